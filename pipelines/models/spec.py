@@ -1,0 +1,111 @@
+"""The one description of a recurrent classifier, shared by every framework.
+
+    embedding -> [recurrent layer (one or two directions)] x layers -> pooling
+              -> [dense -> (batch norm) -> relu] x len(head) -> dense -> softmax
+
+Dropout (rate `dropout`) sits after the embedding, between recurrent layers and
+before every dense layer; it is off at inference, so it never changes a
+prediction. Padding (id 0, always after the text) never reaches a result: each
+direction reads only the real tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+CELLS = ("rnn", "lstm", "gru")
+POOLINGS = ("last", "max", "mean")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    cell: str = "lstm"  # rnn | lstm | gru
+    bidirectional: bool = False
+    layers: int = 1  # stacked recurrent layers, 1-3
+    hidden_size: int = 64  # units per direction
+    embedding_size: int = 64
+    dropout: float = 0.3
+    pooling: str = "last"  # last state | max over time | mean over time
+    head: tuple[int, ...] = ()  # widths of dense ReLU layers before the output layer
+    batch_norm: bool = False  # batch norm after each head layer (seed 000's model)
+    # Filled in from the data when a run is trained (see `resolved`).
+    vocab_size: int = 0
+    num_classes: int = 0
+
+    def __post_init__(self):
+        # A spec from JSON carries lists; keep it hashable and equal to the original.
+        object.__setattr__(self, "head", tuple(int(width) for width in self.head))
+        self.validate()
+
+    def validate(self) -> None:
+        if self.cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {self.cell!r}")
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
+        if not 1 <= self.layers <= 3:
+            raise ValueError(f"layers must be 1, 2 or 3, got {self.layers}")
+        if self.hidden_size < 1 or self.embedding_size < 1 or any(width < 1 for width in self.head):
+            raise ValueError("hidden, embedding and head sizes must be positive")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.batch_norm and not self.head:
+            raise ValueError("batch_norm applies to head layers; give the head at least one layer")
+
+    @property
+    def directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def gates(self) -> int:
+        """Weight blocks per cell: one for a plain RNN, four for LSTM, three for GRU."""
+        return {"rnn": 1, "lstm": 4, "gru": 3}[self.cell]
+
+    def resolved(self, vocab_size: int, num_classes: int) -> "ModelSpec":
+        if vocab_size < 3 or num_classes < 2:
+            raise ValueError(f"need a vocabulary of 3+ tokens and 2+ classes, got {vocab_size}, {num_classes}")
+        return replace(self, vocab_size=vocab_size, num_classes=num_classes)
+
+    def short_name(self) -> str:
+        """Readable part of a run id, e.g. 'lstm-bi-2x128'."""
+        name = f"{self.cell}-{'bi' if self.bidirectional else 'uni'}-{self.layers}x{self.hidden_size}"
+        if self.pooling != "last":
+            name += f"-{self.pooling}"
+        if self.head:
+            name += "-dense" + "x".join(str(width) for width in self.head)
+        return name
+
+    def label(self) -> str:
+        """Human label for charts, e.g. 'BiLSTM 2×128'."""
+        cell = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[self.cell]
+        return f"{'Bi' if self.bidirectional else ''}{cell} {self.layers}×{self.hidden_size}"
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["head"] = list(self.head)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ModelSpec":
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown model spec keys: {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+
+def parameter_count(spec: ModelSpec) -> int:
+    """Closed-form trainable parameter count (PyTorch conventions: two bias vectors per cell).
+
+    Per direction and layer, with input size I and hidden size H, a cell with G
+    weight blocks has G*H*(I + H) weights and 2*G*H biases.
+    """
+    total = spec.vocab_size * spec.embedding_size
+    input_size = spec.embedding_size
+    for _ in range(spec.layers):
+        per_direction = spec.gates * spec.hidden_size * (input_size + spec.hidden_size + 2)
+        total += spec.directions * per_direction
+        input_size = spec.directions * spec.hidden_size
+    for width in spec.head:
+        total += input_size * width + width + (2 * width if spec.batch_norm else 0)
+        input_size = width
+    return total + input_size * spec.num_classes + spec.num_classes

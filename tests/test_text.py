@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+
+from pipelines.data.text import OOV_ID, PAD_ID, Vocabulary, tokenize, tokenize_with_spans
+
+
+def test_words_are_lowercased_and_punctuation_split():
+    assert tokenize("Don't MISS it!!") == ["don't", "miss", "it", "!", "!"]
+
+
+def test_emoji_and_html_become_tokens_not_markup():
+    assert tokenize("Loved it 😍 <script>") == ["loved", "it", "😍", "<", "script", ">"]
+
+
+def test_unicode_words_stay_whole():
+    assert tokenize("Café naïve Ünïcode") == ["café", "naïve", "ünïcode"]
+
+
+def test_spans_point_into_the_original_text():
+    text = "  Great   FILM, truly."
+    tokens = tokenize_with_spans(text)
+    assert [t.text for t in tokens] == ["great", "film", ",", "truly", "."]
+    assert [text[t.start : t.end] for t in tokens] == ["Great", "FILM", ",", "truly", "."]
+
+
+def test_empty_and_whitespace_text_have_no_tokens():
+    assert tokenize("") == [] and tokenize(" \n\t ") == []
+
+
+def test_vocabulary_orders_by_frequency_then_alphabet():
+    vocabulary = Vocabulary.build(["b a a", "c b a"], num_words=10, maxlen=5)
+    assert vocabulary.tokens == ["<pad>", "<unk>", "a", "b", "c"]
+
+
+def test_vocabulary_caps_size_and_drops_rare_words():
+    texts = ["x x x y y z"]
+    assert Vocabulary.build(texts, num_words=3, maxlen=5).tokens == ["<pad>", "<unk>", "x"]
+    assert Vocabulary.build(texts, num_words=10, maxlen=5, min_count=2).tokens == ["<pad>", "<unk>", "x", "y"]
+
+
+def test_unknown_words_map_to_oov_and_long_texts_are_cut():
+    vocabulary = Vocabulary.build(["good film"], num_words=10, maxlen=3)
+    assert vocabulary.encode("good strange film film") == [vocabulary.id_of("good"), OOV_ID, vocabulary.id_of("film")]
+
+
+def test_batches_are_post_padded_and_empty_text_gets_one_token():
+    vocabulary = Vocabulary.build(["good film"], num_words=10, maxlen=8)
+    ids, lengths = vocabulary.encode_batch(["good film", ""])
+    assert lengths.tolist() == [2, 1]
+    assert ids.tolist() == [[vocabulary.id_of("good"), vocabulary.id_of("film")], [OOV_ID, PAD_ID]]
+    assert ids.dtype == np.int64
+
+
+def test_json_round_trip_keeps_mapping_and_fingerprint():
+    vocabulary = Vocabulary.build(["one two two"], num_words=10, maxlen=7)
+    restored = Vocabulary.from_json(vocabulary.to_json())
+    assert restored.tokens == vocabulary.tokens and restored.maxlen == 7
+    assert restored.fingerprint() == vocabulary.fingerprint()
+    assert Vocabulary.build(["one two"], num_words=10, maxlen=7).fingerprint() != vocabulary.fingerprint()
+
+
+def test_vocabulary_rejects_a_list_without_specials():
+    with pytest.raises(ValueError):
+        Vocabulary(["a", "b"], maxlen=3)
