@@ -22,7 +22,7 @@ from .batching import EncodedSplit
 from .config import TrainConfig
 from .models.spec import ModelSpec
 from .models.torch_zoo import RecurrentClassifier, count_parameters
-from .train import fit, pick_device, predict_probabilities
+from .train import fit, pick_device, predict_probabilities, seed_everything
 
 FRAMEWORKS = ("torch", "keras")
 
@@ -32,7 +32,7 @@ class Backend(Protocol):
     weights_file: str
     device_name: str
 
-    def build(self, spec: ModelSpec): ...
+    def build(self, spec: ModelSpec, seed: int = 0): ...
     def fit(self, model, train: EncodedSplit, validation: EncodedSplit, config: TrainConfig, on_progress=None): ...
     def predict(self, model, split: EncodedSplit) -> np.ndarray: ...
     def parameter_count(self, model) -> int: ...
@@ -49,7 +49,8 @@ class TorchBackend:
         self.device = pick_device(device)
         self.device_name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else "cpu"
 
-    def build(self, spec: ModelSpec):
+    def build(self, spec: ModelSpec, seed: int = 0):
+        seed_everything(seed)  # the initial weights are part of what a seed reproduces
         return RecurrentClassifier(spec)
 
     def fit(self, model, train, validation, config, on_progress=None):
@@ -66,7 +67,7 @@ class TorchBackend:
         save_file(tensors, str(path), metadata={"format": "pt"})
 
     def load(self, spec: ModelSpec, path: Path):
-        model = self.build(spec)
+        model = RecurrentClassifier(spec)
         model.load_state_dict(load_file(str(path)))  # strict: a mismatched file fails loudly
         return model.to(self.device).eval()
 

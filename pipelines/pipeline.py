@@ -140,7 +140,7 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
             last_write = time.monotonic()
             claim.set_status("running", progress=round(fraction, 4), elapsed=time.time() - started, **progress)
 
-    model = backend.build(run.spec)
+    model = backend.build(run.spec, seed=run.config.seed)
     fitted = backend.fit(model, data.train, data.validation, run.config, report)
     claim.write_frame("history.csv", pd.DataFrame(fitted.history))
 

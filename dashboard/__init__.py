@@ -1,0 +1,1 @@
+"""RNN Lens dashboard: Streamlit pages that read the store through `pipelines`."""

@@ -1,0 +1,99 @@
+"""End to end through the command line, as a user would run it."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pipelines.cli import main
+from pipelines.store import Store
+
+
+def run_cli(*args, check=True):
+    result = subprocess.run([sys.executable, "-m", "pipelines", *args], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": os.getcwd()})  # fmt: skip
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir):
+    store_dir = tmp_path / "store"
+    args = ["--artifacts", str(store_dir), "train", "--dataset", "rt-polarity", "--zoo", "quick",
+            "--data-dir", str(rt_data_dir), "--epochs", "2", "--quiet"]  # fmt: skip
+    first = run_cli(*args)
+    assert "7 trained, 0 skipped" in first.stdout
+
+    listing = json.loads(run_cli("--artifacts", str(store_dir), "list", "--json").stdout)
+    assert len(listing) == 7 and {row["state"] for row in listing} == {"done"}
+    assert all(0 <= row["accuracy"] <= 1 and row["parameters"] > 0 for row in listing)
+
+    store = Store(store_dir)
+    record = store.run("rt-polarity", listing[0]["run_id"])
+    assert record.spec["model"]["vocab_size"] == len(store.read_vocabulary("rt-polarity"))
+    assert record.spec["versions"]["torch"]
+    history = store.read_history("rt-polarity", record.run_id)
+    assert list(history["epoch"]) == [1, 2]
+    predictions = store.read_predictions("rt-polarity", record.run_id)
+    assert len(predictions) == 12 and {"prob_negative", "prob_positive"} <= set(predictions.columns)
+    assert (predictions[["prob_negative", "prob_positive"]].sum(axis=1) - 1).abs().max() < 1e-5
+    dataset = store.read_dataset("rt-polarity")
+    assert dataset["splits"]["test"]["size"] == 12 and len(store.read_test_examples("rt-polarity")) == 12
+
+    second = run_cli(*args)
+    assert "0 trained, 7 skipped" in second.stdout
+
+    table = run_cli("--artifacts", str(store_dir), "list").stdout
+    assert "torch-gru-bi-1x64-max-" in table and "done" in table
+
+
+def test_same_request_gives_the_same_run_ids_and_a_different_seed_new_ones(tmp_path, rt_data_dir):
+    from pipelines.config import TrainConfig
+    from pipelines.models.zoos import quick_zoo
+    from pipelines.pipeline import plan_runs, prepare_data
+
+    data = prepare_data(Store(tmp_path / "s"), "rt-polarity", data_dir=rt_data_dir)
+    ids = lambda config: [run.run_id for run in plan_runs(data, quick_zoo(), ["torch"], config)]  # noqa: E731
+    assert ids(TrainConfig()) == ids(TrainConfig())
+    assert not set(ids(TrainConfig())) & set(ids(TrainConfig(seed=1)))
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["train", "--dataset", "mnist"], "unknown data set 'mnist'"),
+        (["train", "--dataset", "nusax", "--language", "klingon"], "unknown NusaX language"),
+        (["train", "--epochs", "0"], "epochs"),
+        (["train", "--device", "cuda"], "no CUDA GPU"),
+    ],
+)
+def test_bad_input_is_one_clear_line(args, message, capsys):
+    import torch
+
+    if "cuda" in args and torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert message in error and "Traceback" not in error
+
+
+def test_list_on_an_empty_store_says_what_to_do(tmp_path, capsys):
+    assert main(["--artifacts", str(tmp_path / "nothing"), "list"]) == 0
+    assert "python -m pipelines train" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_small_real_run_on_rt_polarity(tmp_path):
+    """One small run on the real default data set: the wheel's corpus, 600 snippets per split."""
+    from pipelines.pipeline import train_zoo
+
+    store = Store(tmp_path / "store")
+    outcomes = train_zoo(store, "rt-polarity", "quick", ["torch"], overrides={"epochs": 2}, limit=600,
+                         show_progress=False)  # fmt: skip
+    assert [o.result for o in outcomes] == ["trained"] * 7
+    accuracies = [record.metrics["accuracy"] for record in store.runs("rt-polarity-limit600")]
+    assert max(accuracies) > 0.55  # above chance after two epochs on 600 snippets
+    assert pd.read_parquet(store.dataset_dir("rt-polarity-limit600") / "test.parquet").shape[0] == 600
