@@ -113,6 +113,11 @@ class RecurrentClassifier(nn.Module):
             raise ValueError("resolve the spec with the vocabulary size and class count first")
         self.spec = spec
         self.embedding = nn.Embedding(spec.vocab_size, spec.embedding_size, padding_idx=0)
+        # Keras's default embedding init, not PyTorch's N(0, 1): small vectors train
+        # faster and generalise better here, and both twins then start alike.
+        nn.init.uniform_(self.embedding.weight, -0.05, 0.05)
+        with torch.no_grad():
+            self.embedding.weight[0].zero_()  # the padding row
         self.embedding_dropout = nn.Dropout(spec.dropout)
         self.encoder = RecurrentEncoder(spec)
         self.head = DenseHead(spec, spec.directions * spec.hidden_size)
