@@ -34,7 +34,8 @@ def cmd_train(args) -> int:
     }
     outcomes = train_zoo(
         _store(args), args.dataset, args.zoo, frameworks, device=args.device, overrides=overrides,
-        data_dir=args.data_dir, language=args.language, limit=args.limit, show_progress=not args.quiet,
+        data_dir=args.data_dir, language=args.language, limit=args.limit, only=args.only,
+        show_progress=not args.quiet,
     )  # fmt: skip
     counts = {result: sum(o.result == result for o in outcomes) for result in ("trained", "skipped", "busy", "failed")}
     print(", ".join(f"{count} {result}" for result, count in counts.items()))
@@ -96,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dataset", default="rt-polarity", help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too)")
     train.add_argument("--language", default=None, help="NusaX language (default indonesian)")
     train.add_argument("--zoo", default="quick", choices=sorted(ZOOS))
+    train.add_argument("--only", action="append", metavar="PATTERN",
+                       help="train only the zoo's models whose name matches, e.g. 'gru-bi-*' (repeatable)")
     train.add_argument("--framework", default="torch", choices=[*FRAMEWORKS, "both"])
     train.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     train.add_argument("--epochs", type=int, default=None)

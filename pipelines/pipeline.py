@@ -187,10 +187,11 @@ def train_zoo(
     data_dir=None,
     language: str | None = None,
     limit: int | None = None,
+    only: list[str] | None = None,
     show_progress: bool = True,
 ) -> list[Outcome]:
-    """Train every run of a zoo that the store does not have yet."""
-    specs = zoo(zoo_name)
+    """Train every run of a zoo (or its models matching `only`) that the store does not have yet."""
+    specs = zoo(zoo_name, only)
     backends = {framework: backend_for(framework, device) for framework in frameworks}
     data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
     config = TrainConfig.layered(data.dataset.info.training, overrides or {})

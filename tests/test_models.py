@@ -111,3 +111,10 @@ def test_sweep_zoo_covers_each_study_for_each_cell():
 def test_unknown_zoo_is_rejected():
     with pytest.raises(ValueError, match="quick, full, sweep"):
         zoo("huge")
+
+
+def test_only_keeps_matching_models_and_names_the_choices_when_none_match():
+    assert [s.short_name() for s in zoo("quick", only=["gru-bi-*"])] == ["gru-bi-1x64-mean"]
+    assert len(zoo("quick", only=["*-bi-*", "rnn-*"])) == 4
+    with pytest.raises(ValueError, match="matches nothing.*lstm-bi-1x64-mean"):
+        zoo("quick", only=["transformer*"])

@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from fnmatch import fnmatch
 
 from .spec import CELLS, ModelSpec
 
-SWEEP_BASE = ModelSpec(layers=1, hidden_size=64, embedding_size=64, pooling="max")
+SWEEP_BASE = ModelSpec(layers=1, hidden_size=64, embedding_size=64, pooling="mean", dropout=0.5)
 SWEEP_STUDIES = {
     "depth": ("layers", (1, 2, 3)),
     "width": ("hidden_size", (32, 64, 128)),
@@ -23,7 +24,7 @@ SWEEP_STUDIES = {
 
 
 def quick_zoo() -> list[ModelSpec]:
-    base = ModelSpec(hidden_size=64, embedding_size=64, pooling="max", dropout=0.4)
+    base = ModelSpec(hidden_size=64, embedding_size=64, pooling="mean", dropout=0.5)
     specs = [replace(base, cell=cell, bidirectional=bi) for cell in CELLS for bi in (False, True)]
     return specs + [replace(base, cell="lstm", layers=2)]
 
@@ -55,10 +56,17 @@ def sweep_zoo() -> list[ModelSpec]:
 ZOOS = {"quick": quick_zoo, "full": full_zoo, "sweep": sweep_zoo}
 
 
-def zoo(name: str) -> list[ModelSpec]:
+def zoo(name: str, only: list[str] | None = None) -> list[ModelSpec]:
+    """The specs of a zoo; `only` keeps those whose short name matches a glob, e.g. 'gru-bi-*'."""
     if name not in ZOOS:
         raise ValueError(f"unknown zoo {name!r}; choose one of: {', '.join(ZOOS)}")
-    return ZOOS[name]()
+    specs = ZOOS[name]()
+    if only:
+        specs = [spec for spec in specs if any(fnmatch(spec.short_name(), pattern) for pattern in only)]
+        if not specs:
+            names = ", ".join(spec.short_name() for spec in ZOOS[name]())
+            raise ValueError(f"--only {' '.join(only)} matches nothing in the {name} zoo; its models: {names}")
+    return specs
 
 
 def sweep_study_of(spec: ModelSpec) -> list[tuple[str, object]]:
