@@ -213,9 +213,8 @@ def train_zoo(
 
             def on_step(progress: dict, bar=steps_bar) -> None:
                 bar.total = progress["epochs"] * progress["steps"]
-                bar.n = (progress["epoch"] - 1) * progress["steps"] + progress["step"]
                 bar.set_postfix(epoch=progress["epoch"], loss=f"{progress['train_loss']:.3f}", refresh=False)
-                bar.refresh() if progress["step"] == progress["steps"] else bar.update(0)
+                bar.update((progress["epoch"] - 1) * progress["steps"] + progress["step"] - bar.n)
 
             try:
                 metrics = train_run(run, data, backends[run.framework], claim, zoo_name, on_step)
