@@ -79,8 +79,10 @@ def backend_for(framework: str, device: str = "auto") -> Backend:
     if framework == "torch":
         return TorchBackend(device)
     if framework == "keras":
-        from .keras_backend import KerasBackend
-
+        try:
+            from .keras_backend import KerasBackend
+        except ImportError as error:  # e.g. a GPU machine with PyTorch only
+            raise ValueError(f"the keras framework needs TensorFlow and Keras ({error}); pip install -r requirements.txt") from error
         return KerasBackend(device)
     raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORKS)}")
 
