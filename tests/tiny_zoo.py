@@ -16,7 +16,7 @@ import torch
 from conftest import NEUTRAL_WORDS, synthetic_review
 from pipelines.batching import EncodedSplit
 from pipelines.data import Example, Vocabulary
-from pipelines.models.spec import ModelSpec
+from pipelines.models.spec import CELLS, POOLINGS, ModelSpec
 from pipelines.models.zoos import full_zoo, quick_zoo, sweep_zoo
 
 CLASSES = 3
@@ -44,12 +44,15 @@ def zoo_architectures() -> list[ModelSpec]:
 
 
 def other_poolings() -> list[ModelSpec]:
-    """The zoos' "last" and "mean" poolings, on stacked bidirectional models of each cell."""
-    tiny_spec = lambda **fields: ModelSpec(hidden_size=TINY_HIDDEN, embedding_size=TINY_EMBEDDING, dropout=0.1, **fields)  # noqa: E731
+    """The poolings the quick and sweep zoos do not use (the full zoo does), on stacked bidirectional
+    models of each cell; the plain RNN's with a batch-norm head."""
+    used = {spec.pooling for spec in quick_zoo() + sweep_zoo()}
     return [
-        tiny_spec(cell="gru", bidirectional=True, layers=2, pooling="last"),
-        tiny_spec(cell="lstm", bidirectional=True, layers=2, pooling="last"),
-        tiny_spec(cell="rnn", bidirectional=True, layers=2, pooling="mean", head=(3,), batch_norm=True),
+        ModelSpec(cell=cell, bidirectional=True, layers=2, hidden_size=TINY_HIDDEN, embedding_size=TINY_EMBEDDING,
+                  dropout=0.1, pooling=pooling, head=(3,) if cell == "rnn" else (), batch_norm=cell == "rnn")  # fmt: skip
+        for pooling in POOLINGS
+        if pooling not in used
+        for cell in CELLS
     ]
 
 
