@@ -82,7 +82,8 @@ def backend_for(framework: str, device: str = "auto") -> Backend:
         try:
             from .keras_backend import KerasBackend
         except ImportError as error:  # e.g. a GPU machine with PyTorch only
-            raise ValueError(f"the keras framework needs TensorFlow and Keras ({error}); pip install -r requirements.txt") from error
+            message = f"the keras framework needs TensorFlow and Keras ({error}); pip install -r requirements.txt"
+            raise ValueError(message) from error
         return KerasBackend(device)
     raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORKS)}")
 

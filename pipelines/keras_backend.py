@@ -25,7 +25,7 @@ from .models.keras_zoo import build_keras_model, count_keras_parameters  # noqa:
 from .models.spec import ModelSpec, parameter_count  # noqa: E402
 
 if keras.backend.backend() != "tensorflow":
-    raise ImportError(f"the Keras backend needs KERAS_BACKEND=tensorflow, but Keras runs on {keras.backend.backend()!r}")
+    raise ImportError(f"the Keras backend needs KERAS_BACKEND=tensorflow, not {keras.backend.backend()!r}")
 
 
 def pick_tf_device(name: str = "auto") -> tuple[str, str]:

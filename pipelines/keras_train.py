@@ -162,7 +162,8 @@ def fit(
         result.history.append(row)
         if on_progress:
             on_progress({"epoch": epoch, "epochs": config.epochs, "step": len(batches), "steps": len(batches),
-                         "train_loss": row["train_loss"], "val_loss": val_loss, "val_accuracy": val_accuracy})  # fmt: skip
+                         "train_loss": row["train_loss"], "val_loss": val_loss,
+                         "val_accuracy": val_accuracy})  # fmt: skip
         optimizer.learning_rate.assign(schedule.step(val_loss, learning_rate))
         if val_loss < best_loss - 1e-4:
             best_loss, result.best_epoch = val_loss, epoch

@@ -126,7 +126,8 @@ def format_report(report: dict) -> str:
         f"  macro F1                         framework {f1['framework']:.4f}   reference {f1['reference']:.4f}",
         f"  parameters                       framework {parameters['framework']:,}   reference "
         f"{parameters['reference']:,}   formula {parameters['formula']:,}",
-        f"  time                             framework {seconds['framework']:.2f} s   reference {seconds['reference']:.2f} s",
+        f"  time                             framework {seconds['framework']:.2f} s   "
+        f"reference {seconds['reference']:.2f} s",
     ]
     if stored is not None:
         lines.append(f"  vs predictions stored in training  {stored:.2e}")

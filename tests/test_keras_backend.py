@@ -14,7 +14,8 @@ from pipelines.models.spec import ModelSpec
 from tiny_zoo import CLASSES, lean_tensorflow, one_thread_for_torch, tiny_splits
 
 TRAIN, VALIDATION, TEST, VOCABULARY = tiny_splits()
-SPEC = ModelSpec(cell="gru", hidden_size=6, embedding_size=4, dropout=0.2, pooling="max").resolved(len(VOCABULARY), CLASSES)
+SPEC = ModelSpec(cell="gru", hidden_size=6, embedding_size=4, dropout=0.2, pooling="max")
+SPEC = SPEC.resolved(len(VOCABULARY), CLASSES)
 CONFIG = TrainConfig(epochs=6, batch_size=16, learning_rate=0.1, seed=3, patience=2, lr_patience=0)
 
 one_thread = pytest.fixture(scope="module", autouse=True)(one_thread_for_torch)

@@ -39,7 +39,8 @@ def trained_store(tmp_path_factory) -> Store:
     write_rt_corpus(folder / "data")
     lean_tensorflow()
     args = ["--artifacts", str(folder / "store"), "train", "--dataset", "rt-polarity", "--zoo", "quick",
-            "--only", "gru-*", "--framework", "both", "--data-dir", str(folder / "data"), "--epochs", "1", "--quiet"]  # fmt: skip
+            "--only", "gru-*", "--framework", "both", "--data-dir", str(folder / "data"),
+            "--epochs", "1", "--quiet"]  # fmt: skip
     assert main(args) == 0
     return Store(folder / "store")
 
@@ -55,7 +56,8 @@ def test_keras_runs_are_stored_listed_and_loaded_like_pytorch_runs(trained_store
     assert sorted(row["framework"] for row in rows) == ["keras", "keras", "torch", "torch"]
     for record in trained_store.runs():
         spec = ModelSpec.from_json(record.spec["model"])
-        assert record.metrics["parameters"] == record.metrics["parameters_formula"] == parameter_count(spec, record.framework)
+        formula = parameter_count(spec, record.framework)
+        assert record.metrics["parameters"] == record.metrics["parameters_formula"] == formula
         if record.framework == "keras":
             assert (record.path / "model.keras").is_file() and record.spec["versions"]["keras"]
             history = trained_store.read_history(record.dataset, record.run_id)

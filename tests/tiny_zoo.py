@@ -47,9 +47,10 @@ def other_poolings() -> list[ModelSpec]:
     """The poolings the quick and sweep zoos do not use (the full zoo does), on stacked bidirectional
     models of each cell; the plain RNN's with a batch-norm head."""
     used = {spec.pooling for spec in quick_zoo() + sweep_zoo()}
+    stacked = ModelSpec(bidirectional=True, layers=2, hidden_size=TINY_HIDDEN, embedding_size=TINY_EMBEDDING,
+                        dropout=0.1)  # fmt: skip
     return [
-        ModelSpec(cell=cell, bidirectional=True, layers=2, hidden_size=TINY_HIDDEN, embedding_size=TINY_EMBEDDING,
-                  dropout=0.1, pooling=pooling, head=(3,) if cell == "rnn" else (), batch_norm=cell == "rnn")  # fmt: skip
+        replace(stacked, cell=cell, pooling=pooling, head=(3,) if cell == "rnn" else (), batch_norm=cell == "rnn")
         for pooling in POOLINGS
         if pooling not in used
         for cell in CELLS

@@ -49,8 +49,9 @@ import numpy as np
 from .reference import BatchNorm, CellWeights, Dense, HeadLayer, ReferenceModel
 from .spec import ModelSpec
 
-TORCH_GATE_ORDER = {"rnn": ("hidden",), "lstm": ("input", "forget", "candidate", "output"), "gru": ("reset", "update", "candidate")}
-KERAS_GATE_ORDER = {"rnn": ("hidden",), "lstm": ("input", "forget", "candidate", "output"), "gru": ("update", "reset", "candidate")}
+LSTM_GATE_ORDER = ("input", "forget", "candidate", "output")  # the same in both: i, f, g (Keras: c), o
+TORCH_GATE_ORDER = {"rnn": ("hidden",), "lstm": LSTM_GATE_ORDER, "gru": ("reset", "update", "candidate")}
+KERAS_GATE_ORDER = {"rnn": ("hidden",), "lstm": LSTM_GATE_ORDER, "gru": ("update", "reset", "candidate")}
 TORCH_DIRECTIONS = ("forward_rnn", "backward_rnn")
 
 
@@ -61,6 +62,10 @@ def _split(packed: np.ndarray, order: tuple[str, ...], axis: int) -> dict[str, n
 
 def _join(blocks: dict[str, np.ndarray], order: tuple[str, ...], axis: int) -> np.ndarray:
     return np.concatenate([blocks[gate] for gate in order], axis=axis)
+
+
+def _zeros_like(blocks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {gate: np.zeros_like(block) for gate, block in blocks.items()}
 
 
 def _float64(value) -> np.ndarray:
@@ -74,9 +79,9 @@ def _float64(value) -> np.ndarray:
 
 
 def torch_head_indices(spec: ModelSpec) -> tuple[list[tuple[int, int | None]], int]:
-    """Positions in torch_zoo.DenseHead (an nn.Sequential): [(linear, batch norm or None)] per width, and the output layer.
-
-    DenseHead is [Dropout, (Linear, [BatchNorm1d], ReLU, Dropout) per width, Linear].
+    """Positions of the layers with weights in torch_zoo.DenseHead, an nn.Sequential of
+    [Dropout, (Linear, [BatchNorm1d], ReLU, Dropout) per width, Linear]:
+    ([(linear, batch norm or None) per width], output linear).
     """
     index, layers = 1, []
     for _ in spec.head:
@@ -100,18 +105,22 @@ def _torch_cell(spec: ModelSpec, state: dict, prefix: str) -> CellWeights:
 
 def reference_from_torch(spec: ModelSpec, state_dict: dict) -> ReferenceModel:
     """The reference holding a `RecurrentClassifier`'s weights (state dict of tensors or arrays)."""
+    directions = TORCH_DIRECTIONS[: spec.directions]
     recurrent = [
-        [_torch_cell(spec, state_dict, f"encoder.layers.{layer}.{direction}.") for direction in TORCH_DIRECTIONS[: spec.directions]]
+        [_torch_cell(spec, state_dict, f"encoder.layers.{layer}.{direction}.") for direction in directions]
         for layer in range(spec.layers)
     ]
-    linear = lambda index: Dense(_float64(state_dict[f"head.{index}.weight"]).T, _float64(state_dict[f"head.{index}.bias"]))  # noqa: E731
+
+    def linear(index: int) -> Dense:
+        return Dense(_float64(state_dict[f"head.{index}.weight"]).T, _float64(state_dict[f"head.{index}.bias"]))
+
     head_indices, output_index = torch_head_indices(spec)
     head = []
     for linear_index, norm_index in head_indices:
         norm = None
         if norm_index is not None:
-            key = f"head.{norm_index}."
-            norm = BatchNorm(*(_float64(state_dict[key + name]) for name in ("weight", "bias", "running_mean", "running_var")))
+            names = ("weight", "bias", "running_mean", "running_var")
+            norm = BatchNorm(*(_float64(state_dict[f"head.{norm_index}.{name}"]) for name in names))
         head.append(HeadLayer(linear(linear_index), norm))
     return ReferenceModel(spec, _float64(state_dict["embedding.weight"]), recurrent, head, linear(output_index))
 
@@ -129,9 +138,9 @@ def torch_state_from_reference(reference: ReferenceModel) -> dict:
     for layer, directions in enumerate(reference.recurrent):
         for direction, weights in zip(TORCH_DIRECTIONS, directions):
             if spec.cell == "gru" and not weights.reset_after:
-                raise ValueError("a GRU with reset_after=False has no PyTorch equivalent (PyTorch resets after the matmul)")
+                raise ValueError("a GRU with reset_after=False has no PyTorch equivalent (PyTorch resets after)")
             prefix = f"encoder.layers.{layer}.{direction}."
-            recurrent_bias = weights.recurrent_bias or {gate: np.zeros_like(bias) for gate, bias in weights.input_bias.items()}
+            recurrent_bias = weights.recurrent_bias or _zeros_like(weights.input_bias)
             state[prefix + "weight_ih_l0"] = _join(weights.input_weights, order, axis=1).T  # (G*H, I)
             state[prefix + "weight_hh_l0"] = _join(weights.recurrent_weights, order, axis=1).T  # (G*H, H)
             state[prefix + "bias_ih_l0"] = _join(weights.input_bias, order, axis=0)
@@ -191,14 +200,17 @@ def _keras_cell(cell_name: str, rnn_layer) -> CellWeights:
 
 def reference_from_keras(spec: ModelSpec, keras_model) -> ReferenceModel:
     """The reference holding the weights of a model from `keras_zoo.build_keras_model(spec)`."""
-    recurrent = [[_keras_cell(spec.cell, rnn) for rnn in keras_directions(keras_model, layer)] for layer in range(spec.layers)]
+    recurrent = [
+        [_keras_cell(spec.cell, rnn) for rnn in keras_directions(keras_model, layer)] for layer in range(spec.layers)
+    ]
     dense_of = lambda layer: Dense(_array(layer.kernel), _array(layer.bias))  # noqa: E731
     head = []
     for index in range(1, len(spec.head) + 1):
         norm = None
         if spec.batch_norm:
             bn = keras_model.get_layer(f"batch_norm_{index}")
-            norm = BatchNorm(_array(bn.gamma), _array(bn.beta), _array(bn.moving_mean), _array(bn.moving_variance), float(bn.epsilon))
+            statistics = (_array(bn.moving_mean), _array(bn.moving_variance))
+            norm = BatchNorm(_array(bn.gamma), _array(bn.beta), *statistics, epsilon=float(bn.epsilon))
         head.append(HeadLayer(dense_of(keras_model.get_layer(f"dense_{index}")), norm))
     embedding = _array(keras_model.get_layer("embedding").embeddings)
     return ReferenceModel(spec, embedding, recurrent, head, dense_of(keras_model.get_layer("logits")))
@@ -222,7 +234,7 @@ def keras_from_reference(reference: ReferenceModel, keras_model=None):
             if weights.recurrent_bias is not None and spec.cell != "gru":
                 summed = {gate: weights.input_bias[gate] + weights.recurrent_bias[gate] for gate in order}
             if spec.cell == "gru":
-                recurrent_bias = weights.recurrent_bias or {gate: np.zeros_like(b) for gate, b in weights.input_bias.items()}
+                recurrent_bias = weights.recurrent_bias or _zeros_like(weights.input_bias)
                 bias = np.stack([_join(weights.input_bias, order, 0), _join(recurrent_bias, order, 0)])  # (2, 3H)
             else:
                 bias = _join(summed, order, 0)
@@ -233,8 +245,9 @@ def keras_from_reference(reference: ReferenceModel, keras_model=None):
         _assign_dense(keras_model.get_layer(f"dense_{index}"), layer.dense)
         if layer.batch_norm is not None:
             bn, norm = keras_model.get_layer(f"batch_norm_{index}"), layer.batch_norm
-            for variable, value in ((bn.gamma, norm.scale), (bn.beta, norm.shift),
-                                    (bn.moving_mean, norm.running_mean), (bn.moving_variance, norm.running_variance)):  # fmt: skip
+            pairs = [(bn.gamma, norm.scale), (bn.beta, norm.shift),
+                     (bn.moving_mean, norm.running_mean), (bn.moving_variance, norm.running_variance)]  # fmt: skip
+            for variable, value in pairs:
                 variable.assign(value.astype(np.float32))
     _assign_dense(keras_model.get_layer("logits"), reference.output)
     return keras_model

@@ -214,7 +214,7 @@ class DirectionTrace:
     layer: int  # 0 = the layer reading the embeddings
     direction: str  # forward | backward
     hidden: np.ndarray  # h_t (time, hidden)
-    gates: dict[str, np.ndarray] = field(default_factory=dict)  # LSTM input/forget/output, GRU reset/update: (time, hidden)
+    gates: dict[str, np.ndarray] = field(default_factory=dict)  # LSTM input/forget/output; GRU reset/update
     candidate: np.ndarray | None = None  # LSTM g_t, GRU n_t (time, hidden); None for a plain RNN
     cell: np.ndarray | None = None  # LSTM c_t (time, hidden); None for RNN and GRU
 
@@ -237,16 +237,20 @@ def run_direction(x: np.ndarray, weights: CellWeights) -> dict[str, np.ndarray]:
     return {name: np.stack([step[name] for step in steps], axis=1) for name in steps[0]}
 
 
-def run_layer(x: np.ndarray, lengths: np.ndarray, directions: list[CellWeights], layer: int) -> tuple[np.ndarray, list[DirectionTrace]]:
+def run_layer(
+    x: np.ndarray, lengths: np.ndarray, directions: list[CellWeights], layer: int
+) -> tuple[np.ndarray, list[DirectionTrace]]:
     """One recurrent layer: (batch, time, input) -> (batch, time, directions*hidden), and its traces."""
     traces = []
     for direction, weights in zip(DIRECTIONS, directions):
         if direction == "forward":
             values = run_direction(x, weights)
         else:  # read each text from its last real token back to its first; put the results back in token order
-            values = {name: reverse_real_tokens(array, lengths) for name, array in run_direction(reverse_real_tokens(x, lengths), weights).items()}
+            backward = run_direction(reverse_real_tokens(x, lengths), weights)
+            values = {name: reverse_real_tokens(array, lengths) for name, array in backward.items()}
         gates = {name: values[name] for name in GATE_NAMES[weights.cell] if name not in ("candidate", "hidden")}
-        traces.append(DirectionTrace(layer, direction, values["hidden"], gates, values.get("candidate"), values.get("cell")))
+        trace = DirectionTrace(layer, direction, values["hidden"], gates, values.get("candidate"), values.get("cell"))
+        traces.append(trace)
     return np.concatenate([trace.hidden for trace in traces], axis=-1), traces
 
 
@@ -382,7 +386,7 @@ class ReferenceModel:
     # -- counting ----------------------------------------------------------------
 
     def parameter_count(self) -> int:
-        """Trainable values held: embedding, cells, dense layers, batch norm's γ and β (not its running statistics)."""
+        """Trainable values: embedding, cells, dense layers, batch norm's γ and β (not its running statistics)."""
         total = self.embedding.size + sum(weights.parameter_count() for layer in self.recurrent for weights in layer)
         for layer in self.head:
             total += layer.dense.weight.size + layer.dense.bias.size
