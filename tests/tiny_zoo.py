@@ -44,16 +44,18 @@ def zoo_architectures() -> list[ModelSpec]:
 
 
 def other_poolings() -> list[ModelSpec]:
-    """The poolings the quick and sweep zoos do not use (the full zoo does), on stacked bidirectional
-    models of each cell; the plain RNN's with a batch-norm head."""
+    """The poolings the quick and sweep zoos do not use (the full zoo does), taken in turn by stacked
+    bidirectional models of each cell; the plain RNN's has a batch-norm head."""
     used = {spec.pooling for spec in quick_zoo() + sweep_zoo()}
+    missing = [pooling for pooling in POOLINGS if pooling not in used]
+    if not missing:
+        return []
     stacked = ModelSpec(bidirectional=True, layers=2, hidden_size=TINY_HIDDEN, embedding_size=TINY_EMBEDDING,
                         dropout=0.1)  # fmt: skip
     return [
-        replace(stacked, cell=cell, pooling=pooling, head=(3,) if cell == "rnn" else (), batch_norm=cell == "rnn")
-        for pooling in POOLINGS
-        if pooling not in used
-        for cell in CELLS
+        replace(stacked, cell=cell, pooling=missing[index % len(missing)],
+                head=(3,) if cell == "rnn" else (), batch_norm=cell == "rnn")  # fmt: skip
+        for index, cell in enumerate(CELLS)
     ]
 
 
