@@ -126,11 +126,11 @@ def fit(
     schedule = PlateauSchedule(config.lr_factor, config.lr_patience)
     result = FitResult()
     best_loss, best_weights = math.inf, model.get_weights()
+    learning_rate = config.learning_rate  # kept as a Python float: the optimizer's copy is float32
     started = time.perf_counter()
 
     for epoch in range(1, config.epochs + 1):
         epoch_start = time.perf_counter()
-        learning_rate = float(optimizer.learning_rate.numpy())
         batches = bucketed_batches(train.lengths, config.batch_size, rng)
         loss_sum, correct, seen, grad_norms = 0.0, 0, 0, []
         for step, indices in enumerate(batches, start=1):
@@ -164,7 +164,8 @@ def fit(
             on_progress({"epoch": epoch, "epochs": config.epochs, "step": len(batches), "steps": len(batches),
                          "train_loss": row["train_loss"], "val_loss": val_loss,
                          "val_accuracy": val_accuracy})  # fmt: skip
-        optimizer.learning_rate.assign(schedule.step(val_loss, learning_rate))
+        learning_rate = schedule.step(val_loss, learning_rate)
+        optimizer.learning_rate.assign(learning_rate)
         if val_loss < best_loss - 1e-4:
             best_loss, result.best_epoch = val_loss, epoch
             best_weights = model.get_weights()
