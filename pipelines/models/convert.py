@@ -38,8 +38,9 @@ Consequences:
   gamma/beta/moving_mean/moving_variance; the Keras zoo uses PyTorch's epsilon
   (1e-5), so the same numbers give the same outputs.
 - Dense: PyTorch's Linear weight (out, in) is Keras's kernel (in, out) transposed.
-- Embedding: the same table. Row 0 is padding: Keras masks it and never reads
-  it, PyTorch keeps it at zero, so Keras -> PyTorch writes zeros there.
+- Embedding: the same table. Row 0 is padding, whose value never reaches an
+  output (Keras masks those steps); PyTorch keeps it at zero, so Keras ->
+  PyTorch writes zeros there.
 """
 
 from __future__ import annotations
