@@ -39,6 +39,10 @@ def pick_tf_device(name: str = "auto") -> tuple[str, str]:
         raise ValueError(f"--device must be auto, cpu or cuda, got {name!r}")
     if name == "cpu":
         return "/CPU:0", "cpu"
+    try:  # take GPU memory as needed, not all of it up front: PyTorch may share the GPU (--framework both)
+        tf.config.experimental.set_memory_growth(gpus[0], True)
+    except RuntimeError:
+        pass  # TensorFlow has started on the GPU already; its setting stays
     details = tf.config.experimental.get_device_details(gpus[0])
     return "/GPU:0", details.get("device_name", "GPU")
 
