@@ -79,8 +79,11 @@ def backend_for(framework: str, device: str = "auto") -> Backend:
     if framework == "torch":
         return TorchBackend(device)
     if framework == "keras":
-        from .keras_backend import KerasBackend
-
+        try:
+            from .keras_backend import KerasBackend
+        except ImportError as error:  # e.g. a GPU machine with PyTorch only
+            message = f"the keras framework needs TensorFlow and Keras ({error}); pip install -r requirements.txt"
+            raise ValueError(message) from error
         return KerasBackend(device)
     raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORKS)}")
 

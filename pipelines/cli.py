@@ -88,6 +88,14 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    from .verify import format_report, verify_run  # imports torch (and TensorFlow for a Keras run)
+
+    report = verify_run(_store(args), args.run, args.dataset)
+    print(json.dumps(report, indent=1) if args.json else format_report(report))
+    return 0 if report["agree"] else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description="RNN Lens pipelines")
     parser.add_argument("--artifacts", default=None, help="store folder (default: $RNNLENS_ARTIFACTS or ./artifacts)")
@@ -115,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--dataset", default=None)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_list)
+
+    verify = commands.add_parser("verify", help="the NumPy reference against the framework on a run's test set")
+    verify.add_argument("--run", required=True, help="a run id, as `list` shows it")
+    verify.add_argument("--dataset", default=None, help="the run's data set (default: search them all)")
+    verify.add_argument("--json", action="store_true")
+    # Accepted after the subcommand too; SUPPRESS keeps a value given before it.
+    verify.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder (as before the command)")
+    verify.set_defaults(handler=cmd_verify)
     return parser
 
 

@@ -153,7 +153,7 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     metrics = classification_metrics(probabilities, data.test.labels, data.classes)
     metrics.update(
         parameters=backend.parameter_count(model),
-        parameters_formula=parameter_count(run.spec) if run.framework == "torch" else None,
+        parameters_formula=parameter_count(run.spec, run.framework),
         train_seconds=fitted.seconds,
         epochs_trained=len(fitted.history),
         best_epoch=fitted.best_epoch,

@@ -93,17 +93,38 @@ class ModelSpec:
         return cls(**data)
 
 
-def parameter_count(spec: ModelSpec) -> int:
-    """Closed-form trainable parameter count (PyTorch conventions: two bias vectors per cell).
+FRAMEWORK_NAMES = ("torch", "keras")
+
+
+def recurrent_bias_count(cell: str, hidden_size: int, framework: str = "torch") -> int:
+    """Bias values of one direction of one recurrent layer.
+
+    PyTorch gives every cell two bias vectors per weight block (b_ih and b_hh).
+    Keras gives SimpleRNN and LSTM one; its GRU with reset_after=True (ours, and
+    PyTorch's equations) keeps two, because the reset gate multiplies the
+    recurrent bias of the candidate: n = tanh(W_n x + b_n + r * (U_n h + b'_n)).
+    """
+    if framework not in FRAMEWORK_NAMES:
+        raise ValueError(f"framework must be one of {FRAMEWORK_NAMES}, got {framework!r}")
+    blocks = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    two_biases = framework == "torch" or cell == "gru"
+    return (2 if two_biases else 1) * blocks * hidden_size
+
+
+def parameter_count(spec: ModelSpec, framework: str = "torch") -> int:
+    """Closed-form trainable parameter count, in PyTorch's or Keras's conventions.
 
     Per direction and layer, with input size I and hidden size H, a cell with G
-    weight blocks has G*H*(I + H) weights and 2*G*H biases.
+    weight blocks has G*H*(I + H) weights plus its biases (`recurrent_bias_count`:
+    2*G*H in PyTorch; G*H for Keras's SimpleRNN and LSTM, 2*G*H for its GRU).
+    Batch norm adds a scale and a shift per unit; its running statistics are
+    not trained, so they are not counted.
     """
     total = spec.vocab_size * spec.embedding_size
     input_size = spec.embedding_size
     for _ in range(spec.layers):
-        per_direction = spec.gates * spec.hidden_size * (input_size + spec.hidden_size + 2)
-        total += spec.directions * per_direction
+        weights = spec.gates * spec.hidden_size * (input_size + spec.hidden_size)
+        total += spec.directions * (weights + recurrent_bias_count(spec.cell, spec.hidden_size, framework))
         input_size = spec.directions * spec.hidden_size
     for width in spec.head:
         total += input_size * width + width + (2 * width if spec.batch_norm else 0)
