@@ -3,6 +3,7 @@
     artifacts/<dataset>/dataset.json   vocab.json   test.parquet
     artifacts/<dataset>/<run-id>/spec.json status.json history.csv metrics.json
                                  predictions.csv weights.safetensors | model.keras
+                                 top_words.json ...  (derived: computed later from a finished run)
 
 Every file is written atomically (temporary name, then rename), so a reader sees
 the old file or the new one, never half of one. A run counts as done only when
@@ -38,6 +39,7 @@ STATES = ("queued", "running", "done", "failed")
 RunState = Literal["queued", "running", "done", "failed", "interrupted", "corrupt"]
 REQUIRED_WHEN_DONE = ("spec.json", "metrics.json", "history.csv", "predictions.csv")
 WEIGHT_FILES = ("weights.safetensors", "model.keras")
+TRAINING_FILES = ("status.json", *REQUIRED_WHEN_DONE, *WEIGHT_FILES)  # what training writes; derived files never replace them
 
 
 def default_root() -> Path:
@@ -231,6 +233,28 @@ class Store:
     def read_predictions(self, dataset: str, run_id: str) -> pd.DataFrame:
         return pd.read_csv(self.run_dir(dataset, run_id) / "predictions.csv", dtype={"id": str})
 
+    # -- derived files: computed from a finished run after training -----------
+
+    def write_derived_json(self, dataset: str, run_id: str, name: str, data) -> None:
+        """Cache `data` (e.g. a run's top words) as `name` in a finished run's folder, atomically.
+
+        Retraining a run wipes its folder, derived files included, so a cache
+        never outlives the weights it came from.
+        """
+        _check_derived_name(name)
+        record = self.run(dataset, run_id)
+        if record.state != "done":
+            raise ValueError(f"run {run_id} of {dataset} is {record.state}; only a finished run keeps derived files")
+        write_json(record.path / name, data)
+
+    def read_derived_json(self, dataset: str, run_id: str, name: str):
+        """A derived file's data, or None if there is none (or it cannot be read)."""
+        _check_derived_name(name)
+        try:
+            return read_json(self.run_dir(dataset, run_id) / name)
+        except (OSError, ValueError):
+            return None
+
     # -- writing runs --------------------------------------------------------
 
     @contextmanager
@@ -271,6 +295,11 @@ class Store:
             return True
         finally:
             lock.close()
+
+
+def _check_derived_name(name: str) -> None:
+    if Path(name).name != name or name.startswith(".") or not name.endswith(".json") or name in TRAINING_FILES:
+        raise ValueError(f"{name!r} is not a name for a derived file: a plain *.json name that training does not use")
 
 
 def _pid_alive(pid) -> bool:
