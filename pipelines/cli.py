@@ -132,12 +132,13 @@ def _describe_explanation(explanation) -> str:
         lines.append(f"{explanation.truncated} tokens after the first {explanation.maxlen} were cut (not read)")
     methods = list(explanation.attributions.values())
     if methods:
-        lines += ["", f"word attributions towards {explanation.target_class!r} (change in its probability):"]
+        lines += ["", f"word attributions towards {explanation.target_class!r} (log-odds: +1 = odds x 2.7):"]
         width = max(len(token.text) for token in explanation.read_tokens) + 2
-        lines.append(f"  {'token':<{width}}" + "".join(f"{m.method[:16]:>18}" for m in methods))
+        column = max(len(m.method) for m in methods) + 2
+        lines.append(f"  {'token':<{width}}" + "".join(f"{m.method:>{column}}" for m in methods))
         for index, token in enumerate(explanation.read_tokens):
             word = token.text if token.known else f"{token.text}?"
-            lines.append(f"  {word:<{width}}" + "".join(f"{m.scores[index]:>+18.4f}" for m in methods))
+            lines.append(f"  {word:<{width}}" + "".join(f"{m.scores[index]:>+{column}.4f}" for m in methods))
         lines.append("  (? = unknown to the vocabulary, read as <unk>; saliency is a magnitude)")
         for m in methods:
             if m.delta is not None:

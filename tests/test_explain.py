@@ -47,9 +47,19 @@ def tiny_model(cell="lstm", bidirectional=False, layers=1, pooling="max", head=(
     return model.eval()
 
 
-def model_probabilities(model, ids, lengths=None):
+def model_probabilities(model, ids):
     with torch.no_grad():
-        return torch.softmax(model(torch.as_tensor(ids), None if lengths is None else torch.as_tensor(lengths)), -1)
+        return torch.softmax(model(torch.as_tensor(ids)), -1)
+
+
+def log_odds(model, ids=None, embedded=None):
+    """What the attributions explain, log(P / (1 - P)) of each class, from two classes' logits (texts, 2)."""
+    with torch.no_grad():
+        if embedded is None:
+            logits = model(torch.as_tensor(ids), torch.tensor([len(ids[0])]))
+        else:
+            logits = model.forward_embedded(embedded, torch.tensor([embedded.shape[1]]))
+    return torch.stack([logits[:, 0] - logits[:, 1], logits[:, 1] - logits[:, 0]], dim=1)
 
 
 # ----------------------------------------------------------------------------
@@ -151,9 +161,10 @@ def test_unit_order_ranks_units_by_contribution():
 
 
 def test_one_unit_rnn_integrated_gradients_by_hand():
-    """h_t = tanh(1.5 x_t + 0.8 h_(t-1)), P(positive) = sigmoid(3 h_T); embeddings: fine 0.9, dull -0.5.
+    """h_t = tanh(1.5 x_t + 0.8 h_(t-1)), logits (0, 3 h_T); embeddings: fine 0.9, dull -0.5.
 
-    One token: IG = P(fine) - P(nothing) = sigmoid(3 tanh(1.35)) - 1/2 = 0.4323.
+    The explained output, positive's log-odds, is F = 3 h_T, and F(padding) = 0.
+    One token: IG = F(fine) - F(nothing) = 3 tanh(1.5 * 0.9) = 3 tanh(1.35) = 2.62216.
     Two tokens: each score is the path integral, done here by a 20,000-step midpoint rule.
     """
     vocabulary = Vocabulary(["<pad>", "<unk>", "fine", "dull"], maxlen=10)
@@ -169,16 +180,12 @@ def test_one_unit_rnn_integrated_gradients_by_hand():
     run = loaded_run(model, vocabulary)
 
     one = explain(run, "fine", methods=["integrated_gradients"], target="positive").attributions["integrated_gradients"]
-    assert one.scores[0] == pytest.approx(0.4323, abs=1e-4)
+    assert one.scores[0] == pytest.approx(2.62216, abs=1e-4)
 
-    def sigmoid(x):
-        return 1 / (1 + math.exp(-x))
-
-    def gradients(s1, s2):  # dP/ds1, dP/ds2 at embeddings (s1, s2)
+    def gradients(s1, s2):  # dF/ds1, dF/ds2 at embeddings (s1, s2)
         h1 = math.tanh(a * s1)
         h2 = math.tanh(a * s2 + b * h1)
-        p = sigmoid(w * h2)
-        outer = w * p * (1 - p) * (1 - h2**2)
+        outer = w * (1 - h2**2)
         return outer * b * (1 - h1**2) * a, outer * a
 
     steps = 20_000
@@ -187,15 +194,19 @@ def test_one_unit_rnn_integrated_gradients_by_hand():
     two = explain(run, "fine dull", methods=["integrated_gradients"], target="positive")
     ig = two.attributions["integrated_gradients"]
     np.testing.assert_allclose(ig.scores, by_hand, atol=1e-4)
-    change = two.probabilities[1] - 0.5  # P(positive | fine dull) - P(positive | padding)
-    assert abs(ig.scores.sum() - change) <= abs(ig.delta) + 1e-6 and abs(ig.delta) < 1e-4
+    change = log_odds(model, [[2, 3]])[0, 1].item() - 0.0  # F(fine dull) - F(padding)
+    assert change == pytest.approx(3 * math.tanh(a * e2 + b * math.tanh(a * e1)), abs=1e-6)
+    assert abs(ig.scores.sum() - change) <= abs(ig.delta) + 1e-5 and abs(ig.delta) < 1e-4
 
 
-def padding_probability(model, explanation):
-    """F(baseline): the target's probability with every token's embedding replaced by PAD's (zeros)."""
-    with torch.no_grad():
-        empty = torch.zeros(1, explanation.read, model.spec.embedding_size)
-        return torch.softmax(model.forward_embedded(empty, torch.tensor([explanation.read])), -1)[0, explanation.target].item()
+def change_in_log_odds(model, explanation):
+    """F(text) - F(baseline), computed here from the model's logits; baseline: every embedding PAD's (zeros)."""
+    ids = [[token.id for token in explanation.read_tokens]]
+    empty = torch.zeros(1, explanation.read, model.spec.embedding_size)
+    text, baseline = log_odds(model, ids)[0, explanation.target], log_odds(model, embedded=empty)[0, explanation.target]
+    assert explanation.log_odds[explanation.target] == pytest.approx(text.item(), abs=1e-5)
+    assert explanation.baseline_log_odds[explanation.target] == pytest.approx(baseline.item(), abs=1e-5)
+    return (text - baseline).item()
 
 
 def smooth_model(cell, bidirectional, layers, scale=2.0):
@@ -215,9 +226,9 @@ def test_integrated_gradients_add_up_to_the_change_in_probability(cell, bidirect
     model = smooth_model(cell, bidirectional, layers)
     explanation = explain(loaded_run(model), TEXT, methods=["integrated_gradients"])  # 32 steps
     ig = explanation.attributions["integrated_gradients"]
-    change = explanation.probabilities[explanation.target] - padding_probability(model, explanation)
-    assert abs(change) > 0.1  # the words matter, so completeness is not trivially 0 = 0
-    assert abs(ig.scores.sum() - change) <= abs(ig.delta) + 1e-6
+    change = change_in_log_odds(model, explanation)
+    assert abs(change) > 0.5  # the words matter, so completeness is not trivially 0 = 0
+    assert abs(ig.scores.sum() - change) <= abs(ig.delta) + 1e-5
     assert abs(ig.delta) < 0.01 * abs(change)
 
 
@@ -226,8 +237,8 @@ def test_the_convergence_delta_owns_up_to_a_coarse_integral():
     model = smooth_model("rnn", True, 1, scale=6.0)
     explanation = explain(loaded_run(model), TEXT, methods=["integrated_gradients"], ig_steps=4)
     ig = explanation.attributions["integrated_gradients"]
-    change = explanation.probabilities[explanation.target] - padding_probability(model, explanation)
-    assert abs(ig.delta) > 0.01
+    change = change_in_log_odds(model, explanation)
+    assert abs(ig.delta) > 0.01 * abs(change)
     assert ig.scores.sum() - change == pytest.approx(ig.delta, abs=1e-5)
 
 
@@ -236,11 +247,11 @@ def test_occlusion_is_the_drop_when_a_token_becomes_padding():
     explanation = explain(loaded_run(model), TEXT, methods=["occlusion"])
     ids = [token.id for token in explanation.read_tokens]
     target = explanation.target
-    full = model_probabilities(model, [ids])[0, target]
+    full = log_odds(model, [ids])[0, target]
     for t in (0, 3, len(ids) - 1):
-        occluded = ids[:t] + [0] + ids[t + 1 :]
-        drop = full - model_probabilities(model, [occluded], [len(ids)])[0, target]
-        assert explanation.attributions["occlusion"].scores[t] == pytest.approx(drop.item(), abs=1e-6)
+        occluded = ids[:t] + [0] + ids[t + 1 :]  # the model reads PAD there: lengths stay len(ids)
+        drop = full - log_odds(model, [occluded])[0, target]
+        assert explanation.attributions["occlusion"].scores[t] == pytest.approx(drop.item(), abs=1e-5)
 
 
 def test_every_method_scores_every_token_and_says_how():

@@ -9,13 +9,13 @@
 - internals.py: each layer's hidden states, gates and cell state, step by step
   from the trained weights; the prediction after each prefix.
 - attributions.py: one class per attribution method (Captum does the maths).
-- top_words.py: attributions aggregated over a run's test set.
+- aggregate.py: attributions aggregated over a run's test set (`top_words`).
 """
 
 from .attributions import METHODS, AttributionResult, TokenAttribution
 from .explanation import DEFAULT_METHODS, Attribution, Explanation, TokenInfo, explain, torch_twin
 from .internals import LayerStates
-from .top_words import TopWords, WordScore, aggregate_word_attributions, top_words
+from .aggregate import TopWords, WordScore, aggregate_word_attributions, top_words
 
 __all__ = [
     "METHODS", "DEFAULT_METHODS", "Attribution", "AttributionResult", "Explanation", "LayerStates",

@@ -6,13 +6,22 @@ the maths):
     method = IntegratedGradients(model, steps=32)
     result = method.attribute(token_ids, lengths, target=1)  # scores (batch, time), delta (batch,)
 
-What is explained. F is the probability of the target class. Scores are in
-its units: +0.2 means "this word added about 0.2 to P(positive)", so every
-method reads the same way, and Integrated Gradients' scores add up to
-P(target | text) - P(target | all padding). The model is cut at its embedding
-layer (`forward_embedded`): a method attributes to each embedding dimension
-and a token's score is the sum over its dimensions (Saliency: the sum of their
-absolute values, see there). Scores at padding are zero.
+What is explained. F is the log-odds of the target class,
+log(P / (1 - P)) = z_target - logsumexp(other logits); for two classes simply
+the difference of the two logits. Every method's scores are in its units:
++1.5 means "this word moved the odds of the class about e^1.5 = 4.5 times
+up", and Integrated Gradients' scores add up to F(text) - F(all padding).
+Why not the probability itself: a trained model is usually confident, its
+softmax is saturated, and there the probability hardly moves when one word
+goes: Occlusion then scores two redundant polar words 0 each, gradients
+vanish, and the Integrated Gradients path crosses a cliff that 32 steps
+cannot follow. Log-odds add up word by word instead. (The page shows the
+probabilities themselves in the prediction and the trajectory.)
+
+The model is cut at its embedding layer (`forward_embedded`): a method
+attributes to each embedding dimension and a token's score is the sum over its
+dimensions (Saliency: the sum of their absolute values, see there). Scores at
+padding are zero.
 
 The baseline ("no words") of Integrated Gradients, DeepLift and Occlusion is
 padding: every token's embedding replaced by PAD's. PyTorch keeps that row at
@@ -56,26 +65,23 @@ class AttributionResult:
     delta: np.ndarray | None  # (batch,) convergence delta: sum(scores) - (F(text) - F(baseline)), if the method has one
 
 
-class ProbabilityModel(nn.Module):
-    """The classifier from embeddings to class probabilities: the F every method explains.
-
-    P(c) is written as sigmoid(z_c - logsumexp of the other logits), which is the
-    softmax exactly, so that DeepLift meets a single elementwise sigmoid at the
-    top, which its Rescale rule handles (for two classes the margin is linear).
-    """
+class LogOddsModel(nn.Module):
+    """The classifier from embeddings to each class's log-odds: the F every method explains."""
 
     def __init__(self, model: RecurrentClassifier):
         super().__init__()
         self.model = model
-        self.sigmoid = nn.Sigmoid()
 
     def forward(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        logits = self.model.forward_embedded(embedded, lengths)  # (batch, classes)
-        classes = logits.shape[-1]
-        others = logits.unsqueeze(1).expand(-1, classes, -1)  # (batch, class, other class)
-        own = torch.eye(classes, dtype=torch.bool, device=logits.device)
-        rest = torch.logsumexp(others.masked_fill(own, float("-inf")), dim=-1)  # (batch, classes)
-        return self.sigmoid(logits - rest)  # (batch, classes), = softmax(logits)
+        return log_odds(self.model.forward_embedded(embedded, lengths))  # (batch, classes)
+
+
+def log_odds(logits: torch.Tensor) -> torch.Tensor:
+    """log(P_c / (1 - P_c)) from logits (batch, classes): z_c - logsumexp of the other classes' logits."""
+    classes = logits.shape[-1]
+    others = logits.unsqueeze(1).expand(-1, classes, -1)  # (batch, class, other class)
+    own = torch.eye(classes, dtype=torch.bool, device=logits.device)
+    return logits - torch.logsumexp(others.masked_fill(own, float("-inf")), dim=-1)
 
 
 @contextmanager
@@ -126,12 +132,12 @@ class TokenAttribution:
         if not isinstance(model, RecurrentClassifier):
             raise ValueError(f"{self.title} explains a RecurrentClassifier, got {type(model).__name__}")
         self.model = model
-        self.forward_function = ProbabilityModel(model)
+        self.forward_function = LogOddsModel(model)
 
     def attribute(self, token_ids: torch.Tensor, lengths: torch.Tensor, target: int | Sequence[int]) -> AttributionResult:
         """Scores (batch, time) for `token_ids` (batch, time), post-padded with 0, `lengths` (batch,) real tokens.
 
-        `target`: the class whose probability is explained, one for all texts or one per text.
+        `target`: the class whose log-odds are explained, one for all texts or one per text.
         """
         token_ids, lengths, targets = self._checked(token_ids, lengths, target)
         with attribution_pass(self.model):
@@ -239,7 +245,7 @@ class DeepLift(TokenAttribution):
     Shrikumar, Greenside & Kundaje (2017), "Learning Important Features Through
     Propagating Activation Differences", https://arxiv.org/abs/1704.02685.
     Captum applies the Rescale rule to elementwise nonlinearity modules (the
-    head's ReLUs, the output sigmoid) and the plain gradient everywhere else:
+    head's ReLUs) and the plain gradient everywhere else:
     the gates inside the fused RNN kernels are not modules it can see, so the
     scores only approximately add up to F(text) - F(baseline); the delta says
     by how much.
@@ -294,10 +300,11 @@ METHODS: dict[str, type[TokenAttribution]] = {
 def unit_contributions(
     model: RecurrentClassifier, token_ids: torch.Tensor, lengths: torch.Tensor, target: int
 ) -> list[torch.Tensor]:
-    """For one text (1, time): per layer, Σ_t h_j(t) · ∂P(target)/∂h_j(t) for each unit j (directions*hidden,).
+    """For one text (1, time): per layer, Σ_t h_j(t) · ∂F/∂h_j(t) for each unit j (directions*hidden,).
 
-    Gradient x activation (Shrikumar et al. 2016) at the level of hidden units:
-    positive for units that pushed towards the target class. The states are
+    F is the target's log-odds. Gradient x activation (Shrikumar et al. 2016) at
+    the level of hidden units: positive for units that pushed towards the
+    target class. The states are
     the model's own layer outputs, caught with forward hooks.
     """
     assert token_ids.shape[0] == 1, "one text at a time"
@@ -306,9 +313,9 @@ def unit_contributions(
         hooks = [layer.register_forward_hook(lambda module, args, output: outputs.append(output))
                  for layer in model.encoder.layers]  # fmt: skip
         try:
-            probabilities = ProbabilityModel(model)(model.embedding(token_ids).requires_grad_(), lengths)
+            outputs_log_odds = LogOddsModel(model)(model.embedding(token_ids).requires_grad_(), lengths)
         finally:
             for hook in hooks:
                 hook.remove()
-        gradients = torch.autograd.grad(probabilities[:, target].sum(), outputs)
+        gradients = torch.autograd.grad(outputs_log_odds[:, target].sum(), outputs)
     return [(output * gradient).sum(dim=1).detach()[0] for output, gradient in zip(outputs, gradients)]

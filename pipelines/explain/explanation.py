@@ -25,14 +25,14 @@ import torch
 
 from ..data.text import OOV_ID, tokenize_with_spans
 from ..models.torch_zoo import RecurrentClassifier
-from .attributions import METHODS, IntegratedGradients, attribution_pass, unit_contributions
+from .attributions import METHODS, IntegratedGradients, attribution_pass, log_odds, padding_baseline, unit_contributions
 from .internals import LayerStates, prefix_probabilities, read_layers
 
 if TYPE_CHECKING:
     from ..runs import LoadedRun
 
 DEFAULT_METHODS = tuple(METHODS)
-EXPLAINED_OUTPUT = "probability of the target class"
+EXPLAINED_OUTPUT = "log-odds of the target class, log(P / (1 - P))"
 BASELINE = "every token replaced by padding (PAD's embedding, all zeros)"
 NO_TRAJECTORY_WHEN_BIDIRECTIONAL = (
     "a bidirectional model has no prediction after a prefix: its backward direction starts at the last "
@@ -55,7 +55,7 @@ class Attribution:
     method: str  # a key of METHODS
     title: str
     paper: str
-    scores: np.ndarray  # (tokens read,) in units of the explained probability
+    scores: np.ndarray  # (tokens read,) in log-odds of the target class
     signed: bool  # False: magnitudes (Saliency), draw on a one-sided scale
     delta: float | None  # convergence delta, for the methods that have one
 
@@ -82,6 +82,8 @@ class Explanation:
     probabilities: np.ndarray  # (classes,)
     predicted: int
     target: int  # the class the attributions and unit contributions explain
+    log_odds: np.ndarray  # (classes,) log(P / (1 - P)): the output attributions explain
+    baseline_log_odds: np.ndarray  # (classes,) the same with every token replaced by padding
     layers: list[LayerStates]  # every layer and direction, in the model's order
     trajectory: np.ndarray | None  # (tokens read, classes): the prediction after each prefix
     trajectory_note: str | None  # why there is no trajectory
@@ -126,6 +128,8 @@ class Explanation:
             "probabilities": self.probabilities.tolist(),
             "predicted": self.predicted,
             "target": self.target,
+            "log_odds": self.log_odds.tolist(),
+            "baseline_log_odds": self.baseline_log_odds.tolist(),
             "explained_output": EXPLAINED_OUTPUT,
             "baseline": BASELINE,
             "layers": [states.to_json() for states in self.layers],
@@ -213,12 +217,14 @@ def explain(
 
     with attribution_pass(model):  # eval mode, one thread on the CPU, one explanation of this model at a time
         with torch.inference_mode():
-            probabilities = torch.softmax(model(token_ids, lengths), dim=-1)[0]  # (classes,)
-            embedded = model.embedding(token_ids)[0]  # (time, embedding)
+            logits = model(token_ids, lengths)  # (1, classes)
+            probabilities = torch.softmax(logits, dim=-1)[0]  # (classes,)
+            embedded = model.embedding(token_ids)  # (1, time, embedding)
+            baseline_logits = model.forward_embedded(padding_baseline(model, embedded), lengths)
         predicted = int(probabilities.argmax())
         target_index = predicted if requested_target is None else requested_target
         lap("prediction")
-        layers = read_layers(model, embedded)
+        layers = read_layers(model, embedded[0])
         lap("states")
         trajectory, note = None, NO_TRAJECTORY_WHEN_BIDIRECTIONAL
         if not model.spec.bidirectional:
@@ -238,7 +244,8 @@ def explain(
     return Explanation(
         run_id=run.run_id, dataset=run.dataset, label=run.label, cell=run.spec.cell, text=text, tokens=infos,
         truncated=len(tokens) - read, maxlen=vocabulary.maxlen, classes=list(run.classes),
-        probabilities=probabilities.float().cpu().numpy(), predicted=predicted, target=target_index, layers=layers,
+        probabilities=probabilities.float().cpu().numpy(), predicted=predicted, target=target_index,
+        log_odds=log_odds(logits)[0].float().cpu().numpy(), baseline_log_odds=log_odds(baseline_logits)[0].float().cpu().numpy(), layers=layers,
         trajectory=trajectory, trajectory_note=note, attributions=attributions, seconds=seconds,
     )  # fmt: skip
 

@@ -4,21 +4,18 @@
     words.top("positive", 15)          # [WordScore(word='wonderful', mean=0.21, count=14), ...]
 
 For every test text read, Integrated Gradients (8 steps) attributes each
-class's probability to the text's tokens; a word's score for a class is the
-mean over all its occurrences. Words seen fewer than `min_count` times are
-left out (a mean of two occurrences is noise), and so are padding and <unk>.
+class's log-odds to the text's tokens (as `explain` does; see attributions.py);
+a word's score for a class is the mean over all its occurrences. Words seen
+fewer than `min_count` times are left out (a mean of two occurrences is
+noise), and so are padding and <unk>.
 
 Why Integrated Gradients with few steps rather than Input x Gradient, which is
-8 times cheaper: on a confident prediction the softmax saturates and its
-gradient all but vanishes, so Input x Gradient would mostly average the texts
-the model is unsure about; Integrated Gradients walks from the no-words
-baseline, where the model is unsure, and its scores add up to the change in
-probability whatever the confidence.
-
-The probabilities of all classes add up to 1, so for each token their scores
-add up to 0 (IG is linear in the output): with C classes we attribute C - 1 of
-them and derive the last. With two classes the words towards one are exactly
-the words away from the other.
+8 times cheaper: a gradient at the text itself only sees the last, often
+saturated, stretch of the recurrent units' response; Integrated Gradients
+walks there from the no-words baseline and its scores add up to the change in
+log-odds. With two classes one class's log-odds are minus the other's, so one
+pass serves both: the words towards one class are exactly the words away from
+the other.
 
 Bounded work: the test texts are read in a seeded random order until
 `max_tokens` tokens have been read. The default (40,000) takes all of
@@ -56,7 +53,7 @@ BATCH_SEQUENCE_TOKENS = 32_768  # tokens per forward pass, path points included:
 @dataclass(frozen=True)
 class WordScore:
     word: str
-    mean: float  # average score towards the class per occurrence, in probability units
+    mean: float  # average score towards the class per occurrence, in log-odds
     count: int  # occurrences in the texts read
 
 
@@ -162,10 +159,11 @@ def aggregate_word_attributions(
         real = ids != PAD_ID
         counts += np.bincount(ids[real], minlength=vocabulary_size)
         token_ids, token_lengths = torch.from_numpy(ids).to(device), torch.from_numpy(lengths).to(device)
-        for target in range(classes - 1):  # the last class's scores are minus the others'
+        for target in range(1 if classes == 2 else classes):  # two classes: log-odds of one = minus the other's
             scores = method.attribute(token_ids, token_lengths, target).scores  # (batch, time)
             sums[target] += np.bincount(ids[real], weights=scores[real], minlength=vocabulary_size)
-    sums[-1] = -sums[:-1].sum(axis=0)
+    if classes == 2:
+        sums[1] = -sums[0]
 
     keep = counts >= min_count
     keep[[PAD_ID, OOV_ID]] = False
