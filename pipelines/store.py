@@ -39,7 +39,7 @@ STATES = ("queued", "running", "done", "failed")
 RunState = Literal["queued", "running", "done", "failed", "interrupted", "corrupt"]
 REQUIRED_WHEN_DONE = ("spec.json", "metrics.json", "history.csv", "predictions.csv")
 WEIGHT_FILES = ("weights.safetensors", "model.keras")
-TRAINING_FILES = ("status.json", *REQUIRED_WHEN_DONE, *WEIGHT_FILES)  # what training writes; derived files never replace them
+TRAINING_FILES = ("status.json", *REQUIRED_WHEN_DONE, *WEIGHT_FILES)  # a derived file never takes one of these names
 
 
 def default_root() -> Path:

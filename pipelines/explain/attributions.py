@@ -134,7 +134,9 @@ class TokenAttribution:
         self.model = model
         self.forward_function = LogOddsModel(model)
 
-    def attribute(self, token_ids: torch.Tensor, lengths: torch.Tensor, target: int | Sequence[int]) -> AttributionResult:
+    def attribute(
+        self, token_ids: torch.Tensor, lengths: torch.Tensor, target: int | Sequence[int]
+    ) -> AttributionResult:
         """Scores (batch, time) for `token_ids` (batch, time), post-padded with 0, `lengths` (batch,) real tokens.
 
         `target`: the class whose log-odds are explained, one for all texts or one per text.
@@ -156,7 +158,7 @@ class TokenAttribution:
         token_ids = torch.as_tensor(token_ids, device=device)
         lengths = torch.as_tensor(lengths, device=device)
         if token_ids.dim() != 2 or token_ids.shape[1] == 0 or token_ids.dtype not in (torch.int64, torch.int32):
-            raise ValueError(f"token_ids must be integer ids (batch, time) with time >= 1, got {tuple(token_ids.shape)}")
+            raise ValueError(f"token_ids must be integer ids (batch, time), time >= 1; got {tuple(token_ids.shape)}")
         if int(token_ids.min()) < 0 or int(token_ids.max()) >= self.model.spec.vocab_size:
             raise ValueError(f"token ids must lie in [0, {self.model.spec.vocab_size}) (the run's vocabulary)")
         if lengths.shape != token_ids.shape[:1] or int(lengths.min()) < 1 or int(lengths.max()) > token_ids.shape[1]:

@@ -183,71 +183,94 @@ def explain(
 
     Returns an `Explanation`. Raises ValueError for a text without tokens, an
     unknown method or class, or a bad step count.
+
+        explanation = explain(run, "A gorgeous, moving film.", methods=["integrated_gradients"])
     """
+    methods = _checked_methods(methods, ig_steps)
+    requested_target = _class_index(target, run.classes)
+    tokens = _tokens(text, run.vocabulary)
+    model = torch_twin(run)
+    read = sum(not token.truncated for token in tokens)
+    device = model.embedding.weight.device
+    token_ids = torch.tensor([[token.id for token in tokens[:read]]], device=device)  # (1, time)
+    lengths = torch.tensor([read], device=device)
+    laps = _Laps()
+
+    with attribution_pass(model):  # eval mode, one thread on the CPU, one explanation at a time
+        with torch.inference_mode():
+            logits = model(token_ids, lengths)  # (1, classes)
+            embedded = model.embedding(token_ids)  # (1, time, embedding)
+            baseline_logits = model.forward_embedded(padding_baseline(model, embedded), lengths)
+        predicted = int(logits.argmax())
+        target_index = predicted if requested_target is None else requested_target
+        laps("prediction")
+        layers = read_layers(model, embedded[0])
+        laps("states")
+        trajectory = None if model.spec.bidirectional else prefix_probabilities(model, layers[-1].hidden)
+        laps("trajectory")
+        _set_unit_contributions(layers, unit_contributions(model, token_ids, lengths, target_index))
+        laps("units")
+        attributions = {}
+        for name in methods:
+            attributions[name] = _attribution(model, name, ig_steps, token_ids, lengths, target_index)
+            laps(name)
+
+    return Explanation(
+        run_id=run.run_id, dataset=run.dataset, label=run.label, cell=run.spec.cell, text=text, tokens=tokens,
+        truncated=len(tokens) - read, maxlen=run.vocabulary.maxlen, classes=list(run.classes),
+        probabilities=_numpy(torch.softmax(logits, dim=-1)[0]), predicted=predicted, target=target_index,
+        log_odds=_numpy(log_odds(logits)[0]), baseline_log_odds=_numpy(log_odds(baseline_logits)[0]), layers=layers,
+        trajectory=trajectory, trajectory_note=None if trajectory is not None else NO_TRAJECTORY_WHEN_BIDIRECTIONAL,
+        attributions=attributions, seconds=laps.seconds,
+    )  # fmt: skip
+
+
+def _tokens(text: str, vocabulary) -> list[TokenInfo]:
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
     tokens = tokenize_with_spans(text)
     if not tokens:
         raise ValueError("there is nothing to explain: the text has no words or symbols; type a sentence")
+    ids = [vocabulary.id_of(token.text) for token in tokens]  # what Vocabulary.encode gives, token by token
+    return [TokenInfo(token.text, token.start, token.end, id_, id_ != OOV_ID, index >= vocabulary.maxlen)
+            for index, (token, id_) in enumerate(zip(tokens, ids))]  # fmt: skip
+
+
+def _checked_methods(methods: Sequence[str], ig_steps: int) -> list[str]:
+    if isinstance(methods, str):
+        raise ValueError("methods must be a list of method names, e.g. ['integrated_gradients']")
     methods = list(dict.fromkeys(methods))
     unknown = [name for name in methods if name not in METHODS]
     if unknown:
-        raise ValueError(f"unknown attribution method {', '.join(map(repr, unknown))}; choose from: {', '.join(METHODS)}")
+        names = ", ".join(map(repr, unknown))
+        raise ValueError(f"unknown attribution method {names}; choose from: {', '.join(METHODS)}")
     if not 1 <= ig_steps <= 1024:
         raise ValueError(f"ig_steps must be between 1 and 1024, got {ig_steps}")
-    requested_target = _class_index(target, run.classes)
+    return methods
 
-    model = torch_twin(run)
-    vocabulary = run.vocabulary
-    read = min(len(tokens), vocabulary.maxlen)
-    ids = [vocabulary.id_of(token.text) for token in tokens]
-    infos = [TokenInfo(token.text, token.start, token.end, id_, id_ != OOV_ID, index >= read)
-             for index, (token, id_) in enumerate(zip(tokens, ids))]  # fmt: skip
-    device = model.embedding.weight.device
-    token_ids = torch.tensor([ids[:read]], device=device)  # (1, time)
-    lengths = torch.tensor([read], device=device)
-    seconds: dict[str, float] = {}
-    clock = time.perf_counter()
 
-    def lap(part: str) -> None:
-        nonlocal clock
+def _attribution(model, name: str, ig_steps: int, token_ids, lengths, target: int) -> Attribution:
+    method = IntegratedGradients(model, steps=ig_steps) if name == IntegratedGradients.name else METHODS[name](model)
+    result = method.attribute(token_ids, lengths, target)
+    delta = None if result.delta is None else float(result.delta[0])
+    return Attribution(name, method.title, method.paper, result.scores[0], method.signed, delta)
+
+
+class _Laps:
+    """Seconds spent on each part, in order."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, part: str) -> None:
         now = time.perf_counter()
-        seconds[part] = now - clock
-        clock = now
+        self.seconds[part] = now - self._last
+        self._last = now
 
-    with attribution_pass(model):  # eval mode, one thread on the CPU, one explanation of this model at a time
-        with torch.inference_mode():
-            logits = model(token_ids, lengths)  # (1, classes)
-            probabilities = torch.softmax(logits, dim=-1)[0]  # (classes,)
-            embedded = model.embedding(token_ids)  # (1, time, embedding)
-            baseline_logits = model.forward_embedded(padding_baseline(model, embedded), lengths)
-        predicted = int(probabilities.argmax())
-        target_index = predicted if requested_target is None else requested_target
-        lap("prediction")
-        layers = read_layers(model, embedded[0])
-        lap("states")
-        trajectory, note = None, NO_TRAJECTORY_WHEN_BIDIRECTIONAL
-        if not model.spec.bidirectional:
-            top = torch.as_tensor(layers[-1].hidden, device=device)
-            trajectory, note = prefix_probabilities(model, top).float().cpu().numpy(), None
-        lap("trajectory")
-        _set_unit_contributions(layers, unit_contributions(model, token_ids, lengths, target_index))
-        lap("units")
-        attributions = {}
-        for name in methods:
-            method = IntegratedGradients(model, steps=ig_steps) if name == IntegratedGradients.name else METHODS[name](model)
-            result = method.attribute(token_ids, lengths, target_index)
-            delta = None if result.delta is None else float(result.delta[0])
-            attributions[name] = Attribution(name, method.title, method.paper, result.scores[0], method.signed, delta)
-            lap(name)
 
-    return Explanation(
-        run_id=run.run_id, dataset=run.dataset, label=run.label, cell=run.spec.cell, text=text, tokens=infos,
-        truncated=len(tokens) - read, maxlen=vocabulary.maxlen, classes=list(run.classes),
-        probabilities=probabilities.float().cpu().numpy(), predicted=predicted, target=target_index,
-        log_odds=log_odds(logits)[0].float().cpu().numpy(), baseline_log_odds=log_odds(baseline_logits)[0].float().cpu().numpy(), layers=layers,
-        trajectory=trajectory, trajectory_note=note, attributions=attributions, seconds=seconds,
-    )  # fmt: skip
+def _numpy(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().float().cpu().numpy()
 
 
 def _class_index(target: int | str | None, classes: Sequence[str]) -> int | None:

@@ -146,14 +146,15 @@ def read_layers(model: RecurrentClassifier, embedded: torch.Tensor) -> list[Laye
 
 
 @torch.inference_mode()
-def prefix_probabilities(model: RecurrentClassifier, top_hidden: torch.Tensor) -> torch.Tensor:
-    """Class probabilities after each prefix (time, classes) of a unidirectional model.
+def prefix_probabilities(model: RecurrentClassifier, top_hidden: np.ndarray) -> np.ndarray:
+    """Class probabilities after each prefix (time, classes) of a unidirectional model, from its top layer's states.
 
     A forward direction's state at token t has read tokens 0..t only, so pooling
     the top layer's states up to t and applying the head gives exactly the
     model's prediction for the text cut after token t.
     """
     assert not model.spec.bidirectional, "a backward direction has read the whole text at every token"
+    top_hidden = torch.as_tensor(top_hidden, device=model.embedding.weight.device)  # (time, hidden)
     pooling = model.spec.pooling
     if pooling == "last":
         pooled = top_hidden
@@ -162,4 +163,4 @@ def prefix_probabilities(model: RecurrentClassifier, top_hidden: torch.Tensor) -
     else:
         steps = torch.arange(1, top_hidden.shape[0] + 1, device=top_hidden.device, dtype=top_hidden.dtype)
         pooled = top_hidden.cumsum(dim=0) / steps.unsqueeze(1)
-    return torch.softmax(model.head(pooled), dim=-1)  # (time, classes)
+    return torch.softmax(model.head(pooled), dim=-1).float().cpu().numpy()  # (time, classes)
