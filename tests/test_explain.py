@@ -418,3 +418,22 @@ def test_a_keras_run_is_explained_through_its_torch_twin():
         expected = twin.encoder(twin.embedding(ids), torch.tensor([ids.shape[1]]))[0][0]
     np.testing.assert_allclose(explanation.layer(0, "backward").hidden, expected[:, 6:].numpy(), atol=1e-5)
     assert explanation.label.endswith("(keras)")
+
+
+# ----------------------------------------------------------------------------
+# The GPU path: cuDNN computes no RNN backward in eval mode; attribution switches it off
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("cell,bidirectional", [("lstm", True), ("gru", False)])
+def test_explaining_on_cuda_matches_the_cpu(cell, bidirectional):
+    cpu_model = tiny_model(cell, bidirectional, layers=2, head=(4,))
+    gpu_model = tiny_model(cell, bidirectional, layers=2, head=(4,)).cuda()
+    on_cpu = explain(loaded_run(cpu_model), TEXT, ig_steps=16)
+    on_gpu = explain(loaded_run(gpu_model), TEXT, ig_steps=16)
+    assert torch.backends.cudnn.enabled and not gpu_model.training
+    np.testing.assert_allclose(on_gpu.probabilities, on_cpu.probabilities, atol=1e-4)
+    for gpu_states, cpu_states in zip(on_gpu.layers, on_cpu.layers):
+        np.testing.assert_allclose(gpu_states.hidden, cpu_states.hidden, atol=1e-4)
+    for name, attribution in on_cpu.attributions.items():
+        np.testing.assert_allclose(on_gpu.attributions[name].scores, attribution.scores, atol=1e-3, rtol=1e-3)

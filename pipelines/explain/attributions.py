@@ -89,7 +89,7 @@ def attribution_pass(model: RecurrentClassifier) -> Iterator[None]:
     """Gradients through an eval-mode model, on the CPU or with cuDNN (which refuses that) switched off.
 
     The weights' own gradients are switched off for the pass (nothing here
-    needs them, and PyTorch's own kernels then skip that work); the model's
+    needs them, and autograd skips them where the kernel allows); the model's
     training flag and its weights' flags are restored afterwards. On the CPU
     the pass runs on one thread (`pipelines.threads`): even the batches of the
     per-run word statistics ran 5-10 times slower on two threads of our busy
