@@ -13,7 +13,7 @@ import torch
 from pipelines.backends import TorchBackend
 from pipelines.cli import ATTRIBUTION_METHODS
 from pipelines.data.text import Vocabulary
-from pipelines.explain import METHODS, explain, torch_twin
+from pipelines.explain import METHODS, aggregate_word_attributions, explain, torch_twin
 from pipelines.explain.attributions import IntegratedGradients, Occlusion
 from pipelines.models.spec import ModelSpec
 from pipelines.models.torch_zoo import RecurrentClassifier
@@ -391,6 +391,36 @@ def test_to_json_is_plain_json_with_every_promised_field(cell, values):
     assert len(document["trajectory"]) == document["read"]
     ig = document["attributions"]["integrated_gradients"]
     assert len(ig["scores"]) == document["read"] and isinstance(ig["delta"], float) and ig["signed"] is True
+
+
+# ----------------------------------------------------------------------------
+# Word statistics over many texts
+
+
+def test_word_statistics_count_every_occurrence_and_score_three_classes():
+    classes = ["negative", "neutral", "positive"]
+    run = loaded_run(tiny_model("gru", bidirectional=True, classes=3), classes=classes)
+    texts = ["the film was great", "the plot was dull, the story was dull", "", "a moving story zorgulous"] * 3
+    words = aggregate_word_attributions(run, texts, min_count=3, steps=4)
+    assert (words.texts_read, words.texts_total, words.tokens_read) == (9, 12, 3 * (4 + 9 + 4))  # "" has no tokens
+    counts = dict(zip(words.words, words.counts.tolist()))
+    # "," and "zorgulous" are not in the vocabulary: <unk>, like padding, is no word to rank
+    assert counts == {"the": 9, "film": 3, "was": 9, "great": 3, "plot": 3, "dull": 6, "story": 6, "a": 3, "moving": 3}
+    assert words.means.shape == (len(words.words), 3) and np.isfinite(words.means).all()
+    top = words.top("neutral", 3)
+    assert len(top) == 3 and top[0].mean >= top[1].mean >= top[2].mean
+    assert [w.word for w in words.top(1, 3)] == [w.word for w in top]
+    with pytest.raises(ValueError, match="unknown class"):
+        words.top("ecstatic")
+    restored = type(words).from_json(json.loads(json.dumps(words.to_json())))
+    assert restored.top("positive", 5) == words.top("positive", 5)
+
+
+def test_word_statistics_stop_at_the_token_budget():
+    run = loaded_run(tiny_model("rnn"))
+    texts = [" ".join(["the film was great"] * 5)] * 10  # 20 tokens each
+    words = aggregate_word_attributions(run, texts, max_tokens=70, min_count=1, steps=2)
+    assert (words.texts_read, words.tokens_read) == (3, 60)
 
 
 # ----------------------------------------------------------------------------

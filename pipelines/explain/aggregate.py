@@ -1,7 +1,7 @@
 """Per run: the words that push the model most towards each class, over its test set.
 
     words = top_words(store, run)      # computed the first time, then read back from the run's folder
-    words.top("positive", 15)          # [WordScore(word='wonderful', mean=0.21, count=14), ...]
+    words.top("positive", 15)          # [WordScore(word='wonderful', mean=1.3, count=14), ...]
 
 For every test text read, Integrated Gradients (8 steps) attributes each
 class's log-odds to the text's tokens (as `explain` does; see attributions.py);
@@ -15,7 +15,7 @@ saturated, stretch of the recurrent units' response; Integrated Gradients
 walks there from the no-words baseline and its scores add up to the change in
 log-odds. With two classes one class's log-odds are minus the other's, so one
 pass serves both: the words towards one class are exactly the words away from
-the other.
+the other. With three (NusaX) each class takes a pass.
 
 Bounded work: the test texts are read in a seeded random order until
 `max_tokens` tokens have been read. The default (40,000) takes all of

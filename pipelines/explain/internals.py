@@ -87,43 +87,57 @@ def cell_of(rnn: nn.RNNBase) -> str:
 def step_through(rnn: nn.RNNBase, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
     """Run one single-layer, one-direction nn.RNN / LSTM / GRU over `inputs` (time, features), step by step.
 
-    Returns "hidden" and the cell's CELL_VALUES, each (time, hidden).
+    Returns "hidden" and the cell's CELL_VALUES, each (time, hidden). Every
+    step's input projection is computed at once; only the recurrence loops.
     """
     assert rnn.num_layers == 1 and not rnn.bidirectional and rnn.bias and rnn.proj_size == 0, rnn
-    cell = cell_of(rnn)
-    hidden_size = rnn.hidden_size
-    recurrent = rnn.weight_hh_l0.T  # (hidden, blocks*hidden)
-    # Every step's input projection at once; only the recurrent part is sequential.
-    if cell == "gru":  # b_hn must stay inside the reset gate's product
-        projected = torch.addmm(rnn.bias_ih_l0, inputs, rnn.weight_ih_l0.T)  # (time, 3*hidden)
-        recurrent_bias = rnn.bias_hh_l0
-    else:
-        projected = torch.addmm(rnn.bias_ih_l0 + rnn.bias_hh_l0, inputs, rnn.weight_ih_l0.T)  # (time, G*hidden)
-    h = inputs.new_zeros(hidden_size)
-    c = inputs.new_zeros(hidden_size)
-    steps: dict[str, list[torch.Tensor]] = {name: [] for name in ("hidden", *CELL_VALUES[cell])}
+    steps = {"rnn": _rnn_steps, "lstm": _lstm_steps, "gru": _gru_steps}[cell_of(rnn)]
+    return steps(rnn, inputs)
+
+
+def _rnn_steps(rnn: nn.RNN, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    activation = torch.tanh if rnn.nonlinearity == "tanh" else torch.relu
+    projected = torch.addmm(rnn.bias_ih_l0 + rnn.bias_hh_l0, inputs, rnn.weight_ih_l0.T)  # (time, hidden)
+    h = inputs.new_zeros(rnn.hidden_size)
+    hidden = []
     for x in projected:
-        if cell == "lstm":
-            i, f, g, o = (x + h @ recurrent).chunk(4)
-            i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-            c = f * c + i * g
-            h = o * torch.tanh(c)
-            values = {"input": i, "forget": f, "output": o, "candidate": g, "cell": c}
-        elif cell == "gru":
-            x_r, x_z, x_n = x.chunk(3)
-            h_r, h_z, h_n = (h @ recurrent + recurrent_bias).chunk(3)
-            r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
-            n = torch.tanh(x_n + r * h_n)
-            h = (1 - z) * n + z * h
-            values = {"reset": r, "update": z, "candidate": n}
-        else:
-            pre = x + h @ recurrent
-            h = torch.tanh(pre) if rnn.nonlinearity == "tanh" else torch.relu(pre)
-            values = {}
-        steps["hidden"].append(h)
-        for name, value in values.items():
-            steps[name].append(value)
-    return {name: torch.stack(values) for name, values in steps.items()}  # each (time, hidden)
+        h = activation(torch.addmv(x, rnn.weight_hh_l0, h))  # W_ih x_t + b + W_hh h_{t-1}
+        hidden.append(h)
+    return {"hidden": torch.stack(hidden)}
+
+
+def _lstm_steps(rnn: nn.LSTM, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    size = rnn.hidden_size
+    i, f, g, o = (slice(k * size, (k + 1) * size) for k in range(4))  # PyTorch's block order
+    projected = torch.addmm(rnn.bias_ih_l0 + rnn.bias_hh_l0, inputs, rnn.weight_ih_l0.T)  # (time, 4*hidden)
+    h = c = inputs.new_zeros(size)
+    sigmoids, candidates, cells, hidden = [], [], [], []
+    for x in projected:
+        z = torch.addmv(x, rnn.weight_hh_l0, h)  # (4*hidden,) pre-activations of i, f, g, o
+        gates = torch.sigmoid(z)  # i, f and o are used; the g block is not
+        candidate = torch.tanh(z[g])
+        c = torch.addcmul(gates[f] * c, gates[i], candidate)  # f * c + i * g
+        h = gates[o] * torch.tanh(c)
+        sigmoids.append(gates), candidates.append(candidate), cells.append(c), hidden.append(h)
+    gates = torch.stack(sigmoids)  # (time, 4*hidden)
+    return {"hidden": torch.stack(hidden), "input": gates[:, i], "forget": gates[:, f], "output": gates[:, o],
+            "candidate": torch.stack(candidates), "cell": torch.stack(cells)}  # fmt: skip
+
+
+def _gru_steps(rnn: nn.GRU, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    size = rnn.hidden_size
+    projected = torch.addmm(rnn.bias_ih_l0, inputs, rnn.weight_ih_l0.T)  # (time, 3*hidden): r, z, n blocks
+    h = inputs.new_zeros(size)
+    reset_update, candidates, hidden = [], [], []
+    for x in projected:
+        recurrent = torch.addmv(rnn.bias_hh_l0, rnn.weight_hh_l0, h)  # (3*hidden,) W_h* h + b_h*
+        r_z = torch.sigmoid(x[: 2 * size] + recurrent[: 2 * size])  # reset, update
+        n = torch.tanh(torch.addcmul(x[2 * size :], r_z[:size], recurrent[2 * size :]))  # b_hn inside r * (...)
+        h = torch.lerp(n, h, r_z[size:])  # (1 - z) * n + z * h
+        reset_update.append(r_z), candidates.append(n), hidden.append(h)
+    gates = torch.stack(reset_update)  # (time, 2*hidden)
+    return {"hidden": torch.stack(hidden), "reset": gates[:, :size], "update": gates[:, size:],
+            "candidate": torch.stack(candidates)}  # fmt: skip
 
 
 @torch.inference_mode()
