@@ -157,7 +157,9 @@ def cmd_top_words(args) -> int:
     from .explain import top_words
 
     store, run = _load_run_anywhere(args)
-    words = top_words(store, run, max_tokens=args.max_tokens, min_count=args.min_count, refresh=args.refresh)
+    limits = {name: value for name, value in (("max_tokens", args.max_tokens), ("min_count", args.min_count))
+              if value is not None}  # fmt: skip
+    words = top_words(store, run, refresh=args.refresh, **limits)
     if args.json:
         print(json.dumps(words.to_json(), ensure_ascii=False, allow_nan=False))
         return 0
@@ -210,8 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     top = commands.add_parser("top-words", help="the words that push a run most towards each class (cached)")
     _run_arguments(top)
     top.add_argument("--top", type=int, default=15, help="words per class to print")
-    top.add_argument("--max-tokens", type=int, default=40_000, help="test tokens to read at most (sampled)")
-    top.add_argument("--min-count", type=int, default=5, help="leave out words seen fewer times")
+    top.add_argument("--max-tokens", type=int, default=None, help="test tokens to read at most (default 32,000)")
+    top.add_argument("--min-count", type=int, default=None, help="leave out words seen fewer times (default 5)")
     top.add_argument("--refresh", action="store_true", help="compute again even if cached")
     top.add_argument("--json", action="store_true")
     top.set_defaults(handler=cmd_top_words)
