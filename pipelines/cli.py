@@ -1,4 +1,4 @@
-"""Command line: `python -m pipelines train | list | explain | verify`.
+"""Command line: `python -m pipelines train | list | explain | top-words | verify`.
 
 Bad input (an unknown data set, a missing archive, a run that does not exist)
 ends with a one-line message and exit status 2, never a traceback.
@@ -112,8 +112,9 @@ def _load_run_anywhere(args):
 
 def cmd_explain(args) -> int:
     methods = list(ATTRIBUTION_METHODS) if "all" in args.methods else args.methods
+    target = int(args.target) if args.target is not None and args.target.isdigit() else args.target  # index or name
     _, run = _load_run_anywhere(args)
-    explanation = run.explain(args.text, methods=methods, ig_steps=args.steps, target=args.target)
+    explanation = run.explain(args.text, methods=methods, ig_steps=args.steps, target=target)
     if args.json:
         print(json.dumps(explanation.to_json(), ensure_ascii=False, allow_nan=False))
     else:
@@ -205,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",  # checked by explain()
                          help=f"attribution methods: {', '.join(ATTRIBUTION_METHODS)}, or all (default)")  # fmt: skip
     explain.add_argument("--steps", type=int, default=32, help="Integrated Gradients steps (default 32)")
-    explain.add_argument("--target", default=None, help="class to explain (default: the predicted one)")
+    explain.add_argument("--target", default=None, help="class to explain, name or index (default: the predicted one)")
     explain.add_argument("--json", action="store_true", help="the full explanation as JSON")
     explain.set_defaults(handler=cmd_explain)
 

@@ -167,6 +167,8 @@ def test_cli_explain_prints_a_readable_summary(trained, capsys):
     output = capsys.readouterr().out
     assert "prediction: negative" in output and "zorgulous?" in output
     assert "integrated_gradients" in output and "convergence delta" in output and "update" in output
+    assert "towards 'negative'" in output
+    assert main([*args, "--target", "1"]) == 0 and "towards 'positive'" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("args,message", [
