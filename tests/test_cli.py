@@ -47,7 +47,7 @@ def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir):
     assert "0 trained, 7 skipped" in second.stdout
 
     table = run_cli("--artifacts", str(store_dir), "list").stdout
-    assert "torch-gru-bi-1x64-max-" in table and "done" in table
+    assert "torch-gru-bi-1x64-mean-" in table and "done" in table
 
 
 def test_same_request_gives_the_same_run_ids_and_a_different_seed_new_ones(tmp_path, rt_data_dir):
