@@ -1,4 +1,4 @@
-"""Command line: `python -m pipelines train | list | explain | verify`.
+"""Command line: `python -m pipelines train | list | explain | top-words | verify`.
 
 Bad input (an unknown data set, a missing archive, a run that does not exist)
 ends with a one-line message and exit status 2, never a traceback.
@@ -15,6 +15,10 @@ from .backends import FRAMEWORKS
 from .data import DATASET_KEYS, DataError
 from .models.zoos import ZOOS
 from .store import Store
+
+
+# pipelines.explain.METHODS, named here so that `list` need not import Captum (a test keeps them equal).
+ATTRIBUTION_METHODS = ("integrated_gradients", "saliency", "input_x_gradient", "deeplift", "occlusion")
 
 
 def _store(args) -> Store:
@@ -96,6 +100,77 @@ def cmd_verify(args) -> int:
     return 0 if report["agree"] else 1
 
 
+def _load_run_anywhere(args):
+    """Load --run from --dataset, or from whichever data set holds it (run ids are globally unique)."""
+    from .runs import load_run  # imports torch
+
+    store = _store(args)
+    record = store.find_run(args.run, args.dataset)
+    return store, load_run(store, record.dataset, record.run_id, device=args.device)
+
+
+def cmd_explain(args) -> int:
+    methods = list(ATTRIBUTION_METHODS) if "all" in args.methods else args.methods
+    target = int(args.target) if args.target is not None and args.target.isdigit() else args.target  # index or name
+    _, run = _load_run_anywhere(args)
+    explanation = run.explain(args.text, methods=methods, ig_steps=args.steps, target=target)
+    if args.json:
+        print(json.dumps(explanation.to_json(), ensure_ascii=False, allow_nan=False))
+    else:
+        print(_describe_explanation(explanation))
+    return 0
+
+
+def _describe_explanation(explanation) -> str:
+    """Prediction, a token x method table of scores, and one line per layer and direction."""
+    probabilities = "  ".join(f"{name} {p:.3f}" for name, p in zip(explanation.classes, explanation.probabilities))
+    lines = [
+        f"{explanation.label} on {explanation.dataset} ({explanation.run_id})",
+        f"prediction: {explanation.predicted_class}   ({probabilities})",
+    ]
+    if explanation.truncated:
+        lines.append(f"{explanation.truncated} tokens after the first {explanation.maxlen} were cut (not read)")
+    methods = list(explanation.attributions.values())
+    if methods:
+        lines += ["", f"word attributions towards {explanation.target_class!r} (log-odds: +1 = odds x 2.7):"]
+        width = max(len(token.text) for token in explanation.read_tokens) + 2
+        column = max(len(m.method) for m in methods) + 2
+        lines.append(f"  {'token':<{width}}" + "".join(f"{m.method:>{column}}" for m in methods))
+        for index, token in enumerate(explanation.read_tokens):
+            word = token.text if token.known else f"{token.text}?"
+            lines.append(f"  {word:<{width}}" + "".join(f"{m.scores[index]:>+{column}.4f}" for m in methods))
+        lines.append("  (? = unknown to the vocabulary, read as <unk>; saliency is a magnitude)")
+        for m in methods:
+            if m.delta is not None:
+                lines.append(f"  {m.title}: scores sum to {m.scores.sum():+.4f}, convergence delta {m.delta:+.1e}")
+    lines += ["", "layers (means over tokens and units):"]
+    for states in explanation.layers:
+        gates = "  ".join(f"{name} {means.mean():.3f}" for name, means in states.means.items())
+        lines.append(f"  layer {states.layer + 1} {states.direction:<8}  |h| {states.norm.mean():.3f}  {gates}")
+    if explanation.trajectory is not None:
+        trajectory = explanation.trajectory[:, explanation.target]
+        lines.append(f"P({explanation.target_class}) after each token: " + " ".join(f"{p:.2f}" for p in trajectory))
+    return "\n".join(lines)
+
+
+def cmd_top_words(args) -> int:
+    from .explain import top_words
+
+    store, run = _load_run_anywhere(args)
+    limits = {name: value for name, value in (("max_tokens", args.max_tokens), ("min_count", args.min_count))
+              if value is not None}  # fmt: skip
+    words = top_words(store, run, refresh=args.refresh, **limits)
+    if args.json:
+        print(json.dumps(words.to_json(), ensure_ascii=False, allow_nan=False))
+        return 0
+    print(f"{run.label} on {run.dataset}: {words.texts_read} of {words.texts_total} test texts, "
+          f"{words.tokens_read} tokens, words seen {words.settings['min_count']}+ times")  # fmt: skip
+    for name in words.classes:
+        top = ", ".join(f"{w.word} {w.mean:+.3f} ({w.count})" for w in words.top(name, args.top))
+        print(f"towards {name}: {top or '(no word seen often enough)'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description="RNN Lens pipelines")
     parser.add_argument("--artifacts", default=None, help="store folder (default: $RNNLENS_ARTIFACTS or ./artifacts)")
@@ -131,7 +206,35 @@ def build_parser() -> argparse.ArgumentParser:
     # Accepted after the subcommand too; SUPPRESS keeps a value given before it.
     verify.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder (as before the command)")
     verify.set_defaults(handler=cmd_verify)
+
+
+    explain = commands.add_parser("explain", help="prediction, hidden states, gates and word attributions for a text")
+    _run_arguments(explain)
+    explain.add_argument("--text", required=True, help="the text to read (quote it)")
+    explain.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",  # checked by explain()
+                         help=f"attribution methods: {', '.join(ATTRIBUTION_METHODS)}, or all (default)")  # fmt: skip
+    explain.add_argument("--steps", type=int, default=32, help="Integrated Gradients steps (default 32)")
+    explain.add_argument("--target", default=None, help="class to explain, name or index (default: the predicted one)")
+    explain.add_argument("--json", action="store_true", help="the full explanation as JSON")
+    explain.set_defaults(handler=cmd_explain)
+
+    top = commands.add_parser("top-words", help="the words that push a run most towards each class (cached)")
+    _run_arguments(top)
+    top.add_argument("--top", type=int, default=15, help="words per class to print")
+    top.add_argument("--max-tokens", type=int, default=None, help="test tokens to read at most (default 32,000)")
+    top.add_argument("--min-count", type=int, default=None, help="leave out words seen fewer times (default 5)")
+    top.add_argument("--refresh", action="store_true", help="compute again even if cached")
+    top.add_argument("--json", action="store_true")
+    top.set_defaults(handler=cmd_top_words)
     return parser
+
+
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run", required=True, help="run id, as `list` shows it")
+    parser.add_argument("--dataset", default=None, help="the run's data set (default: found in the store)")
+    parser.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"], help="default cpu")
+    # Also accepted after the command; SUPPRESS keeps the top-level value when it is not given here.
+    parser.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
     run = load_run(Store(), "rt-polarity", "torch-gru-bi-1x64-max-7deb1978")
     run.predict_proba(["A gorgeous, moving film."])  # (1, classes)
+    run.explain("A gorgeous, moving film.")          # states, gates, attributions: pipelines.explain
 
 Whatever the framework, a loaded run offers the same calls and returns plain
 NumPy arrays; callers never ask which framework made it. The model is rebuilt
@@ -61,6 +62,15 @@ class LoadedRun:
         if not texts:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
         return self.backend.predict(self.model, self.encode(list(texts)))
+
+    def explain(self, text: str, **options):
+        """Prediction, every layer's states and gates, and word attributions for one text.
+
+        Options and result: `pipelines.explain.explain`.
+        """
+        from .explain import explain  # imports Captum: only when asked
+
+        return explain(self, text, **options)
 
 
 def load_run(store: Store, dataset: str, run_id: str, device: str = "cpu") -> LoadedRun:

@@ -3,6 +3,7 @@
     artifacts/<dataset>/dataset.json   vocab.json   test.parquet
     artifacts/<dataset>/<run-id>/spec.json status.json history.csv metrics.json
                                  predictions.csv weights.safetensors | model.keras
+                                 top_words.json ...  (derived: computed later from a finished run)
 
 Every file is written atomically (temporary name, then rename), so a reader sees
 the old file or the new one, never half of one. A run counts as done only when
@@ -38,6 +39,7 @@ STATES = ("queued", "running", "done", "failed")
 RunState = Literal["queued", "running", "done", "failed", "interrupted", "corrupt"]
 REQUIRED_WHEN_DONE = ("spec.json", "metrics.json", "history.csv", "predictions.csv")
 WEIGHT_FILES = ("weights.safetensors", "model.keras")
+TRAINING_FILES = ("status.json", *REQUIRED_WHEN_DONE, *WEIGHT_FILES)  # a derived file never takes one of these names
 
 
 def default_root() -> Path:
@@ -111,6 +113,10 @@ def _is_locked(run_dir: Path) -> bool:
 
 # ----------------------------------------------------------------------------
 # Reading
+
+
+class RunNotFound(ValueError):
+    """No run with that id in the store (or the id is not a plain name)."""
 
 
 @dataclass
@@ -221,6 +227,19 @@ class Store:
                 record.state, record.problem = "corrupt", "missing " + ", ".join(missing or ["spec.json"])
         return record
 
+    def find_run(self, run_id: str, dataset: str | None = None) -> RunRecord:
+        """A run by id, in `dataset` or in whichever data set holds it (run ids are unique across data sets)."""
+        if not run_id or run_id != os.path.basename(run_id) or run_id.startswith("."):
+            raise RunNotFound(f"{run_id!r} is not a run id; `python -m pipelines list` shows the runs")
+        datasets = [dataset] if dataset else self.datasets()
+        holders = [key for key in datasets if self.run_dir(key, run_id).is_dir()]
+        if not holders:
+            where = f"data set {dataset!r} of {self.root}" if dataset else str(self.root)
+            raise RunNotFound(f"no run {run_id!r} in {where}; `python -m pipelines list` shows the runs")
+        if len(holders) > 1:
+            raise RunNotFound(f"run {run_id} is in several data sets ({', '.join(holders)}); pick one with --dataset")
+        return self.run(holders[0], run_id)
+
     def runs(self, dataset: str | None = None) -> list[RunRecord]:
         datasets = [dataset] if dataset else self.datasets()
         return [self.run(key, run_id) for key in datasets for run_id in self.run_ids(key)]
@@ -230,6 +249,28 @@ class Store:
 
     def read_predictions(self, dataset: str, run_id: str) -> pd.DataFrame:
         return pd.read_csv(self.run_dir(dataset, run_id) / "predictions.csv", dtype={"id": str})
+
+    # -- derived files: computed from a finished run after training -----------
+
+    def write_derived_json(self, dataset: str, run_id: str, name: str, data) -> None:
+        """Cache `data` (e.g. a run's top words) as `name` in a finished run's folder, atomically.
+
+        Retraining a run wipes its folder, derived files included, so a cache
+        never outlives the weights it came from.
+        """
+        _check_derived_name(name)
+        record = self.run(dataset, run_id)
+        if record.state != "done":
+            raise ValueError(f"run {run_id} of {dataset} is {record.state}; only a finished run keeps derived files")
+        write_json(record.path / name, data)
+
+    def read_derived_json(self, dataset: str, run_id: str, name: str):
+        """A derived file's data, or None if there is none (or it cannot be read)."""
+        _check_derived_name(name)
+        try:
+            return read_json(self.run_dir(dataset, run_id) / name)
+        except (OSError, ValueError):
+            return None
 
     # -- writing runs --------------------------------------------------------
 
@@ -271,6 +312,11 @@ class Store:
             return True
         finally:
             lock.close()
+
+
+def _check_derived_name(name: str) -> None:
+    if Path(name).name != name or name.startswith(".") or not name.endswith(".json") or name in TRAINING_FILES:
+        raise ValueError(f"{name!r} is not a name for a derived file: a plain *.json name that training does not use")
 
 
 def _pid_alive(pid) -> bool:

@@ -20,6 +20,7 @@ from torch import nn
 
 from .batching import EncodedSplit, bucketed_batches, inference_batches
 from .config import TrainConfig
+from .threads import SMALL_BATCH, single_thread
 
 EVAL_BATCH_SIZE = 256
 ProgressCallback = Callable[[dict], None]
@@ -51,17 +52,18 @@ def _to_device(device: torch.device, *arrays: np.ndarray) -> list[torch.Tensor]:
     return [torch.from_numpy(array).to(device, non_blocking=True) for array in arrays]
 
 
-@torch.no_grad()
 def predict_probabilities(model: nn.Module, split: EncodedSplit, device: torch.device) -> np.ndarray:
     """Class probabilities (examples, classes) in the split's order."""
     model.eval()
     probabilities = np.zeros((len(split), model.spec.num_classes), dtype=np.float32)
-    for indices in inference_batches(split.lengths, EVAL_BATCH_SIZE):
-        ids, lengths, _ = split.padded(indices)
-        ids, lengths = _to_device(device, ids, lengths)
-        with _autocast(device):
-            logits = model(ids, lengths)
-        probabilities[indices] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+    few_texts = device.type == "cpu" and len(split) <= SMALL_BATCH  # e.g. one text typed in the dashboard
+    with torch.inference_mode(), single_thread(few_texts):
+        for indices in inference_batches(split.lengths, EVAL_BATCH_SIZE):
+            ids, lengths, _ = split.padded(indices)
+            ids, lengths = _to_device(device, ids, lengths)
+            with _autocast(device):
+                logits = model(ids, lengths)
+            probabilities[indices] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
     return probabilities
 
 

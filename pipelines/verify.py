@@ -23,24 +23,10 @@ from .evaluate import classification_metrics
 from .models.reference import ReferenceModel
 from .models.spec import parameter_count
 from .runs import LoadedRun, load_run
-from .store import RunRecord, Store
+from .store import Store
 
 TOLERANCE = 1e-5
 REFERENCE_BATCH_SIZE = 256
-
-
-class RunNotFound(ValueError):
-    """No run with that id in the store."""
-
-
-def find_run(store: Store, run_id: str, dataset: str | None = None) -> RunRecord:
-    """A run by id; run ids are unique across data sets, so the data set is optional."""
-    datasets = [dataset] if dataset else store.datasets()
-    for key in datasets:
-        if run_id in store.run_ids(key):
-            return store.run(key, run_id)
-    where = f"{store.root / dataset}" if dataset else f"{store.root}"
-    raise RunNotFound(f"no run {run_id!r} in {where}; `python -m pipelines list` shows the runs there")
 
 
 def reference_for(run: LoadedRun) -> ReferenceModel:
@@ -71,7 +57,7 @@ def _stored_difference(store: Store, run: LoadedRun, probabilities: np.ndarray) 
 
 def verify_run(store: Store, run_id: str, dataset: str | None = None) -> dict:
     """The reference against the framework on the run's test set: differences, F1 scores, counts, timings."""
-    record = find_run(store, run_id, dataset)
+    record = store.find_run(run_id, dataset)
     run = load_run(store, record.dataset, run_id)  # RunNotReady (a ValueError) for an unfinished run
     test_frame = store.read_test_examples(run.dataset)
     examples = [Example(str(row.id), str(row.text), int(row.label)) for row in test_frame.itertuples()]

@@ -25,6 +25,10 @@ RNN_CLASSES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 def reverse_padded(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """Reverse the first `lengths[b]` steps of each row of `x` (batch, time, ...); padding stays put."""
     time = x.shape[1]
+    if lengths.device.type == "cpu" and bool((lengths == time).all()):
+        # No padding (one text; a batch of copies of it, as Integrated Gradients makes): a plain flip,
+        # whose backward is a flip too rather than gather's much slower scatter-add.
+        return x.flip(1)
     steps = torch.arange(time, device=x.device).unsqueeze(0)  # (1, time)
     last = (lengths.to(x.device) - 1).unsqueeze(1)  # (batch, 1)
     index = torch.where(steps <= last, last - steps, steps)  # (batch, time)

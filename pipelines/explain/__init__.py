@@ -1,0 +1,24 @@
+"""Looking inside a run: explain one text, or find the words that drive each class.
+
+    from pipelines.explain import explain, top_words
+    explanation = explain(run, "A gorgeous, moving film.")  # also run.explain(text)
+    words = top_words(store, run)                          # cached in the run's folder
+
+- explanation.py: the `Explanation` of one text and `explain`, which builds it;
+  `torch_twin`, the PyTorch model behind any run.
+- internals.py: each layer's hidden states, gates and cell state, step by step
+  from the trained weights; the prediction after each prefix.
+- attributions.py: one class per attribution method (Captum does the maths).
+- aggregate.py: attributions aggregated over a run's test set (`top_words`).
+"""
+
+from .attributions import METHODS, AttributionResult, TokenAttribution
+from .explanation import DEFAULT_METHODS, Attribution, Explanation, TokenInfo, explain, torch_twin
+from .internals import LayerStates
+from .aggregate import TopWords, WordScore, aggregate_word_attributions, top_words
+
+__all__ = [
+    "METHODS", "DEFAULT_METHODS", "Attribution", "AttributionResult", "Explanation", "LayerStates",
+    "TokenAttribution", "TokenInfo", "TopWords", "WordScore", "aggregate_word_attributions", "explain",
+    "top_words", "torch_twin",
+]  # fmt: skip

@@ -1,0 +1,180 @@
+"""What each recurrent layer computes at each token, from the layer's own weights.
+
+PyTorch's fused kernels return the hidden states and keep the gates to
+themselves. So we re-run every layer and direction step by step with the
+textbook equations and the trained weights (float32, like the model), keeping
+every intermediate value; the tests check that the hidden states equal the
+model's own forward pass to 1e-5.
+
+    RNN   Elman (1990)
+          h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+    LSTM  Hochreiter & Schmidhuber (1997), forget gate after Gers et al. (2000)
+          i, f, o = sigmoid(W_i* x_t + b_i* + W_h* h_{t-1} + b_h*)     g = tanh(...)
+          c_t = f * c_{t-1} + i * g            h_t = o * tanh(c_t)
+    GRU   Cho et al. (2014), as PyTorch writes it (reset applied after the product)
+          r, z = sigmoid(...)                  n = tanh(W_in x_t + b_in + r * (W_hn h_{t-1} + b_hn))
+          h_t = (1 - z) * n + z * h_{t-1}
+
+A backward direction reads the text from its last token to its first; its step
+for token t is stored at row t, so every array reads in the order of the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..models.torch_zoo import RecurrentClassifier
+
+# Values kept per step besides the hidden state, in PyTorch's names for the blocks.
+CELL_VALUES = {
+    "rnn": (),
+    "lstm": ("input", "forget", "output", "candidate", "cell"),
+    "gru": ("reset", "update", "candidate"),
+}
+GATES = {"rnn": (), "lstm": ("input", "forget", "output"), "gru": ("reset", "update")}  # sigmoids: in [0, 1]
+DIRECTIONS = ("forward", "backward")
+
+
+@dataclass
+class LayerStates:
+    """One direction of one recurrent layer, one row per token read (reading order of the text)."""
+
+    layer: int  # 0 = the layer reading the embeddings
+    direction: str  # "forward" | "backward"
+    hidden: np.ndarray  # (tokens, hidden)
+    values: dict[str, np.ndarray]  # CELL_VALUES[cell] -> (tokens, hidden): gates, candidate, cell state
+    # Drawn from the arrays above, so a page only has to plot:
+    norm: np.ndarray = field(init=False)  # (tokens,) L2 norm of the hidden state
+    means: dict[str, np.ndarray] = field(init=False)  # gate name -> (tokens,) mean over units
+    # Σ_t h_j(t) · ∂P(target)/∂h_j(t): how much unit j pushed towards the target class; set by `explain`.
+    unit_contribution: np.ndarray | None = None  # (hidden,)
+    unit_order: np.ndarray | None = None  # (hidden,) units from most towards the target to most against
+
+    def __post_init__(self):
+        self.norm = np.linalg.norm(self.hidden, axis=1)
+        self.means = {name: values.mean(axis=1) for name, values in self.values.items()}
+
+    def set_contribution(self, contribution: np.ndarray) -> None:
+        self.unit_contribution = contribution
+        self.unit_order = np.argsort(-contribution, kind="stable")
+
+    def to_json(self) -> dict:
+        return {
+            "layer": self.layer,
+            "direction": self.direction,
+            "hidden": self.hidden.tolist(),
+            "values": {name: values.tolist() for name, values in self.values.items()},
+            "norm": self.norm.tolist(),
+            "means": {name: means.tolist() for name, means in self.means.items()},
+            "unit_contribution": None if self.unit_contribution is None else self.unit_contribution.tolist(),
+            "unit_order": None if self.unit_order is None else self.unit_order.tolist(),
+        }
+
+
+def cell_of(rnn: nn.RNNBase) -> str:
+    if isinstance(rnn, nn.LSTM):
+        return "lstm"
+    if isinstance(rnn, nn.GRU):
+        return "gru"
+    return "rnn"
+
+
+@torch.inference_mode()
+def step_through(rnn: nn.RNNBase, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Run one single-layer, one-direction nn.RNN / LSTM / GRU over `inputs` (time, features), step by step.
+
+    Returns "hidden" and the cell's CELL_VALUES, each (time, hidden). Every
+    step's input projection is computed at once; only the recurrence loops.
+    """
+    assert rnn.num_layers == 1 and not rnn.bidirectional and rnn.bias and rnn.proj_size == 0, rnn
+    steps = {"rnn": _rnn_steps, "lstm": _lstm_steps, "gru": _gru_steps}[cell_of(rnn)]
+    return steps(rnn, inputs)
+
+
+def _rnn_steps(rnn: nn.RNN, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    activation = torch.tanh if rnn.nonlinearity == "tanh" else torch.relu
+    projected = torch.addmm(rnn.bias_ih_l0 + rnn.bias_hh_l0, inputs, rnn.weight_ih_l0.T)  # (time, hidden)
+    h = inputs.new_zeros(rnn.hidden_size)
+    hidden = []
+    for x in projected:
+        h = activation(torch.addmv(x, rnn.weight_hh_l0, h))  # W_ih x_t + b + W_hh h_{t-1}
+        hidden.append(h)
+    return {"hidden": torch.stack(hidden)}
+
+
+def _lstm_steps(rnn: nn.LSTM, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    size = rnn.hidden_size
+    i, f, g, o = (slice(k * size, (k + 1) * size) for k in range(4))  # PyTorch's block order
+    projected = torch.addmm(rnn.bias_ih_l0 + rnn.bias_hh_l0, inputs, rnn.weight_ih_l0.T)  # (time, 4*hidden)
+    h = c = inputs.new_zeros(size)
+    sigmoids, candidates, cells, hidden = [], [], [], []
+    for x in projected:
+        z = torch.addmv(x, rnn.weight_hh_l0, h)  # (4*hidden,) pre-activations of i, f, g, o
+        gates = torch.sigmoid(z)  # i, f and o are used; the g block is not
+        candidate = torch.tanh(z[g])
+        c = torch.addcmul(gates[f] * c, gates[i], candidate)  # f * c + i * g
+        h = gates[o] * torch.tanh(c)
+        sigmoids.append(gates), candidates.append(candidate), cells.append(c), hidden.append(h)
+    gates = torch.stack(sigmoids)  # (time, 4*hidden)
+    return {"hidden": torch.stack(hidden), "input": gates[:, i], "forget": gates[:, f], "output": gates[:, o],
+            "candidate": torch.stack(candidates), "cell": torch.stack(cells)}  # fmt: skip
+
+
+def _gru_steps(rnn: nn.GRU, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    size = rnn.hidden_size
+    projected = torch.addmm(rnn.bias_ih_l0, inputs, rnn.weight_ih_l0.T)  # (time, 3*hidden): r, z, n blocks
+    h = inputs.new_zeros(size)
+    reset_update, candidates, hidden = [], [], []
+    for x in projected:
+        recurrent = torch.addmv(rnn.bias_hh_l0, rnn.weight_hh_l0, h)  # (3*hidden,) W_h* h + b_h*
+        r_z = torch.sigmoid(x[: 2 * size] + recurrent[: 2 * size])  # reset, update
+        n = torch.tanh(torch.addcmul(x[2 * size :], r_z[:size], recurrent[2 * size :]))  # b_hn inside r * (...)
+        h = torch.lerp(n, h, r_z[size:])  # (1 - z) * n + z * h
+        reset_update.append(r_z), candidates.append(n), hidden.append(h)
+    gates = torch.stack(reset_update)  # (time, 2*hidden)
+    return {"hidden": torch.stack(hidden), "reset": gates[:, :size], "update": gates[:, size:],
+            "candidate": torch.stack(candidates)}  # fmt: skip
+
+
+@torch.inference_mode()
+def read_layers(model: RecurrentClassifier, embedded: torch.Tensor) -> list[LayerStates]:
+    """Every layer and direction of `model` reading one text's embeddings (time, embedding)."""
+    readings: list[LayerStates] = []
+    inputs = embedded  # (time, features) of the layer being read
+    for index, layer in enumerate(model.encoder.layers):
+        directions = {"forward": step_through(layer.forward_rnn, inputs)}
+        if layer.backward_rnn is not None:
+            backward = step_through(layer.backward_rnn, inputs.flip(0))  # reads the last token first
+            directions["backward"] = {name: values.flip(0) for name, values in backward.items()}  # row t = token t
+        for direction, values in directions.items():
+            arrays = {name: tensor.float().cpu().numpy() for name, tensor in values.items()}
+            hidden = arrays.pop("hidden")
+            readings.append(LayerStates(index, direction, hidden, arrays))
+        # Dropout between layers is off at inference, so the next layer reads exactly this.
+        inputs = torch.cat([values["hidden"] for values in directions.values()], dim=-1)  # (time, D*hidden)
+    return readings
+
+
+@torch.inference_mode()
+def prefix_probabilities(model: RecurrentClassifier, top_hidden: np.ndarray) -> np.ndarray:
+    """Class probabilities after each prefix (time, classes) of a unidirectional model, from its top layer's states.
+
+    A forward direction's state at token t has read tokens 0..t only, so pooling
+    the top layer's states up to t and applying the head gives exactly the
+    model's prediction for the text cut after token t.
+    """
+    assert not model.spec.bidirectional, "a backward direction has read the whole text at every token"
+    top_hidden = torch.as_tensor(top_hidden, device=model.embedding.weight.device)  # (time, hidden)
+    pooling = model.spec.pooling
+    if pooling == "last":
+        pooled = top_hidden
+    elif pooling == "max":
+        pooled = torch.cummax(top_hidden, dim=0).values
+    else:
+        steps = torch.arange(1, top_hidden.shape[0] + 1, device=top_hidden.device, dtype=top_hidden.dtype)
+        pooled = top_hidden.cumsum(dim=0) / steps.unsqueeze(1)
+    return torch.softmax(model.head(pooled), dim=-1).float().cpu().numpy()  # (time, classes)

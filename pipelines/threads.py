@@ -1,0 +1,35 @@
+"""One intra-op thread for small recurrent work on the CPU.
+
+A recurrent kernel (oneDNN's or PyTorch's own) makes its threads meet at every
+time step. For one text a step is a few microseconds of work, so a second
+thread mostly waits at those barriers, and on a busy machine, where that
+thread is often descheduled, each wait can cost a millisecond. On our shared
+2-core machine the seven quick-zoo models predicted one text in ~200 ms with
+two threads and ~8 ms with one (BENCHMARKS.md, "Explanation"). Prediction
+uses one thread for a few texts; explanation and attribution always do (their
+batches of a few hundred sequences were slower on two threads too). Training
+and test-set evaluation keep every thread.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import torch
+
+SMALL_BATCH = 8  # texts; a batch this small runs on one thread
+
+
+@contextmanager
+def single_thread(enabled: bool = True) -> Iterator[None]:
+    """Run the block on one intra-op thread, then restore the previous count."""
+    previous = torch.get_num_threads()
+    if not enabled or previous == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -1,0 +1,185 @@
+"""Explanation speed: one review explained, one text predicted by every quick-zoo model, a run's top words.
+
+1. explain(): probabilities, every state and gate, unit contributions and
+   Integrated Gradients with 32 steps, for a ~200-token IMDb review read by a
+   1-layer bidirectional LSTM of width 128 (the full zoo's shape: embeddings
+   of 128, max pooling, IMDb's vocabulary). The model is untrained: the work
+   does not depend on the weights. Target (issue 4): median <= 300 ms.
+2. Prediction of one rt-polarity snippet by the seven quick-zoo models, through
+   `LoadedRun.predict_proba`, as the dashboard calls it; against the same call
+   with the one-thread rule switched off (what the code did before), in the
+   same process, interleaved. Target: <= 300 ms for all seven.
+3. top_words' aggregation over rt-polarity's test split for each quick-zoo
+   model, and over IMDb's default sample for the BiLSTM of 1.
+
+Real data when the loaders find it (rt-polarity from its wheel, IMDb from
+--data-dir / RNNLENS_DATA_DIR); otherwise generated text of the same lengths,
+which the output says.
+
+    python scripts/benchmark_explain.py --data-dir ../shared/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pipelines.train  # noqa: E402
+from pipelines.backends import TorchBackend  # noqa: E402
+from pipelines.data import DataError, Vocabulary, build_vocabulary, load_dataset, resolve_info, tokenize  # noqa: E402
+from pipelines.explain import aggregate_word_attributions, explain  # noqa: E402
+from pipelines.models.spec import ModelSpec  # noqa: E402
+from pipelines.models.torch_zoo import RecurrentClassifier  # noqa: E402
+from pipelines.models.zoos import quick_zoo  # noqa: E402
+from pipelines.runs import LoadedRun  # noqa: E402
+from pipelines.store import RunRecord  # noqa: E402
+
+CLASSES = ["negative", "positive"]
+
+
+def untrained_run(spec: ModelSpec, vocabulary: Vocabulary, dataset: str, seed: int = 0) -> LoadedRun:
+    torch.manual_seed(seed)
+    spec = spec.resolved(len(vocabulary), len(CLASSES))
+    model = RecurrentClassifier(spec).eval()
+    record = RunRecord(dataset, f"torch-{spec.short_name()}-benchmark", Path("unused"), "done")
+    return LoadedRun(record, spec, CLASSES, vocabulary, TorchBackend("cpu"), model)
+
+
+def corpus(key: str, data_dir, mean_length: int, count: int = 1300) -> tuple[Vocabulary, list[str], str]:
+    """(vocabulary, test texts, source) of the real data set, or of generated text of similar lengths."""
+    try:
+        dataset = load_dataset(key, data_dir=data_dir)
+        return build_vocabulary(dataset), [e.text for e in dataset.test], f"{key} (real data)"
+    except DataError:
+        info = resolve_info(key)
+        rng = random.Random(0)
+        words = [f"word{i}" for i in range(5000)]
+        lengths = [rng.randint(mean_length // 2, mean_length * 3 // 2) for _ in range(count)]
+        texts = [" ".join(rng.choices(words, k=length)) for length in lengths]
+        vocabulary = Vocabulary.build(texts, info.num_words, info.maxlen, info.min_count)
+        return vocabulary, texts, f"{key} not found: generated text"
+
+
+def timed(function, repeats: int) -> dict:
+    walls, cpus, result = [], [], None
+    for _ in range(repeats):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = function()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    milliseconds = lambda value: round(1000 * float(value), 1)  # noqa: E731
+    return {"median_ms": milliseconds(np.median(walls)), "p90_ms": milliseconds(np.percentile(walls, 90)),
+            "min_ms": milliseconds(np.min(walls)), "cpu_median_ms": milliseconds(np.median(cpus)), "result": result}
+
+
+def bench_explain(data_dir, repeats: int) -> dict:
+    vocabulary, test, source = corpus("imdb", data_dir, mean_length=230)
+    lengths = np.array([len(tokenize(text)) for text in test[:5000]])
+    text = test[int(np.argmin(np.abs(lengths - 200)))]
+    spec = ModelSpec(cell="lstm", bidirectional=True, layers=1, hidden_size=128, embedding_size=128, pooling="max")
+    run = untrained_run(spec, vocabulary, "imdb")
+    for _ in range(2):  # warm-up: first calls build kernels and caches
+        explain(run, text, methods=["integrated_gradients"])
+    core = timed(lambda: explain(run, text, methods=["integrated_gradients"], ig_steps=32), repeats)
+    parts = core.pop("result").seconds
+    everything = timed(lambda: explain(run, text), max(3, repeats // 3))
+    all_parts = everything.pop("result").seconds
+    in_milliseconds = lambda seconds: {part: round(1000 * value, 1) for part, value in seconds.items()}  # noqa: E731
+    return {"source": source, "model": run.label, "tokens": len(tokenize(text)), "ig_steps": 32,
+            "core": core, "core_parts_ms_last": in_milliseconds(parts),
+            "all_methods": everything, "all_methods_parts_ms_last": in_milliseconds(all_parts)}  # fmt: skip
+
+
+def bench_prediction(data_dir, repeats: int) -> dict:
+    vocabulary, test, source = corpus("rt-polarity", data_dir, mean_length=22)
+    lengths = np.array([len(tokenize(text)) for text in test])
+    text = test[int(np.argsort(lengths)[len(lengths) // 2])]  # a snippet of median length
+    runs = [untrained_run(spec, vocabulary, "rt-polarity", seed) for seed, spec in enumerate(quick_zoo())]
+    first = []
+    for run in runs:  # the very first call of each model, in a fresh process
+        start = time.perf_counter()
+        run.predict_proba([text])
+        first.append(1000 * (time.perf_counter() - start))
+
+    def all_models():
+        for run in runs:
+            run.predict_proba([text])
+
+    def all_models_every_thread():  # before: every intra-op thread even for one text
+        original = pipelines.train.SMALL_BATCH
+        pipelines.train.SMALL_BATCH = 0
+        try:
+            all_models()
+        finally:
+            pipelines.train.SMALL_BATCH = original
+
+    ours, before = [], []
+    for _ in range(repeats):  # interleaved, so drifting load hits both
+        ours.append(timed(all_models, 1)["median_ms"])
+        before.append(timed(all_models_every_thread, 1)["median_ms"])
+    ours_ms, before_ms = float(np.median(ours)), float(np.median(before))
+    return {"source": source, "models": len(runs), "tokens": len(tokenize(text)), "first_calls_total_ms": sum(first),
+            "ours_median_ms": ours_ms, "before_median_ms": before_ms, "speedup": before_ms / ours_ms}  # fmt: skip
+
+
+def bench_top_words(data_dir) -> dict:
+    vocabulary, test, source = corpus("rt-polarity", data_dir, mean_length=22)
+    rt = {}
+    for seed, spec in enumerate(quick_zoo()):
+        run = untrained_run(spec, vocabulary, "rt-polarity", seed)
+        result = timed(lambda: aggregate_word_attributions(run, test), 1)
+        rt[run.label] = {"seconds": result["median_ms"] / 1000, "texts": result["result"].texts_read,
+                         "tokens": result["result"].tokens_read}  # fmt: skip
+    imdb_vocabulary, imdb_test, imdb_source = corpus("imdb", data_dir, mean_length=230)
+    spec = ModelSpec(cell="lstm", bidirectional=True, hidden_size=128, embedding_size=128, pooling="max")
+    run = untrained_run(spec, imdb_vocabulary, "imdb")
+    result = timed(lambda: aggregate_word_attributions(run, imdb_test), 1)
+    imdb = {"model": run.label, "seconds": result["median_ms"] / 1000, "texts": result["result"].texts_read,
+            "of": len(imdb_test), "tokens": result["result"].tokens_read, "source": imdb_source}  # fmt: skip
+    return {"rt_source": source, "rt": rt, "imdb": imdb}
+
+
+def machine() -> dict:
+    with open("/proc/cpuinfo") as cpuinfo:
+        model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    return {"cpu": model, "cores": os.cpu_count(), "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(), "load_average": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", default=None, help="folder with aclImdb_v1.tar.gz (default: $RNNLENS_DATA_DIR)")
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--skip-top-words", action="store_true")
+    args = parser.parse_args()
+
+    result = {"machine_before": machine()}
+    result["explain"] = bench_explain(args.data_dir, args.repeats)
+    result["prediction"] = bench_prediction(args.data_dir, args.repeats)
+    if not args.skip_top_words:
+        result["top_words"] = bench_top_words(args.data_dir)
+    result["machine_after"] = machine()
+    print(json.dumps(result, indent=1, default=str))
+
+    e, p = result["explain"], result["prediction"]
+    core = e["core"]
+    print(f"| explain: {e['model']}, {e['tokens']} tokens, probabilities + states + gates + IG (32 steps) "
+          f"| **{core['median_ms']:.0f} ms** (p90 {core['p90_ms']:.0f}, cpu {core['cpu_median_ms']:.0f}) |")
+    print(f"| explain, all five methods | {e['all_methods']['median_ms']:.0f} ms |")
+    print(f"| predict one text, {p['models']} quick-zoo models | **{p['ours_median_ms']:.1f} ms** "
+          f"(before: {p['before_median_ms']:.0f} ms, {p['speedup']:.0f}x) |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
