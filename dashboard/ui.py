@@ -1,0 +1,134 @@
+"""Streamlit pieces every page shares: guards that teach, and charts and tables shown one way.
+
+A guard shows what is missing and what to do about it, then stops the page
+(`st.info` + `st.stop()`), so a page's own code only ever sees data it can draw.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import loaders
+from dashboard.figures import styled
+from dashboard.state import Selection, selection
+from pipelines.store import RunRecord
+
+TRAIN_PAGE = "app_pages/train.py"
+
+
+def train_command(dataset: str, zoo: str = "quick") -> str:
+    return f"python -m pipelines train --dataset {dataset} --zoo {zoo}"
+
+
+def teach(text: str) -> None:
+    """A short caption that tells a student what to look at; hidden in presentation mode."""
+    if not selection().presentation:
+        st.caption(text)
+
+
+def show_chart(figure: go.Figure, name: str, height: int | None = None, key: str | None = None) -> None:
+    """A Plotly chart in the shared look, downloadable as PNG from its toolbar."""
+    presentation = selection().presentation
+    config = {
+        "displaylogo": False,
+        "displayModeBar": False if presentation else "hover",
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        "toImageButtonOptions": {"format": "png", "filename": _file_name(name), "scale": 2},
+    }
+    st.plotly_chart(styled(figure, presentation, height), theme=None, config=config, key=key)
+
+
+def show_table(frame: pd.DataFrame, name: str, column_config: dict | None = None, height="auto") -> None:
+    """A sortable table with a CSV download under it."""
+    st.dataframe(frame, hide_index=True, column_config=column_config, height=height)
+    if not selection().presentation:
+        st.download_button("Download CSV", frame.to_csv(index=False).encode(), file_name=f"{_file_name(name)}.csv",
+                           mime="text/csv", icon=":material/download:", key=f"csv-{name}")  # fmt: skip
+
+
+def _file_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "chart"
+
+
+# -- guards --------------------------------------------------------------------------------
+
+
+def require_dataset() -> Selection:
+    """The selection, once the store has at least one data set; else say how to make one."""
+    selected = selection()
+    if selected.dataset is None:
+        st.info(
+            f"**No trained models yet.** The store at `{loaders.store_root()}` holds no data set. "
+            "Train the quick zoo (seven small models, a few minutes on a laptop CPU) from a terminal in the "
+            f"project folder:\n\n```\n{train_command('rt-polarity')}\n```\n\nor start it on the Train page. "
+            "Set `RNNLENS_ARTIFACTS` to read a store somewhere else.",
+            icon=":material/school:",
+        )
+        st.page_link(TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
+        st.stop()
+    return selected
+
+
+def require_finished_runs(selected: Selection) -> tuple[list[RunRecord], list[RunRecord]]:
+    """(finished runs that pass the filters, every run of the data set); stops with a lesson if none."""
+    records = loaders.runs(selected.dataset)
+    done = [record for record in records if record.state == "done"]
+    if not records:
+        st.info(
+            f"**No runs for {selected.dataset} yet.** Train the quick zoo on it:\n\n"
+            f"```\n{train_command(selected.dataset)}\n```\n\nor start it on the Train page.",
+            icon=":material/school:",
+        )
+        st.page_link(TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
+        st.stop()
+    if not done:
+        describe_unfinished(records)
+        st.info("No run of this data set has finished yet; results appear here as soon as one does.",
+                icon=":material/hourglass_top:")  # fmt: skip
+        st.stop()
+    kept = [record for record in done if selected.keeps(record)]
+    if not kept:
+        st.info(f"The sidebar filters hide all {len(done)} finished runs. Turn some choices back on.",
+                icon=":material/filter_alt_off:")  # fmt: skip
+        st.stop()
+    return kept, records
+
+
+def describe_unfinished(records: list[RunRecord]) -> None:
+    """One line per kind of run that is not done: training, failed (with the error), damaged (skipped)."""
+    by_state: dict[str, list[RunRecord]] = {}
+    for record in records:
+        if record.state != "done":
+            by_state.setdefault(record.state, []).append(record)
+    if by_state.get("running") or by_state.get("queued"):
+        active = by_state.get("running", []) + by_state.get("queued", [])
+        parts = [f"`{record.run_id}` ({_progress(record)})" for record in active]
+        st.info(f"**Still training:** {', '.join(parts)}. Its results appear when it finishes.",
+                icon=":material/hourglass_top:")  # fmt: skip
+    for record in by_state.get("failed", []):
+        st.error(f"**Training failed:** `{record.run_id}`: {_plain(record.problem or 'no error was recorded')}. "
+                 "Starting the zoo again redoes it.", icon=":material/error:")  # fmt: skip
+    for state, verb in (("interrupted", "Interrupted"), ("corrupt", "Left out, cannot be read")):
+        if by_state.get(state):
+            parts = [f"`{record.run_id}` ({_plain(record.problem or state)})" for record in by_state[state]]
+            st.warning(f"**{verb}:** {'; '.join(parts)}. Starting the zoo again redoes it.", icon=":material/warning:")
+
+
+def _progress(record: RunRecord) -> str:
+    status = record.status or {}
+    if record.state == "queued":
+        return "queued"
+    epoch, epochs = status.get("epoch"), status.get("epochs")
+    progress = status.get("progress") or 0.0
+    return f"{progress:.0%}, epoch {epoch} of {epochs}" if epoch and epochs else f"{progress:.0%}"
+
+
+def _plain(text: str) -> str:
+    """Error text shown inside markdown: no markup, no HTML, one line, not too long."""
+    text = " ".join(str(text).split())
+    text = text if len(text) <= 300 else text[:297] + "..."
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~$-])", r"\\\1", text)
