@@ -23,7 +23,9 @@ FALLBACK_CLASS_COLOURS = ["#c8414b", "#2a9d6f", "#9ca3af", "#8c6d46", "#d25fa8"]
 INK = "#1f2937"
 GRID = "#e5e7eb"
 SEQUENTIAL = [[0.0, "#f4f6fd"], [1.0, "#3558d6"]]
-FONT = "Source Sans Pro, Source Sans 3, Helvetica Neue, Arial, sans-serif"
+INSIDE_LOWER_RIGHT = dict(x=0.99, xanchor="right", y=0.02, yanchor="bottom", bgcolor="rgba(255,255,255,0.85)")
+INSIDE_LOWER_LEFT = dict(x=0.01, xanchor="left", y=0.02, yanchor="bottom", bgcolor="rgba(255,255,255,0.85)")
+FONT = "Source Sans, sans-serif"  # the webfont Streamlit already loads
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def styled(figure: go.Figure, presentation: bool = False, height: int | None = N
         template="plotly_white",
         font=dict(family=FONT, size=round(14 * scale), color=INK),
         title_font_size=round(17 * scale),
-        legend=dict(font_size=round(13 * scale), title_font_size=round(13 * scale)),
+        legend=dict(font_size=round(13 * scale), grouptitlefont_size=round(13 * scale)),
         hoverlabel=dict(font_size=round(13 * scale)),
         margin=dict(l=10, r=10, t=60 if figure.layout.title.text else 30, b=10),
         height=round((height or 380) * (1.3 if presentation else 1.0)),
@@ -84,6 +86,8 @@ def styled(figure: go.Figure, presentation: bool = False, height: int | None = N
     figure.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, tickfont_size=round(13 * scale),
                         title_font_size=round(14 * scale), automargin=True)  # fmt: skip
     figure.update_annotations(font_size=round(14 * scale))
+    if figure.layout.legend.x is None:  # not placed by the builder: a row under the chart, never cut off
+        figure.update_layout(legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom"))
     if presentation:
         for trace in figure.data:
             if trace.type == "scatter" and trace.mode and "lines" in trace.mode:
@@ -177,7 +181,7 @@ def training_curves(histories: dict[str, pd.DataFrame], styles: dict[str, Style]
 
 
 def optimisation_curves(histories: dict[str, pd.DataFrame], styles: dict[str, Style]) -> go.Figure:
-    """Learning rate (log scale) and the gradient norm per epoch: mean solid, largest dotted."""
+    """Learning rate and the gradient norm per epoch: mean solid, largest dotted."""
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Learning rate", "Gradient norm before clipping"),
                            horizontal_spacing=0.08)  # fmt: skip
     for label, frame in histories.items():
@@ -193,7 +197,7 @@ def optimisation_curves(histories: dict[str, pd.DataFrame], styles: dict[str, St
                                hovertemplate=f"{label}<br>epoch %{{x}}<br>largest %{{y:.3f}}<extra></extra>",
                                row=1, col=2)  # fmt: skip
     figure.update_xaxes(title="epoch", dtick=1)
-    figure.update_yaxes(type="log", row=1, col=1)
+    figure.update_yaxes(rangemode="tozero", tickformat="~g", row=1, col=1)
     return figure
 
 
@@ -210,9 +214,9 @@ def roc_curves(curves: dict[str, dict], styles: dict[str, Style], class_name: st
         figure.add_scatter(x=roc["fpr"], y=roc["tpr"], mode="lines", name=f"{label} (AUC {roc['auc']:.3f})",
                            line=dict(color=style.colour, dash=style.dash, width=2.5),
                            hovertemplate=f"{label}<br>false positives %{{x:.1%}}<br>true positives %{{y:.1%}}<extra></extra>")  # fmt: skip
-    figure.update_layout(title=f"ROC: {class_name} against the rest")
-    figure.update_xaxes(title="false positive rate", range=[0, 1], tickformat=".0%", constrain="domain")
-    figure.update_yaxes(title="true positive rate", range=[0, 1.02], tickformat=".0%", scaleanchor="x")
+    figure.update_layout(title=f"ROC: {class_name} against the rest", legend=INSIDE_LOWER_RIGHT)
+    figure.update_xaxes(title="false positive rate", range=[0, 1], tickformat=".0%")
+    figure.update_yaxes(title="true positive rate", range=[0, 1.02], tickformat=".0%")
     return figure
 
 
@@ -227,7 +231,7 @@ def pr_curves(curves: dict[str, dict], styles: dict[str, Style], class_name: str
         figure.add_scatter(x=pr["recall"], y=pr["precision"], mode="lines", name=f"{label} (AP {pr['average_precision']:.3f})",
                            line=dict(color=style.colour, dash=style.dash, width=2.5),
                            hovertemplate=f"{label}<br>recall %{{x:.1%}}<br>precision %{{y:.1%}}<extra></extra>")  # fmt: skip
-    figure.update_layout(title=f"Precision-recall: {class_name}")
+    figure.update_layout(title=f"Precision-recall: {class_name}", legend=INSIDE_LOWER_LEFT)
     figure.update_xaxes(title="recall", range=[0, 1], tickformat=".0%")
     figure.update_yaxes(title="precision", range=[0, 1.02], tickformat=".0%")
     return figure
@@ -321,32 +325,48 @@ def cell_comparison(frame: pd.DataFrame) -> go.Figure:
         if subset.empty:
             continue
         figure.add_scatter(
-            x=subset["cell"].map(CELL_NAMES), y=subset["f1_macro"], mode="markers", name="both ways" if bi else "one way",
-            marker=dict(size=14, symbol="diamond" if bi else "circle", color=subset["cell"].map(CELL_COLOURS),
+            x=subset["cell"].map(CELL_NAMES), y=subset["f1_macro"], mode="markers", showlegend=False,
+            marker=dict(size=15, symbol="diamond" if bi else "circle", color=subset["cell"].map(CELL_COLOURS),
                         line=dict(color="white", width=1.5)),
             customdata=subset["label"], hovertemplate="%{customdata}<br>macro F1 %{y:.3f}<extra></extra>",
             offsetgroup="bi" if bi else "uni",
         )  # fmt: skip
+        figure.add_scatter(x=[None], y=[None], mode="markers", name="both ways" if bi else "one way",
+                           marker=dict(size=12, symbol="diamond" if bi else "circle", color=OTHER_COLOUR))  # fmt: skip
     best = frame.groupby("cell")["f1_macro"].max()
     for cell in order:
-        figure.add_annotation(x=CELL_NAMES[cell], y=best[cell], text=f"best {best[cell]:.3f}", showarrow=False, yshift=22)
-    figure.update_layout(title="Macro F1 by cell (diamonds: bidirectional)", scattermode="group")
+        figure.add_annotation(x=CELL_NAMES[cell], y=best[cell], text=f"best {best[cell]:.3f}", showarrow=False, yshift=24)
+    low, high = frame["f1_macro"].min(), frame["f1_macro"].max()
+    padding = max((high - low) * 0.25, 0.02)
+    figure.update_layout(title="Macro F1 by cell", scattermode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=[CELL_NAMES[cell] for cell in order])
-    figure.update_yaxes(title="macro F1")
+    figure.update_yaxes(title="macro F1", range=[max(low - padding, 0), min(high + 2 * padding, 1.0)])
     return figure
+
+
+def _padded_range(values: pd.Series, log: bool = False, share: float = 0.12) -> list[float]:
+    """An axis range with room around the points, so their text labels are not cut off."""
+    values = np.log10(values.astype(float)) if log else values.astype(float)
+    low, high = float(values.min()), float(values.max())
+    padding = (high - low) * share or (abs(high) * 0.05 if not log else 0.05) or 1.0
+    return [low - padding, high + padding]
 
 
 def tradeoff(frame: pd.DataFrame, styles: dict[str, Style], x: str, x_title: str, log_x: bool = False) -> go.Figure:
     """Accuracy against a cost (parameters, train time); every run a labelled point."""
     figure = go.Figure()
     label_points = len(frame) <= 10
+    frame = frame.dropna(subset=[x, "accuracy"])
     for _, row in frame.iterrows():
         style = styles[row["label"]]
         figure.add_scatter(x=[row[x]], y=[row["accuracy"]], mode="markers+text" if label_points else "markers",
-                           name=row["label"], text=[row["label"]], textposition="top center",
+                           name=row["label"], text=[row["label"]], textposition="top center", cliponaxis=False,
                            marker=dict(size=13, color=style.colour, symbol=style.symbol, line=dict(color="white", width=1)),
                            hovertemplate=f"{row['label']}<br>{x_title} %{{x:,.4g}}<br>accuracy %{{y:.3f}}<extra></extra>")  # fmt: skip
     figure.update_layout(title=f"Accuracy against {x_title}", showlegend=not label_points)
+    if not frame.empty:
+        figure.update_xaxes(range=_padded_range(frame[x], log_x))
+        figure.update_yaxes(range=_padded_range(frame["accuracy"], share=0.2))
     figure.update_xaxes(title=x_title, type="log" if log_x else "linear")
     figure.update_yaxes(title="test accuracy", tickformat=".1%")
     return figure
@@ -362,7 +382,7 @@ def prediction_bars(probabilities: pd.DataFrame, classes: list[str]) -> go.Figur
         values = probabilities[name]
         figure.add_bar(y=probabilities.index, x=values, orientation="h", name=name, marker_color=class_colour(name, index),
                        text=[f"{value:.0%}" if value >= 0.08 else "" for value in values], textposition="inside",
-                       insidetextanchor="middle", hovertemplate=f"%{{y}}<br>{name} %{{x:.1%}}<extra></extra>")  # fmt: skip
+                       insidetextanchor="end", hovertemplate=f"%{{y}}<br>{name} %{{x:.1%}}<extra></extra>")  # fmt: skip
     if len(classes) == 2:
         figure.add_vline(x=0.5, line_color=INK, line_width=1.5, line_dash="dot")
     figure.update_layout(barmode="stack", title="What each model says", legend=dict(orientation="h", y=-0.12),

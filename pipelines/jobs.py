@@ -141,7 +141,7 @@ def tail_log(job: Job, lines: int = 40, max_bytes: int = 64_000) -> str:
     except OSError:
         return ""
     # Progress bars redraw a line with carriage returns; keep only what the line ended as.
-    ended = [line.rsplit("\r", 1)[-1] for line in text.splitlines()]
+    ended = [line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.rstrip("\n").split("\n")]
     return "\n".join(ended[-lines:])
 
 

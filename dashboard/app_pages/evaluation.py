@@ -4,6 +4,8 @@ import streamlit as st
 
 from dashboard import figures, loaders, tables, ui
 
+DEFAULT_RUNS = 8  # the quick zoo's seven fit; a sweep's eighteen would crowd the curves
+
 st.title("Evaluation")
 ui.teach("Test-set curves, confusion matrices and metrics for the models you pick.")
 
@@ -17,7 +19,7 @@ classes = list((finished[0].spec or {}).get("dataset", {}).get("classes", []))
 
 
 def runs_ui() -> list[str]:
-    return st.multiselect("Models", list(frame["run_id"]), default=list(frame["run_id"][:4]), format_func=labels.get,
+    return st.multiselect("Models", list(frame["run_id"]), default=list(frame["run_id"][:DEFAULT_RUNS]), format_func=labels.get,
                           key="evaluation_runs", persist_state="session", help="Sorted by macro F1, best first.")  # fmt: skip
 
 

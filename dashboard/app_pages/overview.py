@@ -21,7 +21,7 @@ def dataset_card(summary: dict) -> None:
     columns = st.columns(5)
     for column, split in zip(columns, ("train", "validation", "test")):
         column.metric(f"{split} reviews", f"{splits.get(split, {}).get('size', 0):,}")
-    columns[3].metric("vocabulary", f"{vocabulary.get('size', 0):,} words",
+    columns[3].metric("vocabulary (words)", f"{vocabulary.get('size', 0):,}",
                       help="Words seen at least min_count times in the training split; the rest read as <unk>.")  # fmt: skip
     coverage = summary.get("test_token_coverage")
     columns[4].metric("test words known", "–" if coverage is None else f"{coverage:.1%}",

@@ -107,6 +107,7 @@ def token_html(view: list[tuple[str, str]], maxlen: int) -> str:
     return f'<div style="line-height:2;font-size:1rem">{chips}{more}</div>'
 
 
+st.session_state.setdefault(TEXT, examples[0] if examples else "")  # something to look at on the first visit
 with st.container(border=True):
     sources = ["Write your own"] + (["Example"] if examples else []) + ["Test review"]
     source = st.segmented_control("Start from", sources, default=sources[0], key="playground_source", required=True)

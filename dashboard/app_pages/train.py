@@ -27,14 +27,14 @@ def start_ui() -> dict | None:
     with st.form("start_job", border=True):
         left, middle, right = st.columns(3)
         dataset = left.selectbox("Data set", DATASET_KEYS, help="nusax trains on Indonesian.")
-        zoo_name = middle.selectbox("Zoo", list(ZOO_HELP), format_func=lambda name: f"{name} ({len(zoo(name))} models)")
+        zoo_name = middle.selectbox("Zoo", list(ZOO_HELP), format_func=lambda name: f"{name}: {len(zoo(name))} models",
+                                    help="\n".join(f"- **{name}**: {text}" for name, text in ZOO_HELP.items()))  # fmt: skip
         framework = right.selectbox("Framework", jobs.FRAMEWORK_CHOICES, format_func={"torch": "PyTorch", "keras": "Keras",
                                                                                       "both": "both"}.get)  # fmt: skip
         left, middle, right = st.columns(3)
         epochs = left.number_input("Epochs (0 = the data set's default)", 0, 100, 0)
         limit = middle.number_input("Examples per split (0 = all)", 0, 100_000, 0, step=100,
                                     help="A cut-down data set trains in seconds; it is stored under its own name.")  # fmt: skip
-        right.caption(ZOO_HELP[zoo_name] if zoo_name else "")
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
     return {"dataset": dataset, "zoo": zoo_name, "framework": framework, "epochs": epochs or None, "limit": limit or None}
