@@ -103,12 +103,19 @@ def history(record: RunRecord) -> pd.DataFrame:
     return _history(store_root(), record.dataset, record.run_id, run_marker(record))
 
 
+HISTORY_COLUMNS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "grad_norm")
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _history(root: str, dataset: str, run_id: str, marker: str) -> pd.DataFrame:
     try:
-        return Store(root).read_history(dataset, run_id)
+        frame = Store(root).read_history(dataset, run_id)
     except (OSError, ValueError) as error:  # pandas' parser errors are ValueErrors
         raise Unreadable(f"the training history of {run_id} cannot be read ({error})") from error
+    missing = [column for column in HISTORY_COLUMNS if column not in frame.columns]
+    if missing or frame.empty:
+        raise Unreadable(f"the training history of {run_id} is damaged (no rows, or no {', '.join(missing)} column)")
+    return frame
 
 
 def predictions(record: RunRecord) -> pd.DataFrame:
@@ -118,9 +125,12 @@ def predictions(record: RunRecord) -> pd.DataFrame:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _predictions(root: str, dataset: str, run_id: str, marker: str) -> pd.DataFrame:
     try:
-        return Store(root).read_predictions(dataset, run_id)
+        frame = Store(root).read_predictions(dataset, run_id)
     except (OSError, ValueError) as error:
         raise Unreadable(f"the test predictions of {run_id} cannot be read ({error})") from error
+    if not {"id", "label", "predicted"} <= set(frame.columns):
+        raise Unreadable(f"the test predictions of {run_id} are damaged (no id, label or predicted column)")
+    return frame
 
 
 # -- models ----------------------------------------------------------------------

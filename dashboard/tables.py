@@ -29,6 +29,8 @@ METRIC_NAMES = {
 
 
 def spec_of(record: RunRecord) -> ModelSpec | None:
+    if not record.model:
+        return None  # queued, or damaged before its spec was written
     try:
         return ModelSpec.from_json(record.model)
     except (TypeError, ValueError):

@@ -50,6 +50,20 @@ def show_table(frame: pd.DataFrame, name: str, column_config: dict | None = None
                            mime="text/csv", icon=":material/download:", key=f"csv-{name}")  # fmt: skip
 
 
+def pick_runs(key: str, options: list[str], default: list[str], labels: dict[str, str], help: str) -> list[str]:
+    """A multiselect of runs whose choice is kept per data set and across pages.
+
+    When none of the remembered runs is on offer any more (other filters), it
+    starts again from `default` rather than from an empty choice.
+    """
+    key = f"{key}:{selection().dataset}"
+    remembered = st.session_state.get(key)
+    if remembered and not set(remembered) & set(options):
+        del st.session_state[key]
+    return st.multiselect("Models", options, default=default, format_func=labels.get, key=key,
+                          persist_state="session", help=help)  # fmt: skip
+
+
 def _file_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "chart"
 
@@ -73,8 +87,8 @@ def require_dataset() -> Selection:
     return selected
 
 
-def require_finished_runs(selected: Selection) -> tuple[list[RunRecord], list[RunRecord]]:
-    """(finished runs that pass the filters, every run of the data set); stops with a lesson if none."""
+def require_finished_runs(selected: Selection) -> list[RunRecord]:
+    """The finished runs that pass the filters, after a note on those left out; stops with a lesson if none."""
     records = loaders.runs(selected.dataset)
     done = [record for record in records if record.state == "done"]
     if not records:
@@ -90,12 +104,13 @@ def require_finished_runs(selected: Selection) -> tuple[list[RunRecord], list[Ru
         st.info("No run of this data set has finished yet; results appear here as soon as one does.",
                 icon=":material/hourglass_top:")  # fmt: skip
         st.stop()
+    note_unfinished(records)
     kept = [record for record in done if selected.keeps(record)]
     if not kept:
         st.info(f"The sidebar filters hide all {len(done)} finished runs. Turn some choices back on.",
                 icon=":material/filter_alt_off:")  # fmt: skip
         st.stop()
-    return kept, records
+    return kept
 
 
 def describe_unfinished(records: list[RunRecord]) -> None:
@@ -116,6 +131,19 @@ def describe_unfinished(records: list[RunRecord]) -> None:
         if by_state.get(state):
             parts = [f"`{record.run_id}` ({_plain(record.problem or state)})" for record in by_state[state]]
             st.warning(f"**{verb}:** {'; '.join(parts)}. Starting the zoo again redoes it.", icon=":material/warning:")
+
+
+def note_unfinished(records: list[RunRecord]) -> None:
+    """One line naming the runs a results page leaves out, and why (the Overview has the details)."""
+    active = [record for record in records if record.state in ("running", "queued")]
+    broken = [record for record in records if record.state in ("failed", "interrupted", "corrupt")]
+    if broken:
+        parts = [f"`{record.run_id}` ({record.state}: {_plain(record.problem or 'no reason recorded')})" for record in broken]
+        parts += [f"`{record.run_id}` (training, {_progress(record)})" for record in active]
+        st.warning(f"**Not shown:** {'; '.join(parts)}. The Overview page has the details.", icon=":material/warning:")
+    elif active:
+        parts = [f"`{record.run_id}` ({_progress(record)})" for record in active]
+        st.info(f"**Still training:** {', '.join(parts)}. Results appear when it finishes.", icon=":material/hourglass_top:")
 
 
 def _progress(record: RunRecord) -> str:

@@ -9,7 +9,7 @@ st.title("Compare & sweeps")
 ui.teach("RNN against LSTM against GRU, and what depth, width and direction do to macro F1.")
 
 selected = ui.require_dataset()
-finished, records = ui.require_finished_runs(selected)
+finished = ui.require_finished_runs(selected)
 frame = tables.run_frame(finished)
 labels = dict(zip(frame["run_id"], frame["label"]))
 styles = figures.run_styles(frame)

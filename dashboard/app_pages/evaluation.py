@@ -10,8 +10,7 @@ st.title("Evaluation")
 ui.teach("Test-set curves, confusion matrices and metrics for the models you pick.")
 
 selected = ui.require_dataset()
-finished, records = ui.require_finished_runs(selected)
-ui.describe_unfinished(records)
+finished = ui.require_finished_runs(selected)
 frame = tables.run_frame(finished)
 labels = dict(zip(frame["run_id"], frame["label"]))
 by_id = {record.run_id: record for record in finished}
@@ -19,8 +18,8 @@ classes = list((finished[0].spec or {}).get("dataset", {}).get("classes", []))
 
 
 def runs_ui() -> list[str]:
-    return st.multiselect("Models", list(frame["run_id"]), default=list(frame["run_id"][:DEFAULT_RUNS]), format_func=labels.get,
-                          key="evaluation_runs", persist_state="session", help="Sorted by macro F1, best first.")  # fmt: skip
+    return ui.pick_runs("evaluation_runs", list(frame["run_id"]), list(frame["run_id"][:DEFAULT_RUNS]), labels,
+                        help="Sorted by macro F1, best first.")
 
 
 def class_ui(curve_classes: list[str]) -> str:

@@ -31,7 +31,7 @@ st.title("Playground")
 ui.teach("Type or paste a review and see what every model makes of it, side by side.")
 
 selected = ui.require_dataset()
-finished, records = ui.require_finished_runs(selected)
+finished = ui.require_finished_runs(selected)
 frame = tables.run_frame(finished)
 labels = dict(zip(frame["run_id"], frame["label"]))
 by_id = {record.run_id: record for record in finished}

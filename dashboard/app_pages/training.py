@@ -8,17 +8,15 @@ st.title("Training")
 ui.teach("Loss and accuracy per epoch on the training and validation splits, for one model or several overlaid.")
 
 selected = ui.require_dataset()
-finished, records = ui.require_finished_runs(selected)
-ui.describe_unfinished(records)
+finished = ui.require_finished_runs(selected)
 frame = tables.run_frame(finished)
 labels = dict(zip(frame["run_id"], frame["label"]))
 
 
 def runs_ui() -> list[str]:
     """Run ids to draw: the best model by default."""
-    return st.multiselect("Models", list(frame["run_id"]), default=list(frame["run_id"][:1]), format_func=labels.get,
-                          key="training_runs", persist_state="session",
-                          help="Pick several to overlay them; the list is sorted by macro F1.")  # fmt: skip
+    return ui.pick_runs("training_runs", list(frame["run_id"]), list(frame["run_id"][:1]), labels,
+                        help="Pick several to overlay them; the list is sorted by macro F1.")  # fmt: skip
 
 
 chosen = runs_ui()
