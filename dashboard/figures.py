@@ -242,7 +242,7 @@ def confusion_pair(matrix: list[list[int]], classes: list[str], title: str) -> g
     counts = np.asarray(matrix, dtype=float)
     rows = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("counts", "share of each true class"), horizontal_spacing=0.12)
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("counts", "share of each true class"), horizontal_spacing=0.06)
     figure.add_heatmap(z=counts, x=classes, y=classes, colorscale=SEQUENTIAL, showscale=False, texttemplate="%{z:,.0f}",
                        hovertemplate="true %{y}, predicted %{x}: %{z:,.0f}<extra></extra>", row=1, col=1)  # fmt: skip
     figure.add_heatmap(z=shares, x=classes, y=classes, colorscale=SEQUENTIAL, zmin=0, zmax=1, showscale=False,
@@ -251,7 +251,7 @@ def confusion_pair(matrix: list[list[int]], classes: list[str], title: str) -> g
     figure.update_layout(title=title)
     figure.update_xaxes(title="predicted", side="bottom", showgrid=False)
     figure.update_yaxes(title="true", autorange="reversed", showgrid=False, row=1, col=1)
-    figure.update_yaxes(autorange="reversed", showgrid=False, row=1, col=2)
+    figure.update_yaxes(autorange="reversed", showgrid=False, showticklabels=False, row=1, col=2)  # same rows as the left
     return figure
 
 
@@ -385,7 +385,7 @@ def prediction_bars(probabilities: pd.DataFrame, classes: list[str]) -> go.Figur
                        insidetextanchor="end", hovertemplate=f"%{{y}}<br>{name} %{{x:.1%}}<extra></extra>")  # fmt: skip
     if len(classes) == 2:
         figure.add_vline(x=0.5, line_color=INK, line_width=1.5, line_dash="dot")
-    figure.update_layout(barmode="stack", title="What each model says", legend=dict(orientation="h", y=-0.12),
+    figure.update_layout(barmode="stack", title="What each model says", legend_traceorder="normal",
                          bargap=0.3)  # fmt: skip
     figure.update_xaxes(range=[0, 1], tickformat=".0%")
     figure.update_yaxes(autorange="reversed")
