@@ -7,6 +7,7 @@ A guard shows what is missing and what to do about it, then stops the page
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -30,16 +31,28 @@ def teach(text: str) -> None:
         st.caption(text)
 
 
-def show_chart(figure: go.Figure, name: str, height: int | None = None, key: str | None = None) -> None:
-    """A Plotly chart in the shared look, downloadable as PNG from its toolbar."""
+def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | None = None, **kwargs) -> None:
+    """Draw `build(*args, **kwargs)` (a builder from dashboard.figures) in the shared look.
+
+    The styled figure is cached on its inputs: Plotly figures take tens of
+    milliseconds to build, so drawing the same chart again is a lookup. `name`
+    is the file name of the PNG its toolbar downloads.
+    """
     presentation = selection().presentation
+    figure = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
     config = {
         "displaylogo": False,
         "displayModeBar": False if presentation else "hover",
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
         "toImageButtonOptions": {"format": "png", "filename": _file_name(name), "scale": 2},
     }
-    st.plotly_chart(styled(figure, presentation, height), theme=None, config=config, key=key)
+    st.plotly_chart(figure, theme=None, config=config)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _styled_figure(builder: str, args: tuple, kwargs: dict, presentation: bool, height: int | None, _build) -> go.Figure:
+    # cache_resource hands back the object itself; nothing changes it after this (plotly_chart copies it).
+    return styled(_build(*args, **kwargs), presentation, height)
 
 
 def show_table(frame: pd.DataFrame, name: str, column_config: dict | None = None, height="auto") -> None:

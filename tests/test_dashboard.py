@@ -122,6 +122,18 @@ def test_training_overlays_several_runs(real_runs):
     assert "Pick at least one model" in texts(app.info)
 
 
+@pytest.mark.parametrize("view", ["Confusion matrices", "Metrics", "Per class"])
+def test_every_evaluation_tab_draws(view, real_runs):
+    app = open_page("evaluation")
+    app.session_state["evaluation_view"] = view  # what clicking the tab does
+    app.run()
+    assert not problems(app)
+    charts = app.get("plotly_chart")
+    assert len(charts) == (7 if view == "Confusion matrices" else 1)  # only the open tab is drawn
+    if view != "Confusion matrices":
+        assert app.dataframe  # with its table
+
+
 def test_evaluation_of_three_classes_offers_one_vs_rest(real_runs):
     app = open_page("evaluation")
     app.sidebar.selectbox(key="dataset").set_value("nusax").run()

@@ -15,7 +15,7 @@ labels = dict(zip(frame["run_id"], frame["label"]))
 styles = figures.run_styles(frame)
 
 st.subheader("RNN vs LSTM vs GRU")
-ui.show_chart(figures.cell_comparison(frame), "cells", height=400)
+ui.show_chart("cells", figures.cell_comparison, frame, height=400)
 ui.teach(
     "Every dot is one trained model. Gated cells (LSTM, GRU) can carry a word's signal across a long review; "
     "a plain RNN's gradient fades over many steps, so it tends to score lower on longer texts."
@@ -33,15 +33,15 @@ if points.empty or points.groupby("study")["value"].nunique().max() < 2:
     )
     st.page_link(ui.TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
 else:
-    ui.show_chart(figures.sweep_studies(points), "sweeps", height=400)
+    ui.show_chart("sweeps", figures.sweep_studies, points, height=400)
     ui.teach("Each panel changes one thing and keeps the rest at the base model, so a slope is that factor's effect. "
              "A flat line means the extra size buys nothing on this data set.")  # fmt: skip
 
 st.subheader("What accuracy costs")
 left, right = st.columns(2)
 with left:
-    ui.show_chart(figures.tradeoff(frame, styles, "parameters", "parameters", log_x=True), "accuracy-vs-parameters")
+    ui.show_chart("accuracy-vs-parameters", figures.tradeoff, frame, styles, "parameters", "parameters", log_x=True)
 with right:
-    ui.show_chart(figures.tradeoff(frame, styles, "train_seconds", "train time (s)"), "accuracy-vs-train-time")
+    ui.show_chart("accuracy-vs-train-time", figures.tradeoff, frame, styles, "train_seconds", "train time (s)")
 ui.teach("Up and to the left is better: more accuracy for fewer parameters or less training time. Most parameters "
          "sit in the word embeddings, so the cells differ less in size than you might expect.")  # fmt: skip

@@ -38,48 +38,60 @@ chosen_records = [by_id[run_id] for run_id in chosen]
 chosen_frame = frame[frame["run_id"].isin(chosen)]
 styles = figures.run_styles(chosen_frame)
 
-curves_tab, confusion_tab, metrics_tab, classes_tab = st.tabs(["Curves", "Confusion matrices", "Metrics", "Per class"])
 
-with curves_tab:
+def curves_view() -> None:
     curve_classes = [name for name in classes if any(name in (r.metrics or {}).get("curves", {}) for r in chosen_records)]
     if not curve_classes:
         st.info("These runs have no curves: their test split holds a single class.", icon=":material/info:")
-    else:
-        class_name = class_ui(curve_classes)
-        curves = {labels[r.run_id]: r.metrics["curves"][class_name] for r in chosen_records if class_name in r.metrics.get("curves", {})}
-        support = {name: scores.get("support", 0) for name, scores in chosen_records[0].metrics.get("per_class", {}).items()}
-        base_rate = support.get(class_name, 0) / max(sum(support.values()), 1) if support else None
-        left, right = st.columns(2)
-        with left:
-            ui.show_chart(figures.roc_curves({k: v["roc"] for k, v in curves.items()}, styles, class_name), "roc", height=460)
-        with right:
-            ui.show_chart(figures.pr_curves({k: v["pr"] for k, v in curves.items()}, styles, class_name, base_rate),
-                          "precision-recall", height=460)  # fmt: skip
-        ui.teach(
-            "ROC: how many true positives a model catches (up) for each false alarm it accepts (right), over all "
-            "thresholds; AUC 1.0 is perfect, 0.5 is guessing. Precision-recall tells the same story for the class "
-            "in focus and is harsher when that class is rare."
-        )
+        return
+    class_name = class_ui(curve_classes)
+    curves = {labels[r.run_id]: r.metrics["curves"][class_name] for r in chosen_records
+              if class_name in r.metrics.get("curves", {})}  # fmt: skip
+    support = {name: scores.get("support", 0) for name, scores in chosen_records[0].metrics.get("per_class", {}).items()}
+    base_rate = support.get(class_name, 0) / max(sum(support.values()), 1) if support else None
+    left, right = st.columns(2)
+    with left:
+        ui.show_chart("roc", figures.roc_curves, {k: v["roc"] for k, v in curves.items()}, styles, class_name, height=460)
+    with right:
+        ui.show_chart("precision-recall", figures.pr_curves, {k: v["pr"] for k, v in curves.items()}, styles, class_name,
+                      base_rate, height=460)  # fmt: skip
+    ui.teach(
+        "ROC: how many true positives a model catches (up) for each false alarm it accepts (right), over all "
+        "thresholds; AUC 1.0 is perfect, 0.5 is guessing. Precision-recall tells the same story for the class "
+        "in focus and is harsher when that class is rare."
+    )
 
-with confusion_tab:
+
+def confusion_view() -> None:
     ui.teach("Rows are the true class, columns the prediction. The diagonal is right; the right-hand matrix shows "
              "each true class's recall on its diagonal.")  # fmt: skip
-    columns = st.columns(2)
+    columns = st.columns(1 if selected.presentation else 2)
     for index, record in enumerate(chosen_records):
-        with columns[index % 2]:
-            figure = figures.confusion_pair(record.metrics["confusion_matrix"], classes, labels[record.run_id])
-            ui.show_chart(figure, f"confusion-{record.run_id}", height=340)
+        with columns[index % len(columns)]:
+            ui.show_chart(f"confusion-{record.run_id}", figures.confusion_pair, record.metrics.get("confusion_matrix", []),
+                          classes, labels[record.run_id], height=340)  # fmt: skip
 
-with metrics_tab:
+
+def metrics_view() -> None:
     metrics = tables.metrics_table(chosen_frame)
-    ui.show_chart(figures.metrics_heatmap(metrics), "metrics-heatmap", height=140 + 44 * len(metrics))
-    ui.show_table(metrics.reset_index().rename(columns={"label": "model"}), f"{selected.dataset}-metrics")
+    ui.show_chart("metrics-heatmap", figures.metrics_heatmap, metrics, height=140 + 44 * len(metrics))
+    ui.show_table(metrics.reset_index().rename(columns={"label": "model"}), f"{selected.dataset}-metrics",
+                  column_config={name: st.column_config.NumberColumn(name, format="%.3f") for name in metrics.columns})
 
-with classes_tab:
+
+def classes_view() -> None:
     report = tables.per_class_table(chosen_records, labels)
-    ui.show_chart(figures.per_class_bars(report, styles), "per-class-f1", height=380)
+    ui.show_chart("per-class-f1", figures.per_class_bars, report, styles, height=380)
     ui.teach("Precision: of the reviews a model put in a class, the share that belong there. Recall: of the "
              "reviews in a class, the share it found. F1 balances the two.")  # fmt: skip
     ui.show_table(report, f"{selected.dataset}-per-class", column_config={
         column: st.column_config.NumberColumn(column, format="%.3f") for column in ("precision", "recall", "f1")
     })  # fmt: skip
+
+
+# Only the open tab is drawn: a rerun on switching costs less than drawing every chart up front.
+views = {"Curves": curves_view, "Confusion matrices": confusion_view, "Metrics": metrics_view, "Per class": classes_view}
+for tab, view in zip(st.tabs(list(views), key="evaluation_view", on_change="rerun"), views.values()):
+    if tab.open:
+        with tab:
+            view()

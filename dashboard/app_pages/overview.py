@@ -29,13 +29,13 @@ def dataset_card(summary: dict) -> None:
     left, right = st.columns(2)
     with left:
         counts = {split: info.get("class_counts", []) for split, info in splits.items()}
-        ui.show_chart(figures.class_balance(counts, summary.get("classes", [])), f"{selected.dataset}-class-balance", height=260)
+        ui.show_chart(f"{selected.dataset}-class-balance", figures.class_balance, counts, summary.get("classes", []), height=260)
     with right:
         histogram = summary.get("length_histogram")
         if histogram:
             truncated = summary.get("lengths", {}).get("train", {}).get("truncated_fraction", 0.0)
-            figure = figures.length_histogram(histogram["edges"], histogram["counts"], vocabulary.get("maxlen", 0), truncated)
-            ui.show_chart(figure, f"{selected.dataset}-review-lengths", height=260)
+            ui.show_chart(f"{selected.dataset}-review-lengths", figures.length_histogram, histogram["edges"],
+                          histogram["counts"], vocabulary.get("maxlen", 0), truncated, height=260)  # fmt: skip
     ui.teach(
         "A model that always guessed the larger class would already score its share on accuracy, which is why "
         "the leaderboard also shows macro F1. Reviews longer than maxlen are cut: the models never see the rest."

@@ -37,12 +37,12 @@ if not histories:
     st.stop()
 styles = figures.run_styles(frame[frame["label"].isin(list(histories))])
 
-ui.show_chart(figures.training_curves(histories, styles, best_epochs), "training-curves", height=420)
+ui.show_chart("training-curves", figures.training_curves, histories, styles, best_epochs, height=420)
 ui.teach(
     "When validation loss turns up while training loss keeps falling, the model has started to memorise the "
     "training reviews (overfitting). The star marks the best validation epoch: the weights kept are that epoch's."
 )
-ui.show_chart(figures.optimisation_curves(histories, styles), "optimisation-curves", height=320)
+ui.show_chart("optimisation-curves", figures.optimisation_curves, histories, styles, height=320)
 ui.teach(
     "The learning rate halves when validation loss stops improving. Gradients larger than the clip norm are "
     "scaled down before each step; the dotted line is the largest norm seen in an epoch."
