@@ -322,7 +322,9 @@ def sweep_studies(points: pd.DataFrame) -> go.Figure:
     frameworks = sorted(set(points["framework"]))
     for column, study in enumerate(studies):
         subset = points[points["study"] == study]
-        for (cell, framework), group in subset.groupby(["cell", "framework"], sort=False):
+        order = {cell: index for index, cell in enumerate(CELL_COLOURS)}  # RNN, LSTM, GRU in every legend
+        groups = sorted(subset.groupby(["cell", "framework"]), key=lambda item: (order.get(item[0][0], 9), item[0][1]))
+        for (cell, framework), group in groups:
             group = group.sort_values("value")
             x = ["both ways" if value is True else "one way" if value is False else str(value) for value in group["value"]]
             name = CELL_NAMES.get(cell, cell) + (f" · {framework}" if len(frameworks) > 1 else "")

@@ -1,7 +1,8 @@
 """Stores for the dashboard tests, made by the real pipeline on generated data.
 
-`trained_store` runs `python -m pipelines train` (the quick zoo) on tiny generated
-copies of rt-polarity (2 classes) and NusaX (3 classes), once per test session.
+`trained_store` runs `python -m pipelines train` on tiny generated copies of
+rt-polarity (2 classes; the quick zoo, and the sweep zoo on a 40-example cut) and
+NusaX (3 classes; the quick zoo), once per test session.
 `damage` adds what a store meets in real life: a run still training, a failed
 run, a run with no metrics, and done runs whose history, predictions or weights
 are garbage.
@@ -35,10 +36,12 @@ RUNNING_RUN = "torch-lstm-bi-2x64-max-5ca1ab1e"
 FAILED_RUN = "torch-rnn-uni-1x32-max-0badf00d"
 FAILED_ERROR = "RuntimeError: <script>alert('x')</script> out of memory"
 NO_METRICS_RUN = "torch-gru-uni-1x64-max-deadbeef"
+SWEEP_LIMIT = 40
+SWEEP_DATASET = f"rt-polarity-limit{SWEEP_LIMIT}"
 
 
 def trained_store(base: Path) -> Path:
-    """A store with the quick zoo on generated rt-polarity and nusax; built once under `base`."""
+    """The quick zoo on generated rt-polarity and nusax, the sweep zoo on a cut of rt-polarity; built once."""
     root = base / "trained"
     if (root / ".complete").exists():
         return root
@@ -48,9 +51,10 @@ def trained_store(base: Path) -> Path:
     environment = {**os.environ, "PYTHONPATH": str(PROJECT), "OMP_NUM_THREADS": "1"}  # 1 thread: no oversubscription
     trainings = [  # side by side: each uses one core
         subprocess.Popen([sys.executable, "-m", "pipelines", "--artifacts", str(root), "train", "--dataset", dataset,
-                          "--zoo", "quick", "--data-dir", str(data), "--epochs", epochs, "--quiet"],
+                          "--zoo", zoo, "--data-dir", str(data), "--epochs", epochs, "--quiet", *limit],
                          env=environment, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for dataset, epochs in (("rt-polarity", "2"), ("nusax", "1"))
+        for dataset, zoo, epochs, limit in (("rt-polarity", "quick", "2", []), ("nusax", "quick", "1", []),
+                                            ("rt-polarity", "sweep", "1", ["--limit", str(SWEEP_LIMIT)]))
     ]  # fmt: skip
     for training in trainings:
         output, _ = training.communicate(timeout=600)

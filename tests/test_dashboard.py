@@ -7,7 +7,8 @@ from contextlib import ExitStack
 import pytest
 
 from dashboard_stores import (
-    FAILED_RUN, NO_METRICS_RUN, PAGES, RUNNING_RUN, copy_store, damage, done_runs, open_page, problems, trained_store,
+    FAILED_RUN, NO_METRICS_RUN, PAGES, RUNNING_RUN, SWEEP_DATASET, copy_store, damage, done_runs, open_page, problems,
+    trained_store,
 )  # fmt: skip
 from pipelines import jobs
 from pipelines.store import Store
@@ -95,6 +96,17 @@ def test_every_page_renders_real_runs(page, real_runs):
 def test_compare_explains_how_to_train_the_sweep(real_runs):
     app = open_page("compare")
     assert "--zoo sweep" in texts(app.info)
+
+
+def test_compare_draws_the_sweep_studies(real_runs):
+    app = open_page("compare")
+    app.sidebar.selectbox(key="dataset").set_value(SWEEP_DATASET).run()
+    assert not problems(app)
+    assert "--zoo sweep" not in texts(app.info)
+    sweep = [chart.proto.spec for chart in app.get("plotly_chart") if "Depth: stacked layers" in chart.proto.spec]
+    assert len(sweep) == 1
+    for study in ("Width: units per direction", "Direction", '"name":"RNN"', '"name":"LSTM"', '"name":"GRU"'):
+        assert study in sweep[0]
 
 
 def test_leaderboard_is_sorted_by_macro_f1_and_filters_apply(real_runs):
