@@ -75,7 +75,8 @@ def run_progress(record, label: str) -> None:
                     text=f"{label}: {detail}{float(status.get('progress') or 0):.0%}, {duration(status.get('elapsed') or 0)}")  # fmt: skip
     elif record.state == "done":
         accuracy = (record.metrics or {}).get("accuracy")
-        st.progress(1.0, text=f"{label}: done in {duration(status.get('elapsed') or 0)}, accuracy {accuracy:.3f}")
+        score = f", accuracy {accuracy:.3f}" if accuracy is not None else ""
+        st.progress(1.0, text=f"{label}: done in {duration(status.get('elapsed') or 0)}{score}")
     elif record.state == "queued":
         st.progress(0.0, text=f"{label}: waiting")
     else:
@@ -88,6 +89,9 @@ def show_job(job: jobs.Job) -> None:
     else:
         ended = job.log_path.stat().st_mtime if job.log_path.exists() else job.started_at
         state = f"{EXIT_MEANINGS.get(job.exit_code, 'ended')} after {duration(ended - job.started_at)}"
+    records = job_runs(job)
+    if records:
+        state += f" · {sum(record.state == 'done' for record in records)} of {len(records)} runs done"
     with st.container(border=True):
         title, button = st.columns([5, 1])
         title.markdown(f"**{job.zoo} zoo · {job.framework} · {job.dataset}**, {state}")
@@ -96,7 +100,6 @@ def show_job(job: jobs.Job) -> None:
             jobs.stop_job(job)
             time.sleep(0.5)
             st.rerun()
-        records = job_runs(job)
         labels = tables.run_labels(records)
         for record in sorted(records, key=lambda r: (r.state != "running", r.state != "queued", r.run_id)):
             run_progress(record, labels[record.run_id])
