@@ -177,7 +177,7 @@ BAD_INPUTS = {
     "empty": ("", "info", "Type a review"),
     "blank": ("   \n\t ", "info", "Type a review"),
     "huge": (("great film " * 10_000)[:100_000], "info", "read only the first"),
-    "unknown words": ("zxqv blorptastic qwrtz", "warning", "None of these words"),
+    "unknown words": ("Zxqv blorptastic qwrtz!", "warning", "None of these words"),
     "emoji": ("😀🎬👍🔥", "warning", "None of these words"),
     "html": ('<b>great</b> <img src=x onerror="alert(1)">', None, None),
     "script": ("<script>alert('boo')</script> a great film", None, None),

@@ -49,7 +49,7 @@ def curves_view() -> None:
               if class_name in r.metrics.get("curves", {})}  # fmt: skip
     support = {name: scores.get("support", 0) for name, scores in chosen_records[0].metrics.get("per_class", {}).items()}
     base_rate = support.get(class_name, 0) / max(sum(support.values()), 1) if support else None
-    left, right = st.columns(2)
+    left, right = (st.container(), st.container()) if selected.presentation else st.columns(2)  # big, one under the other
     with left:
         ui.show_chart("roc", figures.roc_curves, {k: v["roc"] for k, v in curves.items()}, styles, class_name, height=460)
     with right:

@@ -124,7 +124,7 @@ if not text or not text.strip():
 
 view = tables.token_view(text, vocabulary)
 read = view[: vocabulary.maxlen]
-unknown = sum(status == "unknown" for _, status in read)
+known_words = sum(status == "known" and any(character.isalnum() for character in token) for token, status in read)
 st.markdown("**What the models read**")
 st.html(token_html(view, vocabulary.maxlen))
 ui.teach("Blue tokens are in the vocabulary; struck-out ones are unknown and all read as the same <unk> token; "
@@ -132,9 +132,9 @@ ui.teach("Blue tokens are in the vocabulary; struck-out ones are unknown and all
 if len(view) > vocabulary.maxlen:
     st.info(f"This text has {len(view):,} tokens ({len(text):,} characters). The models read only the first "
             f"{vocabulary.maxlen} and ignore the rest.", icon=":material/content_cut:")  # fmt: skip
-if unknown == len(read):
-    st.warning("None of these words is in the vocabulary, so every model reads only unknown tokens: what follows "
-               "is each model's guess for text it cannot understand, not a judgement of your words.",
+if not known_words:  # punctuation alone carries (almost) no sentiment
+    st.warning("None of these words is in the vocabulary, so the models see only unknown tokens and punctuation: "
+               "what follows is each model's guess for text it cannot understand, not a judgement of your words.",
                icon=":material/translate:")  # fmt: skip
 
 probabilities, failures = {}, []
