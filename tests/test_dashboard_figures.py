@@ -131,3 +131,13 @@ def test_store_change_token_moves_when_a_run_is_written(tmp_path):
 def test_other_builders_make_figures_plotly_accepts(builder, args):
     figure = figures.styled(builder(*args))
     assert figure.to_plotly_json()["layout"]["font"]["size"] == 14
+
+
+def test_token_chips_escape_every_token():
+    from dashboard.highlight import READ_LOOKS, token_chips
+
+    markup = token_chips([("<script>alert(1)</script>", "known"), ('"><img src=x onerror=y>', "unknown")], READ_LOOKS,
+                         hidden=3)  # fmt: skip
+    assert "<script" not in markup and "<img" not in markup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup and "&quot;&gt;&lt;img" in markup
+    assert "and 3 more tokens" in markup

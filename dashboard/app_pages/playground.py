@@ -1,11 +1,9 @@
 """Playground: what does every model say about this review?"""
 
-import html
-
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures, loaders, tables, ui
+from dashboard import figures, highlight, loaders, tables, ui
 
 TEXT = "playground_text"  # the text area's key: examples and test reviews are copied into it
 TRUTH = "playground_truth"  # (text, true class) of the test review last copied in
@@ -89,24 +87,6 @@ def _short(text: str, length: int = 110) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def token_html(view: list[tuple[str, str]], maxlen: int) -> str:
-    """The text as the models read it. Every token is escaped: user text never becomes markup."""
-    looks = {
-        "known": "background:#eef2ff;color:#1f2937",
-        "unknown": "background:#fff7ed;color:#9a3412;text-decoration:line-through",
-        "beyond": "background:#f3f4f6;color:#9ca3af",
-    }
-    shown = view[: maxlen + TOKENS_SHOWN_BEYOND]
-    chips = "".join(
-        f'<span style="{looks[status]};border-radius:4px;padding:1px 5px;margin:2px;display:inline-block">'
-        f"{html.escape(token)}</span>"
-        for token, status in shown
-    )
-    rest = len(view) - len(shown)
-    more = f'<span style="color:#6b7280;margin-left:6px">… and {rest:,} more tokens</span>' if rest > 0 else ""
-    return f'<div style="line-height:2;font-size:1rem">{chips}{more}</div>'
-
-
 st.session_state.setdefault(TEXT, examples[0] if examples else "")  # something to look at on the first visit
 with st.container(border=True):
     sources = ["Write your own"] + (["Example"] if examples else []) + ["Test review"]
@@ -126,7 +106,8 @@ view = tables.token_view(text, vocabulary)
 read = view[: vocabulary.maxlen]
 known_words = sum(status == "known" and any(character.isalnum() for character in token) for token, status in read)
 st.markdown("**What the models read**")
-st.html(token_html(view, vocabulary.maxlen))
+shown = view[: vocabulary.maxlen + TOKENS_SHOWN_BEYOND]
+st.html(highlight.token_chips(shown, highlight.READ_LOOKS, hidden=len(view) - len(shown)))
 ui.teach("Blue tokens are in the vocabulary; struck-out ones are unknown and all read as the same <unk> token; "
          "grey ones come after maxlen and are never read.")  # fmt: skip
 if len(view) > vocabulary.maxlen:
