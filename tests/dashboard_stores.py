@@ -1,6 +1,6 @@
 """Stores for the dashboard tests, made by the real pipeline on generated data.
 
-`trained_store` runs `python -m pipelines train` on tiny generated copies of
+`trained_store` trains with the pipeline (`train_zoo`, in a subprocess) on tiny generated copies of
 rt-polarity (2 classes; the quick zoo, and the sweep zoo on a 40-example cut) and
 NusaX (3 classes; the quick zoo), once per test session.
 `damage` adds what a store meets in real life: a run still training, a failed
@@ -40,6 +40,18 @@ SWEEP_LIMIT = 40
 SWEEP_DATASET = f"rt-polarity-limit{SWEEP_LIMIT}"
 
 
+TRAIN_SCRIPT = """
+from pipelines.pipeline import train_zoo
+from pipelines.store import Store
+store = Store({root!r})
+for dataset, zoo, epochs, limit in (("rt-polarity", "quick", 2, None), ("nusax", "quick", 1, None),
+                                    ("rt-polarity", "sweep", 1, {limit})):
+    outcomes = train_zoo(store, dataset, zoo, ["torch"], device="cpu", overrides={{"epochs": epochs}},
+                         data_dir={data!r}, limit=limit, show_progress=False)
+    assert all(outcome.result == "trained" for outcome in outcomes), outcomes
+"""
+
+
 def trained_store(base: Path) -> Path:
     """The quick zoo on generated rt-polarity and nusax, the sweep zoo on a cut of rt-polarity; built once."""
     root = base / "trained"
@@ -48,17 +60,11 @@ def trained_store(base: Path) -> Path:
     data = base / "data"
     write_rt_corpus(data)
     write_nusax(data)
-    environment = {**os.environ, "PYTHONPATH": str(PROJECT), "OMP_NUM_THREADS": "1"}  # 1 thread: no oversubscription
-    trainings = [  # side by side: each uses one core
-        subprocess.Popen([sys.executable, "-m", "pipelines", "--artifacts", str(root), "train", "--dataset", dataset,
-                          "--zoo", zoo, "--data-dir", str(data), "--epochs", epochs, "--quiet", *limit],
-                         env=environment, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for dataset, zoo, epochs, limit in (("rt-polarity", "quick", "2", []), ("nusax", "quick", "1", []),
-                                            ("rt-polarity", "sweep", "1", ["--limit", str(SWEEP_LIMIT)]))
-    ]  # fmt: skip
-    for training in trainings:
-        output, _ = training.communicate(timeout=600)
-        assert training.returncode == 0, output
+    # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).
+    script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT)
+    result = subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(PROJECT),
+                            "OMP_NUM_THREADS": "1"}, cwd=PROJECT, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
     (root / ".complete").touch()
     return root
 
