@@ -13,8 +13,6 @@ parses an artifact file itself. Reads that can fail on a damaged run raise
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -160,7 +158,3 @@ def _predict(root: str, dataset: str, run_id: str, marker: str, text: str) -> np
         return model.predict_proba([text])[0]
     except Exception as error:
         raise Unreadable(f"{run_id} could not score this text ({type(error).__name__}: {error})") from error
-
-
-def store_exists() -> bool:
-    return Path(store_root()).is_dir()

@@ -48,10 +48,6 @@ class Selection:
             return True
         return all(value in self.allowed[facet] for facet, value in facets(record).items())
 
-    @property
-    def filtered(self) -> bool:
-        return any(len(self.allowed[facet]) < len(choices) for facet, choices in FILTERS.values())
-
 
 def selection() -> Selection:
     state = st.session_state

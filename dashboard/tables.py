@@ -81,7 +81,7 @@ def run_frame(records: list[RunRecord]) -> pd.DataFrame:
 
 def leaderboard(frame: pd.DataFrame) -> pd.DataFrame:
     """The run frame as people read it: named columns, cells spelled out."""
-    table = pd.DataFrame({
+    return pd.DataFrame({
         "model": frame["label"],
         "cell": frame["cell"].map(CELL_NAMES),
         "direction": frame["bidirectional"].map({True: "bi", False: "uni"}),
@@ -96,7 +96,6 @@ def leaderboard(frame: pd.DataFrame) -> pd.DataFrame:
         "framework": frame["framework"].map(lambda name: FRAMEWORK_NAMES.get(name, name)),
         "run id": frame["run_id"],
     })  # fmt: skip
-    return table
 
 
 def problem_runs(records: list[RunRecord]) -> pd.DataFrame:

@@ -135,15 +135,14 @@ def describe_unfinished(records: list[RunRecord]) -> None:
     if by_state.get("running") or by_state.get("queued"):
         active = by_state.get("running", []) + by_state.get("queued", [])
         parts = [f"`{record.run_id}` ({_progress(record)})" for record in active]
-        st.info(f"**Still training:** {', '.join(parts)}. Its results appear when it finishes.",
-                icon=":material/hourglass_top:")  # fmt: skip
+        st.info(f"**Still training:** {_some(parts)}. Results appear as runs finish.", icon=":material/hourglass_top:")
     for record in by_state.get("failed", []):
         st.error(f"**Training failed:** `{record.run_id}`: {_plain(record.problem or 'no error was recorded')}. "
                  "Starting the zoo again redoes it.", icon=":material/error:")  # fmt: skip
     for state, verb in (("interrupted", "Interrupted"), ("corrupt", "Left out, cannot be read")):
         if by_state.get(state):
             parts = [f"`{record.run_id}` ({_plain(record.problem or state)})" for record in by_state[state]]
-            st.warning(f"**{verb}:** {'; '.join(parts)}. Starting the zoo again redoes it.", icon=":material/warning:")
+            st.warning(f"**{verb}:** {_some(parts, '; ')}. Starting the zoo again redoes it.", icon=":material/warning:")
 
 
 def note_unfinished(records: list[RunRecord]) -> None:
@@ -153,10 +152,16 @@ def note_unfinished(records: list[RunRecord]) -> None:
     if broken:
         parts = [f"`{record.run_id}` ({record.state}: {_plain(record.problem or 'no reason recorded')})" for record in broken]
         parts += [f"`{record.run_id}` (training, {_progress(record)})" for record in active]
-        st.warning(f"**Not shown:** {'; '.join(parts)}. The Overview page has the details.", icon=":material/warning:")
+        st.warning(f"**Not shown:** {_some(parts, '; ')}. The Overview page has the details.", icon=":material/warning:")
     elif active:
         parts = [f"`{record.run_id}` ({_progress(record)})" for record in active]
-        st.info(f"**Still training:** {', '.join(parts)}. Results appear when it finishes.", icon=":material/hourglass_top:")
+        st.info(f"**Still training:** {_some(parts)}. Results appear as runs finish.", icon=":material/hourglass_top:")
+
+
+def _some(parts: list[str], separator: str = ", ", shown: int = 4) -> str:
+    """The first few items, then how many more: a sweep queues eighteen runs."""
+    more = f"{separator}and {len(parts) - shown} more" if len(parts) > shown else ""
+    return separator.join(parts[:shown]) + more
 
 
 def _progress(record: RunRecord) -> str:

@@ -123,6 +123,21 @@ def test_leaderboard_is_sorted_by_macro_f1_and_filters_apply(real_runs):
     assert "filters hide all" in texts(app.info)
 
 
+def test_the_page_address_opens_a_data_set_in_presentation_mode(real_runs):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_stores import APP
+
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.query_params.update({"dataset": "nusax", "presentation": "true"})
+    app.run()
+    assert not problems(app)
+    assert app.sidebar.selectbox(key="dataset").value == "nusax" and app.toggle(key="presentation").value
+    app.query_params.update({"dataset": "no-such-data-set"})
+    app.run()
+    assert not problems(app) and app.sidebar.selectbox(key="dataset").value in ("nusax", "rt-polarity")
+
+
 def test_training_overlays_several_runs(real_runs):
     app = open_page("training")
     runs = done_runs(real_runs)
