@@ -45,7 +45,9 @@ PAGES = {
 PRESENTATION_CSS = """
 <style>
 html { font-size: 20px; }
-[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
+[data-testid="stMainMenu"], [data-testid="stAppDeployButton"], [data-testid="stToolbarActions"],
+[data-testid="stDecoration"] { display: none; }  /* not stToolbar: it holds the button that reopens the sidebar */
+[data-testid="stHeader"] { background: transparent; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
 h1 { font-size: 2.6rem !important; }
 </style>

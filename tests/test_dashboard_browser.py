@@ -122,8 +122,12 @@ def test_presentation_mode_enlarges_the_page(page, server):
     assert page.locator(PROBLEMS).count() == 0
     shoot(page, "presentation-evaluation")
     page.get_by_role("tab", name="Confusion matrices").click()
-    page.wait_for_timeout(1000)
+    settle(page)
     shoot(page, "presentation-confusion")
+    # A lecturer who hides the sidebar must be able to bring it back (the CSS hides menus, not that button).
+    page.hover('[data-testid="stSidebar"]')
+    page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    page.wait_for_selector('[data-testid="stExpandSidebarButton"]', state="visible", timeout=10_000)
 
 
 def test_evaluation_tabs_draw(page, server):
@@ -131,7 +135,9 @@ def test_evaluation_tabs_draw(page, server):
     settle(page)
     for tab in ("Confusion matrices", "Metrics", "Per class"):
         page.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(800)
+        # The tab reruns the page, which draws only the open tab: wait for its chart to appear.
+        page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+        settle(page)
         assert page.locator(PROBLEMS).count() == 0
         shoot(page, f"evaluation-{tab.split()[0].lower()}")
 
