@@ -35,7 +35,7 @@ INFO = DatasetInfo(
     maxlen=128,
     min_count=1,
     language=DEFAULT_LANGUAGE,
-    training={"epochs": 40, "batch_size": 32, "patience": 6, "learning_rate": 0.003},
+    training={"epochs": 40, "batch_size": 16, "patience": 6, "learning_rate": 0.003},
 )
 
 

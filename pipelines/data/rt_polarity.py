@@ -29,7 +29,7 @@ INFO = DatasetInfo(
     num_words=20_000,
     maxlen=64,
     min_count=2,
-    training={"epochs": 8, "batch_size": 64, "patience": 2},
+    training={"epochs": 10, "batch_size": 64, "learning_rate": 0.001, "patience": 2},
 )
 
 
