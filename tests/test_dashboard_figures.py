@@ -63,11 +63,14 @@ def test_token_view_marks_unknown_words_and_what_maxlen_cuts():
 
 
 def test_sweep_points_place_each_run_in_its_studies():
-    base = record("base", "gru", hidden=64)  # the shared base: in every study
+    from pipelines.models.zoos import SWEEP_BASE
+
+    base = record("base", "gru")  # the shared base: in every study
     deep = record("deep", "gru", layers=2)
-    other = record("other", "gru", pooling="last")  # not a sweep model
+    other = record("other", "gru", hidden=48)  # not a sweep model
     for run in (base, deep, other):
-        run.spec["model"]["dropout"] = 0.3
+        run.spec["model"].update(pooling=SWEEP_BASE.pooling, dropout=SWEEP_BASE.dropout,
+                                 embedding_size=SWEEP_BASE.embedding_size)  # fmt: skip
     points = tables.sweep_points([base, deep, other], tables.run_labels([base, deep, other]))
     assert sorted(points["study"]) == ["depth", "depth", "direction", "width"]
     assert set(points.loc[points["study"] == "depth", "value"]) == {1, 2}
