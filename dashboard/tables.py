@@ -135,8 +135,9 @@ def sweep_points(records: list[RunRecord], labels: dict[str, str]) -> pd.DataFra
             continue
         for study, value in sweep_study_of(spec):
             rows.append({"study": study, "value": value, "cell": spec.cell, "framework": record.framework,
-                         "f1_macro": record.metrics.get("f1_macro"), "label": labels[record.run_id]})  # fmt: skip
-    return pd.DataFrame(rows, columns=["study", "value", "cell", "framework", "f1_macro", "label"])
+                         "f1_macro": record.metrics.get("f1_macro"), "label": labels[record.run_id],
+                         "run_id": record.run_id})  # fmt: skip
+    return pd.DataFrame(rows, columns=["study", "value", "cell", "framework", "f1_macro", "label", "run_id"])
 
 
 def token_view(text: str, vocabulary) -> list[tuple[str, str]]:

@@ -23,12 +23,13 @@ ui.teach(
 
 st.subheader("Sweeps: depth, width, direction")
 points = tables.sweep_points(finished, labels)
+trained, planned = points["run_id"].nunique(), len(zoo("sweep"))
 if points.empty or points.groupby("study")["value"].nunique().max() < 2:
     st.info(
         f"**The sweep zoo has not been trained on {selected.dataset} yet.** It varies one factor at a time from a "
         "shared base (1 layer, 64 units, one direction) for each cell: depth 1/2/3, width 32/64/128 and direction, "
-        f"{len(zoo('sweep'))} models in all. Train it with\n\n```\n"
-        f"{ui.train_command(selected.dataset, 'sweep')}\n```\n\nor on the Train page; the studies appear here as runs finish.",
+        f"{planned} models in all. Train it with\n\n```\n{ui.train_command(selected.dataset, 'sweep')}\n```\n\n"
+        "or on the Train page; the studies appear here as runs finish.",
         icon=":material/school:",
     )
     st.page_link(ui.TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
@@ -36,6 +37,10 @@ else:
     ui.show_chart("sweeps", figures.sweep_studies, points, height=400)
     ui.teach("Each panel changes one thing and keeps the rest at the base model, so a slope is that factor's effect. "
              "A flat line means the extra size buys nothing on this data set.")  # fmt: skip
+    if trained < planned:
+        st.info(f"{trained} of the sweep zoo's {planned} models are trained (shown above; some come from other zoos "
+                f"with the same shape). For every point of every study:\n\n```\n"
+                f"{ui.train_command(selected.dataset, 'sweep')}\n```", icon=":material/school:")  # fmt: skip
 
 st.subheader("What accuracy costs")
 left, right = st.columns(2)
