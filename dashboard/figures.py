@@ -96,14 +96,6 @@ def styled(figure: go.Figure, presentation: bool = False, height: int | None = N
     return figure
 
 
-def empty_figure(message: str) -> go.Figure:
-    figure = go.Figure()
-    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
-
-
 def panels(titles: list[str], spacing: float = 0.08, shared_y: bool = False) -> go.Figure:
     """A row of side-by-side panels with titles (make_subplots does this too, but costs ~30 ms a call).
 

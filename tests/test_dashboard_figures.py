@@ -129,7 +129,6 @@ def test_store_change_token_moves_when_a_run_is_written(tmp_path):
 @pytest.mark.parametrize("builder,args", [
     (figures.prediction_bars, (pd.DataFrame({"negative": [0.2], "positive": [0.8]}, index=["A"]), ["negative", "positive"])),
     (figures.cell_comparison, (tables.run_frame([record("a"), record("b", "gru", bi=True)]),)),
-    (figures.empty_figure, ("nothing here",)),
 ])  # fmt: skip
 def test_other_builders_make_figures_plotly_accepts(builder, args):
     figure = figures.styled(builder(*args))
