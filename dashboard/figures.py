@@ -170,6 +170,12 @@ def _style_legend(figure: go.Figure) -> None:
                            legendgroup="line styles", legendgrouptitle_text="line style")  # fmt: skip
 
 
+def _epoch_step(histories: dict[str, pd.DataFrame]) -> int:
+    """Whole epochs on the axis, at most about ten ticks (NusaX trains for 40)."""
+    longest = max((int(frame["epoch"].max()) for frame in histories.values() if len(frame)), default=1)
+    return max(1, -(-longest // 10))
+
+
 def training_curves(histories: dict[str, pd.DataFrame], styles: dict[str, Style], best_epochs: dict[str, int]) -> go.Figure:
     """Loss and accuracy per epoch, validation solid and training dotted; a star marks the best epoch."""
     figure = panels(["Loss (lower is better)", "Accuracy"])
@@ -191,7 +197,7 @@ def training_curves(histories: dict[str, pd.DataFrame], styles: dict[str, Style]
                                    marker=dict(symbol="star", size=16, color=style.colour, line=dict(color="white", width=1)),
                                    hovertemplate=f"{label}<br>best epoch {best}<extra></extra>", **on(column))  # fmt: skip
     _style_legend(figure)
-    figure.update_xaxes(title="epoch", dtick=1)
+    figure.update_xaxes(title="epoch", dtick=_epoch_step(histories))
     figure.update_layout(yaxis2_tickformat=".0%")
     return figure
 
@@ -211,7 +217,7 @@ def optimisation_curves(histories: dict[str, pd.DataFrame], styles: dict[str, St
                                showlegend=False, line=dict(color=colour, dash="dot", width=1.5),
                                hovertemplate=f"{label}<br>epoch %{{x}}<br>largest %{{y:.3f}}<extra></extra>",
                                **on(1))  # fmt: skip
-    figure.update_xaxes(title="epoch", dtick=1)
+    figure.update_xaxes(title="epoch", dtick=_epoch_step(histories))
     figure.update_layout(yaxis_rangemode="tozero", yaxis_tickformat="~g")
     return figure
 
