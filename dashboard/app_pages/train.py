@@ -5,6 +5,7 @@ import time
 import streamlit as st
 
 from dashboard import loaders, tables, ui
+from dashboard.state import selection
 from pipelines import jobs
 from pipelines.data import DATASET_KEYS, DataError
 from pipelines.models.zoos import zoo
@@ -26,7 +27,9 @@ def start_ui() -> dict | None:
     """The start form; returns the job's settings when submitted."""
     with st.form("start_job", border=True):
         left, middle, right = st.columns(3)
-        dataset = left.selectbox("Data set", DATASET_KEYS, help="nusax trains on Indonesian.")
+        current = selection().dataset  # the sidebar's data set, when it is one of the three
+        dataset = left.selectbox("Data set", DATASET_KEYS, index=DATASET_KEYS.index(current) if current in DATASET_KEYS else 0,
+                                 help="nusax trains on Indonesian.")  # fmt: skip
         zoo_name = middle.selectbox("Zoo", list(ZOO_HELP), format_func=lambda name: f"{name}: {len(zoo(name))} models",
                                     help="\n".join(f"- **{name}**: {text}" for name, text in ZOO_HELP.items()))  # fmt: skip
         framework = right.selectbox("Framework", jobs.FRAMEWORK_CHOICES, format_func={"torch": "PyTorch", "keras": "Keras",
