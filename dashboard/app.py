@@ -59,12 +59,12 @@ def sidebar() -> None:
         datasets = loaders.datasets()
         if datasets:
             st.selectbox("Data set", datasets, key=DATASET, bind="query-params",
-                         help="Each data set has its own runs in the store. The choice is kept in the page address.")  # fmt: skip
+                         help="Each data set has its own runs. The choice is kept in the page address.")
         for key, (facet, choices) in FILTERS.items():
             st.pills(facet.capitalize(), choices, selection_mode="multi", default=list(choices), key=key,
                      format_func=CHOICE_NAMES.get)  # fmt: skip
         st.toggle("Presentation mode", key=PRESENTATION, bind="query-params",
-                  help="Bigger text and charts, fewer controls: for a lecture hall. Bookmark the page to keep it on.")  # fmt: skip
+                  help="Bigger text and charts, fewer controls: for a lecture hall. Kept in the page address.")
         if datasets:
             watch_training(st.session_state[DATASET])
 

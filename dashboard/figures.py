@@ -149,7 +149,8 @@ def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncat
     centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
     figure = go.Figure(go.Bar(x=centres, y=counts, width=widths, marker_color="#94a3b8", marker_line_width=0,
                               hovertemplate="%{x:.0f} tokens: %{y:,} reviews<extra></extra>"))  # fmt: skip
-    cut = f"maxlen {maxlen}: {truncated_fraction:.1%} of reviews are cut" if truncated_fraction else f"maxlen {maxlen}: no review is cut"
+    cut = f"{truncated_fraction:.1%} of reviews are cut" if truncated_fraction else "no review is cut"
+    cut = f"maxlen {maxlen}: {cut}"
     figure.add_vline(x=maxlen, line_color="#c8414b", line_width=3, line_dash="dash")
     figure.add_annotation(x=maxlen, y=1, yref="paper", text=cut, showarrow=False, xanchor="right", yanchor="bottom",
                           font_color="#c8414b", xshift=-6)  # fmt: skip
@@ -176,7 +177,9 @@ def _epoch_step(histories: dict[str, pd.DataFrame]) -> int:
     return max(1, -(-longest // 10))
 
 
-def training_curves(histories: dict[str, pd.DataFrame], styles: dict[str, Style], best_epochs: dict[str, int]) -> go.Figure:
+def training_curves(
+    histories: dict[str, pd.DataFrame], styles: dict[str, Style], best_epochs: dict[str, int]
+) -> go.Figure:
     """Loss and accuracy per epoch, validation solid and training dotted; a star marks the best epoch."""
     figure = panels(["Loss (lower is better)", "Accuracy"])
     for label, frame in histories.items():
@@ -193,9 +196,10 @@ def training_curves(histories: dict[str, pd.DataFrame], styles: dict[str, Style]
                                **on(column))  # fmt: skip
             if best and best in set(frame["epoch"]):
                 value = frame.loc[frame["epoch"] == best, val_key].iloc[0]
-                figure.add_scatter(x=[best], y=[value], mode="markers", legendgroup=label, showlegend=False,
-                                   marker=dict(symbol="star", size=16, color=style.colour, line=dict(color="white", width=1)),
-                                   hovertemplate=f"{label}<br>best epoch {best}<extra></extra>", **on(column))  # fmt: skip
+                star = dict(symbol="star", size=16, color=style.colour, line=dict(color="white", width=1))
+                figure.add_scatter(x=[best], y=[value], mode="markers", marker=star, legendgroup=label,
+                                   showlegend=False, hovertemplate=f"{label}<br>best epoch {best}<extra></extra>",
+                                   **on(column))  # fmt: skip
     _style_legend(figure)
     figure.update_xaxes(title="epoch", dtick=_epoch_step(histories))
     figure.update_layout(yaxis2_tickformat=".0%")
@@ -211,7 +215,8 @@ def optimisation_curves(histories: dict[str, pd.DataFrame], styles: dict[str, St
                            legendgroup=label, line=dict(color=colour, shape="hv"), **on(0))  # fmt: skip
         figure.add_scatter(x=frame["epoch"], y=frame["grad_norm"], mode="lines+markers", name=label, legendgroup=label,
                            showlegend=False, line=dict(color=colour),
-                           hovertemplate=f"{label}<br>epoch %{{x}}<br>mean %{{y:.3f}}<extra></extra>", **on(1))  # fmt: skip
+                           hovertemplate=f"{label}<br>epoch %{{x}}<br>mean %{{y:.3f}}<extra></extra>",
+                           **on(1))  # fmt: skip
         if "grad_norm_max" in frame:
             figure.add_scatter(x=frame["epoch"], y=frame["grad_norm_max"], mode="lines", name=label, legendgroup=label,
                                showlegend=False, line=dict(color=colour, dash="dot", width=1.5),
@@ -234,7 +239,8 @@ def roc_curves(curves: dict[str, dict], styles: dict[str, Style], class_name: st
         style = styles[label]
         figure.add_scatter(x=roc["fpr"], y=roc["tpr"], mode="lines", name=f"{label} (AUC {roc['auc']:.3f})",
                            line=dict(color=style.colour, dash=style.dash, width=2.5),
-                           hovertemplate=f"{label}<br>false positives %{{x:.1%}}<br>true positives %{{y:.1%}}<extra></extra>")  # fmt: skip
+                           hovertemplate=f"{label}<br>false positives %{{x:.1%}}<br>"
+                                         "true positives %{y:.1%}<extra></extra>")  # fmt: skip
     figure.update_layout(title=f"ROC: {class_name} against the rest", legend=INSIDE_LOWER_RIGHT)
     figure.update_xaxes(title="false positive rate", range=[0, 1], tickformat=".0%")
     figure.update_yaxes(title="true positive rate", range=[0, 1.02], tickformat=".0%")
@@ -249,9 +255,10 @@ def pr_curves(curves: dict[str, dict], styles: dict[str, Style], class_name: str
                            line=dict(color="#9ca3af", dash="dot", width=1.5), hoverinfo="skip")  # fmt: skip
     for label, pr in sorted(curves.items(), key=lambda item: -item[1]["average_precision"]):
         style = styles[label]
-        figure.add_scatter(x=pr["recall"], y=pr["precision"], mode="lines", name=f"{label} (AP {pr['average_precision']:.3f})",
+        figure.add_scatter(x=pr["recall"], y=pr["precision"], mode="lines",
+                           name=f"{label} (AP {pr['average_precision']:.3f})",
                            line=dict(color=style.colour, dash=style.dash, width=2.5),
-                           hovertemplate=f"{label}<br>recall %{{x:.1%}}<br>precision %{{y:.1%}}<extra></extra>")  # fmt: skip
+                           hovertemplate=f"{label}<br>recall %{{x:.1%}}<br>precision %{{y:.1%}}<extra></extra>")
     figure.update_layout(title=f"Precision-recall: {class_name}", legend=INSIDE_LOWER_LEFT)
     figure.update_xaxes(title="recall", range=[0, 1], tickformat=".0%")
     figure.update_yaxes(title="precision", range=[0, 1.02], tickformat=".0%")
@@ -302,7 +309,8 @@ def per_class_bars(table: pd.DataFrame, styles: dict[str, Style], metric: str = 
                        marker_pattern_shape="/" if style.dash == "dash" else "",
                        text=[f"{value:.2f}" for value in group[metric]], textposition="outside",
                        hovertemplate=f"{label}<br>%{{x}}: %{{y:.3f}}<extra></extra>")  # fmt: skip
-    figure.update_layout(barmode="group", title=f"{metric.upper() if metric == 'f1' else metric.capitalize()} per class")
+    title = "F1" if metric == "f1" else metric.capitalize()
+    figure.update_layout(barmode="group", title=f"{title} per class")
     figure.update_yaxes(range=[0, 1.08], title=metric)
     return figure
 
@@ -324,14 +332,14 @@ def sweep_studies(points: pd.DataFrame) -> go.Figure:
         groups = sorted(subset.groupby(["cell", "framework"]), key=lambda item: (order.get(item[0][0], 9), item[0][1]))
         for (cell, framework), group in groups:
             group = group.sort_values("value")
-            x = ["both ways" if value is True else "one way" if value is False else str(value) for value in group["value"]]
+            x = [{True: "both ways", False: "one way"}.get(value, str(value)) for value in group["value"]]
             name = CELL_NAMES.get(cell, cell) + (f" · {framework}" if len(frameworks) > 1 else "")
             figure.add_scatter(x=x, y=group["f1_macro"], mode="lines+markers", name=name, legendgroup=name,
                                showlegend=column == 0, marker=dict(size=10),
                                line=dict(color=CELL_COLOURS.get(cell, OTHER_COLOUR), width=3,
                                          dash="dot" if framework != frameworks[0] else "solid"),
-                               customdata=group["label"], hovertemplate="%{customdata}<br>macro F1 %{y:.3f}<extra></extra>",
-                               **on(column))  # fmt: skip
+                               customdata=group["label"], **on(column),
+                               hovertemplate="%{customdata}<br>macro F1 %{y:.3f}<extra></extra>")  # fmt: skip
     figure.update_xaxes(type="category")
     figure.update_layout(yaxis_title="macro F1")
     return figure
@@ -356,7 +364,8 @@ def cell_comparison(frame: pd.DataFrame) -> go.Figure:
                            marker=dict(size=12, symbol="diamond" if bi else "circle", color=OTHER_COLOUR))  # fmt: skip
     best = frame.groupby("cell")["f1_macro"].max()
     for cell in order:
-        figure.add_annotation(x=CELL_NAMES[cell], y=best[cell], text=f"best {best[cell]:.3f}", showarrow=False, yshift=24)
+        figure.add_annotation(x=CELL_NAMES[cell], y=best[cell], text=f"best {best[cell]:.3f}", showarrow=False,
+                              yshift=24)  # fmt: skip
     low, high = frame["f1_macro"].min(), frame["f1_macro"].max()
     padding = max((high - low) * 0.25, 0.02)
     figure.update_layout(title="Macro F1 by cell", scattermode="group")
@@ -382,8 +391,10 @@ def tradeoff(frame: pd.DataFrame, styles: dict[str, Style], x: str, x_title: str
         style = styles[row["label"]]
         figure.add_scatter(x=[row[x]], y=[row["accuracy"]], mode="markers+text" if label_points else "markers",
                            name=row["label"], text=[row["label"]], textposition="top center", cliponaxis=False,
-                           marker=dict(size=13, color=style.colour, symbol=style.symbol, line=dict(color="white", width=1)),
-                           hovertemplate=f"{row['label']}<br>{x_title} %{{x:,.4g}}<br>accuracy %{{y:.3f}}<extra></extra>")  # fmt: skip
+                           marker=dict(size=13, color=style.colour, symbol=style.symbol,
+                                       line=dict(color="white", width=1)),
+                           hovertemplate=f"{row['label']}<br>{x_title} %{{x:,.4g}}<br>"
+                                         "accuracy %{y:.3f}<extra></extra>")  # fmt: skip
     figure.update_layout(title=f"Accuracy against {x_title}", showlegend=not label_points)
     if not frame.empty:
         figure.update_xaxes(range=_padded_range(frame[x], log_x))
@@ -401,7 +412,8 @@ def prediction_bars(probabilities: pd.DataFrame, classes: list[str]) -> go.Figur
     figure = go.Figure()
     for index, name in enumerate(classes):
         values = probabilities[name]
-        figure.add_bar(y=probabilities.index, x=values, orientation="h", name=name, marker_color=class_colour(name, index),
+        figure.add_bar(y=probabilities.index, x=values, orientation="h", name=name,
+                       marker_color=class_colour(name, index),
                        text=[f"{value:.0%}" if value >= 0.08 else "" for value in values], textposition="inside",
                        insidetextanchor="end", hovertemplate=f"%{{y}}<br>{name} %{{x:.1%}}<extra></extra>")  # fmt: skip
     if len(classes) == 2:

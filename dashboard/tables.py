@@ -50,7 +50,10 @@ def run_labels(records: list[RunRecord]) -> dict[str, str]:
     if len({record.framework for record in records}) > 1:
         base = {r.run_id: f"{base[r.run_id]} · {FRAMEWORK_NAMES.get(r.framework, r.framework)}" for r in records}
     counts = Counter(base.values())
-    return {run_id: label if counts[label] == 1 else f"{label} · {run_id.rsplit('-', 1)[-1]}" for run_id, label in base.items()}
+    return {
+        run_id: label if counts[label] == 1 else f"{label} · {run_id.rsplit('-', 1)[-1]}"
+        for run_id, label in base.items()
+    }
 
 
 def run_frame(records: list[RunRecord]) -> pd.DataFrame:

@@ -50,7 +50,8 @@ def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | 
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _styled_figure(builder: str, args: tuple, kwargs: dict, presentation: bool, height: int | None, _build) -> go.Figure:
+def _styled_figure(builder: str, args: tuple, kwargs: dict, presentation: bool, height: int | None,
+                   _build) -> go.Figure:  # fmt: skip
     # cache_resource hands back the object itself; nothing changes it after this (plotly_chart copies it).
     return styled(_build(*args, **kwargs), presentation, height)
 
@@ -142,7 +143,8 @@ def describe_unfinished(records: list[RunRecord]) -> None:
     for state, verb in (("interrupted", "Interrupted"), ("corrupt", "Left out, cannot be read")):
         if by_state.get(state):
             parts = [f"`{record.run_id}` ({_plain(record.problem or state)})" for record in by_state[state]]
-            st.warning(f"**{verb}:** {_some(parts, '; ')}. Starting the zoo again redoes it.", icon=":material/warning:")
+            st.warning(f"**{verb}:** {_some(parts, '; ')}. Starting the zoo again redoes it.",
+                       icon=":material/warning:")  # fmt: skip
 
 
 def note_unfinished(records: list[RunRecord]) -> None:
@@ -150,9 +152,10 @@ def note_unfinished(records: list[RunRecord]) -> None:
     active = [record for record in records if record.state in ("running", "queued")]
     broken = [record for record in records if record.state in ("failed", "interrupted", "corrupt")]
     if broken:
-        parts = [f"`{record.run_id}` ({record.state}: {_plain(record.problem or 'no reason recorded')})" for record in broken]
-        parts += [f"`{record.run_id}` (training, {_progress(record)})" for record in active]
-        st.warning(f"**Not shown:** {_some(parts, '; ')}. The Overview page has the details.", icon=":material/warning:")
+        parts = [f"`{r.run_id}` ({r.state}: {_plain(r.problem or 'no reason recorded')})" for r in broken]
+        parts += [f"`{r.run_id}` (training, {_progress(r)})" for r in active]
+        st.warning(f"**Not shown:** {_some(parts, '; ')}. The Overview page has the details.",
+                   icon=":material/warning:")  # fmt: skip
     elif active:
         parts = [f"`{record.run_id}` ({_progress(record)})" for record in active]
         st.info(f"**Still training:** {_some(parts)}. Results appear as runs finish.", icon=":material/hourglass_top:")

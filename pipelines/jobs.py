@@ -92,7 +92,8 @@ def start_job(
         job_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{zoo}-{framework}-{uuid.uuid4().hex[:4]}"
         command = [sys.executable, "-m", "pipelines", "--artifacts", str(store.root.resolve()), "train",
                    "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]  # fmt: skip
-        for flag, value in (("--epochs", epochs), ("--limit", limit), ("--language", language), ("--data-dir", data_dir)):
+        options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir}
+        for flag, value in options.items():
             if value is not None:
                 command += [flag, str(value)]
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the log tail should be live, not block-buffered

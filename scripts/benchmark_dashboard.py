@@ -71,8 +71,8 @@ def check_store(root: Path) -> int:
 
     quick = [r for r in Store(root).runs("rt-polarity") if r.state == "done" and (r.spec or {}).get("zoo") == "quick"]
     if len(quick) < 7:
-        raise SystemExit(f"{root} has {len(quick)} finished quick-zoo runs on rt-polarity, need 7: run "
-                         f"`python -m pipelines --artifacts {root} train --dataset rt-polarity --zoo quick`")  # fmt: skip
+        command = f"python -m pipelines --artifacts {root} train --dataset rt-polarity --zoo quick"
+        raise SystemExit(f"{root} has {len(quick)} finished quick-zoo runs on rt-polarity, need 7: run `{command}`")
     return len(Store(root).runs("rt-polarity"))
 
 
@@ -106,15 +106,16 @@ def main() -> None:
     rows = []
     for page, new_text in cases:
         command = [sys.executable, __file__, "--artifacts", str(root), "--repeats", str(args.repeats), "--page", page]
-        result = subprocess.run(command + (["--new-text"] if new_text else []), capture_output=True, text=True, cwd=PROJECT)
+        command += ["--new-text"] if new_text else []
+        result = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT)
         if result.returncode != 0:
             raise SystemExit(f"{page}: the benchmark process failed:\n{result.stderr[-3000:]}")
         figures = json.loads(result.stdout.strip().splitlines()[-1])
         name = f"{page}, new text" if new_text else page
         rows.append((name, figures))
+        problems = f"   PROBLEMS: {figures['problems']}" if figures["problems"] else ""
         print(f"{name:<22} cold {figures['cold_ms']:7.0f} ms   warm {figures['warm_ms']:6.0f} ms "
-              f"(max {figures['warm_max_ms']:.0f})" + (f"   PROBLEMS: {figures['problems']}" if figures["problems"] else ""),
-              flush=True)  # fmt: skip
+              f"(max {figures['warm_max_ms']:.0f}){problems}", flush=True)  # fmt: skip
 
     print(f"\nMachine: {machine()}; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     print(f"Store: {root} (rt-polarity, {runs} runs); warm = median of {args.repeats} renders\n")

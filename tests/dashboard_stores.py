@@ -62,8 +62,9 @@ def trained_store(base: Path) -> Path:
     write_nusax(data)
     # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).
     script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT)
-    result = subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(PROJECT),
-                            "OMP_NUM_THREADS": "1"}, cwd=PROJECT, capture_output=True, text=True, timeout=600)  # fmt: skip
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT), "OMP_NUM_THREADS": "1"}
+    result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=PROJECT, capture_output=True,
+                            text=True, timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     (root / ".complete").touch()
     return root

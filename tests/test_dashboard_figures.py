@@ -13,7 +13,8 @@ from pipelines.store import RunRecord, Store
 
 def record(run_id, cell="lstm", bi=False, layers=1, hidden=64, framework="torch", pooling="max", f1=0.7, **metrics):
     model = {"cell": cell, "bidirectional": bi, "layers": layers, "hidden_size": hidden, "embedding_size": 64,
-             "dropout": 0.3, "pooling": pooling, "head": [], "batch_norm": False, "vocab_size": 100, "num_classes": 2}  # fmt: skip
+             "dropout": 0.3, "pooling": pooling, "head": [], "batch_norm": False, "vocab_size": 100,
+             "num_classes": 2}  # fmt: skip
     spec = {"framework": framework, "model": model, "dataset": {"classes": ["negative", "positive"]}}
     metrics = {"accuracy": 0.8, "f1_macro": f1, "roc_auc": 0.85, "parameters": 1000, "train_seconds": 3.0, **metrics}
     return RunRecord("ds", run_id, Path(run_id), "done", {"updated_at": 1.0}, spec, metrics)
@@ -38,7 +39,8 @@ def test_run_frame_is_sorted_by_macro_f1_and_leaderboard_names_things():
     frame = tables.run_frame([record("a", f1=0.6), record("b", "gru", f1=0.9), record("c", "rnn", f1=None)])
     assert list(frame["run_id"]) == ["b", "a", "c"]
     board = tables.leaderboard(frame)
-    assert list(board.columns[:8]) == ["model", "cell", "direction", "layers", "accuracy", "macro F1", "ROC AUC", "parameters"]
+    assert list(board.columns[:8]) == ["model", "cell", "direction", "layers", "accuracy", "macro F1", "ROC AUC",
+                                       "parameters"]  # fmt: skip
     assert board["cell"].tolist() == ["GRU", "LSTM", "RNN"] and board["framework"].iloc[0] == "PyTorch"
 
 
@@ -127,7 +129,8 @@ def test_store_change_token_moves_when_a_run_is_written(tmp_path):
 
 
 @pytest.mark.parametrize("builder,args", [
-    (figures.prediction_bars, (pd.DataFrame({"negative": [0.2], "positive": [0.8]}, index=["A"]), ["negative", "positive"])),
+    (figures.prediction_bars, (pd.DataFrame({"negative": [0.2], "positive": [0.8]}, index=["A"]),
+                               ["negative", "positive"])),
     (figures.cell_comparison, (tables.run_frame([record("a"), record("b", "gru", bi=True)]),)),
 ])  # fmt: skip
 def test_other_builders_make_figures_plotly_accepts(builder, args):

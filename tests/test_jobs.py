@@ -27,7 +27,7 @@ def single_thread(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
 
 
-def test_a_job_trains_its_zoo_in_the_background_and_starting_it_twice_gives_one_job(tmp_path, rt_data_dir, single_thread):
+def test_a_job_trains_its_zoo_in_the_background_and_starting_it_twice_gives_one(tmp_path, rt_data_dir, single_thread):
     store = Store(tmp_path / "store")
     first = jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
     second = jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
@@ -112,7 +112,8 @@ def test_bad_settings_are_refused_before_anything_starts(tmp_path, arguments, me
 def test_tail_log_keeps_the_last_lines_and_the_final_state_of_redrawn_ones(tmp_path):
     folder = tmp_path / ".jobs"
     folder.mkdir()
-    (folder / "j.log").write_bytes(b"".join(f"line {i}\n".encode() for i in range(100)) + b"bar 10%\rbar 50%\rbar 100%\n")
+    lines = b"".join(f"line {i}\n".encode() for i in range(100))
+    (folder / "j.log").write_bytes(lines + b"bar 10%\rbar 50%\rbar 100%\n")
     job = jobs.Job("j", "ds", "quick", "torch", 1, [], 0.0, folder)
     assert jobs.tail_log(job, lines=3) == "line 98\nline 99\nbar 100%"
     assert jobs.tail_log(jobs.Job("missing", "ds", "quick", "torch", 1, [], 0.0, folder)) == ""

@@ -40,21 +40,24 @@ styles = figures.run_styles(chosen_frame)
 
 
 def curves_view() -> None:
-    curve_classes = [name for name in classes if any(name in (r.metrics or {}).get("curves", {}) for r in chosen_records)]
+    curve_classes = [name for name in classes if any(name in r.metrics.get("curves", {}) for r in chosen_records)]
     if not curve_classes:
         st.info("These runs have no curves: their test split holds a single class.", icon=":material/info:")
         return
     class_name = class_ui(curve_classes)
     curves = {labels[r.run_id]: r.metrics["curves"][class_name] for r in chosen_records
               if class_name in r.metrics.get("curves", {})}  # fmt: skip
-    support = {name: scores.get("support", 0) for name, scores in chosen_records[0].metrics.get("per_class", {}).items()}
+    per_class = chosen_records[0].metrics.get("per_class", {})
+    support = {name: scores.get("support", 0) for name, scores in per_class.items()}
     base_rate = support.get(class_name, 0) / max(sum(support.values()), 1) if support else None
-    left, right = (st.container(), st.container()) if selected.presentation else st.columns(2)  # big, one under the other
+    # In presentation mode the two charts go one under the other, as large as the page allows.
+    left, right = (st.container(), st.container()) if selected.presentation else st.columns(2)
     with left:
-        ui.show_chart("roc", figures.roc_curves, {k: v["roc"] for k, v in curves.items()}, styles, class_name, height=460)
+        roc = {label: curve["roc"] for label, curve in curves.items()}
+        ui.show_chart("roc", figures.roc_curves, roc, styles, class_name, height=460)
     with right:
-        ui.show_chart("precision-recall", figures.pr_curves, {k: v["pr"] for k, v in curves.items()}, styles, class_name,
-                      base_rate, height=460)  # fmt: skip
+        pr = {label: curve["pr"] for label, curve in curves.items()}
+        ui.show_chart("precision-recall", figures.pr_curves, pr, styles, class_name, base_rate, height=460)
     ui.teach(
         "ROC: how many true positives a model catches (up) for each false alarm it accepts (right), over all "
         "thresholds; AUC 1.0 is perfect, 0.5 is guessing. Precision-recall tells the same story for the class "
@@ -68,8 +71,9 @@ def confusion_view() -> None:
     columns = st.columns(1 if selected.presentation else 2)
     for index, record in enumerate(chosen_records):
         with columns[index % len(columns)]:
-            ui.show_chart(f"confusion-{record.run_id}", figures.confusion_pair, record.metrics.get("confusion_matrix", []),
-                          classes, labels[record.run_id], height=340)  # fmt: skip
+            matrix = record.metrics.get("confusion_matrix", [])
+            ui.show_chart(f"confusion-{record.run_id}", figures.confusion_pair, matrix, classes, labels[record.run_id],
+                          height=340)  # fmt: skip
 
 
 def metrics_view() -> None:
@@ -90,7 +94,8 @@ def classes_view() -> None:
 
 
 # Only the open tab is drawn: a rerun on switching costs less than drawing every chart up front.
-views = {"Curves": curves_view, "Confusion matrices": confusion_view, "Metrics": metrics_view, "Per class": classes_view}
+views = {"Curves": curves_view, "Confusion matrices": confusion_view, "Metrics": metrics_view,
+         "Per class": classes_view}  # fmt: skip
 for tab, view in zip(st.tabs(list(views), key="evaluation_view", on_change="rerun"), views.values()):
     if tab.open:
         with tab:

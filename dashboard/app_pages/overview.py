@@ -22,14 +22,15 @@ def dataset_card(summary: dict) -> None:
     for column, split in zip(columns, ("train", "validation", "test")):
         column.metric(f"{split} reviews", f"{splits.get(split, {}).get('size', 0):,}")
     columns[3].metric("vocabulary (words)", f"{vocabulary.get('size', 0):,}",
-                      help="Words seen at least min_count times in the training split; the rest read as <unk>.")  # fmt: skip
+                      help="Words seen min_count times or more in the training split; the rest read as <unk>.")
     coverage = summary.get("test_token_coverage")
     columns[4].metric("test words known", "–" if coverage is None else f"{coverage:.1%}",
                       help="Share of the test split's tokens that are in the vocabulary.")  # fmt: skip
     left, right = st.columns(2)
     with left:
         counts = {split: info.get("class_counts", []) for split, info in splits.items()}
-        ui.show_chart(f"{selected.dataset}-class-balance", figures.class_balance, counts, summary.get("classes", []), height=260)
+        ui.show_chart(f"{selected.dataset}-class-balance", figures.class_balance, counts, summary.get("classes", []),
+                      height=260)  # fmt: skip
     with right:
         histogram = summary.get("length_histogram")
         if histogram:
@@ -50,7 +51,8 @@ records = loaders.runs(selected.dataset)
 ui.describe_unfinished(records)
 finished = [record for record in records if record.state == "done" and selected.keeps(record)]
 if not records:
-    st.info(f"No runs for {selected.dataset} yet. Train the quick zoo:\n\n```\n{ui.train_command(selected.dataset)}\n```",
+    command = ui.train_command(selected.dataset)
+    st.info(f"No runs for {selected.dataset} yet. Train the quick zoo:\n\n```\n{command}\n```",
             icon=":material/school:")  # fmt: skip
     st.page_link(ui.TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
 elif not finished:

@@ -49,7 +49,8 @@ def use_text(text: str, truth: str | None = None) -> None:
 
 
 def example_ui() -> None:
-    choice = st.selectbox("Example", examples, index=None, placeholder="Pick an example review", key="playground_example")
+    choice = st.selectbox("Example", examples, index=None, placeholder="Pick an example review",
+                          key="playground_example")  # fmt: skip
     if choice is not None and st.button("Use this example", icon=":material/input:"):
         use_text(choice)
 
@@ -61,8 +62,8 @@ def test_review_ui() -> None:
         st.warning(f"{error}.", icon=":material/warning:")
         return
     left, right = st.columns([1, 2])
-    wrong_by = left.selectbox("Show", [None, *frame["run_id"]], key="playground_wrong_by",
-                              format_func=lambda run_id: "any test review" if run_id is None else f"misclassified by {labels[run_id]}")  # fmt: skip
+    shown = {None: "any test review", **{run_id: f"misclassified by {label}" for run_id, label in labels.items()}}
+    wrong_by = left.selectbox("Show", list(shown), format_func=shown.get, key="playground_wrong_by")
     if wrong_by is not None:
         try:
             predictions = loaders.predictions(by_id[wrong_by])
@@ -95,7 +96,8 @@ with st.container(border=True):
         example_ui()
     elif source == "Test review":
         test_review_ui()
-    text = st.text_area("Review", key=TEXT, height=120, placeholder="Type or paste a review, e.g. “A moving film, beautifully shot.”")
+    text = st.text_area("Review", key=TEXT, height=120,
+                        placeholder="Type or paste a review, e.g. “A moving film, beautifully shot.”")  # fmt: skip
 
 if not text or not text.strip():
     st.info("Type a review above (or start from an example or a test review) and press Ctrl+Enter.",

@@ -17,6 +17,7 @@ ZOO_HELP = {
     "sweep": "depth 1/2/3, width 32/64/128 and direction for each cell: seed 002's studies",
     "full": "large stacked models incl. seed 000's BiLSTM: meant for a GPU",
 }
+FRAMEWORK_NAMES = {"torch": "PyTorch", "keras": "Keras", "both": "both"}
 EXIT_MEANINGS = {0: "finished", 1: "finished, some runs failed", 2: "stopped with an error", 130: "stopped"}
 
 st.title("Train")
@@ -27,20 +28,19 @@ def start_ui() -> dict | None:
     """The start form; returns the job's settings when submitted."""
     with st.form("start_job", border=True):
         left, middle, right = st.columns(3)
-        current = selection().dataset  # the sidebar's data set, when it is one of the three
-        dataset = left.selectbox("Data set", DATASET_KEYS, index=DATASET_KEYS.index(current) if current in DATASET_KEYS else 0,
-                                 help="nusax trains on Indonesian.")  # fmt: skip
+        current = selection().dataset  # start on the sidebar's data set when it is one of the three
+        start = DATASET_KEYS.index(current) if current in DATASET_KEYS else 0
+        dataset = left.selectbox("Data set", DATASET_KEYS, index=start, help="nusax trains on Indonesian.")
         zoo_name = middle.selectbox("Zoo", list(ZOO_HELP), format_func=lambda name: f"{name}: {len(zoo(name))} models",
-                                    help="\n".join(f"- **{name}**: {text}" for name, text in ZOO_HELP.items()))  # fmt: skip
-        framework = right.selectbox("Framework", jobs.FRAMEWORK_CHOICES, format_func={"torch": "PyTorch", "keras": "Keras",
-                                                                                      "both": "both"}.get)  # fmt: skip
+                                    help="\n".join(f"- **{name}**: {text}" for name, text in ZOO_HELP.items()))
+        framework = right.selectbox("Framework", jobs.FRAMEWORK_CHOICES, format_func=FRAMEWORK_NAMES.get)
         left, middle, right = st.columns(3)
         epochs = left.number_input("Epochs (0 = the data set's default)", 0, 100, 0)
         limit = middle.number_input("Examples per split (0 = all)", 0, 100_000, 0, step=100,
-                                    help="A cut-down data set trains in seconds; it is stored under its own name.")  # fmt: skip
+                                    help="A cut-down data set trains in seconds and is stored under its own name.")
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
-    return {"dataset": dataset, "zoo": zoo_name, "framework": framework, "epochs": epochs or None, "limit": limit or None}
+    return dict(dataset=dataset, zoo=zoo_name, framework=framework, epochs=epochs or None, limit=limit or None)
 
 
 def start(settings: dict) -> None:
@@ -51,7 +51,7 @@ def start(settings: dict) -> None:
         st.error(f"Could not start: {error}", icon=":material/error:")
         return
     if job.job_id in running_before:
-        st.info(f"The {job.zoo} zoo is already training on {job.dataset}: showing that job instead of starting it twice.",
+        st.info(f"The {job.zoo} zoo is already training on {job.dataset}: here is that job, not a second one.",
                 icon=":material/sync:")  # fmt: skip
     else:
         st.success(f"Started the {job.zoo} zoo on {job.dataset} in the background. Finished runs appear on every "
@@ -65,8 +65,11 @@ def duration(seconds: float) -> str:
 
 def job_runs(job: jobs.Job) -> list:
     """The runs this job is training or has trained: queued or running now, or written since it started."""
-    return [record for record in loaders.runs(job.dataset)
-            if record.state in ("queued", "running") or (record.status or {}).get("updated_at", 0) >= job.started_at]  # fmt: skip
+    return [
+        record
+        for record in loaders.runs(job.dataset)
+        if record.state in ("queued", "running") or (record.status or {}).get("updated_at", 0) >= job.started_at
+    ]
 
 
 def run_progress(record, label: str) -> None:
@@ -74,8 +77,8 @@ def run_progress(record, label: str) -> None:
     if record.state == "running":
         epoch, epochs = status.get("epoch"), status.get("epochs")
         detail = f"epoch {epoch} of {epochs}, " if epoch and epochs else ""
-        st.progress(float(status.get("progress") or 0.0),
-                    text=f"{label}: {detail}{float(status.get('progress') or 0):.0%}, {duration(status.get('elapsed') or 0)}")  # fmt: skip
+        progress = float(status.get("progress") or 0.0)
+        st.progress(progress, text=f"{label}: {detail}{progress:.0%}, {duration(status.get('elapsed') or 0)}")
     elif record.state == "done":
         accuracy = (record.metrics or {}).get("accuracy")
         score = f", accuracy {accuracy:.3f}" if accuracy is not None else ""
@@ -98,8 +101,8 @@ def show_job(job: jobs.Job) -> None:
     with st.container(border=True):
         title, button = st.columns([5, 1])
         title.markdown(f"**{job.zoo} zoo · {job.framework} · {job.dataset}**, {state}")
-        if job.alive and button.button("Stop", key=f"stop-{job.job_id}", icon=":material/stop:",
-                                       help="Interrupt it as Ctrl+C would; the unfinished run is redone next time."):  # fmt: skip
+        stop = "Interrupt it as Ctrl+C would; the unfinished run is redone next time."
+        if job.alive and button.button("Stop", key=f"stop-{job.job_id}", icon=":material/stop:", help=stop):
             jobs.stop_job(job)
             time.sleep(0.5)
             st.rerun()
