@@ -1,6 +1,13 @@
-"""RNN Lens dashboard entry point: `streamlit run dashboard/app.py`.
+"""RNN Lens dashboard: `streamlit run dashboard/app.py` from the project folder.
 
-A first page listing the runs in the store; the full set of pages builds on it.
+The router and the frame. It registers the pages, draws the sidebar every page
+shares (data set, run filters, presentation mode; each widget has a `key`, and
+pages read the values through `dashboard.state`) and then runs the chosen page.
+
+Adding a page: write `dashboard/app_pages/<name>.py` and add one `st.Page` line below.
+The folder is not called `pages/`: Streamlit treats a `pages/` folder beside the
+entry point as an old-style multipage app, which fights `st.navigation` (AppTest
+then runs a page without this frame).
 """
 
 from __future__ import annotations
@@ -8,32 +15,83 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pandas as pd
-import streamlit as st
+# `streamlit run dashboard/app.py` puts only dashboard/ on sys.path; the pages
+# import `dashboard.*` and `pipelines.*` from the project folder above it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` puts only dashboard/ on the path
+import streamlit as st  # noqa: E402
 
-from pipelines.store import Store  # noqa: E402
+from dashboard import loaders  # noqa: E402
+from dashboard.state import CHOICE_NAMES, DATASET, FILTERS, PRESENTATION  # noqa: E402
 
-st.set_page_config(page_title="RNN Lens", layout="wide")
-st.title("RNN Lens")
-st.caption("Recurrent sentiment models in the store")
+WATCH_SECONDS = 3
 
-store = Store()
-records = store.runs()
-if not records:
-    st.info("No runs yet. Train the quick zoo with `python -m pipelines train --dataset rt-polarity --zoo quick`.")
-    st.stop()
+PAGES = {
+    "Results": [
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/training.py", title="Training", icon=":material/show_chart:"),
+        st.Page("app_pages/evaluation.py", title="Evaluation", icon=":material/fact_check:"),
+        st.Page("app_pages/compare.py", title="Compare & sweeps", icon=":material/compare_arrows:"),
+    ],
+    "Models": [
+        st.Page("app_pages/playground.py", title="Playground", icon=":material/edit_note:"),
+    ],
+    "Pipelines": [
+        st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),
+    ],
+}
 
-rows = [
-    {
-        "data set": r.dataset,
-        "run": r.run_id,
-        "state": r.state,
-        "accuracy": (r.metrics or {}).get("accuracy"),
-        "macro F1": (r.metrics or {}).get("f1_macro"),
-        "problem": r.problem,
-    }
-    for r in records
-]
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+# Larger type everywhere, and the chrome a room does not need hidden. Static CSS: no user text in it.
+PRESENTATION_CSS = """
+<style>
+html { font-size: 20px; }
+[data-testid="stMainMenu"], [data-testid="stAppDeployButton"], [data-testid="stToolbarActions"],
+[data-testid="stDecoration"] { display: none; }  /* not stToolbar: it holds the button that reopens the sidebar */
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+h1 { font-size: 2.6rem !important; }
+</style>
+"""
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        datasets = loaders.datasets()
+        if datasets:
+            st.selectbox("Data set", datasets, key=DATASET, bind="query-params",
+                         help="Each data set has its own runs. The choice is kept in the page address.")
+        for key, (facet, choices) in FILTERS.items():
+            st.pills(facet.capitalize(), choices, selection_mode="multi", default=list(choices), key=key,
+                     format_func=CHOICE_NAMES.get)  # fmt: skip
+        st.toggle("Presentation mode", key=PRESENTATION, bind="query-params",
+                  help="Bigger text and charts, fewer controls: for a lecture hall. Kept in the page address.")
+        if datasets:
+            watch_training(st.session_state[DATASET])
+
+
+def watch_training(dataset: str) -> None:
+    """While runs of the data set train, look every few seconds; rerun the page when one finishes."""
+    records = loaders.runs(dataset)
+    training = sum(record.state in ("queued", "running") for record in records)
+    finished = sum(record.state == "done" for record in records)
+    if not training:
+        return
+
+    @st.fragment(run_every=WATCH_SECONDS)
+    def watcher() -> None:
+        now = loaders.runs(dataset)
+        still_training = sum(record.state in ("queued", "running") for record in now)
+        if sum(record.state == "done" for record in now) != finished or not still_training:
+            st.rerun()
+        st.caption(f":material/hourglass_top: {still_training} run{'s' * (still_training != 1)} training; "
+                   "results appear as they finish.")
+
+    watcher()
+
+
+st.set_page_config(page_title="RNN Lens", page_icon=":material/psychology:", layout="wide")
+page = st.navigation(PAGES)
+sidebar()
+if st.session_state.get(PRESENTATION):
+    st.html(PRESENTATION_CSS)
+page.run()

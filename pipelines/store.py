@@ -16,6 +16,7 @@ and how a second trainer knows to leave the run alone.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -243,6 +244,22 @@ class Store:
     def runs(self, dataset: str | None = None) -> list[RunRecord]:
         datasets = [dataset] if dataset else self.datasets()
         return [self.run(key, run_id) for key in datasets for run_id in self.run_ids(key)]
+
+    def last_changed(self, dataset: str) -> str:
+        """A short token that changes whenever a run of `dataset` or its summary is written.
+
+        Cheap (one directory scan and a stat per run, no file read), so a reader
+        can key its cache on it and still see a run the moment it changes state.
+        """
+        folder = self.dataset_dir(dataset)
+        paths = [folder / "dataset.json"] + [folder / run_id / "status.json" for run_id in self.run_ids(dataset)]
+        stamps = []
+        for path in paths:
+            try:
+                stamps.append(f"{path.parent.name}:{path.stat().st_mtime_ns}")
+            except OSError:
+                stamps.append(f"{path.parent.name}:-")
+        return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:16]
 
     def read_history(self, dataset: str, run_id: str) -> pd.DataFrame:
         return pd.read_csv(self.run_dir(dataset, run_id) / "history.csv")

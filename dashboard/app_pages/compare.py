@@ -1,0 +1,52 @@
+"""Compare & sweeps: which architecture choices matter, and what do they cost?"""
+
+import streamlit as st
+
+from dashboard import figures, tables, ui
+from pipelines.models.zoos import zoo
+
+st.title("Compare & sweeps")
+ui.teach("RNN against LSTM against GRU, and what depth, width and direction do to macro F1.")
+
+selected = ui.require_dataset()
+finished = ui.require_finished_runs(selected)
+frame = tables.run_frame(finished)
+labels = dict(zip(frame["run_id"], frame["label"]))
+styles = figures.run_styles(frame)
+
+st.subheader("RNN vs LSTM vs GRU")
+ui.show_chart("cells", figures.cell_comparison, frame, height=400)
+ui.teach(
+    "Every dot is one trained model. Gated cells (LSTM, GRU) can carry a word's signal across a long review; "
+    "a plain RNN's gradient fades over many steps, so it tends to score lower on longer texts."
+)
+
+st.subheader("Sweeps: depth, width, direction")
+points = tables.sweep_points(finished, labels)
+trained, planned = points["run_id"].nunique(), len(zoo("sweep"))
+if points.empty or points.groupby("study")["value"].nunique().max() < 2:
+    st.info(
+        f"**The sweep zoo has not been trained on {selected.dataset} yet.** It varies one factor at a time from a "
+        "shared base (1 layer, 64 units, one direction) for each cell: depth 1/2/3, width 32/64/128 and direction, "
+        f"{planned} models in all. Train it with\n\n```\n{ui.train_command(selected.dataset, 'sweep')}\n```\n\n"
+        "or on the Train page; the studies appear here as runs finish.",
+        icon=":material/school:",
+    )
+    st.page_link(ui.TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
+else:
+    ui.show_chart("sweeps", figures.sweep_studies, points, height=400)
+    ui.teach("Each panel changes one thing and keeps the rest at the base model, so a slope is that factor's effect. "
+             "A flat line means the extra size buys nothing on this data set.")  # fmt: skip
+    if trained < planned:
+        st.info(f"{trained} of the sweep zoo's {planned} models are trained (shown above; some come from other zoos "
+                f"with the same shape). For every point of every study:\n\n```\n"
+                f"{ui.train_command(selected.dataset, 'sweep')}\n```", icon=":material/school:")  # fmt: skip
+
+st.subheader("What accuracy costs")
+left, right = st.columns(2)
+with left:
+    ui.show_chart("accuracy-vs-parameters", figures.tradeoff, frame, styles, "parameters", "parameters", log_x=True)
+with right:
+    ui.show_chart("accuracy-vs-train-time", figures.tradeoff, frame, styles, "train_seconds", "train time (s)")
+ui.teach("Up and to the left is better: more accuracy for fewer parameters or less training time. Most parameters "
+         "sit in the word embeddings, so the cells differ less in size than you might expect.")  # fmt: skip

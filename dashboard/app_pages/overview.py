@@ -1,0 +1,68 @@
+"""Overview: what is the data, and which models did best on it?"""
+
+import streamlit as st
+
+from dashboard import figures, loaders, tables, ui
+
+st.title("Overview")
+ui.teach("The data set the models learned from, and how every finished model scored on its test split.")
+
+selected = ui.require_dataset()
+try:
+    summary = loaders.dataset_summary(selected.dataset)
+except loaders.Unreadable as error:
+    st.error(f"{error}. Train any zoo on this data set again to rewrite it.", icon=":material/error:")
+    st.stop()
+
+
+def dataset_card(summary: dict) -> None:
+    splits, vocabulary = summary.get("splits", {}), summary.get("vocabulary", {})
+    st.subheader(summary.get("title", selected.dataset))
+    columns = st.columns(5)
+    for column, split in zip(columns, ("train", "validation", "test")):
+        column.metric(f"{split} reviews", f"{splits.get(split, {}).get('size', 0):,}")
+    columns[3].metric("vocabulary (words)", f"{vocabulary.get('size', 0):,}",
+                      help="Words seen min_count times or more in the training split; the rest read as <unk>.")
+    coverage = summary.get("test_token_coverage")
+    columns[4].metric("test words known", "–" if coverage is None else f"{coverage:.1%}",
+                      help="Share of the test split's tokens that are in the vocabulary.")  # fmt: skip
+    left, right = st.columns(2)
+    with left:
+        counts = {split: info.get("class_counts", []) for split, info in splits.items()}
+        ui.show_chart(f"{selected.dataset}-class-balance", figures.class_balance, counts, summary.get("classes", []),
+                      height=260)  # fmt: skip
+    with right:
+        histogram = summary.get("length_histogram")
+        if histogram:
+            truncated = summary.get("lengths", {}).get("train", {}).get("truncated_fraction", 0.0)
+            ui.show_chart(f"{selected.dataset}-review-lengths", figures.length_histogram, histogram["edges"],
+                          histogram["counts"], vocabulary.get("maxlen", 0), truncated, height=260)  # fmt: skip
+    ui.teach(
+        "A model that always guessed the larger class would already score its share on accuracy, which is why "
+        "the leaderboard also shows macro F1. Reviews longer than maxlen are cut: the models never see the rest."
+    )
+
+
+dataset_card(summary)
+
+st.subheader("Leaderboard")
+ui.teach("Click a column header to sort. Macro F1 averages the classes, so a model cannot win by favouring one.")
+records = loaders.runs(selected.dataset)
+ui.describe_unfinished(records)
+finished = [record for record in records if record.state == "done" and selected.keeps(record)]
+if not records:
+    command = ui.train_command(selected.dataset)
+    st.info(f"No runs for {selected.dataset} yet. Train the quick zoo:\n\n```\n{command}\n```",
+            icon=":material/school:")  # fmt: skip
+    st.page_link(ui.TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
+elif not finished:
+    st.info("No finished run passes the sidebar filters yet.", icon=":material/filter_alt:")
+else:
+    board = tables.leaderboard(tables.run_frame(finished))
+    ui.show_table(board, f"{selected.dataset}-leaderboard", column_config={
+        "accuracy": st.column_config.ProgressColumn("accuracy", format="%.3f", min_value=0, max_value=1),
+        "macro F1": st.column_config.ProgressColumn("macro F1", format="%.3f", min_value=0, max_value=1),
+        "ROC AUC": st.column_config.NumberColumn("ROC AUC", format="%.3f"),
+        "parameters": st.column_config.NumberColumn("parameters", format="localized"),
+        "train time (s)": st.column_config.NumberColumn("train time (s)", format="%.1f"),
+    })  # fmt: skip

@@ -1,0 +1,137 @@
+"""Train: start a zoo in the background and watch it learn."""
+
+import time
+
+import streamlit as st
+
+from dashboard import loaders, tables, ui
+from dashboard.state import selection
+from pipelines import jobs
+from pipelines.data import DATASET_KEYS, DataError
+from pipelines.models.zoos import zoo
+
+REFRESH_SECONDS = 2.0
+JOBS_SHOWN = 5
+ZOO_HELP = {
+    "quick": "RNN, LSTM, GRU one way and both ways, plus a 2-layer LSTM: minutes on a CPU",
+    "sweep": "depth 1/2/3, width 32/64/128 and direction for each cell: seed 002's studies",
+    "full": "large stacked models incl. seed 000's BiLSTM: meant for a GPU",
+}
+FRAMEWORK_NAMES = {"torch": "PyTorch", "keras": "Keras", "both": "both"}
+EXIT_MEANINGS = {0: "finished", 1: "finished, some runs failed", 2: "stopped with an error", 130: "stopped"}
+
+st.title("Train")
+ui.teach("Start a zoo as a background process (the same command as in a terminal) and watch its runs.")
+
+
+def start_ui() -> dict | None:
+    """The start form; returns the job's settings when submitted."""
+    with st.form("start_job", border=True):
+        left, middle, right = st.columns(3)
+        current = selection().dataset  # start on the sidebar's data set when it is one of the three
+        start = DATASET_KEYS.index(current) if current in DATASET_KEYS else 0
+        dataset = left.selectbox("Data set", DATASET_KEYS, index=start, help="nusax trains on Indonesian.")
+        zoo_name = middle.selectbox("Zoo", list(ZOO_HELP), format_func=lambda name: f"{name}: {len(zoo(name))} models",
+                                    help="\n".join(f"- **{name}**: {text}" for name, text in ZOO_HELP.items()))
+        framework = right.selectbox("Framework", jobs.FRAMEWORK_CHOICES, format_func=FRAMEWORK_NAMES.get)
+        left, middle, right = st.columns(3)
+        epochs = left.number_input("Epochs (0 = the data set's default)", 0, 100, 0)
+        limit = middle.number_input("Examples per split (0 = all)", 0, 100_000, 0, step=100,
+                                    help="A cut-down data set trains in seconds and is stored under its own name.")
+        if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
+            return None
+    return dict(dataset=dataset, zoo=zoo_name, framework=framework, epochs=epochs or None, limit=limit or None)
+
+
+def start(settings: dict) -> None:
+    running_before = {job.job_id for job in jobs.list_jobs(loaders.store()) if job.alive}
+    try:
+        job = jobs.start_job(loaders.store(), **settings)
+    except (DataError, ValueError, OSError) as error:
+        st.error(f"Could not start: {error}", icon=":material/error:")
+        return
+    if job.job_id in running_before:
+        st.info(f"The {job.zoo} zoo is already training on {job.dataset}: here is that job, not a second one.",
+                icon=":material/sync:")  # fmt: skip
+    else:
+        st.success(f"Started the {job.zoo} zoo on {job.dataset} in the background. Finished runs appear on every "
+                   "page; you can close this tab meanwhile.", icon=":material/rocket_launch:")  # fmt: skip
+
+
+def duration(seconds: float) -> str:
+    seconds = max(int(seconds), 0)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def job_runs(job: jobs.Job) -> list:
+    """The runs this job is training or has trained: queued or running now, or written since it started."""
+    return [
+        record
+        for record in loaders.runs(job.dataset)
+        if record.state in ("queued", "running") or (record.status or {}).get("updated_at", 0) >= job.started_at
+    ]
+
+
+def run_progress(record, label: str) -> None:
+    status = record.status or {}
+    if record.state == "running":
+        epoch, epochs = status.get("epoch"), status.get("epochs")
+        detail = f"epoch {epoch} of {epochs}, " if epoch and epochs else ""
+        progress = float(status.get("progress") or 0.0)
+        st.progress(progress, text=f"{label}: {detail}{progress:.0%}, {duration(status.get('elapsed') or 0)}")
+    elif record.state == "done":
+        accuracy = (record.metrics or {}).get("accuracy")
+        score = f", accuracy {accuracy:.3f}" if accuracy is not None else ""
+        st.progress(1.0, text=f"{label}: done in {duration(status.get('elapsed') or 0)}{score}")
+    elif record.state == "queued":
+        st.progress(0.0, text=f"{label}: waiting")
+    else:
+        st.progress(0.0, text=f"{label}: {record.state}")
+
+
+def show_job(job: jobs.Job) -> None:
+    if job.alive:
+        state = f"running for {duration(job.elapsed)}"
+    else:
+        ended = job.log_path.stat().st_mtime if job.log_path.exists() else job.started_at
+        state = f"{EXIT_MEANINGS.get(job.exit_code, 'ended')} after {duration(ended - job.started_at)}"
+    records = job_runs(job)
+    if records:
+        state += f" · {sum(record.state == 'done' for record in records)} of {len(records)} runs done"
+    with st.container(border=True):
+        title, button = st.columns([5, 1])
+        title.markdown(f"**{job.zoo} zoo · {job.framework} · {job.dataset}**, {state}")
+        stop = "Interrupt it as Ctrl+C would; the unfinished run is redone next time."
+        if job.alive and button.button("Stop", key=f"stop-{job.job_id}", icon=":material/stop:", help=stop):
+            jobs.stop_job(job)
+            time.sleep(0.5)
+            st.rerun()
+        labels = tables.run_labels(records)
+        for record in sorted(records, key=lambda r: (r.state != "running", r.state != "queued", r.run_id)):
+            run_progress(record, labels[record.run_id])
+        if not records:
+            st.caption("Preparing the data set…" if job.alive else "No runs were written.")
+        with st.expander("Log", expanded=not job.alive and job.exit_code not in (None, 0)):
+            st.code(jobs.tail_log(job) or "(nothing yet)", language=None)
+
+
+def jobs_view() -> None:
+    listed = jobs.list_jobs(loaders.store())
+    if not listed:
+        st.info("No training jobs yet. Start one above; it keeps running if you close the browser.",
+                icon=":material/info:")  # fmt: skip
+        return
+    for job in listed[:JOBS_SHOWN]:
+        show_job(job)
+    if st.session_state.get("train_live") and not any(job.alive for job in listed):
+        st.session_state["train_live"] = False
+        st.rerun()  # the last job ended: redraw once without the timer
+
+
+settings = start_ui()
+if settings:
+    start(settings)
+st.subheader("Jobs")
+live = any(job.alive for job in jobs.list_jobs(loaders.store()))
+st.session_state["train_live"] = live
+st.fragment(jobs_view, run_every=REFRESH_SECONDS if live else None)()

@@ -1,0 +1,49 @@
+"""Training: how did each model learn, epoch by epoch?"""
+
+import streamlit as st
+
+from dashboard import figures, loaders, tables, ui
+
+st.title("Training")
+ui.teach("Loss and accuracy per epoch on the training and validation splits, for one model or several overlaid.")
+
+selected = ui.require_dataset()
+finished = ui.require_finished_runs(selected)
+frame = tables.run_frame(finished)
+labels = dict(zip(frame["run_id"], frame["label"]))
+
+
+def runs_ui() -> list[str]:
+    """Run ids to draw: the best model by default."""
+    return ui.pick_runs("training_runs", list(frame["run_id"]), list(frame["run_id"][:1]), labels,
+                        help="Pick several to overlay them; the list is sorted by macro F1.")  # fmt: skip
+
+
+chosen = runs_ui()
+if not chosen:
+    st.info("Pick at least one model above.", icon=":material/arrow_upward:")
+    st.stop()
+
+histories, best_epochs = {}, {}
+by_id = {record.run_id: record for record in finished}
+for run_id in chosen:
+    try:
+        histories[labels[run_id]] = loaders.history(by_id[run_id])
+    except loaders.Unreadable as error:
+        st.warning(f"Left out: {error}.", icon=":material/warning:")
+        continue
+    best_epochs[labels[run_id]] = (by_id[run_id].metrics or {}).get("best_epoch")
+if not histories:
+    st.stop()
+styles = figures.run_styles(frame[frame["label"].isin(list(histories))])
+
+ui.show_chart("training-curves", figures.training_curves, histories, styles, best_epochs, height=420)
+ui.teach(
+    "When validation loss turns up while training loss keeps falling, the model has started to memorise the "
+    "training reviews (overfitting). The star marks the best validation epoch: the weights kept are that epoch's."
+)
+ui.show_chart("optimisation-curves", figures.optimisation_curves, histories, styles, height=320)
+ui.teach(
+    "The learning rate halves when validation loss stops improving. Gradients larger than the clip norm are "
+    "scaled down before each step; the dotted line is the largest norm seen in an epoch."
+)

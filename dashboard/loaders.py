@@ -1,0 +1,160 @@
+"""Cached reading of the store, keyed by plain strings.
+
+Tables come through `st.cache_data`, models through `st.cache_resource`. Each
+cached function takes the store's root and a change token (`Store.last_changed`
+for a data set, a run's `updated_at` for a run), so a run that finishes while
+the app is open shows up on the next rerun without a restart; the short ttl on
+the run list also catches a training process that died without writing.
+
+Everything here reads through the pipelines (`Store`, `load_run`); nothing
+parses an artifact file itself. Reads that can fail on a damaged run raise
+`Unreadable` with a sentence a page can show.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from pipelines.store import RunRecord, Store, default_root
+
+RUN_LIST_TTL = 5  # seconds: how stale "running" may look after its process has died
+
+
+class Unreadable(Exception):
+    """A file of the store could not be read; the message says which and why."""
+
+
+def store_root() -> str:
+    return str(default_root().resolve())
+
+
+def store() -> Store:
+    return Store(store_root())
+
+
+def run_marker(record: RunRecord) -> str:
+    """Changes when a run is rewritten (redone after a failure, say)."""
+    return str(record.status.get("updated_at", ""))
+
+
+# -- data sets and runs --------------------------------------------------------
+
+
+def datasets() -> list[str]:
+    return store().datasets()
+
+
+def runs(dataset: str) -> list[RunRecord]:
+    """Every run of a data set, in any state, read afresh whenever one changes."""
+    return _runs(store_root(), dataset, store().last_changed(dataset))
+
+
+@st.cache_data(ttl=RUN_LIST_TTL, max_entries=64, show_spinner=False)
+def _runs(root: str, dataset: str, marker: str) -> list[RunRecord]:
+    return Store(root).runs(dataset)
+
+
+def dataset_summary(dataset: str) -> dict:
+    return _dataset_summary(store_root(), dataset, store().last_changed(dataset))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _dataset_summary(root: str, dataset: str, marker: str) -> dict:
+    try:
+        return Store(root).read_dataset(dataset)
+    except (OSError, ValueError) as error:
+        raise Unreadable(f"the summary of data set {dataset} cannot be read ({error})") from error
+
+
+def test_examples(dataset: str) -> pd.DataFrame:
+    summary = dataset_summary(dataset)
+    return _test_examples(store_root(), dataset, summary.get("vocabulary", {}).get("fingerprint", ""))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _test_examples(root: str, dataset: str, fingerprint: str) -> pd.DataFrame:
+    try:
+        return Store(root).read_test_examples(dataset)
+    except Exception as error:  # pyarrow raises its own error types for a damaged file
+        raise Unreadable(f"the test texts of {dataset} cannot be read ({error})") from error
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _vocabulary(root: str, dataset: str, fingerprint: str):
+    try:
+        return Store(root).read_vocabulary(dataset)
+    except (OSError, ValueError, KeyError) as error:
+        raise Unreadable(f"the vocabulary of {dataset} cannot be read ({error})") from error
+
+
+def vocabulary(dataset: str):
+    summary = dataset_summary(dataset)
+    return _vocabulary(store_root(), dataset, summary.get("vocabulary", {}).get("fingerprint", ""))
+
+
+# -- per run tables -------------------------------------------------------------
+
+
+def history(record: RunRecord) -> pd.DataFrame:
+    return _history(store_root(), record.dataset, record.run_id, run_marker(record))
+
+
+HISTORY_COLUMNS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "grad_norm")
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _history(root: str, dataset: str, run_id: str, marker: str) -> pd.DataFrame:
+    try:
+        frame = Store(root).read_history(dataset, run_id)
+    except (OSError, ValueError) as error:  # pandas' parser errors are ValueErrors
+        raise Unreadable(f"the training history of {run_id} cannot be read ({error})") from error
+    missing = [column for column in HISTORY_COLUMNS if column not in frame.columns]
+    if missing or frame.empty:
+        raise Unreadable(f"the training history of {run_id} is damaged (no rows, or no {', '.join(missing)} column)")
+    return frame
+
+
+def predictions(record: RunRecord) -> pd.DataFrame:
+    return _predictions(store_root(), record.dataset, record.run_id, run_marker(record))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _predictions(root: str, dataset: str, run_id: str, marker: str) -> pd.DataFrame:
+    try:
+        frame = Store(root).read_predictions(dataset, run_id)
+    except (OSError, ValueError) as error:
+        raise Unreadable(f"the test predictions of {run_id} cannot be read ({error})") from error
+    if not {"id", "label", "predicted"} <= set(frame.columns):
+        raise Unreadable(f"the test predictions of {run_id} are damaged (no id, label or predicted column)")
+    return frame
+
+
+# -- models ----------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def _model(root: str, dataset: str, run_id: str, marker: str):
+    from pipelines.runs import load_run  # imports the frameworks: only pages that predict pay for it
+    from pipelines.serving import prefer_low_latency
+
+    prefer_low_latency()  # one text at a time: one thread is many times faster
+    try:
+        return load_run(Store(root), dataset, run_id)
+    except Exception as error:  # a missing or mismatched weights file, an unknown framework, ...
+        raise Unreadable(f"the model of {run_id} cannot be loaded ({type(error).__name__}: {error})") from error
+
+
+def predict(record: RunRecord, text: str) -> np.ndarray:
+    """Class probabilities of one text under one run's model."""
+    return _predict(store_root(), record.dataset, record.run_id, run_marker(record), text)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _predict(root: str, dataset: str, run_id: str, marker: str, text: str) -> np.ndarray:
+    model = _model(root, dataset, run_id, marker)
+    try:
+        return model.predict_proba([text])[0]
+    except Exception as error:
+        raise Unreadable(f"{run_id} could not score this text ({type(error).__name__}: {error})") from error

@@ -1,0 +1,55 @@
+"""The shared selections: widgets in app.py's sidebar write them, pages read them here.
+
+    selected = selection()
+    runs = [record for record in loaders.runs(selected.dataset) if selected.keeps(record)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from pipelines.store import RunRecord
+
+# Widget keys (app.py) and the choices they offer; every choice is on by default.
+DATASET = "dataset"
+PRESENTATION = "presentation"
+FILTERS = {
+    "filter_framework": ("framework", ("torch", "keras")),
+    "filter_cell": ("cell", ("rnn", "lstm", "gru")),
+    "filter_direction": ("direction", ("uni", "bi")),
+    "filter_layers": ("layers", (1, 2, 3)),
+}
+CHOICE_NAMES = {"torch": "PyTorch", "keras": "Keras", "rnn": "RNN", "lstm": "LSTM", "gru": "GRU",
+                "uni": "one way", "bi": "both ways", 1: "1 layer", 2: "2 layers", 3: "3 layers"}  # fmt: skip
+
+
+def facets(record: RunRecord) -> dict:
+    """The values a run is filtered on."""
+    model = record.model
+    return {
+        "framework": record.framework,
+        "cell": model.get("cell"),
+        "direction": "bi" if model.get("bidirectional") else "uni",
+        "layers": model.get("layers"),
+    }
+
+
+@dataclass(frozen=True)
+class Selection:
+    dataset: str | None
+    allowed: dict  # facet -> tuple of allowed values
+    presentation: bool
+
+    def keeps(self, record: RunRecord) -> bool:
+        """Whether a run passes the sidebar filters (a run whose spec is unknown always does)."""
+        if record.spec is None:
+            return True
+        return all(value in self.allowed[facet] for facet, value in facets(record).items())
+
+
+def selection() -> Selection:
+    state = st.session_state
+    allowed = {facet: tuple(state.get(key, choices)) for key, (facet, choices) in FILTERS.items()}
+    return Selection(state.get(DATASET), allowed, bool(state.get(PRESENTATION, False)))

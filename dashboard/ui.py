@@ -1,0 +1,183 @@
+"""Streamlit pieces every page shares: guards that teach, and charts and tables shown one way.
+
+A guard shows what is missing and what to do about it, then stops the page
+(`st.info` + `st.stop()`), so a page's own code only ever sees data it can draw.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import loaders
+from dashboard.figures import styled
+from dashboard.state import Selection, selection
+from pipelines.store import RunRecord
+
+TRAIN_PAGE = "app_pages/train.py"
+
+
+def train_command(dataset: str, zoo: str = "quick") -> str:
+    return f"python -m pipelines train --dataset {dataset} --zoo {zoo}"
+
+
+def teach(text: str) -> None:
+    """A short caption that tells a student what to look at; hidden in presentation mode."""
+    if not selection().presentation:
+        st.caption(text)
+
+
+def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | None = None, **kwargs) -> None:
+    """Draw `build(*args, **kwargs)` (a builder from dashboard.figures) in the shared look.
+
+    The styled figure is cached on its inputs: Plotly figures take tens of
+    milliseconds to build, so drawing the same chart again is a lookup. `name`
+    is the file name of the PNG its toolbar downloads.
+    """
+    presentation = selection().presentation
+    figure = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
+    config = {
+        "displaylogo": False,
+        "displayModeBar": False if presentation else "hover",
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        "toImageButtonOptions": {"format": "png", "filename": _file_name(name), "scale": 2},
+    }
+    st.plotly_chart(figure, theme=None, config=config)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _styled_figure(builder: str, args: tuple, kwargs: dict, presentation: bool, height: int | None,
+                   _build) -> go.Figure:  # fmt: skip
+    # cache_resource hands back the object itself; nothing changes it after this (plotly_chart copies it).
+    return styled(_build(*args, **kwargs), presentation, height)
+
+
+def show_table(frame: pd.DataFrame, name: str, column_config: dict | None = None, height="auto") -> None:
+    """A sortable table with a CSV download under it."""
+    st.dataframe(frame, hide_index=True, column_config=column_config, height=height)
+    if not selection().presentation:
+        st.download_button("Download CSV", frame.to_csv(index=False).encode(), file_name=f"{_file_name(name)}.csv",
+                           mime="text/csv", icon=":material/download:", key=f"csv-{name}")  # fmt: skip
+
+
+def pick_runs(key: str, options: list[str], default: list[str], labels: dict[str, str], help: str) -> list[str]:
+    """A multiselect of runs whose choice is kept per data set and across pages.
+
+    When none of the remembered runs is on offer any more (other filters), it
+    starts again from `default` rather than from an empty choice.
+    """
+    key = f"{key}:{selection().dataset}"
+    remembered = st.session_state.get(key)
+    if remembered and not set(remembered) & set(options):
+        del st.session_state[key]
+    return st.multiselect("Models", options, default=default, format_func=labels.get, key=key,
+                          persist_state="session", help=help)  # fmt: skip
+
+
+def _file_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "chart"
+
+
+# -- guards --------------------------------------------------------------------------------
+
+
+def require_dataset() -> Selection:
+    """The selection, once the store has at least one data set; else say how to make one."""
+    selected = selection()
+    if selected.dataset is None:
+        st.info(
+            f"**No trained models yet.** The store at `{loaders.store_root()}` holds no data set. "
+            "Train the quick zoo (seven small models, a few minutes on a laptop CPU) from a terminal in the "
+            f"project folder:\n\n```\n{train_command('rt-polarity')}\n```\n\nor start it on the Train page. "
+            "Set `RNNLENS_ARTIFACTS` to read a store somewhere else.",
+            icon=":material/school:",
+        )
+        st.page_link(TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
+        st.stop()
+    return selected
+
+
+def require_finished_runs(selected: Selection) -> list[RunRecord]:
+    """The finished runs that pass the filters, after a note on those left out; stops with a lesson if none."""
+    records = loaders.runs(selected.dataset)
+    done = [record for record in records if record.state == "done"]
+    if not records:
+        st.info(
+            f"**No runs for {selected.dataset} yet.** Train the quick zoo on it:\n\n"
+            f"```\n{train_command(selected.dataset)}\n```\n\nor start it on the Train page.",
+            icon=":material/school:",
+        )
+        st.page_link(TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
+        st.stop()
+    if not done:
+        describe_unfinished(records)
+        st.info("No run of this data set has finished yet; results appear here as soon as one does.",
+                icon=":material/hourglass_top:")  # fmt: skip
+        st.stop()
+    note_unfinished(records)
+    kept = [record for record in done if selected.keeps(record)]
+    if not kept:
+        st.info(f"The sidebar filters hide all {len(done)} finished runs. Turn some choices back on.",
+                icon=":material/filter_alt_off:")  # fmt: skip
+        st.stop()
+    return kept
+
+
+def describe_unfinished(records: list[RunRecord]) -> None:
+    """One line per kind of run that is not done: training, failed (with the error), damaged (skipped)."""
+    by_state: dict[str, list[RunRecord]] = {}
+    for record in records:
+        if record.state != "done":
+            by_state.setdefault(record.state, []).append(record)
+    if by_state.get("running") or by_state.get("queued"):
+        active = by_state.get("running", []) + by_state.get("queued", [])
+        parts = [f"`{record.run_id}` ({_progress(record)})" for record in active]
+        st.info(f"**Still training:** {_some(parts)}. Results appear as runs finish.", icon=":material/hourglass_top:")
+    for record in by_state.get("failed", []):
+        st.error(f"**Training failed:** `{record.run_id}`: {_plain(record.problem or 'no error was recorded')}. "
+                 "Starting the zoo again redoes it.", icon=":material/error:")  # fmt: skip
+    for state, verb in (("interrupted", "Interrupted"), ("corrupt", "Left out, cannot be read")):
+        if by_state.get(state):
+            parts = [f"`{record.run_id}` ({_plain(record.problem or state)})" for record in by_state[state]]
+            st.warning(f"**{verb}:** {_some(parts, '; ')}. Starting the zoo again redoes it.",
+                       icon=":material/warning:")  # fmt: skip
+
+
+def note_unfinished(records: list[RunRecord]) -> None:
+    """One line naming the runs a results page leaves out, and why (the Overview has the details)."""
+    active = [record for record in records if record.state in ("running", "queued")]
+    broken = [record for record in records if record.state in ("failed", "interrupted", "corrupt")]
+    if broken:
+        parts = [f"`{r.run_id}` ({r.state}: {_plain(r.problem or 'no reason recorded')})" for r in broken]
+        parts += [f"`{r.run_id}` (training, {_progress(r)})" for r in active]
+        st.warning(f"**Not shown:** {_some(parts, '; ')}. The Overview page has the details.",
+                   icon=":material/warning:")  # fmt: skip
+    elif active:
+        parts = [f"`{record.run_id}` ({_progress(record)})" for record in active]
+        st.info(f"**Still training:** {_some(parts)}. Results appear as runs finish.", icon=":material/hourglass_top:")
+
+
+def _some(parts: list[str], separator: str = ", ", shown: int = 4) -> str:
+    """The first few items, then how many more: a sweep queues eighteen runs."""
+    more = f"{separator}and {len(parts) - shown} more" if len(parts) > shown else ""
+    return separator.join(parts[:shown]) + more
+
+
+def _progress(record: RunRecord) -> str:
+    status = record.status or {}
+    if record.state == "queued":
+        return "queued"
+    epoch, epochs = status.get("epoch"), status.get("epochs")
+    progress = status.get("progress") or 0.0
+    return f"{progress:.0%}, epoch {epoch} of {epochs}" if epoch and epochs else f"{progress:.0%}"
+
+
+def _plain(text: str) -> str:
+    """Error text shown inside markdown: no markup, no HTML, one line, not too long."""
+    text = " ".join(str(text).split())
+    text = text if len(text) <= 300 else text[:297] + "..."
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~$-])", r"\\\1", text)

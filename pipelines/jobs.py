@@ -1,0 +1,210 @@
+"""Background training jobs: a zoo trained by a detached `python -m pipelines train` process.
+
+    job = start_job(Store(), "rt-polarity", "quick")   # returns at once
+    [job.alive for job in list_jobs(Store())]
+    print(tail_log(job))
+
+A job is the same command a user would type, started in its own session so it
+outlives the page (and the server) that started it. It leaves two files in its
+data set's folder of the store:
+
+    <store>/<dataset>/.jobs/<job-id>.json   pid, command, zoo, framework, started_at
+    <store>/<dataset>/.jobs/<job-id>.log    the command's stdout and stderr
+
+Starting the same (data set, zoo, framework) while such a job is alive returns
+that job instead of a second one. Even if two processes did race, the store's
+per-run locks would still let each run be trained once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data import resolve_info
+from .models.zoos import ZOOS
+from .store import Store, read_json, write_json
+
+JOBS_FOLDER = ".jobs"
+FRAMEWORK_CHOICES = ("torch", "keras", "both")  # as the CLI's --framework
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Processes this process started: polling them reaps them (a finished child left
+# unreaped stays a zombie, which still "exists") and tells us their exit codes.
+_children: dict[int, subprocess.Popen] = {}
+
+
+@dataclass
+class Job:
+    job_id: str
+    dataset: str  # the store key its runs land in, e.g. "rt-polarity" or "rt-polarity-limit600"
+    zoo: str
+    framework: str
+    pid: int
+    command: list[str]
+    started_at: float
+    folder: Path
+    alive: bool = False
+    exit_code: int | None = None  # known once it has ended, if this process started it
+
+    @property
+    def log_path(self) -> Path:
+        return self.folder / f"{self.job_id}.log"
+
+    @property
+    def elapsed(self) -> float:
+        return time.time() - self.started_at
+
+
+def start_job(
+    store: Store,
+    dataset: str,
+    zoo: str,
+    framework: str = "torch",
+    epochs: int | None = None,
+    limit: int | None = None,
+    language: str | None = None,
+    data_dir: str | None = None,
+) -> Job:
+    """Start training a zoo in the background, or return the live job already doing it."""
+    if zoo not in ZOOS:
+        raise ValueError(f"unknown zoo {zoo!r}; choose one of: {', '.join(ZOOS)}")
+    if framework not in FRAMEWORK_CHOICES:
+        raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORK_CHOICES)}")
+    if epochs is not None and epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    key = resolve_info(dataset, language, limit).key  # raises DataError (a ValueError) for an unknown data set
+    folder = store.dataset_dir(key) / JOBS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+
+    with _folder_lock(folder):  # two sessions pressing "start" at once still get one job
+        for job in list_jobs(store, key):
+            if job.alive and (job.zoo, job.framework) == (zoo, framework):
+                return job
+        job_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{zoo}-{framework}-{uuid.uuid4().hex[:4]}"
+        command = [sys.executable, "-m", "pipelines", "--artifacts", str(store.root.resolve()), "train",
+                   "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]  # fmt: skip
+        options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir}
+        for flag, value in options.items():
+            if value is not None:
+                command += [flag, str(value)]
+        environment = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the log tail should be live, not block-buffered
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+        with open(folder / f"{job_id}.log", "wb") as log:
+            process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=PROJECT_ROOT, env=environment, start_new_session=True,
+            )  # fmt: skip
+        _children[process.pid] = process
+        document = {
+            "job_id": job_id, "dataset": key, "zoo": zoo, "framework": framework, "pid": process.pid,
+            "process_start": _process_start(process.pid), "command": command, "started_at": time.time(),
+        }  # fmt: skip
+        write_json(folder / f"{job_id}.json", document)
+        return _job_from(document, folder)
+
+
+def list_jobs(store: Store, dataset: str | None = None) -> list[Job]:
+    """Jobs of one data set (or of all), newest first, each with whether it is still alive."""
+    if dataset is not None:
+        folders = [store.dataset_dir(dataset) / JOBS_FOLDER]
+    elif store.root.is_dir():
+        folders = [path / JOBS_FOLDER for path in store.root.iterdir() if path.is_dir()]
+    else:
+        folders = []
+    jobs = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.glob("*.json"):
+            try:
+                jobs.append(_job_from(read_json(path), folder))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # a job file being written right now, or damaged: not a job we can watch
+    return sorted(jobs, key=lambda job: job.started_at, reverse=True)
+
+
+def tail_log(job: Job, lines: int = 40, max_bytes: int = 64_000) -> str:
+    """The last `lines` lines of a job's log ("" before it has written anything)."""
+    try:
+        with open(job.log_path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(handle.tell() - max_bytes, 0))
+            text = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    # Progress bars redraw a line with carriage returns; keep only what the line ended as.
+    ended = [line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.rstrip("\n").split("\n")]
+    return "\n".join(ended[-lines:])
+
+
+def stop_job(job: Job) -> None:
+    """Interrupt a job as Ctrl+C would: its unfinished run is redone on the next start."""
+    if job.alive:
+        try:
+            os.killpg(job.pid, signal.SIGINT)  # the whole session: the CLI and anything it started
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+# ----------------------------------------------------------------------------
+
+
+def _job_from(document: dict, folder: Path) -> Job:
+    job = Job(
+        job_id=document["job_id"], dataset=document["dataset"], zoo=document["zoo"],
+        framework=document["framework"], pid=int(document["pid"]), command=list(document["command"]),
+        started_at=float(document["started_at"]), folder=folder,
+    )  # fmt: skip
+    child = _children.get(job.pid)
+    if child is not None:
+        job.exit_code = child.poll()
+        job.alive = job.exit_code is None
+    else:
+        job.alive = _process_alive(job.pid, document.get("process_start"))
+    return job
+
+
+@contextmanager
+def _folder_lock(folder: Path):
+    with open(folder / ".lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _process_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name, or None where there is no /proc."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[-1].split()
+
+
+def _process_start(pid: int) -> str | None:
+    """When a process started (clock ticks since boot): tells a reused pid from ours."""
+    fields = _process_stat(pid)
+    return fields[19] if fields and len(fields) > 19 else None
+
+
+def _process_alive(pid: int, started: str | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # exists, owned by someone else
+    fields = _process_stat(pid)
+    if fields is None:
+        return True  # no /proc (macOS): existence is all we can tell
+    if fields[0] == "Z":
+        return False  # finished, waiting to be reaped by a parent that is not us
+    return started is None or _process_start(pid) == started

@@ -1,0 +1,113 @@
+"""Stores for the dashboard tests, made by the real pipeline on generated data.
+
+`trained_store` trains with the pipeline (`train_zoo`, in a subprocess) on tiny generated copies of
+rt-polarity (2 classes; the quick zoo, and the sweep zoo on a 40-example cut) and
+NusaX (3 classes; the quick zoo), once per test session.
+`damage` adds what a store meets in real life: a run still training, a failed
+run, a run with no metrics, and done runs whose history, predictions or weights
+are garbage.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from conftest import write_nusax, write_rt_corpus
+from pipelines.store import Store
+
+PROJECT = Path(__file__).resolve().parent.parent
+APP = PROJECT / "dashboard" / "app.py"
+PAGES = {
+    "overview": "app_pages/overview.py",
+    "training": "app_pages/training.py",
+    "evaluation": "app_pages/evaluation.py",
+    "compare": "app_pages/compare.py",
+    "playground": "app_pages/playground.py",
+    "train": "app_pages/train.py",
+}
+RUNNING_RUN = "torch-lstm-bi-2x64-max-5ca1ab1e"
+FAILED_RUN = "torch-rnn-uni-1x32-max-0badf00d"
+FAILED_ERROR = "RuntimeError: <script>alert('x')</script> out of memory"
+NO_METRICS_RUN = "torch-gru-uni-1x64-max-deadbeef"
+SWEEP_LIMIT = 40
+SWEEP_DATASET = f"rt-polarity-limit{SWEEP_LIMIT}"
+
+
+TRAIN_SCRIPT = """
+from pipelines.pipeline import train_zoo
+from pipelines.store import Store
+store = Store({root!r})
+for dataset, zoo, epochs, limit in (("rt-polarity", "quick", 2, None), ("nusax", "quick", 1, None),
+                                    ("rt-polarity", "sweep", 1, {limit})):
+    outcomes = train_zoo(store, dataset, zoo, ["torch"], device="cpu", overrides={{"epochs": epochs}},
+                         data_dir={data!r}, limit=limit, show_progress=False)
+    assert all(outcome.result == "trained" for outcome in outcomes), outcomes
+"""
+
+
+def trained_store(base: Path) -> Path:
+    """The quick zoo on generated rt-polarity and nusax, the sweep zoo on a cut of rt-polarity; built once."""
+    root = base / "trained"
+    if (root / ".complete").exists():
+        return root
+    data = base / "data"
+    write_rt_corpus(data)
+    write_nusax(data)
+    # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).
+    script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT)
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT), "OMP_NUM_THREADS": "1"}
+    result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=PROJECT, capture_output=True,
+                            text=True, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    (root / ".complete").touch()
+    return root
+
+
+def copy_store(source: Path, target: Path, datasets=("rt-polarity", "nusax")) -> Path:
+    for dataset in datasets:
+        shutil.copytree(source / dataset, target / dataset)
+    return target
+
+
+def done_runs(root: Path, dataset: str = "rt-polarity") -> list[str]:
+    return [record.run_id for record in Store(root).runs(dataset) if record.state == "done"]
+
+
+def damage(root: Path, stack: ExitStack) -> dict[str, str]:
+    """Add the runs a real store meets; the running one stays locked until `stack` closes."""
+    store = Store(root)
+    victims = done_runs(root)
+    broken = {"history": victims[0], "predictions": victims[1], "weights": victims[2]}
+    (store.run_dir("rt-polarity", broken["history"]) / "history.csv").write_text("garbage\n")
+    (store.run_dir("rt-polarity", broken["predictions"]) / "predictions.csv").write_text("\x00\x01 not a table")
+    (store.run_dir("rt-polarity", broken["weights"]) / "weights.safetensors").write_bytes(b"not safetensors")
+
+    shutil.copytree(store.run_dir("rt-polarity", victims[3]), store.run_dir("rt-polarity", NO_METRICS_RUN))
+    (store.run_dir("rt-polarity", NO_METRICS_RUN) / "metrics.json").unlink()
+
+    with store.claim("rt-polarity", FAILED_RUN) as claim:
+        claim.set_status("failed", error=FAILED_ERROR, traceback="Traceback (most recent call last): ...")
+
+    claim = stack.enter_context(store.claim("rt-polarity", RUNNING_RUN))
+    claim.set_status("running", progress=0.4, epoch=1, epochs=2, step=3, steps=4, elapsed=12.0)
+    return broken
+
+
+def open_page(page: str, timeout: float = 90) -> AppTest:
+    """Run the app, then switch to `page` (the default page is the overview)."""
+    app = AppTest.from_file(str(APP), default_timeout=timeout).run()
+    if page != "overview":
+        app.switch_page(PAGES[page]).run()
+    return app
+
+
+def problems(app: AppTest) -> list[str]:
+    """Exceptions and error boxes on the page: an audience should see none of either."""
+    return [f"exception: {e.value}" for e in app.exception] + [f"error: {e.value}" for e in app.error]

@@ -1,0 +1,311 @@
+"""The dashboard through Streamlit's AppTest: every page, against empty, real and damaged stores."""
+
+import os
+import time
+from contextlib import ExitStack
+
+import pytest
+
+from dashboard_stores import (
+    FAILED_RUN, NO_METRICS_RUN, PAGES, RUNNING_RUN, SWEEP_DATASET, copy_store, damage, done_runs, open_page, problems,
+    trained_store,
+)  # fmt: skip
+from pipelines import jobs
+from pipelines.store import Store
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory):
+    return trained_store(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def store_at(monkeypatch):
+    """Point the app at a store folder."""
+
+    def point(root):
+        monkeypatch.setenv("RNNLENS_ARTIFACTS", str(root))
+        return root
+
+    return point
+
+
+@pytest.fixture
+def real_runs(trained, store_at):
+    return store_at(trained)
+
+
+@pytest.fixture
+def damaged(trained, store_at, tmp_path):
+    root = store_at(copy_store(trained, tmp_path / "damaged"))
+    with ExitStack() as stack:
+        yield root, damage(root, stack)
+
+
+def texts(elements) -> str:
+    return "\n".join(str(element.value) for element in elements)
+
+
+# -- empty states -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_teaches_what_to_do_with_no_store(page, store_at, tmp_path):
+    store_at(tmp_path / "no-store-here")
+    app = open_page(page)
+    assert not problems(app)
+    if page == "train":
+        assert "No training jobs yet" in texts(app.info)
+    else:
+        assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page != "train"])
+def test_a_data_set_without_runs_says_how_to_train_it(page, trained, store_at, tmp_path):
+    root = store_at(tmp_path / "bare")
+    (root / "rt-polarity").mkdir(parents=True)
+    for name in ("dataset.json", "vocab.json", "test.parquet"):
+        (root / "rt-polarity" / name).write_bytes((trained / "rt-polarity" / name).read_bytes())
+    app = open_page(page)
+    assert not problems(app)
+    assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
+    if page == "overview":
+        assert "Rotten Tomatoes" in texts(app.subheader)  # the data set card still shows
+
+
+# -- real runs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_real_runs(page, real_runs):
+    app = open_page(page)
+    assert not problems(app)
+    assert app.title[0].value
+    charts = app.get("plotly_chart")
+    if page == "overview":
+        assert len(app.dataframe[0].value) == 7  # the quick zoo's leaderboard
+        assert len(charts) == 2
+    elif page in ("training", "evaluation", "compare"):
+        assert charts
+    elif page == "playground":
+        assert len(app.dataframe[0].value) == 7 and charts  # every model's prediction
+    elif page == "train":
+        assert app.get("form") or app.form_submit_button
+
+
+def test_compare_explains_how_to_train_the_sweep(real_runs):
+    app = open_page("compare")
+    assert "--zoo sweep" in texts(app.info)
+
+
+def test_compare_draws_the_sweep_studies(real_runs):
+    app = open_page("compare")
+    app.sidebar.selectbox(key="dataset").set_value(SWEEP_DATASET).run()
+    assert not problems(app)
+    assert "--zoo sweep" not in texts(app.info)
+    sweep = [chart.proto.spec for chart in app.get("plotly_chart") if "Depth: stacked layers" in chart.proto.spec]
+    assert len(sweep) == 1
+    for study in ("Width: units per direction", "Direction", '"name":"RNN"', '"name":"LSTM"', '"name":"GRU"'):
+        assert study in sweep[0]
+
+
+def test_leaderboard_is_sorted_by_macro_f1_and_filters_apply(real_runs):
+    app = open_page("overview")
+    board = app.dataframe[0].value
+    assert list(board["macro F1"]) == sorted(board["macro F1"], reverse=True)
+    app.button_group(key="filter_cell").set_value(["gru"]).run()
+    assert not problems(app)
+    assert set(app.dataframe[0].value["cell"]) == {"GRU"}
+    for page in ("training", "evaluation", "compare", "playground"):
+        app.switch_page(PAGES[page]).run()
+        assert not problems(app), page
+    app.button_group(key="filter_cell").set_value([]).run()
+    assert "filters hide all" in texts(app.info)
+
+
+def test_the_page_address_opens_a_data_set_in_presentation_mode(real_runs):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_stores import APP
+
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.query_params.update({"dataset": "nusax", "presentation": "true"})
+    app.run()
+    assert not problems(app)
+    assert app.sidebar.selectbox(key="dataset").value == "nusax" and app.toggle(key="presentation").value
+    app.query_params.update({"dataset": "no-such-data-set"})
+    app.run()
+    assert not problems(app) and app.sidebar.selectbox(key="dataset").value in ("nusax", "rt-polarity")
+
+
+def test_training_overlays_several_runs(real_runs):
+    app = open_page("training")
+    runs = done_runs(real_runs)
+    app.multiselect(key="training_runs:rt-polarity").set_value(runs[:3]).run()
+    assert not problems(app)
+    figure = app.get("plotly_chart")[0].proto.spec
+    assert figure.count('"legendgroup"') >= 3 * 4  # validation, training and best-epoch traces per run
+    app.multiselect(key="training_runs:rt-polarity").set_value([]).run()
+    assert "Pick at least one model" in texts(app.info)
+
+
+@pytest.mark.parametrize("view", ["Confusion matrices", "Metrics", "Per class"])
+def test_every_evaluation_tab_draws(view, real_runs):
+    app = open_page("evaluation")
+    app.session_state["evaluation_view"] = view  # what clicking the tab does
+    app.run()
+    assert not problems(app)
+    charts = app.get("plotly_chart")
+    assert len(charts) == (7 if view == "Confusion matrices" else 1)  # only the open tab is drawn
+    if view != "Confusion matrices":
+        assert app.dataframe  # with its table
+
+
+def test_evaluation_of_three_classes_offers_one_vs_rest(real_runs):
+    app = open_page("evaluation")
+    app.sidebar.selectbox(key="dataset").set_value("nusax").run()
+    assert not problems(app)
+    classes = app.button_group(key="evaluation_class")
+    assert list(classes.options) or classes  # a selector for the class against the rest
+    app.button_group(key="evaluation_class").set_value("neutral").run()
+    assert not problems(app)
+    assert any("neutral against the rest" in chart.proto.spec for chart in app.get("plotly_chart"))
+
+
+def test_presentation_mode_renders_every_page_bigger_and_without_captions(real_runs):
+    app = open_page("overview")
+    app.toggle(key="presentation").set_value(True).run()
+    for page in PAGES:
+        app.switch_page(PAGES[page]).run()
+        assert not problems(app), page
+        if page != "train":
+            assert not app.caption, page  # the teaching captions give way to the lecturer
+        specs = [chart.proto.spec for chart in app.get("plotly_chart")]
+        assert all('"size":21' in spec for spec in specs), page  # 14 pt text drawn at 1.5x
+    assert any("font-size: 20px" in html.proto.body for html in app.get("html"))
+
+
+# -- the playground's inputs ----------------------------------------------------------------
+
+
+BAD_INPUTS = {
+    "empty": ("", "info", "Type a review"),
+    "blank": ("   \n\t ", "info", "Type a review"),
+    "huge": (("great film " * 10_000)[:100_000], "info", "read only the first"),
+    "unknown words": ("Zxqv blorptastic qwrtz!", "warning", "None of these words"),
+    "emoji": ("😀🎬👍🔥", "warning", "None of these words"),
+    "html": ('<b>great</b> <img src=x onerror="alert(1)">', None, None),
+    "script": ("<script>alert('boo')</script> a great film", None, None),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_playground_answers_bad_input_in_words(case, real_runs):
+    text, kind, message = BAD_INPUTS[case]
+    app = open_page("playground")
+    app.text_area(key="playground_text").input(text).run()
+    assert not problems(app)
+    if kind:
+        assert message in texts(getattr(app, kind))
+    if text.strip():
+        assert len(app.dataframe[0].value) == 7  # every model still answers
+    shown = "".join(html.proto.body for html in app.get("html"))
+    assert "<script" not in shown and "<img" not in shown and "<b>" not in shown
+    if "<" in text:
+        assert "&lt;" in shown  # the tags are shown as text, escaped
+    for element in (*app.markdown, *app.info, *app.warning, *app.caption):
+        assert "<script" not in str(element.value) and "<img" not in str(element.value)
+
+
+def test_playground_takes_a_test_review_a_model_got_wrong(real_runs):
+    app = open_page("playground")
+    app.button_group(key="playground_source").set_value("Test review").run()
+    runs = done_runs(real_runs)
+    app.selectbox(key="playground_wrong_by").set_value(runs[0]).run()
+    assert not problems(app)
+    pick = [button for button in app.button if button.label == "Use this review"]
+    if pick:  # the model made at least one mistake on the test split
+        pick[0].click().run()
+        assert not problems(app)
+        assert any(metric.label == "true class" for metric in app.metric)
+
+
+def test_playground_examples_fill_the_text_box(real_runs):
+    app = open_page("playground")
+    app.button_group(key="playground_source").set_value("Example").run()
+    app.selectbox(key="playground_example").set_value("Not bad at all.").run()
+    [button for button in app.button if button.label == "Use this example"][0].click().run()
+    assert not problems(app)
+    assert app.text_area(key="playground_text").value == "Not bad at all."
+
+
+# -- a store as real life leaves it -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page != "train"])
+def test_damaged_runs_are_named_and_the_rest_still_shown(page, damaged):
+    root, broken = damaged
+    app = open_page(page)
+    exceptions = [e.value for e in app.exception]
+    assert not exceptions
+    shown = texts([*app.error, *app.warning, *app.info])
+    # The failed run's error is shown, as text: its <script> is escaped markdown, not markup.
+    assert FAILED_RUN in shown and "script" in shown and "<script>" not in shown
+    assert NO_METRICS_RUN in shown and "metrics.json" in shown
+    assert RUNNING_RUN in shown and "40%" in shown
+    if page == "overview":
+        assert FAILED_RUN in texts(app.error)  # the details: its error in full
+    if page == "overview":
+        assert len(app.dataframe[0].value) == 7  # the seven good runs
+    if page == "training":
+        app.multiselect(key="training_runs:rt-polarity").set_value([broken["history"], broken["predictions"]]).run()
+        assert "training history of " + broken["history"] in texts(app.warning)
+        assert app.get("plotly_chart")  # the readable run is still drawn
+    if page == "playground":
+        assert broken["weights"] in texts(app.warning)  # its model cannot load; the others answer
+        assert len(app.dataframe[0].value) == 6
+        app.button_group(key="playground_source").set_value("Test review").run()
+        app.selectbox(key="playground_wrong_by").set_value(broken["predictions"]).run()
+        assert "test predictions of " + broken["predictions"] in texts(app.warning)
+        assert not app.exception
+
+
+def test_a_run_that_finishes_while_the_app_is_open_appears(trained, store_at, tmp_path):
+    root = store_at(copy_store(trained, tmp_path / "growing", datasets=("rt-polarity",)))
+    held = root / "held-back"
+    held.mkdir()
+    last = done_runs(root)[-1]
+    os.rename(root / "rt-polarity" / last, held / last)
+    app = open_page("overview")
+    assert len(app.dataframe[0].value) == 6
+    os.rename(held / last, root / "rt-polarity" / last)  # "finishes": its folder appears, complete
+    app.run()
+    assert len(app.dataframe[0].value) == 7
+
+
+# -- the train page starts real background jobs -------------------------------------------------
+
+
+def test_train_page_starts_a_job_once_and_shows_its_runs(tmp_path, store_at, rt_data_dir, monkeypatch):
+    monkeypatch.setenv("RNNLENS_DATA_DIR", str(rt_data_dir))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    root = store_at(tmp_path / "store")
+    app = open_page("train")
+    app.selectbox[1].set_value("quick")
+    app.number_input[0].set_value(1)  # epochs
+    app.number_input[1].set_value(20)  # examples per split
+    app.form_submit_button[0].click().run()
+    assert not problems(app)
+    assert "Started the quick zoo on rt-polarity-limit20" in texts(app.success)
+    app.form_submit_button[0].click().run()  # pressed again while it trains
+    assert "already training" in texts(app.info)
+    assert len(jobs.list_jobs(Store(root))) == 1
+
+    deadline = time.monotonic() + 180
+    while any(job.alive for job in jobs.list_jobs(Store(root))) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    app.run()
+    assert not problems(app)
+    progress = [bar.proto.text for bar in app.get("progress")]
+    assert len(progress) == 7 and all("done in" in text for text in progress)
+    assert "7 trained" in "".join(code.value for code in app.code)

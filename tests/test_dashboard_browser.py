@@ -1,0 +1,162 @@
+"""The dashboard in a real browser: `streamlit run` in the background, headless Debian Chromium.
+
+Streamlit draws over a websocket, so each check first waits until the app says
+its script has finished (`data-test-script-state="notRunning"`) and the page's
+title is on screen. Screenshots land in screenshots/ (git-ignored).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dashboard_stores import APP, PROJECT, trained_store
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+SCREENSHOTS = PROJECT / "screenshots"
+PAGES = {  # url path -> title
+    "": "Overview",
+    "training": "Training",
+    "evaluation": "Evaluation",
+    "compare": "Compare & sweeps",
+    "playground": "Playground",
+    "train": "Train",
+}
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
+PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing; CI must install Debian's chromium (see .ci/run)")
+        pytest.skip("no /usr/bin/chromium here: apt-get install -y --no-install-recommends chromium")
+    store = trained_store(tmp_path_factory.getbasetemp())
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+         "--server.address", "127.0.0.1"],
+        cwd=PROJECT, env={**os.environ, "RNNLENS_ARTIFACTS": str(store)}, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"streamlit did not start:\n{Path(log.name).read_text()}")
+            time.sleep(0.3)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    yield context.new_page()
+    context.close()
+
+
+def settle(page, timeout_ms: int = 90_000) -> None:
+    """Wait until the script has run, no spinner turns, and it stays that way (a first run can be
+    cut short by a rerun the browser asks for, leaving the page idle for a moment in between)."""
+    for _ in range(2):
+        page.wait_for_selector(READY, timeout=timeout_ms)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stSpinner\"]')", timeout=timeout_ms)
+        page.wait_for_timeout(700)
+
+
+def shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_opens_in_the_browser_without_an_error(path, page, server):
+    page.goto(f"{server}/{path}")
+    settle(page)
+    if path != "train":  # every other page draws charts from the trained store
+        page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+        settle(page)
+    shoot(page, path or "overview")  # before the checks, so a failure leaves a picture of it
+    assert page.locator("h1").first.inner_text() == PAGES[path]
+    assert page.locator(PROBLEMS).count() == 0
+
+
+def test_presentation_mode_enlarges_the_page(page, server):
+    page.goto(f"{server}/evaluation")
+    settle(page)
+    normal = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    page.get_by_text("Presentation mode").click()
+    settle(page)
+    large = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    assert large > normal
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "presentation-evaluation")
+    page.get_by_role("tab", name="Confusion matrices").click()
+    settle(page)
+    shoot(page, "presentation-confusion")
+    # A lecturer who hides the sidebar must be able to bring it back (the CSS hides menus, not that button).
+    page.hover('[data-testid="stSidebar"]')
+    page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    page.wait_for_selector('[data-testid="stExpandSidebarButton"]', state="visible", timeout=10_000)
+
+
+def test_evaluation_tabs_draw(page, server):
+    page.goto(f"{server}/evaluation")
+    settle(page)
+    for tab in ("Confusion matrices", "Metrics", "Per class"):
+        page.get_by_role("tab", name=tab).click()
+        # The tab reruns the page, which draws only the open tab: wait for its chart to appear.
+        page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+        settle(page)
+        assert page.locator(PROBLEMS).count() == 0
+        shoot(page, f"evaluation-{tab.split()[0].lower()}")
+
+
+def test_playground_shows_markup_as_text_and_runs_none_of_it(page, server):
+    page.goto(f"{server}/playground")
+    settle(page)
+    hostile = '<img src=x onerror="window.hacked=1"><script>window.hacked=2</script> <b>great</b> film'
+    box = page.locator("textarea")
+    box.fill(hostile)
+    box.press("Control+Enter")
+    page.wait_for_timeout(500)
+    settle(page)
+    assert page.evaluate("() => window.hacked") is None
+    assert page.locator("img[src='x']").count() == 0
+    tokens = page.locator('[data-testid="stHtml"]').first.inner_text()
+    assert "<" in tokens and "img" in tokens and "script" in tokens  # shown as text
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "playground-markup")

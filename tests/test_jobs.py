@@ -1,0 +1,119 @@
+"""Background training jobs: a real `python -m pipelines train` process on generated data."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from pipelines import jobs
+from pipelines.store import Store
+
+
+def wait_until_finished(store, job, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        current = {j.job_id: j for j in jobs.list_jobs(store, job.dataset)}[job.job_id]
+        if not current.alive:
+            return current
+        time.sleep(0.3)
+    raise AssertionError(f"job {job.job_id} still running after {timeout}s:\n{jobs.tail_log(job)}")
+
+
+@pytest.fixture
+def single_thread(monkeypatch):
+    # Two small trainings on a shared 2-core machine: one thread each keeps them quick.
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+
+
+def test_a_job_trains_its_zoo_in_the_background_and_starting_it_twice_gives_one(tmp_path, rt_data_dir, single_thread):
+    store = Store(tmp_path / "store")
+    first = jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
+    second = jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
+    assert second.job_id == first.job_id and second.pid == first.pid
+    assert first.dataset == "rt-polarity-limit30"
+    assert [job.job_id for job in jobs.list_jobs(store)] == [first.job_id]
+
+    finished = wait_until_finished(store, first)
+    assert finished.exit_code == 0, jobs.tail_log(finished)
+    assert "7 trained, 0 skipped" in jobs.tail_log(finished)
+    assert {record.state for record in store.runs("rt-polarity-limit30")} == {"done"}
+    assert finished.log_path.parent == store.dataset_dir("rt-polarity-limit30") / ".jobs"
+
+    # The job has ended, so a new start is a new job; it finds every run done and trains nothing.
+    again = wait_until_finished(store, jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30,
+                                                      data_dir=str(rt_data_dir)))  # fmt: skip
+    assert again.job_id != first.job_id
+    assert "0 trained, 7 skipped" in jobs.tail_log(again)
+
+
+def test_a_job_started_by_another_process_is_seen_alive_then_dead(tmp_path, rt_data_dir, single_thread):
+    store = Store(tmp_path / "store")
+    job = jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
+    child = jobs._children.pop(job.pid)  # forget it, as a second server process would never have known it
+    assert jobs.list_jobs(store)[0].alive
+    child.wait(timeout=180)  # reaped by us, its real parent
+    assert not jobs.list_jobs(store)[0].alive
+    assert jobs.list_jobs(store)[0].exit_code is None  # unknown to a process that did not start it
+
+
+def test_a_finished_but_unreaped_process_is_not_alive():
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while jobs._process_stat(zombie.pid)[0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert not jobs._process_alive(zombie.pid, jobs._process_start(zombie.pid))
+    finally:
+        zombie.wait()
+    assert jobs._process_alive(os.getpid(), jobs._process_start(os.getpid()))
+    assert not jobs._process_alive(os.getpid(), "1")  # a reused pid: started at another time
+
+
+def test_a_job_that_fails_says_why_in_its_log(tmp_path, single_thread):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "rotten_tomatoes_corpus_full.csv.bz2").write_bytes(b"not bz2 at all")
+    store = Store(tmp_path / "store")
+    job = wait_until_finished(store, jobs.start_job(store, "rt-polarity", "quick", data_dir=str(broken)))
+    assert job.exit_code == 2
+    assert "error:" in jobs.tail_log(job) and "Traceback" not in jobs.tail_log(job)
+
+
+def test_a_running_job_can_be_stopped(tmp_path, rt_data_dir, single_thread):
+    store = Store(tmp_path / "store")
+    job = jobs.start_job(store, "rt-polarity", "quick", epochs=50, data_dir=str(rt_data_dir))
+    deadline = time.monotonic() + 120
+    while not any(r.state == "running" for r in store.runs(job.dataset)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    jobs.stop_job(job)
+    stopped = wait_until_finished(store, job)
+    assert stopped.exit_code == 130
+    assert {r.state for r in store.runs(job.dataset)} <= {"interrupted", "done"}
+
+
+@pytest.mark.parametrize(
+    "arguments,message",
+    [
+        (dict(dataset="mnist", zoo="quick"), "unknown data set"),
+        (dict(dataset="rt-polarity", zoo="huge"), "unknown zoo"),
+        (dict(dataset="rt-polarity", zoo="quick", framework="jax"), "unknown framework"),
+        (dict(dataset="rt-polarity", zoo="quick", epochs=0), "epochs"),
+    ],
+)
+def test_bad_settings_are_refused_before_anything_starts(tmp_path, arguments, message):
+    store = Store(tmp_path / "store")
+    with pytest.raises(ValueError, match=message):
+        jobs.start_job(store, **arguments)
+    assert jobs.list_jobs(store) == []
+
+
+def test_tail_log_keeps_the_last_lines_and_the_final_state_of_redrawn_ones(tmp_path):
+    folder = tmp_path / ".jobs"
+    folder.mkdir()
+    lines = b"".join(f"line {i}\n".encode() for i in range(100))
+    (folder / "j.log").write_bytes(lines + b"bar 10%\rbar 50%\rbar 100%\n")
+    job = jobs.Job("j", "ds", "quick", "torch", 1, [], 0.0, folder)
+    assert jobs.tail_log(job, lines=3) == "line 98\nline 99\nbar 100%"
+    assert jobs.tail_log(jobs.Job("missing", "ds", "quick", "torch", 1, [], 0.0, folder)) == ""
