@@ -137,7 +137,7 @@ def _predictions(root: str, dataset: str, run_id: str, marker: str) -> pd.DataFr
 @st.cache_resource(max_entries=48, show_spinner=False)
 def _model(root: str, dataset: str, run_id: str, marker: str):
     from pipelines.runs import load_run  # imports the frameworks: only pages that predict pay for it
-    from pipelines.serving import prefer_low_latency
+    from pipelines.threads import prefer_low_latency
 
     prefer_low_latency()  # one text at a time: one thread is many times faster
     try:

@@ -33,3 +33,11 @@ def single_thread(enabled: bool = True) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+def prefer_low_latency() -> None:
+    """For a process that answers one text at a time (the dashboard), not one that trains: one thread for good.
+
+    Training jobs run in their own processes and keep every core.
+    """
+    torch.set_num_threads(1)
