@@ -28,7 +28,7 @@ import tensorflow as tf
 
 from .batching import EncodedSplit, bucketed_batches, inference_batches
 from .config import TrainConfig
-from .train import EVAL_BATCH_SIZE, FitResult, ProgressCallback, _loss_and_accuracy
+from .train import EVAL_BATCH_SIZE, EpochTally, FitResult, ProgressCallback, _loss_and_accuracy
 
 TOKEN_IDS_SPEC = tf.TensorSpec(shape=(None, None), dtype=tf.int32)  # (batch, time), any length
 LABELS_SPEC = tf.TensorSpec(shape=(None,), dtype=tf.int32)
@@ -130,40 +130,16 @@ def fit(
     started = time.perf_counter()
 
     for epoch in range(1, config.epochs + 1):
-        epoch_start = time.perf_counter()
         batches = bucketed_batches(train.lengths, config.batch_size, rng)
-        loss_sum, correct, seen, grad_norms = 0.0, 0, 0, []
+        tally = EpochTally(epoch, config.epochs, len(batches), on_progress)
         for step, indices in enumerate(batches, start=1):
             ids, _, labels = train.padded(indices)
             loss, batch_correct, grad_norm = train_step(tf.constant(ids, tf.int32), tf.constant(labels, tf.int32))
+            tally.add(step, float(loss), int(batch_correct), len(indices), float(grad_norm))
 
-            loss_sum += float(loss) * len(indices)
-            correct += int(batch_correct)
-            seen += len(indices)
-            grad_norms.append(float(grad_norm))
-            if on_progress:
-                on_progress({"epoch": epoch, "epochs": config.epochs, "step": step, "steps": len(batches),
-                             "train_loss": loss_sum / seen})  # fmt: skip
-
-        train_seconds = time.perf_counter() - epoch_start
+        tally.end_training()
         val_loss, val_accuracy = _loss_and_accuracy(predict_probabilities(model, validation), validation.labels)
-        row = {
-            "epoch": epoch,
-            "train_loss": loss_sum / seen,
-            "train_accuracy": correct / seen,
-            "val_loss": val_loss,
-            "val_accuracy": val_accuracy,
-            "learning_rate": learning_rate,
-            "grad_norm": float(np.mean(grad_norms)),
-            "grad_norm_max": float(np.max(grad_norms)),
-            "seconds": time.perf_counter() - epoch_start,
-            "examples_per_second": seen / train_seconds,
-        }
-        result.history.append(row)
-        if on_progress:
-            on_progress({"epoch": epoch, "epochs": config.epochs, "step": len(batches), "steps": len(batches),
-                         "train_loss": row["train_loss"], "val_loss": val_loss,
-                         "val_accuracy": val_accuracy})  # fmt: skip
+        result.history.append(tally.row(val_loss, val_accuracy, learning_rate))
         learning_rate = schedule.step(val_loss, learning_rate)
         optimizer.learning_rate.assign(learning_rate)
         if val_loss < best_loss - 1e-4:

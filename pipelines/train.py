@@ -80,6 +80,56 @@ class FitResult:
     stopped_early: bool = False
 
 
+@dataclass
+class EpochTally:
+    """One epoch's running sums over its training batches, and the history row they make.
+
+    Shared by the PyTorch and the Keras loops, so both report the same columns and progress messages.
+    """
+
+    epoch: int
+    epochs: int
+    steps: int
+    on_progress: ProgressCallback | None
+    started: float = field(default_factory=time.perf_counter)
+    loss_sum: float = 0.0
+    correct: int = 0
+    seen: int = 0
+    grad_norms: list[float] = field(default_factory=list)
+    train_seconds: float = 0.0
+
+    def add(self, step: int, loss: float, correct: int, examples: int, grad_norm: float) -> None:
+        self.loss_sum += loss * examples
+        self.correct += correct
+        self.seen += examples
+        self.grad_norms.append(grad_norm)
+        self._report(step=step, train_loss=self.loss_sum / self.seen)
+
+    def end_training(self) -> None:
+        """Mark the end of the training batches; the validation pass that follows is not throughput."""
+        self.train_seconds = time.perf_counter() - self.started
+
+    def row(self, val_loss: float, val_accuracy: float, learning_rate: float) -> dict:
+        row = {
+            "epoch": self.epoch,
+            "train_loss": self.loss_sum / self.seen,
+            "train_accuracy": self.correct / self.seen,
+            "val_loss": val_loss,
+            "val_accuracy": val_accuracy,
+            "learning_rate": learning_rate,
+            "grad_norm": float(np.mean(self.grad_norms)),
+            "grad_norm_max": float(np.max(self.grad_norms)),
+            "seconds": time.perf_counter() - self.started,
+            "examples_per_second": self.seen / self.train_seconds,
+        }
+        self._report(step=self.steps, train_loss=row["train_loss"], val_loss=val_loss, val_accuracy=val_accuracy)
+        return row
+
+    def _report(self, **fields) -> None:
+        if self.on_progress:
+            self.on_progress({"epoch": self.epoch, "epochs": self.epochs, "steps": self.steps, **fields})
+
+
 def fit(
     model: nn.Module,
     train: EncodedSplit,
@@ -103,9 +153,8 @@ def fit(
 
     for epoch in range(1, config.epochs + 1):
         model.train()
-        epoch_start = time.perf_counter()
         batches = bucketed_batches(train.lengths, config.batch_size, rng)
-        loss_sum, correct, seen, grad_norms = 0.0, 0, 0, []
+        tally = EpochTally(epoch, config.epochs, len(batches), on_progress)
         for step, indices in enumerate(batches, start=1):
             ids, lengths, labels = _to_device(device, *train.padded(indices))
             with _autocast(device):
@@ -115,33 +164,11 @@ def fit(
             loss.backward()
             grad_norm = nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)  # norm before clipping
             optimizer.step()
+            tally.add(step, loss.item(), (logits.argmax(1) == labels).sum().item(), len(indices), grad_norm.item())
 
-            loss_sum += loss.item() * len(indices)
-            correct += (logits.argmax(1) == labels).sum().item()
-            seen += len(indices)
-            grad_norms.append(grad_norm.item())
-            if on_progress:
-                on_progress({"epoch": epoch, "epochs": config.epochs, "step": step, "steps": len(batches),
-                             "train_loss": loss_sum / seen})  # fmt: skip
-
-        train_seconds = time.perf_counter() - epoch_start
+        tally.end_training()
         val_loss, val_accuracy = _loss_and_accuracy(predict_probabilities(model, validation, device), validation.labels)
-        row = {
-            "epoch": epoch,
-            "train_loss": loss_sum / seen,
-            "train_accuracy": correct / seen,
-            "val_loss": val_loss,
-            "val_accuracy": val_accuracy,
-            "learning_rate": optimizer.param_groups[0]["lr"],
-            "grad_norm": float(np.mean(grad_norms)),
-            "grad_norm_max": float(np.max(grad_norms)),
-            "seconds": time.perf_counter() - epoch_start,
-            "examples_per_second": seen / train_seconds,
-        }
-        result.history.append(row)
-        if on_progress:
-            on_progress({"epoch": epoch, "epochs": config.epochs, "step": len(batches), "steps": len(batches),
-                         "train_loss": row["train_loss"], "val_loss": val_loss, "val_accuracy": val_accuracy})  # fmt: skip
+        result.history.append(tally.row(val_loss, val_accuracy, optimizer.param_groups[0]["lr"]))
         scheduler.step(val_loss)
         if val_loss < best_loss - 1e-4:
             best_loss, result.best_epoch = val_loss, epoch

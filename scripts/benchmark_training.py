@@ -8,6 +8,7 @@ training examples per second and their ratio, measured in one process.
 
     python scripts/benchmark_training.py --dataset rt-polarity
     python scripts/benchmark_training.py --dataset imdb --examples 3000
+    python scripts/benchmark_training.py --threads 1     # one thread: steadier on a shared machine
 """
 
 from __future__ import annotations
@@ -64,7 +65,10 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: PyTorch's own choice)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     device = pick_device(args.device)
     dataset = load_dataset(args.dataset)
@@ -95,6 +99,7 @@ def main() -> None:
         "naive_examples_per_second": float(np.median(naive)),
         "speedup": float(np.median(ours) / np.median(naive)),
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({os.cpu_count()} cores)",
+        "threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "machine": platform.machine(),
     }
