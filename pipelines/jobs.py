@@ -37,6 +37,12 @@ JOBS_FOLDER = ".jobs"
 FRAMEWORK_CHOICES = ("torch", "keras", "both")  # as the CLI's --framework
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# How a job stopped by `stop_job` (SIGINT, as Ctrl+C) ends: the CLI catches the
+# KeyboardInterrupt, marks its run interrupted and returns 130; but when the
+# interrupt first passed through C code that runs Python (seen inside PyTorch),
+# CPython remembers it as unhandled and ends the process by SIGINT itself (-2).
+STOPPED_EXIT_CODES = (130, -signal.SIGINT)
+
 # Processes this process started: polling them reaps them (a finished child left
 # unreaped stays a zombie, which still "exists") and tells us their exit codes.
 _children: dict[int, subprocess.Popen] = {}

@@ -181,7 +181,8 @@ def test_reference_states_are_pytorchs_layer_outputs(spec):
     for trace in forward.traces:
         offset = 0 if trace.direction == "forward" else hidden
         expected = layer_outputs[trace.layer][..., offset : offset + hidden]
-        np.testing.assert_allclose(np.where(real, trace.hidden, 0), np.where(real, expected, 0), atol=1e-6)
+        # float32 PyTorch against the float64 reference: the rounding grows with depth (1.2e-6 seen at 3 layers)
+        np.testing.assert_allclose(np.where(real, trace.hidden, 0), np.where(real, expected, 0), atol=TOLERANCE)
     # One text traced alone gives the batch's values at its real tokens.
     row = 2  # the 30-token text
     one = reference.trace(ids[row, : lengths[row]])

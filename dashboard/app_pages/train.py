@@ -18,7 +18,8 @@ ZOO_HELP = {
     "full": "large stacked models incl. seed 000's BiLSTM: meant for a GPU",
 }
 FRAMEWORK_NAMES = {"torch": "PyTorch", "keras": "Keras", "both": "both"}
-EXIT_MEANINGS = {0: "finished", 1: "finished, some runs failed", 2: "stopped with an error", 130: "stopped"}
+EXIT_MEANINGS = {0: "finished", 1: "finished, some runs failed", 2: "stopped with an error",
+                 **{code: "stopped" for code in jobs.STOPPED_EXIT_CODES}}
 
 st.title("Train")
 ui.teach("Start a zoo as a background process (the same command as in a terminal) and watch its runs.")
