@@ -39,7 +39,7 @@ def cmd_train(args) -> int:
     outcomes = train_zoo(
         _store(args), args.dataset, args.zoo, frameworks, device=args.device, overrides=overrides,
         data_dir=args.data_dir, language=args.language, limit=args.limit, only=args.only,
-        show_progress=not args.quiet,
+        show_progress=not args.quiet, words=args.top_words,
     )  # fmt: skip
     counts = {result: sum(o.result == result for o in outcomes) for result in ("trained", "skipped", "busy", "failed")}
     print(", ".join(f"{count} {result}" for result, count in counts.items()))
@@ -95,7 +95,7 @@ def cmd_list(args) -> int:
 def cmd_verify(args) -> int:
     from .verify import format_report, verify_run  # imports torch (and TensorFlow for a Keras run)
 
-    report = verify_run(_store(args), args.run, args.dataset)
+    report = verify_run(_store(args), args.run, args.dataset, limit=args.limit)
     print(json.dumps(report, indent=1) if args.json else format_report(report))
     return 0 if report["agree"] else 1
 
@@ -177,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train every run of a zoo that the store does not have yet")
-    train.add_argument("--dataset", default="rt-polarity", help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too)")
+    train.add_argument("--dataset", default="rt-polarity",
+                       help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too)")
     train.add_argument("--language", default=None, help="NusaX language (default indonesian)")
     train.add_argument("--zoo", default="quick", choices=sorted(ZOOS))
     train.add_argument("--only", action="append", metavar="PATTERN",
@@ -192,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--limit", type=int, default=None, help="use at most N examples per split (quick trials)")
     train.add_argument("--data-dir", default=None, help="folder with local data copies (default: $RNNLENS_DATA_DIR)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.add_argument("--no-top-words", dest="top_words", action="store_false",
+                       help="do not compute each finished run's top words (the dashboard's word lists)")
     train.set_defaults(handler=cmd_train)
 
     listing = commands.add_parser("list", help="runs in the store with status and headline metrics")
@@ -202,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="the NumPy reference against the framework on a run's test set")
     verify.add_argument("--run", required=True, help="a run id, as `list` shows it")
     verify.add_argument("--dataset", default=None, help="the run's data set (default: search them all)")
+    verify.add_argument("--limit", type=int, default=None,
+                        help="check a seeded sample of N test texts (default: all; only a full check is kept)")
     verify.add_argument("--json", action="store_true")
     # Accepted after the subcommand too; SUPPRESS keeps a value given before it.
     verify.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder (as before the command)")

@@ -29,6 +29,7 @@ from .models.zoos import zoo
 from .store import RunClaim, Store
 
 STATUS_INTERVAL = 1.0  # seconds between status.json progress updates
+TOP_WORDS_FILE = "top_words.json"  # pipelines.explain.aggregate.FILE_NAME, without importing Captum here
 
 
 @dataclass
@@ -71,7 +72,8 @@ def prepare_data(store: Store, key: str, data_dir=None, language=None, limit=Non
     return PreparedData(dataset, vocabulary, encode(dataset.train), encode(dataset.validation), encode(dataset.test))
 
 
-def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fingerprint: str, config: TrainConfig) -> str:
+def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fingerprint: str,
+               config: TrainConfig) -> str:  # fmt: skip
     identity = {
         "framework": framework,
         "model": spec.to_json(),
@@ -83,7 +85,8 @@ def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fin
     return f"{framework}-{spec.short_name()}-{digest}"
 
 
-def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str], config: TrainConfig) -> list[PlannedRun]:
+def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str],
+              config: TrainConfig) -> list[PlannedRun]:  # fmt: skip
     planned = []
     for framework in frameworks:
         for spec in specs:
@@ -189,8 +192,13 @@ def train_zoo(
     limit: int | None = None,
     only: list[str] | None = None,
     show_progress: bool = True,
+    words: bool = True,
 ) -> list[Outcome]:
-    """Train every run of a zoo (or its models matching `only`) that the store does not have yet."""
+    """Train every run of a zoo (or its models matching `only`) that the store does not have yet.
+
+    With `words`, each run's top words per class (`pipelines.explain.top_words`)
+    are computed right after it finishes, so the dashboard finds them cached.
+    """
     specs = zoo(zoo_name, only)
     backends = {framework: backend_for(framework, device) for framework in frameworks}
     data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
@@ -208,6 +216,8 @@ def train_zoo(
                 state = store.run(data.key, run.run_id).state
                 outcomes.append(Outcome(run.run_id, "skipped" if state == "done" else "busy", state))
                 tqdm.write(f"{run.run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
+                if words and state == "done":
+                    derive_top_words(store, data.key, run.run_id)  # a run trained before top words were cached
                 continue
             steps_bar = tqdm(desc=run.run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
 
@@ -225,7 +235,25 @@ def train_zoo(
                 continue
             finally:
                 steps_bar.close()
-            detail = f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, {metrics['train_seconds']:.0f}s"
+            detail = (f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, "
+                      f"{metrics['train_seconds']:.0f}s")
             outcomes.append(Outcome(run.run_id, "trained", detail))
             tqdm.write(f"{run.run_id}: {detail}")
+        if words:
+            derive_top_words(store, data.key, run.run_id)
     return outcomes
+
+
+def derive_top_words(store: Store, dataset: str, run_id: str) -> None:
+    """Cache a finished run's top words; a failure here is reported and never undoes the run."""
+    from .explain import top_words  # imports Captum: only once a run has finished
+    from .runs import load_run
+
+    if store.run(dataset, run_id).state != "done" or store.read_derived_json(dataset, run_id, TOP_WORDS_FILE):
+        return
+    try:
+        started = time.perf_counter()
+        result = top_words(store, load_run(store, dataset, run_id))
+        tqdm.write(f"{run_id}: top words from {result.texts_read:,} test texts, {time.perf_counter() - started:.1f}s")
+    except Exception as error:  # e.g. a test split with no word seen often enough
+        tqdm.write(f"{run_id}: top words not computed ({type(error).__name__}: {error})")

@@ -2,6 +2,7 @@
 
     report = verify_run(Store(), "torch-lstm-uni-1x64-max-3f9a1c2e")
     report["max_abs_difference"], report["differing_labels"], report["agree"]
+    comparison = compare_text(run, "A gorgeous, moving film.")   # one text, token by token
 
 The run's model is rebuilt from the store as any reader rebuilds it
 (`load_run`), its weights are read into the reference (`ReferenceModel.from_torch`
@@ -14,11 +15,14 @@ framework, the reference and the closed-form formula are equal.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 from .batching import EncodedSplit, inference_batches
 from .data import Example
+from .data.text import tokenize
 from .evaluate import classification_metrics
 from .models.reference import ReferenceModel
 from .models.spec import parameter_count
@@ -27,6 +31,7 @@ from .store import Store
 
 TOLERANCE = 1e-5
 REFERENCE_BATCH_SIZE = 256
+REPORT_FILE = "verify.json"  # the last whole-test-split report, kept in the run's folder
 
 
 def reference_for(run: LoadedRun) -> ReferenceModel:
@@ -55,11 +60,23 @@ def _stored_difference(store: Store, run: LoadedRun, probabilities: np.ndarray) 
         return None
 
 
-def verify_run(store: Store, run_id: str, dataset: str | None = None) -> dict:
-    """The reference against the framework on the run's test set: differences, F1 scores, counts, timings."""
-    record = store.find_run(run_id, dataset)
-    run = load_run(store, record.dataset, run_id)  # RunNotReady (a ValueError) for an unfinished run
+def verify_run(store: Store, run_id: str, dataset: str | None = None, limit: int | None = None,
+               run: LoadedRun | None = None) -> dict:  # fmt: skip
+    """The reference against the framework on the run's test set: differences, F1 scores, counts, timings.
+
+    `limit` checks a seeded random sample of that many test texts instead of all
+    of them (the report says how many); a report on the whole split is kept in
+    the run's folder (`REPORT_FILE`, read back with `stored_report`).
+    """
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1 test text, got {limit}")
+    if run is None:
+        record = store.find_run(run_id, dataset)
+        run = load_run(store, record.dataset, run_id)  # RunNotReady (a ValueError) for an unfinished run
     test_frame = store.read_test_examples(run.dataset)
+    total = len(test_frame)
+    if limit is not None and limit < total:
+        test_frame = test_frame.sample(n=limit, random_state=0).sort_index()
     examples = [Example(str(row.id), str(row.text), int(row.label)) for row in test_frame.itertuples()]
     test = EncodedSplit.encode(examples, run.vocabulary)
 
@@ -83,12 +100,13 @@ def verify_run(store: Store, run_id: str, dataset: str | None = None) -> dict:
         "reference": classification_metrics(from_reference, test.labels, run.classes)["f1_macro"],
     }
     max_difference = float(difference.max()) if len(test) else 0.0
-    return {
+    report = {
         "run_id": run.run_id,
         "dataset": run.dataset,
         "framework": run.framework,
         "label": run.label,
         "examples": len(test),
+        "examples_total": total,
         "tolerance": TOLERANCE,
         "max_abs_difference": max_difference,
         "mean_abs_difference": float(difference.mean()) if len(test) else 0.0,
@@ -98,7 +116,17 @@ def verify_run(store: Store, run_id: str, dataset: str | None = None) -> dict:
         "seconds": {"framework": framework_seconds, "reference": reference_seconds},
         "stored_predictions_max_abs_difference": _stored_difference(store, run, framework),
         "agree": max_difference <= TOLERANCE and differing == 0 and len(set(parameters.values())) == 1,
+        "checked_at": time.time(),
     }
+    if len(test) == total:
+        store.write_derived_json(run.dataset, run.run_id, REPORT_FILE, report)
+    return report
+
+
+def stored_report(store: Store, dataset: str, run_id: str) -> dict | None:
+    """The last whole-test-split report of a run, or None if it was never verified (or the file is damaged)."""
+    report = store.read_derived_json(dataset, run_id, REPORT_FILE)
+    return report if isinstance(report, dict) and "agree" in report else None
 
 
 def format_report(report: dict) -> str:
@@ -106,7 +134,7 @@ def format_report(report: dict) -> str:
     f1, parameters, seconds = report["f1_macro"], report["parameters"], report["seconds"]
     stored = report["stored_predictions_max_abs_difference"]
     lines = [
-        f"{report['run_id']}  ({report['label']}, {report['dataset']}, {report['examples']} test texts)",
+        f"{report['run_id']}  ({report['label']}, {report['dataset']}, {_texts(report)})",
         f"  max |p_framework - p_reference|  {report['max_abs_difference']:.2e}  (tolerance {report['tolerance']:.0e})",
         f"  differing predicted labels       {report['differing_labels']}",
         f"  macro F1                         framework {f1['framework']:.4f}   reference {f1['reference']:.4f}",
@@ -119,3 +147,125 @@ def format_report(report: dict) -> str:
         lines.append(f"  vs predictions stored in training  {stored:.2e}")
     lines.append("  AGREE" if report["agree"] else "  DISAGREE")
     return "\n".join(lines)
+
+
+def _texts(report: dict) -> str:
+    examples, total = report["examples"], report.get("examples_total", report["examples"])
+    return f"{examples:,} test texts" if examples == total else f"a sample of {examples:,} of {total:,} test texts"
+
+
+# ----------------------------------------------------------------------------
+# One text, token by token
+
+
+@dataclass
+class DirectionComparison:
+    """One direction of one layer, read by the framework and by the reference, one row per token."""
+
+    layer: int
+    direction: str  # forward | backward
+    reference: dict[str, np.ndarray]  # "hidden" and the cell's gates, candidate, cell state; float64
+    framework_hidden: np.ndarray | None  # the framework's own layer output; None where it keeps only the last state
+    stepped: dict[str, np.ndarray] = field(default_factory=dict)  # the trained weights step by step in float32
+
+    def difference(self, name: str = "hidden") -> np.ndarray | None:
+        """|framework - reference| per token (tokens,), the largest over the units; None if not exposed."""
+        framework = self.framework_hidden if name == "hidden" else self.stepped.get(name)
+        if framework is None or name not in self.reference:
+            return None
+        return np.abs(framework.astype(np.float64) - self.reference[name]).max(axis=1)
+
+
+@dataclass
+class TextComparison:
+    """One text through a run's framework and through the NumPy reference."""
+
+    run_id: str
+    label: str
+    framework: str
+    cell: str
+    tokens: list[str]  # what both read (the first maxlen tokens; an empty text reads as one <unk>)
+    classes: list[str]
+    framework_probabilities: np.ndarray  # (classes,) float32
+    reference_probabilities: np.ndarray  # (classes,) float64
+    directions: list[DirectionComparison]
+
+    @property
+    def probability_difference(self) -> float:
+        return float(np.abs(self.framework_probabilities.astype(np.float64) - self.reference_probabilities).max())
+
+    @property
+    def max_difference(self) -> float:
+        """The largest difference anywhere: probabilities, every state and gate the framework exposes."""
+        values = [self.probability_difference]
+        for comparison in self.directions:
+            for name in comparison.reference:
+                difference = comparison.difference(name)
+                if difference is not None and difference.size:
+                    values.append(float(difference.max()))
+        return max(values)
+
+
+def compare_text(run: LoadedRun, text: str, reference: ReferenceModel | None = None) -> TextComparison:
+    """Read `text` with the run's framework and with the reference; every layer's states and gates side by side.
+
+    The framework side is the framework's own forward pass for the
+    probabilities and the hidden states (for a Keras layer that returns only
+    its last state, only the probabilities compare it). Neither framework
+    exposes gates, so those come from the trained weights stepped through in
+    float32 with PyTorch operations (`pipelines.explain`; a Keras run through
+    its converted PyTorch twin): the same numbers the Inside page draws.
+    """
+    from .explain.explanation import torch_twin  # Captum: only when asked
+    from .explain.internals import read_layers
+
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    reference = reference or reference_for(run)
+    split = run.encode([text])
+    ids, lengths, _ = split.padded(np.arange(1))  # (1, time); an empty text is one <unk>
+    trace = reference.trace(ids[0, : lengths[0]])
+    framework_probabilities = run.backend.predict(run.model, split)[0]
+    layer_outputs = _framework_layer_outputs(run, ids, lengths)
+    twin = torch_twin(run)
+    with torch.inference_mode():
+        embedded = twin.embedding(torch.as_tensor(ids[0, : lengths[0]], device=twin.embedding.weight.device))
+    stepped = {(s.layer, s.direction): {"hidden": s.hidden, **s.values} for s in read_layers(twin, embedded)}
+
+    hidden_size = run.spec.hidden_size
+    directions = []
+    for direction_trace in trace.traces:
+        values = {"hidden": direction_trace.hidden, **direction_trace.gates}
+        if direction_trace.candidate is not None:
+            values["candidate"] = direction_trace.candidate
+        if direction_trace.cell is not None:
+            values["cell"] = direction_trace.cell
+        output = layer_outputs[direction_trace.layer]
+        offset = 0 if direction_trace.direction == "forward" else hidden_size
+        framework_hidden = None if output is None else output[: lengths[0], offset : offset + hidden_size]
+        step_values = stepped[(direction_trace.layer, direction_trace.direction)]
+        directions.append(DirectionComparison(direction_trace.layer, direction_trace.direction, values,
+                                              framework_hidden, step_values))  # fmt: skip
+    tokens = [token for token in tokenize(text)[: run.vocabulary.maxlen]] or ["<unk>"]
+    return TextComparison(run.run_id, run.label, run.framework, run.spec.cell, tokens, list(run.classes),
+                          framework_probabilities, trace.probabilities, directions)  # fmt: skip
+
+
+def _framework_layer_outputs(run: LoadedRun, ids: np.ndarray, lengths: np.ndarray) -> list[np.ndarray | None]:
+    """Each recurrent layer's output sequence (time, directions*hidden) as the framework computes it."""
+    if run.framework == "torch":
+        model = run.model
+        device = model.embedding.weight.device
+        with torch.inference_mode():
+            token_ids, token_lengths = torch.as_tensor(ids, device=device), torch.as_tensor(lengths, device=device)
+            outputs = model.encoder(model.embedding(token_ids), token_lengths)  # per layer (1, time, D*hidden)
+        return [output[0].float().cpu().numpy() for output in outputs]
+    import keras  # a Keras run: TensorFlow is loaded already
+
+    layers = [run.model.get_layer(f"recurrent_{index}") for index in range(1, run.spec.layers + 1)]
+    sequences = [layer for layer in layers if len(layer.output.shape) == 3]  # (batch, time, features)
+    probe = keras.Model(run.model.inputs[0], [layer.output for layer in sequences])
+    values = probe(ids.astype(np.int32), training=False)
+    values = values if isinstance(values, (list, tuple)) else [values]
+    by_name = {layer.name: np.asarray(value)[0] for layer, value in zip(sequences, values)}
+    return [by_name.get(layer.name) for layer in layers]  # None: a layer that returns only its last state

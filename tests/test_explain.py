@@ -160,6 +160,34 @@ def test_unit_order_ranks_units_by_contribution():
         assert np.all(np.diff(ordered) <= 0) and np.abs(ordered).max() > 0
 
 
+def test_units_ordered_by_similarity_put_alike_units_together():
+    from pipelines.explain import units_by_similarity
+
+    steps = np.linspace(0, 3, 12)
+    rising, falling = np.tanh(steps), -np.tanh(steps)
+    wave = np.sin(3 * steps)
+    # units 0, 2, 4 rise (scaled), 1 and 5 fall, 3 waves, 6 never moves
+    hidden = np.stack([rising, falling, 0.5 * rising, wave, 0.2 * rising, 2 * falling, np.full(12, 0.3)], axis=1)
+    order = units_by_similarity(hidden).tolist()
+    assert sorted(order) == list(range(7)) and order[-1] == 6  # the still unit last
+    positions = {unit: order.index(unit) for unit in order}
+    assert max(positions[u] for u in (0, 2, 4)) - min(positions[u] for u in (0, 2, 4)) == 2  # side by side
+    assert abs(positions[1] - positions[5]) == 1
+    assert units_by_similarity(hidden[:1]).tolist() == list(range(7))  # one token: nothing moves
+
+
+def test_ordered_units_offers_every_order():
+    from pipelines.explain import UNIT_ORDERS
+
+    states = explain(loaded_run(tiny_model("gru", bidirectional=True)), TEXT, methods=()).layers[0]
+    for order in UNIT_ORDERS:
+        assert sorted(states.ordered_units(order).tolist()) == list(range(6))
+    assert states.ordered_units("index").tolist() == list(range(6))
+    assert states.ordered_units("contribution").tolist() == states.unit_order.tolist()
+    with pytest.raises(ValueError, match="unknown unit order"):
+        states.ordered_units("alphabetical")
+
+
 # ----------------------------------------------------------------------------
 # Attributions
 

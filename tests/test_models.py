@@ -14,7 +14,8 @@ ARCHITECTURES = list(itertools.product(("rnn", "lstm", "gru"), (False, True), (1
 def tiny_model(cell, bidirectional, layers, pooling, head=(6,), batch_norm=True, seed=0):
     torch.manual_seed(seed)
     spec = ModelSpec(cell=cell, bidirectional=bidirectional, layers=layers, hidden_size=5, embedding_size=4,
-                     pooling=pooling, head=head, batch_norm=batch_norm).resolved(vocab_size=30, num_classes=3)  # fmt: skip
+                     pooling=pooling, head=head, batch_norm=batch_norm)  # fmt: skip
+    spec = spec.resolved(vocab_size=30, num_classes=3)
     return RecurrentClassifier(spec).eval()
 
 
@@ -118,3 +119,15 @@ def test_only_keeps_matching_models_and_names_the_choices_when_none_match():
     assert len(zoo("quick", only=["*-bi-*", "rnn-*"])) == 4
     with pytest.raises(ValueError, match="matches nothing.*lstm-bi-1x64-mean"):
         zoo("quick", only=["transformer*"])
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_parameter_breakdown_adds_up_to_the_formula(framework):
+    from pipelines.models.spec import parameter_breakdown
+
+    for spec in quick_zoo() + full_zoo() + sweep_zoo():
+        spec = spec.resolved(vocab_size=1234, num_classes=3)
+        parts = parameter_breakdown(spec, framework)
+        assert sum(count for *_, count in parts) == parameter_count(spec, framework), spec.short_name()
+        assert [part for part, *_ in parts][0] == "embedding" and parts[-1][0] == "output layer"
+        assert len(parts) == 2 + spec.layers + len(spec.head)

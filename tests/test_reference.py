@@ -251,3 +251,40 @@ def test_reference_rejects_bad_input():
         reference.forward(np.array([1, 2, 3]))
     with pytest.raises(ValueError, match="no layer 5"):
         reference.trace([2, 3]).direction(5)
+
+
+def loaded(spec: ModelSpec, framework: str):
+    """A tiny trained model wrapped as `load_run` would return it, for the functions that take a run."""
+    from types import SimpleNamespace
+
+    from pipelines.runs import LoadedRun
+
+    model = trained_torch(spec) if framework == "torch" else keras_model(spec)
+    backend = torch_backend() if framework == "torch" else keras_backend()
+    record = SimpleNamespace(run_id=f"{framework}-{name(spec)}", dataset="tiny")
+    return LoadedRun(record, resolved(spec), ["negative", "neutral", "positive"], VOCABULARY, backend, model)
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+@pytest.mark.parametrize("spec", ARCHITECTURES + POOLINGS, ids=name)
+def test_one_text_token_by_token_agrees_everywhere(spec, framework):
+    """compare_text: every state and gate the Glass box page shows, framework against reference."""
+    from pipelines.verify import compare_text
+
+    run = loaded(spec, framework)
+    if framework == "keras" and spec in POOLINGS:
+        run.model.set_weights(torch_state_to_keras(run.spec, trained_torch(spec).state_dict()).get_weights())
+    for text in ("great film but the plot was dull", "", "zzz unknown words only"):
+        comparison = compare_text(run, text)
+        assert comparison.max_difference <= TOLERANCE, (text, comparison.max_difference)
+        assert len(comparison.directions) == spec.layers * spec.directions
+        for direction in comparison.directions:
+            shape = (len(comparison.tokens), spec.hidden_size)
+            assert all(values.shape == shape for values in direction.reference.values())
+            exposed = direction.framework_hidden is not None
+            last_only = framework == "keras" and spec.pooling == "last" and direction.layer == spec.layers - 1
+            assert exposed != last_only  # Keras keeps only the last state of a "last"-pooled top layer
+            gates = {"rnn": set(), "lstm": {"input", "forget", "output"}, "gru": {"reset", "update"}}[spec.cell]
+            assert gates <= set(direction.reference) and gates <= set(direction.stepped)
+        np.testing.assert_allclose(comparison.framework_probabilities, run.predict_proba([text])[0], atol=1e-7)
+    assert compare_text(run, "").tokens == ["<unk>"]

@@ -89,6 +89,44 @@ def test_verify_finds_the_reference_in_agreement(trained_store, capsys, framewor
     assert "max |p_framework - p_reference|" in text and "macro F1" in text and text.rstrip().endswith("AGREE")
 
 
+def test_a_full_verify_is_kept_in_the_run_and_a_sample_is_not(trained_store, capsys):
+    from pipelines.verify import REPORT_FILE, stored_report
+
+    record = next(r for r in trained_store.runs() if r.run_id.startswith(f"torch-{GRU_MODELS[0]}-"))
+    (record.path / REPORT_FILE).unlink(missing_ok=True)
+    status, sample = cli_json(capsys, "--artifacts", str(trained_store.root), "verify", "--run", record.run_id,
+                              "--limit", "5", "--json")  # fmt: skip
+    assert status == 0 and sample["examples"] == 5 and sample["examples_total"] == 12 and sample["agree"]
+    assert stored_report(trained_store, record.dataset, record.run_id) is None
+    assert main(["--artifacts", str(trained_store.root), "verify", "--run", record.run_id]) == 0
+    assert "12 test texts" in capsys.readouterr().out
+    kept = stored_report(trained_store, record.dataset, record.run_id)
+    assert kept["examples"] == kept["examples_total"] == 12 and kept["agree"]
+    assert main(["--artifacts", str(trained_store.root), "verify", "--run", record.run_id, "--limit", "0"]) == 2
+
+
+def test_training_caches_each_runs_top_words(trained_store, tmp_path, capsys):
+    from conftest import write_rt_corpus
+    from pipelines.explain import top_words
+
+    for record in trained_store.runs():
+        cached = trained_store.read_derived_json(record.dataset, record.run_id, "top_words.json")
+        assert cached and cached["run_id"] == record.run_id, record.run_id
+    run = load_run(trained_store, "rt-polarity", trained_store.runs()[0].run_id)
+    assert top_words(trained_store, run).texts_read == 12  # read back, not computed again
+
+    write_rt_corpus(tmp_path / "data")
+    args = ["--artifacts", str(tmp_path / "store"), "train", "--dataset", "rt-polarity", "--zoo", "quick", "--only",
+            "rnn-uni-*", "--data-dir", str(tmp_path / "data"), "--epochs", "1", "--quiet", "--no-top-words"]
+    assert main(args) == 0
+    bare = Store(tmp_path / "store")
+    (record,) = bare.runs()
+    assert bare.read_derived_json(record.dataset, record.run_id, "top_words.json") is None
+    assert main(args[:-1]) == 0  # without the flag: the finished run is skipped, its top words computed now
+    assert "top words from" in capsys.readouterr().out
+    assert bare.read_derived_json(record.dataset, record.run_id, "top_words.json")["run_id"] == record.run_id
+
+
 def test_verify_of_an_unknown_or_unfinished_run_is_one_clear_line(trained_store, capsys):
     result = subprocess.run([sys.executable, "-m", "pipelines", "--artifacts", str(trained_store.root), "verify",
                              "--run", "keras-nothing-00000000"], capture_output=True, text=True,

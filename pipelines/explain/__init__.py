@@ -14,11 +14,11 @@
 
 from .attributions import METHODS, AttributionResult, TokenAttribution
 from .explanation import DEFAULT_METHODS, Attribution, Explanation, TokenInfo, explain, torch_twin
-from .internals import LayerStates
+from .internals import CELL_VALUES, GATES, UNIT_ORDERS, LayerStates, units_by_similarity
 from .aggregate import TopWords, WordScore, aggregate_word_attributions, top_words
 
 __all__ = [
-    "METHODS", "DEFAULT_METHODS", "Attribution", "AttributionResult", "Explanation", "LayerStates",
-    "TokenAttribution", "TokenInfo", "TopWords", "WordScore", "aggregate_word_attributions", "explain",
-    "top_words", "torch_twin",
+    "CELL_VALUES", "GATES", "METHODS", "DEFAULT_METHODS", "UNIT_ORDERS", "Attribution", "AttributionResult",
+    "Explanation", "LayerStates", "TokenAttribution", "TokenInfo", "TopWords", "WordScore",
+    "aggregate_word_attributions", "explain", "top_words", "torch_twin", "units_by_similarity",
 ]  # fmt: skip

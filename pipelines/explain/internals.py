@@ -62,6 +62,16 @@ class LayerStates:
         self.unit_contribution = contribution
         self.unit_order = np.argsort(-contribution, kind="stable")
 
+    def ordered_units(self, by: str) -> np.ndarray:
+        """Unit indices (hidden,) for drawing, by one of UNIT_ORDERS."""
+        if by == "contribution" and self.unit_order is not None:
+            return self.unit_order
+        if by == "similarity":
+            return units_by_similarity(self.hidden)
+        if by in UNIT_ORDERS:
+            return np.arange(self.hidden.shape[1])
+        raise ValueError(f"unknown unit order {by!r}; choose one of: {', '.join(UNIT_ORDERS)}")
+
     def to_json(self) -> dict:
         return {
             "layer": self.layer,
@@ -73,6 +83,31 @@ class LayerStates:
             "unit_contribution": None if self.unit_contribution is None else self.unit_contribution.tolist(),
             "unit_order": None if self.unit_order is None else self.unit_order.tolist(),
         }
+
+
+UNIT_ORDERS = {
+    "contribution": "by how much each unit pushed towards the explained class (most towards it first)",
+    "similarity": "units that rise and fall together next to each other (clustered by correlation)",
+    "index": "as the model numbers them",
+}
+
+
+def units_by_similarity(hidden: np.ndarray) -> np.ndarray:
+    """An order of the units (hidden,) that puts units with similar time courses side by side.
+
+    Average-linkage clustering of the units' activations over the tokens, with
+    correlation distance 1 - r, read off in dendrogram order. Units that do not
+    change over the text correlate with nothing; they come last.
+    """
+    from scipy.cluster.hierarchy import leaves_list, linkage  # only when asked: scipy's import is not free
+
+    hidden = np.asarray(hidden, dtype=np.float64)  # (tokens, hidden)
+    moving = np.flatnonzero(hidden.std(axis=0) > 1e-6)
+    still = np.setdiff1d(np.arange(hidden.shape[1]), moving)
+    if len(moving) < 3:
+        return np.concatenate([moving, still])
+    tree = linkage(hidden[:, moving].T, method="average", metric="correlation")
+    return np.concatenate([moving[leaves_list(tree)], still])
 
 
 def cell_of(rnn: nn.RNNBase) -> str:

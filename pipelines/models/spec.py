@@ -130,3 +130,32 @@ def parameter_count(spec: ModelSpec, framework: str = "torch") -> int:
         total += input_size * width + width + (2 * width if spec.batch_norm else 0)
         input_size = width
     return total + input_size * spec.num_classes + spec.num_classes
+
+
+def parameter_breakdown(spec: ModelSpec, framework: str = "torch") -> list[tuple[str, str, int]]:
+    """`parameter_count` part by part: (part, the formula with the spec's numbers in it, count).
+
+    The counts add up to `parameter_count(spec, framework)`; the Glass box page shows them.
+    """
+    gates, hidden = spec.gates, spec.hidden_size
+    biases = recurrent_bias_count(spec.cell, hidden, framework)
+    bias_text = f"{biases // (gates * hidden)}·{gates}·{hidden}" if gates > 1 else f"{biases // hidden}·{hidden}"
+    parts = [("embedding", f"V·E = {spec.vocab_size:,}·{spec.embedding_size}", spec.vocab_size * spec.embedding_size)]
+    input_size = spec.embedding_size
+    for layer in range(1, spec.layers + 1):
+        weights = gates * hidden * (input_size + hidden)
+        per_direction = weights + biases
+        formula = f"{gates}·{hidden}·({input_size} + {hidden}) + {bias_text}"
+        if spec.directions == 2:
+            formula = f"2·({formula})"
+        parts.append((f"recurrent layer {layer}", formula, spec.directions * per_direction))
+        input_size = spec.directions * hidden
+    for index, width in enumerate(spec.head, start=1):
+        norm = 2 * width if spec.batch_norm else 0
+        formula = f"{input_size}·{width} + {width}" + (f" + 2·{width}" if norm else "")
+        part = f"dense layer {index}" + (" + batch norm" if norm else "")
+        parts.append((part, formula, input_size * width + width + norm))
+        input_size = width
+    parts.append(("output layer", f"{input_size}·{spec.num_classes} + {spec.num_classes}",
+                  input_size * spec.num_classes + spec.num_classes))  # fmt: skip
+    return parts
