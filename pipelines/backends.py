@@ -89,4 +89,5 @@ def backend_for(framework: str, device: str = "auto") -> Backend:
 
 
 def common_versions() -> dict:
-    return {"rnnlens": __version__, "python": platform.python_version(), "numpy": np.__version__, "scikit-learn": sklearn.__version__}
+    return {"rnnlens": __version__, "python": platform.python_version(), "numpy": np.__version__,
+            "scikit-learn": sklearn.__version__}

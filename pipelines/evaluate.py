@@ -43,7 +43,8 @@ def classification_metrics(probabilities: np.ndarray, labels: np.ndarray, classe
     every class against the rest.
     """
     if probabilities.ndim != 2 or probabilities.shape[1] != len(classes) or len(probabilities) != len(labels):
-        raise ValueError(f"need probabilities (n, {len(classes)}) and n labels, got {probabilities.shape} and {len(labels)}")
+        raise ValueError(f"need probabilities (n, {len(classes)}) and n labels, "
+                         f"got {probabilities.shape} and {len(labels)}")
     predicted = probabilities.argmax(axis=1)
     class_ids = list(range(len(classes)))
     precision, recall, f1, support = skm.precision_recall_fscore_support(
@@ -75,5 +76,6 @@ def classification_metrics(probabilities: np.ndarray, labels: np.ndarray, classe
         if len(classes) == 2:
             result["roc_auc"] = float(skm.roc_auc_score(labels, probabilities[:, 1]))
         else:
-            result["roc_auc"] = float(skm.roc_auc_score(labels, probabilities, multi_class="ovr", average="macro", labels=class_ids))
+            result["roc_auc"] = float(skm.roc_auc_score(labels, probabilities, multi_class="ovr", average="macro",
+                                                        labels=class_ids))
     return result

@@ -325,7 +325,8 @@ class Store:
         try:
             if self.run(dataset, run_id).state == "done":
                 return False
-            write_json(path / "status.json", {"state": "queued", "pid": os.getpid(), "job": job, "updated_at": time.time()})
+            status = {"state": "queued", "pid": os.getpid(), "job": job, "updated_at": time.time()}
+            write_json(path / "status.json", status)
             return True
         finally:
             lock.close()

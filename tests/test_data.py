@@ -1,9 +1,8 @@
-import os
 from collections import Counter
 
 import pytest
 
-from conftest import imdb_members, write_imdb_archive, write_nusax, write_rt_corpus
+from conftest import imdb_members, write_imdb_archive, write_nusax
 from pipelines.data import DataError, build_vocabulary, dataset_summary, load_dataset, resolve_info
 from pipelines.data.base import cache_dir, stratified_split, Example
 

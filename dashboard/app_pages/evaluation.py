@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, loaders, tables, ui
+from dashboard import figures, tables, ui
 
 DEFAULT_RUNS = 8  # the quick zoo's seven fit; a sweep's eighteen would crowd the curves
 

@@ -30,7 +30,8 @@ INFO = DatasetInfo(
     title="NusaX-Senti (Indonesian)",
     classes=CLASSES,
     source="https://github.com/IndoNLP/nusax (datasets/sentiment)",
-    citation="Winata et al., 'NusaX: Multilingual Parallel Sentiment Dataset for 10 Indonesian Local Languages', EACL 2023",
+    citation=("Winata et al., 'NusaX: Multilingual Parallel Sentiment Dataset for 10 Indonesian Local Languages', "
+              "EACL 2023"),
     num_words=10_000,
     maxlen=128,
     min_count=1,
