@@ -35,6 +35,9 @@ PAGES = {
     ],
     "Models": [
         st.Page("app_pages/playground.py", title="Playground", icon=":material/edit_note:"),
+        st.Page("app_pages/inside.py", title="Inside the model", icon=":material/neurology:"),
+        st.Page("app_pages/top_words.py", title="Top words", icon=":material/format_list_numbered:"),
+        st.Page("app_pages/glass_box.py", title="Glass box", icon=":material/function:"),
     ],
     "Pipelines": [
         st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),

@@ -28,3 +28,38 @@ def token_chips(tokens: list[tuple[str, str]], looks: dict[str, str], hidden: in
     chips = "".join(f'<span style="{looks[kind]};{CHIP}">{html.escape(text)}</span>' for text, kind in tokens)
     more = f'<span style="color:#6b7280;margin-left:6px">… and {hidden:,} more tokens</span>' if hidden > 0 else ""
     return f'<div style="line-height:2;font-size:1rem">{chips}{more}</div>'
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha:.2f})"
+
+
+def attribution_chips(tokens: list[tuple[str, float, bool]], max_abs: float, towards: str, against: str,
+                      hidden: int = 0) -> str:  # fmt: skip
+    """One chip per (text, score, known) token, tinted by its score: `towards` colour if positive, else `against`.
+
+    The tint's strength is |score| / max_abs (the strongest word is fully tinted).
+    Unknown words are underlined with dots. Colours are our own hex strings;
+    the token texts are escaped, and the hover text holds only a number.
+    """
+    chips = []
+    for text, score, known in tokens:
+        strength = min(abs(score) / max_abs, 1.0) if max_abs > 0 else 0.0
+        colour = towards if score >= 0 else against
+        ink = "#ffffff" if strength > 0.6 else "#1f2937"
+        underline = "" if known else ";text-decoration:underline dotted"
+        chips.append(f'<span title="{score:+.3f}" style="background:{_rgba(colour, 0.9 * strength)};color:{ink};'
+                     f'{CHIP}{underline}">{html.escape(text)}</span>')  # fmt: skip
+    more = f'<span style="color:#6b7280;margin-left:6px">… and {hidden:,} more tokens</span>' if hidden > 0 else ""
+    return f'<div style="line-height:2.1;font-size:1.05rem">{"".join(chips)}{more}</div>'
+
+
+def colour_key(items: list[tuple[str, str]]) -> str:
+    """A one-line key: a swatch per (label, colour). Labels are escaped (class names come from data files)."""
+    swatches = "".join(
+        f'<span style="display:inline-block;width:0.9em;height:0.9em;background:{colour};border-radius:2px;'
+        f'margin:0 4px -1px 10px"></span>{html.escape(label)}'
+        for label, colour in items
+    )
+    return f'<div style="color:#4b5563;font-size:0.9rem">{swatches}</div>'

@@ -158,3 +158,105 @@ def _predict(root: str, dataset: str, run_id: str, marker: str, text: str) -> np
         return model.predict_proba([text])[0]
     except Exception as error:
         raise Unreadable(f"{run_id} could not score this text ({type(error).__name__}: {error})") from error
+
+
+# -- looking inside ------------------------------------------------------------------
+
+
+def explanation(record: RunRecord, text: str, method: str, target: int | None = None):
+    """`pipelines.explain.explain` of one text with one attribution method (states, gates, trajectory too)."""
+    return _explanation(store_root(), record.dataset, record.run_id, run_marker(record), text, method, target)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _explanation(root: str, dataset: str, run_id: str, marker: str, text: str, method: str, target: int | None):
+    model = _model(root, dataset, run_id, marker)
+    try:
+        return model.explain(text, methods=[method], target=target)
+    except ValueError:
+        raise  # a text the models cannot read: the page says so in its own words
+    except Exception as error:
+        raise Unreadable(f"{run_id} could not explain this text ({type(error).__name__}: {error})") from error
+
+
+def top_words(record: RunRecord):
+    """The run's cached top words per class (`pipelines.explain.TopWords`), or None if not computed yet."""
+    return _top_words(store_root(), record.dataset, record.run_id, run_marker(record))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _top_words(root: str, dataset: str, run_id: str, marker: str):
+    from pipelines.explain import TopWords
+    from pipelines.explain.aggregate import FILE_NAME
+
+    cached = Store(root).read_derived_json(dataset, run_id, FILE_NAME)
+    if cached is None:
+        return None
+    try:
+        return TopWords.from_json(cached)
+    except (KeyError, TypeError, ValueError):
+        return None  # damaged: it can be computed again
+
+
+def compute_top_words(record: RunRecord) -> None:
+    """Aggregate the run's attributions over its test split now and cache them in the store (seconds)."""
+    from pipelines.explain import top_words as aggregate
+
+    model = _model(store_root(), record.dataset, record.run_id, run_marker(record))
+    try:
+        aggregate(store(), model, refresh=True)
+    except Exception as error:
+        raise Unreadable(f"the top words of {record.run_id} could not be computed ({error})") from error
+    _top_words.clear()
+
+
+# -- the glass box -------------------------------------------------------------------
+
+
+def text_comparison(record: RunRecord, text: str):
+    """`pipelines.verify.compare_text`: one text through the framework and the NumPy reference."""
+    return _text_comparison(store_root(), record.dataset, record.run_id, run_marker(record), text)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _text_comparison(root: str, dataset: str, run_id: str, marker: str, text: str):
+    from pipelines.verify import compare_text
+
+    model = _model(root, dataset, run_id, marker)
+    try:
+        return compare_text(model, text)
+    except Exception as error:
+        raise Unreadable(f"{run_id} could not be compared on this text ({type(error).__name__}: {error})") from error
+
+
+def verify_report(record: RunRecord) -> dict | None:
+    """The run's last whole-test-split verify report, or None if it was never verified."""
+    from pipelines.verify import stored_report
+
+    return stored_report(store(), record.dataset, record.run_id)
+
+
+def run_verify(record: RunRecord, limit: int | None) -> dict:
+    """Verify now (on `limit` test texts, or all); a whole-split report is kept in the store."""
+    from pipelines.verify import verify_run
+
+    model = _model(store_root(), record.dataset, record.run_id, run_marker(record))
+    try:
+        return verify_run(store(), record.run_id, record.dataset, limit=limit, run=model)
+    except Exception as error:
+        raise Unreadable(f"{record.run_id} could not be verified ({type(error).__name__}: {error})") from error
+
+
+def reference_parameters(record: RunRecord) -> int:
+    """How many numbers the NumPy reference holds once the run's weights are read into it."""
+    return _reference_parameters(store_root(), record.dataset, record.run_id, run_marker(record))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _reference_parameters(root: str, dataset: str, run_id: str, marker: str) -> int:
+    from pipelines.verify import reference_for
+
+    try:
+        return int(reference_for(_model(root, dataset, run_id, marker)).parameter_count())
+    except Exception as error:
+        raise Unreadable(f"the reference of {run_id} cannot be built ({type(error).__name__}: {error})") from error

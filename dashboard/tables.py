@@ -5,6 +5,7 @@ The pages draw from these; keeping them pure keeps them easy to test.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pandas as pd
@@ -155,3 +156,60 @@ def token_view(text: str, vocabulary) -> list[tuple[str, str]]:
         else:
             view.append((text[token.start : token.end], "known" if token.text in vocabulary else "unknown"))
     return view
+
+
+def framework_pairs(records: list[RunRecord]) -> list[tuple[RunRecord, RunRecord]]:
+    """(PyTorch run, Keras run) pairs of one architecture trained with the same settings on the same data."""
+    def twin_key(record: RunRecord):
+        spec = record.spec or {}
+        return json.dumps([spec.get("model"), spec.get("training"), (spec.get("dataset") or {}).get("key")],
+                          sort_keys=True)  # fmt: skip
+
+    keras_runs = {twin_key(record): record for record in records if record.framework == "keras"}
+    return [(record, keras_runs[twin_key(record)]) for record in records
+            if record.framework == "torch" and twin_key(record) in keras_runs]  # fmt: skip
+
+
+def framework_comparison(pair: tuple[RunRecord, RunRecord]) -> pd.DataFrame:
+    """Seed 000's comparison: one row per measure, one column per framework."""
+    measures = {
+        "accuracy": "accuracy", "f1_macro": "macro F1", "roc_auc": "ROC AUC", "parameters": "parameters",
+        "parameters_formula": "parameters (formula)", "train_seconds": "train time (s)",
+        "epochs_trained": "epochs", "best_epoch": "best epoch", "examples_per_second": "examples per second",
+        "predict_seconds": "test-set prediction (s)", "device": "device",
+    }  # fmt: skip
+    columns = {}
+    for record in pair:
+        metrics = record.metrics or {}
+        values = {name: metrics.get(key) for key, name in measures.items()}
+        epochs = metrics.get("epochs_trained")
+        seconds = metrics.get("train_seconds")
+        values["seconds per epoch"] = seconds / epochs if epochs and seconds else None
+        columns[FRAMEWORK_NAMES.get(record.framework, record.framework)] = values
+    frame = pd.DataFrame(columns).map(_readable)
+    return frame.rename_axis("measure").reset_index()
+
+
+def _readable(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, bool) or isinstance(value, str):
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 10):
+        return f"{int(value):,}"
+    return f"{value:.4f}" if abs(value) < 10 else f"{value:,.1f}"
+
+
+def token_table(comparison, layer: int, direction: str, unit: int) -> pd.DataFrame:
+    """One unit of one layer, token by token: each value as the framework and the reference computed it."""
+    chosen = next(d for d in comparison.directions if d.layer == layer and d.direction == direction)
+    table = pd.DataFrame({"token": comparison.tokens})
+    for name, reference in chosen.reference.items():
+        framework = chosen.framework_hidden if name == "hidden" else chosen.stepped.get(name)
+        if framework is not None:
+            table[f"{name} (framework)"] = framework[:, unit].astype(float)
+        table[f"{name} (reference)"] = reference[:, unit]
+    difference = chosen.difference("hidden")
+    if difference is not None:
+        table["largest |Δh| over units"] = difference
+    return table

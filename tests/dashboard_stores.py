@@ -2,7 +2,7 @@
 
 `trained_store` trains with the pipeline (`train_zoo`, in a subprocess) on tiny generated copies of
 rt-polarity (2 classes; the quick zoo, and the sweep zoo on a 40-example cut) and
-NusaX (3 classes; the quick zoo), once per test session.
+NusaX (3 classes; the quick zoo, and its GRU in Keras too), once per test session.
 `damage` adds what a store meets in real life: a run still training, a failed
 run, a run with no metrics, and done runs whose history, predictions or weights
 are garbage.
@@ -30,6 +30,9 @@ PAGES = {
     "evaluation": "app_pages/evaluation.py",
     "compare": "app_pages/compare.py",
     "playground": "app_pages/playground.py",
+    "inside": "app_pages/inside.py",
+    "top_words": "app_pages/top_words.py",
+    "glass_box": "app_pages/glass_box.py",
     "train": "app_pages/train.py",
 }
 RUNNING_RUN = "torch-lstm-bi-2x64-max-5ca1ab1e"
@@ -49,7 +52,12 @@ for dataset, zoo, epochs, limit in (("rt-polarity", "quick", 2, None), ("nusax",
     outcomes = train_zoo(store, dataset, zoo, ["torch"], device="cpu", overrides={{"epochs": epochs}},
                          data_dir={data!r}, limit=limit, show_progress=False)
     assert all(outcome.result == "trained" for outcome in outcomes), outcomes
+# One architecture in Keras too, for the Glass box's PyTorch vs Keras comparison.
+outcomes = train_zoo(store, "nusax", "quick", ["keras"], device="cpu", overrides={{"epochs": 1}}, data_dir={data!r},
+                     only=["gru-uni-*"], show_progress=False)
+assert [outcome.result for outcome in outcomes] == ["trained"], outcomes
 """
+KERAS_TWIN = "gru-uni-1x64-mean"  # its nusax runs: torch-... and keras-...
 
 
 def trained_store(base: Path) -> Path:

@@ -7,8 +7,8 @@ from contextlib import ExitStack
 import pytest
 
 from dashboard_stores import (
-    FAILED_RUN, NO_METRICS_RUN, PAGES, RUNNING_RUN, SWEEP_DATASET, copy_store, damage, done_runs, open_page, problems,
-    trained_store,
+    FAILED_RUN, KERAS_TWIN, NO_METRICS_RUN, PAGES, RUNNING_RUN, SWEEP_DATASET, copy_store, damage, done_runs,
+    open_page, problems, trained_store,
 )  # fmt: skip
 from pipelines import jobs
 from pipelines.store import Store
@@ -91,6 +91,12 @@ def test_every_page_renders_real_runs(page, real_runs):
         assert len(app.dataframe[0].value) == 7 and charts  # every model's prediction
     elif page == "train":
         assert app.get("form") or app.form_submit_button
+    elif page == "inside":
+        assert app.metric and "<span title=" in "".join(html.proto.body for html in app.get("html"))
+    elif page == "top_words":
+        assert len(charts) == 2  # the best model's words towards each class, computed when it was trained
+    elif page == "glass_box":
+        assert app.get("latex") and app.table  # the cell's equations and where each framework keeps its weights
 
 
 def test_compare_explains_how_to_train_the_sweep(real_runs):
@@ -237,6 +243,125 @@ def test_playground_examples_fill_the_text_box(real_runs):
     [button for button in app.button if button.label == "Use this example"][0].click().run()
     assert not problems(app)
     assert app.text_area(key="playground_text").value == "Not bad at all."
+
+
+# -- inside the model, top words, glass box -------------------------------------------------------
+
+
+def run_id_of(root, prefix: str, dataset: str = "rt-polarity") -> str:
+    return next(run_id for run_id in done_runs(root, dataset) if run_id.startswith(prefix))
+
+
+def open_tab(app, key: str, tab: str):
+    app.session_state[key] = tab  # what clicking the tab does
+    return app.run()
+
+
+@pytest.mark.parametrize("tab", ["Words", "Hidden states", "Gates", "Edit a word"])
+def test_inside_draws_two_models_side_by_side_in_every_tab(tab, real_runs):
+    app = open_page("inside")
+    lstm, bigru = run_id_of(real_runs, "torch-lstm-uni-2x64-"), run_id_of(real_runs, "torch-gru-bi-")
+    app.selectbox(key="inside_model:rt-polarity").set_value(lstm).run()
+    app.selectbox(key="inside_second:rt-polarity").set_value(bigru).run()
+    open_tab(app, "inside_view", tab)
+    assert not problems(app)
+    specs = [chart.proto.spec for chart in app.get("plotly_chart")]
+    if tab == "Words":
+        assert len(app.metric) == 2 and len(specs) == 1  # the 2-layer LSTM's trajectory; the BiGRU has none
+        assert "bidirectional model has no prediction after a prefix" in texts(app.caption)
+    elif tab in ("Hidden states", "Gates"):
+        assert len(specs) == 4  # a heatmap and a line chart per model
+        assert sum('"type":"heatmap"' in spec for spec in specs) == 2
+        if tab == "Gates":
+            assert "forget gate f" in specs[0] and "update gate z" in specs[2]
+    else:
+        assert "Type a word to put in place" in texts(app.info)
+        app.text_input(key="inside_edit_word").input("awful").run()
+        assert not problems(app)
+        before, after = (metric.value for metric in app.metric)
+        assert before != after and len(app.get("plotly_chart")) == 1
+
+
+def test_inside_offers_every_unit_order_layer_and_direction(real_runs):
+    app = open_page("inside")
+    app.selectbox(key="inside_model:rt-polarity").set_value(run_id_of(real_runs, "torch-lstm-uni-2x64-")).run()
+    open_tab(app, "inside_view", "Gates")
+    for order in ("contribution", "similarity", "index"):
+        app.selectbox(key="inside_order").set_value(order).run()
+        assert not problems(app)
+    app.selectbox(key="inside_layer").set_value(0).run()
+    app.button_group(key="inside_value:lstm").set_value("cell").run()
+    assert not problems(app) and "cell state c, layer 1" in app.get("plotly_chart")[0].proto.spec
+    app.selectbox(key="inside_layer").set_value("top").run()
+    assert not problems(app) and "cell state c, layer 2" in app.get("plotly_chart")[0].proto.spec
+    for method in ("saliency", "input_x_gradient", "deeplift", "occlusion"):
+        app.button_group(key="inside_method").set_value(method).run()
+        assert not problems(app)
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS_INSIDE := ["empty", "huge", "unknown words", "emoji", "html", "script"])
+def test_inside_answers_bad_input_in_words_and_never_renders_it(case, real_runs):
+    text = BAD_INPUTS[case][0]
+    app = open_page("inside")
+    app.text_area(key="inside_text").input(text).run()
+    assert not problems(app)
+    if not text.strip():
+        assert "Type a text" in texts(app.info)
+        return
+    if case == "huge":
+        assert "read only the first" in texts(app.info)
+    shown = "".join(html.proto.body for html in app.get("html"))
+    assert "<span title=" in shown  # the words, coloured
+    assert "<script" not in shown and "<img" not in shown and "<b>" not in shown
+    if "<" in text:
+        assert "&lt;" in shown
+
+
+def test_top_words_missing_from_the_store_are_computed_on_request(trained, store_at, tmp_path):
+    root = store_at(copy_store(trained, tmp_path / "no-words", datasets=("rt-polarity",)))
+    for path in (root / "rt-polarity").glob("*/top_words.json"):
+        path.unlink()
+    app = open_page("top_words")
+    assert "not in the store yet" in texts(app.info) and not app.get("plotly_chart")
+    [button for button in app.button if button.label == "Compute now"][0].click().run()
+    assert not problems(app)
+    assert len(app.get("plotly_chart")) == 2 and len(list((root / "rt-polarity").glob("*/top_words.json"))) == 1
+
+
+@pytest.mark.parametrize("tab", ["Equations & parameters", "One text, token by token", "Whole test split"])
+def test_glass_box_tabs_show_the_framework_and_the_reference_agreeing(tab, real_runs):
+    app = open_page("glass_box")
+    app.selectbox(key="glass_box_run:rt-polarity").set_value(run_id_of(real_runs, "torch-lstm-bi-")).run()
+    open_tab(app, "glass_box_view", tab)
+    assert not problems(app)
+    if tab == "Equations & parameters":
+        assert "forget gate" in app.get("latex")[0].proto.body
+        counts = {metric.label: metric.value for metric in app.metric}
+        assert len(set(counts.values())) == 1  # the framework, the formula and the reference count alike
+    elif tab == "One text, token by token":
+        assert [metric.value for metric in app.metric][-1].endswith("e-08") or "agree" in texts(app.metric)
+        table = app.dataframe[0].value
+        assert {"hidden (framework)", "hidden (reference)", "forget (reference)"} <= set(table.columns)
+        app.selectbox(key="glass_box_direction").set_value("backward").run()
+        app.text_input(key="glass_box_text").input("").run()  # an empty text reads as one unknown word
+        assert not problems(app) and list(app.dataframe[0].value["token"]) == ["<unk>"]
+    else:
+        [button for button in app.button if button.label.startswith("Check all")][0].click().run()
+        assert not problems(app)
+        assert {metric.label: metric.value for metric in app.metric}["verdict"] == "agree"
+
+
+def test_glass_box_compares_pytorch_and_keras_twins(real_runs):
+    app = open_page("glass_box")
+    open_tab(app, "glass_box_view", "PyTorch vs Keras")
+    assert "--framework both" in texts(app.info)  # rt-polarity has PyTorch runs only
+    app.sidebar.selectbox(key="dataset").set_value("nusax").run()
+    assert not problems(app)
+    spec = app.get("plotly_chart")[0].proto.spec
+    assert '"name":"PyTorch"' in spec and '"name":"Keras"' in spec
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["measure", "PyTorch", "Keras"] and "parameters" in set(table["measure"])
+    assert KERAS_TWIN
 
 
 # -- a store as real life leaves it -----------------------------------------------------------

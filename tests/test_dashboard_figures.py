@@ -146,3 +146,86 @@ def test_token_chips_escape_every_token():
     assert "<script" not in markup and "<img" not in markup
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup and "&quot;&gt;&lt;img" in markup
     assert "and 3 more tokens" in markup
+
+
+# -- inside the model and the glass box -----------------------------------------------------------
+
+
+def test_repeated_tokens_stay_apart_on_the_token_axis():
+    from dashboard.figures_inside import token_labels
+
+    labels = token_labels(["the", "film", "the", "the"])
+    assert len(set(labels)) == 4 and [label.replace("\u200b", "") for label in labels] == ["the", "film", "the", "the"]
+
+
+def test_state_heatmap_orders_units_and_picks_the_value_scale():
+    from dashboard.figures_inside import state_heatmap
+
+    values = np.array([[0.1, -0.9, 0.5], [0.2, -0.8, 0.4]])  # (tokens, units)
+    heatmap = state_heatmap(values, ["good", "film"], np.array([2, 0, 1]), "hidden", "h").data[0]
+    assert list(heatmap.y) == ["unit 2", "unit 0", "unit 1"]
+    np.testing.assert_allclose(np.asarray(heatmap.z)[0], [0.5, 0.4])  # unit 2 first, over both tokens
+    assert (heatmap.zmin, heatmap.zmax) == (-1.0, 1.0)
+    gate = state_heatmap(np.full((2, 3), 0.5), ["a", "b"], np.arange(3), "forget", "f").data[0]
+    assert (gate.zmin, gate.zmax) == (0.0, 1.0)
+    cell = state_heatmap(values * 3, ["a", "b"], np.arange(3), "cell", "c").data[0]
+    assert cell.zmax == pytest.approx(2.7) and cell.zmin == pytest.approx(-2.7)
+
+
+def test_gate_views_cover_every_value_the_explanation_keeps():
+    from dashboard.figures_inside import GATE_VIEWS, VALUE_TITLES
+    from pipelines.explain import CELL_VALUES
+
+    for cell, values in GATE_VIEWS.items():
+        assert sorted(values) == sorted(CELL_VALUES[cell]) and all(value in VALUE_TITLES for value in values)
+
+
+@pytest.mark.parametrize("classes", [["negative", "positive"], ["negative", "neutral", "positive"]])
+def test_trajectory_draws_one_line_for_two_classes_and_one_per_class_for_more(classes):
+    from dashboard.figures_inside import trajectory
+
+    probabilities = np.full((4, len(classes)), 1 / len(classes))
+    figure = figures.styled(trajectory(probabilities, ["not", "bad", "at", "all"], classes))
+    assert len(figure.data) == (1 if len(classes) == 2 else 3)
+
+
+def test_other_inside_builders_make_figures_plotly_accepts():
+    from dashboard.figures_glassbox import difference_lines
+    from dashboard.figures_inside import attribution_bars, gate_means, norm_lines, top_word_bars
+
+    tokens = ["a", "fine", "film"]
+    for figure in (
+        norm_lines({"forward": np.ones(3), "backward": np.zeros(3)}, tokens, "#3558d6"),
+        gate_means({"forget": np.full(3, 0.9), "candidate": np.zeros(3)}, tokens, "gates"),
+        attribution_bars({"before": np.ones(3), "after": np.ones(2)}, {"before": tokens, "after": tokens[:2]}, "t"),
+        top_word_bars(["fine", "good"], [1.2, 0.8], [7, 5], "positive", "#2a9d6f"),
+        difference_lines({"hidden": np.array([1e-8, 0.0, 3e-7])}, tokens, 1e-5, "agreement"),
+    ):
+        assert figures.styled(figure).to_plotly_json()["layout"]["font"]["size"] == 14
+    assert len(gate_means({"forget": np.ones(3), "candidate": np.ones(3)}, tokens, "g").data) == 1  # gates only
+
+
+def test_attribution_chips_escape_tokens_and_tint_by_score():
+    from dashboard.highlight import attribution_chips, colour_key
+
+    markup = attribution_chips([("<script>x</script>", 2.0, True), ("dull", -1.0, False), ("a", 0.0, True)],
+                               max_abs=2.0, towards="#2a9d6f", against="#c8414b", hidden=4)  # fmt: skip
+    assert "<script" not in markup and "&lt;script&gt;" in markup
+    assert "rgba(42,157,111,0.90)" in markup and "rgba(200,65,75,0.45)" in markup  # full and half strength
+    assert 'title="+2.000"' in markup and "underline dotted" in markup and "and 4 more tokens" in markup
+    assert "rgba(42,157,111,0.00)" in attribution_chips([("a", 0.0, True)], 0.0, "#2a9d6f", "#c8414b")
+    assert "&lt;b&gt;" in colour_key([("<b>class</b>", "#000000")])
+
+
+def test_framework_pairs_match_the_same_spec_settings_and_data():
+    torch_run, keras_run = record("torch-gru", "gru"), record("keras-gru", "gru", framework="keras")
+    other = record("keras-lstm", "lstm", framework="keras")  # another architecture
+    retrained = record("keras-gru-2", "gru", framework="keras")
+    for run in (torch_run, keras_run, other, retrained):
+        run.spec["training"] = {"epochs": 5 if run is retrained else 2}  # other settings: no twin
+    pairs = tables.framework_pairs([torch_run, keras_run, other, retrained])
+    assert [(a.run_id, b.run_id) for a, b in pairs] == [("torch-gru", "keras-gru")]
+    comparison = tables.framework_comparison(pairs[0])
+    assert list(comparison.columns) == ["measure", "PyTorch", "Keras"]
+    rows = dict(zip(comparison["measure"], comparison["PyTorch"]))
+    assert rows["parameters"] == "1,000" and rows["seconds per epoch"] == "–" and rows["accuracy"] == "0.8000"

@@ -4,25 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures, highlight, loaders, tables, ui
+from dashboard.examples import examples_for
 
 TEXT = "playground_text"  # the text area's key: examples and test reviews are copied into it
 TRUTH = "playground_truth"  # (text, true class) of the test review last copied in
-EXAMPLES = {
-    "english": [
-        "A gorgeous, moving film with a superb cast.",
-        "Dull, tedious and far too long.",
-        "Not bad at all.",
-        "I wanted to love this movie, but the plot is a mess and the ending makes no sense.",
-        "The acting is wonderful; the script is terrible.",
-        "Not the best film of the year, but far from the worst.",
-    ],
-    "indonesian": [
-        "Makanannya enak sekali dan pelayanannya ramah.",
-        "Pelayanannya buruk, saya sangat kecewa.",
-        "Tempatnya biasa saja.",
-        "Tidak jelek, tapi juga tidak istimewa.",
-    ],
-}
 TOKENS_SHOWN_BEYOND = 12  # tokens past maxlen shown (greyed) before "and N more"
 
 st.title("Playground")
@@ -40,7 +25,7 @@ except loaders.Unreadable as error:
     st.error(f"{error}. Train any zoo on this data set again to rewrite it.", icon=":material/error:")
     st.stop()
 classes = list(summary.get("classes", []))
-examples = EXAMPLES.get(summary.get("language", ""), [])
+examples = examples_for(summary)
 
 
 def use_text(text: str, truth: str | None = None) -> None:

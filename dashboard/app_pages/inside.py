@@ -1,0 +1,252 @@
+"""Inside the model: how does a model read this text, word by word?"""
+
+import streamlit as st
+
+from dashboard import figures, figures_inside, highlight, loaders, tables, ui
+from dashboard.examples import examples_for
+from pipelines.explain import GATES, METHODS, UNIT_ORDERS
+
+TEXT = "inside_text"
+NOTHING = "nothing (one model)"
+PREDICTED = "each model's prediction"
+TOP = "top"  # the layer choice that means each model's last layer
+
+st.title("Inside the model")
+ui.teach("Type a text and watch a model read it: which words pushed its decision, what its units hold after each "
+         "word, and how its gates open and close. Pick a second model to see the same text side by side.")  # fmt: skip
+
+selected = ui.require_dataset()
+finished = ui.require_finished_runs(selected)
+frame = tables.run_frame(finished)
+labels = dict(zip(frame["run_id"], frame["label"]))
+by_id = {record.run_id: record for record in finished}
+try:
+    summary = loaders.dataset_summary(selected.dataset)
+except loaders.Unreadable as error:
+    st.error(f"{error}. Train any zoo on this data set again to rewrite it.", icon=":material/error:")
+    st.stop()
+classes = list(summary.get("classes", []))
+examples = examples_for(summary)
+
+
+def remembered(key: str, options: list, default):
+    """A widget key kept per data set; a remembered value no longer on offer (filters) starts over."""
+    key = f"{key}:{selected.dataset}"
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    st.session_state.setdefault(key, default)
+    return key
+
+
+def models_ui() -> list[str]:
+    ids = list(frame["run_id"])
+    left, right = st.columns(2)
+    first = left.selectbox("Model", ids, format_func=labels.get, key=remembered("inside_model", ids, ids[0]))
+    others = [NOTHING] + [run_id for run_id in ids if run_id != first]
+    second = right.selectbox("Side by side with", others, format_func=lambda i: labels.get(i, i),
+                             key=remembered("inside_second", others, NOTHING))  # fmt: skip
+    return [first] + ([second] if second != NOTHING else [])
+
+
+def text_ui() -> str:
+    st.session_state.setdefault(TEXT, examples[0] if examples else "")
+    if examples:
+        def use_example() -> None:
+            st.session_state[TEXT] = st.session_state["inside_example"] or st.session_state[TEXT]
+
+        st.selectbox("Example", examples, index=None, placeholder="Start from an example review",
+                     key="inside_example", on_change=use_example)  # fmt: skip
+    return st.text_area("Text", key=TEXT, height=90, placeholder="Type a review, e.g. “Not bad at all.”")
+
+
+def controls_ui() -> tuple[str, int | None]:
+    left, right = st.columns([3, 1])
+    method = left.segmented_control("Word attribution", list(METHODS), format_func=lambda name: METHODS[name].title,
+                                    default="integrated_gradients", key="inside_method", required=True)  # fmt: skip
+    target = right.selectbox("Explain the class", [PREDICTED, *classes], key="inside_target",
+                             help="Attributions and unit order explain this class's log-odds.")
+    return method, None if target == PREDICTED else classes.index(target)
+
+
+with st.container(border=True):
+    chosen = models_ui()
+    text = text_ui()
+    method, target = controls_ui()
+
+if not text.strip():
+    st.info("Type a text above (or pick an example) and press Ctrl+Enter.", icon=":material/keyboard:")
+    st.stop()
+
+explanations = {}
+with st.spinner("Reading the text…"):
+    for run_id in chosen:
+        try:
+            explanations[run_id] = loaders.explanation(by_id[run_id], text, method, target)
+        except ValueError as error:
+            st.info(f"{str(error).capitalize()}.", icon=":material/keyboard:")
+            st.stop()
+        except loaders.Unreadable as error:
+            st.warning(f"Left out: {error}.", icon=":material/warning:")
+if not explanations:
+    st.stop()
+if any(explanation.truncated for explanation in explanations.values()):
+    first = next(iter(explanations.values()))
+    st.info(f"The models read only the first {first.maxlen} of this text's {len(first.tokens):,} tokens.",
+            icon=":material/content_cut:")  # fmt: skip
+
+
+def side_by_side():
+    """One column per model (one under the other in presentation mode, where charts need the width)."""
+    if selected.presentation or len(explanations) == 1:
+        return [st.container() for _ in explanations]
+    return st.columns(len(explanations))
+
+
+def words_view() -> None:
+    for column, (run_id, explanation) in zip(side_by_side(), explanations.items()):
+        with column:
+            probability = explanation.probabilities[explanation.predicted]
+            st.metric(labels[run_id], f"{explanation.predicted_class} · {probability:.0%}",
+                      help="The model's prediction and the probability it gives it.")  # fmt: skip
+            st.html(attribution_html(explanation))
+            ui.teach(attribution_caption(explanation))
+            if explanation.trajectory is not None:
+                tokens = [token.text for token in explanation.read_tokens]
+                ui.show_chart(f"trajectory-{run_id}", figures_inside.trajectory, explanation.trajectory, tokens,
+                              explanation.classes, height=300)  # fmt: skip
+            else:
+                ui.teach(f"No prediction after each word: {explanation.trajectory_note}.")
+
+
+def attribution_html(explanation, attribution=None) -> str:
+    attribution = attribution or explanation.attributions[method]
+    towards = figures.class_colour(explanation.target_class, explanation.target)
+    against = figures.class_colour(classes[1 - explanation.target], 1 - explanation.target) if len(classes) == 2 \
+        else figures.OTHER_COLOUR  # fmt: skip
+    tokens = [(explanation.text[t.start : t.end], float(score), t.known)
+              for t, score in zip(explanation.read_tokens, attribution.scores)]  # fmt: skip
+    key = [(f"towards {explanation.target_class}", towards)]
+    key += [("away from it", against)] if attribution.signed else []
+    chips = highlight.attribution_chips(tokens, attribution.max_abs, towards, against, hidden=explanation.truncated)
+    return chips + highlight.colour_key(key)
+
+
+def attribution_caption(explanation) -> str:
+    attribution = explanation.attributions[method]
+    change = explanation.log_odds[explanation.target] - explanation.baseline_log_odds[explanation.target]
+    text = f"{attribution.title} ({attribution.paper}), in log-odds of {explanation.target_class}. "
+    if attribution.delta is not None:
+        text += (f"The scores add up to {attribution.scores.sum():+.2f}; the model's log-odds moved {change:+.2f} from "
+                 f"an empty text (convergence delta {attribution.delta:+.1e}).")  # fmt: skip
+    return text + " Hover a word for its score; unknown words are underlined with dots."
+
+
+def layer_ui() -> tuple[int | str, str, str]:
+    deepest = max(explanation.layers[-1].layer for explanation in explanations.values()) + 1
+    any_bi = any(len(explanation.layers) > explanation.layers[-1].layer + 1 for explanation in explanations.values())
+    columns = iter(st.columns(3))
+    layer, direction = TOP, "forward"
+    if deepest > 1:
+        layer = next(columns).selectbox("Layer", [TOP, *range(deepest)], key="inside_layer",
+                                        format_func=lambda i: "each model's top" if i == TOP else f"layer {i + 1}")
+    if any_bi:
+        direction = next(columns).segmented_control("Direction", ["forward", "backward"], default="forward",
+                                                    required=True, key="inside_direction")  # fmt: skip
+    order = next(columns).selectbox("Order the units", list(UNIT_ORDERS), key="inside_order", help=" · ".join(
+        f"{name}: {meaning}" for name, meaning in UNIT_ORDERS.items()))  # fmt: skip
+    return layer, direction, order
+
+
+def layer_of(explanation, layer: int | str, direction: str):
+    """The layer's states, or None (and a note) when this model has no such layer or direction."""
+    layer = explanation.layers[-1].layer if layer == TOP else layer
+    try:
+        return explanation.layer(layer, direction)
+    except ValueError:
+        st.info(f"{explanation.label} has no layer {layer + 1} reading {direction}.", icon=":material/info:")
+        return None
+
+
+def states_view(gates: bool = False) -> None:
+    """Hidden states (and their norm) or, with `gates`, one gate or cell value (and the gates' means)."""
+    layer, direction, order = layer_ui()
+    for column, (run_id, explanation) in zip(side_by_side(), explanations.items()):
+        states = layer_of(explanation, layer, direction)
+        with column:
+            if states is None:
+                continue
+            tokens = [token.text for token in explanation.read_tokens]
+            value = "hidden"
+            if gates and explanation.cell == "rnn":
+                st.info(f"{labels[run_id]}: a plain RNN has no gates; h_t = tanh(W x_t + U h_(t-1) + b) is all it "
+                        "computes. Pick an LSTM or a GRU to see gates.", icon=":material/info:")  # fmt: skip
+                continue
+            if gates:  # one choice per cell, so an LSTM and a GRU side by side each show their own
+                offered = figures_inside.GATE_VIEWS[explanation.cell]
+                value = st.segmented_control("Show", offered, format_func=figures_inside.VALUE_TITLES.get,
+                                             default=offered[0], key=f"inside_value:{explanation.cell}", required=True)
+            values = states.hidden if value == "hidden" else states.values[value]
+            title = f"{labels[run_id]}: {figures_inside.VALUE_TITLES[value]}, layer {states.layer + 1} {direction}"
+            units = states.ordered_units(order)
+            ui.show_chart(f"{value}-{run_id}", figures_inside.state_heatmap, values, tokens, units, value, title,
+                          height=min(220 + 5 * len(units), 640))  # fmt: skip
+            if gates and GATES[explanation.cell]:
+                ui.show_chart(f"gate-means-{run_id}", figures_inside.gate_means, states.means, tokens,
+                              f"{labels[run_id]}: gates after each token (mean over units)", height=300)  # fmt: skip
+            elif not gates:
+                norms = {s.direction: s.norm for s in explanation.layers if s.layer == states.layer}
+                colour = figures.CELL_COLOURS.get(explanation.cell, figures.OTHER_COLOUR)
+                ui.show_chart(f"norm-{run_id}", figures_inside.norm_lines, norms, tokens, colour, height=260)
+    ui.teach(TEACH_GATES if gates else TEACH_STATES)
+
+
+TEACH_STATES = ("Each row is one unit of the layer, each column the state after reading that word (a backward "
+                "direction has read from the end of the text back to it). Blue is positive, red negative. Ordered by "
+                "contribution, the units at the top pushed most towards the explained class.")  # fmt: skip
+TEACH_GATES = ("Gates are sigmoids between 0 (closed) and 1 (open). An LSTM's forget gate near 1 keeps its cell state, "
+               "its input gate lets the candidate in; a GRU's update gate near 1 keeps the old state, its reset gate "
+               "decides how much of it the candidate sees.")  # fmt: skip
+
+def edit_view() -> None:
+    run_id, explanation = next(iter(explanations.items()))
+    tokens = explanation.read_tokens
+    left, right = st.columns(2)
+    position = left.selectbox("Word to change", range(len(tokens)), key="inside_edit_position",
+                              format_func=lambda i: f"{i + 1}: {explanation.text[tokens[i].start : tokens[i].end]}")
+    replacement = right.text_input("Replace it with", key="inside_edit_word", max_chars=100,
+                                   placeholder="e.g. brilliant; or delete it below")  # fmt: skip
+    delete = st.toggle("Delete the word instead", key="inside_edit_delete")
+    if not replacement.strip() and not delete:
+        st.info(f"Type a word to put in place of “{explanation.text[tokens[position].start : tokens[position].end]}”, "
+                "or delete it, and see how the prediction and the attributions move.", icon=":material/edit:")
+        return
+    token = tokens[position]
+    edited = (explanation.text[: token.start] + ("" if delete else replacement) + explanation.text[token.end :]).strip()
+    if not edited:
+        st.info("Deleting the only word leaves nothing to read.", icon=":material/info:")
+        return
+    try:
+        after = loaders.explanation(by_id[run_id], edited, method, explanation.target)
+    except (ValueError, loaders.Unreadable) as error:
+        st.warning(f"{error}.", icon=":material/warning:")
+        return
+    before_p, after_p = explanation.probabilities[explanation.target], after.probabilities[explanation.target]
+    columns = st.columns(2)
+    columns[0].metric(f"P({explanation.target_class}) before", f"{before_p:.1%}")
+    columns[1].metric(f"P({explanation.target_class}) after", f"{after_p:.1%}", f"{(after_p - before_p) * 100:+.1f} "
+                      "points")  # fmt: skip
+    st.html(attribution_html(after))
+    names = {"before": explanation, "after": after}
+    scores = {name: e.attributions[method].scores for name, e in names.items()}
+    words = {name: [t.text for t in e.read_tokens] for name, e in names.items()}
+    ui.show_chart(f"edit-{run_id}", figures_inside.attribution_bars, scores, words,
+                  f"{labels[run_id]}: {METHODS[method].title} before and after the edit", height=340)  # fmt: skip
+
+
+# Only the open tab is drawn, as on the Evaluation page.
+views = {"Words": words_view, "Hidden states": states_view, "Gates": lambda: states_view(gates=True),
+         "Edit a word": edit_view}  # fmt: skip
+for tab, view in zip(st.tabs(list(views), key="inside_view", on_change="rerun"), views.values()):
+    if tab.open:
+        with tab:
+            view()

@@ -1,0 +1,144 @@
+"""Figure builders for looking inside a model: plain arrays in, a Plotly figure out. No Streamlit here.
+
+Tokens run left to right on the x axis, as the text reads. A text often holds
+the same word twice, and Plotly merges equal category names, so every token
+gets a unique label (`token_labels`): repeats carry invisible zero-width
+spaces, and look the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.figures import CELL_COLOURS, INK, OTHER_COLOUR, class_colour
+
+DIVERGING = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#67a9cf"], [1.0, "#2166ac"]]
+GATE_SCALE = [[0.0, "#ffffff"], [1.0, "#1f3a93"]]
+VALUE_TITLES = {
+    "hidden": "hidden state h",
+    "input": "input gate i",
+    "forget": "forget gate f",
+    "output": "output gate o",
+    "candidate": "candidate",
+    "cell": "cell state c",
+    "reset": "reset gate r",
+    "update": "update gate z",
+}
+# What the Gates tab offers per cell (pipelines.explain.CELL_VALUES), the gate that keeps the memory first.
+GATE_VIEWS = {"lstm": ["forget", "input", "output", "candidate", "cell"], "gru": ["update", "reset", "candidate"]}
+BOUNDED = {"input", "forget", "output", "reset", "update"}  # sigmoids, in [0, 1]
+SIGNED_UNIT = {"hidden", "candidate"}  # tanh, in [-1, 1] (a ReLU-free zoo)
+
+
+def token_labels(tokens: list[str]) -> list[str]:
+    """Unique category names that display as the tokens themselves."""
+    seen: dict[str, int] = {}
+    labels = []
+    for token in tokens:
+        count = seen.get(token, 0)
+        seen[token] = count + 1
+        labels.append(token + "\u200b" * count)
+    return labels
+
+
+def _token_axis(figure: go.Figure, tokens: list[str]) -> None:
+    figure.update_xaxes(type="category", tickangle=-45 if len(tokens) > 12 else 0, showgrid=False,
+                        categoryorder="array", categoryarray=token_labels(tokens))  # fmt: skip
+
+
+def state_heatmap(values: np.ndarray, tokens: list[str], unit_order: np.ndarray, name: str, title: str) -> go.Figure:
+    """One layer's values (tokens, units) as units x tokens, units in `unit_order` from the top.
+
+    `name` is a key of VALUE_TITLES: gates share a 0-1 scale, hidden states and
+    candidates the -1..1 of tanh, the cell state a scale symmetric about 0.
+    """
+    z = np.asarray(values, dtype=float)[:, unit_order].T  # (units, tokens)
+    if name in BOUNDED:
+        scale = dict(colorscale=GATE_SCALE, zmin=0.0, zmax=1.0)
+    else:
+        limit = 1.0 if name in SIGNED_UNIT else max(float(np.abs(z).max(initial=0.0)), 1e-6)
+        scale = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0.0)
+    units = [f"unit {unit}" for unit in unit_order]
+    figure = go.Figure(go.Heatmap(
+        z=z, x=token_labels(tokens), y=units, **scale, colorbar=dict(thickness=12, len=0.9),
+        hovertemplate="%{x}<br>%{y}: %{z:.3f}<extra></extra>",
+    ))  # fmt: skip
+    figure.update_layout(title=title)
+    _token_axis(figure, tokens)
+    figure.update_yaxes(autorange="reversed", showgrid=False, showticklabels=len(units) <= 40, title="units")
+    return figure
+
+
+def norm_lines(norms: dict[str, np.ndarray], tokens: list[str], colour: str) -> go.Figure:
+    """The length of the hidden state after each token, one line per direction."""
+    figure = go.Figure()
+    for direction, values in norms.items():
+        figure.add_scatter(x=token_labels(tokens), y=values, mode="lines+markers", name=f"{direction} ‖h‖",
+                           line=dict(color=colour, dash="dash" if direction == "backward" else "solid", width=2.5),
+                           hovertemplate=f"%{{x}}<br>{direction} ‖h‖ %{{y:.2f}}<extra></extra>")  # fmt: skip
+    figure.update_layout(title="How much the hidden state holds: ‖h‖ after each token")
+    _token_axis(figure, tokens)
+    figure.update_yaxes(rangemode="tozero", title="‖h‖")
+    return figure
+
+
+def gate_means(means: dict[str, np.ndarray], tokens: list[str], title: str) -> go.Figure:
+    """Each gate's mean over the units after each token (0: closed, 1: open)."""
+    colours = {"input": "#2a9d6f", "forget": "#3558d6", "output": "#e8833a", "reset": "#c8414b",
+               "update": "#8a5fc7"}  # fmt: skip
+    figure = go.Figure()
+    for name, values in means.items():
+        if name not in BOUNDED:
+            continue
+        figure.add_scatter(x=token_labels(tokens), y=values, mode="lines+markers", name=VALUE_TITLES[name],
+                           line=dict(color=colours.get(name, OTHER_COLOUR), width=2.5),
+                           hovertemplate=f"%{{x}}<br>{VALUE_TITLES[name]} %{{y:.2f}}<extra></extra>")  # fmt: skip
+    figure.update_layout(title=title)
+    _token_axis(figure, tokens)
+    figure.update_yaxes(range=[0, 1.02], title="mean over units", tickformat=".0%")
+    return figure
+
+
+def trajectory(probabilities: np.ndarray, tokens: list[str], classes: list[str]) -> go.Figure:
+    """The prediction after each prefix of the text. Two classes: the second's probability with 50% marked."""
+    figure = go.Figure()
+    shown = [len(classes) - 1] if len(classes) == 2 else range(len(classes))
+    for index in shown:
+        figure.add_scatter(x=token_labels(tokens), y=probabilities[:, index], mode="lines+markers",
+                           name=f"P({classes[index]})", line=dict(color=class_colour(classes[index], index), width=3),
+                           hovertemplate=f"after %{{x}}<br>P({classes[index]}) %{{y:.1%}}<extra></extra>")  # fmt: skip
+    if len(classes) == 2:
+        figure.add_hline(y=0.5, line_color=INK, line_width=1, line_dash="dot")
+    figure.update_layout(title="The prediction as the model reads: after each word", showlegend=len(classes) > 2)
+    _token_axis(figure, tokens)
+    figure.update_yaxes(range=[0, 1], tickformat=".0%", title=f"P({classes[-1]})" if len(classes) == 2 else None)
+    return figure
+
+
+def attribution_bars(scores: dict[str, np.ndarray], tokens: dict[str, list[str]], title: str) -> go.Figure:
+    """Token scores as bars, one series per name (e.g. before and after an edit), aligned by position."""
+    figure = go.Figure()
+    palette = ["#94a3b8", CELL_COLOURS["lstm"], CELL_COLOURS["gru"]]
+    longest = max(tokens.values(), key=len)
+    for index, (name, values) in enumerate(scores.items()):
+        words = tokens[name]
+        figure.add_bar(x=list(range(len(values))), y=values, name=name, marker_color=palette[index % len(palette)],
+                       customdata=words, hovertemplate=f"{name}<br>%{{customdata}}: %{{y:+.3f}}<extra></extra>")
+    figure.update_layout(title=title, barmode="group", bargap=0.25)
+    figure.update_xaxes(tickmode="array", tickvals=list(range(len(longest))), ticktext=longest, showgrid=False,
+                        tickangle=-45 if len(longest) > 12 else 0)  # fmt: skip
+    figure.update_yaxes(title="log-odds", zeroline=True, zerolinecolor=INK)
+    return figure
+
+
+def top_word_bars(words: list[str], means: list[float], counts: list[int], class_name: str, colour: str) -> go.Figure:
+    """The words that push a model most towards one class, strongest at the top."""
+    figure = go.Figure(go.Bar(
+        x=means, y=words, orientation="h", marker_color=colour, customdata=counts,
+        hovertemplate="%{y}: %{x:+.2f} log-odds per occurrence (seen %{customdata}×)<extra></extra>",
+    ))  # fmt: skip
+    figure.update_layout(title=f"Towards {class_name}", bargap=0.2)
+    figure.update_yaxes(autorange="reversed", type="category", showgrid=False)
+    figure.update_xaxes(title="mean push, log-odds", rangemode="tozero")
+    return figure
