@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import html
 
+from dashboard.figures import OTHER_COLOUR, class_colour
+
 CHIP = "border-radius:4px;padding:1px 5px;margin:2px;display:inline-block"
 # How the Playground marks what a model reads: known word, <unk>, cut off by maxlen.
 READ_LOOKS = {
@@ -63,3 +65,19 @@ def colour_key(items: list[tuple[str, str]]) -> str:
         for label, colour in items
     )
     return f'<div style="color:#4b5563;font-size:0.9rem">{swatches}</div>'
+
+
+def explanation_chips(explanation, attribution) -> str:
+    """The words of a `pipelines.explain.Explanation`, tinted by one of its attributions, with a colour key.
+
+    Positive scores take the explained class's colour; negative ones the other
+    class's (two classes) or grey (more).
+    """
+    target, classes = explanation.target, explanation.classes
+    towards = class_colour(classes[target], target)
+    against = class_colour(classes[1 - target], 1 - target) if len(classes) == 2 else OTHER_COLOUR
+    tokens = [(explanation.text[token.start : token.end], float(score), token.known)
+              for token, score in zip(explanation.read_tokens, attribution.scores)]  # fmt: skip
+    key = [(f"towards {classes[target]}", towards)] + ([("away from it", against)] if attribution.signed else [])
+    chips = attribution_chips(tokens, attribution.max_abs, towards, against, hidden=explanation.truncated)
+    return chips + colour_key(key)

@@ -104,6 +104,9 @@ def start_job(
                 command += [flag, str(value)]
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the log tail should be live, not block-buffered
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+        # Leave a core to the dashboard that started the job: PyTorch's threads wait on each other at every
+        # time step, and one of them kept off its core by the app's work slows training several times over.
+        environment.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 2) - 1)))
         with open(folder / f"{job_id}.log", "wb") as log:
             process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

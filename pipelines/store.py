@@ -3,7 +3,7 @@
     artifacts/<dataset>/dataset.json   vocab.json   test.parquet
     artifacts/<dataset>/<run-id>/spec.json status.json history.csv metrics.json
                                  predictions.csv weights.safetensors | model.keras
-                                 top_words.json ...  (derived: computed later from a finished run)
+                                 top_words.json verify.json  (derived: computed later from a finished run)
 
 Every file is written atomically (temporary name, then rename), so a reader sees
 the old file or the new one, never half of one. A run counts as done only when

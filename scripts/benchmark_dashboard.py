@@ -15,8 +15,10 @@ the websocket are not included.
 - warm: the median of the next `--repeats` renders of the same page in that
   process, with the caches filled, as when a user comes back to a page or
   changes a widget.
-- "Playground, new text": warm, but a different review each time, so every
-  model predicts afresh (the models themselves stay loaded).
+- "..., new text": warm, but a different review each time, so every model
+  predicts (or explains) afresh; the models themselves stay loaded.
+- "Inside the model: Hidden states" and "Glass box: One text, token by token":
+  those tabs open instead of the first.
 """
 
 from __future__ import annotations
@@ -39,8 +41,15 @@ PAGES = {
     "Evaluation": "app_pages/evaluation.py",
     "Compare & sweeps": "app_pages/compare.py",
     "Playground": "app_pages/playground.py",
+    "Inside the model": "app_pages/inside.py",
+    "Top words": "app_pages/top_words.py",
+    "Glass box": "app_pages/glass_box.py",
     "Train": "app_pages/train.py",
 }
+# Pages that read a typed text: the widget that holds it ("new text" cases type a fresh one each time).
+TEXT_WIDGETS = {"Playground": ("text_area", "playground_text"), "Inside the model": ("text_area", "inside_text"),
+                "Glass box": ("text_input", "glass_box_text")}  # fmt: skip
+TABS = {"Inside the model": ("inside_view", "Hidden states"), "Glass box": ("glass_box_view", "One text, token by token")}
 TARGET_WARM_MS = 300
 
 
@@ -48,7 +57,10 @@ def measure_page(page: str, repeats: int, new_text: bool) -> dict:
     """Runs in a fresh process: cold render, then `repeats` warm ones."""
     from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(str(APP), default_timeout=600).switch_page(PAGES[page])
+    app = AppTest.from_file(str(APP), default_timeout=600).switch_page(PAGES[page.split(",")[0]])
+    if "," in page:  # e.g. "Inside the model, Hidden states": that tab open
+        key, tab = TABS[page.split(",")[0]]
+        app.session_state[key] = tab
     started = time.perf_counter()
     app.run()
     cold = time.perf_counter() - started
@@ -56,7 +68,8 @@ def measure_page(page: str, repeats: int, new_text: bool) -> dict:
     warm = []
     for repeat in range(repeats):
         if new_text:
-            app.text_area(key="playground_text").input(f"A moving film, take {repeat}, with a dull ending.")
+            kind, key = TEXT_WIDGETS[page.split(",")[0]]
+            getattr(app, kind)(key=key).input(f"A moving film, take {repeat}, with a dull ending.")
         started = time.perf_counter()
         app.run()
         warm.append(time.perf_counter() - started)
@@ -101,7 +114,8 @@ def main() -> None:
         return
 
     runs = check_store(root)
-    cases = [(page, False) for page in PAGES] + [("Playground", True)]
+    cases = [(page, False) for page in PAGES] + [(page, True) for page in TEXT_WIDGETS]
+    cases += [(f"{page},{tab}", new_text) for page, (_, tab) in TABS.items() for new_text in (False, True)]
     load_before = os.getloadavg()[0]
     rows = []
     for page, new_text in cases:
@@ -111,10 +125,10 @@ def main() -> None:
         if result.returncode != 0:
             raise SystemExit(f"{page}: the benchmark process failed:\n{result.stderr[-3000:]}")
         figures = json.loads(result.stdout.strip().splitlines()[-1])
-        name = f"{page}, new text" if new_text else page
+        name = page.replace(",", ": ") + (", new text" if new_text else "")
         rows.append((name, figures))
         problems = f"   PROBLEMS: {figures['problems']}" if figures["problems"] else ""
-        print(f"{name:<22} cold {figures['cold_ms']:7.0f} ms   warm {figures['warm_ms']:6.0f} ms "
+        print(f"{name:<48} cold {figures['cold_ms']:7.0f} ms   warm {figures['warm_ms']:6.0f} ms "
               f"(max {figures['warm_max_ms']:.0f}){problems}", flush=True)  # fmt: skip
 
     print(f"\nMachine: {machine()}; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")

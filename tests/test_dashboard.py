@@ -317,6 +317,14 @@ def test_inside_answers_bad_input_in_words_and_never_renders_it(case, real_runs)
         assert "&lt;" in shown
 
 
+def test_the_playground_hands_its_review_to_inside_the_model(real_runs):
+    app = open_page("playground")
+    app.text_area(key="playground_text").input("Dull, tedious and far too long.").run()
+    app.button(key="playground_inside").click().run()
+    assert not problems(app)
+    assert app.title[0].value == "Inside the model" and app.text_area(key="inside_text").value.startswith("Dull")
+
+
 def test_top_words_missing_from_the_store_are_computed_on_request(trained, store_at, tmp_path):
     root = store_at(copy_store(trained, tmp_path / "no-words", datasets=("rt-polarity",)))
     for path in (root / "rt-polarity").glob("*/top_words.json"):

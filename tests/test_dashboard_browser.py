@@ -29,8 +29,12 @@ PAGES = {  # url path -> title
     "evaluation": "Evaluation",
     "compare": "Compare & sweeps",
     "playground": "Playground",
+    "inside": "Inside the model",
+    "top_words": "Top words",
+    "glass_box": "Glass box",
     "train": "Train",
 }
+NO_CHART_AT_FIRST = {"train", "inside", "glass_box"}  # a form; coloured words (a chart only for some models); LaTeX
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
@@ -106,7 +110,7 @@ def shoot(page, name: str) -> None:
 def test_every_page_opens_in_the_browser_without_an_error(path, page, server):
     page.goto(f"{server}/{path}")
     settle(page)
-    if path != "train":  # every other page draws charts from the trained store
+    if path not in NO_CHART_AT_FIRST:  # every other page draws charts from the trained store
         page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
         settle(page)
     shoot(page, path or "overview")  # before the checks, so a failure leaves a picture of it
@@ -160,3 +164,36 @@ def test_playground_shows_markup_as_text_and_runs_none_of_it(page, server):
     assert "<" in tokens and "img" in tokens and "script" in tokens  # shown as text
     assert page.locator(PROBLEMS).count() == 0
     shoot(page, "playground-markup")
+
+
+def test_inside_colours_markup_as_text_and_draws_every_tab(page, server):
+    page.goto(f"{server}/inside")
+    settle(page)
+    box = page.locator("textarea")
+    box.fill('<img src=x onerror="window.hacked=1"><script>window.hacked=2</script> a <b>great</b> film')
+    box.press("Control+Enter")
+    page.wait_for_timeout(500)
+    settle(page)
+    assert page.evaluate("() => window.hacked") is None and page.locator("img[src='x']").count() == 0
+    words = page.locator('[data-testid="stHtml"]').first.inner_text()
+    assert "script" in words and "great" in words  # shown as coloured text
+    shoot(page, "inside-words")
+    for tab in ("Hidden states", "Gates", "Edit a word"):
+        page.get_by_role("tab", name=tab).click()
+        if tab != "Edit a word":
+            page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+        settle(page)
+        assert page.locator(PROBLEMS).count() == 0
+        shoot(page, f"inside-{tab.split()[0].lower()}")
+
+
+def test_glass_box_draws_the_equations_and_the_agreement(page, server):
+    page.goto(f"{server}/glass_box")
+    settle(page)
+    page.locator(".katex").first.wait_for(timeout=30_000)  # the cell's equations, typeset
+    shoot(page, "glass-box-equations")
+    page.get_by_role("tab", name="One text, token by token").click()
+    page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "glass-box-text")

@@ -229,3 +229,18 @@ def test_framework_pairs_match_the_same_spec_settings_and_data():
     assert list(comparison.columns) == ["measure", "PyTorch", "Keras"]
     rows = dict(zip(comparison["measure"], comparison["PyTorch"]))
     assert rows["parameters"] == "1,000" and rows["seconds per epoch"] == "–" and rows["accuracy"] == "0.8000"
+
+
+@pytest.mark.parametrize("classes,against", [(["negative", "positive"], "200,65,75"), (["neg", "neu", "pos"], "107,114,128")])
+def test_explanation_chips_colour_towards_the_explained_class(classes, against):
+    from types import SimpleNamespace
+
+    from dashboard.highlight import explanation_chips
+
+    tokens = [SimpleNamespace(start=0, end=4, known=True), SimpleNamespace(start=5, end=9, known=False)]
+    explanation = SimpleNamespace(target=len(classes) - 1, classes=classes, text="good dull", read_tokens=tokens,
+                                  truncated=0)  # fmt: skip
+    attribution = SimpleNamespace(scores=np.array([1.0, -1.0]), max_abs=1.0, signed=True)
+    markup = explanation_chips(explanation, attribution)
+    assert ">good</span>" in markup and ">dull</span>" in markup and f"towards {classes[-1]}" in markup
+    assert f"rgba({against},0.90)" in markup  # the negative word, in the other class's colour (or grey)

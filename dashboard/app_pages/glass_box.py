@@ -116,7 +116,7 @@ def verify_view() -> None:
     f1 = report["f1_macro"]
     columns[3].metric("macro F1", f"{f1['framework']:.4f}", f"reference {f1['reference']:.4f}", **PLAIN_DELTA)
     seconds, parameters = report["seconds"], report["parameters"]
-    ui.teach(f"{report['examples']:,} of {report['examples_total']:,} test texts; parameters "
+    ui.teach(f"{report['examples']:,} of {report.get('examples_total', report['examples']):,} test texts; parameters "
              f"{parameters['framework']:,} (framework), {parameters['reference']:,} (reference), "
              f"{parameters['formula']:,} (formula); "
              f"{seconds['framework']:.2f} s in the framework, {seconds['reference']:.2f} s in NumPy.")  # fmt: skip

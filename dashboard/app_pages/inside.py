@@ -62,7 +62,9 @@ def text_ui() -> str:
 def controls_ui() -> tuple[str, int | None]:
     left, right = st.columns([3, 1])
     method = left.segmented_control("Word attribution", list(METHODS), format_func=lambda name: METHODS[name].title,
-                                    default="integrated_gradients", key="inside_method", required=True)  # fmt: skip
+                                    default="integrated_gradients", key="inside_method", required=True,
+                                    help="How much each word moved the model towards the class. Occlusion reads the "
+                                         "text again once per word: seconds on a long review.")  # fmt: skip
     target = right.selectbox("Explain the class", [PREDICTED, *classes], key="inside_target",
                              help="Attributions and unit order explain this class's log-odds.")
     return method, None if target == PREDICTED else classes.index(target)
@@ -118,17 +120,8 @@ def words_view() -> None:
                 ui.teach(f"No prediction after each word: {explanation.trajectory_note}.")
 
 
-def attribution_html(explanation, attribution=None) -> str:
-    attribution = attribution or explanation.attributions[method]
-    towards = figures.class_colour(explanation.target_class, explanation.target)
-    against = figures.class_colour(classes[1 - explanation.target], 1 - explanation.target) if len(classes) == 2 \
-        else figures.OTHER_COLOUR  # fmt: skip
-    tokens = [(explanation.text[t.start : t.end], float(score), t.known)
-              for t, score in zip(explanation.read_tokens, attribution.scores)]  # fmt: skip
-    key = [(f"towards {explanation.target_class}", towards)]
-    key += [("away from it", against)] if attribution.signed else []
-    chips = highlight.attribution_chips(tokens, attribution.max_abs, towards, against, hidden=explanation.truncated)
-    return chips + highlight.colour_key(key)
+def attribution_html(explanation) -> str:
+    return highlight.explanation_chips(explanation, explanation.attributions[method])
 
 
 def attribution_caption(explanation) -> str:
@@ -207,9 +200,12 @@ TEACH_GATES = ("Gates are sigmoids between 0 (closed) and 1 (open). An LSTM's fo
                "its input gate lets the candidate in; a GRU's update gate near 1 keeps the old state, its reset gate "
                "decides how much of it the candidate sees.")  # fmt: skip
 
+
 def edit_view() -> None:
     run_id, explanation = next(iter(explanations.items()))
     tokens = explanation.read_tokens
+    if st.session_state.get("inside_edit_position", 0) >= len(tokens):  # the text got shorter
+        del st.session_state["inside_edit_position"]
     left, right = st.columns(2)
     position = left.selectbox("Word to change", range(len(tokens)), key="inside_edit_position",
                               format_func=lambda i: f"{i + 1}: {explanation.text[tokens[i].start : tokens[i].end]}")

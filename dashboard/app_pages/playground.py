@@ -139,3 +139,6 @@ ui.show_table(table, "predictions", column_config={
 })  # fmt: skip
 ui.teach("Confidence is the probability a model gives its own answer. A confident wrong answer is worth a closer "
          "look: which words pushed it there?")  # fmt: skip
+if st.button("Why? Look inside the models", icon=":material/neurology:", key="playground_inside"):
+    st.session_state["inside_text"] = text  # the Inside page's text box opens on this review
+    st.switch_page("app_pages/inside.py")
