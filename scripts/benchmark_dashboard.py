@@ -49,7 +49,8 @@ PAGES = {
 # Pages that read a typed text: the widget that holds it ("new text" cases type a fresh one each time).
 TEXT_WIDGETS = {"Playground": ("text_area", "playground_text"), "Inside the model": ("text_area", "inside_text"),
                 "Glass box": ("text_input", "glass_box_text")}  # fmt: skip
-TABS = {"Inside the model": ("inside_view", "Hidden states"), "Glass box": ("glass_box_view", "One text, token by token")}
+TABS = {"Inside the model": ("inside_view", "Hidden states"),
+        "Glass box": ("glass_box_view", "One text, token by token")}  # fmt: skip
 TARGET_WARM_MS = 300
 
 

@@ -231,7 +231,8 @@ def test_framework_pairs_match_the_same_spec_settings_and_data():
     assert rows["parameters"] == "1,000" and rows["seconds per epoch"] == "–" and rows["accuracy"] == "0.8000"
 
 
-@pytest.mark.parametrize("classes,against", [(["negative", "positive"], "200,65,75"), (["neg", "neu", "pos"], "107,114,128")])
+@pytest.mark.parametrize("classes,against", [(["negative", "positive"], "200,65,75"),
+                                             (["neg", "neu", "pos"], "107,114,128")])  # fmt: skip
 def test_explanation_chips_colour_towards_the_explained_class(classes, against):
     from types import SimpleNamespace
 
