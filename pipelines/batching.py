@@ -2,7 +2,7 @@
 
 Bucketing: texts of similar length go into the same batch, so a batch is padded
 to its own longest text, not to `maxlen`. On IMDb (median 201 tokens, cut at
-400) that alone halves the work; on short snippets it saves more.
+500) that alone halves the work; on short snippets it saves more.
 """
 
 from __future__ import annotations

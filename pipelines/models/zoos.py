@@ -37,7 +37,10 @@ def full_zoo() -> list[ModelSpec]:
     specs = []
     for cell in CELLS:
         specs.append(replace(seed_000, cell=cell))
-        specs.append(ModelSpec(cell=cell, bidirectional=True, hidden_size=128, embedding_size=128, pooling="max"))
+        # Mean pooling and dropout 0.5: on IMDb this BiGRU reached 0.877 test accuracy, with max pooling
+        # (and lr 0.001) 0.865 (BENCHMARKS.md).
+        specs.append(ModelSpec(cell=cell, bidirectional=True, hidden_size=128, embedding_size=128, pooling="mean",
+                               dropout=0.5))  # fmt: skip
         specs.append(ModelSpec(cell=cell, layers=2, hidden_size=128, embedding_size=128, pooling="last"))
     return specs
 
