@@ -1,6 +1,6 @@
 """Three implementations that agree: PyTorch, Keras and the NumPy reference, on tiny trained models.
 
-Each architecture is trained once per framework (4 epochs on 48 texts) and
+Each architecture is trained once per framework (8 epochs on 48 texts) and
 kept for every test here, so Keras traces each model's steps only once.
 """
 
@@ -23,7 +23,7 @@ from tiny_zoo import CLASSES, lean_tensorflow, one_thread_for_torch, other_pooli
 
 TOLERANCE = 1e-5
 TRAIN, VALIDATION, TEST, VOCABULARY = tiny_splits()
-CONFIG = TrainConfig(epochs=4, batch_size=16, learning_rate=0.1, seed=0)
+CONFIG = TrainConfig(epochs=8, batch_size=16, learning_rate=0.1, seed=0)
 ARCHITECTURES = zoo_architectures()  # trained in both frameworks
 POOLINGS = other_poolings()  # trained in PyTorch; Keras runs them with the converted weights
 name = lambda spec: spec.short_name() + ("-bn" if spec.batch_norm else "")  # noqa: E731
@@ -216,7 +216,8 @@ def test_trace_gates_follow_the_equations_in_both_directions(cell):
         embedded = model.embedding(torch.from_numpy(TEST.ids[2])[None, :])
         _, state = model.encoder.layers[0].forward_rnn(embedded)
     if cell == "lstm":
-        np.testing.assert_allclose(trace.direction(0).cell[-1], state[1][0, 0].numpy(), atol=1e-6)
+        # float32 against float64: a cell state can grow to tens, where float32 keeps ~7 significant digits
+        np.testing.assert_allclose(trace.direction(0).cell[-1], state[1][0, 0].numpy(), atol=1e-6, rtol=1e-6)
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
