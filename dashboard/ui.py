@@ -7,6 +7,7 @@ A guard shows what is missing and what to do about it, then stops the page
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
@@ -16,6 +17,7 @@ import streamlit as st
 from dashboard import loaders
 from dashboard.figures import styled
 from dashboard.state import Selection, selection
+from dashboard.tables import run_frame
 from pipelines.store import RunRecord
 
 TRAIN_PAGE = "app_pages/train.py"
@@ -125,6 +127,45 @@ def require_finished_runs(selected: Selection) -> list[RunRecord]:
                 icon=":material/filter_alt_off:")  # fmt: skip
         st.stop()
     return kept
+
+
+@dataclass(frozen=True)
+class FinishedRuns:
+    """The finished runs a results page draws, in the shapes pages look them up by."""
+
+    records: list[RunRecord]
+    frame: pd.DataFrame  # tables.run_frame: one row per run, best macro F1 first
+    labels: dict[str, str]  # run id -> chart label
+    by_id: dict[str, RunRecord]
+
+
+def require_runs(selected: Selection) -> FinishedRuns:
+    """`require_finished_runs`, with the run table and the lookups every results page builds from it."""
+    records = require_finished_runs(selected)
+    frame = run_frame(records)
+    return FinishedRuns(records, frame, dict(zip(frame["run_id"], frame["label"])),
+                        {record.run_id: record for record in records})  # fmt: skip
+
+
+def require_summary(dataset: str) -> dict:
+    """The data set's dataset.json summary; if it cannot be read, say how to rewrite it and stop."""
+    try:
+        return loaders.dataset_summary(dataset)
+    except loaders.Unreadable as error:
+        st.error(f"{error}. Train any zoo on this data set again to rewrite it.", icon=":material/error:")
+        st.stop()
+
+
+def remembered(key: str, options: list, default) -> str:
+    """A single-choice widget's key, kept per data set; a remembered choice no longer on offer starts over.
+
+    The multiselect twin is `pick_runs`.
+    """
+    key = f"{key}:{selection().dataset}"
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    st.session_state.setdefault(key, default)
+    return key
 
 
 def describe_unfinished(records: list[RunRecord]) -> None:

@@ -9,9 +9,8 @@ st.title("Compare & sweeps")
 ui.teach("RNN against LSTM against GRU, and what depth, width and direction do to macro F1.")
 
 selected = ui.require_dataset()
-finished = ui.require_finished_runs(selected)
-frame = tables.run_frame(finished)
-labels = dict(zip(frame["run_id"], frame["label"]))
+runs = ui.require_runs(selected)
+finished, frame, labels = runs.records, runs.frame, runs.labels
 styles = figures.run_styles(frame)
 
 st.subheader("RNN vs LSTM vs GRU")

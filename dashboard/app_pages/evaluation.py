@@ -10,10 +10,8 @@ st.title("Evaluation")
 ui.teach("Test-set curves, confusion matrices and metrics for the models you pick.")
 
 selected = ui.require_dataset()
-finished = ui.require_finished_runs(selected)
-frame = tables.run_frame(finished)
-labels = dict(zip(frame["run_id"], frame["label"]))
-by_id = {record.run_id: record for record in finished}
+runs = ui.require_runs(selected)
+finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 classes = list((finished[0].spec or {}).get("dataset", {}).get("classes", []))
 
 

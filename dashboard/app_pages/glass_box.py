@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import equations, figures, figures_glassbox, loaders, tables, ui
 from dashboard.examples import examples_for
-from pipelines.models.spec import ModelSpec, parameter_breakdown
+from pipelines.models.spec import parameter_breakdown
 
 FULL_CHECK_UP_TO = 3000  # test texts checked in the page at once; a larger split is sampled
 SAMPLE = 1000
@@ -16,21 +16,16 @@ ui.teach("Each model exists three times: in its framework, in the other framewor
          "forward pass of the equations below. Here they are held side by side, token by token.")  # fmt: skip
 
 selected = ui.require_dataset()
-finished = ui.require_finished_runs(selected)
-frame = tables.run_frame(finished)
-labels = dict(zip(frame["run_id"], frame["label"]))
-by_id = {record.run_id: record for record in finished}
+runs = ui.require_runs(selected)
+finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 try:
     examples = examples_for(loaders.dataset_summary(selected.dataset))
 except loaders.Unreadable:
     examples = []
 
 ids = list(frame["run_id"])
-key = f"glass_box_run:{selected.dataset}"
-if st.session_state.get(key) not in ids:
-    st.session_state[key] = ids[0]
-record = by_id[st.selectbox("Model", ids, format_func=labels.get, key=key)]
-spec = ModelSpec.from_json(record.model)
+record = by_id[st.selectbox("Model", ids, format_func=labels.get, key=ui.remembered("glass_box_run", ids, ids[0]))]
+spec = tables.spec_of(record)
 
 
 def equations_view() -> None:
@@ -133,7 +128,7 @@ def frameworks_view() -> None:
     chosen = st.selectbox("Architecture", list(names), format_func=names.get, key="glass_box_pair")
     pair = next(pair for pair in pairs if pair[0].run_id == chosen)
     histories, styles, best = {}, {}, {}
-    colour = figures.CELL_COLOURS.get(spec_of(pair[0]).cell, figures.OTHER_COLOUR)
+    colour = figures.CELL_COLOURS.get(tables.spec_of(pair[0]).cell, figures.OTHER_COLOUR)
     for record_, shade in zip(pair, (0.0, 0.45)):
         name = tables.FRAMEWORK_NAMES[record_.framework]
         try:
@@ -148,10 +143,6 @@ def frameworks_view() -> None:
     ui.teach("The same spec, data, batches and settings; the frameworks start from different random weights, so "
              "their curves differ a little. Keras keeps one bias vector per LSTM and SimpleRNN gate where PyTorch "
              "keeps two, hence the different counts.")  # fmt: skip
-
-
-def spec_of(record_) -> ModelSpec:
-    return ModelSpec.from_json(record_.model)
 
 
 views = {"Equations & parameters": equations_view, "One text, token by token": text_view,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, figures_inside, highlight, loaders, tables, ui
+from dashboard import figures, figures_inside, highlight, loaders, ui
 from dashboard.examples import examples_for
 from pipelines.explain import GATES, METHODS, UNIT_ORDERS
 
@@ -16,35 +16,20 @@ ui.teach("Type a text and watch a model read it: which words pushed its decision
          "word, and how its gates open and close. Pick a second model to see the same text side by side.")  # fmt: skip
 
 selected = ui.require_dataset()
-finished = ui.require_finished_runs(selected)
-frame = tables.run_frame(finished)
-labels = dict(zip(frame["run_id"], frame["label"]))
-by_id = {record.run_id: record for record in finished}
-try:
-    summary = loaders.dataset_summary(selected.dataset)
-except loaders.Unreadable as error:
-    st.error(f"{error}. Train any zoo on this data set again to rewrite it.", icon=":material/error:")
-    st.stop()
+runs = ui.require_runs(selected)
+finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
+summary = ui.require_summary(selected.dataset)
 classes = list(summary.get("classes", []))
 examples = examples_for(summary)
-
-
-def remembered(key: str, options: list, default):
-    """A widget key kept per data set; a remembered value no longer on offer (filters) starts over."""
-    key = f"{key}:{selected.dataset}"
-    if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]
-    st.session_state.setdefault(key, default)
-    return key
 
 
 def models_ui() -> list[str]:
     ids = list(frame["run_id"])
     left, right = st.columns(2)
-    first = left.selectbox("Model", ids, format_func=labels.get, key=remembered("inside_model", ids, ids[0]))
+    first = left.selectbox("Model", ids, format_func=labels.get, key=ui.remembered("inside_model", ids, ids[0]))
     others = [NOTHING] + [run_id for run_id in ids if run_id != first]
     second = right.selectbox("Side by side with", others, format_func=lambda i: labels.get(i, i),
-                             key=remembered("inside_second", others, NOTHING))  # fmt: skip
+                             key=ui.remembered("inside_second", others, NOTHING))  # fmt: skip
     return [first] + ([second] if second != NOTHING else [])
 
 

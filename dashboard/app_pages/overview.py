@@ -8,11 +8,7 @@ st.title("Overview")
 ui.teach("The data set the models learned from, and how every finished model scored on its test split.")
 
 selected = ui.require_dataset()
-try:
-    summary = loaders.dataset_summary(selected.dataset)
-except loaders.Unreadable as error:
-    st.error(f"{error}. Train any zoo on this data set again to rewrite it.", icon=":material/error:")
-    st.stop()
+summary = ui.require_summary(selected.dataset)
 
 
 def dataset_card(summary: dict) -> None:

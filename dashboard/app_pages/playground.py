@@ -14,12 +14,10 @@ st.title("Playground")
 ui.teach("Type or paste a review and see what every model makes of it, side by side.")
 
 selected = ui.require_dataset()
-finished = ui.require_finished_runs(selected)
-frame = tables.run_frame(finished)
-labels = dict(zip(frame["run_id"], frame["label"]))
-by_id = {record.run_id: record for record in finished}
+runs = ui.require_runs(selected)
+finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
+summary = ui.require_summary(selected.dataset)
 try:
-    summary = loaders.dataset_summary(selected.dataset)
     vocabulary = loaders.vocabulary(selected.dataset)
 except loaders.Unreadable as error:
     st.error(f"{error}. Train any zoo on this data set again to rewrite it.", icon=":material/error:")

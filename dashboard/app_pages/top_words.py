@@ -2,17 +2,15 @@
 
 import streamlit as st
 
-from dashboard import figures, figures_inside, loaders, tables, ui
+from dashboard import figures, figures_inside, loaders, ui
 
 st.title("Top words")
 ui.teach("Integrated Gradients scores every word of every test review for its push towards each class; these are "
          "the words with the strongest push on average. Two models that learned the same thing list the same words.")
 
 selected = ui.require_dataset()
-finished = ui.require_finished_runs(selected)
-frame = tables.run_frame(finished)
-labels = dict(zip(frame["run_id"], frame["label"]))
-by_id = {record.run_id: record for record in finished}
+runs = ui.require_runs(selected)
+finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 
 
 def options_ui() -> tuple[list[str], int]:

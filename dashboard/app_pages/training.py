@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-from dashboard import figures, loaders, tables, ui
+from dashboard import figures, loaders, ui
 
 st.title("Training")
 ui.teach("Loss and accuracy per epoch on the training and validation splits, for one model or several overlaid.")
 
 selected = ui.require_dataset()
-finished = ui.require_finished_runs(selected)
-frame = tables.run_frame(finished)
-labels = dict(zip(frame["run_id"], frame["label"]))
+runs = ui.require_runs(selected)
+finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 
 
 def runs_ui() -> list[str]:
@@ -25,7 +24,6 @@ if not chosen:
     st.stop()
 
 histories, best_epochs = {}, {}
-by_id = {record.run_id: record for record in finished}
 for run_id in chosen:
     try:
         histories[labels[run_id]] = loaders.history(by_id[run_id])
