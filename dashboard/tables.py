@@ -205,7 +205,7 @@ def token_table(comparison, layer: int, direction: str, unit: int) -> pd.DataFra
     chosen = next(d for d in comparison.directions if d.layer == layer and d.direction == direction)
     table = pd.DataFrame({"token": comparison.tokens})
     for name, reference in chosen.reference.items():
-        framework = chosen.framework_hidden if name == "hidden" else chosen.stepped.get(name)
+        framework = chosen.framework(name)
         if framework is not None:
             table[f"{name} (framework)"] = framework[:, unit].astype(float)
         table[f"{name} (reference)"] = reference[:, unit]

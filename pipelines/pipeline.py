@@ -29,7 +29,6 @@ from .models.zoos import zoo
 from .store import RunClaim, Store
 
 STATUS_INTERVAL = 1.0  # seconds between status.json progress updates
-TOP_WORDS_FILE = "top_words.json"  # pipelines.explain.aggregate.FILE_NAME, without importing Captum here
 
 
 @dataclass
@@ -247,9 +246,11 @@ def train_zoo(
 def derive_top_words(store: Store, dataset: str, run_id: str) -> None:
     """Cache a finished run's top words; a failure here is reported and never undoes the run."""
     from .explain import top_words  # imports Captum: only once a run has finished
+    from .explain.aggregate import FILE_NAME
     from .runs import load_run
 
-    if store.run(dataset, run_id).state != "done" or store.read_derived_json(dataset, run_id, TOP_WORDS_FILE):
+    # Checked here, before the model is loaded; top_words would only find its cache after loading it.
+    if store.run(dataset, run_id).state != "done" or store.read_derived_json(dataset, run_id, FILE_NAME):
         return
     try:
         started = time.perf_counter()

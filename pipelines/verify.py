@@ -168,9 +168,13 @@ class DirectionComparison:
     framework_hidden: np.ndarray | None  # the framework's own layer output; None where it keeps only the last state
     stepped: dict[str, np.ndarray] = field(default_factory=dict)  # the trained weights step by step in float32
 
+    def framework(self, name: str = "hidden") -> np.ndarray | None:
+        """The framework's side of a value (tokens, hidden): its own h, the stepped gates; None if not exposed."""
+        return self.framework_hidden if name == "hidden" else self.stepped.get(name)
+
     def difference(self, name: str = "hidden") -> np.ndarray | None:
         """|framework - reference| per token (tokens,), the largest over the units; None if not exposed."""
-        framework = self.framework_hidden if name == "hidden" else self.stepped.get(name)
+        framework = self.framework(name)
         if framework is None or name not in self.reference:
             return None
         return np.abs(framework.astype(np.float64) - self.reference[name]).max(axis=1)
@@ -246,7 +250,7 @@ def compare_text(run: LoadedRun, text: str, reference: ReferenceModel | None = N
         step_values = stepped[(direction_trace.layer, direction_trace.direction)]
         directions.append(DirectionComparison(direction_trace.layer, direction_trace.direction, values,
                                               framework_hidden, step_values))  # fmt: skip
-    tokens = [token for token in tokenize(text)[: run.vocabulary.maxlen]] or ["<unk>"]
+    tokens = tokenize(text)[: run.vocabulary.maxlen] or ["<unk>"]
     return TextComparison(run.run_id, run.label, run.framework, run.spec.cell, tokens, list(run.classes),
                           framework_probabilities, trace.probabilities, directions)  # fmt: skip
 
