@@ -149,18 +149,25 @@ def test_evaluation_tabs_draw(page, server):
         shoot(page, f"evaluation-{tab.split()[0].lower()}")
 
 
-def test_playground_shows_markup_as_text_and_runs_none_of_it(page, server):
-    page.goto(f"{server}/playground")
-    settle(page)
-    hostile = '<img src=x onerror="window.hacked=1"><script>window.hacked=2</script> <b>great</b> film'
+HOSTILE = '<img src=x onerror="window.hacked=1"><script>window.hacked=2</script> a <b>great</b> film'
+
+
+def type_hostile_markup(page) -> str:
+    """Type HOSTILE into the page's text box; check that none of it ran; return the coloured words' text."""
     box = page.locator("textarea")
-    box.fill(hostile)
+    box.fill(HOSTILE)
     box.press("Control+Enter")
     page.wait_for_timeout(500)
     settle(page)
     assert page.evaluate("() => window.hacked") is None
     assert page.locator("img[src='x']").count() == 0
-    tokens = page.locator('[data-testid="stHtml"]').first.inner_text()
+    return page.locator('[data-testid="stHtml"]').first.inner_text()
+
+
+def test_playground_shows_markup_as_text_and_runs_none_of_it(page, server):
+    page.goto(f"{server}/playground")
+    settle(page)
+    tokens = type_hostile_markup(page)
     assert "<" in tokens and "img" in tokens and "script" in tokens  # shown as text
     assert page.locator(PROBLEMS).count() == 0
     shoot(page, "playground-markup")
@@ -169,13 +176,7 @@ def test_playground_shows_markup_as_text_and_runs_none_of_it(page, server):
 def test_inside_colours_markup_as_text_and_draws_every_tab(page, server):
     page.goto(f"{server}/inside")
     settle(page)
-    box = page.locator("textarea")
-    box.fill('<img src=x onerror="window.hacked=1"><script>window.hacked=2</script> a <b>great</b> film')
-    box.press("Control+Enter")
-    page.wait_for_timeout(500)
-    settle(page)
-    assert page.evaluate("() => window.hacked") is None and page.locator("img[src='x']").count() == 0
-    words = page.locator('[data-testid="stHtml"]').first.inner_text()
+    words = type_hostile_markup(page)
     assert "script" in words and "great" in words  # shown as coloured text
     shoot(page, "inside-words")
     for tab in ("Hidden states", "Gates", "Edit a word"):
