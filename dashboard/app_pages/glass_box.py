@@ -88,8 +88,8 @@ def text_view() -> None:
 
 
 def verify_view() -> None:
-    report = loaders.verify_report(record)
-    total = (report or {}).get("examples_total") or len(loaders.test_examples(selected.dataset))
+    stored = loaders.verify_report(record)
+    total = (stored or {}).get("examples_total") or len(loaders.test_examples(selected.dataset))
     limit = None if total <= FULL_CHECK_UP_TO else SAMPLE
     what = f"all {total:,} test texts" if limit is None else f"a sample of {SAMPLE:,} of {total:,} test texts"
     if st.button(f"Check {what} now", icon=":material/fact_check:", key=f"verify:{record.run_id}"):
@@ -98,7 +98,7 @@ def verify_view() -> None:
                 st.session_state[f"verify_report:{record.run_id}"] = loaders.run_verify(record, limit)
             except loaders.Unreadable as error:
                 st.warning(f"{error}.", icon=":material/warning:")
-    report = st.session_state.get(f"verify_report:{record.run_id}") or loaders.verify_report(record)
+    report = st.session_state.get(f"verify_report:{record.run_id}") or stored  # this session's check, or the kept one
     if report is None:
         st.info(f"Not verified yet. Press the button, or in a terminal:\n\n```\npython -m pipelines verify --run "
                 f"{record.run_id}\n```", icon=":material/fact_check:")  # fmt: skip
