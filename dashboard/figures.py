@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipelines.models.cells import CELL_NAMES
+
 CELL_COLOURS = {"rnn": "#e8833a", "lstm": "#3558d6", "gru": "#8a5fc7"}
-CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 OTHER_COLOUR = "#6b7280"
 CLASS_COLOURS = {"negative": "#c8414b", "neutral": "#9ca3af", "positive": "#2a9d6f"}
 FALLBACK_CLASS_COLOURS = ["#c8414b", "#2a9d6f", "#9ca3af", "#8c6d46", "#d25fa8"]

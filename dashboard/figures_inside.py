@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures import CELL_COLOURS, INK, OTHER_COLOUR, class_colour
+from pipelines.models.cells import GATES
 
 DIVERGING = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#67a9cf"], [1.0, "#2166ac"]]
 GATE_SCALE = [[0.0, "#ffffff"], [1.0, "#1f3a93"]]
@@ -26,8 +27,7 @@ VALUE_TITLES = {
     "update": "update gate z",
 }
 # What the Gates tab offers per cell (pipelines.explain.CELL_VALUES), the gate that keeps the memory first.
-GATE_VIEWS = {"lstm": ["forget", "input", "output", "candidate", "cell"], "gru": ["update", "reset", "candidate"]}
-BOUNDED = {"input", "forget", "output", "reset", "update"}  # sigmoids, in [0, 1]
+BOUNDED = {gate for gates in GATES.values() for gate in gates}  # sigmoids, in [0, 1]
 SIGNED_UNIT = {"hidden", "candidate"}  # tanh, in [-1, 1] (a ReLU-free zoo)
 
 

@@ -7,8 +7,9 @@ the app is open shows up on the next rerun without a restart; the short ttl on
 the run list also catches a training process that died without writing.
 
 Everything here reads through the pipelines (`Store`, `load_run`); nothing
-parses an artifact file itself. Reads that can fail on a damaged run raise
-`Unreadable` with a sentence a page can show.
+parses or checks an artifact file itself (the store validates what it reads).
+Reads that can fail on a damaged run raise `Unreadable` with a sentence a page
+can show.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pipelines.store import RunRecord, Store, default_root
+from pipelines.records import DatasetSummary
+from pipelines.store import DamagedFile, RunRecord, Store, default_root
 
 RUN_LIST_TTL = 5  # seconds: how stale "running" may look after its process has died
 
@@ -36,7 +38,7 @@ def store() -> Store:
 
 def run_marker(record: RunRecord) -> str:
     """Changes when a run is rewritten (redone after a failure, say)."""
-    return str(record.status.get("updated_at", ""))
+    return str(record.updated_at or "")
 
 
 # -- data sets and runs --------------------------------------------------------
@@ -56,42 +58,46 @@ def _runs(root: str, dataset: str, marker: str) -> list[RunRecord]:
     return Store(root).runs(dataset)
 
 
-def dataset_summary(dataset: str) -> dict:
+def dataset_summary(dataset: str) -> DatasetSummary:
     return _dataset_summary(store_root(), dataset, store().last_changed(dataset))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _dataset_summary(root: str, dataset: str, marker: str) -> dict:
+def _dataset_summary(root: str, dataset: str, marker: str) -> DatasetSummary:
     try:
         return Store(root).read_dataset(dataset)
-    except (OSError, ValueError) as error:
+    except DamagedFile as error:
         raise Unreadable(f"the summary of data set {dataset} cannot be read ({error})") from error
 
 
+def _fingerprint(dataset: str) -> str:
+    """The data set's vocabulary fingerprint: what its test texts and vocabulary are cached under."""
+    vocabulary = dataset_summary(dataset).vocabulary
+    return vocabulary.fingerprint if vocabulary else ""
+
+
 def test_examples(dataset: str) -> pd.DataFrame:
-    summary = dataset_summary(dataset)
-    return _test_examples(store_root(), dataset, summary.get("vocabulary", {}).get("fingerprint", ""))
+    return _test_examples(store_root(), dataset, _fingerprint(dataset))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _test_examples(root: str, dataset: str, fingerprint: str) -> pd.DataFrame:
     try:
         return Store(root).read_test_examples(dataset)
-    except Exception as error:  # pyarrow raises its own error types for a damaged file
-        raise Unreadable(f"the test texts of {dataset} cannot be read ({error})") from error
+    except DamagedFile as error:
+        raise Unreadable(str(error)) from error
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _vocabulary(root: str, dataset: str, fingerprint: str):
     try:
         return Store(root).read_vocabulary(dataset)
-    except (OSError, ValueError, KeyError) as error:
+    except DamagedFile as error:
         raise Unreadable(f"the vocabulary of {dataset} cannot be read ({error})") from error
 
 
 def vocabulary(dataset: str):
-    summary = dataset_summary(dataset)
-    return _vocabulary(store_root(), dataset, summary.get("vocabulary", {}).get("fingerprint", ""))
+    return _vocabulary(store_root(), dataset, _fingerprint(dataset))
 
 
 # -- per run tables -------------------------------------------------------------
@@ -101,19 +107,12 @@ def history(record: RunRecord) -> pd.DataFrame:
     return _history(store_root(), record.dataset, record.run_id, run_marker(record))
 
 
-HISTORY_COLUMNS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "grad_norm")
-
-
 @st.cache_data(max_entries=256, show_spinner=False)
 def _history(root: str, dataset: str, run_id: str, marker: str) -> pd.DataFrame:
     try:
-        frame = Store(root).read_history(dataset, run_id)
-    except (OSError, ValueError) as error:  # pandas' parser errors are ValueErrors
-        raise Unreadable(f"the training history of {run_id} cannot be read ({error})") from error
-    missing = [column for column in HISTORY_COLUMNS if column not in frame.columns]
-    if missing or frame.empty:
-        raise Unreadable(f"the training history of {run_id} is damaged (no rows, or no {', '.join(missing)} column)")
-    return frame
+        return Store(root).read_history(dataset, run_id)
+    except DamagedFile as error:
+        raise Unreadable(str(error)) from error
 
 
 def predictions(record: RunRecord) -> pd.DataFrame:
@@ -123,12 +122,9 @@ def predictions(record: RunRecord) -> pd.DataFrame:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _predictions(root: str, dataset: str, run_id: str, marker: str) -> pd.DataFrame:
     try:
-        frame = Store(root).read_predictions(dataset, run_id)
-    except (OSError, ValueError) as error:
-        raise Unreadable(f"the test predictions of {run_id} cannot be read ({error})") from error
-    if not {"id", "label", "predicted"} <= set(frame.columns):
-        raise Unreadable(f"the test predictions of {run_id} are damaged (no id, label or predicted column)")
-    return frame
+        return Store(root).read_predictions(dataset, run_id)
+    except DamagedFile as error:
+        raise Unreadable(str(error)) from error
 
 
 # -- models ----------------------------------------------------------------------
@@ -186,16 +182,9 @@ def top_words(record: RunRecord):
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _top_words(root: str, dataset: str, run_id: str, marker: str):
-    from pipelines.explain import TopWords
-    from pipelines.explain.aggregate import FILE_NAME
+    from pipelines.explain import cached_top_words
 
-    cached = Store(root).read_derived_json(dataset, run_id, FILE_NAME)
-    if cached is None:
-        return None
-    try:
-        return TopWords.from_json(cached)
-    except (KeyError, TypeError, ValueError):
-        return None  # damaged: it can be computed again
+    return cached_top_words(Store(root), dataset, run_id)  # None when missing, stale or damaged
 
 
 def compute_top_words(record: RunRecord) -> None:

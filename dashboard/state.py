@@ -10,30 +10,30 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from pipelines.models.cells import CELL_NAMES, CELLS
+from pipelines.models.spec import FRAMEWORK_NAMES, FRAMEWORKS, ModelSpec
 from pipelines.store import RunRecord
 
 # Widget keys (app.py) and the choices they offer; every choice is on by default.
 DATASET = "dataset"
 PRESENTATION = "presentation"
 FILTERS = {
-    "filter_framework": ("framework", ("torch", "keras")),
-    "filter_cell": ("cell", ("rnn", "lstm", "gru")),
+    "filter_framework": ("framework", FRAMEWORKS),
+    "filter_cell": ("cell", CELLS),
     "filter_direction": ("direction", ("uni", "bi")),
     "filter_layers": ("layers", (1, 2, 3)),
 }
-CHOICE_NAMES = {"torch": "PyTorch", "keras": "Keras", "rnn": "RNN", "lstm": "LSTM", "gru": "GRU",
-                "uni": "one way", "bi": "both ways", 1: "1 layer", 2: "2 layers", 3: "3 layers"}  # fmt: skip
+CHOICE_NAMES = {**FRAMEWORK_NAMES, **CELL_NAMES, "uni": "one way", "bi": "both ways",
+                1: "1 layer", 2: "2 layers", 3: "3 layers"}  # fmt: skip
 
 
 def facets(record: RunRecord) -> dict:
-    """The values a run is filtered on."""
-    model = record.model
-    return {
-        "framework": record.framework,
-        "cell": model.get("cell"),
-        "direction": "bi" if model.get("bidirectional") else "uni",
-        "layers": model.get("layers"),
-    }
+    """The values a run is filtered on; a run that is not a recurrent model has only its framework."""
+    values = {"framework": record.framework}
+    spec = record.model_spec
+    if isinstance(spec, ModelSpec):
+        values.update(cell=spec.cell, direction="bi" if spec.bidirectional else "uni", layers=spec.layers)
+    return values
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,21 @@
 """Plain tables built from run records: data in, pandas out, no Streamlit.
 
-The pages draw from these; keeping them pure keeps them easy to test.
+The pages draw from these; keeping them pure keeps them easy to test. Records
+are typed (`pipelines.records`): a table reads attributes, never the store's JSON.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import pandas as pd
 
-from pipelines.data import tokenize_with_spans
-from pipelines.models.spec import ModelSpec
+from pipelines.data import read_tokens
+from pipelines.models.cells import CELL_NAMES
+from pipelines.models.spec import FRAMEWORK_NAMES, ModelSpec
 from pipelines.models.zoos import sweep_study_of
-from pipelines.store import RunRecord
+from pipelines.records import RunRecord
 
-CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
-FRAMEWORK_NAMES = {"torch": "PyTorch", "keras": "Keras"}
 # Headline metrics, in the order tables and heatmaps show them.
 METRIC_NAMES = {
     "accuracy": "accuracy",
@@ -27,15 +26,12 @@ METRIC_NAMES = {
     "f1_weighted": "F1 (weighted)",
     "roc_auc": "ROC AUC",
 }
+TRAINING_FACTS = ("parameters", "train_seconds", "epochs_trained", "best_epoch")
 
 
 def spec_of(record: RunRecord) -> ModelSpec | None:
-    if not record.model:
-        return None  # queued, or damaged before its spec was written
-    try:
-        return ModelSpec.from_json(record.model)
-    except (TypeError, ValueError):
-        return None
+    """The run's recurrent architecture, or None (queued, damaged, or not a recurrent model)."""
+    return record.model_spec if isinstance(record.model_spec, ModelSpec) else None
 
 
 def run_labels(records: list[RunRecord]) -> dict[str, str]:
@@ -58,27 +54,23 @@ def run_labels(records: list[RunRecord]) -> dict[str, str]:
 
 
 def run_frame(records: list[RunRecord]) -> pd.DataFrame:
-    """One row per finished run: what it is and how it scored. Sorted by macro F1, best first."""
+    """One row per finished classifier run: what it is and how it scored. Sorted by macro F1, best first."""
     labels = run_labels(records)
     rows = []
     for record in records:
-        metrics, model = record.metrics or {}, record.model
+        spec, metrics = spec_of(record), record.metrics
         rows.append({
             "run_id": record.run_id,
             "label": labels[record.run_id],
             "framework": record.framework,
-            "cell": model.get("cell"),
-            "bidirectional": bool(model.get("bidirectional")),
-            "layers": model.get("layers"),
-            "hidden_size": model.get("hidden_size"),
-            **{key: metrics.get(key) for key in METRIC_NAMES},
-            "parameters": metrics.get("parameters"),
-            "train_seconds": metrics.get("train_seconds"),
-            "epochs_trained": metrics.get("epochs_trained"),
-            "best_epoch": metrics.get("best_epoch"),
+            "cell": spec.cell if spec else None,
+            "bidirectional": spec.bidirectional if spec else False,
+            "layers": spec.layers if spec else None,
+            "hidden_size": spec.hidden_size if spec else None,
+            **{key: getattr(metrics, key, None) for key in (*METRIC_NAMES, *TRAINING_FACTS)},
         })  # fmt: skip
     columns = ["run_id", "label", "framework", "cell", "bidirectional", "layers", "hidden_size", *METRIC_NAMES,
-               "parameters", "train_seconds", "epochs_trained", "best_epoch"]  # fmt: skip
+               *TRAINING_FACTS]  # fmt: skip
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values("f1_macro", ascending=False, na_position="last").reset_index(drop=True)
 
@@ -104,14 +96,8 @@ def leaderboard(frame: pd.DataFrame) -> pd.DataFrame:
 
 def problem_runs(records: list[RunRecord]) -> pd.DataFrame:
     """Runs that are not done: their state, progress and what went wrong."""
-    rows = []
-    for record in records:
-        if record.state == "done":
-            continue
-        status = record.status or {}
-        progress = status.get("progress") if record.state == "running" else None
-        rows.append({"run id": record.run_id, "state": record.state, "progress": progress,
-                     "problem": record.problem or ""})  # fmt: skip
+    rows = [{"run id": record.run_id, "state": record.state, "progress": record.progress,
+             "problem": record.problem or ""} for record in records if record.state != "done"]  # fmt: skip
     return pd.DataFrame(rows, columns=["run id", "state", "progress", "problem"])
 
 
@@ -125,8 +111,8 @@ def per_class_table(records: list[RunRecord], labels: dict[str, str]) -> pd.Data
     """Precision, recall, F1 and support per (run, class)."""
     rows = []
     for record in records:
-        for class_name, scores in (record.metrics or {}).get("per_class", {}).items():
-            rows.append({"model": labels[record.run_id], "class": class_name, **scores})
+        for class_name, scores in getattr(record.metrics, "per_class", {}).items():
+            rows.append({"model": labels[record.run_id], "class": class_name, **scores.to_json()})
     return pd.DataFrame(rows, columns=["model", "class", "precision", "recall", "f1", "support"])
 
 
@@ -139,35 +125,18 @@ def sweep_points(records: list[RunRecord], labels: dict[str, str]) -> pd.DataFra
             continue
         for study, value in sweep_study_of(spec):
             rows.append({"study": study, "value": value, "cell": spec.cell, "framework": record.framework,
-                         "f1_macro": record.metrics.get("f1_macro"), "label": labels[record.run_id],
+                         "f1_macro": getattr(record.metrics, "f1_macro", None), "label": labels[record.run_id],
                          "run_id": record.run_id})  # fmt: skip
     return pd.DataFrame(rows, columns=["study", "value", "cell", "framework", "f1_macro", "label", "run_id"])
 
 
 def token_view(text: str, vocabulary) -> list[tuple[str, str]]:
-    """The text as the models read it: (original word, 'known' | 'unknown' | 'beyond') per token.
+    """The text as the models read it (`pipelines.data.read_tokens`): (original word, look) per token.
 
-    'beyond' marks tokens after the first `maxlen`, which no model reads.
+    The look is 'known', 'unknown', or 'beyond' for tokens after the first `maxlen`, which no model reads.
     """
-    view = []
-    for position, token in enumerate(tokenize_with_spans(text)):
-        if position >= vocabulary.maxlen:
-            view.append((text[token.start : token.end], "beyond"))
-        else:
-            view.append((text[token.start : token.end], "known" if token.text in vocabulary else "unknown"))
-    return view
-
-
-def framework_pairs(records: list[RunRecord]) -> list[tuple[RunRecord, RunRecord]]:
-    """(PyTorch run, Keras run) pairs of one architecture trained with the same settings on the same data."""
-    def twin_key(record: RunRecord):
-        spec = record.spec or {}
-        return json.dumps([spec.get("model"), spec.get("training"), (spec.get("dataset") or {}).get("key")],
-                          sort_keys=True)  # fmt: skip
-
-    keras_runs = {twin_key(record): record for record in records if record.framework == "keras"}
-    return [(record, keras_runs[twin_key(record)]) for record in records
-            if record.framework == "torch" and twin_key(record) in keras_runs]  # fmt: skip
+    return [(text[token.start : token.end], "beyond" if token.truncated else "known" if token.known else "unknown")
+            for token in read_tokens(text, vocabulary)]  # fmt: skip
 
 
 def framework_comparison(pair: tuple[RunRecord, RunRecord]) -> pd.DataFrame:
@@ -180,10 +149,9 @@ def framework_comparison(pair: tuple[RunRecord, RunRecord]) -> pd.DataFrame:
     }  # fmt: skip
     columns = {}
     for record in pair:
-        metrics = record.metrics or {}
-        values = {name: metrics.get(key) for key, name in measures.items()}
-        epochs = metrics.get("epochs_trained")
-        seconds = metrics.get("train_seconds")
+        metrics = record.metrics
+        values = {name: getattr(metrics, key, None) for key, name in measures.items()}
+        epochs, seconds = getattr(metrics, "epochs_trained", None), getattr(metrics, "train_seconds", None)
         values["seconds per epoch"] = seconds / epochs if epochs and seconds else None
         columns[FRAMEWORK_NAMES.get(record.framework, record.framework)] = values
     frame = pd.DataFrame(columns).map(_readable)

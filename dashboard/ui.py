@@ -7,6 +7,7 @@ A guard shows what is missing and what to do about it, then stops the page
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,10 +18,23 @@ import streamlit as st
 from dashboard import loaders
 from dashboard.figures import styled
 from dashboard.state import Selection, selection
+from dashboard.pages import page_path
 from dashboard.tables import run_frame
+from pipelines.records import DatasetSummary
 from pipelines.store import RunRecord
+from pipelines.tasks import Task, task_of
 
-TRAIN_PAGE = "app_pages/train.py"
+TRAIN_PAGE = page_path("train")
+
+
+def classifiers(task: Task) -> bool:
+    """Runs scored as classifiers: what the results pages draw."""
+    return task.classifier
+
+
+def recurrent_classifiers(task: Task) -> bool:
+    """Recurrent models that read text: what the pages that look inside a model draw."""
+    return task.recurrent_classifier
 
 
 def train_command(dataset: str, zoo: str = "quick") -> str:
@@ -103,10 +117,24 @@ def require_dataset() -> Selection:
     return selected
 
 
-def require_finished_runs(selected: Selection) -> list[RunRecord]:
-    """The finished runs that pass the filters, after a note on those left out; stops with a lesson if none."""
+def require_finished_runs(selected: Selection, draws: Callable[[Task], bool] = classifiers) -> list[RunRecord]:
+    """The finished runs of the kinds a page `draws` that pass the filters; stops with a lesson if none.
+
+    Runs of other kinds (a forecaster on a classifier's page, say) are left out with a note saying so.
+    """
     records = loaders.runs(selected.dataset)
     done = [record for record in records if record.state == "done"]
+    other_kinds = [record for record in done if not draws(task_of(record))]
+    if other_kinds:
+        kinds = sorted({task_of(record).title for record in other_kinds})
+        message = (f"{len(other_kinds)} finished run{'s' * (len(other_kinds) != 1)} of {selected.dataset} "
+                   f"{'are' if len(other_kinds) != 1 else 'is a'} {' and '.join(kinds)}"
+                   f"{'s' if len(other_kinds) != 1 else ''}, which this page does not draw.")  # fmt: skip
+        done = [record for record in done if draws(task_of(record))]
+        if not done:
+            st.info(f"**Nothing to show here.** {message}", icon=":material/info:")
+            st.stop()
+        teach(message)
     if not records:
         st.info(
             f"**No runs for {selected.dataset} yet.** Train the quick zoo on it:\n\n"
@@ -139,15 +167,15 @@ class FinishedRuns:
     by_id: dict[str, RunRecord]
 
 
-def require_runs(selected: Selection) -> FinishedRuns:
+def require_runs(selected: Selection, draws: Callable[[Task], bool] = classifiers) -> FinishedRuns:
     """`require_finished_runs`, with the run table and the lookups every results page builds from it."""
-    records = require_finished_runs(selected)
+    records = require_finished_runs(selected, draws)
     frame = run_frame(records)
     return FinishedRuns(records, frame, dict(zip(frame["run_id"], frame["label"])),
                         {record.run_id: record for record in records})  # fmt: skip
 
 
-def require_summary(dataset: str) -> dict:
+def require_summary(dataset: str) -> DatasetSummary:
     """The data set's dataset.json summary; if it cannot be read, say how to rewrite it and stop."""
     try:
         return loaders.dataset_summary(dataset)
@@ -170,19 +198,19 @@ def remembered(key: str, options: list, default) -> str:
 
 def describe_unfinished(records: list[RunRecord]) -> None:
     """One line per kind of run that is not done: training, failed (with the error), damaged (skipped)."""
-    by_state: dict[str, list[RunRecord]] = {}
+    by_state: dict[str, list[RunRecord]] = defaultdict(list)
     for record in records:
         if record.state != "done":
-            by_state.setdefault(record.state, []).append(record)
-    if by_state.get("running") or by_state.get("queued"):
-        active = by_state.get("running", []) + by_state.get("queued", [])
+            by_state[record.state].append(record)
+    active = by_state["running"] + by_state["queued"]
+    if active:
         parts = [f"`{record.run_id}` ({_progress(record)})" for record in active]
         st.info(f"**Still training:** {_some(parts)}. Results appear as runs finish.", icon=":material/hourglass_top:")
-    for record in by_state.get("failed", []):
+    for record in by_state["failed"]:
         st.error(f"**Training failed:** `{record.run_id}`: {_plain(record.problem or 'no error was recorded')}. "
                  "Starting the zoo again redoes it.", icon=":material/error:")  # fmt: skip
     for state, verb in (("interrupted", "Interrupted"), ("corrupt", "Left out, cannot be read")):
-        if by_state.get(state):
+        if by_state[state]:
             parts = [f"`{record.run_id}` ({_plain(record.problem or state)})" for record in by_state[state]]
             st.warning(f"**{verb}:** {_some(parts, '; ')}. Starting the zoo again redoes it.",
                        icon=":material/warning:")  # fmt: skip
@@ -209,11 +237,10 @@ def _some(parts: list[str], separator: str = ", ", shown: int = 4) -> str:
 
 
 def _progress(record: RunRecord) -> str:
-    status = record.status or {}
-    if record.state == "queued":
-        return "queued"
-    epoch, epochs = status.get("epoch"), status.get("epochs")
-    progress = status.get("progress") or 0.0
+    if record.state == "queued" or record.status is None:
+        return "queued" if record.state == "queued" else "starting"
+    epoch, epochs = record.status.epoch, record.status.epochs
+    progress = record.status.progress or 0.0
     return f"{progress:.0%}, epoch {epoch} of {epochs}" if epoch and epochs else f"{progress:.0%}"
 
 

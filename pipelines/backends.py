@@ -1,9 +1,11 @@
-"""Frameworks behind one small interface, so the pipeline never asks which one it drives.
+"""Frameworks behind one small interface, so callers never ask which one made a model.
 
-A backend builds a model from a resolved `ModelSpec`, trains it, predicts class
+A backend builds a model from a resolved `ModelSpec`, predicts class
 probabilities for an encoded split, counts parameters, saves the weights into a
-run and loads them back. TensorFlow is imported only when the Keras backend is
-asked for: it takes seconds to import, and most commands never need it.
+run and loads them back: everything a reader of the store needs, and nothing of
+training (`pipelines.training` drives each framework's loop). TensorFlow is
+imported only when the Keras backend is asked for: it takes seconds to import,
+and most commands never need it.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from . import __version__
-from .batching import EncodedSplit
-from .config import TrainConfig
-from .models.spec import ModelSpec
+from .devices import autocast, pick_device, seed_everything, to_device
+from .encoding import EncodedSplit, inference_batches
+from .models.spec import FRAMEWORKS, ModelSpec
 from .models.torch_zoo import RecurrentClassifier, count_parameters
-from .train import fit, pick_device, predict_probabilities, seed_everything
+from .threads import SMALL_BATCH, single_thread
 
-FRAMEWORKS = ("torch", "keras")
+EVAL_BATCH_SIZE = 256
 
 
 class Backend(Protocol):
@@ -33,12 +35,26 @@ class Backend(Protocol):
     device_name: str
 
     def build(self, spec: ModelSpec, seed: int = 0): ...
-    def fit(self, model, train: EncodedSplit, validation: EncodedSplit, config: TrainConfig, on_progress=None): ...
     def predict(self, model, split: EncodedSplit) -> np.ndarray: ...
     def parameter_count(self, model) -> int: ...
     def save(self, model, path: Path) -> None: ...
     def load(self, spec: ModelSpec, path: Path): ...
     def versions(self) -> dict: ...
+
+
+def predict_probabilities(model: RecurrentClassifier, split: EncodedSplit, device: torch.device) -> np.ndarray:
+    """Class probabilities (examples, classes) in the split's order."""
+    model.eval()
+    probabilities = np.zeros((len(split), model.spec.num_classes), dtype=np.float32)
+    few_texts = device.type == "cpu" and len(split) <= SMALL_BATCH  # e.g. one text typed in the dashboard
+    with torch.inference_mode(), single_thread(few_texts):
+        for indices in inference_batches(split.lengths, EVAL_BATCH_SIZE):
+            ids, lengths, _ = split.padded(indices)
+            ids, lengths = to_device(device, ids, lengths)
+            with autocast(device):
+                logits = model(ids, lengths)
+            probabilities[indices] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+    return probabilities
 
 
 class TorchBackend:
@@ -52,9 +68,6 @@ class TorchBackend:
     def build(self, spec: ModelSpec, seed: int = 0):
         seed_everything(seed)  # the initial weights are part of what a seed reproduces
         return RecurrentClassifier(spec)
-
-    def fit(self, model, train, validation, config, on_progress=None):
-        return fit(model, train, validation, config, self.device, on_progress)
 
     def predict(self, model, split):
         return predict_probabilities(model, split, self.device)

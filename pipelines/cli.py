@@ -1,7 +1,8 @@
 """Command line: `python -m pipelines train | list | explain | top-words | verify`.
 
-Bad input (an unknown data set, a missing archive, a run that does not exist)
-ends with a one-line message and exit status 2, never a traceback.
+Bad input (an unknown data set, a missing archive, a run that does not exist,
+a run of a kind the command does not work on) ends with a one-line message and
+exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,10 +12,19 @@ import json
 import os
 import sys
 
-from .backends import FRAMEWORKS
 from .data import DATASET_KEYS, DataError
+from .devices import DEVICE_CHOICES
+from .models.spec import FRAMEWORKS
 from .models.zoos import ZOOS
 from .store import Store
+from .tasks import require_recurrent_classifier, task_named
+from .training.config import FIELDS
+
+# What the commands' exit statuses mean (the Train page reads a job's from here too).
+EXIT_FINISHED = 0  # done; verify: the reference agrees
+EXIT_SOME_FAILED = 1  # train: some runs failed; verify: the reference disagrees
+EXIT_BAD_INPUT = 2  # a one-line message says what was wrong
+EXIT_INTERRUPTED = 130  # Ctrl+C; unfinished runs are redone on the next start
 
 
 # pipelines.explain.METHODS, named here so that `list` need not import Captum (a test keeps them equal).
@@ -26,16 +36,10 @@ def _store(args) -> Store:
 
 
 def cmd_train(args) -> int:
-    from .pipeline import train_zoo  # imports torch: keep `list` fast
+    from .training.train import train_zoo  # imports torch: keep `list` fast
 
     frameworks = list(FRAMEWORKS) if args.framework == "both" else [args.framework]
-    overrides = {
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "learning_rate": args.learning_rate,
-        "seed": args.seed,
-        "patience": args.patience,
-    }
+    overrides = {name: getattr(args, name) for name in FIELDS}  # None where not given: the defaults stand
     outcomes = train_zoo(
         _store(args), args.dataset, args.zoo, frameworks, device=args.device, overrides=overrides,
         data_dir=args.data_dir, language=args.language, limit=args.limit, only=args.only,
@@ -43,82 +47,96 @@ def cmd_train(args) -> int:
     )  # fmt: skip
     counts = {result: sum(o.result == result for o in outcomes) for result in ("trained", "skipped", "busy", "failed")}
     print(", ".join(f"{count} {result}" for result, count in counts.items()))
-    return 1 if counts["failed"] else 0
+    return EXIT_SOME_FAILED if counts["failed"] else EXIT_FINISHED
 
 
 def _headline(record) -> dict:
-    metrics = record.metrics or {}
-    status = record.status or {}
+    """A run's row in `list`: what it is, its state, and its kind's headline scores."""
+    metrics, headline = record.metrics, task_named(record.task).metrics.HEADLINE
     return {
         "dataset": record.dataset,
         "run_id": record.run_id,
+        "task": record.task,
         "framework": record.framework,
         "state": record.state,
-        "progress": status.get("progress"),
-        "accuracy": metrics.get("accuracy"),
-        "f1_macro": metrics.get("f1_macro"),
-        "roc_auc": metrics.get("roc_auc"),
-        "parameters": metrics.get("parameters"),
-        "train_seconds": metrics.get("train_seconds"),
-        "epochs": metrics.get("epochs_trained"),
+        "progress": record.progress,
+        **{name: getattr(metrics, name) if metrics else None for name in headline},
+        "parameters": metrics.parameters if metrics else None,
+        "train_seconds": metrics.train_seconds if metrics else None,
+        "epochs": metrics.epochs_trained if metrics else None,
         "problem": record.problem,
     }
 
 
 def cmd_list(args) -> int:
     store = _store(args)
-    rows = [_headline(record) for record in store.runs(args.dataset)]
+    records = store.runs(args.dataset)
     if args.json:
-        print(json.dumps(rows, indent=1))
-        return 0
-    if not rows:
+        print(json.dumps([_headline(record) for record in records], indent=1))
+        return EXIT_FINISHED
+    if not records:
         print(f"no runs in {store.root}; train some with: python -m pipelines train --dataset rt-polarity --zoo quick")
-        return 0
+        return EXIT_FINISHED
     number = lambda value, fmt: "-" if value is None else format(value, fmt)  # noqa: E731
-    header = f"{'dataset':<16} {'run':<44} {'state':<11} {'acc':>6} {'F1':>6} {'AUC':>6} {'params':>9} {'time':>7}"
-    print(header)
-    print("-" * len(header))
-    for row in rows:
-        state = row["state"]
-        if state in ("running", "queued") and row["progress"] is not None:
-            state = f"{state[:7]} {row['progress']:.0%}"
-        print(
-            f"{row['dataset']:<16} {row['run_id']:<44} {state:<11} {number(row['accuracy'], '.3f'):>6} "
-            f"{number(row['f1_macro'], '.3f'):>6} {number(row['roc_auc'], '.3f'):>6} "
-            f"{number(row['parameters'], ','):>9} {number(row['train_seconds'], '.0f'):>6}s"
-        )
-        if row["problem"] and row["state"] != "done":
-            print(f"{'':<16} -> {row['problem']}")
-    return 0
+    for task, group in _by_task(records).items():
+        titles = task_named(task).metrics.HEADLINE
+        header = (f"{'dataset':<16} {'run':<44} {'state':<11} " + " ".join(f"{title:>6}" for title in titles.values())
+                  + f" {'params':>9} {'time':>7}")  # fmt: skip
+        print(f"[{task}]")
+        print(header)
+        print("-" * len(header))
+        for record in group:
+            row = _headline(record)
+            state = record.state
+            if record.progress is not None:
+                state = f"{state[:7]} {record.progress:.0%}"
+            scores = " ".join(f"{number(row.get(name), '.3f'):>6}" for name in titles)
+            print(f"{row['dataset']:<16} {row['run_id']:<44} {state:<11} {scores} "
+                  f"{number(row['parameters'], ','):>9} {number(row['train_seconds'], '.0f'):>6}s")  # fmt: skip
+            if record.problem and record.state != "done":
+                print(f"{'':<16} -> {record.problem}")
+        print()
+    return EXIT_FINISHED
+
+
+def _by_task(records) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for record in records:
+        groups.setdefault(record.task, []).append(record)
+    return groups
 
 
 def cmd_verify(args) -> int:
     from .verify import format_report, verify_run  # imports torch (and TensorFlow for a Keras run)
 
     report = verify_run(_store(args), args.run, args.dataset, limit=args.limit)
-    print(json.dumps(report, indent=1) if args.json else format_report(report))
-    return 0 if report["agree"] else 1
+    print(json.dumps(report.to_json(), indent=1) if args.json else format_report(report))
+    return EXIT_FINISHED if report.agree else EXIT_SOME_FAILED
 
 
-def _load_run_anywhere(args):
-    """Load --run from --dataset, or from whichever data set holds it (run ids are globally unique)."""
-    from .runs import load_run  # imports torch
+def _load_run_anywhere(args, action: str):
+    """Load --run from --dataset, or from whichever data set holds it (run ids are globally unique).
 
+    `action` names the command for the message when the run is of a kind it does not work on.
+    """
     store = _store(args)
     record = store.find_run(args.run, args.dataset)
+    require_recurrent_classifier(record, action)
+    from .runs import load_run  # imports torch
+
     return store, load_run(store, record.dataset, record.run_id, device=args.device)
 
 
 def cmd_explain(args) -> int:
     methods = list(ATTRIBUTION_METHODS) if "all" in args.methods else args.methods
     target = int(args.target) if args.target is not None and args.target.isdigit() else args.target  # index or name
-    _, run = _load_run_anywhere(args)
+    _, run = _load_run_anywhere(args, "explain")
     explanation = run.explain(args.text, methods=methods, ig_steps=args.steps, target=target)
     if args.json:
         print(json.dumps(explanation.to_json(), ensure_ascii=False, allow_nan=False))
     else:
         print(_describe_explanation(explanation))
-    return 0
+    return EXIT_FINISHED
 
 
 def _describe_explanation(explanation) -> str:
@@ -156,19 +174,19 @@ def _describe_explanation(explanation) -> str:
 def cmd_top_words(args) -> int:
     from .explain import top_words
 
-    store, run = _load_run_anywhere(args)
+    store, run = _load_run_anywhere(args, "top-words")
     limits = {name: value for name, value in (("max_tokens", args.max_tokens), ("min_count", args.min_count))
               if value is not None}  # fmt: skip
     words = top_words(store, run, refresh=args.refresh, **limits)
     if args.json:
         print(json.dumps(words.to_json(), ensure_ascii=False, allow_nan=False))
-        return 0
+        return EXIT_FINISHED
     print(f"{run.label} on {run.dataset}: {words.texts_read} of {words.texts_total} test texts, "
           f"{words.tokens_read} tokens, words seen {words.settings['min_count']}+ times")  # fmt: skip
     for name in words.classes:
         top = ", ".join(f"{w.word} {w.mean:+.3f} ({w.count})" for w in words.top(name, args.top))
         print(f"towards {name}: {top or '(no word seen often enough)'}")
-    return 0
+    return EXIT_FINISHED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -184,12 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--only", action="append", metavar="PATTERN",
                        help="train only the zoo's models whose name matches, e.g. 'gru-bi-*' (repeatable)")
     train.add_argument("--framework", default="torch", choices=[*FRAMEWORKS, "both"])
-    train.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    train.add_argument("--epochs", type=int, default=None)
-    train.add_argument("--batch-size", type=int, default=None)
-    train.add_argument("--learning-rate", type=float, default=None)
-    train.add_argument("--patience", type=int, default=None, help="early-stopping patience in epochs")
-    train.add_argument("--seed", type=int, default=None)
+    train.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
+    for setting in FIELDS.values():  # every TrainConfig field; unset ones keep the data set's defaults
+        train.add_argument(f"--{setting.name.replace('_', '-')}", type=setting.type, default=None, metavar="N",
+                           help=f"{setting.help} (default {setting.default}, or the data set's own)")
     train.add_argument("--limit", type=int, default=None, help="use at most N examples per split (quick trials)")
     train.add_argument("--data-dir", default=None, help="folder with local data copies (default: $RNNLENS_DATA_DIR)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -237,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", required=True, help="run id, as `list` shows it")
     parser.add_argument("--dataset", default=None, help="the run's data set (default: found in the store)")
-    parser.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"], help="default cpu")
+    parser.add_argument("--device", default="cpu", choices=DEVICE_CHOICES, help="default cpu")
     # Also accepted after the command; SUPPRESS keeps the top-level value when it is not given here.
     parser.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
 
@@ -249,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except (DataError, ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted; unfinished runs will be redone on the next start", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

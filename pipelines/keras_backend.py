@@ -3,11 +3,13 @@
 Imported only through `backend_for("keras")`, because importing TensorFlow
 takes seconds. Models are saved whole as `model.keras` and loaded with
 `safe_mode=True` (no Python code runs from a file); runs train on the GPU when
-TensorFlow sees one and on the CPU otherwise.
+TensorFlow sees one and on the CPU otherwise. The inference pass lives here;
+the training loop (`pipelines.training.keras_loop`) uses it for validation.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -18,14 +20,45 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from . import keras_train  # noqa: E402
-from .batching import EncodedSplit  # noqa: E402
-from .config import TrainConfig  # noqa: E402
+from .backends import EVAL_BATCH_SIZE  # noqa: E402
+from .encoding import EncodedSplit, inference_batches  # noqa: E402
 from .models.keras_zoo import build_keras_model, count_keras_parameters  # noqa: E402  (also registers our layers)
 from .models.spec import ModelSpec, parameter_count  # noqa: E402
 
 if keras.backend.backend() != "tensorflow":
     raise ImportError(f"the Keras backend needs KERAS_BACKEND=tensorflow, not {keras.backend.backend()!r}")
+
+TOKEN_IDS_SPEC = tf.TensorSpec(shape=(None, None), dtype=tf.int32)  # (batch, time), any length
+
+
+def _logits(model: keras.Model, token_ids: tf.Tensor) -> tf.Tensor:
+    return model(token_ids, training=False)  # (batch, classes)
+
+
+def logits_function(model: keras.Model):
+    """The model's inference pass as one traced function, kept on the model so that it is traced once.
+
+    Traced functions are built from `functools.partial`s: TensorFlow counts
+    traces per code object, and would otherwise warn about "retracing" when a
+    zoo builds one function per model. Keras layers need no AutoGraph (their
+    loops are TensorFlow loops already), so it is off, as in Keras's own trainer.
+    """
+    function = model.__dict__.get("_rnnlens_logits")
+    if function is None:
+        function = tf.function(functools.partial(_logits, model), input_signature=[TOKEN_IDS_SPEC], autograph=False)
+        object.__setattr__(model, "_rnnlens_logits", function)  # outside Keras's attribute tracking
+    return function
+
+
+def predict_probabilities(model: keras.Model, split: EncodedSplit) -> np.ndarray:
+    """Class probabilities (examples, classes) in the split's order."""
+    logits_of = logits_function(model)
+    probabilities = np.zeros((len(split), model.output_shape[-1]), dtype=np.float32)
+    for indices in inference_batches(split.lengths, EVAL_BATCH_SIZE):
+        ids, _, _ = split.padded(indices)
+        logits = logits_of(tf.constant(ids, dtype=tf.int32))
+        probabilities[indices] = tf.nn.softmax(logits, axis=-1).numpy()
+    return probabilities
 
 
 def pick_tf_device(name: str = "auto") -> tuple[str, str]:
@@ -59,13 +92,9 @@ class KerasBackend:
         with tf.device(self.device):
             return build_keras_model(spec)
 
-    def fit(self, model, train: EncodedSplit, validation: EncodedSplit, config: TrainConfig, on_progress=None):
-        with tf.device(self.device):
-            return keras_train.fit(model, train, validation, config, on_progress)
-
     def predict(self, model, split: EncodedSplit) -> np.ndarray:
         with tf.device(self.device):
-            return keras_train.predict_probabilities(model, split)
+            return predict_probabilities(model, split)
 
     def parameter_count(self, model) -> int:
         return count_keras_parameters(model)

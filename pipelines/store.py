@@ -5,141 +5,178 @@
                                  predictions.csv weights.safetensors | model.keras
                                  top_words.json verify.json  (derived: computed later from a finished run)
 
-Every file is written atomically (temporary name, then rename), so a reader sees
-the old file or the new one, never half of one. A run counts as done only when
-its status.json says so. While a process trains a run it holds an exclusive
-lock on the run's `.lock` file; the operating system drops that lock when the
-process dies, which is how a reader tells "running" from "killed mid-training",
-and how a second trainer knows to leave the run alone.
+Every file is written atomically (`pipelines.files`), so a reader sees the old
+file or the new one, never half of one. A run counts as done only when its
+status.json says so. While a process trains a run it holds an exclusive lock on
+the run's `.lock` file (`filelock`); the operating system drops that lock when
+the process dies, which is how a reader tells "running" from "killed
+mid-training", and how a second trainer knows to leave the run alone.
+
+Readers get typed records (`pipelines.records`), validated once here: a run
+whose files have the wrong shape reads as "corrupt", with the reason.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import time
-import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
-from typing import Callable, Iterator, Literal
+from typing import Callable, Iterator
 
 import pandas as pd
+import psutil
+from filelock import FileLock, Timeout
+from pydantic import ValidationError
 
 from .data.text import Vocabulary
+from .files import read_json, write_atomically, write_json, write_text
+from .records import STATES, DatasetSummary, RunRecord, RunSpec, RunState, RunStatus, describe
+from .tasks import FRAMEWORK_WEIGHTS, TASKS, task_named
 
 DEFAULT_ROOT = "artifacts"
 LOCK_FILE = ".lock"
-STATES = ("queued", "running", "done", "failed")
-# What a reader may see; "interrupted" (running, but nobody holds the lock) and
-# "corrupt" (unreadable files) are derived, never written.
-RunState = Literal["queued", "running", "done", "failed", "interrupted", "corrupt"]
-REQUIRED_WHEN_DONE = ("spec.json", "metrics.json", "history.csv", "predictions.csv")
-WEIGHT_FILES = ("weights.safetensors", "model.keras")
-TRAINING_FILES = ("status.json", *REQUIRED_WHEN_DONE, *WEIGHT_FILES)  # a derived file never takes one of these names
+CLAIM_PATIENCE = 0.5  # seconds a trainer waits for the lock: a reader's probe holds it for microseconds
+# Columns a readable table must have (what the pages draw); history and predictions of every task.
+HISTORY_COLUMNS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "grad_norm")
+PREDICTION_COLUMNS = ("id", "label", "predicted")
+# A derived file never takes the name of a file training writes.
+TRAINING_FILES = {"status.json", "spec.json", *FRAMEWORK_WEIGHTS, *(f for t in TASKS.values() for f in t.files_when_done)}
+
+__all__ = ["DamagedFile", "RunClaim", "RunNotFound", "RunRecord", "RunState", "STATES", "Store", "default_root"]
 
 
 def default_root() -> Path:
     return Path(os.environ.get("RNNLENS_ARTIFACTS") or DEFAULT_ROOT)
 
 
-# ----------------------------------------------------------------------------
-# Atomic file writing
+class RunNotFound(ValueError):
+    """No run with that id in the store (or the id is not a plain name)."""
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Call `write(temporary_path)`, then move the result to `path` in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Same folder (so the rename is atomic), same suffix (Keras insists on ".keras"),
-    # created by the writer itself so it gets the usual permissions.
-    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{path.suffix}")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def write_text(path: Path, text: str) -> None:
-    write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
-
-
-def write_json(path: Path, data) -> None:
-    write_text(path, json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
-
-
-def read_json(path: Path):
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+class DamagedFile(ValueError):
+    """A file of the store cannot be read or lacks what it must hold; the message names it and why."""
 
 
 # ----------------------------------------------------------------------------
 # Locks
 
 
-def _try_lock(path: Path, patience: float = 0.0):
-    """An open, exclusively locked handle on `path`, or None if another process holds it.
-
-    With `patience`, keep trying that many seconds: a reader probing the lock
-    holds it for microseconds, and must not make a trainer skip a run.
-    """
-    handle = open(path, "a+")
-    deadline = time.monotonic() + patience
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                handle.close()
-                return None
-            time.sleep(0.02)
-
-
 def _is_locked(run_dir: Path) -> bool:
-    lock_path = run_dir / LOCK_FILE
-    if not lock_path.exists():
+    """Whether a live process holds the run's lock.
+
+    A shared lock on a read-only handle: it needs no write access (a read-only
+    store still reads), and it conflicts with the trainer's exclusive lock.
+    """
+    try:
+        handle = os.open(run_dir / LOCK_FILE, os.O_RDONLY)
+    except OSError:
+        return False  # no lock file: nobody has held it since it was last released
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
         return False
-    handle = _try_lock(lock_path)
-    if handle is None:
+    except BlockingIOError:
         return True
-    handle.close()  # closing releases our probe lock
-    return False
+    finally:
+        os.close(handle)  # closing releases our probe
+
+
+@contextmanager
+def _held(run_dir: Path) -> Iterator[bool]:
+    """Hold the run's lock for the block; yields False (holding nothing) if another process has it."""
+    lock = FileLock(run_dir / LOCK_FILE, timeout=CLAIM_PATIENCE)
+    try:
+        lock.acquire()
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return psutil.pid_exists(pid)
 
 
 # ----------------------------------------------------------------------------
-# Reading
+# Reading a run
 
 
-class RunNotFound(ValueError):
-    """No run with that id in the store (or the id is not a plain name)."""
+def read_record(dataset: str, run_id: str, path: Path) -> RunRecord:
+    """One run's status, spec and (when done) metrics, validated; never raises for a damaged run."""
+
+    def corrupt(problem: str, **parts) -> RunRecord:
+        return RunRecord(dataset, run_id, path, "corrupt", problem=problem, **parts)
+
+    try:
+        status = RunStatus.model_validate(read_json(path / "status.json"))
+    except FileNotFoundError:
+        if _is_locked(path):  # a trainer has just claimed it
+            return RunRecord(dataset, run_id, path, "running")
+        return corrupt("no status.json")
+    except ValidationError as error:
+        return corrupt(describe("status.json", error))
+    except (OSError, ValueError) as error:
+        return corrupt(f"unreadable status.json ({error})")
+
+    spec = model_spec = None
+    try:
+        spec = RunSpec.model_validate(read_json(path / "spec.json"))
+        model_spec = task_named(spec.task).model_spec(spec.model)
+    except FileNotFoundError:
+        pass  # a queued run has no spec yet
+    except ValidationError as error:
+        return corrupt(describe("spec.json", error), status=status)
+    except (OSError, ValueError, TypeError) as error:
+        return corrupt(f"unreadable spec.json ({error})", status=status)
+
+    parts = dict(status=status, spec=spec, model_spec=model_spec)
+    state: RunState = status.state
+    if state == "running" and not _is_locked(path):
+        return RunRecord(dataset, run_id, path, "interrupted", problem="the training process stopped before "
+                         "finishing", **parts)  # fmt: skip
+    if state == "queued" and not _pid_alive(status.pid):
+        return RunRecord(dataset, run_id, path, "interrupted", problem="the training process stopped before "
+                         "starting this run", **parts)  # fmt: skip
+    if state != "done":
+        return RunRecord(dataset, run_id, path, state, problem=status.error, **parts)
+    if spec is None:
+        return corrupt("missing spec.json", **parts)
+    task = task_named(spec.task)
+    missing = [name for name in task.files_when_done if not (path / name).is_file()]
+    if not any((path / name).exists() for name in task.weight_files):
+        missing.append("weights")
+    if missing:
+        return corrupt("missing " + ", ".join(missing), **parts)
+    try:
+        metrics = task.metrics.model_validate(read_json(path / "metrics.json"))
+    except ValidationError as error:
+        return corrupt(describe("metrics.json", error), **parts)
+    except (OSError, ValueError) as error:
+        return corrupt(f"unreadable metrics.json ({error})", **parts)
+    return RunRecord(dataset, run_id, path, "done", metrics=metrics, **parts)
 
 
-@dataclass
-class RunRecord:
-    """What a reader knows about one run without loading its model."""
-
-    dataset: str
-    run_id: str
-    path: Path
-    state: RunState
-    status: dict = field(default_factory=dict)
-    spec: dict | None = None
-    metrics: dict | None = None
-    problem: str | None = None  # why a run is failed, interrupted or corrupt
-
-    @property
-    def framework(self) -> str:
-        return (self.spec or {}).get("framework", self.run_id.split("-", 1)[0])
-
-    @property
-    def model(self) -> dict:
-        return (self.spec or {}).get("model", {})
+def _read_table(path: Path, what: str, read: Callable[[Path], pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:
+    try:
+        frame = read(path)
+    except (OSError, ValueError) as error:  # pandas' parser errors are ValueErrors
+        raise DamagedFile(f"{what} cannot be read ({type(error).__name__}: {error})") from error
+    missing = [column for column in columns if column not in frame.columns]
+    if missing or frame.empty:
+        raise DamagedFile(f"{what} is damaged (no rows, or no {', '.join(missing)} column)")
+    return frame
 
 
 class Store:
@@ -159,20 +196,35 @@ class Store:
         return sorted(keys, key=lambda key: (key != "rt-polarity", key))
 
     def write_dataset(self, summary: dict, vocabulary: Vocabulary, test_examples: pd.DataFrame) -> None:
+        DatasetSummary.model_validate(summary)  # a writer never leaves a card its readers cannot read
         folder = self.dataset_dir(summary["key"])
         write_json(folder / "vocab.json", vocabulary.to_json())
         write_atomically(folder / "test.parquet", lambda path: test_examples.to_parquet(path, index=False))
         write_json(folder / "dataset.json", summary)  # last: its presence means the rest is there
 
-    def read_dataset(self, dataset: str) -> dict:
-        return read_json(self.dataset_dir(dataset) / "dataset.json")
+    def read_dataset(self, dataset: str) -> DatasetSummary:
+        path = self.dataset_dir(dataset) / "dataset.json"
+        try:
+            return DatasetSummary.model_validate(read_json(path))
+        except ValidationError as error:
+            raise DamagedFile(f"{dataset}/{describe('dataset.json', error)}") from error
+        except (OSError, ValueError) as error:
+            raise DamagedFile(f"{dataset}/dataset.json cannot be read ({error})") from error
 
     def read_vocabulary(self, dataset: str) -> Vocabulary:
-        return Vocabulary.from_json(read_json(self.dataset_dir(dataset) / "vocab.json"))
+        path = self.dataset_dir(dataset) / "vocab.json"
+        try:
+            return Vocabulary.from_json(read_json(path))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise DamagedFile(f"{dataset}/vocab.json cannot be read ({type(error).__name__}: {error})") from error
 
     def read_test_examples(self, dataset: str) -> pd.DataFrame:
         """The test split's texts: columns id, text, label."""
-        return pd.read_parquet(self.dataset_dir(dataset) / "test.parquet")
+        path = self.dataset_dir(dataset) / "test.parquet"
+        try:
+            return pd.read_parquet(path)
+        except Exception as error:  # pyarrow raises its own error types for a damaged file
+            raise DamagedFile(f"the test texts of {dataset} cannot be read ({type(error).__name__}: {error})") from error
 
     # -- runs ----------------------------------------------------------------
 
@@ -187,46 +239,7 @@ class Store:
 
     def run(self, dataset: str, run_id: str) -> RunRecord:
         """Read one run's status, spec and metrics; never raises for a damaged run."""
-        path = self.run_dir(dataset, run_id)
-        record = RunRecord(dataset, run_id, path, "corrupt")
-        try:
-            record.status = read_json(path / "status.json")
-            state = record.status["state"]
-            if state not in STATES:
-                raise ValueError(f"unknown state {state!r}")
-        except FileNotFoundError:
-            if _is_locked(path):  # a trainer has just claimed it
-                record.state = "running"
-                return record
-            record.problem = "no status.json"
-            return record
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            record.problem = f"unreadable status.json ({error})"
-            return record
-        try:
-            record.spec = read_json(path / "spec.json")
-        except FileNotFoundError:
-            pass  # a queued run has no spec yet
-        except (OSError, ValueError) as error:
-            record.problem = f"unreadable spec.json ({error})"
-            return record
-        record.state = state
-        record.problem = record.status.get("error")
-        if state == "running" and not _is_locked(path):
-            record.state, record.problem = "interrupted", "the training process stopped before finishing"
-        elif state == "queued" and not _pid_alive(record.status.get("pid")):
-            record.state, record.problem = "interrupted", "the training process stopped before starting this run"
-        elif state == "done":
-            missing = [name for name in REQUIRED_WHEN_DONE if not (path / name).is_file()]
-            if not any((path / name).exists() for name in WEIGHT_FILES):
-                missing.append("weights")
-            try:
-                record.metrics = read_json(path / "metrics.json")
-            except (OSError, ValueError):
-                missing.append("readable metrics.json")
-            if missing or record.spec is None:
-                record.state, record.problem = "corrupt", "missing " + ", ".join(missing or ["spec.json"])
-        return record
+        return read_record(dataset, run_id, self.run_dir(dataset, run_id))
 
     def find_run(self, run_id: str, dataset: str | None = None) -> RunRecord:
         """A run by id, in `dataset` or in whichever data set holds it (run ids are unique across data sets)."""
@@ -262,10 +275,14 @@ class Store:
         return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:16]
 
     def read_history(self, dataset: str, run_id: str) -> pd.DataFrame:
-        return pd.read_csv(self.run_dir(dataset, run_id) / "history.csv")
+        """One row per epoch; DamagedFile (naming the run) if it cannot be read or lacks a column pages draw."""
+        return _read_table(self.run_dir(dataset, run_id) / "history.csv", f"the training history of {run_id}",
+                           pd.read_csv, HISTORY_COLUMNS)  # fmt: skip
 
     def read_predictions(self, dataset: str, run_id: str) -> pd.DataFrame:
-        return pd.read_csv(self.run_dir(dataset, run_id) / "predictions.csv", dtype={"id": str})
+        """One row per test example: id, label, predicted and each class's probability."""
+        return _read_table(self.run_dir(dataset, run_id) / "predictions.csv", f"the test predictions of {run_id}",
+                           lambda path: pd.read_csv(path, dtype={"id": str}), PREDICTION_COLUMNS)  # fmt: skip
 
     # -- derived files: computed from a finished run after training -----------
 
@@ -292,7 +309,7 @@ class Store:
     # -- writing runs --------------------------------------------------------
 
     @contextmanager
-    def claim(self, dataset: str, run_id: str) -> Iterator["RunClaim"]:
+    def claim(self, dataset: str, run_id: str) -> Iterator["RunClaim | None"]:
         """Hold a run for training: yields a RunClaim, or None if it is done or taken.
 
         A run that was left half-written (failed, or its process killed) is wiped
@@ -300,53 +317,30 @@ class Store:
         """
         path = self.run_dir(dataset, run_id)
         path.mkdir(parents=True, exist_ok=True)
-        lock = _try_lock(path / LOCK_FILE, patience=0.5)
-        if lock is None:
-            yield None  # another process is training it
-            return
-        try:
-            if self.run(dataset, run_id).state == "done":
-                yield None
+        with _held(path) as holding:
+            if not holding or self.run(dataset, run_id).state == "done":
+                yield None  # another process is training it, or it is finished
                 return
             for child in path.iterdir():
                 if child.name != LOCK_FILE:
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
             yield RunClaim(path)
-        finally:
-            lock.close()
 
     def mark_queued(self, dataset: str, run_id: str, job: dict) -> bool:
         """Say a run is waiting in a job, unless it is done or being trained."""
         path = self.run_dir(dataset, run_id)
         path.mkdir(parents=True, exist_ok=True)
-        lock = _try_lock(path / LOCK_FILE, patience=0.5)
-        if lock is None:
-            return False
-        try:
-            if self.run(dataset, run_id).state == "done":
+        with _held(path) as holding:
+            if not holding or self.run(dataset, run_id).state == "done":
                 return False
             status = {"state": "queued", "pid": os.getpid(), "job": job, "updated_at": time.time()}
             write_json(path / "status.json", status)
             return True
-        finally:
-            lock.close()
 
 
 def _check_derived_name(name: str) -> None:
     if Path(name).name != name or name.startswith(".") or not name.endswith(".json") or name in TRAINING_FILES:
         raise ValueError(f"{name!r} is not a name for a derived file: a plain *.json name that training does not use")
-
-
-def _pid_alive(pid) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class RunClaim:
@@ -358,9 +352,10 @@ class RunClaim:
         self._status: dict = {}
 
     def set_status(self, state: str, **fields) -> None:
-        assert state in STATES, state
-        self._status = {**self._status, **fields, "state": state, "pid": os.getpid(), "updated_at": time.time()}
-        write_json(self.path / "status.json", self._status)
+        status = {**self._status, **fields, "state": state, "pid": os.getpid(), "updated_at": time.time()}
+        RunStatus.model_validate(status)  # the shape every reader expects, checked where it is written
+        self._status = status
+        write_json(self.path / "status.json", status)
 
     def write_json(self, name: str, data) -> None:
         write_json(self.path / name, data)
@@ -373,3 +368,4 @@ class RunClaim:
     def write_file(self, name: str, write: Callable[[Path], None]) -> None:
         """For files a library writes itself (weights): `write(path)` fills a temporary path."""
         write_atomically(self.path / name, write)
+

@@ -1,12 +1,12 @@
 """Checking a trained run against the NumPy reference: `python -m pipelines verify --run RUN`.
 
     report = verify_run(Store(), "torch-lstm-uni-1x64-max-3f9a1c2e")
-    report["max_abs_difference"], report["differing_labels"], report["agree"]
+    report.max_abs_difference, report.differing_labels, report.agree
     comparison = compare_text(run, "A gorgeous, moving film.")   # one text, token by token
 
 The run's model is rebuilt from the store as any reader rebuilds it
-(`load_run`), its weights are read into the reference (`ReferenceModel.from_torch`
-or `.from_keras`), and both predict the run's whole test set, encoded with the
+(`load_run`), its weights are read into the reference (`models/convert.py`:
+`reference_from_torch` or `reference_from_keras`), and both predict the run's whole test set, encoded with the
 run's stored vocabulary. They agree when no probability differs by more than
 `TOLERANCE`, no predicted label differs, and the parameter counts of the
 framework, the reference and the closed-form formula are equal.
@@ -20,25 +20,64 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .batching import EncodedSplit, inference_batches
 from .data import Example
 from .data.text import tokenize
+from .encoding import EncodedSplit, inference_batches
 from .evaluate import classification_metrics
+from .models.convert import reference_from_keras, reference_from_torch
 from .models.reference import ReferenceModel
 from .models.spec import parameter_count
+from .records import Record
 from .runs import LoadedRun, load_run
 from .store import Store
+from .tasks import require_recurrent_classifier
 
 TOLERANCE = 1e-5
 REFERENCE_BATCH_SIZE = 256
 REPORT_FILE = "verify.json"  # the last whole-test-split report, kept in the run's folder
 
 
+class FrameworkAndReference(Record):
+    framework: float
+    reference: float
+
+
+class ParameterCounts(Record):
+    framework: int
+    reference: int
+    formula: int
+
+
+class VerifyReport(Record):
+    """What `verify` found; a whole-split report is kept in the run's folder as verify.json."""
+
+    run_id: str
+    dataset: str
+    framework: str
+    label: str
+    examples: int  # test texts checked
+    examples_total: int  # in the test split
+    tolerance: float
+    max_abs_difference: float
+    mean_abs_difference: float
+    differing_labels: int
+    f1_macro: FrameworkAndReference
+    parameters: ParameterCounts
+    seconds: FrameworkAndReference
+    stored_predictions_max_abs_difference: float | None = None
+    agree: bool
+    checked_at: float
+
+    @property
+    def whole_split(self) -> bool:
+        return self.examples == self.examples_total
+
+
 def reference_for(run: LoadedRun) -> ReferenceModel:
     """The reference holding a loaded run's weights."""
     if run.framework == "torch":
-        return ReferenceModel.from_torch(run.spec, run.model.state_dict())
-    return ReferenceModel.from_keras(run.spec, run.model)
+        return reference_from_torch(run.spec, run.model.state_dict())
+    return reference_from_keras(run.spec, run.model)
 
 
 def reference_probabilities(reference: ReferenceModel, split: EncodedSplit) -> np.ndarray:
@@ -61,7 +100,7 @@ def _stored_difference(store: Store, run: LoadedRun, probabilities: np.ndarray) 
 
 
 def verify_run(store: Store, run_id: str, dataset: str | None = None, limit: int | None = None,
-               run: LoadedRun | None = None) -> dict:  # fmt: skip
+               run: LoadedRun | None = None) -> VerifyReport:  # fmt: skip
     """The reference against the framework on the run's test set: differences, F1 scores, counts, timings.
 
     `limit` checks a seeded random sample of that many test texts instead of all
@@ -72,6 +111,7 @@ def verify_run(store: Store, run_id: str, dataset: str | None = None, limit: int
         raise ValueError(f"limit must be at least 1 test text, got {limit}")
     if run is None:
         record = store.find_run(run_id, dataset)
+        require_recurrent_classifier(record, "verify")
         run = load_run(store, record.dataset, run_id)  # RunNotReady (a ValueError) for an unfinished run
     test_frame = store.read_test_examples(run.dataset)
     total = len(test_frame)
@@ -100,7 +140,7 @@ def verify_run(store: Store, run_id: str, dataset: str | None = None, limit: int
         "reference": classification_metrics(from_reference, test.labels, run.classes)["f1_macro"],
     }
     max_difference = float(difference.max()) if len(test) else 0.0
-    report = {
+    report = VerifyReport.model_validate({
         "run_id": run.run_id,
         "dataset": run.dataset,
         "framework": run.framework,
@@ -117,41 +157,43 @@ def verify_run(store: Store, run_id: str, dataset: str | None = None, limit: int
         "stored_predictions_max_abs_difference": _stored_difference(store, run, framework),
         "agree": max_difference <= TOLERANCE and differing == 0 and len(set(parameters.values())) == 1,
         "checked_at": time.time(),
-    }
-    if len(test) == total:
-        store.write_derived_json(run.dataset, run.run_id, REPORT_FILE, report)
+    })  # fmt: skip
+    if report.whole_split:
+        store.write_derived_json(run.dataset, run.run_id, REPORT_FILE, report.to_json())
     return report
 
 
-def stored_report(store: Store, dataset: str, run_id: str) -> dict | None:
+def stored_report(store: Store, dataset: str, run_id: str) -> VerifyReport | None:
     """The last whole-test-split report of a run, or None if it was never verified (or the file is damaged)."""
-    report = store.read_derived_json(dataset, run_id, REPORT_FILE)
-    return report if isinstance(report, dict) and "agree" in report else None
+    try:
+        return VerifyReport.model_validate(store.read_derived_json(dataset, run_id, REPORT_FILE))
+    except ValueError:  # none, or of the wrong shape (pydantic's ValidationError is a ValueError)
+        return None
 
 
-def format_report(report: dict) -> str:
+def format_report(report: VerifyReport) -> str:
     """The report as a few aligned lines for the terminal."""
-    f1, parameters, seconds = report["f1_macro"], report["parameters"], report["seconds"]
-    stored = report["stored_predictions_max_abs_difference"]
+    f1, parameters, seconds = report.f1_macro, report.parameters, report.seconds
+    stored = report.stored_predictions_max_abs_difference
     lines = [
-        f"{report['run_id']}  ({report['label']}, {report['dataset']}, {_texts(report)})",
-        f"  max |p_framework - p_reference|  {report['max_abs_difference']:.2e}  (tolerance {report['tolerance']:.0e})",
-        f"  differing predicted labels       {report['differing_labels']}",
-        f"  macro F1                         framework {f1['framework']:.4f}   reference {f1['reference']:.4f}",
-        f"  parameters                       framework {parameters['framework']:,}   reference "
-        f"{parameters['reference']:,}   formula {parameters['formula']:,}",
-        f"  time                             framework {seconds['framework']:.2f} s   "
-        f"reference {seconds['reference']:.2f} s",
+        f"{report.run_id}  ({report.label}, {report.dataset}, {_texts(report)})",
+        f"  max |p_framework - p_reference|  {report.max_abs_difference:.2e}  (tolerance {report.tolerance:.0e})",
+        f"  differing predicted labels       {report.differing_labels}",
+        f"  macro F1                         framework {f1.framework:.4f}   reference {f1.reference:.4f}",
+        f"  parameters                       framework {parameters.framework:,}   reference "
+        f"{parameters.reference:,}   formula {parameters.formula:,}",
+        f"  time                             framework {seconds.framework:.2f} s   "
+        f"reference {seconds.reference:.2f} s",
     ]
     if stored is not None:
         lines.append(f"  vs predictions stored in training  {stored:.2e}")
-    lines.append("  AGREE" if report["agree"] else "  DISAGREE")
+    lines.append("  AGREE" if report.agree else "  DISAGREE")
     return "\n".join(lines)
 
 
-def _texts(report: dict) -> str:
-    examples, total = report["examples"], report.get("examples_total", report["examples"])
-    return f"{examples:,} test texts" if examples == total else f"a sample of {examples:,} of {total:,} test texts"
+def _texts(report: VerifyReport) -> str:
+    examples, total = report.examples, report.examples_total
+    return f"{examples:,} test texts" if report.whole_split else f"a sample of {examples:,} of {total:,} test texts"
 
 
 # ----------------------------------------------------------------------------
@@ -218,10 +260,9 @@ def compare_text(run: LoadedRun, text: str, reference: ReferenceModel | None = N
     its last state, only the probabilities compare it). Neither framework
     exposes gates, so those come from the trained weights stepped through in
     float32 with PyTorch operations (`pipelines.explain`; a Keras run through
-    its converted PyTorch twin): the same numbers the Inside page draws.
+    its converted PyTorch twin, `run.torch_model()`): the same numbers the Inside page draws.
     """
-    from .explain.explanation import torch_twin  # Captum: only when asked
-    from .explain.internals import read_layers
+    from .explain.internals import read_layers  # Captum comes along: only when asked
 
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
@@ -231,7 +272,7 @@ def compare_text(run: LoadedRun, text: str, reference: ReferenceModel | None = N
     trace = reference.trace(ids[0, : lengths[0]])
     framework_probabilities = run.backend.predict(run.model, split)[0]
     layer_outputs = _framework_layer_outputs(run, ids, lengths)
-    twin = torch_twin(run)
+    twin = run.torch_model()
     with torch.inference_mode():
         embedded = twin.embedding(torch.as_tensor(ids[0, : lengths[0]], device=twin.embedding.weight.device))
     stepped = {(s.layer, s.direction): {"hidden": s.hidden, **s.values} for s in read_layers(twin, embedded)}

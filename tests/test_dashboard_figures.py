@@ -6,18 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import run_documents
 from dashboard import figures, tables
 from pipelines.data import Vocabulary
-from pipelines.store import RunRecord, Store
+from pipelines.records import RunRecord, framework_twins
+from pipelines.store import Store
 
 
-def record(run_id, cell="lstm", bi=False, layers=1, hidden=64, framework="torch", pooling="max", f1=0.7, **metrics):
-    model = {"cell": cell, "bidirectional": bi, "layers": layers, "hidden_size": hidden, "embedding_size": 64,
-             "dropout": 0.3, "pooling": pooling, "head": [], "batch_norm": False, "vocab_size": 100,
-             "num_classes": 2}  # fmt: skip
-    spec = {"framework": framework, "model": model, "dataset": {"classes": ["negative", "positive"]}}
-    metrics = {"accuracy": 0.8, "f1_macro": f1, "roc_auc": 0.85, "parameters": 1000, "train_seconds": 3.0, **metrics}
-    return RunRecord("ds", run_id, Path(run_id), "done", {"updated_at": 1.0}, spec, metrics)
+def record(run_id, cell="lstm", bi=False, layers=1, hidden=64, framework="torch", pooling="max", f1=0.7,
+           training=None, **model):  # fmt: skip
+    return run_documents.record(run_id, framework, f1=f1, training=training, cell=cell, bidirectional=bi,
+                                layers=layers, hidden_size=hidden, pooling=pooling, **model)  # fmt: skip
 
 
 def test_labels_are_readable_and_unique():
@@ -36,7 +35,7 @@ def test_a_run_without_a_spec_is_labelled_by_its_id():
 
 
 def test_run_frame_is_sorted_by_macro_f1_and_leaderboard_names_things():
-    frame = tables.run_frame([record("a", f1=0.6), record("b", "gru", f1=0.9), record("c", "rnn", f1=None)])
+    frame = tables.run_frame([record("a", f1=0.6), record("b", "gru", f1=0.9), record("c", "rnn", f1=0.5)])
     assert list(frame["run_id"]) == ["b", "a", "c"]
     board = tables.leaderboard(frame)
     assert list(board.columns[:8]) == ["model", "cell", "direction", "layers", "accuracy", "macro F1", "ROC AUC",
@@ -67,12 +66,10 @@ def test_token_view_marks_unknown_words_and_what_maxlen_cuts():
 def test_sweep_points_place_each_run_in_its_studies():
     from pipelines.models.zoos import SWEEP_BASE
 
-    base = record("base", "gru")  # the shared base: in every study
-    deep = record("deep", "gru", layers=2)
-    other = record("other", "gru", hidden=48)  # not a sweep model
-    for run in (base, deep, other):
-        run.spec["model"].update(pooling=SWEEP_BASE.pooling, dropout=SWEEP_BASE.dropout,
-                                 embedding_size=SWEEP_BASE.embedding_size)  # fmt: skip
+    shape = dict(pooling=SWEEP_BASE.pooling, dropout=SWEEP_BASE.dropout, embedding_size=SWEEP_BASE.embedding_size)
+    base = record("base", "gru", **shape)  # the shared base: in every study
+    deep = record("deep", "gru", layers=2, **shape)
+    other = record("other", "gru", hidden=48, **shape)  # not a sweep model
     points = tables.sweep_points([base, deep, other], tables.run_labels([base, deep, other]))
     assert sorted(points["study"]) == ["depth", "depth", "direction", "width"]
     assert set(points.loc[points["study"] == "depth", "value"]) == {1, 2}
@@ -172,12 +169,11 @@ def test_state_heatmap_orders_units_and_picks_the_value_scale():
     assert cell.zmax == pytest.approx(2.7) and cell.zmin == pytest.approx(-2.7)
 
 
-def test_gate_views_cover_every_value_the_explanation_keeps():
-    from dashboard.figures_inside import GATE_VIEWS, VALUE_TITLES
+def test_every_value_the_explanation_keeps_has_a_title():
+    from dashboard.figures_inside import VALUE_TITLES
     from pipelines.explain import CELL_VALUES
 
-    for cell, values in GATE_VIEWS.items():
-        assert sorted(values) == sorted(CELL_VALUES[cell]) and all(value in VALUE_TITLES for value in values)
+    assert {value for values in CELL_VALUES.values() for value in values} | {"hidden"} == set(VALUE_TITLES)
 
 
 @pytest.mark.parametrize("classes", [["negative", "positive"], ["negative", "neutral", "positive"]])
@@ -220,15 +216,14 @@ def test_attribution_chips_escape_tokens_and_tint_by_score():
 def test_framework_pairs_match_the_same_spec_settings_and_data():
     torch_run, keras_run = record("torch-gru", "gru"), record("keras-gru", "gru", framework="keras")
     other = record("keras-lstm", "lstm", framework="keras")  # another architecture
-    retrained = record("keras-gru-2", "gru", framework="keras")
-    for run in (torch_run, keras_run, other, retrained):
-        run.spec["training"] = {"epochs": 5 if run is retrained else 2}  # other settings: no twin
-    pairs = tables.framework_pairs([torch_run, keras_run, other, retrained])
+    retrained = record("keras-gru-2", "gru", framework="keras", training={"epochs": 5})  # other settings: no twin
+    pairs = framework_twins([torch_run, keras_run, other, retrained])
     assert [(a.run_id, b.run_id) for a, b in pairs] == [("torch-gru", "keras-gru")]
     comparison = tables.framework_comparison(pairs[0])
     assert list(comparison.columns) == ["measure", "PyTorch", "Keras"]
     rows = dict(zip(comparison["measure"], comparison["PyTorch"]))
-    assert rows["parameters"] == "1,000" and rows["seconds per epoch"] == "–" and rows["accuracy"] == "0.8000"
+    assert rows["parameters"] == "1,000" and rows["seconds per epoch"] == "1.5000" and rows["accuracy"] == "0.7500"
+    assert rows["device"] == "–"  # not recorded
 
 
 @pytest.mark.parametrize("classes,against", [(["negative", "positive"], "200,65,75"),

@@ -5,6 +5,7 @@ import pytest
 from conftest import imdb_members, write_imdb_archive, write_nusax
 from pipelines.data import DataError, build_vocabulary, dataset_summary, load_dataset, resolve_info
 from pipelines.data.base import cache_dir, stratified_split, Example
+from pipelines.records import DatasetSummary
 
 
 # -- rt-polarity ---------------------------------------------------------------
@@ -159,6 +160,7 @@ def test_summary_reports_sizes_lengths_and_coverage(rt_data_dir):
     assert sum(summary["length_histogram"]["counts"]) == 96
     assert 0.5 < summary["test_token_coverage"] <= 1.0
     assert summary["vocabulary"]["maxlen"] == 64
+    assert DatasetSummary.model_validate(summary).split_size("test") == 12  # the shape the store's readers expect
 
 
 # -- the real files, when RNNLENS_DATA_DIR points at them ----------------------

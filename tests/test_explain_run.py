@@ -13,12 +13,12 @@ import torch
 from conftest import NEGATIVE_WORDS, POSITIVE_WORDS, synthetic_review, write_rt_corpus
 from pipelines.backends import backend_for
 from pipelines.cli import ATTRIBUTION_METHODS, main
-from pipelines.config import TrainConfig
+from pipelines.training.config import TrainConfig
 from pipelines.explain import explain, top_words
 from pipelines.explain import aggregate
 from pipelines.models.spec import ModelSpec
 from pipelines.models.torch_zoo import RecurrentClassifier
-from pipelines.pipeline import plan_runs, prepare_data, train_run
+from pipelines.training.train import plan_runs, prepare_data, train_run
 from pipelines.runs import load_run
 from pipelines.store import Store
 from pipelines.threads import single_thread
@@ -148,7 +148,7 @@ def test_cli_explain_json_end_to_end(trained):
     result = subprocess.run(
         [sys.executable, "-m", "pipelines", "explain", "--run", run_id, "--text", "A superb, moving <b>film</b>!",
          "--json", "--artifacts", str(store.root)],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()},
+        capture_output=True, text=True, 
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)

@@ -5,9 +5,10 @@ import subprocess
 import sys
 import time
 
+import psutil
 import pytest
 
-from pipelines import jobs
+from pipelines.training import jobs
 from pipelines.store import Store
 
 
@@ -61,14 +62,14 @@ def test_a_job_started_by_another_process_is_seen_alive_then_dead(tmp_path, rt_d
 def test_a_finished_but_unreaped_process_is_not_alive():
     zombie = subprocess.Popen([sys.executable, "-c", "pass"])
     deadline = time.monotonic() + 30
-    while jobs._process_stat(zombie.pid)[0] != "Z" and time.monotonic() < deadline:
+    while psutil.Process(zombie.pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
         time.sleep(0.05)
     try:
         assert not jobs._process_alive(zombie.pid, jobs._process_start(zombie.pid))
     finally:
         zombie.wait()
     assert jobs._process_alive(os.getpid(), jobs._process_start(os.getpid()))
-    assert not jobs._process_alive(os.getpid(), "1")  # a reused pid: started at another time
+    assert not jobs._process_alive(os.getpid(), 1.0)  # a reused pid: started at another time
 
 
 def test_a_job_that_fails_says_why_in_its_log(tmp_path, single_thread):

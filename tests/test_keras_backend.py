@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from pipelines.backends import backend_for
-from pipelines.config import TrainConfig
+from pipelines.training.config import TrainConfig
+from pipelines.training.train import fit
 from pipelines.models.spec import ModelSpec
 from tiny_zoo import CLASSES, lean_tensorflow, one_thread_for_torch, tiny_splits
 
@@ -33,7 +34,7 @@ def fitted(framework: str):
     backend = keras_backend() if framework == "keras" else backend_for("torch", "cpu")
     messages = []
     model = backend.build(SPEC, seed=CONFIG.seed)
-    return model, backend.fit(model, TRAIN, VALIDATION, CONFIG, messages.append), messages
+    return model, fit(backend, model, TRAIN, VALIDATION, CONFIG, messages.append), messages
 
 
 def test_history_and_progress_have_the_pytorch_trainers_shape():
@@ -63,7 +64,7 @@ def test_fit_restores_the_best_epoch_and_follows_pytorchs_schedule():
 
 
 def test_plateau_schedule_matches_pytorchs_reduce_lr_on_plateau():
-    from pipelines.keras_train import PlateauSchedule
+    from pipelines.training.keras_loop import PlateauSchedule
 
     losses = [1.0, 0.9, 0.95, 0.95, 0.96, 0.8, 0.8, 0.8, 0.8, 0.7, 0.7]
     for patience in (0, 1, 2):
@@ -80,7 +81,7 @@ def test_training_is_reproducible_with_a_seed():
     backend = keras_backend()
     first, _, _ = fitted("keras")
     second = backend.build(SPEC, seed=CONFIG.seed)
-    backend.fit(second, TRAIN, VALIDATION, CONFIG)
+    fit(backend, second, TRAIN, VALIDATION, CONFIG)
     for a, b in zip(first.get_weights(), second.get_weights()):
         np.testing.assert_array_equal(a, b)
 

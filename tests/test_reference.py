@@ -13,8 +13,9 @@ import pytest
 import torch
 
 from pipelines.backends import backend_for
-from pipelines.config import TrainConfig
-from pipelines.models.convert import keras_to_torch_state, reference_from_keras, torch_state_to_keras
+from pipelines.training.config import TrainConfig
+from pipelines.training.train import fit
+from pipelines.models.convert import keras_to_torch_state, reference_from_keras, reference_from_torch, torch_state_to_keras
 from pipelines.models.reference import ReferenceModel, run_direction
 from pipelines.models.spec import ModelSpec, parameter_count
 from pipelines.models.torch_zoo import RecurrentClassifier, count_parameters
@@ -51,7 +52,7 @@ def keras_backend():
 def trained_torch(spec: ModelSpec) -> RecurrentClassifier:
     backend = torch_backend()
     model = backend.build(resolved(spec), seed=0)
-    backend.fit(model, TRAIN, VALIDATION, CONFIG)
+    fit(backend, model, TRAIN, VALIDATION, CONFIG)
     return model.eval()
 
 
@@ -61,7 +62,7 @@ def keras_model(spec: ModelSpec):
     backend = keras_backend()
     model = backend.build(resolved(spec), seed=0)
     if spec in ARCHITECTURES:
-        backend.fit(model, TRAIN, VALIDATION, CONFIG)
+        fit(backend, model, TRAIN, VALIDATION, CONFIG)
     return model
 
 
@@ -93,7 +94,7 @@ def test_reference_reproduces_pytorch(spec):
     model = trained_torch(spec)
     expected = torch_probabilities(model)
     assert_trained(expected)
-    assert_agree(reference_probabilities(ReferenceModel.from_torch(model.spec, model.state_dict())), expected)
+    assert_agree(reference_probabilities(reference_from_torch(model.spec, model.state_dict())), expected)
 
 
 @pytest.mark.parametrize("spec", ARCHITECTURES, ids=name)
@@ -101,7 +102,7 @@ def test_reference_reproduces_keras(spec):
     model = keras_model(spec)
     expected = keras_probabilities(model)
     assert_trained(expected)
-    assert_agree(reference_probabilities(ReferenceModel.from_keras(resolved(spec), model)), expected)
+    assert_agree(reference_probabilities(reference_from_keras(resolved(spec), model)), expected)
 
 
 @pytest.mark.parametrize("spec", ARCHITECTURES + POOLINGS, ids=name)
@@ -132,10 +133,10 @@ def test_keras_trained_weights_to_pytorch(spec):
 @pytest.mark.parametrize("spec", ARCHITECTURES + POOLINGS, ids=name)
 def test_parameter_counts_agree_with_the_formulas(spec):
     torch_model, model = trained_torch(spec), keras_model(spec)
-    reference = ReferenceModel.from_torch(torch_model.spec, torch_model.state_dict())
+    reference = reference_from_torch(torch_model.spec, torch_model.state_dict())
     counts_torch = {count_parameters(torch_model), parameter_count(torch_model.spec), reference.parameter_count()}
     counts_keras = {keras_backend().parameter_count(model), parameter_count(resolved(spec), "keras"),
-                    ReferenceModel.from_keras(resolved(spec), model).parameter_count()}  # fmt: skip
+                    reference_from_keras(resolved(spec), model).parameter_count()}  # fmt: skip
     assert len(counts_torch) == 1 and len(counts_keras) == 1
     difference = {"rnn": 1, "lstm": 4, "gru": 0}[spec.cell] * spec.hidden_size * spec.directions * spec.layers
     assert counts_torch.pop() - counts_keras.pop() == difference  # PyTorch's second bias vector
@@ -154,7 +155,7 @@ def test_keras_formula_matches_full_size_models():
 
 @pytest.mark.parametrize("spec", ARCHITECTURES + POOLINGS, ids=name)
 def test_keras_padding_never_changes_the_output(spec):
-    from pipelines.keras_train import logits_function
+    from pipelines.keras_backend import logits_function
 
     logits_of = logits_function(keras_model(spec))
     ids, _, _ = TEST.padded(np.arange(8))
@@ -170,7 +171,7 @@ def test_keras_padding_never_changes_the_output(spec):
 def test_reference_states_are_pytorchs_layer_outputs(spec):
     """Every layer's and direction's states, aligned to tokens, as the PyTorch encoder computes them."""
     model = trained_torch(spec)
-    reference = ReferenceModel.from_torch(model.spec, model.state_dict())
+    reference = reference_from_torch(model.spec, model.state_dict())
     ids, lengths, _ = TEST.padded(np.arange(len(TEST)))
     with torch.no_grad():
         embedded = model.embedding(torch.from_numpy(ids))
@@ -195,7 +196,7 @@ def test_reference_states_are_pytorchs_layer_outputs(spec):
 def test_trace_gates_follow_the_equations_in_both_directions(cell):
     spec = next(s for s in ARCHITECTURES if s.cell == cell and s.bidirectional)
     model = trained_torch(spec)
-    trace = ReferenceModel.from_torch(model.spec, model.state_dict()).trace(TEST.ids[2])
+    trace = reference_from_torch(model.spec, model.state_dict()).trace(TEST.ids[2])
     for direction in ("forward", "backward"):
         values = trace.direction(0, direction)
         previous = lambda a: np.vstack([np.zeros((1, a.shape[1])), a[:-1]])  # noqa: E731  the state one token earlier
@@ -236,7 +237,7 @@ def test_reference_gru_follows_both_keras_conventions(reset_after):
     np.testing.assert_allclose(run_direction(x.astype(np.float64), weights)["hidden"], expected, atol=1e-6)
     if not reset_after:
         spec = ModelSpec(cell="gru", hidden_size=5, embedding_size=3).resolved(10, 2)
-        reference = ReferenceModel.from_torch(spec, RecurrentClassifier(spec).state_dict())
+        reference = reference_from_torch(spec, RecurrentClassifier(spec).state_dict())
         reference.recurrent[0][0] = weights
         with pytest.raises(ValueError, match="no PyTorch equivalent"):
             torch_state_from_reference(reference)
@@ -245,7 +246,7 @@ def test_reference_gru_follows_both_keras_conventions(reset_after):
 def test_reference_rejects_bad_input():
     spec = ARCHITECTURES[0]
     model = trained_torch(spec)
-    reference = ReferenceModel.from_torch(model.spec, model.state_dict())
+    reference = reference_from_torch(model.spec, model.state_dict())
     with pytest.raises(ValueError, match="at least one token"):
         reference.trace([])
     with pytest.raises(ValueError, match="batch, time"):

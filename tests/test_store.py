@@ -8,20 +8,17 @@ import time
 
 import pytest
 
-from pipelines.store import Store, write_json, write_text
+from pipelines.files import write_json, write_text
+from pipelines.models.spec import ModelSpec
+from pipelines.records import ClassificationMetrics
+from pipelines.store import DamagedFile, Store
+from pipelines.tasks import TASKS, Task, require_recurrent_classifier
+from run_documents import finish, metrics_document, spec_document
 
 
 @pytest.fixture
 def store(tmp_path):
     return Store(tmp_path / "artifacts")
-
-
-def finish(claim, metrics=None):
-    claim.write_json("spec.json", {"framework": "torch", "model": {}})
-    for name in ("history.csv", "predictions.csv", "weights.safetensors"):
-        (claim.path / name).write_text("x")
-    claim.write_json("metrics.json", metrics or {"accuracy": 0.9})
-    claim.set_status("done")
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
@@ -32,7 +29,7 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
         temporary.write_text('{"state": "runn')
         raise RuntimeError("disk full")
 
-    from pipelines.store import write_atomically
+    from pipelines.files import write_atomically
 
     with pytest.raises(RuntimeError):
         write_atomically(path, broken)
@@ -79,7 +76,7 @@ HOLDER = textwrap.dedent(
 
 def start_holder(store):
     process = subprocess.Popen([sys.executable, "-c", HOLDER, str(store.root)], stdout=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": os.getcwd()})  # fmt: skip
+                               env=os.environ)  # fmt: skip
     assert process.stdout.readline().strip() == "claimed"
     return process
 
@@ -139,5 +136,134 @@ def test_status_updates_are_visible_to_readers(store):
     with store.claim("ds", "run-1") as claim:
         claim.set_status("running", progress=0.25, epoch=1)
         record = store.run("ds", "run-1")
-        assert record.state == "running" and record.status["progress"] == 0.25
-        assert time.time() - record.status["updated_at"] < 60
+        assert record.state == "running" and record.status.progress == 0.25 and record.progress == 0.25
+        assert time.time() - record.updated_at < 60
+
+
+# -- typed records -----------------------------------------------------------------------------
+
+
+def test_a_finished_run_reads_as_typed_records(store):
+    with store.claim("ds", "run-1") as claim:
+        finish(claim)
+    record = store.run("ds", "run-1")
+    assert record.state == "done" and record.task == "classification" and record.classes == ["negative", "positive"]
+    assert isinstance(record.metrics, ClassificationMetrics) and record.metrics.accuracy == 0.75
+    assert record.metrics.per_class["positive"].support == 4 and record.metrics.confusion_matrix == [[3, 1], [1, 3]]
+    assert isinstance(record.model_spec, ModelSpec) and record.model_spec.hidden_size == 64
+    assert record.status.state == "done" and record.updated_at > 0
+    with pytest.raises(Exception):
+        record.metrics.accuracy = 1.0  # frozen
+
+
+def test_a_run_without_a_task_is_a_classifier(store):
+    spec = spec_document("run-1")
+    del spec["task"]  # written before run kinds existed
+    with store.claim("ds", "run-1") as claim:
+        finish(claim, spec=spec)
+    assert store.run("ds", "run-1").task == "classification"
+
+
+def _wrong(document: dict, path: list, value):
+    """A copy of `document` with the value at `path` replaced (or deleted, for value=...)."""
+    document = json.loads(json.dumps(document))
+    target = document
+    for key in path[:-1]:
+        target = target[key]
+    if value is ...:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return document
+
+
+WRONG_SHAPES = {
+    # file, the written document, the reason the record must give
+    "metrics is a list": ("metrics.json", [1, 2], "metrics.json has the wrong shape"),
+    "accuracy is text": ("metrics.json", _wrong(metrics_document(), ["accuracy"], "high"), "accuracy"),
+    "no f1": ("metrics.json", _wrong(metrics_document(), ["f1_macro"], ...), "f1_macro"),
+    "bad confusion": ("metrics.json", _wrong(metrics_document(), ["confusion_matrix"], [["a"]]), "confusion_matrix"),
+    "bad per class": ("metrics.json", _wrong(metrics_document(), ["per_class", "positive", "support"], "x"),
+                      "per_class.positive.support"),
+    "spec is a list": ("spec.json", ["x"], "spec.json has the wrong shape"),
+    "spec is empty": ("spec.json", {}, "spec.json has the wrong shape"),
+    "classes not a list": ("spec.json", _wrong(spec_document("run-1"), ["dataset", "classes"], 3), "dataset.classes"),
+    "model has an unknown key": ("spec.json", _wrong(spec_document("run-1"), ["model", "colour"], "red"), "colour"),
+    "model has a bad cell": ("spec.json", _wrong(spec_document("run-1"), ["model", "cell"], "tcn"), "cell"),
+    "unknown task": ("spec.json", _wrong(spec_document("run-1"), ["task"], "astrology"), "unknown run kind"),
+    "status is a list": ("status.json", [1], "status.json has the wrong shape"),
+    "unknown state": ("status.json", {"state": "paused"}, "state"),
+    "progress is text": ("status.json", {"state": "done", "progress": "most"}, "progress"),
+}
+
+
+@pytest.mark.parametrize("case", WRONG_SHAPES)
+def test_each_wrong_shaped_file_gives_a_corrupt_record_with_its_reason(case, store):
+    name, document, reason = WRONG_SHAPES[case]
+    with store.claim("ds", "run-1") as claim:
+        finish(claim)
+    with store.claim("ds", "good") as claim:
+        finish(claim)
+    write_json(store.run_dir("ds", "run-1") / name, document)
+    records = {record.run_id: record for record in store.runs("ds")}  # never raises
+    assert records["run-1"].state == "corrupt" and reason in records["run-1"].problem
+    assert records["good"].state == "done"
+
+
+def test_a_damaged_table_is_named_by_the_store(store):
+    with store.claim("ds", "run-1") as claim:
+        finish(claim)
+    write_text(store.run_dir("ds", "run-1") / "history.csv", "epoch,train_loss\n1,0.5\n")
+    with pytest.raises(DamagedFile, match="training history of run-1 is damaged.*val_loss"):
+        store.read_history("ds", "run-1")
+    write_text(store.run_dir("ds", "run-1") / "predictions.csv", "\x00\x01 not a table")
+    with pytest.raises(DamagedFile, match="test predictions of run-1"):
+        store.read_predictions("ds", "run-1")
+
+
+def test_a_damaged_card_or_vocabulary_names_the_file(store):
+    folder = store.dataset_dir("ds")
+    write_json(folder / "dataset.json", {"key": "ds", "title": "t", "splits": {"train": {"size": "big"}}})
+    with pytest.raises(DamagedFile, match="ds/dataset.json has the wrong shape: splits.train.size"):
+        store.read_dataset("ds")
+    write_json(folder / "vocab.json", {})
+    with pytest.raises(DamagedFile, match="ds/vocab.json"):
+        store.read_vocabulary("ds")
+
+
+def test_commands_dispatch_on_the_run_kind(store, monkeypatch):
+    monkeypatch.setitem(TASKS, "baseline", Task("baseline", "bag-of-words baseline", dict, ClassificationMetrics,
+                                               ("metrics.json",), ("model.json",), recurrent_classifier=False))
+    with store.claim("ds", "run-1") as claim:
+        claim.write_json("spec.json", spec_document("run-1", framework="sklearn", task="baseline"))
+        claim.write_json("model.json", {"weights": []})
+        claim.write_json("metrics.json", metrics_document())
+        claim.set_status("done")
+    record = store.run("ds", "run-1")
+    assert record.state == "done" and record.task == "baseline" and record.model_spec["cell"] == "lstm"
+    with pytest.raises(ValueError, match="verify works on recurrent classifiers; run-1 is a bag-of-words baseline"):
+        require_recurrent_classifier(record, "verify")
+
+
+def test_a_read_only_store_with_an_interrupted_run_still_lists(store, monkeypatch):
+    holder = start_holder(store)
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    # No write may touch the store: what a read-only mount (or another user's store) allows. File modes
+    # would not do here, because tests may run as root, who writes anyway.
+    root, real_open, real_os_open = str(store.root), open, os.open
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND
+
+    def os_open(path, flags, *args, **kwargs):
+        if str(path).startswith(root) and flags & writing:
+            raise PermissionError(13, "Read-only file system", str(path))
+        return real_os_open(path, flags, *args, **kwargs)
+
+    def builtin_open(path, mode="r", *args, **kwargs):
+        if str(path).startswith(root) and set(mode) & set("wax+"):
+            raise PermissionError(13, "Read-only file system", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr("builtins.open", builtin_open)
+    assert [(record.run_id, record.state) for record in store.runs("ds")] == [("run-1", "interrupted")]

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from pipelines.data.text import OOV_ID, PAD_ID, Vocabulary, tokenize, tokenize_with_spans
+from pipelines.data.text import OOV_ID, PAD_ID, Vocabulary, read_tokens, tokenize, tokenize_with_spans
+from pipelines.encoding import EncodedSplit, pad_batch
 
 
 def test_words_are_lowercased_and_punctuation_split():
@@ -45,10 +46,27 @@ def test_unknown_words_map_to_oov_and_long_texts_are_cut():
 
 def test_batches_are_post_padded_and_empty_text_gets_one_token():
     vocabulary = Vocabulary.build(["good film"], num_words=10, maxlen=8)
-    ids, lengths = vocabulary.encode_batch(["good film", ""])
+    ids, lengths, _ = EncodedSplit.of_texts(["good film", ""], vocabulary).padded(np.arange(2))
     assert lengths.tolist() == [2, 1]
     assert ids.tolist() == [[vocabulary.id_of("good"), vocabulary.id_of("film")], [OOV_ID, PAD_ID]]
     assert ids.dtype == np.int64
+
+
+def test_pad_batch_cuts_to_a_width_and_counts_only_the_steps_kept():
+    ids, lengths = pad_batch([[5, 6, 7], [8]], width=2)
+    assert ids.tolist() == [[5, 6], [8, PAD_ID]] and lengths.tolist() == [2, 1]
+    ids, lengths = pad_batch([])
+    assert ids.shape == (0, 1) and lengths.tolist() == []
+
+
+def test_read_tokens_is_what_the_model_reads():
+    vocabulary = Vocabulary.build(["good film"], num_words=10, maxlen=3)
+    text = "Good <b>strange</b> film"
+    tokens = read_tokens(text, vocabulary)
+    assert [text[t.start : t.end] for t in tokens] == ["Good", "<", "b", ">", "strange", "<", "/", "b", ">", "film"]
+    assert [t.known for t in tokens[:3]] == [True, False, False]
+    assert [t.truncated for t in tokens] == [False] * 3 + [True] * 7
+    assert [t.id for t in tokens if not t.truncated] == vocabulary.encode(text)  # the one account of it
 
 
 def test_json_round_trip_keeps_mapping_and_fingerprint():

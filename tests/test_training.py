@@ -5,13 +5,16 @@ import pytest
 import torch
 
 from conftest import synthetic_review
-from pipelines.batching import EncodedSplit, bucketed_batches, inference_batches
-from pipelines.config import TrainConfig
+from pipelines.encoding import EncodedSplit, inference_batches
+from pipelines.training.bucketing import bucketed_batches
+from pipelines.training.config import TrainConfig
 from pipelines.data import Example, Vocabulary
 from pipelines.evaluate import classification_metrics
 from pipelines.models.spec import ModelSpec
 from pipelines.models.torch_zoo import RecurrentClassifier
-from pipelines.train import fit, pick_device, predict_probabilities, seed_everything
+from pipelines.backends import predict_probabilities
+from pipelines.devices import pick_device, seed_everything
+from pipelines.training.torch_loop import fit
 
 
 def synthetic_split(size, vocabulary=None, seed=0):

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from pipelines.cli import main
-from pipelines.models.spec import ModelSpec, parameter_count
+from pipelines.models.spec import parameter_count
 from pipelines.models.zoos import quick_zoo
 from pipelines.runs import load_run
 from pipelines.store import Store
@@ -55,11 +55,10 @@ def test_keras_runs_are_stored_listed_and_loaded_like_pytorch_runs(trained_store
     assert status == 0 and len(rows) == 4 and {row["state"] for row in rows} == {"done"}
     assert sorted(row["framework"] for row in rows) == ["keras", "keras", "torch", "torch"]
     for record in trained_store.runs():
-        spec = ModelSpec.from_json(record.spec["model"])
-        formula = parameter_count(spec, record.framework)
-        assert record.metrics["parameters"] == record.metrics["parameters_formula"] == formula
+        formula = parameter_count(record.model_spec, record.framework)
+        assert record.metrics.parameters == record.metrics.parameters_formula == formula
         if record.framework == "keras":
-            assert (record.path / "model.keras").is_file() and record.spec["versions"]["keras"]
+            assert (record.path / "model.keras").is_file() and record.spec.versions["keras"]
             history = trained_store.read_history(record.dataset, record.run_id)
             assert list(history.columns) == ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
                                              "learning_rate", "grad_norm", "grad_norm_max", "seconds",
@@ -101,7 +100,7 @@ def test_a_full_verify_is_kept_in_the_run_and_a_sample_is_not(trained_store, cap
     assert main(["--artifacts", str(trained_store.root), "verify", "--run", record.run_id]) == 0
     assert "12 test texts" in capsys.readouterr().out
     kept = stored_report(trained_store, record.dataset, record.run_id)
-    assert kept["examples"] == kept["examples_total"] == 12 and kept["agree"]
+    assert kept.examples == kept.examples_total == 12 and kept.agree
     assert main(["--artifacts", str(trained_store.root), "verify", "--run", record.run_id, "--limit", "0"]) == 2
 
 
@@ -130,7 +129,7 @@ def test_training_caches_each_runs_top_words(trained_store, tmp_path, capsys):
 def test_verify_of_an_unknown_or_unfinished_run_is_one_clear_line(trained_store, capsys):
     result = subprocess.run([sys.executable, "-m", "pipelines", "--artifacts", str(trained_store.root), "verify",
                              "--run", "keras-nothing-00000000"], capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": os.getcwd()})  # fmt: skip
+                            env=os.environ)  # fmt: skip
     assert result.returncode == 2 and "no run 'keras-nothing-00000000'" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 

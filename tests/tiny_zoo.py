@@ -14,7 +14,7 @@ from dataclasses import replace
 import torch
 
 from conftest import NEUTRAL_WORDS, synthetic_review
-from pipelines.batching import EncodedSplit
+from pipelines.encoding import EncodedSplit
 from pipelines.data import Example, Vocabulary
 from pipelines.models.spec import CELLS, POOLINGS, ModelSpec
 from pipelines.models.zoos import full_zoo, quick_zoo, sweep_zoo

@@ -12,7 +12,7 @@ ui.teach("Test-set curves, confusion matrices and metrics for the models you pic
 selected = ui.require_dataset()
 runs = ui.require_runs(selected)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
-classes = list((finished[0].spec or {}).get("dataset", {}).get("classes", []))
+classes = finished[0].classes
 
 
 def runs_ui() -> list[str]:
@@ -38,23 +38,20 @@ styles = figures.run_styles(chosen_frame)
 
 
 def curves_view() -> None:
-    curve_classes = [name for name in classes if any(name in r.metrics.get("curves", {}) for r in chosen_records)]
+    curve_classes = [name for name in classes if any(name in r.metrics.curves for r in chosen_records)]
     if not curve_classes:
         st.info("These runs have no curves: their test split holds a single class.", icon=":material/info:")
         return
     class_name = class_ui(curve_classes)
-    curves = {labels[r.run_id]: r.metrics["curves"][class_name] for r in chosen_records
-              if class_name in r.metrics.get("curves", {})}  # fmt: skip
-    per_class = chosen_records[0].metrics.get("per_class", {})
-    support = {name: scores.get("support", 0) for name, scores in per_class.items()}
-    base_rate = support.get(class_name, 0) / max(sum(support.values()), 1) if support else None
+    curves = {labels[r.run_id]: r.metrics.curves[class_name] for r in chosen_records if class_name in r.metrics.curves}
+    base_rate = chosen_records[0].metrics.share_of(class_name)
     # In presentation mode the two charts go one under the other, as large as the page allows.
     left, right = (st.container(), st.container()) if selected.presentation else st.columns(2)
     with left:
-        roc = {label: curve["roc"] for label, curve in curves.items()}
+        roc = {label: curve.roc.to_json() for label, curve in curves.items()}
         ui.show_chart("roc", figures.roc_curves, roc, styles, class_name, height=460)
     with right:
-        pr = {label: curve["pr"] for label, curve in curves.items()}
+        pr = {label: curve.pr.to_json() for label, curve in curves.items()}
         ui.show_chart("precision-recall", figures.pr_curves, pr, styles, class_name, base_rate, height=460)
     ui.teach(
         "ROC: how many true positives a model catches (up) for each false alarm it accepts (right), over all "
@@ -69,7 +66,7 @@ def confusion_view() -> None:
     columns = st.columns(1 if selected.presentation else 2)
     for index, record in enumerate(chosen_records):
         with columns[index % len(columns)]:
-            matrix = record.metrics.get("confusion_matrix", [])
+            matrix = record.metrics.confusion_matrix
             ui.show_chart(f"confusion-{record.run_id}", figures.confusion_pair, matrix, classes, labels[record.run_id],
                           height=340)  # fmt: skip
 

@@ -5,7 +5,9 @@ import streamlit as st
 
 from dashboard import equations, figures, figures_glassbox, loaders, tables, ui
 from dashboard.examples import examples_for
-from pipelines.models.spec import parameter_breakdown
+from pipelines.models.spec import FRAMEWORK_NAMES, parameter_breakdown
+from pipelines.records import framework_twins
+from pipelines.verify import TOLERANCE
 
 FULL_CHECK_UP_TO = 3000  # test texts checked in the page at once; a larger split is sampled
 SAMPLE = 1000
@@ -16,7 +18,7 @@ ui.teach("Each model exists three times: in its framework, in the other framewor
          "forward pass of the equations below. Here they are held side by side, token by token.")  # fmt: skip
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected)
+runs = ui.require_runs(selected, ui.recurrent_classifiers)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 try:
     examples = examples_for(loaders.dataset_summary(selected.dataset))
@@ -40,9 +42,8 @@ def equations_view() -> None:
     breakdown = pd.DataFrame(parameter_breakdown(spec, record.framework), columns=["part", "formula", "parameters"])
     ui.show_table(breakdown, f"parameters-{record.run_id}",
                   column_config={"parameters": st.column_config.NumberColumn("parameters", format="localized")})
-    metrics = record.metrics or {}
     columns = st.columns(3)
-    columns[0].metric(f"{tables.FRAMEWORK_NAMES.get(record.framework)} counts", f"{metrics.get('parameters', 0):,}")
+    columns[0].metric(f"{FRAMEWORK_NAMES[record.framework]} counts", f"{record.metrics.parameters or 0:,}")
     columns[1].metric("the formula gives", f"{int(breakdown['parameters'].sum()):,}")
     try:
         columns[2].metric("the NumPy reference holds", f"{loaders.reference_parameters(record):,}",
@@ -63,7 +64,7 @@ def text_view() -> None:
     for column, name, framework, reference in zip(columns, comparison.classes, comparison.framework_probabilities,
                                                   comparison.reference_probabilities):  # fmt: skip
         column.metric(f"P({name})", f"{framework:.6f}", f"reference {reference:.6f}", **PLAIN_DELTA)
-    verdict = "agree" if comparison.max_difference <= 1e-5 else "DISAGREE"
+    verdict = "agree" if comparison.max_difference <= TOLERANCE else "DISAGREE"
     columns[-1].metric("largest difference anywhere", f"{comparison.max_difference:.1e}", verdict, **PLAIN_DELTA)
     left, middle, right = st.columns(3)
     layer = left.selectbox("Layer", range(spec.layers), format_func=lambda i: f"layer {i + 1}", key="glass_box_layer")
@@ -74,7 +75,7 @@ def text_view() -> None:
     differences = {name: chosen.difference(name) for name in chosen.reference}
     differences = {name: values for name, values in differences.items() if values is not None}
     ui.show_chart(f"differences-{record.run_id}", figures_glassbox.difference_lines, differences, comparison.tokens,
-                  1e-5, f"Framework against reference, layer {layer + 1} {direction}", height=340)  # fmt: skip
+                  TOLERANCE, f"Framework against reference, layer {layer + 1} {direction}", height=340)  # fmt: skip
     if chosen.framework_hidden is None:
         st.info("Keras returns only this layer's last state (pooling “last”), so its hidden states are compared "
                 "through the probabilities above.", icon=":material/info:")  # fmt: skip
@@ -89,7 +90,7 @@ def text_view() -> None:
 
 def verify_view() -> None:
     stored = loaders.verify_report(record)
-    total = (stored or {}).get("examples_total") or len(loaders.test_examples(selected.dataset))
+    total = stored.examples_total if stored else len(loaders.test_examples(selected.dataset))
     limit = None if total <= FULL_CHECK_UP_TO else SAMPLE
     what = f"all {total:,} test texts" if limit is None else f"a sample of {SAMPLE:,} of {total:,} test texts"
     if st.button(f"Check {what} now", icon=":material/fact_check:", key=f"verify:{record.run_id}"):
@@ -104,21 +105,20 @@ def verify_view() -> None:
                 f"{record.run_id}\n```", icon=":material/fact_check:")  # fmt: skip
         return
     columns = st.columns(4)
-    columns[0].metric("verdict", "agree" if report["agree"] else "DISAGREE",
-                      help=f"Every probability within {report['tolerance']:.0e}, the same labels, equal counts.")
-    columns[1].metric("largest |p − p_ref|", f"{report['max_abs_difference']:.1e}")
-    columns[2].metric("labels that differ", f"{report['differing_labels']:,} of {report['examples']:,}")
-    f1 = report["f1_macro"]
-    columns[3].metric("macro F1", f"{f1['framework']:.4f}", f"reference {f1['reference']:.4f}", **PLAIN_DELTA)
-    seconds, parameters = report["seconds"], report["parameters"]
-    ui.teach(f"{report['examples']:,} of {report.get('examples_total', report['examples']):,} test texts; parameters "
-             f"{parameters['framework']:,} (framework), {parameters['reference']:,} (reference), "
-             f"{parameters['formula']:,} (formula); "
-             f"{seconds['framework']:.2f} s in the framework, {seconds['reference']:.2f} s in NumPy.")  # fmt: skip
+    columns[0].metric("verdict", "agree" if report.agree else "DISAGREE",
+                      help=f"Every probability within {report.tolerance:.0e}, the same labels, equal counts.")
+    columns[1].metric("largest |p − p_ref|", f"{report.max_abs_difference:.1e}")
+    columns[2].metric("labels that differ", f"{report.differing_labels:,} of {report.examples:,}")
+    f1 = report.f1_macro
+    columns[3].metric("macro F1", f"{f1.framework:.4f}", f"reference {f1.reference:.4f}", **PLAIN_DELTA)
+    seconds, parameters = report.seconds, report.parameters
+    ui.teach(f"{report.examples:,} of {report.examples_total:,} test texts; parameters "
+             f"{parameters.framework:,} (framework), {parameters.reference:,} (reference), {parameters.formula:,} "
+             f"(formula); {seconds.framework:.2f} s in the framework, {seconds.reference:.2f} s in NumPy.")  # fmt: skip
 
 
 def frameworks_view() -> None:
-    pairs = tables.framework_pairs(finished)
+    pairs = framework_twins(finished)
     if not pairs:
         st.info("No architecture here was trained in both frameworks. Train one in both, e.g.:\n\n```\npython -m "
                 f"pipelines train --dataset {selected.dataset} --zoo quick --framework both --only 'gru-bi-*'\n```",
@@ -130,14 +130,14 @@ def frameworks_view() -> None:
     histories, styles, best = {}, {}, {}
     colour = figures.CELL_COLOURS.get(tables.spec_of(pair[0]).cell, figures.OTHER_COLOUR)
     for record_, shade in zip(pair, (0.0, 0.45)):
-        name = tables.FRAMEWORK_NAMES[record_.framework]
+        name = FRAMEWORK_NAMES[record_.framework]
         try:
             histories[name] = loaders.history(record_)
         except loaders.Unreadable as error:
             st.warning(f"{error}.", icon=":material/warning:")
             return
         styles[name] = figures.Style(figures.shade(colour, shade) if shade else colour, "solid", "circle")
-        best[name] = (record_.metrics or {}).get("best_epoch")
+        best[name] = record_.metrics.best_epoch
     ui.show_chart(f"frameworks-{chosen}", figures.training_curves, histories, styles, best, height=400)
     ui.show_table(tables.framework_comparison(pair), f"frameworks-{chosen}")
     ui.teach("The same spec, data, batches and settings; the frameworks start from different random weights, so "

@@ -4,22 +4,23 @@ import streamlit as st
 
 from dashboard import figures, figures_inside, highlight, loaders, ui
 from dashboard.examples import examples_for
-from pipelines.explain import GATES, METHODS, UNIT_ORDERS
+from pipelines.explain import CELL_VALUES, GATES, METHODS, UNIT_ORDERS
 
 TEXT = "inside_text"
 NOTHING = "nothing (one model)"
 PREDICTED = "each model's prediction"
 TOP = "top"  # the layer choice that means each model's last layer
+EDIT_POSITION = "inside_edit_position"
 
 st.title("Inside the model")
 ui.teach("Type a text and watch a model read it: which words pushed its decision, what its units hold after each "
          "word, and how its gates open and close. Pick a second model to see the same text side by side.")  # fmt: skip
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected)
+runs = ui.require_runs(selected, ui.recurrent_classifiers)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 summary = ui.require_summary(selected.dataset)
-classes = list(summary.get("classes", []))
+classes = summary.classes
 examples = examples_for(summary)
 
 
@@ -120,8 +121,8 @@ def attribution_caption(explanation) -> str:
 
 
 def layer_ui() -> tuple[int | str, str, str]:
-    deepest = max(explanation.layers[-1].layer for explanation in explanations.values()) + 1
-    any_bi = any(len(explanation.layers) > explanation.layers[-1].layer + 1 for explanation in explanations.values())
+    deepest = max(explanation.depth for explanation in explanations.values())
+    any_bi = any("backward" in explanation.directions for explanation in explanations.values())
     columns = iter(st.columns(3))
     layer, direction = TOP, "forward"
     if deepest > 1:
@@ -137,7 +138,7 @@ def layer_ui() -> tuple[int | str, str, str]:
 
 def layer_of(explanation, layer: int | str, direction: str):
     """The layer's states, or None (and a note) when this model has no such layer or direction."""
-    layer = explanation.layers[-1].layer if layer == TOP else layer
+    layer = explanation.depth - 1 if layer == TOP else layer
     try:
         return explanation.layer(layer, direction)
     except ValueError:
@@ -160,7 +161,7 @@ def states_view(gates: bool = False) -> None:
                         "computes. Pick an LSTM or a GRU to see gates.", icon=":material/info:")  # fmt: skip
                 continue
             if gates:  # one choice per cell, so an LSTM and a GRU side by side each show their own
-                offered = figures_inside.GATE_VIEWS[explanation.cell]
+                offered = list(CELL_VALUES[explanation.cell])
                 value = st.segmented_control("Show", offered, format_func=figures_inside.VALUE_TITLES.get,
                                              default=offered[0], key=f"inside_value:{explanation.cell}", required=True)
             values = states.hidden if value == "hidden" else states.values[value]
@@ -189,10 +190,10 @@ TEACH_GATES = ("Gates are sigmoids between 0 (closed) and 1 (open). An LSTM's fo
 def edit_view() -> None:
     run_id, explanation = next(iter(explanations.items()))
     tokens = explanation.read_tokens
-    if st.session_state.get("inside_edit_position", 0) >= len(tokens):  # the text got shorter
-        del st.session_state["inside_edit_position"]
+    if st.session_state.get(EDIT_POSITION, 0) >= len(tokens):  # the text got shorter
+        del st.session_state[EDIT_POSITION]
     left, right = st.columns(2)
-    position = left.selectbox("Word to change", range(len(tokens)), key="inside_edit_position",
+    position = left.selectbox("Word to change", range(len(tokens)), key=EDIT_POSITION,
                               format_func=lambda i: f"{i + 1}: {explanation.text[tokens[i].start : tokens[i].end]}")
     replacement = right.text_input("Replace it with", key="inside_edit_word", max_chars=100,
                                    placeholder="e.g. brilliant; or delete it below")  # fmt: skip

@@ -3,6 +3,8 @@
 import streamlit as st
 
 from dashboard import figures, loaders, tables, ui
+from pipelines.records import DatasetSummary
+from pipelines.tasks import task_of
 
 st.title("Overview")
 ui.teach("The data set the models learned from, and how every finished model scored on its test split.")
@@ -11,28 +13,27 @@ selected = ui.require_dataset()
 summary = ui.require_summary(selected.dataset)
 
 
-def dataset_card(summary: dict) -> None:
-    splits, vocabulary = summary.get("splits", {}), summary.get("vocabulary", {})
-    st.subheader(summary.get("title", selected.dataset))
+def dataset_card(summary: DatasetSummary) -> None:
+    st.subheader(summary.title)
     columns = st.columns(5)
     for column, split in zip(columns, ("train", "validation", "test")):
-        column.metric(f"{split} reviews", f"{splits.get(split, {}).get('size', 0):,}")
-    columns[3].metric("vocabulary (words)", f"{vocabulary.get('size', 0):,}",
+        column.metric(f"{split} reviews", f"{summary.split_size(split):,}")
+    vocabulary = summary.vocabulary
+    columns[3].metric("vocabulary (words)", f"{vocabulary.size:,}" if vocabulary else "–",
                       help="Words seen min_count times or more in the training split; the rest read as <unk>.")
-    coverage = summary.get("test_token_coverage")
+    coverage = summary.test_token_coverage
     columns[4].metric("test words known", "–" if coverage is None else f"{coverage:.1%}",
                       help="Share of the test split's tokens that are in the vocabulary.")  # fmt: skip
     left, right = st.columns(2)
     with left:
-        counts = {split: info.get("class_counts", []) for split, info in splits.items()}
-        ui.show_chart(f"{selected.dataset}-class-balance", figures.class_balance, counts, summary.get("classes", []),
+        counts = {split: info.class_counts for split, info in summary.splits.items()}
+        ui.show_chart(f"{selected.dataset}-class-balance", figures.class_balance, counts, summary.classes,
                       height=260)  # fmt: skip
     with right:
-        histogram = summary.get("length_histogram")
-        if histogram:
-            truncated = summary.get("lengths", {}).get("train", {}).get("truncated_fraction", 0.0)
-            ui.show_chart(f"{selected.dataset}-review-lengths", figures.length_histogram, histogram["edges"],
-                          histogram["counts"], vocabulary.get("maxlen", 0), truncated, height=260)  # fmt: skip
+        histogram = summary.length_histogram
+        if histogram and vocabulary:
+            ui.show_chart(f"{selected.dataset}-review-lengths", figures.length_histogram, histogram.edges,
+                          histogram.counts, vocabulary.maxlen, summary.truncated_fraction, height=260)  # fmt: skip
     ui.teach(
         "A model that always guessed the larger class would already score its share on accuracy, which is why "
         "the leaderboard also shows macro F1. Reviews longer than maxlen are cut: the models never see the rest."
@@ -45,7 +46,8 @@ st.subheader("Leaderboard")
 ui.teach("Click a column header to sort. Macro F1 averages the classes, so a model cannot win by favouring one.")
 records = loaders.runs(selected.dataset)
 ui.describe_unfinished(records)
-finished = [record for record in records if record.state == "done" and selected.keeps(record)]
+finished = [record for record in records
+            if record.state == "done" and task_of(record).classifier and selected.keeps(record)]  # fmt: skip
 if not records:
     command = ui.train_command(selected.dataset)
     st.info(f"No runs for {selected.dataset} yet. Train the quick zoo:\n\n```\n{command}\n```",

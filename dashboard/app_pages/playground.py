@@ -14,7 +14,7 @@ st.title("Playground")
 ui.teach("Type or paste a review and see what every model makes of it, side by side.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected)
+runs = ui.require_runs(selected, ui.recurrent_classifiers)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 summary = ui.require_summary(selected.dataset)
 try:
@@ -22,7 +22,7 @@ try:
 except loaders.Unreadable as error:
     st.error(f"{error}. Train any zoo on this data set again to rewrite it.", icon=":material/error:")
     st.stop()
-classes = list(summary.get("classes", []))
+classes = summary.classes
 examples = examples_for(summary)
 
 

@@ -9,7 +9,7 @@ ui.teach("Integrated Gradients scores every word of every test review for its pu
          "the words with the strongest push on average. Two models that learned the same thing list the same words.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected)
+runs = ui.require_runs(selected, ui.recurrent_classifiers)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 
 
@@ -53,11 +53,9 @@ def words_ui(record, count: int) -> None:
             ui.show_chart(f"top-words-{record.run_id}-{class_name}", figures_inside.top_word_bars,
                           [w.word for w in top], [w.mean for w in top], [w.count for w in top], class_name,
                           figures.class_colour(class_name, index), height=140 + 26 * len(top))  # fmt: skip
-    settings = words.settings
     ui.teach(f"From {words.texts_read:,} of {words.texts_total:,} test texts ({words.tokens_read:,} tokens); words "
-             f"seen at least {settings.get('min_count')} times; Integrated Gradients with {settings.get('steps')} "
-             "steps,"
-             "in log-odds per occurrence.")  # fmt: skip
+             f"seen at least {words.min_count} times; Integrated Gradients with {words.steps} steps, in log-odds "
+             "per occurrence.")  # fmt: skip
 
 
 chosen, count = options_ui()

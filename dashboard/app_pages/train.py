@@ -6,9 +6,10 @@ import streamlit as st
 
 from dashboard import loaders, tables, ui
 from dashboard.state import selection
-from pipelines import jobs
 from pipelines.data import DATASET_KEYS, DataError
+from pipelines.models.spec import FRAMEWORK_NAMES
 from pipelines.models.zoos import zoo
+from pipelines.training import jobs
 
 REFRESH_SECONDS = 2.0
 JOBS_SHOWN = 5
@@ -17,9 +18,8 @@ ZOO_HELP = {
     "sweep": "depth 1/2/3, width 32/64/128 and direction for each cell: seed 002's studies",
     "full": "large stacked models incl. seed 000's BiLSTM: meant for a GPU",
 }
-FRAMEWORK_NAMES = {"torch": "PyTorch", "keras": "Keras", "both": "both"}
-EXIT_MEANINGS = {0: "finished", 1: "finished, some runs failed", 2: "stopped with an error",
-                 **{code: "stopped" for code in jobs.STOPPED_EXIT_CODES}}
+FRAMEWORK_CHOICE_NAMES = {**FRAMEWORK_NAMES, "both": "both"}
+LIVE = "train_live"  # whether a job was running at the last draw
 
 st.title("Train")
 ui.teach("Start a zoo as a background process (the same command as in a terminal) and watch its runs.")
@@ -34,7 +34,7 @@ def start_ui() -> dict | None:
         dataset = left.selectbox("Data set", DATASET_KEYS, index=start, help="nusax trains on Indonesian.")
         zoo_name = middle.selectbox("Zoo", list(ZOO_HELP), format_func=lambda name: f"{name}: {len(zoo(name))} models",
                                     help="\n".join(f"- **{name}**: {text}" for name, text in ZOO_HELP.items()))
-        framework = right.selectbox("Framework", jobs.FRAMEWORK_CHOICES, format_func=FRAMEWORK_NAMES.get)
+        framework = right.selectbox("Framework", jobs.FRAMEWORK_CHOICES, format_func=FRAMEWORK_CHOICE_NAMES.get)
         left, middle, right = st.columns(3)
         epochs = left.number_input("Epochs (0 = the data set's default)", 0, 100, 0)
         limit = middle.number_input("Examples per split (0 = all)", 0, 100_000, 0, step=100,
@@ -64,26 +64,17 @@ def duration(seconds: float) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
-def job_runs(job: jobs.Job) -> list:
-    """The runs this job is training or has trained: queued or running now, or written since it started."""
-    return [
-        record
-        for record in loaders.runs(job.dataset)
-        if record.state in ("queued", "running") or (record.status or {}).get("updated_at", 0) >= job.started_at
-    ]
-
-
 def run_progress(record, label: str) -> None:
-    status = record.status or {}
-    if record.state == "running":
-        epoch, epochs = status.get("epoch"), status.get("epochs")
-        detail = f"epoch {epoch} of {epochs}, " if epoch and epochs else ""
-        progress = float(status.get("progress") or 0.0)
-        st.progress(progress, text=f"{label}: {detail}{progress:.0%}, {duration(status.get('elapsed') or 0)}")
+    status = record.status
+    elapsed = duration(status.elapsed or 0) if status else "0 s"
+    if record.state == "running" and status:
+        detail = f"epoch {status.epoch} of {status.epochs}, " if status.epoch and status.epochs else ""
+        progress = float(status.progress or 0.0)
+        st.progress(progress, text=f"{label}: {detail}{progress:.0%}, {elapsed}")
     elif record.state == "done":
-        accuracy = (record.metrics or {}).get("accuracy")
+        accuracy = getattr(record.metrics, "accuracy", None)
         score = f", accuracy {accuracy:.3f}" if accuracy is not None else ""
-        st.progress(1.0, text=f"{label}: done in {duration(status.get('elapsed') or 0)}{score}")
+        st.progress(1.0, text=f"{label}: done in {elapsed}{score}")
     elif record.state == "queued":
         st.progress(0.0, text=f"{label}: waiting")
     else:
@@ -94,9 +85,8 @@ def show_job(job: jobs.Job) -> None:
     if job.alive:
         state = f"running for {duration(job.elapsed)}"
     else:
-        ended = job.log_path.stat().st_mtime if job.log_path.exists() else job.started_at
-        state = f"{EXIT_MEANINGS.get(job.exit_code, 'ended')} after {duration(ended - job.started_at)}"
-    records = job_runs(job)
+        state = f"{job.outcome} after {duration(job.ended_at - job.started_at)}"
+    records = jobs.job_runs(loaders.store(), job)
     if records:
         state += f" · {sum(record.state == 'done' for record in records)} of {len(records)} runs done"
     with st.container(border=True):
@@ -124,8 +114,8 @@ def jobs_view() -> None:
         return
     for job in listed[:JOBS_SHOWN]:
         show_job(job)
-    if st.session_state.get("train_live") and not any(job.alive for job in listed):
-        st.session_state["train_live"] = False
+    if st.session_state.get(LIVE) and not any(job.alive for job in listed):
+        st.session_state[LIVE] = False
         st.rerun()  # the last job ended: redraw once without the timer
 
 
@@ -134,5 +124,5 @@ if settings:
     start(settings)
 st.subheader("Jobs")
 live = any(job.alive for job in jobs.list_jobs(loaders.store()))
-st.session_state["train_live"] = live
+st.session_state[LIVE] = live
 st.fragment(jobs_view, run_every=REFRESH_SECONDS if live else None)()

@@ -30,7 +30,7 @@ for run_id in chosen:
     except loaders.Unreadable as error:
         st.warning(f"Left out: {error}.", icon=":material/warning:")
         continue
-    best_epochs[labels[run_id]] = (by_id[run_id].metrics or {}).get("best_epoch")
+    best_epochs[labels[run_id]] = by_id[run_id].metrics.best_epoch
 if not histories:
     st.stop()
 styles = figures.run_styles(frame[frame["label"].isin(list(histories))])

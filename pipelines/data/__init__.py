@@ -13,15 +13,15 @@ import numpy as np
 
 from . import imdb, nusax, rt_polarity
 from .base import DataError, Dataset, DatasetInfo, Example, limit_examples
-from .text import OOV_ID, Vocabulary, tokenize, tokenize_with_spans
+from .text import OOV_ID, TokenInfo, Vocabulary, read_tokens, tokenize, tokenize_with_spans
 
 DATASET_KEYS = ("rt-polarity", "imdb", "nusax")
 DEFAULT_DATASET = "rt-polarity"
 
 __all__ = [
     "DATASET_KEYS", "DEFAULT_DATASET", "DataError", "Dataset", "DatasetInfo", "Example",
-    "Vocabulary", "build_vocabulary", "dataset_summary", "load_dataset", "resolve_info",
-    "tokenize", "tokenize_with_spans",
+    "TokenInfo", "Vocabulary", "build_vocabulary", "dataset_summary", "load_dataset", "read_tokens",
+    "resolve_info", "tokenize", "tokenize_with_spans",
 ]  # fmt: skip
 
 
@@ -101,6 +101,7 @@ def dataset_summary(dataset: Dataset, vocabulary: Vocabulary) -> dict:
     summary: dict = {
         "key": info.key,
         "title": info.title,
+        "task": "classification",
         "classes": list(info.classes),
         "source": info.source,
         "citation": info.citation,

@@ -1,23 +1,20 @@
 """What a data set is: a small description plus plain (id, text, label) records.
 
 Also the helpers every loader shares: finding local copies, downloading with a
-progress bar and checksum, stratified splits, and an atomic parse cache.
+progress bar and checksum (pooch), stratified splits, and an atomic parse cache.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
-import tempfile
-import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from tqdm import tqdm
+from ..files import write_json
 
 
 class DataError(ValueError):
@@ -74,35 +71,18 @@ def cache_dir() -> Path:
 
 
 def download(url: str, destination: Path, sha256: str | None = None) -> Path:
-    """Fetch `url` to `destination` with a progress bar; verify `sha256` if given.
+    """Fetch `url` to `destination` with a progress bar; verify `sha256` if given (pooch does all three).
 
     The file appears at `destination` only once complete and verified.
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".part")
+    import pooch  # only when something has to be downloaded
+
     try:
-        with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as out:
-            total = int(response.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, desc=f"downloading {destination.name}") as bar:
-                while chunk := response.read(1 << 20):
-                    out.write(chunk)
-                    bar.update(len(chunk))
-    except OSError as error:
-        partial.unlink(missing_ok=True)
+        path = pooch.retrieve(url, known_hash=f"sha256:{sha256}" if sha256 else None, fname=destination.name,
+                              path=destination.parent, progressbar=True)  # fmt: skip
+    except (OSError, ValueError) as error:  # requests' connection and HTTP errors; a checksum mismatch
         raise DataError(f"could not download {url}: {error}") from error
-    if sha256 and (actual := file_sha256(partial)) != sha256:
-        partial.unlink(missing_ok=True)
-        raise DataError(f"{url} downloaded with checksum {actual}, expected {sha256}; try again")
-    os.replace(partial, destination)
-    return destination
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return Path(path)
 
 
 # ----------------------------------------------------------------------------
@@ -163,11 +143,5 @@ def cached_records(name: str, parse: Callable[[], dict]) -> dict:
         except (OSError, json.JSONDecodeError):
             path.unlink(missing_ok=True)  # unreadable cache: parse again
     records = parse()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
-    ) as handle:
-        json.dump(records, handle, ensure_ascii=False)
-    os.replace(handle.name, path)
+    write_json(path, records, indent=None)
     return records
-

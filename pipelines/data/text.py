@@ -15,8 +15,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-import numpy as np
-
 PAD_ID = 0
 OOV_ID = 1
 PAD_TOKEN = "<pad>"
@@ -80,19 +78,6 @@ class Vocabulary:
         """Token ids of `text`, cut to the first `maxlen` tokens; never padded."""
         return [self.id_of(token) for token in tokenize(text)[: self.maxlen]]
 
-    def encode_batch(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Post-padded ids `(batch, time)` and true lengths `(batch,)`.
-
-        An empty text becomes a single unknown token, so every row has at least
-        one real step and no model ever pools over nothing.
-        """
-        encoded = [self.encode(text) or [OOV_ID] for text in texts]
-        lengths = np.array([len(ids) for ids in encoded], dtype=np.int64)
-        ids = np.full((len(encoded), int(lengths.max(initial=1))), PAD_ID, dtype=np.int64)
-        for row, sequence in enumerate(encoded):
-            ids[row, : len(sequence)] = sequence
-        return ids, lengths
-
     def to_json(self) -> dict:
         return {"maxlen": self.maxlen, "tokens": self.tokens, "fingerprint": self.fingerprint()}
 
@@ -104,3 +89,27 @@ class Vocabulary:
         """Short hash of the mapping: a run records it to detect a swapped vocabulary."""
         payload = json.dumps([self.maxlen, self.tokens], ensure_ascii=False).encode()
         return hashlib.sha256(payload).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """One token of a text as a model reads it."""
+
+    text: str  # lower-cased, as the vocabulary sees it
+    start: int  # character span in the original text: text[start:end]
+    end: int
+    id: int  # vocabulary id; OOV_ID (<unk>) for every unknown word
+    known: bool
+    truncated: bool  # beyond the vocabulary's maxlen: the model never reads it
+
+
+def read_tokens(text: str, vocabulary: Vocabulary) -> list[TokenInfo]:
+    """Every token of `text` with its id, whether the vocabulary knows it, and whether maxlen cuts it.
+
+    The one account of "what the model reads": the ids of the tokens not
+    truncated are exactly `vocabulary.encode(text)`.
+    """
+    tokens = tokenize_with_spans(text)
+    ids = [vocabulary.id_of(token.text) for token in tokens]
+    return [TokenInfo(token.text, token.start, token.end, id_, id_ != OOV_ID, index >= vocabulary.maxlen)
+            for index, (token, id_) in enumerate(zip(tokens, ids))]  # fmt: skip

@@ -4,21 +4,24 @@
     explanation = explain(run, "A gorgeous, moving film.")  # also run.explain(text)
     words = top_words(store, run)                          # cached in the run's folder
 
-- explanation.py: the `Explanation` of one text and `explain`, which builds it;
-  `torch_twin`, the PyTorch model behind any run.
+- explanation.py: the `Explanation` of one text and `explain`, which builds it.
 - internals.py: each layer's hidden states, gates and cell state, step by step
   from the trained weights; the prediction after each prefix.
 - attributions.py: one class per attribution method (Captum does the maths).
 - aggregate.py: attributions aggregated over a run's test set (`top_words`).
+
+A run is explained through `run.torch_model()` (a Keras run's PyTorch twin), so
+nothing here asks which framework made it, and nothing here imports `pipelines.runs`.
 """
 
-from .attributions import METHODS, AttributionResult, TokenAttribution
-from .explanation import DEFAULT_METHODS, Attribution, Explanation, TokenInfo, explain, torch_twin
+from .aggregate import TopWords, WordScore, aggregate_word_attributions, cached_top_words, top_words
+from .attributions import METHODS, AttributionResult, TokenAttribution, check_ig_steps
+from .explanation import DEFAULT_METHODS, Attribution, ExplainableRun, Explanation, TokenInfo, explain
 from .internals import CELL_VALUES, GATES, UNIT_ORDERS, LayerStates, units_by_similarity
-from .aggregate import TopWords, WordScore, aggregate_word_attributions, top_words
 
 __all__ = [
     "CELL_VALUES", "GATES", "METHODS", "DEFAULT_METHODS", "UNIT_ORDERS", "Attribution", "AttributionResult",
-    "Explanation", "LayerStates", "TokenAttribution", "TokenInfo", "TopWords", "WordScore",
-    "aggregate_word_attributions", "explain", "top_words", "torch_twin", "units_by_similarity",
+    "ExplainableRun", "Explanation", "LayerStates", "TokenAttribution", "TokenInfo", "TopWords", "WordScore",
+    "aggregate_word_attributions", "cached_top_words", "check_ig_steps", "explain", "top_words",
+    "units_by_similarity",
 ]  # fmt: skip

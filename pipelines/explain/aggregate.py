@@ -31,18 +31,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from ..data.text import OOV_ID, PAD_ID
+from ..encoding import pad_batch
 from ..store import Store
-from .attributions import IntegratedGradients
-from .explanation import torch_twin
-
-if TYPE_CHECKING:
-    from ..runs import LoadedRun
+from .attributions import IntegratedGradients, check_ig_steps
+from .explanation import ExplainableRun
 
 FILE_NAME = "top_words.json"
 FORMAT_VERSION = 1  # bump when the computation changes: older cached files are then recomputed
@@ -73,6 +70,16 @@ class TopWords:
     texts_total: int
     tokens_read: int
     seconds: float
+
+    @property
+    def min_count(self) -> int:
+        """Words seen fewer times were left out."""
+        return int(self.settings["min_count"])
+
+    @property
+    def steps(self) -> int:
+        """Integrated Gradients' path points per text."""
+        return int(self.settings["steps"])
 
     def top(self, target: str | int, count: int = 20) -> list[WordScore]:
         """The `count` words that push most towards class `target` (name or index), strongest first."""
@@ -115,29 +122,47 @@ class TopWords:
 
 def top_words(
     store: Store,
-    run: "LoadedRun",
+    run: ExplainableRun,
     max_tokens: int = DEFAULT_MAX_TOKENS,
     min_count: int = DEFAULT_MIN_COUNT,
     steps: int = DEFAULT_STEPS,
     refresh: bool = False,
 ) -> TopWords:
     """The run's words per class, from its cached file when that was made with the same settings."""
-    settings = _settings(max_tokens, min_count, steps)
     if not refresh:
-        cached = store.read_derived_json(run.dataset, run.run_id, FILE_NAME)
-        if cached is not None and cached.get("settings") == settings:
-            try:
-                return TopWords.from_json(cached)
-            except (KeyError, TypeError, ValueError):
-                pass  # damaged: compute it again
+        cached = cached_top_words(store, run.dataset, run.run_id, max_tokens, min_count, steps)
+        if cached is not None:
+            return cached
     texts = store.read_test_examples(run.dataset)["text"].tolist()
     result = aggregate_word_attributions(run, texts, max_tokens, min_count, steps)
     store.write_derived_json(run.dataset, run.run_id, FILE_NAME, result.to_json())
     return result
 
 
+def cached_top_words(
+    store: Store,
+    dataset: str,
+    run_id: str,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    min_count: int = DEFAULT_MIN_COUNT,
+    steps: int = DEFAULT_STEPS,
+) -> TopWords | None:
+    """The run's cached top words if they were made with these settings and this FORMAT_VERSION, else None.
+
+    The one reader of the cache: the pipeline, the CLI and the dashboard all ask here, so a stale
+    file (older version, other settings, damaged) is recomputed wherever someone looks.
+    """
+    cached = store.read_derived_json(dataset, run_id, FILE_NAME)
+    if not isinstance(cached, dict) or cached.get("settings") != _settings(max_tokens, min_count, steps):
+        return None
+    try:
+        return TopWords.from_json(cached)
+    except (KeyError, TypeError, ValueError):
+        return None  # damaged: compute it again
+
+
 def aggregate_word_attributions(
-    run: "LoadedRun",
+    run: ExplainableRun,
     texts: list[str],
     max_tokens: int = DEFAULT_MAX_TOKENS,
     min_count: int = DEFAULT_MIN_COUNT,
@@ -146,7 +171,7 @@ def aggregate_word_attributions(
     """Mean Integrated Gradients score of every vocabulary word towards every class, over `texts`."""
     settings = _settings(max_tokens, min_count, steps)
     started = time.perf_counter()
-    model = torch_twin(run)
+    model = run.torch_model()
     encoded = _sample(run, texts, max_tokens)
     classes = len(run.classes)
     vocabulary_size = len(run.vocabulary)
@@ -155,10 +180,7 @@ def aggregate_word_attributions(
     method = IntegratedGradients(model, steps=steps)
     device = model.embedding.weight.device
     for batch in _batches([len(ids) for ids in encoded], steps):
-        lengths = np.array([len(encoded[i]) for i in batch])
-        ids = np.zeros((len(batch), lengths.max()), dtype=np.int64)  # (batch, time), post-padded
-        for row, index in enumerate(batch):
-            ids[row, : lengths[row]] = encoded[index]
+        ids, lengths = pad_batch([encoded[index] for index in batch])  # (batch, time), (batch,)
         real = ids != PAD_ID
         counts += np.bincount(ids[real], minlength=vocabulary_size)
         token_ids, token_lengths = torch.from_numpy(ids).to(device), torch.from_numpy(lengths).to(device)
@@ -179,13 +201,14 @@ def aggregate_word_attributions(
 
 
 def _settings(max_tokens: int, min_count: int, steps: int) -> dict:
-    if max_tokens < 1 or min_count < 1 or not 1 <= steps <= 1024:
-        raise ValueError("max_tokens and min_count must be at least 1, steps between 1 and 1024")
+    check_ig_steps(steps)
+    if max_tokens < 1 or min_count < 1:
+        raise ValueError("max_tokens and min_count must be at least 1")
     return {"method": IntegratedGradients.name, "steps": steps, "max_tokens": max_tokens, "min_count": min_count,
             "seed": SAMPLE_SEED, "version": FORMAT_VERSION}  # fmt: skip
 
 
-def _sample(run: "LoadedRun", texts: list[str], max_tokens: int) -> list[list[int]]:
+def _sample(run: ExplainableRun, texts: list[str], max_tokens: int) -> list[list[int]]:
     """Token ids of texts in a seeded random order, until `max_tokens` tokens; texts without tokens are skipped."""
     encoded, tokens = [], 0
     for index in np.random.default_rng(SAMPLE_SEED).permutation(len(texts)):

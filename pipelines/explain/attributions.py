@@ -57,6 +57,14 @@ from ..threads import single_thread
 # Methods register hooks on the model (DeepLift) and switch its weights' gradients
 # off for a while; a page may explain with one cached model from several threads.
 _MODEL_LOCK = threading.RLock()
+IG_STEPS = range(1, 1025)  # Integrated Gradients' path points: at least one, at most 1024
+
+
+def check_ig_steps(steps: int) -> int:
+    """`steps` if Integrated Gradients can take that many path points; a ValueError that says so otherwise."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps not in IG_STEPS:
+        raise ValueError(f"Integrated Gradients needs {IG_STEPS.start} to {IG_STEPS.stop - 1} steps, got {steps!r}")
+    return int(steps)
 
 
 @dataclass
@@ -192,9 +200,7 @@ class IntegratedGradients(TokenAttribution):
 
     def __init__(self, model: RecurrentClassifier, steps: int = 32):
         super().__init__(model)
-        if not 1 <= steps <= 1024:
-            raise ValueError(f"Integrated Gradients needs 1 to 1024 steps, got {steps}")
-        self.steps = steps
+        self.steps = check_ig_steps(steps)
 
     def _attribute(self, embedded, baseline, lengths, targets):
         method = captum.IntegratedGradients(self.forward_function)

@@ -7,29 +7,28 @@
     explanation.to_json()                                  # plain lists, numbers and strings
 
 Everything a page draws is computed here; a page needs neither the model nor
-maths of its own. A Keras run is explained through its PyTorch twin (the same
-weights converted, outputs equal to 1e-5), so callers never ask which
-framework made a run. Text comes back as plain text, never HTML: escaping it
+maths of its own. A Keras run is explained through its PyTorch twin
+(`run.torch_model()`: the same weights converted, outputs equal to 1e-5), so
+callers never ask which framework made a run. Text comes back as plain text, never HTML: escaping it
 is the renderer's job.
 """
 
 from __future__ import annotations
 
 import time
-import weakref
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 import torch
 
-from ..data.text import OOV_ID, tokenize_with_spans
+from ..data.text import TokenInfo, Vocabulary, read_tokens
+from ..models.spec import ModelSpec
 from ..models.torch_zoo import RecurrentClassifier
-from .attributions import METHODS, IntegratedGradients, attribution_pass, log_odds, padding_baseline, unit_contributions
-from .internals import LayerStates, prefix_probabilities, read_layers
-
-if TYPE_CHECKING:
-    from ..runs import LoadedRun
+from .attributions import (
+    METHODS, IntegratedGradients, attribution_pass, check_ig_steps, log_odds, padding_baseline, unit_contributions,
+)  # fmt: skip
+from .internals import DIRECTIONS, LayerStates, prefix_probabilities, read_layers
 
 DEFAULT_METHODS = tuple(METHODS)
 EXPLAINED_OUTPUT = "log-odds of the target class, log(P / (1 - P))"
@@ -40,14 +39,17 @@ NO_TRAJECTORY_WHEN_BIDIRECTIONAL = (
 )
 
 
-@dataclass(frozen=True)
-class TokenInfo:
-    text: str  # lower-cased, as the vocabulary sees it
-    start: int  # character span in the original text: text[start:end]
-    end: int
-    id: int  # vocabulary id; 1 (<unk>) for every unknown word
-    known: bool
-    truncated: bool  # beyond the vocabulary's maxlen: the model never read it
+class ExplainableRun(Protocol):
+    """What explaining needs of a loaded run; `pipelines.runs.LoadedRun` is one."""
+
+    run_id: str
+    dataset: str
+    label: str
+    classes: list[str]
+    vocabulary: Vocabulary
+    spec: ModelSpec
+
+    def torch_model(self) -> RecurrentClassifier: ...
 
 
 @dataclass
@@ -89,6 +91,16 @@ class Explanation:
     trajectory_note: str | None  # why there is no trajectory
     attributions: dict[str, Attribution]
     seconds: dict[str, float]  # time spent on each part
+
+    @property
+    def directions(self) -> tuple[str, ...]:
+        """The directions each layer reads in: ("forward",) or ("forward", "backward")."""
+        return tuple(direction for direction in DIRECTIONS if any(s.direction == direction for s in self.layers))
+
+    @property
+    def depth(self) -> int:
+        """How many recurrent layers the model has."""
+        return max(states.layer for states in self.layers) + 1
 
     @property
     def read(self) -> int:
@@ -140,33 +152,8 @@ class Explanation:
         }
 
 
-# Keras model -> its PyTorch twin, built once per loaded model.
-_TWINS: "weakref.WeakKeyDictionary[object, RecurrentClassifier]" = weakref.WeakKeyDictionary()
-
-
-def torch_twin(run: "LoadedRun") -> RecurrentClassifier:
-    """The run's model as a PyTorch `RecurrentClassifier`: its own for torch runs, a converted twin for Keras."""
-    if run.framework == "torch":
-        return run.model
-    try:
-        return _TWINS[run.model]
-    except (KeyError, TypeError):
-        pass
-    from ..models.convert import keras_to_torch_state  # reads Keras weights: import only when asked
-
-    twin = RecurrentClassifier(run.spec)
-    state = keras_to_torch_state(run.spec, run.model)
-    twin.load_state_dict({name: torch.as_tensor(np.asarray(value)) for name, value in state.items()})  # strict
-    twin.eval()
-    try:
-        _TWINS[run.model] = twin
-    except TypeError:  # not weakly referenceable: convert again next time
-        pass
-    return twin
-
-
 def explain(
-    run: "LoadedRun",
+    run: ExplainableRun,
     text: str,
     methods: Sequence[str] = DEFAULT_METHODS,
     ig_steps: int = 32,
@@ -189,7 +176,7 @@ def explain(
     methods = _checked_methods(methods, ig_steps)
     requested_target = _class_index(target, run.classes)
     tokens = _tokens(text, run.vocabulary)
-    model = torch_twin(run)
+    model = run.torch_model()
     read = sum(not token.truncated for token in tokens)
     device = model.embedding.weight.device
     token_ids = torch.tensor([[token.id for token in tokens[:read]]], device=device)  # (1, time)
@@ -225,15 +212,13 @@ def explain(
     )  # fmt: skip
 
 
-def _tokens(text: str, vocabulary) -> list[TokenInfo]:
+def _tokens(text: str, vocabulary: Vocabulary) -> list[TokenInfo]:
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
-    tokens = tokenize_with_spans(text)
+    tokens = read_tokens(text, vocabulary)
     if not tokens:
         raise ValueError("there is nothing to explain: the text has no words or symbols; type a sentence")
-    ids = [vocabulary.id_of(token.text) for token in tokens]  # what Vocabulary.encode gives, token by token
-    return [TokenInfo(token.text, token.start, token.end, id_, id_ != OOV_ID, index >= vocabulary.maxlen)
-            for index, (token, id_) in enumerate(zip(tokens, ids))]  # fmt: skip
+    return tokens
 
 
 def _checked_methods(methods: Sequence[str], ig_steps: int) -> list[str]:
@@ -244,8 +229,7 @@ def _checked_methods(methods: Sequence[str], ig_steps: int) -> list[str]:
     if unknown:
         names = ", ".join(map(repr, unknown))
         raise ValueError(f"unknown attribution method {names}; choose from: {', '.join(METHODS)}")
-    if not 1 <= ig_steps <= 1024:
-        raise ValueError(f"ig_steps must be between 1 and 1024, got {ig_steps}")
+    check_ig_steps(ig_steps)
     return methods
 
 

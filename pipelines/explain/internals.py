@@ -27,16 +27,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..models.cells import GATES, STEP_VALUES
 from ..models.torch_zoo import RecurrentClassifier
 
-# Values kept per step besides the hidden state, in PyTorch's names for the blocks.
-CELL_VALUES = {
-    "rnn": (),
-    "lstm": ("input", "forget", "output", "candidate", "cell"),
-    "gru": ("reset", "update", "candidate"),
-}
-GATES = {"rnn": (), "lstm": ("input", "forget", "output"), "gru": ("reset", "update")}  # sigmoids: in [0, 1]
+CELL_VALUES = STEP_VALUES  # values kept per step besides the hidden state (the cells' own table)
 DIRECTIONS = ("forward", "backward")
+__all__ = ["CELL_VALUES", "DIRECTIONS", "GATES", "LayerStates", "UNIT_ORDERS", "read_layers", "units_by_similarity"]
 
 
 @dataclass
@@ -185,10 +181,11 @@ def read_layers(model: RecurrentClassifier, embedded: torch.Tensor) -> list[Laye
         if layer.backward_rnn is not None:
             backward = step_through(layer.backward_rnn, inputs.flip(0))  # reads the last token first
             directions["backward"] = {name: values.flip(0) for name, values in backward.items()}  # row t = token t
+        cell = cell_of(layer.forward_rnn)
         for direction, values in directions.items():
             arrays = {name: tensor.float().cpu().numpy() for name, tensor in values.items()}
-            hidden = arrays.pop("hidden")
-            readings.append(LayerStates(index, direction, hidden, arrays))
+            kept = {name: arrays[name] for name in CELL_VALUES[cell]}  # in the cells' table's order
+            readings.append(LayerStates(index, direction, arrays["hidden"], kept))
         # Dropout between layers is off at inference, so the next layer reads exactly this.
         inputs = torch.cat([values["hidden"] for values in directions.values()], dim=-1)  # (time, D*hidden)
     return readings

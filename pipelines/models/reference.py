@@ -1,6 +1,6 @@
 """A recurrent classifier from scratch in NumPy: the textbook equations, nothing else.
 
-    reference = ReferenceModel.from_torch(spec, model.state_dict())   # or .from_keras(spec, keras_model)
+    reference = reference_from_torch(spec, model.state_dict())   # models/convert.py; or reference_from_keras
     reference.predict_proba(token_ids)          # (batch, classes), float64
     trace = reference.trace(token_ids_of_one_text)
     trace.direction(layer=0, direction="backward").gates["forget"]   # (time, hidden)
@@ -41,13 +41,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from .cells import WEIGHT_BLOCKS
 from .spec import ModelSpec
 
-GATE_NAMES = {
-    "rnn": ("hidden",),
-    "lstm": ("input", "forget", "candidate", "output"),
-    "gru": ("reset", "update", "candidate"),
-}
 DIRECTIONS = ("forward", "backward")
 
 
@@ -57,7 +53,7 @@ DIRECTIONS = ("forward", "backward")
 
 @dataclass
 class CellWeights:
-    """One direction of one recurrent layer, one block per gate (see GATE_NAMES).
+    """One direction of one recurrent layer, one block per gate (see `cells.WEIGHT_BLOCKS`).
 
     `recurrent_bias` is the second bias some conventions keep: PyTorch has one
     for every block (b_hh beside b_ih), Keras's GRU with reset_after=True has one
@@ -74,7 +70,7 @@ class CellWeights:
     reset_after: bool = True  # GRU only: PyTorch's and Keras's default; False is Keras's older convention
 
     def __post_init__(self):
-        gates = set(GATE_NAMES[self.cell])
+        gates = set(WEIGHT_BLOCKS[self.cell])
         for name in ("input_weights", "recurrent_weights", "input_bias", "recurrent_bias"):
             blocks = getattr(self, name)
             assert blocks is None or set(blocks) == gates, f"{name} needs blocks {sorted(gates)}"
@@ -249,7 +245,7 @@ def run_layer(
         else:  # read each text from its last real token back to its first; put the results back in token order
             backward = run_direction(reverse_real_tokens(x, lengths), weights)
             values = {name: reverse_real_tokens(array, lengths) for name, array in backward.items()}
-        gates = {name: values[name] for name in GATE_NAMES[weights.cell] if name not in ("candidate", "hidden")}
+        gates = {name: values[name] for name in WEIGHT_BLOCKS[weights.cell] if name not in ("candidate", "hidden")}
         trace = DirectionTrace(layer, direction, values["hidden"], gates, values.get("candidate"), values.get("cell"))
         traces.append(trace)
     return np.concatenate([trace.hidden for trace in traces], axis=-1), traces
@@ -320,22 +316,6 @@ class ReferenceModel:
     def __post_init__(self):
         assert len(self.recurrent) == self.spec.layers and all(len(d) == self.spec.directions for d in self.recurrent)
         assert len(self.head) == len(self.spec.head)
-
-    # -- loading ---------------------------------------------------------------
-
-    @classmethod
-    def from_torch(cls, spec: ModelSpec, state_dict: dict) -> "ReferenceModel":
-        """From a `RecurrentClassifier`'s state dict (tensors or arrays)."""
-        from .convert import reference_from_torch
-
-        return reference_from_torch(spec, state_dict)
-
-    @classmethod
-    def from_keras(cls, spec: ModelSpec, keras_model) -> "ReferenceModel":
-        """From a model built by `keras_zoo.build_keras_model`."""
-        from .convert import reference_from_keras
-
-        return reference_from_keras(spec, keras_model)
 
     # -- the forward pass ----------------------------------------------------
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
-CELLS = ("rnn", "lstm", "gru")
+from .cells import CELL_NAMES, CELLS, weight_blocks
+
 POOLINGS = ("last", "max", "mean")
 
 
@@ -58,7 +59,7 @@ class ModelSpec:
     @property
     def gates(self) -> int:
         """Weight blocks per cell: one for a plain RNN, four for LSTM, three for GRU."""
-        return {"rnn": 1, "lstm": 4, "gru": 3}[self.cell]
+        return weight_blocks(self.cell)
 
     def resolved(self, vocab_size: int, num_classes: int) -> "ModelSpec":
         if vocab_size < 3 or num_classes < 2:
@@ -76,8 +77,7 @@ class ModelSpec:
 
     def label(self) -> str:
         """Human label for charts, e.g. 'BiLSTM 2×128'."""
-        cell = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[self.cell]
-        return f"{'Bi' if self.bidirectional else ''}{cell} {self.layers}×{self.hidden_size}"
+        return f"{'Bi' if self.bidirectional else ''}{CELL_NAMES[self.cell]} {self.layers}×{self.hidden_size}"
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -93,7 +93,8 @@ class ModelSpec:
         return cls(**data)
 
 
-FRAMEWORK_NAMES = ("torch", "keras")
+FRAMEWORKS = ("torch", "keras")  # PyTorch and Keras conventions, e.g. for counting parameters
+FRAMEWORK_NAMES = {"torch": "PyTorch", "keras": "Keras"}
 
 
 def recurrent_bias_count(cell: str, hidden_size: int, framework: str = "torch") -> int:
@@ -104,9 +105,9 @@ def recurrent_bias_count(cell: str, hidden_size: int, framework: str = "torch") 
     PyTorch's equations) keeps two, because the reset gate multiplies the
     recurrent bias of the candidate: n = tanh(W_n x + b_n + r * (U_n h + b'_n)).
     """
-    if framework not in FRAMEWORK_NAMES:
-        raise ValueError(f"framework must be one of {FRAMEWORK_NAMES}, got {framework!r}")
-    blocks = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    if framework not in FRAMEWORKS:
+        raise ValueError(f"framework must be one of {FRAMEWORKS}, got {framework!r}")
+    blocks = weight_blocks(cell)
     two_biases = framework == "torch" or cell == "gru"
     return (2 if two_biases else 1) * blocks * hidden_size
 

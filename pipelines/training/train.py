@@ -1,4 +1,6 @@
-"""Training a zoo: data set -> vocabulary -> every (framework, spec) not yet in the store.
+"""The `train` command: data set -> vocabulary -> every (framework, spec) of a zoo not yet in the store.
+
+    outcomes = train_zoo(Store(), "rt-polarity", "quick", ["torch"])
 
 A run id is readable and content-addressed: the framework, the architecture,
 the data set and its vocabulary, and the training settings all go into its
@@ -19,14 +21,16 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .backends import Backend, backend_for, common_versions
-from .batching import EncodedSplit
+from ..backends import Backend, backend_for, common_versions
+from ..data import Dataset, Vocabulary, build_vocabulary, dataset_summary, load_dataset, resolve_info
+from ..encoding import EncodedSplit
+from ..evaluate import classification_metrics
+from ..models.spec import ModelSpec, parameter_count
+from ..models.zoos import zoo
+from ..store import RunClaim, Store
+from ..tasks import CLASSIFICATION
 from .config import TrainConfig
-from .data import Dataset, Vocabulary, build_vocabulary, dataset_summary, load_dataset
-from .evaluate import classification_metrics
-from .models.spec import ModelSpec, parameter_count
-from .models.zoos import zoo
-from .store import RunClaim, Store
+from .loop import FitResult, ProgressCallback
 
 STATUS_INTERVAL = 1.0  # seconds between status.json progress updates
 
@@ -57,22 +61,28 @@ class PlannedRun:
 
 
 def prepare_data(store: Store, key: str, data_dir=None, language=None, limit=None) -> PreparedData:
-    """Load and encode a data set; (re)write its dataset.json, vocab.json and test texts."""
+    """Load and encode a data set; (re)write its dataset.json, vocab.json and test texts when they differ."""
     dataset = load_dataset(key, data_dir=data_dir, language=language, limit=limit)
     vocabulary = build_vocabulary(dataset)
-    try:
-        stored = store.read_dataset(dataset.info.key)["vocabulary"]["fingerprint"]
-    except (OSError, ValueError, KeyError):
-        stored = None
-    if stored != vocabulary.fingerprint():
+    if _stored_fingerprint(store, dataset.info.key) != vocabulary.fingerprint():
         test = pd.DataFrame([{"id": e.id, "text": e.text, "label": e.label} for e in dataset.test])
         store.write_dataset(dataset_summary(dataset, vocabulary), vocabulary, test)
     encode = lambda examples: EncodedSplit.encode(examples, vocabulary)  # noqa: E731
     return PreparedData(dataset, vocabulary, encode(dataset.train), encode(dataset.validation), encode(dataset.test))
 
 
+def _stored_fingerprint(store: Store, key: str) -> str | None:
+    """The vocabulary fingerprint the store holds for a data set, if its card and vocabulary agree on one."""
+    try:
+        summary, vocabulary = store.read_dataset(key), store.read_vocabulary(key)
+    except ValueError:
+        return None  # missing or damaged: write them again
+    stored = summary.vocabulary.fingerprint if summary.vocabulary else None
+    return stored if stored == vocabulary.fingerprint() else None
+
+
 def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fingerprint: str,
-               config: TrainConfig) -> str:  # fmt: skip
+               config: TrainConfig, task: str = CLASSIFICATION.name) -> str:  # fmt: skip
     identity = {
         "framework": framework,
         "model": spec.to_json(),
@@ -80,6 +90,8 @@ def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fin
         "vocabulary": vocabulary_fingerprint,
         "training": config.to_json(),
     }
+    if task != CLASSIFICATION.name:  # classifiers keep the ids they had before runs had kinds
+        identity["task"] = task
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:8]
     return f"{framework}-{spec.short_name()}-{digest}"
 
@@ -99,6 +111,7 @@ def _spec_document(run: PlannedRun, data: PreparedData, backend: Backend, zoo_na
     return {
         "run_id": run.run_id,
         "framework": run.framework,
+        "task": CLASSIFICATION.name,
         "label": run.spec.label(),
         "zoo": zoo_name,
         "dataset": {
@@ -143,7 +156,7 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
             claim.set_status("running", progress=round(fraction, 4), elapsed=time.time() - started, **progress)
 
     model = backend.build(run.spec, seed=run.config.seed)
-    fitted = backend.fit(model, data.train, data.validation, run.config, report)
+    fitted = fit(backend, model, data.train, data.validation, run.config, report)
     claim.write_frame("history.csv", pd.DataFrame(fitted.history))
 
     predict_start = time.perf_counter()
@@ -166,10 +179,23 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
         predict_seconds=predict_seconds,
         device=backend.device_name,
     )
+    CLASSIFICATION.metrics.model_validate(metrics)  # what every reader will expect of the file
     claim.write_file(backend.weights_file, lambda path: backend.save(model, path))
     claim.write_json("metrics.json", metrics)
     claim.set_status("done", progress=1.0, started_at=started, finished_at=time.time(), elapsed=time.time() - started)
     return metrics
+
+
+def fit(backend: Backend, model, train: EncodedSplit, validation: EncodedSplit, config: TrainConfig,
+        on_progress: ProgressCallback | None = None) -> FitResult:  # fmt: skip
+    """Train `model` with its framework's loop, on the backend's device."""
+    if backend.name == "keras":
+        from .keras_loop import fit as keras_fit  # imports TensorFlow: only for Keras runs
+
+        return keras_fit(model, train, validation, config, backend.device, on_progress)
+    from .torch_loop import fit as torch_fit
+
+    return torch_fit(model, train, validation, config, backend.device, on_progress)
 
 
 @dataclass
@@ -200,8 +226,9 @@ def train_zoo(
     """
     specs = zoo(zoo_name, only)
     backends = {framework: backend_for(framework, device) for framework in frameworks}
+    # Every setting is checked before anything is read or written.
+    config = TrainConfig.layered(resolve_info(dataset, language, limit).training, overrides or {})
     data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
-    config = TrainConfig.layered(data.dataset.info.training, overrides or {})
     planned = plan_runs(data, specs, frameworks, config)
     job = {"dataset": data.key, "zoo": zoo_name, "frameworks": frameworks}
     for run in planned:
@@ -245,12 +272,11 @@ def train_zoo(
 
 def derive_top_words(store: Store, dataset: str, run_id: str) -> None:
     """Cache a finished run's top words; a failure here is reported and never undoes the run."""
-    from .explain import top_words  # imports Captum: only once a run has finished
-    from .explain.aggregate import FILE_NAME
-    from .runs import load_run
+    from ..explain.aggregate import cached_top_words, top_words  # imports Captum: only once a run has finished
+    from ..runs import load_run
 
-    # Checked here, before the model is loaded; top_words would only find its cache after loading it.
-    if store.run(dataset, run_id).state != "done" or store.read_derived_json(dataset, run_id, FILE_NAME):
+    # Checked here, before the model is loaded: a cache made with today's settings needs nothing more.
+    if store.run(dataset, run_id).state != "done" or cached_top_words(store, dataset, run_id) is not None:
         return
     try:
         started = time.perf_counter()

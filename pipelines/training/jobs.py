@@ -18,30 +18,35 @@ per-run locks would still let each run be trained once.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data import resolve_info
-from .models.zoos import ZOOS
-from .store import Store, read_json, write_json
+import psutil
+from filelock import FileLock
+
+from ..cli import EXIT_BAD_INPUT, EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_SOME_FAILED
+from ..data import resolve_info
+from ..files import read_json, write_json
+from ..models.zoos import ZOOS
+from ..records import RunRecord
+from ..store import Store
 
 JOBS_FOLDER = ".jobs"
 FRAMEWORK_CHOICES = ("torch", "keras", "both")  # as the CLI's --framework
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # How a job stopped by `stop_job` (SIGINT, as Ctrl+C) ends: the CLI catches the
 # KeyboardInterrupt, marks its run interrupted and returns 130; but when the
 # interrupt first passed through C code that runs Python (seen inside PyTorch),
 # CPython remembers it as unhandled and ends the process by SIGINT itself (-2).
-STOPPED_EXIT_CODES = (130, -signal.SIGINT)
+STOPPED_EXIT_CODES = (EXIT_INTERRUPTED, -signal.SIGINT)
+EXIT_MEANINGS = {EXIT_FINISHED: "finished", EXIT_SOME_FAILED: "finished, some runs failed",
+                 EXIT_BAD_INPUT: "stopped with an error", **{code: "stopped" for code in STOPPED_EXIT_CODES}}
 
 # Processes this process started: polling them reaps them (a finished child left
 # unreaped stays a zombie, which still "exists") and tells us their exit codes.
@@ -69,6 +74,21 @@ class Job:
     def elapsed(self) -> float:
         return time.time() - self.started_at
 
+    @property
+    def outcome(self) -> str:
+        """What happened to it, in words: running, finished, stopped, ..."""
+        if self.alive:
+            return "running"
+        return EXIT_MEANINGS.get(self.exit_code, "ended")
+
+    @property
+    def ended_at(self) -> float:
+        """When it last wrote to its log (its end, once it has ended)."""
+        try:
+            return self.log_path.stat().st_mtime
+        except OSError:
+            return self.started_at
+
 
 def start_job(
     store: Store,
@@ -91,7 +111,7 @@ def start_job(
     folder = store.dataset_dir(key) / JOBS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
 
-    with _folder_lock(folder):  # two sessions pressing "start" at once still get one job
+    with FileLock(folder / ".lock"):  # two sessions pressing "start" at once still get one job
         for job in list_jobs(store, key):
             if job.alive and (job.zoo, job.framework) == (zoo, framework):
                 return job
@@ -103,14 +123,13 @@ def start_job(
             if value is not None:
                 command += [flag, str(value)]
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the log tail should be live, not block-buffered
-        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
         # Leave a core to the dashboard that started the job: PyTorch's threads wait on each other at every
         # time step, and one of them kept off its core by the app's work slows training several times over.
         environment.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 2) - 1)))
         with open(folder / f"{job_id}.log", "wb") as log:
             process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=PROJECT_ROOT, env=environment, start_new_session=True,
+                env=environment, start_new_session=True,
             )  # fmt: skip
         _children[process.pid] = process
         document = {
@@ -139,6 +158,12 @@ def list_jobs(store: Store, dataset: str | None = None) -> list[Job]:
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # a job file being written right now, or damaged: not a job we can watch
     return sorted(jobs, key=lambda job: job.started_at, reverse=True)
+
+
+def job_runs(store: Store, job: Job) -> list[RunRecord]:
+    """The runs a job is training or has trained: queued or running now, or written since it started."""
+    return [record for record in store.runs(job.dataset)
+            if record.state in ("queued", "running") or (record.updated_at or 0) >= job.started_at]  # fmt: skip
 
 
 def tail_log(job: Job, lines: int = 40, max_bytes: int = 64_000) -> str:
@@ -182,38 +207,21 @@ def _job_from(document: dict, folder: Path) -> Job:
     return job
 
 
-@contextmanager
-def _folder_lock(folder: Path):
-    with open(folder / ".lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def _process_stat(pid: int) -> list[str] | None:
-    """Fields of /proc/<pid>/stat after the command name, or None where there is no /proc."""
+def _process_start(pid: int) -> float | None:
+    """When a process started: tells a reused pid from ours."""
     try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
         return None
-    return text.rsplit(")", 1)[-1].split()
 
 
-def _process_start(pid: int) -> str | None:
-    """When a process started (clock ticks since boot): tells a reused pid from ours."""
-    fields = _process_stat(pid)
-    return fields[19] if fields and len(fields) > 19 else None
-
-
-def _process_alive(pid: int, started: str | None) -> bool:
+def _process_alive(pid: int, started: float | None) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return False  # finished, waiting to be reaped by a parent that is not us
+        return not isinstance(started, float) or process.create_time() == started  # older job files: pid only
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        pass  # exists, owned by someone else
-    fields = _process_stat(pid)
-    if fields is None:
-        return True  # no /proc (macOS): existence is all we can tell
-    if fields[0] == "Z":
-        return False  # finished, waiting to be reaped by a parent that is not us
-    return started is None or _process_start(pid) == started
+    except psutil.AccessDenied:
+        return True  # exists, owned by someone else

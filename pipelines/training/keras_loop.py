@@ -1,4 +1,4 @@
-"""Training a Keras zoo model: the loop of train.py, in TensorFlow.
+"""Training a Keras zoo model: the loop of torch_loop.py, in TensorFlow.
 
 It behaves like the PyTorch trainer, so the twins differ in framework only:
 the same length-bucketed batches in the same order (same seed), Adam with
@@ -26,11 +26,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .batching import EncodedSplit, bucketed_batches, inference_batches
+from ..encoding import EncodedSplit
+from ..keras_backend import TOKEN_IDS_SPEC, predict_probabilities
+from .bucketing import bucketed_batches
 from .config import TrainConfig
-from .train import EVAL_BATCH_SIZE, EpochTally, FitResult, ProgressCallback, _loss_and_accuracy
+from .loop import EarlyStopping, EpochTally, FitResult, ProgressCallback, loss_and_accuracy
 
-TOKEN_IDS_SPEC = tf.TensorSpec(shape=(None, None), dtype=tf.int32)  # (batch, time), any length
 LABELS_SPEC = tf.TensorSpec(shape=(None,), dtype=tf.int32)
 ADAM_EPSILON = 1e-8  # PyTorch's default (Keras's is 1e-7)
 
@@ -54,36 +55,6 @@ class PlateauSchedule:
             self.bad_epochs = 0
             return learning_rate * self.factor
         return learning_rate
-
-
-def _logits(model: keras.Model, token_ids: tf.Tensor) -> tf.Tensor:
-    return model(token_ids, training=False)  # (batch, classes)
-
-
-def logits_function(model: keras.Model):
-    """The model's inference pass as one traced function, kept on the model so that it is traced once.
-
-    Traced functions are built from `functools.partial`s: TensorFlow counts
-    traces per code object, and would otherwise warn about "retracing" when a
-    zoo builds one function per model. Keras layers need no AutoGraph (their
-    loops are TensorFlow loops already), so it is off, as in Keras's own trainer.
-    """
-    function = model.__dict__.get("_rnnlens_logits")
-    if function is None:
-        function = tf.function(functools.partial(_logits, model), input_signature=[TOKEN_IDS_SPEC], autograph=False)
-        object.__setattr__(model, "_rnnlens_logits", function)  # outside Keras's attribute tracking
-    return function
-
-
-def predict_probabilities(model: keras.Model, split: EncodedSplit) -> np.ndarray:
-    """Class probabilities (examples, classes) in the split's order."""
-    logits_of = logits_function(model)
-    probabilities = np.zeros((len(split), model.output_shape[-1]), dtype=np.float32)
-    for indices in inference_batches(split.lengths, EVAL_BATCH_SIZE):
-        ids, _, _ = split.padded(indices)
-        logits = logits_of(tf.constant(ids, dtype=tf.int32))
-        probabilities[indices] = tf.nn.softmax(logits, axis=-1).numpy()
-    return probabilities
 
 
 def _train_step(model, optimizer, loss_function, config: TrainConfig, token_ids, labels):
@@ -116,16 +87,22 @@ def fit(
     train: EncodedSplit,
     validation: EncodedSplit,
     config: TrainConfig,
+    device: str = "/CPU:0",
     on_progress: ProgressCallback | None = None,
 ) -> FitResult:
-    """Train `model` in place; on return it holds the weights of the best validation epoch."""
+    """Train `model` in place on `device` (a TensorFlow device string); it ends with the best epoch's weights."""
+    with tf.device(device):
+        return _fit(model, train, validation, config, on_progress)
+
+
+def _fit(model, train, validation, config, on_progress) -> FitResult:
     keras.utils.set_random_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate, epsilon=ADAM_EPSILON)
     train_step = _train_step_function(model, optimizer, config)
     schedule = PlateauSchedule(config.lr_factor, config.lr_patience)
-    result = FitResult()
-    best_loss, best_weights = math.inf, model.get_weights()
+    result, stopping = FitResult(), EarlyStopping(config.patience)
+    best_weights = model.get_weights()
     learning_rate = config.learning_rate  # kept as a Python float: the optimizer's copy is float32
     started = time.perf_counter()
 
@@ -138,17 +115,17 @@ def fit(
             tally.add(step, float(loss), int(batch_correct), len(indices), float(grad_norm))
 
         tally.end_training()
-        val_loss, val_accuracy = _loss_and_accuracy(predict_probabilities(model, validation), validation.labels)
+        val_loss, val_accuracy = loss_and_accuracy(predict_probabilities(model, validation), validation.labels)
         result.history.append(tally.row(val_loss, val_accuracy, learning_rate))
         learning_rate = schedule.step(val_loss, learning_rate)
         optimizer.learning_rate.assign(learning_rate)
-        if val_loss < best_loss - 1e-4:
-            best_loss, result.best_epoch = val_loss, epoch
+        if stopping.improved(epoch, val_loss):
             best_weights = model.get_weights()
-        elif epoch - result.best_epoch >= config.patience:
+        elif stopping.should_stop(epoch):
             result.stopped_early = True
             break
 
     model.set_weights(best_weights)
+    result.best_epoch = stopping.best_epoch
     result.seconds = time.perf_counter() - started
     return result

@@ -1,0 +1,292 @@
+"""Typed, validated views of the store's JSON files: what every reader gets instead of plain dicts.
+
+    record = Store().run("rt-polarity", run_id)   # a RunRecord, never an exception
+    record.state, record.task, record.classes
+    record.metrics.accuracy                        # ClassificationMetrics (frozen)
+    record.model_spec.cell                         # the task's own spec type (ModelSpec for classifiers)
+
+A file is validated once, when the store reads the run; a file of the wrong
+shape makes the run "corrupt" with the reason (`describe`), so nothing
+downstream meets a missing key later. Unknown keys are ignored, so a store
+written by a newer version still reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+STATES = ("queued", "running", "done", "failed")
+# What a reader may see; "interrupted" (running, but nobody holds the lock) and
+# "corrupt" (unreadable files) are derived, never written.
+RunState = Literal["queued", "running", "done", "failed", "interrupted", "corrupt"]
+DEFAULT_TASK = "classification"  # runs written before run kinds existed are classifiers
+
+
+class Record(BaseModel):
+    """A frozen, validated JSON document."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    def to_json(self) -> dict:
+        return self.model_dump(mode="json")
+
+
+def describe(file: str, error: ValidationError) -> str:
+    """One readable line for a file of the wrong shape, e.g. "metrics.json: accuracy: Input should be a valid number"."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the whole file"
+    more = f" (and {error.error_count() - 1} more problems)" if error.error_count() > 1 else ""
+    return f"{file} has the wrong shape: {where}: {first['msg']}{more}"
+
+
+# ----------------------------------------------------------------------------
+# status.json
+
+
+class RunStatus(Record):
+    state: Literal["queued", "running", "done", "failed"]
+    pid: int | None = None
+    updated_at: float | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    elapsed: float | None = None
+    progress: float | None = None  # 0..1
+    epoch: int | None = None
+    epochs: int | None = None
+    step: int | None = None
+    steps: int | None = None
+    train_loss: float | None = None
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+    error: str | None = None
+    traceback: str | None = None
+    job: dict[str, Any] | None = None  # a queued run: the job that will train it
+
+
+# ----------------------------------------------------------------------------
+# spec.json
+
+
+class DatasetRef(Record):
+    """The data set a run was trained on, as its spec.json records it."""
+
+    key: str
+    title: str = ""
+    classes: list[str] = []
+    vocabulary_fingerprint: str | None = None
+    vocabulary_size: int | None = None
+    maxlen: int | None = None
+
+
+class RunSpec(Record):
+    """Everything needed to rebuild a run's model, and what made it."""
+
+    run_id: str
+    framework: str
+    task: str = DEFAULT_TASK
+    label: str = ""
+    zoo: str | None = None
+    dataset: DatasetRef
+    model: dict[str, Any]  # the task's own spec (`RunRecord.model_spec`), validated by the task
+    training: dict[str, Any] = {}
+    device: str | None = None
+    versions: dict[str, str | None] = {}
+    created_at: float | None = None
+
+    def twin_key(self) -> tuple:
+        """The same run in another framework has the same key: task, data, architecture and settings."""
+        return (self.task, self.dataset.key, _frozen(self.model), _frozen(self.training))
+
+
+def _frozen(value):
+    """A hashable copy of plain JSON data."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+# ----------------------------------------------------------------------------
+# metrics.json
+
+
+class Metrics(Record):
+    """What every finished run reports about its training, whatever its task."""
+
+    parameters: int | None = None
+    parameters_formula: int | None = None
+    train_seconds: float | None = None
+    epochs_trained: int | None = None
+    best_epoch: int | None = None
+    stopped_early: bool | None = None
+    validation_loss: float | None = None
+    validation_accuracy: float | None = None
+    examples_per_second: float | None = None
+    predict_seconds: float | None = None
+    device: str | None = None
+
+    # The scores `list` and the leaderboards lead with: field name -> short column title.
+    HEADLINE: ClassVar[dict[str, str]] = {}
+
+    def headline(self) -> dict[str, float | None]:
+        return {name: getattr(self, name) for name in self.HEADLINE}
+
+
+class ClassScores(Record):
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+class RocCurve(Record):
+    fpr: list[float]
+    tpr: list[float]
+    auc: float
+
+
+class PrCurve(Record):
+    recall: list[float]
+    precision: list[float]
+    average_precision: float
+
+
+class ClassCurves(Record):
+    roc: RocCurve
+    pr: PrCurve
+
+
+class ClassificationMetrics(Metrics):
+    """Test-set scores of a classifier (`pipelines.evaluate.classification_metrics`)."""
+
+    examples: int
+    accuracy: float
+    balanced_accuracy: float
+    precision_macro: float
+    recall_macro: float
+    f1_macro: float
+    f1_weighted: float
+    log_loss: float
+    confusion_matrix: list[list[int]]
+    per_class: dict[str, ClassScores]
+    curves: dict[str, ClassCurves] = {}  # one class against the rest; the positive class's for two
+    roc_auc: float | None = None
+
+    HEADLINE: ClassVar[dict[str, str]] = {"accuracy": "acc", "f1_macro": "F1", "roc_auc": "AUC"}
+
+    def share_of(self, class_name: str) -> float | None:
+        """The share of test examples in a class: a precision-recall curve's chance level."""
+        total = sum(scores.support for scores in self.per_class.values())
+        return self.per_class[class_name].support / total if total and class_name in self.per_class else None
+
+
+# ----------------------------------------------------------------------------
+# dataset.json
+
+
+class SplitSummary(Record):
+    size: int
+    class_counts: list[int] = []
+
+
+class LengthStats(Record):
+    mean: float
+    median: float
+    p90: float
+    p95: float
+    max: int
+    truncated_fraction: float
+
+
+class Histogram(Record):
+    edges: list[float]
+    counts: list[int]
+
+
+class VocabularySummary(Record):
+    size: int
+    num_words: int | None = None
+    min_count: int | None = None
+    maxlen: int
+    fingerprint: str
+    pad_id: int = 0
+    oov_id: int = 1
+
+
+class DatasetSummary(Record):
+    """A data set's card: sizes, balance, lengths, vocabulary (`pipelines.data.dataset_summary`)."""
+
+    key: str
+    title: str
+    task: str = DEFAULT_TASK
+    classes: list[str] = []
+    source: str = ""
+    citation: str = ""
+    language: str = ""
+    training_defaults: dict[str, Any] = {}
+    splits: dict[str, SplitSummary] = {}
+    lengths: dict[str, LengthStats] = {}
+    length_histogram: Histogram | None = None
+    test_token_coverage: float | None = None
+    vocabulary: VocabularySummary | None = None
+
+    def split_size(self, split: str) -> int:
+        return self.splits[split].size if split in self.splits else 0
+
+    @property
+    def truncated_fraction(self) -> float:
+        """The share of training texts longer than maxlen (cut: the models never read their ends)."""
+        return self.lengths["train"].truncated_fraction if "train" in self.lengths else 0.0
+
+
+# ----------------------------------------------------------------------------
+# A run as a reader sees it
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What a reader knows about one run without loading its model; built once, by `Store.run`."""
+
+    dataset: str
+    run_id: str
+    path: Path
+    state: RunState
+    status: RunStatus | None = None
+    spec: RunSpec | None = None
+    model_spec: Any = None  # the task's typed spec (ModelSpec for recurrent classifiers); None without spec.json
+    metrics: Metrics | None = None  # a done run's, of its task's type
+    problem: str | None = None  # why a run is failed, interrupted or corrupt
+
+    @property
+    def task(self) -> str:
+        return self.spec.task if self.spec else DEFAULT_TASK
+
+    @property
+    def framework(self) -> str:
+        return self.spec.framework if self.spec else self.run_id.split("-", 1)[0]
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.spec.dataset.classes) if self.spec else []
+
+    @property
+    def updated_at(self) -> float | None:
+        """When the run's status was last written: changes whenever the run is rewritten."""
+        return self.status.updated_at if self.status else None
+
+    @property
+    def progress(self) -> float | None:
+        """How far a running run has got (0..1); None when not running."""
+        return self.status.progress if self.status and self.state == "running" else None
+
+
+def framework_twins(records: list[RunRecord]) -> list[tuple[RunRecord, RunRecord]]:
+    """(PyTorch run, Keras run) pairs: one architecture trained with the same settings on the same data."""
+    keras_runs = {record.spec.twin_key(): record for record in records if record.spec and record.framework == "keras"}
+    return [(record, keras_runs[record.spec.twin_key()]) for record in records
+            if record.spec and record.framework == "torch" and record.spec.twin_key() in keras_runs]  # fmt: skip

@@ -1,0 +1,72 @@
+"""Run kinds: what a run does decides which spec, metrics and files it has, and what can be asked of it.
+
+    task = task_of(record)                     # TASKS[record.task]
+    require_recurrent_classifier(record, "verify")   # ValueError: "verify works on recurrent classifiers; ..."
+
+Every run's spec.json names its kind (`task`); a run written before kinds
+existed is a classifier. Commands and pages dispatch on it: `list` leads with
+the kind's headline metrics, `verify`, `explain` and `top-words` work on
+recurrent classifiers only, and each dashboard page says which kinds it draws.
+The store's contract for each kind is in artifacts/README.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .models.spec import ModelSpec
+from .records import ClassificationMetrics, Metrics, RunRecord
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    title: str  # for messages: "this run is a {title}"
+    model_spec: Callable[[dict], object]  # spec.json's "model" section -> the typed spec; ValueError if wrong
+    metrics: type[Metrics]  # metrics.json's type once the run is done
+    files_when_done: tuple[str, ...]  # besides status.json and spec.json
+    weight_files: tuple[str, ...]  # a done run has one of these
+    recurrent_classifier: bool  # a RecurrentClassifier reads text: explain, verify, top words, Inside, Glass box
+
+    @property
+    def classifier(self) -> bool:
+        """Scored as a classifier (accuracy, F1, ROC): the results pages draw it."""
+        return issubclass(self.metrics, ClassificationMetrics)
+
+
+RECURRENT_CLASSIFIER_FILES = ("metrics.json", "history.csv", "predictions.csv")
+FRAMEWORK_WEIGHTS = ("weights.safetensors", "model.keras")
+
+TASKS: dict[str, Task] = {}
+
+
+def register(task: Task) -> Task:
+    TASKS[task.name] = task
+    return task
+
+
+CLASSIFICATION = register(Task(
+    name="classification", title="sentiment classifier", model_spec=ModelSpec.from_json,
+    metrics=ClassificationMetrics, files_when_done=RECURRENT_CLASSIFIER_FILES, weight_files=FRAMEWORK_WEIGHTS,
+    recurrent_classifier=True,
+))  # fmt: skip
+
+
+def task_named(name: str) -> Task:
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise ValueError(f"unknown run kind {name!r}; this version knows {', '.join(TASKS)}") from None
+
+
+def task_of(record: RunRecord) -> Task:
+    return task_named(record.task)
+
+
+def require_recurrent_classifier(record: RunRecord, action: str) -> None:
+    """Refuse, in words, to `action` (e.g. "verify") a run that is not a recurrent classifier."""
+    task = TASKS.get(record.task)
+    if task is None or not task.recurrent_classifier:
+        title = task.title if task else f"run of kind {record.task!r}"
+        raise ValueError(f"{action} works on recurrent classifiers; {record.run_id} is a {title}")

@@ -1,0 +1,98 @@
+"""What the PyTorch and the Keras training loops share, so the twins differ in framework only.
+
+- `EpochTally`: one epoch's running sums, its progress messages and its history row;
+- `EarlyStopping`: the best validation epoch so far, and when to stop;
+- `FitResult`: what a loop returns.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+ProgressCallback = Callable[[dict], None]
+MIN_IMPROVEMENT = 1e-4  # a validation loss must fall by this much to count as better
+
+
+@dataclass
+class FitResult:
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+    stopped_early: bool = False
+
+
+def loss_and_accuracy(probabilities: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of class probabilities (examples, classes) against labels."""
+    picked = np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, 1.0)
+    return float(-np.log(picked).mean()), float((probabilities.argmax(1) == labels).mean())
+
+
+@dataclass
+class EarlyStopping:
+    """Keeps the best validation epoch; says when `patience` epochs have passed without a better one."""
+
+    patience: int
+    best_loss: float = math.inf
+    best_epoch: int = 0
+
+    def improved(self, epoch: int, val_loss: float) -> bool:
+        """Record an epoch's validation loss; True if it is the best so far (keep its weights)."""
+        if val_loss < self.best_loss - MIN_IMPROVEMENT:
+            self.best_loss, self.best_epoch = val_loss, epoch
+            return True
+        return False
+
+    def should_stop(self, epoch: int) -> bool:
+        return epoch - self.best_epoch >= self.patience
+
+
+@dataclass
+class EpochTally:
+    """One epoch's running sums over its training batches, and the history row they make."""
+
+    epoch: int
+    epochs: int
+    steps: int
+    on_progress: ProgressCallback | None
+    started: float = field(default_factory=time.perf_counter)
+    loss_sum: float = 0.0
+    correct: int = 0
+    seen: int = 0
+    grad_norms: list[float] = field(default_factory=list)
+    train_seconds: float = 0.0
+
+    def add(self, step: int, loss: float, correct: int, examples: int, grad_norm: float) -> None:
+        self.loss_sum += loss * examples
+        self.correct += correct
+        self.seen += examples
+        self.grad_norms.append(grad_norm)
+        self._report(step=step, train_loss=self.loss_sum / self.seen)
+
+    def end_training(self) -> None:
+        """Mark the end of the training batches; the validation pass that follows is not throughput."""
+        self.train_seconds = time.perf_counter() - self.started
+
+    def row(self, val_loss: float, val_accuracy: float, learning_rate: float) -> dict:
+        row = {
+            "epoch": self.epoch,
+            "train_loss": self.loss_sum / self.seen,
+            "train_accuracy": self.correct / self.seen,
+            "val_loss": val_loss,
+            "val_accuracy": val_accuracy,
+            "learning_rate": learning_rate,
+            "grad_norm": float(np.mean(self.grad_norms)),
+            "grad_norm_max": float(np.max(self.grad_norms)),
+            "seconds": time.perf_counter() - self.started,
+            "examples_per_second": self.seen / self.train_seconds,
+        }
+        self._report(step=self.steps, train_loss=row["train_loss"], val_loss=val_loss, val_accuracy=val_accuracy)
+        return row
+
+    def _report(self, **fields) -> None:
+        if self.on_progress:
+            self.on_progress({"epoch": self.epoch, "epochs": self.epochs, "steps": self.steps, **fields})
