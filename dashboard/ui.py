@@ -124,17 +124,10 @@ def require_finished_runs(selected: Selection, draws: Callable[[Task], bool] = c
     """
     records = loaders.runs(selected.dataset)
     done = [record for record in records if record.state == "done"]
-    other_kinds = [record for record in done if not draws(task_of(record))]
-    if other_kinds:
-        kinds = sorted({task_of(record).title for record in other_kinds})
-        message = (f"{len(other_kinds)} finished run{'s' * (len(other_kinds) != 1)} of {selected.dataset} "
-                   f"{'are' if len(other_kinds) != 1 else 'is a'} {' and '.join(kinds)}"
-                   f"{'s' if len(other_kinds) != 1 else ''}, which this page does not draw.")  # fmt: skip
-        done = [record for record in done if draws(task_of(record))]
+    if done:
+        done = drawn(done, draws)
         if not done:
-            st.info(f"**Nothing to show here.** {message}", icon=":material/info:")
             st.stop()
-        teach(message)
     if not records:
         st.info(
             f"**No runs for {selected.dataset} yet.** Train the quick zoo on it:\n\n"
@@ -154,6 +147,23 @@ def require_finished_runs(selected: Selection, draws: Callable[[Task], bool] = c
         st.info(f"The sidebar filters hide all {len(done)} finished runs. Turn some choices back on.",
                 icon=":material/filter_alt_off:")  # fmt: skip
         st.stop()
+    return kept
+
+
+def drawn(done: list[RunRecord], draws: Callable[[Task], bool]) -> list[RunRecord]:
+    """The finished runs of the kinds a page draws; the kinds it leaves out are named (as a note, or as the
+    page's only message when nothing is left)."""
+    other_kinds = [record for record in done if not draws(task_of(record))]
+    kept = [record for record in done if draws(task_of(record))]
+    if other_kinds:
+        titles = " and ".join(sorted({task_of(record).title for record in other_kinds}))
+        many = len(other_kinds) != 1
+        message = (f"{len(other_kinds)} finished run{'s' * many} of this data set {'are' if many else 'is a'} "
+                   f"{titles}{'s' * many}, which this page does not draw.")  # fmt: skip
+        if kept:
+            teach(message)
+        else:
+            st.info(f"**Nothing to show here.** {message}", icon=":material/info:")
     return kept
 
 

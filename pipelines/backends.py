@@ -21,12 +21,11 @@ from safetensors.torch import load_file, save_file
 
 from . import __version__
 from .devices import autocast, pick_device, seed_everything, to_device
-from .encoding import EncodedSplit, inference_batches
+from .encoding import EVAL_BATCH_SIZE, EncodedSplit, inference_batches
 from .models.spec import FRAMEWORKS, ModelSpec
 from .models.torch_zoo import RecurrentClassifier, count_parameters
 from .threads import SMALL_BATCH, single_thread
 
-EVAL_BATCH_SIZE = 256
 
 
 class Backend(Protocol):

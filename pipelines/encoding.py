@@ -17,6 +17,8 @@ import numpy as np
 from .data import Example, Vocabulary
 from .data.text import OOV_ID, PAD_ID
 
+EVAL_BATCH_SIZE = 256  # texts per batch when predicting: every framework's inference pass
+
 
 def pad_batch(sequences: Sequence[Sequence[int]], width: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(ids (batch, time) post-padded with PAD_ID, lengths (batch,)) for token-id sequences.

@@ -20,8 +20,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from .backends import EVAL_BATCH_SIZE  # noqa: E402
-from .encoding import EncodedSplit, inference_batches  # noqa: E402
+from .encoding import EVAL_BATCH_SIZE, EncodedSplit, inference_batches  # noqa: E402
 from .models.keras_zoo import build_keras_model, count_keras_parameters  # noqa: E402  (also registers our layers)
 from .models.spec import ModelSpec, parameter_count  # noqa: E402
 

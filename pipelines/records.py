@@ -36,7 +36,7 @@ class Record(BaseModel):
 
 
 def describe(file: str, error: ValidationError) -> str:
-    """One readable line for a file of the wrong shape, e.g. "metrics.json: accuracy: Input should be a valid number"."""
+    """One readable line for a file of the wrong shape, e.g. "metrics.json ...: accuracy: Input should be a number"."""
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "the whole file"
     more = f" (and {error.error_count() - 1} more problems)" if error.error_count() > 1 else ""

@@ -45,7 +45,8 @@ CLAIM_PATIENCE = 0.5  # seconds a trainer waits for the lock: a reader's probe h
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "grad_norm")
 PREDICTION_COLUMNS = ("id", "label", "predicted")
 # A derived file never takes the name of a file training writes.
-TRAINING_FILES = {"status.json", "spec.json", *FRAMEWORK_WEIGHTS, *(f for t in TASKS.values() for f in t.files_when_done)}
+TRAINING_FILES = {"status.json", "spec.json", *FRAMEWORK_WEIGHTS,
+                  *(name for task in TASKS.values() for name in task.files_when_done)}  # fmt: skip
 
 __all__ = ["DamagedFile", "RunClaim", "RunNotFound", "RunRecord", "RunState", "STATES", "Store", "default_root"]
 
@@ -224,7 +225,8 @@ class Store:
         try:
             return pd.read_parquet(path)
         except Exception as error:  # pyarrow raises its own error types for a damaged file
-            raise DamagedFile(f"the test texts of {dataset} cannot be read ({type(error).__name__}: {error})") from error
+            message = f"the test texts of {dataset} cannot be read ({type(error).__name__}: {error})"
+            raise DamagedFile(message) from error
 
     # -- runs ----------------------------------------------------------------
 

@@ -33,19 +33,11 @@ import sys
 import time
 from pathlib import Path
 
+import dashboard.pages
+
 PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "dashboard" / "app.py"
-PAGES = {
-    "Overview": "app_pages/overview.py",
-    "Training": "app_pages/training.py",
-    "Evaluation": "app_pages/evaluation.py",
-    "Compare & sweeps": "app_pages/compare.py",
-    "Playground": "app_pages/playground.py",
-    "Inside the model": "app_pages/inside.py",
-    "Top words": "app_pages/top_words.py",
-    "Glass box": "app_pages/glass_box.py",
-    "Train": "app_pages/train.py",
-}
+PAGES = {page.title: page.path for page in dashboard.pages.PAGES}
 # Pages that read a typed text: the widget that holds it ("new text" cases type a fresh one each time).
 TEXT_WIDGETS = {"Playground": ("text_area", "playground_text"), "Inside the model": ("text_area", "inside_text"),
                 "Glass box": ("text_input", "glass_box_text")}  # fmt: skip
@@ -81,10 +73,9 @@ def measure_page(page: str, repeats: int, new_text: bool) -> dict:
 
 
 def check_store(root: Path) -> int:
-    sys.path.insert(0, str(PROJECT))
     from pipelines.store import Store
 
-    quick = [r for r in Store(root).runs("rt-polarity") if r.state == "done" and (r.spec or {}).get("zoo") == "quick"]
+    quick = [r for r in Store(root).runs("rt-polarity") if r.state == "done" and r.spec.zoo == "quick"]
     if len(quick) < 7:
         command = f"python -m pipelines --artifacts {root} train --dataset rt-polarity --zoo quick"
         raise SystemExit(f"{root} has {len(quick)} finished quick-zoo runs on rt-polarity, need 7: run `{command}`")

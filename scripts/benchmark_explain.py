@@ -26,24 +26,21 @@ import json
 import os
 import platform
 import random
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import pipelines.train  # noqa: E402
-from pipelines.backends import TorchBackend  # noqa: E402
-from pipelines.data import DataError, Vocabulary, build_vocabulary, load_dataset, resolve_info, tokenize  # noqa: E402
-from pipelines.explain import aggregate_word_attributions, explain  # noqa: E402
-from pipelines.models.spec import ModelSpec  # noqa: E402
-from pipelines.models.torch_zoo import RecurrentClassifier  # noqa: E402
-from pipelines.models.zoos import quick_zoo  # noqa: E402
-from pipelines.runs import LoadedRun  # noqa: E402
-from pipelines.store import RunRecord  # noqa: E402
+import pipelines.backends
+from pipelines.backends import TorchBackend
+from pipelines.data import DataError, Vocabulary, build_vocabulary, load_dataset, resolve_info, tokenize
+from pipelines.explain import aggregate_word_attributions, explain
+from pipelines.models.spec import ModelSpec
+from pipelines.models.torch_zoo import RecurrentClassifier
+from pipelines.models.zoos import quick_zoo
+from pipelines.runs import LoadedRun
+from pipelines.store import RunRecord
 
 CLASSES = ["negative", "positive"]
 
@@ -117,12 +114,12 @@ def bench_prediction(data_dir, repeats: int) -> dict:
             run.predict_proba([text])
 
     def all_models_every_thread():  # before: every intra-op thread even for one text
-        original = pipelines.train.SMALL_BATCH
-        pipelines.train.SMALL_BATCH = 0
+        original = pipelines.backends.SMALL_BATCH
+        pipelines.backends.SMALL_BATCH = 0
         try:
             all_models()
         finally:
-            pipelines.train.SMALL_BATCH = original
+            pipelines.backends.SMALL_BATCH = original
 
     ours, before = [], []
     for _ in range(repeats):  # interleaved, so drifting load hits both

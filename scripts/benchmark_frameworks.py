@@ -18,18 +18,14 @@ import argparse
 import json
 import os
 import platform
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pipelines.backends import backend_for  # noqa: E402
-from pipelines.batching import EncodedSplit  # noqa: E402
-from pipelines.config import TrainConfig  # noqa: E402
-from pipelines.data import build_vocabulary, load_dataset  # noqa: E402
-from pipelines.models.spec import ModelSpec  # noqa: E402
+from pipelines.backends import backend_for
+from pipelines.data import build_vocabulary, load_dataset
+from pipelines.encoding import EncodedSplit
+from pipelines.models.spec import ModelSpec
+from pipelines.training.config import TrainConfig
 
 FRAMEWORKS = ("torch", "keras")
 

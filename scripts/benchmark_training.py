@@ -18,22 +18,19 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pipelines.batching import EncodedSplit  # noqa: E402
-from pipelines.config import TrainConfig  # noqa: E402
-from pipelines.data import build_vocabulary, load_dataset  # noqa: E402
-from pipelines.models.spec import ModelSpec  # noqa: E402
-from pipelines.models.torch_zoo import RecurrentClassifier  # noqa: E402
-from pipelines.train import fit, pick_device, seed_everything  # noqa: E402
+from pipelines.data import build_vocabulary, load_dataset
+from pipelines.devices import pick_device, seed_everything
+from pipelines.encoding import EncodedSplit
+from pipelines.models.spec import ModelSpec
+from pipelines.models.torch_zoo import RecurrentClassifier
+from pipelines.training.config import TrainConfig
+from pipelines.training.torch_loop import fit
 
 
 def naive_epoch(model: nn.Module, split: EncodedSplit, maxlen: int, device: torch.device,

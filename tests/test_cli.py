@@ -80,6 +80,24 @@ def test_bad_input_is_one_clear_line(args, message, capsys):
     assert message in error and "Traceback" not in error
 
 
+def test_every_training_setting_is_a_train_flag(tmp_path, rt_data_dir, capsys):
+    from pipelines.training.config import FIELDS
+
+    store_dir = tmp_path / "store"
+    given = {"epochs": 1, "batch_size": 8, "learning_rate": 0.01, "weight_decay": 0.001, "clip_norm": 0.5,
+             "patience": 2, "lr_patience": 0, "lr_factor": 0.25, "seed": 7}  # fmt: skip
+    assert set(given) == set(FIELDS)  # a new setting gets a flag here too
+    flags = [part for name, value in given.items() for part in (f"--{name.replace('_', '-')}", str(value))]
+    args = ["--artifacts", str(store_dir), "train", "--zoo", "quick", "--only", "rnn-uni-*", "--data-dir",
+            str(rt_data_dir), "--quiet", "--no-top-words", *flags]  # fmt: skip
+    assert main(args) == 0
+    (record,) = Store(store_dir).runs()
+    assert record.spec.training == given
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--lr-patience", "1.5"])  # a whole number, checked against the default's type
+    assert exit_info.value.code == 2 and "invalid int value: '1.5'" in capsys.readouterr().err
+
+
 def test_list_on_an_empty_store_says_what_to_do(tmp_path, capsys):
     assert main(["--artifacts", str(tmp_path / "nothing"), "list"]) == 0
     assert "python -m pipelines train" in capsys.readouterr().out

@@ -226,8 +226,8 @@ def test_playground_answers_bad_input_in_words(case, real_runs):
 
 def test_playground_takes_a_test_review_a_model_got_wrong(real_runs):
     store = Store(real_runs)
-    mistakes = {run_id: (lambda p: int((p["predicted"] != p["label"]).sum()))(store.read_predictions("rt-polarity", run_id))
-                for run_id in done_runs(real_runs)}  # fmt: skip
+    predictions = {run_id: store.read_predictions("rt-polarity", run_id) for run_id in done_runs(real_runs)}
+    mistakes = {run_id: int((frame["predicted"] != frame["label"]).sum()) for run_id, frame in predictions.items()}
     wrong_sometimes = max(mistakes, key=mistakes.get)
     assert mistakes[wrong_sometimes] > 0, "every tiny model is perfect: the store cannot test this"
     app = open_page("playground")
@@ -339,6 +339,35 @@ def test_top_words_missing_from_the_store_are_computed_on_request(trained, store
     [button for button in app.button if button.label == "Compute now"][0].click().run()
     assert not problems(app)
     assert len(app.get("plotly_chart")) == 2 and len(list((root / "rt-polarity").glob("*/top_words.json"))) == 1
+
+
+def test_a_stale_top_words_cache_reads_as_missing_on_the_page(trained, store_at, tmp_path, monkeypatch):
+    from pipelines.explain import aggregate
+
+    store_at(copy_store(trained, tmp_path / "stale-words", datasets=("rt-polarity",)))
+    monkeypatch.setattr(aggregate, "FORMAT_VERSION", aggregate.FORMAT_VERSION + 1)  # every cached file is now old
+    app = open_page("top_words")
+    assert not problems(app)
+    assert "not in the store yet" in texts(app.info) and not app.get("plotly_chart")
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page != "train"])
+def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_path, monkeypatch):
+    """A run of a kind a page does not draw (a made-up one here) is named in a note; the rest still shows."""
+    from pipelines.files import read_json, write_json
+    from pipelines.records import Metrics
+    from pipelines.tasks import TASKS, Task
+
+    root = store_at(copy_store(trained, tmp_path / "kinds", datasets=("rt-polarity",)))
+    monkeypatch.setitem(TASKS, "astrology", Task("astrology", "horoscope", dict, Metrics, ("metrics.json",),
+                                                 ("weights.safetensors",), recurrent_classifier=False))  # fmt: skip
+    odd = done_runs(root)[0]
+    spec = read_json(root / "rt-polarity" / odd / "spec.json")
+    write_json(root / "rt-polarity" / odd / "spec.json", {**spec, "task": "astrology"})
+    app = open_page(page)
+    assert not problems(app)
+    assert "1 finished run of this data set is a horoscope, which this page does not draw" in texts(app.caption)
+    assert odd not in texts([*app.markdown, *app.caption]) and app.title[0].value  # left out, the page still drawn
 
 
 @pytest.mark.parametrize("tab", ["Equations & parameters", "One text, token by token", "Whole test split"])

@@ -106,6 +106,36 @@ def test_imdb_nowhere_to_be_found_names_the_file_and_the_flag(tmp_path, monkeypa
         load_dataset("imdb", data_dir=tmp_path)
 
 
+def test_download_verifies_the_checksum_and_leaves_nothing_half_written(tmp_path):
+    """pooch against a real HTTP server on this machine: a good file arrives, a wrong checksum leaves nothing."""
+    import functools
+    import hashlib
+    import http.server
+    import threading
+
+    from pipelines.data.base import download
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "file.txt").write_bytes(b"some data\n" * 1000)
+    checksum = hashlib.sha256((served / "file.txt").read_bytes()).hexdigest()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/file.txt"
+    try:
+        cache = tmp_path / "cache"
+        with pytest.raises(DataError, match="could not download"):
+            download(url, cache / "bad.txt", sha256="0" * 64)
+        assert not (cache / "bad.txt").exists()
+        with pytest.raises(DataError, match="could not download"):
+            download(url.replace("file.txt", "missing.txt"), cache / "missing.txt")
+        path = download(url, cache / "good.txt", sha256=checksum)
+        assert path == cache / "good.txt" and path.read_bytes() == (served / "file.txt").read_bytes()
+    finally:
+        server.shutdown()
+
+
 # -- nusax ---------------------------------------------------------------------
 
 

@@ -1,6 +1,5 @@
 """The explanation API on small untrained models whose answers we can check: states, gates, attributions."""
 
-import importlib.util
 import itertools
 import json
 import math

@@ -1,7 +1,6 @@
 """Explaining a run trained on generated polar reviews: meaningful attributions, the CLI, per-run top words."""
 
 import json
-import os
 import random
 import subprocess
 import sys
@@ -118,6 +117,19 @@ def test_top_words_are_the_polar_words_and_are_cached(trained, run, monkeypatch)
     monkeypatch.undo()
     sampled = top_words(store, run, max_tokens=100, min_count=1, refresh=True)
     assert sampled.texts_read < sampled.texts_total and sampled.tokens_read <= 100
+
+
+def test_a_stale_top_words_cache_is_recomputed_wherever_it_is_read(trained, run, monkeypatch):
+    """Bumping FORMAT_VERSION makes every reader (pipeline, CLI, dashboard) treat the old file as missing."""
+    from pipelines.training.train import derive_top_words
+
+    store, dataset, run_id = trained
+    top_words(store, run)  # cached with today's default settings
+    assert aggregate.cached_top_words(store, dataset, run_id) is not None
+    monkeypatch.setattr(aggregate, "FORMAT_VERSION", aggregate.FORMAT_VERSION + 1)
+    assert aggregate.cached_top_words(store, dataset, run_id) is None  # what the dashboard's loader asks
+    derive_top_words(store, dataset, run_id)  # what `train` does for a finished run
+    assert aggregate.cached_top_words(store, dataset, run_id).settings["version"] == aggregate.FORMAT_VERSION
 
 
 def test_derived_files_never_replace_training_files(trained):

@@ -15,7 +15,9 @@ import torch
 from pipelines.backends import backend_for
 from pipelines.training.config import TrainConfig
 from pipelines.training.train import fit
-from pipelines.models.convert import keras_to_torch_state, reference_from_keras, reference_from_torch, torch_state_to_keras
+from pipelines.models.convert import (
+    keras_to_torch_state, reference_from_keras, reference_from_torch, torch_state_to_keras,
+)  # fmt: skip
 from pipelines.models.reference import ReferenceModel, run_direction
 from pipelines.models.spec import ModelSpec, parameter_count
 from pipelines.models.torch_zoo import RecurrentClassifier, count_parameters

@@ -4,7 +4,6 @@ import streamlit as st
 
 from dashboard import figures, loaders, tables, ui
 from pipelines.records import DatasetSummary
-from pipelines.tasks import task_of
 
 st.title("Overview")
 ui.teach("The data set the models learned from, and how every finished model scored on its test split.")
@@ -46,8 +45,8 @@ st.subheader("Leaderboard")
 ui.teach("Click a column header to sort. Macro F1 averages the classes, so a model cannot win by favouring one.")
 records = loaders.runs(selected.dataset)
 ui.describe_unfinished(records)
-finished = [record for record in records
-            if record.state == "done" and task_of(record).classifier and selected.keeps(record)]  # fmt: skip
+finished = [record for record in ui.drawn([r for r in records if r.state == "done"], ui.classifiers)
+            if selected.keeps(record)]  # fmt: skip
 if not records:
     command = ui.train_command(selected.dataset)
     st.info(f"No runs for {selected.dataset} yet. Train the quick zoo:\n\n```\n{command}\n```",

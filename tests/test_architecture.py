@@ -1,0 +1,90 @@
+"""The shape of the code: arrows go one way, nothing imports in a circle, reading a run imports no trainer."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+
+import dashboard.pages
+
+PROJECT = Path(__file__).resolve().parent.parent
+PACKAGES = ("pipelines", "dashboard")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PROJECT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path: Path, modules: set[str]) -> set[str]:
+    """Every project module `path` imports, wherever the import statement stands (in functions too)."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:  # `from .x import y`: y may be a name, not a module
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def import_graph() -> nx.DiGraph:
+    paths = [path for package in PACKAGES for path in (PROJECT / package).rglob("*.py")]
+    modules = {module_name(path) for path in paths}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(modules)
+    for path in paths:
+        source = module_name(path)
+        for target in imported_modules(path, modules):
+            if not source.startswith(target + "."):  # a module importing its own package's __init__ is no circle
+                graph.add_edge(source, target)
+    return graph
+
+
+def test_the_import_graph_finds_the_edges_it_should():
+    graph = import_graph()
+    assert graph.has_edge("pipelines.runs", "pipelines.store")
+    assert graph.has_edge("pipelines.training.train", "pipelines.training.torch_loop")  # an import inside a function
+    assert graph.has_edge("dashboard.app", "dashboard.pages")
+
+
+def test_no_import_circles():
+    cycles = [sorted(component) for component in nx.strongly_connected_components(import_graph())
+              if len(component) > 1]  # fmt: skip
+    assert not cycles, f"modules that import each other: {cycles}"
+
+
+def test_pipelines_never_import_the_dashboard():
+    graph = import_graph()
+    assert not [(a, b) for a, b in graph.edges if a.startswith("pipelines") and b.startswith("dashboard")]
+
+
+def test_loading_a_run_imports_no_trainer():
+    """What the dashboard imports to read the store and load a model leaves the training package alone."""
+    probe = ("import sys, pipelines.runs, pipelines.verify, pipelines.explain, dashboard.loaders\n"
+             "assert not [name for name in sys.modules if name.startswith('pipelines.training')], sorted(sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_every_page_file_is_in_the_page_list():
+    """The one list app.py routes and the tests open: a new page cannot miss its tests."""
+    files = {path.name for path in (PROJECT / "dashboard" / "app_pages").glob("*.py")}
+    assert files == {page.file for page in dashboard.pages.PAGES}
+    assert sum(page.default for page in dashboard.pages.PAGES) == 1
