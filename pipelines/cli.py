@@ -269,3 +269,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; unfinished runs will be redone on the next start", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `... list | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+        return EXIT_FINISHED
