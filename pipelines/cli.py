@@ -80,7 +80,10 @@ def cmd_list(args) -> int:
     number = lambda value, fmt: "-" if value is None else format(value, fmt)  # noqa: E731
     for task, group in _by_task(records).items():
         titles = task_named(task).metrics.HEADLINE
-        header = (f"{'dataset':<16} {'run':<44} {'state':<11} " + " ".join(f"{title:>6}" for title in titles.values())
+        data_width = max(16, *(len(record.dataset) for record in group))
+        run_width = max(44, *(len(record.run_id) for record in group))
+        header = (f"{'dataset':<{data_width}} {'run':<{run_width}} {'state':<11} "
+                  + " ".join(f"{title:>6}" for title in titles.values())
                   + f" {'params':>9} {'time':>7}")  # fmt: skip
         print(f"[{task}]")
         print(header)
@@ -91,10 +94,10 @@ def cmd_list(args) -> int:
             if record.progress is not None:
                 state = f"{state[:7]} {record.progress:.0%}"
             scores = " ".join(f"{number(row.get(name), '.3f'):>6}" for name in titles)
-            print(f"{row['dataset']:<16} {row['run_id']:<44} {state:<11} {scores} "
+            print(f"{row['dataset']:<{data_width}} {row['run_id']:<{run_width}} {state:<11} {scores} "
                   f"{number(row['parameters'], ','):>9} {number(row['train_seconds'], '.0f'):>6}s")  # fmt: skip
             if record.problem and record.state != "done":
-                print(f"{'':<16} -> {record.problem}")
+                print(f"{'':<{data_width}} -> {record.problem}")
         print()
     return EXIT_FINISHED
 
