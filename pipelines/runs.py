@@ -19,6 +19,7 @@ import numpy as np
 
 from .backends import Backend, backend_for
 from .data import Vocabulary
+from .devices import random_state_kept
 from .encoding import EncodedSplit
 from .models.spec import ModelSpec
 from .models.torch_zoo import RecurrentClassifier
@@ -76,15 +77,26 @@ class LoadedRun:
         if self.framework == "torch":
             return self.model
         if self._torch_model is None:
-            import torch
-
-            from .models.convert import keras_to_torch_state  # reads Keras weights: import only when asked
-
-            twin = RecurrentClassifier(self.spec)
-            state = keras_to_torch_state(self.spec, self.model)
-            twin.load_state_dict({name: torch.as_tensor(np.asarray(value)) for name, value in state.items()})
-            self._torch_model = twin.eval()
+            self._torch_model = _torch_twin(self.spec, self.model)
         return self._torch_model
+
+    def initial_torch_model(self) -> RecurrentClassifier:
+        """The run's model as it was before training: the same spec and seed give the same initial weights.
+
+        A Keras run's initial Keras weights, converted like `torch_model`.
+        """
+        seed = int(self.record.spec.training.get("seed", 0)) if self.record.spec else 0
+        with random_state_kept():  # a page asking for it must not reseed the server's random streams
+            model = self.backend.build(self.spec, seed=seed)
+        if self.framework == "torch":
+            return model.eval()
+        return _torch_twin(self.spec, model)
+
+    def gradients(self, text: str, **options):
+        """Gradient flow through time for one text, trained and at initialisation: `pipelines.explain.gradients`."""
+        from .explain.gradients import gradient_flow
+
+        return gradient_flow(self, text, **options)
 
     def explain(self, text: str, **options):
         """Prediction, every layer's states and gates, and word attributions for one text.
@@ -94,6 +106,18 @@ class LoadedRun:
         from .explain import explain  # imports Captum: only when asked
 
         return explain(self, text, **options)
+
+
+def _torch_twin(spec: ModelSpec, keras_model) -> RecurrentClassifier:
+    """A Keras model's weights in a PyTorch RecurrentClassifier (outputs equal to 1e-5)."""
+    import torch
+
+    from .models.convert import keras_to_torch_state  # reads Keras weights: import only when asked
+
+    twin = RecurrentClassifier(spec)
+    state = keras_to_torch_state(spec, keras_model)
+    twin.load_state_dict({name: torch.as_tensor(np.asarray(value)) for name, value in state.items()})
+    return twin.eval()
 
 
 def load_run(store: Store, dataset: str, run_id: str, device: str = "cpu") -> LoadedRun:

@@ -53,6 +53,12 @@ CLASSIFICATION = register(Task(
 ))  # fmt: skip
 
 
+MEMORY = register(Task(
+    name="memory", title="memory-lab classifier", model_spec=ModelSpec.from_json, metrics=ClassificationMetrics,
+    files_when_done=RECURRENT_CLASSIFIER_FILES, weight_files=FRAMEWORK_WEIGHTS, recurrent_classifier=True,
+))  # fmt: skip
+
+
 def task_named(name: str) -> Task:
     try:
         return TASKS[name]

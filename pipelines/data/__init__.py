@@ -11,11 +11,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import imdb, nusax, rt_polarity
+from . import imdb, memory, nusax, rt_polarity
 from .base import DataError, Dataset, DatasetInfo, Example, limit_examples
 from .text import OOV_ID, TokenInfo, Vocabulary, read_tokens, tokenize, tokenize_with_spans
 
-DATASET_KEYS = ("rt-polarity", "imdb", "nusax")
+DATASET_KEYS = ("rt-polarity", "imdb", "nusax")  # plus the generated memory tasks: memory-dN (memory.py)
 DEFAULT_DATASET = "rt-polarity"
 
 __all__ = [
@@ -35,14 +35,16 @@ def _split_key(key: str, language: str | None) -> tuple[str, str | None]:
 def resolve_info(key: str, language: str | None = None, limit: int | None = None) -> DatasetInfo:
     """The description (and store key) of a data set, without reading any data."""
     key, language = _split_key(key, language)
-    if key == "rt-polarity":
+    if memory.is_memory_key(key):
+        info = memory.info_for(key)
+    elif key == "rt-polarity":
         info = rt_polarity.INFO
     elif key == "imdb":
         info = imdb.INFO
     elif key == "nusax":
         info = nusax.info_for(language or nusax.DEFAULT_LANGUAGE)
     else:
-        raise DataError(f"unknown data set {key!r}; choose one of: {', '.join(DATASET_KEYS)}")
+        raise DataError(f"unknown data set {key!r}; choose one of: {', '.join(DATASET_KEYS)}, or memory-dN")
     if language is not None and key != "nusax":
         raise DataError(f"--language applies to nusax only, not {key}")
     if limit is not None:
@@ -62,7 +64,9 @@ def load_dataset(
     """Train / validation / test examples of a data set, optionally cut to `limit` per split."""
     info = resolve_info(key, language, limit)
     base_key, language = _split_key(key, language)
-    if base_key == "rt-polarity":
+    if memory.is_memory_key(base_key):
+        dataset = memory.load(base_key)
+    elif base_key == "rt-polarity":
         dataset = rt_polarity.load(data_dir)
     elif base_key == "imdb":
         dataset = imdb.load(data_dir)
@@ -101,7 +105,7 @@ def dataset_summary(dataset: Dataset, vocabulary: Vocabulary) -> dict:
     summary: dict = {
         "key": info.key,
         "title": info.title,
-        "task": "classification",
+        "task": info.task,
         "classes": list(info.classes),
         "source": info.source,
         "citation": info.citation,

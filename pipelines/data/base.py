@@ -41,6 +41,7 @@ class DatasetInfo:
     language: str = "english"
     # Training settings that suit this data set; the CLI can still override them.
     training: dict = field(default_factory=dict)
+    task: str = "classification"  # the kind of the runs trained on it (pipelines/tasks.py)
 
 
 @dataclass

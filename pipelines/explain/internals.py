@@ -121,50 +121,82 @@ def step_through(rnn: nn.RNNBase, inputs: torch.Tensor) -> dict[str, torch.Tenso
     Returns "hidden" and the cell's CELL_VALUES, each (time, hidden). Every
     step's input projection is computed at once; only the recurrence loops.
     """
+    return unroll(rnn, inputs)
+
+
+def unroll(rnn: nn.RNNBase, inputs: torch.Tensor, states: list[torch.Tensor] | None = None,
+           cells: list[torch.Tensor] | None = None) -> dict[str, torch.Tensor]:  # fmt: skip
+    """`step_through`, with autograd as the caller has it; `states` (and `cells`, for an LSTM) collect each
+    step's h_t (c_t): the graph's own nodes, so gradients can be asked with respect to the state itself
+    (every path from it to the loss, not only the direct one). `pipelines.explain.gradients` does.
+    """
     assert rnn.num_layers == 1 and not rnn.bidirectional and rnn.bias and rnn.proj_size == 0, rnn
     steps = {"rnn": _rnn_steps, "lstm": _lstm_steps, "gru": _gru_steps}[cell_of(rnn)]
-    return steps(rnn, inputs)
+    return steps(rnn, inputs, states if states is not None else [], cells if cells is not None else [])
 
 
-def _rnn_steps(rnn: nn.RNN, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+def project_inputs(rnn: nn.RNNBase, inputs: torch.Tensor) -> torch.Tensor:
+    """Every step's input projection at once (time, blocks*hidden): W_ih x_t + b (the part without h)."""
+    bias = rnn.bias_ih_l0 if isinstance(rnn, nn.GRU) else rnn.bias_ih_l0 + rnn.bias_hh_l0  # GRU: b_hn stays apart
+    return torch.addmm(bias, inputs, rnn.weight_ih_l0.T)
+
+
+# One step of each cell from its projected input x (..., blocks*hidden) and the previous state (..., hidden):
+# the equations, written once. The loops below run them over a text, one step at a time; gradients.py runs
+# every step of a text at once (a batch of steps) to differentiate each one.
+
+
+def rnn_step(rnn: nn.RNN, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
     activation = torch.tanh if rnn.nonlinearity == "tanh" else torch.relu
-    projected = torch.addmm(rnn.bias_ih_l0 + rnn.bias_hh_l0, inputs, rnn.weight_ih_l0.T)  # (time, hidden)
+    return activation(x + h @ rnn.weight_hh_l0.T)  # W_ih x_t + b + W_hh h_{t-1}
+
+
+def lstm_step(rnn: nn.LSTM, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """(h, c, sigmoid of every block (i, f, _, o are used), candidate g)."""
+    size = rnn.hidden_size
+    z = x + h @ rnn.weight_hh_l0.T  # (..., 4*hidden) pre-activations of i, f, g, o (PyTorch's order)
+    gates = torch.sigmoid(z)
+    candidate = torch.tanh(z[..., 2 * size : 3 * size])
+    c = torch.addcmul(gates[..., size : 2 * size] * c, gates[..., :size], candidate)  # f * c + i * g
+    return gates[..., 3 * size :] * torch.tanh(c), c, gates, candidate  # h = o * tanh(c)
+
+
+def gru_step(rnn: nn.GRU, x: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """(h, reset and update gates, candidate n)."""
+    size = rnn.hidden_size
+    recurrent = rnn.bias_hh_l0 + h @ rnn.weight_hh_l0.T  # (..., 3*hidden) W_h* h + b_h*
+    r_z = torch.sigmoid(x[..., : 2 * size] + recurrent[..., : 2 * size])  # reset, update
+    n = torch.tanh(torch.addcmul(x[..., 2 * size :], r_z[..., :size], recurrent[..., 2 * size :]))  # b_hn in r * (.)
+    return torch.lerp(n, h, r_z[..., size:]), r_z, n  # (1 - z) * n + z * h
+
+
+def _rnn_steps(rnn: nn.RNN, inputs: torch.Tensor, hidden: list, cells: list) -> dict[str, torch.Tensor]:
     h = inputs.new_zeros(rnn.hidden_size)
-    hidden = []
-    for x in projected:
-        h = activation(torch.addmv(x, rnn.weight_hh_l0, h))  # W_ih x_t + b + W_hh h_{t-1}
+    for x in project_inputs(rnn, inputs):
+        h = rnn_step(rnn, x, h)
         hidden.append(h)
     return {"hidden": torch.stack(hidden)}
 
 
-def _lstm_steps(rnn: nn.LSTM, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+def _lstm_steps(rnn: nn.LSTM, inputs: torch.Tensor, hidden: list, cells: list) -> dict[str, torch.Tensor]:
     size = rnn.hidden_size
-    i, f, g, o = (slice(k * size, (k + 1) * size) for k in range(4))  # PyTorch's block order
-    projected = torch.addmm(rnn.bias_ih_l0 + rnn.bias_hh_l0, inputs, rnn.weight_ih_l0.T)  # (time, 4*hidden)
+    i, f, o = slice(0, size), slice(size, 2 * size), slice(3 * size, 4 * size)
     h = c = inputs.new_zeros(size)
-    sigmoids, candidates, cells, hidden = [], [], [], []
-    for x in projected:
-        z = torch.addmv(x, rnn.weight_hh_l0, h)  # (4*hidden,) pre-activations of i, f, g, o
-        gates = torch.sigmoid(z)  # i, f and o are used; the g block is not
-        candidate = torch.tanh(z[g])
-        c = torch.addcmul(gates[f] * c, gates[i], candidate)  # f * c + i * g
-        h = gates[o] * torch.tanh(c)
+    sigmoids, candidates = [], []
+    for x in project_inputs(rnn, inputs):
+        h, c, gates, candidate = lstm_step(rnn, x, h, c)
         sigmoids.append(gates), candidates.append(candidate), cells.append(c), hidden.append(h)
     gates = torch.stack(sigmoids)  # (time, 4*hidden)
     return {"hidden": torch.stack(hidden), "input": gates[:, i], "forget": gates[:, f], "output": gates[:, o],
             "candidate": torch.stack(candidates), "cell": torch.stack(cells)}  # fmt: skip
 
 
-def _gru_steps(rnn: nn.GRU, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+def _gru_steps(rnn: nn.GRU, inputs: torch.Tensor, hidden: list, cells: list) -> dict[str, torch.Tensor]:
     size = rnn.hidden_size
-    projected = torch.addmm(rnn.bias_ih_l0, inputs, rnn.weight_ih_l0.T)  # (time, 3*hidden): r, z, n blocks
     h = inputs.new_zeros(size)
-    reset_update, candidates, hidden = [], [], []
-    for x in projected:
-        recurrent = torch.addmv(rnn.bias_hh_l0, rnn.weight_hh_l0, h)  # (3*hidden,) W_h* h + b_h*
-        r_z = torch.sigmoid(x[: 2 * size] + recurrent[: 2 * size])  # reset, update
-        n = torch.tanh(torch.addcmul(x[2 * size :], r_z[:size], recurrent[2 * size :]))  # b_hn inside r * (...)
-        h = torch.lerp(n, h, r_z[size:])  # (1 - z) * n + z * h
+    reset_update, candidates = [], []
+    for x in project_inputs(rnn, inputs):
+        h, r_z, n = gru_step(rnn, x, h)
         reset_update.append(r_z), candidates.append(n), hidden.append(h)
     gates = torch.stack(reset_update)  # (time, 2*hidden)
     return {"hidden": torch.stack(hidden), "reset": gates[:, :size], "update": gates[:, size:],

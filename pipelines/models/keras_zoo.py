@@ -95,6 +95,9 @@ def build_keras_model(spec: ModelSpec) -> keras.Model:
     """
     if spec.vocab_size < 3 or spec.num_classes < 2:
         raise ValueError("resolve the spec with the vocabulary size and class count first")
+    if spec.init != "default":
+        raise ValueError(f"the {spec.init} initialisation is built for PyTorch only (the memory lab's zoo); "
+                         "train it with --framework torch")  # fmt: skip
     token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")  # (batch, time)
 
     # (batch, time, embedding); id 0 is padding and becomes the mask every later layer reads

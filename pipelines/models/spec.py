@@ -16,6 +16,11 @@ from dataclasses import asdict, dataclass, fields, replace
 from .cells import CELL_NAMES, CELLS, weight_blocks
 
 POOLINGS = ("last", "max", "mean")
+# How the recurrent weights start (models/initialisation.py): the framework's own default, or a scheme
+# that lets gated cells carry information over many steps from the first epoch (the memory lab's lesson).
+INITS = ("default", "forget-bias", "chrono", "identity")
+# Fields added after run ids existed: left out of to_json at their defaults, so older ids stay the same.
+LATER_FIELDS = {"init": "default", "init_timescale": 0}
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class ModelSpec:
     pooling: str = "last"  # last state | max over time | mean over time
     head: tuple[int, ...] = ()  # widths of dense ReLU layers before the output layer
     batch_norm: bool = False  # batch norm after each head layer (seed 000's model)
+    init: str = "default"  # one of INITS
+    init_timescale: int = 0  # chrono: the longest dependency to expect, in steps (filled in by `resolved`)
     # Filled in from the data when a run is trained (see `resolved`).
     vocab_size: int = 0
     num_classes: int = 0
@@ -51,6 +58,12 @@ class ModelSpec:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.batch_norm and not self.head:
             raise ValueError("batch_norm applies to head layers; give the head at least one layer")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        if self.init in ("forget-bias", "chrono") and self.cell == "rnn":
+            raise ValueError(f"a plain RNN has no gates for the {self.init} initialisation; try identity")
+        if self.init == "identity" and self.cell != "rnn":
+            raise ValueError("the identity initialisation is for plain RNNs; gated cells take chrono or forget-bias")
 
     @property
     def directions(self) -> int:
@@ -61,10 +74,16 @@ class ModelSpec:
         """Weight blocks per cell: one for a plain RNN, four for LSTM, three for GRU."""
         return weight_blocks(self.cell)
 
-    def resolved(self, vocab_size: int, num_classes: int) -> "ModelSpec":
+    def resolved(self, vocab_size: int, num_classes: int, maxlen: int | None = None) -> "ModelSpec":
+        """The spec with the data's sizes filled in; chrono initialisation takes maxlen as its timescale."""
         if vocab_size < 3 or num_classes < 2:
             raise ValueError(f"need a vocabulary of 3+ tokens and 2+ classes, got {vocab_size}, {num_classes}")
-        return replace(self, vocab_size=vocab_size, num_classes=num_classes)
+        timescale = self.init_timescale
+        if self.init == "chrono" and not timescale:
+            if not maxlen or maxlen < 2:
+                raise ValueError("chrono initialisation needs the longest sequence (maxlen >= 2) as its timescale")
+            timescale = maxlen
+        return replace(self, vocab_size=vocab_size, num_classes=num_classes, init_timescale=timescale)
 
     def short_name(self) -> str:
         """Readable part of a run id, e.g. 'lstm-bi-2x128'."""
@@ -73,6 +92,8 @@ class ModelSpec:
             name += f"-{self.pooling}"
         if self.head:
             name += "-dense" + "x".join(str(width) for width in self.head)
+        if self.init != "default":
+            name += f"-{self.init}"
         return name
 
     def label(self) -> str:
@@ -82,6 +103,9 @@ class ModelSpec:
     def to_json(self) -> dict:
         data = asdict(self)
         data["head"] = list(self.head)
+        for name, default in LATER_FIELDS.items():
+            if data[name] == default:
+                del data[name]
         return data
 
     @classmethod

@@ -17,6 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .initialisation import initialise
 from .spec import ModelSpec
 
 RNN_CLASSES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -67,6 +68,9 @@ class RecurrentEncoder(nn.Module):
         self.layers = nn.ModuleList(
             RecurrentLayer(spec.cell, size, spec.hidden_size, spec.bidirectional) for size in sizes
         )
+        for layer in self.layers:
+            for rnn in filter(None, (layer.forward_rnn, layer.backward_rnn)):
+                initialise(rnn, spec)  # spec.init: the default, or a scheme for long memory
         self.dropout = nn.Dropout(spec.dropout)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> list[torch.Tensor]:

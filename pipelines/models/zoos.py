@@ -56,7 +56,19 @@ def sweep_zoo() -> list[ModelSpec]:
     return specs
 
 
-ZOOS = {"quick": quick_zoo, "full": full_zoo, "sweep": sweep_zoo}
+# The memory lab: one way, one layer, the final state only (pooling "last"), no dropout (it would hide the
+# marker itself). Each cell starts as fairly as it can (FAIR_INIT); the gated cells are also trained from
+# PyTorch's default start, because that comparison is the lab's second lesson.
+MEMORY_BASE = ModelSpec(hidden_size=64, embedding_size=32, pooling="last", dropout=0.0)
+FAIR_INIT = {"rnn": "identity", "lstm": "chrono", "gru": "chrono"}
+
+
+def memory_zoo() -> list[ModelSpec]:
+    fair = [replace(MEMORY_BASE, cell=cell, init=FAIR_INIT[cell]) for cell in CELLS]
+    return fair + [replace(MEMORY_BASE, cell=cell) for cell in CELLS if FAIR_INIT[cell] in ("chrono", "forget-bias")]
+
+
+ZOOS = {"quick": quick_zoo, "full": full_zoo, "sweep": sweep_zoo, "memory": memory_zoo}
 
 
 def zoo(name: str, only: list[str] | None = None) -> list[ModelSpec]:

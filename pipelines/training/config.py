@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 
 
+LATER_FIELDS = {"stop_at_accuracy": 0.0}
+
+
 def setting(default, help: str):
     return field(default=default, metadata={"help": help})
 
@@ -27,12 +30,16 @@ class TrainConfig:
     lr_patience: int = setting(1, "epochs without improvement before the learning rate drops")
     lr_factor: float = setting(0.5, "the learning rate is multiplied by this when it drops")
     seed: int = setting(42, "seed of the initial weights and the batch order")
+    stop_at_accuracy: float = setting(0.0, "stop once the validation accuracy reaches this: the task is solved "
+                                           "(0 = never; the memory tasks use 1.0)")
 
     def __post_init__(self):
         if self.epochs < 1 or self.batch_size < 2 or self.patience < 1 or self.lr_patience < 0:
             raise ValueError("epochs and patience must be >= 1, batch_size >= 2, lr_patience >= 0")
         if self.learning_rate <= 0 or self.clip_norm <= 0 or not 0 < self.lr_factor < 1 or self.weight_decay < 0:
             raise ValueError("learning_rate and clip_norm must be positive, lr_factor in (0, 1), weight_decay >= 0")
+        if not 0 <= self.stop_at_accuracy <= 1:
+            raise ValueError(f"stop_at_accuracy must be between 0 (never) and 1, got {self.stop_at_accuracy}")
 
     @classmethod
     def layered(cls, *layers: dict) -> "TrainConfig":
@@ -52,7 +59,12 @@ class TrainConfig:
         return cls(**values)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """The settings; those added after run ids existed are left out at their defaults, so old ids stay."""
+        data = asdict(self)
+        for name, default in LATER_FIELDS.items():
+            if data[name] == default:
+                del data[name]
+        return data
 
 
 @dataclass(frozen=True)

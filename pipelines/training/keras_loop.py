@@ -101,7 +101,7 @@ def _fit(model, train, validation, config, on_progress) -> FitResult:
     optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate, epsilon=ADAM_EPSILON)
     train_step = _train_step_function(model, optimizer, config)
     schedule = PlateauSchedule(config.lr_factor, config.lr_patience)
-    result, stopping = FitResult(), EarlyStopping(config.patience)
+    result, stopping = FitResult(), EarlyStopping(config.patience, config.stop_at_accuracy)
     best_weights = model.get_weights()
     learning_rate = config.learning_rate  # kept as a Python float: the optimizer's copy is float32
     started = time.perf_counter()
@@ -121,7 +121,7 @@ def _fit(model, train, validation, config, on_progress) -> FitResult:
         optimizer.learning_rate.assign(learning_rate)
         if stopping.improved(epoch, val_loss):
             best_weights = model.get_weights()
-        elif stopping.should_stop(epoch):
+        if stopping.should_stop(epoch, val_accuracy):
             result.stopped_early = True
             break
 

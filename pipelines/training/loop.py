@@ -34,9 +34,11 @@ def loss_and_accuracy(probabilities: np.ndarray, labels: np.ndarray) -> tuple[fl
 
 @dataclass
 class EarlyStopping:
-    """Keeps the best validation epoch; says when `patience` epochs have passed without a better one."""
+    """Keeps the best validation epoch; says when `patience` epochs have passed without a better one,
+    or when the validation accuracy has reached `solved_at` (0: never) and there is nothing left to learn."""
 
     patience: int
+    solved_at: float = 0.0
     best_loss: float = math.inf
     best_epoch: int = 0
 
@@ -47,8 +49,9 @@ class EarlyStopping:
             return True
         return False
 
-    def should_stop(self, epoch: int) -> bool:
-        return epoch - self.best_epoch >= self.patience
+    def should_stop(self, epoch: int, val_accuracy: float) -> bool:
+        solved = self.solved_at > 0 and val_accuracy >= self.solved_at and self.best_epoch == epoch
+        return solved or epoch - self.best_epoch >= self.patience
 
 
 @dataclass

@@ -53,7 +53,7 @@ def fit(
         optimizer, mode="min", factor=config.lr_factor, patience=config.lr_patience
     )
     loss_function = nn.CrossEntropyLoss()
-    result, stopping = FitResult(), EarlyStopping(config.patience)
+    result, stopping = FitResult(), EarlyStopping(config.patience, config.stop_at_accuracy)
     best_state = copy.deepcopy(model.state_dict())
     started = time.perf_counter()
 
@@ -78,7 +78,7 @@ def fit(
         scheduler.step(val_loss)
         if stopping.improved(epoch, val_loss):
             best_state = copy.deepcopy(model.state_dict())
-        elif stopping.should_stop(epoch):
+        if stopping.should_stop(epoch, val_accuracy):
             result.stopped_early = True
             break
 

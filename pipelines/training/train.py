@@ -28,7 +28,7 @@ from ..evaluate import classification_metrics
 from ..models.spec import ModelSpec, parameter_count
 from ..models.zoos import zoo
 from ..store import RunClaim, Store
-from ..tasks import CLASSIFICATION
+from ..tasks import CLASSIFICATION, task_named
 from .config import TrainConfig
 from .loop import FitResult, ProgressCallback
 
@@ -50,6 +50,10 @@ class PreparedData:
     @property
     def classes(self) -> list[str]:
         return list(self.dataset.info.classes)
+
+    @property
+    def task(self) -> str:
+        return self.dataset.info.task
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,8 @@ def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str],
     planned = []
     for framework in frameworks:
         for spec in specs:
-            resolved = spec.resolved(len(data.vocabulary), len(data.classes))
-            run_id = run_id_for(framework, resolved, data.key, data.vocabulary.fingerprint(), config)
+            resolved = spec.resolved(len(data.vocabulary), len(data.classes), data.vocabulary.maxlen)
+            run_id = run_id_for(framework, resolved, data.key, data.vocabulary.fingerprint(), config, data.task)
             planned.append(PlannedRun(run_id, framework, resolved, config))
     return planned
 
@@ -111,7 +115,7 @@ def _spec_document(run: PlannedRun, data: PreparedData, backend: Backend, zoo_na
     return {
         "run_id": run.run_id,
         "framework": run.framework,
-        "task": CLASSIFICATION.name,
+        "task": data.task,
         "label": run.spec.label(),
         "zoo": zoo_name,
         "dataset": {
@@ -179,7 +183,7 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
         predict_seconds=predict_seconds,
         device=backend.device_name,
     )
-    CLASSIFICATION.metrics.model_validate(metrics)  # what every reader will expect of the file
+    task_named(data.task).metrics.model_validate(metrics)  # what every reader will expect of the file
     claim.write_file(backend.weights_file, lambda path: backend.save(model, path))
     claim.write_json("metrics.json", metrics)
     claim.set_status("done", progress=1.0, started_at=started, finished_at=time.time(), elapsed=time.time() - started)
