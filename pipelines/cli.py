@@ -13,7 +13,9 @@ import os
 import sys
 
 from .data import DATASET_KEYS, DataError
+from .data.memory import DEFAULT_DISTANCES
 from .devices import DEVICE_CHOICES
+from .models.cells import CELL_NAMES, CELLS
 from .models.spec import FRAMEWORKS
 from .models.zoos import ZOOS
 from .store import Store
@@ -132,7 +134,7 @@ def _load_run_anywhere(args, action: str):
 
 def cmd_explain(args) -> int:
     methods = list(ATTRIBUTION_METHODS) if "all" in args.methods else args.methods
-    target = int(args.target) if args.target is not None and args.target.isdigit() else args.target  # index or name
+    target = _class_argument(args.target)  # index or name
     _, run = _load_run_anywhere(args, "explain")
     explanation = run.explain(args.text, methods=methods, ig_steps=args.steps, target=target)
     if args.json:
@@ -190,6 +192,78 @@ def cmd_top_words(args) -> int:
         top = ", ".join(f"{w.word} {w.mean:+.3f} ({w.count})" for w in words.top(name, args.top))
         print(f"towards {name}: {top or '(no word seen often enough)'}")
     return EXIT_FINISHED
+
+
+def cmd_gradients(args) -> int:
+    """Gradient flow through time for one text, or the typical test text of the run's data set."""
+    store, run = _load_run_anywhere(args, "gradients")
+    target = _class_argument(args.target)
+    if args.text is not None:
+        flow = run.gradients(args.text, target=target)
+        document = flow.to_json()
+        lines = _describe_flow(flow.label, flow.cell, flow.tokens, flow.trained, flow.initial, flow.meaning())
+    else:
+        from .explain.memory_lab import lab_summary
+
+        summary = lab_summary(store, run, refresh=args.refresh)
+        document = summary.to_json()
+        tokens = [f"-{k}" for k in range(len(summary.trained[0].loss_gradient) - 1, -1, -1)]  # steps before the end
+        lines = _describe_flow(summary.label, summary.cell, tokens, summary.trained, summary.initial,
+                               summary.meaning(), texts=summary.texts)  # fmt: skip
+    print(json.dumps(document, ensure_ascii=False, allow_nan=False) if args.json else "\n".join(lines))
+    return EXIT_FINISHED
+
+
+def _class_argument(target: str | None):
+    """A class given by name or index; only ASCII digits make an index ("²" or "١" are names, and unknown)."""
+    if target is None:
+        return None
+    return int(target) if target.isascii() and target.isdigit() else target
+
+
+def _describe_flow(label, cell, tokens, trained, initial, meaning, texts: int | None = None) -> list[str]:
+    """A token x (layer, direction) table of ‖∂L/∂h_t‖ and ‖∂h_T/∂h_t‖, trained and at initialisation."""
+    what = f"the geometric mean over {texts} test texts, by steps before the end" if texts else "one text"
+    lines = [f"{label}: gradients through time ({what}); L = cross-entropy, trained (and at initialisation)"]
+    for now, before in zip(trained, initial):
+        lines += ["", f"layer {now.layer + 1} {now.direction}" + (f", mean {'forget' if cell == 'lstm' else 'update'}"
+                  f" gate {now.keep_gate:.2f}" if now.keep_gate is not None else ""),
+                  f"  {'token':<16} {'|dL/dh_t|':>11} {'(init)':>9} {'|dh_T/dh_t|':>12} {'(init)':>9}"]  # fmt: skip
+        for index, token in enumerate(tokens):
+            lines.append(f"  {token[:16]:<16} {now.loss_gradient[index]:>11.2e} {before.loss_gradient[index]:>9.1e} "
+                         f"{now.jacobian[index]:>12.2e} {before.jacobian[index]:>9.1e}")  # fmt: skip
+    return lines + ["", meaning]
+
+
+def cmd_lab(args) -> int:
+    from .training.lab import train_lab  # imports torch: keep `list` fast
+
+    overrides = {name: getattr(args, name) for name in FIELDS}
+    outcomes = train_lab(_store(args), args.distances, args.distractors, device=args.device, overrides=overrides,
+                         show_progress=not args.quiet, views=args.views)  # fmt: skip
+    print(_lab_table(_store(args), args.distractors))
+    failed = sum(outcome.result == "failed" for outcome in outcomes)
+    print(f"{sum(o.result == 'trained' for o in outcomes)} trained, {sum(o.result == 'skipped' for o in outcomes)} "
+          f"skipped, {failed} failed")  # fmt: skip
+    return EXIT_SOME_FAILED if failed else EXIT_FINISHED
+
+
+def _lab_table(store: Store, distractors: bool) -> str:
+    """Test accuracy per cell (and initialisation) and distance: the lab's result at a glance."""
+    from .explain.memory_lab import lab_points
+
+    points = lab_points(store, distractors)
+    if not points:
+        return "no memory-lab runs in the store yet"
+    distances = sorted({point.distance for point in points})
+    rows = sorted({(point.cell, point.init) for point in points}, key=lambda row: (CELLS.index(row[0]), row[1]))
+    accuracy = {(point.cell, point.init, point.distance): point.accuracy for point in points}
+    lines = [f"{'test accuracy':<22}" + "".join(f"{'D=' + str(d):>8}" for d in distances)]
+    for cell, init in rows:
+        cells = [accuracy.get((cell, init, distance)) for distance in distances]
+        lines.append(f"{CELL_NAMES[cell] + ' (' + init + ')':<22}" + "".join(
+            f"{'-' if value is None else format(value, '.3f'):>8}" for value in cells))  # fmt: skip
+    return "\n".join(lines + ["(chance: 0.500)"])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -250,6 +324,27 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("--refresh", action="store_true", help="compute again even if cached")
     top.add_argument("--json", action="store_true")
     top.set_defaults(handler=cmd_top_words)
+
+    gradients = commands.add_parser("gradients", help="gradients through time: |dL/dh_t| and |dh_T/dh_t| per step")
+    _run_arguments(gradients)
+    gradients.add_argument("--text", default=None, help="the text to read (default: the run's test texts, averaged)")
+    gradients.add_argument("--target", default=None, help="class whose loss to differentiate (default: predicted)")
+    gradients.add_argument("--refresh", action="store_true", help="compute the test-text summary again")
+    gradients.add_argument("--json", action="store_true", help="every per-step value as JSON")
+    gradients.set_defaults(handler=cmd_gradients)
+
+    lab = commands.add_parser("lab", help="the memory lab: RNN, LSTM and GRU over memory distances (memory-dN)")
+    lab.add_argument("--distances", type=int, nargs="+", default=list(DEFAULT_DISTANCES), metavar="D",
+                     help=f"steps between the marker and the end (default {' '.join(map(str, DEFAULT_DISTANCES))})")
+    lab.add_argument("--distractors", action="store_true", help="the variant with marker words in the filler")
+    lab.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
+    for setting in FIELDS.values():  # as for train: unset ones keep the memory tasks' defaults
+        lab.add_argument(f"--{setting.name.replace('_', '-')}", type=setting.type, default=None, metavar="N",
+                         help=argparse.SUPPRESS)
+    lab.add_argument("--quiet", action="store_true", help="no progress bars")
+    lab.add_argument("--no-gradients", dest="views", action="store_false",
+                     help="do not compute each run's gradients through time right after training")
+    lab.set_defaults(handler=cmd_lab)
     return parser
 
 

@@ -22,17 +22,22 @@ SMALL_BATCH = 8  # texts; a batch this small runs on one thread
 
 
 @contextmanager
-def single_thread(enabled: bool = True) -> Iterator[None]:
-    """Run the block on one intra-op thread, then restore the previous count."""
+def limited_threads(count: int | None) -> Iterator[None]:
+    """Run the block on at most `count` intra-op threads (None: as many as before), then restore the count."""
     previous = torch.get_num_threads()
-    if not enabled or previous == 1:
+    if count is None or previous <= count:
         yield
         return
-    torch.set_num_threads(1)
+    torch.set_num_threads(count)
     try:
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+def single_thread(enabled: bool = True):
+    """Run the block on one intra-op thread, then restore the previous count."""
+    return limited_threads(1 if enabled else None)
 
 
 def prefer_low_latency() -> None:

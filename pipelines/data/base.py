@@ -42,6 +42,9 @@ class DatasetInfo:
     # Training settings that suit this data set; the CLI can still override them.
     training: dict = field(default_factory=dict)
     task: str = "classification"  # the kind of the runs trained on it (pipelines/tasks.py)
+    # Intra-op threads for training on it (None: every core). Long sequences through a small recurrence are
+    # many tiny steps, where threads mostly wait for each other (threads.py; BENCHMARKS.md, "Memory lab").
+    threads: int | None = None
 
 
 @dataclass

@@ -65,6 +65,7 @@ def info_for(key: str) -> DatasetInfo:
                + (f" ({DISTRACTOR_SHARE:.0%} of them marker words too)" if distractors else ""),
         citation="the adding/copy-memory family of tasks: Hochreiter & Schmidhuber 1997; Arjovsky et al. 2016",
         num_words=2 + len(MARKERS) + len(FILLER), maxlen=distance + 1, min_count=1, training=dict(TRAINING),
+        threads=1,
     )  # fmt: skip
 
 

@@ -53,6 +53,7 @@ class GradientRun(Protocol):
     """What gradient flow needs of a loaded run; `pipelines.runs.LoadedRun` is one."""
 
     run_id: str
+    dataset: str
     label: str
     classes: list[str]
     vocabulary: Vocabulary
@@ -138,37 +139,62 @@ def gradient_flow(run: GradientRun, text: str, target: int | str | None = None, 
         run: a loaded recurrent classifier (any framework; Keras runs through their PyTorch twin).
         text: what to read (the first maxlen tokens are read).
         target: the class whose cross-entropy is differentiated, by index or name; the predicted one by default.
-        jacobians: also the Jacobian norms (one batched backward pass per layer and direction).
+        jacobians: also the Jacobian norms (one backward pass per state unit, all steps at once).
 
     Raises ValueError for a text without tokens or an unknown class.
+
+        flow = gradient_flow(run, "Not bad at all.")
+        flow.trained[0].loss_gradient   # (tokens,)
     """
     ids = run.vocabulary.encode(text) if isinstance(text, str) else None
     if not ids:
         raise ValueError("there is nothing to differentiate: the text has no words or symbols; type a sentence")
     with single_thread():  # one step of a small recurrence is microseconds: a second thread only waits (threads.py)
-        trained = _double(run.torch_model())
+        trained, initial = _double(run.torch_model()), _double(run.initial_torch_model())
         target_index = _target(trained, ids, target, run.classes)
-        gradients, loss, _ = state_gradients(trained, ids, target_index, jacobians)
-        initial = _double(run.initial_torch_model())
-        initial_gradients, initial_loss, _ = state_gradients(initial, ids, target_index, jacobians)
+        gradients, losses = state_gradients(trained, [ids], [target_index], jacobians)
+        initial_gradients, initial_losses = state_gradients(initial, [ids], [target_index], jacobians)
     tokens = [run.vocabulary.tokens[i] for i in ids]
-    return GradientFlow(run.run_id, run.label, run.spec.cell, tokens, list(run.classes), target_index, loss,
-                        initial_loss, gradients, initial_gradients,
+    return GradientFlow(run.run_id, run.label, run.spec.cell, tokens, list(run.classes), target_index, losses[0],
+                        initial_losses[0], [g.text(0) for g in gradients], [g.text(0) for g in initial_gradients],
                         {"trained": recurrent_matrices(trained), "initial": recurrent_matrices(initial)})  # fmt: skip
 
 
-def state_gradients(model: RecurrentClassifier, ids: list[int], target: int,
-                    jacobians: bool = True) -> tuple[list[StateGradients], float, np.ndarray]:  # fmt: skip
-    """The per-step gradient norms of one text (ids), every layer and direction; also the loss and probabilities.
+@dataclass
+class BatchGradients:
+    """One direction of one layer for a batch of equally long texts: arrays (texts, tokens) in the text's order."""
 
-    `model` is used as given (float64 for faint gradients: `gradient_flow` converts a copy).
+    layer: int
+    direction: str
+    loss_gradient: np.ndarray
+    jacobian: np.ndarray
+    cell_loss_gradient: np.ndarray | None
+    cell_jacobian: np.ndarray | None
+    keep_gate: np.ndarray | None  # (texts,) mean forget/update gate over each text
+
+    def text(self, index: int) -> StateGradients:
+        def row(values):
+            return None if values is None else values[index]
+
+        keep = None if self.keep_gate is None else float(self.keep_gate[index])
+        return StateGradients(self.layer, self.direction, self.loss_gradient[index], self.jacobian[index],
+                              row(self.cell_loss_gradient), row(self.cell_jacobian), keep)  # fmt: skip
+
+
+def state_gradients(model: RecurrentClassifier, ids: list[list[int]], targets: list[int],
+                    jacobians: bool = True) -> tuple[list[BatchGradients], list[float]]:  # fmt: skip
+    """Per-step gradient norms of a batch of equally long texts (token ids), every layer and direction.
+
+    The loss is the sum of the texts' cross-entropies, so each text's states get that text's own gradient.
+    Returns the gradients and each text's loss. `model` is used as given (`gradient_flow` passes a float64 copy).
     """
     device = model.embedding.weight.device
-    token_ids = torch.as_tensor(ids, device=device)
-    traced = []  # (layer, direction, states, cells, values) per direction, in the model's order
+    token_ids = torch.as_tensor(ids, device=device)  # (texts, time)
+    assert token_ids.dim() == 2, "a batch of equally long texts"
+    traced = []  # (layer, direction, rnn, inputs read, states, cells, values) per direction, in the model's order
     with torch.enable_grad():
-        # The graph starts at the embeddings (the weights' own gradients are not needed): (time, embedding)
-        inputs = model.embedding(token_ids).detach().requires_grad_()
+        # The graph starts at the embeddings (the weights' own gradients are not needed): (time, texts, embedding)
+        inputs = model.embedding(token_ids).detach().transpose(0, 1).requires_grad_()
         for index, layer in enumerate(model.encoder.layers):
             outputs = []
             for direction, rnn in (("forward", layer.forward_rnn), ("backward", layer.backward_rnn)):
@@ -178,29 +204,61 @@ def state_gradients(model: RecurrentClassifier, ids: list[int], target: int,
                 read = inputs if direction == "forward" else inputs.flip(0)  # a backward direction starts at the end
                 values = unroll(rnn, read, states, cells)
                 traced.append((index, direction, rnn, read, states, cells, values))
-                hidden = values["hidden"]  # (time, hidden), in reading order
+                hidden = values["hidden"]  # (time, texts, hidden), in reading order
                 outputs.append(hidden if direction == "forward" else hidden.flip(0))
-            inputs = torch.cat(outputs, dim=-1)  # (time, directions*hidden): the next layer reads this
-        lengths = torch.tensor([len(ids)], device=device)
-        logits = model.head(pool(inputs.unsqueeze(0), lengths, model.spec.pooling, model.spec.hidden_size))  # (1, C)
-        loss = nn.functional.cross_entropy(logits, torch.tensor([target], device=device))
+            inputs = torch.cat(outputs, dim=-1)  # (time, texts, directions*hidden): the next layer reads this
+        lengths = torch.full((len(ids),), token_ids.shape[1], device=device)
+        pooled = pool(inputs.transpose(0, 1), lengths, model.spec.pooling, model.spec.hidden_size)
+        losses = nn.functional.cross_entropy(model.head(pooled), torch.as_tensor(targets, device=device),
+                                             reduction="none")  # fmt: skip
         nodes = [node for *_, states, cells, _ in traced for node in (*states, *cells)]
-        grads = torch.autograd.grad(loss, nodes, allow_unused=True)
+        grads = torch.autograd.grad(losses.sum(), nodes, allow_unused=True)
     grad_of = {id(node): grad for node, grad in zip(nodes, grads)}
     results = []
     for index, direction, rnn, read, states, cells, values in traced:
         order = slice(None) if direction == "forward" else slice(None, None, -1)  # back to the text's order
         hidden_chain, cell_chain = jacobian_chain(rnn, read, states, cells) if jacobians else (None, None)
-        result = StateGradients(index, direction, _norms(states, grad_of)[order],
-                                hidden_chain[order] if jacobians else np.zeros(len(states)))  # fmt: skip
-        if cells:
-            result.cell_loss_gradient = _norms(cells, grad_of)[order]
-            result.cell_jacobian = cell_chain[order] if jacobians else np.zeros(len(cells))
-        if cell_of(rnn) in KEEP_GATE:
-            result.keep_gate = float(values[KEEP_GATE[cell_of(rnn)]].detach().mean())
-        results.append(result)
-    probabilities = torch.softmax(logits.detach(), dim=-1)[0].cpu().numpy()
-    return results, float(loss.detach()), probabilities
+        blank = np.zeros((len(ids), len(states)))
+        keep = values[KEEP_GATE[cell_of(rnn)]].detach().mean(dim=(0, 2)).cpu().numpy() if cell_of(rnn) in KEEP_GATE \
+            else None  # fmt: skip
+        results.append(BatchGradients(
+            index, direction, _norms(states, grad_of)[:, order],
+            hidden_chain[:, order] if jacobians else blank,
+            _norms(cells, grad_of)[:, order] if cells else None,
+            (cell_chain[:, order] if jacobians else blank) if cells else None,
+            keep,
+        ))  # fmt: skip
+    return results, [float(loss) for loss in losses.detach()]
+
+
+def summarise(batches: list[list[BatchGradients]]) -> list[StateGradients]:
+    """Many texts' gradients as one typical text: by steps before each direction's final step, the geometric mean
+    over the texts that reach that far (gradients span many orders of magnitude; their logs average fairly).
+
+    `batches` holds `state_gradients` results of texts grouped by length; the arrays of the result are indexed
+    by steps back (0 = the final step), which `StateGradients.steps_back` leaves as it is for a summary.
+    """
+    summary = []
+    for position, first in enumerate(batches[0]):
+        def pooled(name):
+            arrays = [getattr(batch[position], name) for batch in batches]
+            if arrays[0] is None:
+                return None
+            back = [values[:, ::-1] if first.direction == "forward" else values for values in arrays]  # steps back
+            longest = max(values.shape[1] for values in back)
+            logs = np.full((sum(len(values) for values in back), longest), np.nan)
+            row = 0
+            for values in back:
+                logs[row : row + len(values), : values.shape[1]] = np.log10(values)
+                row += len(values)
+            mean = 10 ** np.nanmean(logs, axis=0)
+            return mean[::-1] if first.direction == "forward" else mean  # steps_back() reads it back
+
+        keeps = [batch[position].keep_gate for batch in batches if batch[position].keep_gate is not None]
+        summary.append(StateGradients(first.layer, first.direction, pooled("loss_gradient"), pooled("jacobian"),
+                                      pooled("cell_loss_gradient"), pooled("cell_jacobian"),
+                                      float(np.mean(np.concatenate(keeps))) if keeps else None))  # fmt: skip
+    return summary
 
 
 def recurrent_matrices(model: RecurrentClassifier) -> list[RecurrentMatrix]:
@@ -267,49 +325,51 @@ def _target(model: RecurrentClassifier, ids: list[int], target, classes: list[st
 
 
 def _norms(nodes: list[torch.Tensor], grad_of: dict) -> np.ndarray:
-    """‖gradient‖₂ of each node (0 where the loss does not depend on it), floored at TINY."""
-    norms = [0.0 if grad_of[id(node)] is None else float(grad_of[id(node)].norm()) for node in nodes]
-    return np.maximum(np.array(norms), TINY)
+    """‖gradient‖₂ of each node (texts, steps), 0 where the loss does not depend on it, floored at TINY."""
+    norms = [torch.zeros(node.shape[0]) if grad_of[id(node)] is None else grad_of[id(node)].norm(dim=-1)
+             for node in nodes]  # fmt: skip
+    return np.maximum(torch.stack(norms, dim=1).detach().cpu().numpy(), TINY)
 
 
 def jacobian_chain(rnn: nn.RNNBase, inputs: torch.Tensor, states: list[torch.Tensor],
                    cells: list[torch.Tensor]) -> tuple[np.ndarray, np.ndarray | None]:  # fmt: skip
-    """‖∂h_last/∂h_t‖₂ for every step t of one direction (and ‖∂c_last/∂c_t‖₂ for an LSTM), in reading order.
+    """‖∂h_last/∂h_t‖₂ for every step t of one direction (and ‖∂c_last/∂c_t‖₂ for an LSTM): (texts, steps),
+    in reading order, for the batch of texts `inputs` (time, texts, features) read into `states` (and `cells`).
 
     Each step's own Jacobian J_k = ∂s_k/∂s_(k-1) comes from autograd on the cell's one-step equations
-    (`internals.*_step`), every step of the text at once (one backward pass per state unit); the chain
+    (`internals.*_step`), every step of every text at once (one backward pass per state unit); the chain
     J_last ··· J_(t+1) is then one matrix product per step, the backpropagation-through-time product itself.
     An LSTM's state s is [h ; c]. h_t feeds nothing of c_t, so ∂h_last/∂h_t is the chain's h-to-h block;
     c_t also feeds h_t (h_t = o_t tanh(c_t)), a path ∂c_last/∂c_t includes, as autograd on the node c_t would.
     """
     size, cell = rnn.hidden_size, cell_of(rnn)
-    x = project_inputs(rnn, inputs.detach()).detach()  # (time, blocks*hidden)
-    s = torch.stack([node.detach() for node in states])  # (time, hidden)
+    x = project_inputs(rnn, inputs.detach()).detach()  # (time, texts, blocks*hidden)
+    s = torch.stack([node.detach() for node in states])  # (time, texts, hidden)
     if cell == "lstm":
-        s = torch.cat([s, torch.stack([node.detach() for node in cells])], dim=1)  # (time, 2*hidden)
-    previous = s[:-1].clone().requires_grad_()  # (time-1, state): the state each later step starts from
+        s = torch.cat([s, torch.stack([node.detach() for node in cells])], dim=-1)  # (time, texts, 2*hidden)
+    previous = s[:-1].clone().requires_grad_()  # (time-1, texts, state): the state each later step starts from
     with torch.enable_grad():
         if cell == "lstm":
-            h, c, gates, _ = lstm_step(rnn, x[1:], previous[:, :size], previous[:, size:])
-            after = torch.cat([h, c], dim=1)
+            h, c, _, _ = lstm_step(rnn, x[1:], previous[..., :size], previous[..., size:])
+            after = torch.cat([h, c], dim=-1)
         else:
-            after = (rnn_step(rnn, x[1:], previous) if cell == "rnn" else gru_step(rnn, x[1:], previous)[0])
-        rows = [torch.autograd.grad(after[:, unit].sum(), previous, retain_graph=True)[0] for unit in
-                range(after.shape[1])]  # fmt: skip  (steps are independent: row `unit` of every J_k at once)
-    steps = torch.stack(rows, dim=1)  # (time-1, state, state): J_k = ∂s_k/∂s_(k-1)
-    chain = torch.eye(s.shape[1], dtype=s.dtype, device=s.device)
+            after = rnn_step(rnn, x[1:], previous) if cell == "rnn" else gru_step(rnn, x[1:], previous)[0]
+        rows = [torch.autograd.grad(after[..., unit].sum(), previous, retain_graph=True)[0]
+                for unit in range(after.shape[-1])]  # fmt: skip  (steps are independent: row `unit` of every J_k)
+    steps = torch.stack(rows, dim=-2)  # (time-1, texts, state, state): J_k = ∂s_k/∂s_(k-1)
+    chain = torch.eye(s.shape[-1], dtype=s.dtype, device=s.device).expand(s.shape[1], -1, -1)
     chains = [chain]
     for jacobian in reversed(steps):  # from the last step back: ∂s_last/∂s_(k-1) = ∂s_last/∂s_k · J_k
         chain = chain @ jacobian
         chains.append(chain)
-    chains = torch.stack(chains[::-1])  # (time, state, state): ∂s_last/∂s_t
-    hidden_norms = torch.linalg.matrix_norm(chains[:, :size, :size], ord=2).cpu().numpy()
+    chains = torch.stack(chains[::-1], dim=1)  # (texts, time, state, state): ∂s_last/∂s_t
+    hidden_norms = torch.linalg.matrix_norm(chains[..., :size, :size], ord=2).cpu().numpy()
     if cell != "lstm":
         return np.maximum(hidden_norms, TINY), None
     # ∂c_last/∂c_t = ∂c_last/∂c_t|h_t held + ∂c_last/∂h_t · ∂h_t/∂c_t, with ∂h_t/∂c_t = diag(o_t (1 - tanh² c_t))
-    output = torch.sigmoid(x[:, 3 * size :] + s[:, :size].roll(1, dims=0) @ rnn.weight_hh_l0[3 * size :].T)
-    output[0] = torch.sigmoid(x[0, 3 * size :])  # the first step starts from h = 0
-    through_h = output * (1 - torch.tanh(s[:, size:]) ** 2)  # (time, hidden)
-    memory = chains[:, size:, size:] + chains[:, size:, :size] * through_h.unsqueeze(1)
+    h_before = torch.cat([torch.zeros_like(s[:1, :, :size]), s[:-1, :, :size]])  # h_(t-1); h_(-1) = 0
+    output = torch.sigmoid(x[..., 3 * size :] + h_before @ rnn.weight_hh_l0[3 * size :].T)  # o_t (time, texts, H)
+    through_h = (output * (1 - torch.tanh(s[..., size:]) ** 2)).transpose(0, 1)  # (texts, time, hidden)
+    memory = chains[..., size:, size:] + chains[..., size:, :size] * through_h.unsqueeze(-2)
     memory_norms = torch.linalg.matrix_norm(memory, ord=2).detach().cpu().numpy()
     return np.maximum(hidden_norms, TINY), np.maximum(memory_norms, TINY)

@@ -126,9 +126,10 @@ def step_through(rnn: nn.RNNBase, inputs: torch.Tensor) -> dict[str, torch.Tenso
 
 def unroll(rnn: nn.RNNBase, inputs: torch.Tensor, states: list[torch.Tensor] | None = None,
            cells: list[torch.Tensor] | None = None) -> dict[str, torch.Tensor]:  # fmt: skip
-    """`step_through`, with autograd as the caller has it; `states` (and `cells`, for an LSTM) collect each
-    step's h_t (c_t): the graph's own nodes, so gradients can be asked with respect to the state itself
-    (every path from it to the loss, not only the direct one). `pipelines.explain.gradients` does.
+    """`step_through`, with autograd as the caller has it, for one text (time, features) or a batch of equally
+    long texts (time, batch, features). `states` (and `cells`, for an LSTM) collect each step's h_t (c_t): the
+    graph's own nodes, so gradients can be asked with respect to the state itself (every path from it to the
+    loss, not only the direct one). `pipelines.explain.gradients` does.
     """
     assert rnn.num_layers == 1 and not rnn.bidirectional and rnn.bias and rnn.proj_size == 0, rnn
     steps = {"rnn": _rnn_steps, "lstm": _lstm_steps, "gru": _gru_steps}[cell_of(rnn)]
@@ -136,9 +137,9 @@ def unroll(rnn: nn.RNNBase, inputs: torch.Tensor, states: list[torch.Tensor] | N
 
 
 def project_inputs(rnn: nn.RNNBase, inputs: torch.Tensor) -> torch.Tensor:
-    """Every step's input projection at once (time, blocks*hidden): W_ih x_t + b (the part without h)."""
+    """Every step's input projection at once (time, ..., blocks*hidden): W_ih x_t + b (the part without h)."""
     bias = rnn.bias_ih_l0 if isinstance(rnn, nn.GRU) else rnn.bias_ih_l0 + rnn.bias_hh_l0  # GRU: b_hn stays apart
-    return torch.addmm(bias, inputs, rnn.weight_ih_l0.T)
+    return inputs @ rnn.weight_ih_l0.T + bias
 
 
 # One step of each cell from its projected input x (..., blocks*hidden) and the previous state (..., hidden):
@@ -170,8 +171,13 @@ def gru_step(rnn: nn.GRU, x: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tenso
     return torch.lerp(n, h, r_z[..., size:]), r_z, n  # (1 - z) * n + z * h
 
 
+def _zero_state(rnn: nn.RNNBase, inputs: torch.Tensor) -> torch.Tensor:
+    """h_0 = 0 for one text (hidden,) or a batch of equally long texts (batch, hidden): inputs are (time, ...)."""
+    return inputs.new_zeros(*inputs.shape[1:-1], rnn.hidden_size)
+
+
 def _rnn_steps(rnn: nn.RNN, inputs: torch.Tensor, hidden: list, cells: list) -> dict[str, torch.Tensor]:
-    h = inputs.new_zeros(rnn.hidden_size)
+    h = _zero_state(rnn, inputs)
     for x in project_inputs(rnn, inputs):
         h = rnn_step(rnn, x, h)
         hidden.append(h)
@@ -181,25 +187,25 @@ def _rnn_steps(rnn: nn.RNN, inputs: torch.Tensor, hidden: list, cells: list) -> 
 def _lstm_steps(rnn: nn.LSTM, inputs: torch.Tensor, hidden: list, cells: list) -> dict[str, torch.Tensor]:
     size = rnn.hidden_size
     i, f, o = slice(0, size), slice(size, 2 * size), slice(3 * size, 4 * size)
-    h = c = inputs.new_zeros(size)
+    h = c = _zero_state(rnn, inputs)
     sigmoids, candidates = [], []
     for x in project_inputs(rnn, inputs):
         h, c, gates, candidate = lstm_step(rnn, x, h, c)
         sigmoids.append(gates), candidates.append(candidate), cells.append(c), hidden.append(h)
-    gates = torch.stack(sigmoids)  # (time, 4*hidden)
-    return {"hidden": torch.stack(hidden), "input": gates[:, i], "forget": gates[:, f], "output": gates[:, o],
+    gates = torch.stack(sigmoids)  # (time, ..., 4*hidden)
+    return {"hidden": torch.stack(hidden), "input": gates[..., i], "forget": gates[..., f], "output": gates[..., o],
             "candidate": torch.stack(candidates), "cell": torch.stack(cells)}  # fmt: skip
 
 
 def _gru_steps(rnn: nn.GRU, inputs: torch.Tensor, hidden: list, cells: list) -> dict[str, torch.Tensor]:
     size = rnn.hidden_size
-    h = inputs.new_zeros(size)
+    h = _zero_state(rnn, inputs)
     reset_update, candidates = [], []
     for x in project_inputs(rnn, inputs):
         h, r_z, n = gru_step(rnn, x, h)
         reset_update.append(r_z), candidates.append(n), hidden.append(h)
-    gates = torch.stack(reset_update)  # (time, 2*hidden)
-    return {"hidden": torch.stack(hidden), "reset": gates[:, :size], "update": gates[:, size:],
+    gates = torch.stack(reset_update)  # (time, ..., 2*hidden)
+    return {"hidden": torch.stack(hidden), "reset": gates[..., :size], "update": gates[..., size:],
             "candidate": torch.stack(candidates)}  # fmt: skip
 
 

@@ -97,8 +97,9 @@ class ModelSpec:
         return name
 
     def label(self) -> str:
-        """Human label for charts, e.g. 'BiLSTM 2×128'."""
-        return f"{'Bi' if self.bidirectional else ''}{CELL_NAMES[self.cell]} {self.layers}×{self.hidden_size}"
+        """Human label for charts, e.g. 'BiLSTM 2×128', or 'LSTM 1×64 (chrono)' for a non-default start."""
+        label = f"{'Bi' if self.bidirectional else ''}{CELL_NAMES[self.cell]} {self.layers}×{self.hidden_size}"
+        return label if self.init == "default" else f"{label} ({self.init})"
 
     def to_json(self) -> dict:
         data = asdict(self)

@@ -38,6 +38,7 @@ from ..records import RunRecord
 from ..store import Store
 
 JOBS_FOLDER = ".jobs"
+LAB_JOBS = "memory-lab"  # the store folder holding the memory lab's jobs (its runs are in memory-dN)
 FRAMEWORK_CHOICES = ("torch", "keras", "both")  # as the CLI's --framework
 
 # How a job stopped by `stop_job` (SIGINT, as Ctrl+C) ends: the CLI catches the
@@ -65,6 +66,7 @@ class Job:
     folder: Path
     alive: bool = False
     exit_code: int | None = None  # known once it has ended, if this process started it
+    datasets: tuple[str, ...] = ()  # where its runs land (the memory lab's sweep spans several data sets)
 
     @property
     def log_path(self) -> Path:
@@ -108,20 +110,34 @@ def start_job(
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     key = resolve_info(dataset, language, limit).key  # raises DataError (a ValueError) for an unknown data set
+    arguments = ["train", "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]
+    options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir}
+    arguments += [part for flag, value in options.items() if value is not None for part in (flag, str(value))]
+    return _launch(store, key, zoo, framework, arguments, [key])
+
+
+def start_lab_job(store: Store, distances: list[int], distractors: bool = False) -> Job:
+    """Start the memory lab's sweep (`python -m pipelines lab`) in the background, or return the live one."""
+    from .lab import LAB_ZOO, lab_keys  # checks the distances; imports nothing heavy
+
+    keys = lab_keys(list(distances), distractors)
+    arguments = ["lab", "--distances", *(str(distance) for distance in sorted(set(distances))), "--quiet"]
+    if distractors:
+        arguments.append("--distractors")
+    return _launch(store, LAB_JOBS, LAB_ZOO, "torch", arguments, keys)
+
+
+def _launch(store: Store, key: str, zoo: str, framework: str, arguments: list[str], datasets: list[str]) -> Job:
+    """Run `python -m pipelines <arguments>` detached, its files in `<store>/<key>/.jobs/`; one live job per
+    (folder, zoo, framework)."""
     folder = store.dataset_dir(key) / JOBS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-
     with FileLock(folder / ".lock"):  # two sessions pressing "start" at once still get one job
         for job in list_jobs(store, key):
             if job.alive and (job.zoo, job.framework) == (zoo, framework):
                 return job
         job_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{zoo}-{framework}-{uuid.uuid4().hex[:4]}"
-        command = [sys.executable, "-m", "pipelines", "--artifacts", str(store.root.resolve()), "train",
-                   "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]  # fmt: skip
-        options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir}
-        for flag, value in options.items():
-            if value is not None:
-                command += [flag, str(value)]
+        command = [sys.executable, "-m", "pipelines", "--artifacts", str(store.root.resolve()), *arguments]
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the log tail should be live, not block-buffered
         # Leave a core to the dashboard that started the job: PyTorch's threads wait on each other at every
         # time step, and one of them kept off its core by the app's work slows training several times over.
@@ -133,8 +149,9 @@ def start_job(
             )  # fmt: skip
         _children[process.pid] = process
         document = {
-            "job_id": job_id, "dataset": key, "zoo": zoo, "framework": framework, "pid": process.pid,
-            "process_start": _process_start(process.pid), "command": command, "started_at": time.time(),
+            "job_id": job_id, "dataset": key, "datasets": datasets, "zoo": zoo, "framework": framework,
+            "pid": process.pid, "process_start": _process_start(process.pid), "command": command,
+            "started_at": time.time(),
         }  # fmt: skip
         write_json(folder / f"{job_id}.json", document)
         return _job_from(document, folder)
@@ -162,7 +179,7 @@ def list_jobs(store: Store, dataset: str | None = None) -> list[Job]:
 
 def job_runs(store: Store, job: Job) -> list[RunRecord]:
     """The runs a job is training or has trained: queued or running now, or written since it started."""
-    return [record for record in store.runs(job.dataset)
+    return [record for dataset in job.datasets for record in store.runs(dataset)
             if record.state in ("queued", "running") or (record.updated_at or 0) >= job.started_at]  # fmt: skip
 
 
@@ -197,6 +214,7 @@ def _job_from(document: dict, folder: Path) -> Job:
         job_id=document["job_id"], dataset=document["dataset"], zoo=document["zoo"],
         framework=document["framework"], pid=int(document["pid"]), command=list(document["command"]),
         started_at=float(document["started_at"]), folder=folder,
+        datasets=tuple(document.get("datasets") or [document["dataset"]]),
     )  # fmt: skip
     child = _children.get(job.pid)
     if child is not None:

@@ -28,7 +28,8 @@ from ..evaluate import classification_metrics
 from ..models.spec import ModelSpec, parameter_count
 from ..models.zoos import zoo
 from ..store import RunClaim, Store
-from ..tasks import CLASSIFICATION, task_named
+from ..tasks import CLASSIFICATION, MEMORY, task_named
+from ..threads import limited_threads
 from .config import TrainConfig
 from .loop import FitResult, ProgressCallback
 
@@ -238,6 +239,12 @@ def train_zoo(
     for run in planned:
         store.mark_queued(data.key, run.run_id, job)
 
+    with limited_threads(data.dataset.info.threads):
+        return _train_planned(store, data, planned, backends, zoo_name, show_progress, words)
+
+
+def _train_planned(store: Store, data: PreparedData, planned: list[PlannedRun], backends: dict, zoo_name: str,
+                   show_progress: bool, words: bool) -> list[Outcome]:  # fmt: skip
     outcomes = []
     runs_bar = tqdm(planned, desc=f"{zoo_name} zoo on {data.key}", unit="run", disable=not show_progress)
     for run in runs_bar:
@@ -247,7 +254,7 @@ def train_zoo(
                 outcomes.append(Outcome(run.run_id, "skipped" if state == "done" else "busy", state))
                 tqdm.write(f"{run.run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
                 if words and state == "done":
-                    derive_top_words(store, data.key, run.run_id)  # a run trained before top words were cached
+                    derive_views(store, data.key, run.run_id, data.task)  # a run trained before they were cached
                 continue
             steps_bar = tqdm(desc=run.run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
 
@@ -270,8 +277,30 @@ def train_zoo(
             outcomes.append(Outcome(run.run_id, "trained", detail))
             tqdm.write(f"{run.run_id}: {detail}")
         if words:
-            derive_top_words(store, data.key, run.run_id)
+            derive_views(store, data.key, run.run_id, data.task)
     return outcomes
+
+
+def derive_views(store: Store, dataset: str, run_id: str, task: str) -> None:
+    """What the pages need of a finished run, computed once: its top words, or a memory run's gradients."""
+    if task == MEMORY.name:
+        derive_lab_summary(store, dataset, run_id)
+    else:
+        derive_top_words(store, dataset, run_id)
+
+
+def derive_lab_summary(store: Store, dataset: str, run_id: str) -> None:
+    """Cache a finished run's gradients through time and lookback (the memory lab's page); never undoes the run."""
+    from ..explain.memory_lab import cached_lab_summary, lab_summary
+    from ..runs import load_run
+
+    if store.run(dataset, run_id).state != "done" or cached_lab_summary(store, dataset, run_id) is not None:
+        return
+    try:
+        summary = lab_summary(store, load_run(store, dataset, run_id))
+        tqdm.write(f"{run_id}: gradients through time and lookback, {summary.seconds:.1f}s")
+    except Exception as error:
+        tqdm.write(f"{run_id}: gradients not computed ({type(error).__name__}: {error})")
 
 
 def derive_top_words(store: Store, dataset: str, run_id: str) -> None:
