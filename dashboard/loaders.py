@@ -249,3 +249,54 @@ def _reference_parameters(root: str, dataset: str, run_id: str, marker: str) -> 
         return int(reference_for(_model(root, dataset, run_id, marker)).parameter_count())
     except Exception as error:
         raise Unreadable(f"the reference of {run_id} cannot be built ({type(error).__name__}: {error})") from error
+
+
+# -- the memory lab and gradients through time ------------------------------------------------
+
+
+def lab_points(distractors: bool = False) -> list:
+    """Every finished memory-lab run (`pipelines.explain.memory_lab.LabPoint`), read afresh when one changes."""
+    s = store()
+    marker = "|".join(f"{key}:{s.last_changed(key)}" for key in s.datasets() if key.startswith("memory-"))
+    return _lab_points(store_root(), distractors, marker)
+
+
+@st.cache_data(ttl=RUN_LIST_TTL, max_entries=8, show_spinner=False)
+def _lab_points(root: str, distractors: bool, marker: str) -> list:
+    from pipelines.explain.memory_lab import lab_points as points
+
+    return points(Store(root), distractors)
+
+
+def lab_summary(record: RunRecord, compute: bool = False):
+    """A run's gradients through time and lookback (`LabSummary`): kept in its folder, or None; `compute` makes it."""
+    return _lab_summary(store_root(), record.dataset, record.run_id, run_marker(record), compute)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _lab_summary(root: str, dataset: str, run_id: str, marker: str, compute: bool):
+    from pipelines.explain.memory_lab import cached_lab_summary, lab_summary
+
+    kept = cached_lab_summary(Store(root), dataset, run_id)
+    if kept is not None or not compute:
+        return kept
+    try:
+        return lab_summary(Store(root), _model(root, dataset, run_id, marker))
+    except Exception as error:
+        raise Unreadable(f"the gradients of {run_id} could not be computed ({type(error).__name__}: {error})") from error
+
+
+def gradient_flow(record: RunRecord, text: str, target: int | None = None):
+    """`pipelines.explain.gradients.gradient_flow` of one text: trained and at initialisation."""
+    return _gradient_flow(store_root(), record.dataset, record.run_id, run_marker(record), text, target)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _gradient_flow(root: str, dataset: str, run_id: str, marker: str, text: str, target: int | None):
+    model = _model(root, dataset, run_id, marker)
+    try:
+        return model.gradients(text, target=target)
+    except ValueError:
+        raise  # a text the model cannot read: the page says so in its own words
+    except Exception as error:
+        raise Unreadable(f"{run_id} could not follow the gradients ({type(error).__name__}: {error})") from error

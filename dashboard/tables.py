@@ -181,3 +181,18 @@ def token_table(comparison, layer: int, direction: str, unit: int) -> pd.DataFra
     if difference is not None:
         table["largest |Δh| over units"] = difference
     return table
+
+
+def lab_frame(points: list) -> pd.DataFrame:
+    """The memory lab's finished runs (`LabPoint`s): one row each, by distance, cell and initialisation."""
+    rows = [{"distance": p.distance, "cell": p.cell, "init": p.init, "fair": p.fair, "accuracy": p.accuracy,
+             "epochs": p.epochs, "seconds": p.seconds, "run_id": p.record.run_id} for p in points]  # fmt: skip
+    return pd.DataFrame(rows, columns=["distance", "cell", "init", "fair", "accuracy", "epochs", "seconds", "run_id"])
+
+
+def lab_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Test accuracy as people read it: a row per cell and start, a column per distance."""
+    table = frame.assign(model=[f"{CELL_NAMES[c]} ({i} start)" for c, i in zip(frame["cell"], frame["init"])])
+    wide = table.pivot_table(index="model", columns="distance", values="accuracy", aggfunc="first")
+    wide.columns = [f"D = {distance}" for distance in wide.columns]
+    return wide.reset_index()

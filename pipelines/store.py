@@ -21,6 +21,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -190,11 +191,12 @@ class Store:
         return self.root / dataset
 
     def datasets(self) -> list[str]:
-        """Data set keys with a dataset.json, in a stable order (rt-polarity first)."""
+        """Data set keys with a dataset.json, in a stable order: rt-polarity first, numbers in numeric order
+        (memory-d5 before memory-d20)."""
         if not self.root.is_dir():
             return []
         keys = [p.name for p in self.root.iterdir() if (p / "dataset.json").is_file()]
-        return sorted(keys, key=lambda key: (key != "rt-polarity", key))
+        return sorted(keys, key=lambda key: (key != "rt-polarity", _natural(key)))
 
     def write_dataset(self, summary: dict, vocabulary: Vocabulary, test_examples: pd.DataFrame) -> None:
         DatasetSummary.model_validate(summary)  # a writer never leaves a card its readers cannot read
@@ -338,6 +340,11 @@ class Store:
             status = {"state": "queued", "pid": os.getpid(), "job": job, "updated_at": time.time()}
             write_json(path / "status.json", status)
             return True
+
+
+def _natural(key: str) -> list:
+    """A sort key that reads the digits in a name as a number."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", key)]
 
 
 def _check_derived_name(name: str) -> None:

@@ -47,7 +47,12 @@ for dataset, zoo, epochs, limit in (("rt-polarity", "quick", 2, None), ("nusax",
 outcomes = train_zoo(store, "nusax", "quick", ["keras"], device="cpu", overrides={{"epochs": 1}}, data_dir={data!r},
                      only=["gru-uni-*"], show_progress=False)
 assert [outcome.result for outcome in outcomes] == ["trained"], outcomes
+# The memory lab at two short distances (its gradients kept in each run's folder).
+from pipelines.training.lab import train_lab
+outcomes = train_lab(store, {lab_distances}, device="cpu", overrides={{"epochs": 2}}, show_progress=False)
+assert all(outcome.result == "trained" for outcome in outcomes), outcomes
 """
+LAB_DISTANCES = (3, 6)  # the trained store's memory-lab sweep
 KERAS_TWIN = "gru-uni-1x64-mean"  # its nusax runs: torch-... and keras-...
 
 
@@ -60,7 +65,7 @@ def trained_store(base: Path) -> Path:
     write_rt_corpus(data)
     write_nusax(data)
     # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).
-    script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT)
+    script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT, lab_distances=list(LAB_DISTANCES))
     environment = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=PROJECT, capture_output=True,
                             text=True, timeout=600)  # fmt: skip

@@ -7,8 +7,8 @@ from contextlib import ExitStack
 import pytest
 
 from dashboard_stores import (
-    FAILED_RUN, KERAS_TWIN, NO_METRICS_RUN, PAGES, RUNNING_RUN, SWEEP_DATASET, copy_store, damage, done_runs,
-    open_page, problems, trained_store,
+    FAILED_RUN, KERAS_TWIN, LAB_DISTANCES, NO_METRICS_RUN, PAGES, RUNNING_RUN, SWEEP_DATASET, copy_store, damage,
+    done_runs, open_page, problems, trained_store,
 )  # fmt: skip
 from pipelines.training import jobs
 from pipelines.verify import TOLERANCE
@@ -50,6 +50,10 @@ def texts(elements) -> str:
 # -- empty states -----------------------------------------------------------------------------
 
 
+LAB_PAGES = ("memory_lab", "gradients")  # they draw the memory lab's runs, from every memory-dN data set
+DATA_SET_PAGES = [page for page in PAGES if page not in ("train", *LAB_PAGES)]  # they draw the sidebar's data set
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_teaches_what_to_do_with_no_store(page, store_at, tmp_path):
     store_at(tmp_path / "no-store-here")
@@ -57,11 +61,13 @@ def test_every_page_teaches_what_to_do_with_no_store(page, store_at, tmp_path):
     assert not problems(app)
     if page == "train":
         assert "No training jobs yet" in texts(app.info)
+    elif page in LAB_PAGES:
+        assert "python -m pipelines lab" in texts([*app.info, *app.markdown])
     else:
         assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page != "train"])
+@pytest.mark.parametrize("page", DATA_SET_PAGES)
 def test_a_data_set_without_runs_says_how_to_train_it(page, trained, store_at, tmp_path):
     root = store_at(tmp_path / "bare")
     (root / "rt-polarity").mkdir(parents=True)
@@ -98,6 +104,10 @@ def test_every_page_renders_real_runs(page, real_runs):
         assert len(charts) == 2  # the best model's words towards each class, computed when it was trained
     elif page == "glass_box":
         assert app.get("latex") and app.table  # the cell's equations and where each framework keeps its weights
+    elif page == "memory_lab":
+        assert len(charts) == 2 and len(app.dataframe[0].value) == 5  # accuracy by distance, and where they look
+    elif page == "gradients":
+        assert len(charts) == 1 and "RNN (identity)" in charts[0].proto.spec  # the three cells side by side
 
 
 def test_compare_explains_how_to_train_the_sweep(real_runs):
@@ -351,7 +361,7 @@ def test_a_stale_top_words_cache_reads_as_missing_on_the_page(trained, store_at,
     assert "not in the store yet" in texts(app.info) and not app.get("plotly_chart")
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page != "train"])
+@pytest.mark.parametrize("page", DATA_SET_PAGES)
 def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_path, monkeypatch):
     """A run of a kind a page does not draw (a made-up one here) is named in a note; the rest still shows."""
     from pipelines.files import read_json, write_json
@@ -410,7 +420,7 @@ def test_glass_box_compares_pytorch_and_keras_twins(real_runs):
 # -- a store as real life leaves it -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page != "train"])
+@pytest.mark.parametrize("page", DATA_SET_PAGES)
 def test_damaged_runs_are_named_and_the_rest_still_shown(page, damaged):
     root, broken = damaged
     app = open_page(page)
@@ -477,3 +487,70 @@ def test_train_page_starts_a_job_once_and_shows_its_runs(tmp_path, store_at, rt_
     progress = [bar.proto.text for bar in app.get("progress")]
     assert len(progress) == 7 and all("done in" in text for text in progress)
     assert "7 trained" in "".join(code.value for code in app.code)
+
+
+# -- the memory lab ---------------------------------------------------------------------------------
+
+
+def test_the_memory_lab_knows_a_partial_sweep_from_a_full_one(real_runs, monkeypatch):
+    import pipelines.data.memory
+
+    app = open_page("memory_lab")  # the sweep's default distances are 5 ... 200: the store has 3 and 6
+    assert not problems(app) and "are trained: train the rest" in app.expander[0].proto.label
+    monkeypatch.setattr(pipelines.data.memory, "DEFAULT_DISTANCES", LAB_DISTANCES)  # now the store has them all
+    app = open_page("memory_lab")
+    assert not problems(app) and not app.expander
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["model", "D = 3", "D = 6"] and "LSTM (chrono start)" in set(table["model"])
+
+
+def test_the_memory_lab_starts_its_sweep_as_a_background_job(store_at, tmp_path, monkeypatch):
+    from pipelines.training import jobs
+
+    started = []
+    monkeypatch.setattr(jobs, "start_lab_job", lambda store, distances: started.append((store.root, distances))
+                        or jobs.Job("lab-1", "memory-lab", "memory", "torch", 1, [], 0.0, tmp_path))  # fmt: skip
+    root = store_at(tmp_path / "empty")
+    app = open_page("memory_lab")
+    app.button(key="lab_start").click().run()
+    assert not problems(app) and "training in the background" in texts(app.success)
+    assert started == [(root.resolve(), [5, 10, 20, 50, 100, 200])]
+
+
+def test_the_page_address_opens_the_lab_at_a_distance(real_runs):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_stores import APP
+
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.query_params.update({"dataset": "memory-d3"})
+    app.run()
+    app.switch_page(PAGES["memory_lab"]).run()
+    assert not problems(app) and app.select_slider(key="lab_distance").value == 3
+    assert app.subheader[-1].value == "Where the models look at D = 3"
+
+
+def test_a_damaged_lab_run_is_named_and_the_rest_still_shown(trained, store_at, tmp_path):
+    root = store_at(copy_store(trained, tmp_path / "lab-damaged", datasets=("memory-d3", "memory-d6")))
+    victim = done_runs(root, "memory-d6")[0]
+    (root / "memory-d6" / victim / "metrics.json").write_text('{"accuracy": "high"}')
+    app = open_page("memory_lab")
+    assert not problems(app)
+    assert victim in texts(app.warning) and "metrics.json" in texts(app.warning)
+    assert len(app.dataframe[0].value) == 5  # the other runs still drawn
+
+
+@pytest.mark.parametrize("tab", ["Simulation", "Any model, any text"])
+def test_the_gradients_page_simulates_and_reads_any_model(tab, real_runs):
+    app = open_page("gradients")
+    open_tab(app, "gradients_view", tab)
+    assert not problems(app)
+    if tab == "Simulation":
+        app.slider(key="simulation_radius").set_value(1.2).run()
+        assert not problems(app) and "spectral radius 1.20" in app.get("plotly_chart")[0].proto.spec
+    else:
+        app.selectbox(key="gradients_model:rt-polarity").set_value(run_id_of(real_runs, "torch-gru-bi-")).run()
+        charts = app.get("plotly_chart")
+        assert len(charts) == 2 and "layer 1 backward" in charts[1].proto.spec  # a BiGRU: both directions
+        app.text_input(key="gradients_text").input("").run()
+        assert "nothing to differentiate" in texts(app.info)

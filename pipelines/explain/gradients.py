@@ -290,8 +290,10 @@ def spectral_meaning(cell: str, matrices: list[RecurrentMatrix], keep_gate: floa
                     "left: the gradient vanishes and the first words cannot be learned from.")  # fmt: skip
         if radius > 1:
             return (f"Spectral radius {radius:.2f} > 1: along its leading direction W_hh stretches the state, so "
-                    "gradients can grow from step to step (explode) until tanh saturates and damps them; gradient "
-                    "clipping keeps training stable. Where tanh saturates, tanh' ≈ 0 and the gradient vanishes anyway.")
+                    "gradients can grow from step to step (explode) until tanh saturates; gradient clipping keeps "
+                    "training stable. A trained RNN often keeps what it remembers in saturated units (an attractor: "
+                    "tanh' ≈ 0), where a small change dies out at once: the stored bit survives, but the gradient "
+                    "vanishes anyway (Bengio, Simard & Frasconi 1994), which is why it cannot learn from far back.")
         return (f"Spectral radius {radius:.2f} ≤ 1 but largest singular value {sigma:.2f} ≥ 1: a few steps can "
                 "stretch the gradient, many steps shrink it; with tanh' ≤ 1 it still fades over long distances.")
     gate = KEEP_GATE[cell]

@@ -1,0 +1,113 @@
+"""Gradients through time: why does a plain RNN's gradient vanish, and a gated cell's not?"""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import figures, figures_lab, loaders, ui
+from dashboard.examples import examples_for
+from dashboard.pages import page_path
+from pipelines.explain.simulation import simulate
+from pipelines.models.cells import CELL_NAMES
+
+VALUES = {
+    "jacobian": "‖∂h_T/∂h_t‖: how much of the state at step t still reaches the last state",
+    "loss_gradient": "‖∂L/∂h_t‖: how much the loss still hears of step t (what training learns from)",
+    "cell_jacobian": "‖∂c_T/∂c_t‖: an LSTM's memory cell, carried by its forget gate",
+}
+
+st.title("Gradients through time")
+ui.teach("Backpropagation through time multiplies one Jacobian per step: ∂L/∂h_t = ∂L/∂h_T · ∏ ∂h_k/∂h_(k−1). "
+         "Where each factor shrinks the gradient, the early steps are never learned from (Seed 001, 7.2.3). "
+         "Everything below is measured on real weights, except the simulation, which is a random network.")
+
+
+def lab_view() -> None:
+    points = [point for point in loaders.lab_points() if point.fair]
+    if not points:
+        st.info("Train the memory lab to see real RNN, LSTM and GRU gradients side by side:\n\n"
+                "```\npython -m pipelines lab\n```", icon=":material/school:")  # fmt: skip
+        st.page_link(page_path("memory_lab"), label="Open the Memory lab", icon=":material/memory:")
+        return
+    distances = sorted({point.distance for point in points})
+    left, right = st.columns([1, 2])
+    distance = left.select_slider("Distance", distances, value=min(distances, key=lambda d: abs(d - 100)),
+                                  key="gradients_distance")  # fmt: skip
+    value = right.segmented_control("Show", list(VALUES), format_func=lambda name: VALUES[name].split(":")[0],
+                                    default="jacobian", required=True, key="gradients_value")  # fmt: skip
+    flows, facts = {}, []
+    with st.spinner("Following the gradients through the test sequences…"):
+        for point in sorted((p for p in points if p.distance == distance), key=lambda p: list(CELL_NAMES).index(p.cell)):
+            try:
+                summary = loaders.lab_summary(point.record, compute=True)
+            except loaders.Unreadable as error:
+                st.warning(f"Left out: {error}.", icon=":material/warning:")
+                continue
+            trained, initial = summary.trained[0], summary.initial[0]
+            if getattr(trained, value) is None:
+                continue  # no memory cell outside an LSTM
+            name = f"{CELL_NAMES[point.cell]} ({point.init}), accuracy {point.accuracy:.0%}"
+            flows[name] = {"cell": point.cell, "trained": trained.steps_back(getattr(trained, value)),
+                           "initial": initial.steps_back(getattr(initial, value))}  # fmt: skip
+            facts.append((name, flows[name]["trained"][distance], flows[name]["initial"][distance], summary.meaning()))
+    if not flows:
+        return
+    ui.show_chart(f"gradients-{value}-{distance}", figures_lab.gradient_panels, flows, VALUES[value].split(":")[0],
+                  VALUES[value], height=420)  # fmt: skip
+    st.markdown("\n".join(f"- **{name}**: {trained:.1e} of it left {distance} steps back after training "
+                          f"({initial:.1e} at initialisation)" for name, trained, initial, _ in facts))  # fmt: skip
+    with st.expander("What the recurrent weights imply", expanded=not ui.selection().presentation):
+        for name, *_, meaning in facts:
+            st.markdown(f"**{name}.** {meaning}")
+
+
+def simulation_view() -> None:
+    left, right = st.columns(2)
+    radius = left.slider("Spectral radius of W_hh", 0.5, 1.5, 0.9, 0.05, key="simulation_radius",
+                         help="Seed 001 multiplies by w = 0.9, 1.0 and 1.1; here W is a random matrix of that size.")
+    steps = right.slider("Steps", 10, 200, 50, 10, key="simulation_steps")
+    curves = simulate(radius, steps)
+    ui.show_chart("simulation", figures_lab.simulation_lines, np.arange(steps + 1),
+                  {"linear: h = W h + x": curves.linear, "tanh: h = tanh(W h + x)": curves.tanh}, radius, height=380)
+    ui.teach(f"Linear: exactly {radius:.2f}^k, vanishing below 1 and exploding above. tanh: every step also "
+             f"multiplies by tanh′ ≤ 1 (here {curves.saturation:.2f} on average), so even a radius above 1 fades "
+             "once the units saturate. This is why a plain RNN cannot learn from far-back words.")
+
+
+def any_run_view() -> None:
+    selected = ui.require_dataset()
+    runs = ui.require_runs(selected, ui.recurrent_classifiers)
+    ids = list(runs.frame["run_id"])
+    left, right = st.columns([1, 2])
+    run_id = left.selectbox("Model", ids, format_func=runs.labels.get, key=ui.remembered("gradients_model", ids, ids[0]))
+    examples = examples_for(ui.require_summary(selected.dataset))
+    st.session_state.setdefault("gradients_text", examples[0] if examples else "")
+    text = right.text_input("Text", key="gradients_text", max_chars=5000)
+    try:
+        flow = loaders.gradient_flow(runs.by_id[run_id], text)
+    except ValueError as error:
+        st.info(f"{str(error).capitalize()}.", icon=":material/keyboard:")
+        return
+    except loaders.Unreadable as error:
+        st.warning(f"{error}.", icon=":material/warning:")
+        return
+    colour = figures.CELL_COLOURS.get(flow.cell, figures.OTHER_COLOUR)
+    for now, before in zip(flow.trained, flow.initial):
+        ui.show_chart(f"token-gradients-{run_id}-{now.layer}-{now.direction}", figures_lab.token_gradients,
+                      flow.tokens, {"‖∂L/∂h_t‖ trained": now.loss_gradient, "‖∂L/∂h_t‖ at initialisation":
+                                    before.loss_gradient, "‖∂h_T/∂h_t‖ trained": now.jacobian},
+                      colour, f"{runs.labels[run_id]}, layer {now.layer + 1} {now.direction}", height=340)  # fmt: skip
+    ui.teach(f"L is the cross-entropy of “{flow.target_class}” (the model's answer). {flow.meaning()}")
+    spectral = pd.DataFrame([{"weights": name, "layer": m.layer + 1, "direction": m.direction, "block": m.block,
+                              "spectral radius": m.spectral_radius, "largest singular value": m.largest_singular_value}
+                             for name, matrices in flow.matrices.items() for m in matrices])  # fmt: skip
+    ui.show_table(spectral, f"spectral-{run_id}", column_config={
+        column: st.column_config.NumberColumn(column, format="%.3f")
+        for column in ("spectral radius", "largest singular value")})  # fmt: skip
+
+
+views = {"The memory lab's runs": lab_view, "Simulation": simulation_view, "Any model, any text": any_run_view}
+for tab, view in zip(st.tabs(list(views), key="gradients_view", on_change="rerun"), views.values()):
+    if tab.open:
+        with tab:
+            view()

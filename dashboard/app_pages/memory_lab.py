@@ -1,0 +1,86 @@
+"""Memory lab: can a plain RNN carry one word across many steps, and can a gated cell?"""
+
+import streamlit as st
+
+from dashboard import figures_lab, loaders, tables, ui
+from dashboard.pages import page_path
+from dashboard.state import DATASET
+from pipelines.data.memory import DEFAULT_DISTANCES, MARKERS, distance_of, is_memory_key
+from pipelines.models.cells import CELL_NAMES
+from pipelines.training import jobs
+
+st.title("Memory lab")
+ui.teach("Every sequence starts with one marker word, “left” or “right”, and D filler words follow; the class is the "
+         "marker. The models read one way and answer from their final state, so the marker must survive D steps "
+         "of the recurrence: a test of memory over distance, and nothing else.")  # fmt: skip
+
+COMMAND = "python -m pipelines lab"
+
+
+def start_sweep_ui() -> None:
+    """The command, and a button that starts the sweep as a background job (the Train page's machinery)."""
+    st.markdown(f"Train the sweep (RNN, LSTM and GRU at distances {', '.join(map(str, DEFAULT_DISTANCES))}; "
+                f"about a quarter of an hour on a 2-core laptop CPU):\n\n```\n{COMMAND}\n```")  # fmt: skip
+    if st.button("Train the lab sweep now", icon=":material/play_arrow:", key="lab_start"):
+        try:
+            job = jobs.start_lab_job(loaders.store(), list(DEFAULT_DISTANCES))
+        except (ValueError, OSError) as error:
+            st.error(f"Could not start: {error}", icon=":material/error:")
+            return
+        st.success(f"The sweep is training in the background (job {job.job_id}); runs appear here as they finish.",
+                   icon=":material/rocket_launch:")  # fmt: skip
+    st.page_link(page_path("train"), label="Watch it on the Train page", icon=":material/model_training:")
+
+
+points = loaders.lab_points()
+ui.note_unfinished([record for key in loaders.datasets() if is_memory_key(key) for record in loaders.runs(key)])
+if not points:
+    st.info("**The memory lab has not been trained yet.** Its runs are ordinary runs of the data sets "
+            "memory-d5 … memory-d200, generated on the fly (no download).", icon=":material/school:")  # fmt: skip
+    start_sweep_ui()
+    st.stop()
+
+frame = tables.lab_frame(points)
+planned = len(DEFAULT_DISTANCES) * 5
+if len(frame) < planned:
+    with st.expander(f"{len(frame)} of the sweep's {planned} runs are trained: train the rest", expanded=False):
+        start_sweep_ui()
+
+st.subheader("Accuracy against distance")
+ui.show_chart("memory-accuracy", figures_lab.accuracy_by_distance, frame, height=440)
+ui.teach("Solid lines start each cell as fairly as it can: the LSTM and GRU with chrono initialisation (their "
+         "forget and update gates open from the first step, Tallec & Ollivier 2018), the RNN with an identity "
+         "recurrent matrix (Le et al. 2015). Dashed lines start the gated cells from PyTorch's default, where those "
+         "gates sit near 0.5 and halve a memory at every step: the gates make long memory possible, their start "
+         "makes it learnable in a short budget.")  # fmt: skip
+ui.show_table(tables.lab_table(frame), "memory-accuracy", column_config={
+    column: st.column_config.NumberColumn(column, format="%.3f") for column in tables.lab_table(frame).columns[1:]})
+
+distances = sorted(frame["distance"].unique())
+asked = st.query_params.get(DATASET)  # ?dataset=memory-d100 in the page address opens the page at D = 100
+default = distance_of(asked) if asked and is_memory_key(asked) else min(distances, key=lambda d: abs(d - 100))
+distance = st.select_slider("Distance to look at", distances, value=default if default in distances else distances[-1],
+                            key="lab_distance", help="The page address ?dataset=memory-d100 opens it at D = 100.")
+at = frame[frame["distance"] == distance]
+
+st.subheader(f"Where the models look at D = {distance}")
+with st.spinner("Attributing the test sequences…"):
+    shares = {}
+    for row in at.itertuples():
+        try:
+            summary = loaders.lab_summary(next(p.record for p in points if p.record.run_id == row.run_id), compute=True)
+        except loaders.Unreadable as error:
+            st.warning(f"Left out: {error}.", icon=":material/warning:")
+            continue
+        shares[f"{CELL_NAMES[row.cell]} ({row.init}), accuracy {row.accuracy:.0%}"] = {
+            "cell": row.cell, "fair": row.fair, "shares": summary.lookback}
+if shares:
+    ui.show_chart(f"lookback-{distance}", figures_lab.lookback_lines, shares, distance, height=420)
+ui.teach(f"Integrated Gradients scores every word's push towards the answer (from an empty text to this one); this is "
+         f"the share of it at each distance from the end, averaged over test sequences. A gated cell that carries the "
+         f"marker credits it, {distance} words back (“{MARKERS[0]}” or “{MARKERS[1]}”); a model that cannot remember "
+         "looks at the last few filler words, which say nothing. A plain RNN that does remember over a short distance "
+         "may still credit the last word most: it moves the RNN's final state the most. Why the readout is the final "
+         "state of a one-way model: mean or max pooling, or a backward direction, would read the marker directly and "
+         "make the task trivial.")  # fmt: skip
+st.page_link(page_path("gradients"), label="Why: gradients through time for these runs", icon=":material/trending_down:")
