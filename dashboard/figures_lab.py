@@ -35,7 +35,8 @@ def accuracy_by_distance(points: pd.DataFrame, chance: float = 0.5) -> go.Figure
         group = group.sort_values("distance")
         figure.add_scatter(
             x=group["distance"], y=group["accuracy"], mode="lines+markers", name=_name(cell, init),
-            line=dict(color=CELL_COLOURS.get(cell, OTHER_COLOUR), width=3 if fair else 2, dash="solid" if fair else "dash"),
+            line=dict(color=CELL_COLOURS.get(cell, OTHER_COLOUR), width=3 if fair else 2,
+                      dash="solid" if fair else "dash"),
             marker=dict(size=9 if fair else 7, symbol="circle" if fair else "circle-open"),
             hovertemplate=f"{_name(cell, init)}<br>distance %{{x}}<br>test accuracy %{{y:.3f}}<extra></extra>",
         )  # fmt: skip
@@ -60,7 +61,8 @@ def gradient_panels(flows: dict[str, dict], value: str, title: str) -> go.Figure
         for key, dash, label in (("trained", "solid", "trained"), ("initial", "dot", "at initialisation")):
             figure.add_scatter(x=steps, y=flow[key], mode="lines", name=label, legendgroup=key, showlegend=index == 0,
                                line=dict(color=colour, width=2.5 if key == "trained" else 1.8, dash=dash),
-                               hovertemplate=f"{name}, {label}<br>%{{x}} steps back<br>{value} %{{y:.2e}}<extra></extra>",
+                               hovertemplate=f"{name}, {label}<br>%{{x}} steps back<br>{value} %{{y:.2e}}"
+                                             "<extra></extra>",
                                **on(index))  # fmt: skip
     figure.update_xaxes(title="steps back from the end", autorange="reversed", rangemode="tozero")
     figure.update_yaxes(type="log", exponentformat="power", range=[max(np.log10(max(floor, 1e-300)), -300) - 0.5, 1])
@@ -85,7 +87,7 @@ def lookback_lines(shares: dict[str, dict], marker_distance: int | None) -> go.F
         figure.add_vline(x=marker_distance, line=dict(color=CHANCE, dash="dot", width=1.5))
         figure.add_annotation(x=marker_distance, y=1, yref="paper", text="the marker", showarrow=False,
                               xanchor="right", yanchor="top", xshift=-4)  # fmt: skip
-    figure.update_layout(title="Where the models look: share of Integrated Gradients by distance from the end")
+    figure.update_layout(title="Share of Integrated Gradients by distance from the end")
     figure.update_xaxes(title="words before the end", autorange="reversed", rangemode="tozero")
     figure.update_yaxes(title="share of |attribution|", tickformat=".0%", rangemode="tozero", gridcolor=GRID)
     return figure
@@ -98,7 +100,8 @@ def simulation_lines(steps_back: np.ndarray, curves: dict[str, np.ndarray], radi
                        line=dict(color=CHANCE, dash="dot", width=1.5), hoverinfo="skip")  # fmt: skip
     colours = {"linear": "#3558d6", "tanh": "#e8833a"}
     for name, values in curves.items():
-        figure.add_scatter(x=steps_back, y=values, mode="lines", name=name, line=dict(color=colours.get(name), width=3),
+        colour = colours.get(name.split(":")[0], OTHER_COLOUR)  # "linear: h = W h + x" -> the linear colour
+        figure.add_scatter(x=steps_back, y=values, mode="lines", name=name, line=dict(color=colour, width=3),
                            hovertemplate=f"{name}<br>%{{x}} steps back<br>%{{y:.2e}}<extra></extra>")  # fmt: skip
     figure.update_layout(title=f"A random RNN with spectral radius {radius:.2f}", legend=INSIDE_LOWER_LEFT)
     figure.update_xaxes(title="steps back k")
@@ -116,7 +119,8 @@ def token_gradients(tokens: list[str], series: dict[str, np.ndarray], colour: st
         initial = "initial" in name
         figure.add_scatter(x=labels, y=values, mode="lines+markers", name=name,
                            line=dict(color=colour, width=1.8 if initial else 2.5, dash="dot" if initial else "solid"),
-                           marker=dict(size=5), hovertemplate=f"{name}<br>%{{x}}<br>%{{y:.2e}}<extra></extra>")  # fmt: skip
+                           marker=dict(size=5),
+                           hovertemplate=f"{name}<br>%{{x}}<br>%{{y:.2e}}<extra></extra>")  # fmt: skip
     figure.update_layout(title=title)
     figure.update_xaxes(type="category", tickangle=-45 if len(tokens) > 12 else 0)
     figure.update_yaxes(type="log", exponentformat="power")

@@ -283,7 +283,8 @@ def _lab_summary(root: str, dataset: str, run_id: str, marker: str, compute: boo
     try:
         return lab_summary(Store(root), _model(root, dataset, run_id, marker))
     except Exception as error:
-        raise Unreadable(f"the gradients of {run_id} could not be computed ({type(error).__name__}: {error})") from error
+        message = f"the gradients of {run_id} could not be computed ({type(error).__name__}: {error})"
+        raise Unreadable(message) from error
 
 
 def gradient_flow(record: RunRecord, text: str, target: int | None = None):

@@ -105,7 +105,7 @@ def test_every_page_renders_real_runs(page, real_runs):
     elif page == "glass_box":
         assert app.get("latex") and app.table  # the cell's equations and where each framework keeps its weights
     elif page == "memory_lab":
-        assert len(charts) == 2 and len(app.dataframe[0].value) == 5  # accuracy by distance, and where they look
+        assert len(charts) == 2 and len(app.dataframe[0].value) == 6  # accuracy by distance, and where they look
     elif page == "gradients":
         assert len(charts) == 1 and "RNN (identity)" in charts[0].proto.spec  # the three cells side by side
 
@@ -537,7 +537,7 @@ def test_a_damaged_lab_run_is_named_and_the_rest_still_shown(trained, store_at, 
     app = open_page("memory_lab")
     assert not problems(app)
     assert victim in texts(app.warning) and "metrics.json" in texts(app.warning)
-    assert len(app.dataframe[0].value) == 5  # the other runs still drawn
+    assert len(app.dataframe[0].value) == 6  # every cell and start still drawn (the run's twin at D=3)
 
 
 @pytest.mark.parametrize("tab", ["Simulation", "Any model, any text"])

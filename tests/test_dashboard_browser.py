@@ -191,3 +191,28 @@ def test_glass_box_draws_the_equations_and_the_agreement(page, server):
     assert page.locator(PROBLEMS).count() == 0
     verdict = page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stMetric"]').last.inner_text()
     assert "largest difference anywhere" in verdict and "agree" in verdict and "DISAGREE" not in verdict
+
+
+def test_the_lab_pages_draw_in_presentation_mode_and_move_with_the_slider(page, server):
+    page.goto(f"{server}/memory_lab?dataset=memory-d6&presentation=true")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for(timeout=60_000)  # accuracy, then where they look
+    settle(page)
+    shoot(page, "memory-lab-presentation")
+    assert page.locator(PROBLEMS).count() == 0
+    assert "Where the models look at D = 6" in page.locator("h2, h3").all_inner_texts()
+    page.goto(f"{server}/gradients?presentation=true")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    shoot(page, "gradients-lab-runs")
+    page.get_by_role("tab", name="Simulation").click()
+    page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    slider = page.locator('[data-testid="stSlider"]').first.get_by_role("slider")
+    slider.focus()
+    for _ in range(6):  # 0.90 -> 1.20 in steps of 0.05, as a lecturer's arrow keys would
+        slider.press("ArrowRight")
+    settle(page)
+    shoot(page, "gradients-simulation")
+    assert page.locator(PROBLEMS).count() == 0
+    assert "spectral radius 1.20" in page.locator('[role="tabpanel"]:not([hidden])').inner_text()

@@ -37,7 +37,8 @@ def lab_view() -> None:
                                     default="jacobian", required=True, key="gradients_value")  # fmt: skip
     flows, facts = {}, []
     with st.spinner("Following the gradients through the test sequences…"):
-        for point in sorted((p for p in points if p.distance == distance), key=lambda p: list(CELL_NAMES).index(p.cell)):
+        at = sorted((p for p in points if p.distance == distance), key=lambda p: list(CELL_NAMES).index(p.cell))
+        for point in at:
             try:
                 summary = loaders.lab_summary(point.record, compute=True)
             except loaders.Unreadable as error:
@@ -79,7 +80,8 @@ def any_run_view() -> None:
     runs = ui.require_runs(selected, ui.recurrent_classifiers)
     ids = list(runs.frame["run_id"])
     left, right = st.columns([1, 2])
-    run_id = left.selectbox("Model", ids, format_func=runs.labels.get, key=ui.remembered("gradients_model", ids, ids[0]))
+    run_id = left.selectbox("Model", ids, format_func=runs.labels.get,
+                            key=ui.remembered("gradients_model", ids, ids[0]))  # fmt: skip
     examples = examples_for(ui.require_summary(selected.dataset))
     st.session_state.setdefault("gradients_text", examples[0] if examples else "")
     text = right.text_input("Text", key="gradients_text", max_chars=5000)

@@ -7,6 +7,7 @@ from dashboard.pages import page_path
 from dashboard.state import DATASET
 from pipelines.data.memory import DEFAULT_DISTANCES, MARKERS, distance_of, is_memory_key
 from pipelines.models.cells import CELL_NAMES
+from pipelines.models.zoos import memory_zoo
 from pipelines.training import jobs
 
 st.title("Memory lab")
@@ -41,7 +42,7 @@ if not points:
     st.stop()
 
 frame = tables.lab_frame(points)
-planned = len(DEFAULT_DISTANCES) * 5
+planned = len(DEFAULT_DISTANCES) * len(memory_zoo())
 if len(frame) < planned:
     with st.expander(f"{len(frame)} of the sweep's {planned} runs are trained: train the rest", expanded=False):
         start_sweep_ui()
@@ -83,4 +84,5 @@ ui.teach(f"Integrated Gradients scores every word's push towards the answer (fro
          "may still credit the last word most: it moves the RNN's final state the most. Why the readout is the final "
          "state of a one-way model: mean or max pooling, or a backward direction, would read the marker directly and "
          "make the task trivial.")  # fmt: skip
-st.page_link(page_path("gradients"), label="Why: gradients through time for these runs", icon=":material/trending_down:")
+st.page_link(page_path("gradients"), label="Why: gradients through time for these runs",
+             icon=":material/trending_down:")  # fmt: skip

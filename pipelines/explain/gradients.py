@@ -37,29 +37,19 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..data.text import Vocabulary
 from ..models.cells import WEIGHT_BLOCKS
 from ..models.convert import TORCH_GATE_ORDER
-from ..models.spec import ModelSpec
 from ..models.torch_zoo import RecurrentClassifier, pool
 from ..threads import single_thread
+from .explanation import ExplainableRun
 from .internals import cell_of, gru_step, lstm_step, project_inputs, rnn_step, unroll
 
 KEEP_GATE = {"lstm": "forget", "gru": "update"}  # the gate that carries the old state on
 TINY = np.finfo(np.float64).tiny  # the smallest positive float64: a gradient below it reads as this, not 0
 
 
-class GradientRun(Protocol):
+class GradientRun(ExplainableRun, Protocol):
     """What gradient flow needs of a loaded run; `pipelines.runs.LoadedRun` is one."""
-
-    run_id: str
-    dataset: str
-    label: str
-    classes: list[str]
-    vocabulary: Vocabulary
-    spec: ModelSpec
-
-    def torch_model(self) -> RecurrentClassifier: ...
 
     def initial_torch_model(self) -> RecurrentClassifier: ...
 
