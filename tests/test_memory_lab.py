@@ -224,6 +224,21 @@ def test_gradient_flow_of_a_run_compares_trained_and_initial_weights(tmp_path):
         run.gradients("   ")
 
 
+def test_many_texts_summarise_as_the_geometric_mean_by_steps_back():
+    from pipelines.explain.gradients import BatchGradients, summarise
+
+    def batch(direction, values):
+        values = np.array(values)
+        return BatchGradients(0, direction, values, values, None, None, np.full(len(values), 0.5))
+
+    long = [[1e-4, 1e-2, 1.0], [1e-6, 1e-2, 1.0]]  # two texts of three tokens, in the text's order
+    (forward,) = summarise([[batch("forward", long)], [batch("forward", [[1e-2, 1.0]])]])
+    np.testing.assert_allclose(forward.steps_back(forward.loss_gradient), [1.0, 1e-2, 1e-5])  # 0 = the last token
+    (backward,) = summarise([[batch("backward", [[1.0, 1e-2, 1e-4], [1.0, 1e-2, 1e-6]])]])
+    np.testing.assert_allclose(backward.steps_back(backward.jacobian), [1.0, 1e-2, 1e-5])  # 0 = the first token
+    assert forward.keep_gate == 0.5 and forward.cell_jacobian is None
+
+
 def test_the_simulation_is_exactly_radius_to_the_k_and_tanh_only_shrinks_it():
     for radius in (0.8, 1.0, 1.2):
         curves = simulate(radius, steps=40)
