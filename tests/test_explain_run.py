@@ -121,14 +121,14 @@ def test_top_words_are_the_polar_words_and_are_cached(trained, run, monkeypatch)
 
 def test_a_stale_top_words_cache_is_recomputed_wherever_it_is_read(trained, run, monkeypatch):
     """Bumping FORMAT_VERSION makes every reader (pipeline, CLI, dashboard) treat the old file as missing."""
-    from pipelines.training.train import derive_top_words
+    from pipelines.training.train import derive_views
 
     store, dataset, run_id = trained
     top_words(store, run)  # cached with today's default settings
     assert aggregate.cached_top_words(store, dataset, run_id) is not None
     monkeypatch.setattr(aggregate, "FORMAT_VERSION", aggregate.FORMAT_VERSION + 1)
     assert aggregate.cached_top_words(store, dataset, run_id) is None  # what the dashboard's loader asks
-    derive_top_words(store, dataset, run_id)  # what `train` does for a finished run
+    derive_views(store, dataset, run_id, "classification")  # what `train` does for a finished run
     assert aggregate.cached_top_words(store, dataset, run_id).settings["version"] == aggregate.FORMAT_VERSION
 
 

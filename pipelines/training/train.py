@@ -282,38 +282,23 @@ def _train_planned(store: Store, data: PreparedData, planned: list[PlannedRun], 
 
 
 def derive_views(store: Store, dataset: str, run_id: str, task: str) -> None:
-    """What the pages need of a finished run, computed once: its top words, or a memory run's gradients."""
-    if task == MEMORY.name:
-        derive_lab_summary(store, dataset, run_id)
-    else:
-        derive_top_words(store, dataset, run_id)
-
-
-def derive_lab_summary(store: Store, dataset: str, run_id: str) -> None:
-    """Cache a finished run's gradients through time and lookback (the memory lab's page); never undoes the run."""
+    """What the pages need of a finished run, computed once and kept in its folder: its top words, or a memory
+    run's gradients through time. A failure here is reported and never undoes the run."""
+    from ..explain.aggregate import cached_top_words, top_words  # imports Captum: only once a run has finished
     from ..explain.memory_lab import cached_lab_summary, lab_summary
     from ..runs import load_run
 
-    if store.run(dataset, run_id).state != "done" or cached_lab_summary(store, dataset, run_id) is not None:
-        return
-    try:
-        summary = lab_summary(store, load_run(store, dataset, run_id))
-        tqdm.write(f"{run_id}: gradients through time and lookback, {summary.seconds:.1f}s")
-    except Exception as error:
-        tqdm.write(f"{run_id}: gradients not computed ({type(error).__name__}: {error})")
-
-
-def derive_top_words(store: Store, dataset: str, run_id: str) -> None:
-    """Cache a finished run's top words; a failure here is reported and never undoes the run."""
-    from ..explain.aggregate import cached_top_words, top_words  # imports Captum: only once a run has finished
-    from ..runs import load_run
-
-    # Checked here, before the model is loaded: a cache made with today's settings needs nothing more.
-    if store.run(dataset, run_id).state != "done" or cached_top_words(store, dataset, run_id) is not None:
+    if task == MEMORY.name:
+        cached, compute, what = cached_lab_summary, lab_summary, "gradients through time and lookback"
+    else:
+        cached, compute, what = cached_top_words, top_words, "top words"
+    # Checked before the model is loaded: a view made with today's settings needs nothing more.
+    if store.run(dataset, run_id).state != "done" or cached(store, dataset, run_id) is not None:
         return
     try:
         started = time.perf_counter()
-        result = top_words(store, load_run(store, dataset, run_id))
-        tqdm.write(f"{run_id}: top words from {result.texts_read:,} test texts, {time.perf_counter() - started:.1f}s")
+        result = compute(store, load_run(store, dataset, run_id))
+        source = f" from {result.texts_read:,} test texts" if hasattr(result, "texts_read") else ""
+        tqdm.write(f"{run_id}: {what}{source}, {time.perf_counter() - started:.1f}s")
     except Exception as error:  # e.g. a test split with no word seen often enough
-        tqdm.write(f"{run_id}: top words not computed ({type(error).__name__}: {error})")
+        tqdm.write(f"{run_id}: {what} not computed ({type(error).__name__}: {error})")
