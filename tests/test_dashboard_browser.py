@@ -10,8 +10,11 @@ import socket
 import subprocess
 import sys
 import time
+import shutil
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -42,9 +45,15 @@ def server(tmp_path_factory):
         if os.environ.get("CI") == "true":
             pytest.fail("/usr/bin/chromium is missing; CI must install Debian's chromium (see .ci/run)")
         pytest.skip("no /usr/bin/chromium here: apt-get install -y --no-install-recommends chromium")
-    store = trained_store(tmp_path_factory.getbasetemp())
+    with streamlit_on(trained_store(tmp_path_factory.getbasetemp()), tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
+@contextmanager
+def streamlit_on(store: Path, folder: Path) -> Iterator[str]:
+    """`streamlit run` the app on `store` in the background; yields its address once it answers."""
     port = free_port()
-    log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w")
+    log = open(folder / "streamlit.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
          "--server.address", "127.0.0.1"],
@@ -216,3 +225,33 @@ def test_the_lab_pages_draw_in_presentation_mode_and_move_with_the_slider(page, 
     shoot(page, "gradients-simulation")
     assert page.locator(PROBLEMS).count() == 0
     assert "spectral radius 1.20" in page.locator('[role="tabpanel"]:not([hidden])').inner_text()
+
+
+def test_the_memory_lab_before_its_sweep_and_when_it_is_complete(browser, tmp_path_factory, tmp_path):
+    """An empty store (the command and the button) and a complete sweep: the D=3 and D=6 runs copied under every
+    default distance, which is all the page checks for completeness."""
+    from pipelines.data.memory import DEFAULT_DISTANCES
+
+    trained = trained_store(tmp_path_factory.getbasetemp())  # the session's store, built already
+    full = tmp_path / "full"
+    for index, distance in enumerate(DEFAULT_DISTANCES):
+        shutil.copytree(trained / f"memory-d{(3, 6)[index % 2]}", full / f"memory-d{distance}")
+    for store, name in ((tmp_path / "empty", "memory-lab-empty"), (full, "memory-lab-full")):
+        (tmp_path / name).mkdir()
+        with streamlit_on(store, tmp_path / name) as url:
+            page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
+            page.goto(f"{url}/memory_lab")
+            settle(page)
+            if store == full:
+                page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for(timeout=60_000)
+                settle(page)
+            shoot(page, name)
+            assert page.locator(PROBLEMS).count() == 0
+            text = page.locator('[data-testid="stMain"]').inner_text()
+            if store == full:
+                assert "train the rest" not in text  # nothing missing
+                assert "Where the models look at D = 100" in text  # the default distance, only in the full sweep
+            else:
+                assert "python -m pipelines lab" in text
+                assert page.get_by_role("button", name="Train the lab sweep now").count() == 1
+            page.context.close()
