@@ -50,6 +50,7 @@ assert [outcome.result for outcome in outcomes] == ["trained"], outcomes
 # The memory lab at two short distances (its gradients kept in each run's folder).
 from pipelines.training.lab import train_lab
 outcomes = train_lab(store, {lab_distances}, device="cpu", overrides={{"epochs": 2}}, show_progress=False)
+outcomes += train_lab(store, [3], distractors=True, device="cpu", overrides={{"epochs": 2}}, show_progress=False)
 assert all(outcome.result == "trained" for outcome in outcomes), outcomes
 """
 LAB_DISTANCES = (3, 6)  # the trained store's memory-lab sweep

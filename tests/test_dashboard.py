@@ -504,6 +504,13 @@ def test_the_memory_lab_knows_a_partial_sweep_from_a_full_one(real_runs, monkeyp
     assert list(table.columns) == ["model", "D = 3", "D = 6"] and "LSTM (chrono start)" in set(table["model"])
 
 
+def test_the_memory_lab_offers_the_distractor_variant_when_it_was_trained(real_runs):
+    app = open_page("memory_lab")
+    assert list(app.dataframe[0].value.columns) == ["model", "D = 3", "D = 6"]
+    app.button_group(key="lab_variant").set_value("with distractors").run()
+    assert not problems(app) and list(app.dataframe[0].value.columns) == ["model", "D = 3"]
+
+
 def test_the_memory_lab_starts_its_sweep_as_a_background_job(store_at, tmp_path, monkeypatch):
     from pipelines.training import jobs
 

@@ -34,6 +34,11 @@ def start_sweep_ui() -> None:
 
 
 points = loaders.lab_points()
+if loaders.lab_points(distractors=True):  # the variant was trained too: offer it
+    variant = st.segmented_control("Task", ["plain", "with distractors"], default="plain", required=True,
+                                   key="lab_variant", help="With distractors, a tenth of the filler words are "
+                                   "marker words too: only the first marker counts.")  # fmt: skip
+    points = loaders.lab_points(distractors=variant == "with distractors")
 ui.note_unfinished([record for key in loaders.datasets() if is_memory_key(key) for record in loaders.runs(key)])
 if not points:
     st.info("**The memory lab has not been trained yet.** Its runs are ordinary runs of the data sets "
