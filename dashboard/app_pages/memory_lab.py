@@ -56,11 +56,12 @@ st.subheader("Accuracy against distance")
 ui.show_chart("memory-accuracy", figures_lab.accuracy_by_distance, frame, height=440)
 ui.teach("Solid lines start each cell as fairly as it can: the LSTM and GRU with chrono initialisation (their "
          "forget and update gates open from the first step, Tallec & Ollivier 2018), the RNN with an identity "
-         "recurrent matrix (Le et al. 2015). Dashed lines start the gated cells from PyTorch's default, where those "
-         "gates sit near 0.5 and halve a memory at every step: the gates make long memory possible, their start "
-         "makes it learnable in a short budget.")  # fmt: skip
-ui.show_table(tables.lab_table(frame), "memory-accuracy", column_config={
-    column: st.column_config.NumberColumn(column, format="%.3f") for column in tables.lab_table(frame).columns[1:]})
+         "recurrent matrix (Le et al. 2015). Dashed lines start each cell from PyTorch's default, where a gated "
+         "cell's forget or update gate sits near 0.5 and halves a memory at every step: the gates make long memory "
+         "possible, their start makes it learnable in a short budget.")  # fmt: skip
+table = tables.lab_table(frame)
+ui.show_table(table, "memory-accuracy", column_config={
+    column: st.column_config.NumberColumn(column, format="%.3f") for column in table.columns[1:]})
 
 distances = sorted(frame["distance"].unique())
 asked = st.query_params.get(DATASET)  # ?dataset=memory-d100 in the page address opens the page at D = 100
@@ -72,9 +73,10 @@ at = frame[frame["distance"] == distance]
 st.subheader(f"Where the models look at D = {distance}")
 with st.spinner("Attributing the test sequences…"):
     shares = {}
+    records = {point.record.run_id: point.record for point in points}
     for row in at.itertuples():
         try:
-            summary = loaders.lab_summary(next(p.record for p in points if p.record.run_id == row.run_id), compute=True)
+            summary = loaders.lab_summary(records[row.run_id], compute=True)
         except loaders.Unreadable as error:
             st.warning(f"Left out: {error}.", icon=":material/warning:")
             continue
