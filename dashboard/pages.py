@@ -42,6 +42,8 @@ PAGES = (
     PageEntry("inside.py", "Inside the model", ":material/neurology:", "Models"),
     PageEntry("top_words.py", "Top words", ":material/format_list_numbered:", "Models"),
     PageEntry("glass_box.py", "Glass box", ":material/function:", "Models"),
+    PageEntry("forecasts.py", "Forecasts", ":material/timeline:", "Forecasting"),
+    PageEntry("forecaster_inside.py", "Inside the forecaster", ":material/neurology:", "Forecasting"),
     PageEntry("train.py", "Train", ":material/model_training:", "Pipelines"),
 )
 BY_KEY = {page.key: page for page in PAGES}

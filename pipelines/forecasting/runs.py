@@ -51,6 +51,7 @@ class LoadedForecaster:
     record: RunRecord
     spec: ForecasterSpec | BaselineSpec
     series: pd.DataFrame  # date, value, observed, part
+    frequency: str  # the series' step, e.g. "W-SAT"
     model: object = None  # a RecurrentForecaster; None for a baseline
     parameters: dict | None = None  # a baseline's fitted parameters
 
@@ -97,15 +98,10 @@ class LoadedForecaster:
         origin = self.check_origin(origin)
         predicted = self.forecasts(np.array([origin]))[0]
         horizon = self.spec.horizon
-        offset = pd.tseries.frequencies.to_offset(pd.infer_freq(self.series["date"].iloc[:3]) or "D")
-        start = self.series["date"].iloc[origin]
-        dates = pd.date_range(start, periods=horizon + 1, freq=offset)[1:]
+        dates = pd.date_range(self.series["date"].iloc[origin], periods=horizon + 1, freq=self.frequency)[1:]
         frame = pd.DataFrame({"step": np.arange(1, horizon + 1), "date": dates, "forecast": predicted,
                               "actual": targets(self.values, np.array([origin]), horizon)[0]})  # fmt: skip
-        spread = np.asarray(self.metrics.validation_rmse, dtype=float)
-        for name, z in INTERVALS.items():
-            frame[f"low {name}"], frame[f"high {name}"] = predicted - z * spread, predicted + z * spread
-        return frame
+        return with_bands(frame, self.metrics.validation_rmse)
 
     def hidden_states(self, origin: int) -> list[np.ndarray]:
         """Each layer's hidden states (lookback, hidden) while reading the window that ends at `origin`."""
@@ -116,9 +112,10 @@ class LoadedForecaster:
         origin = self.check_origin(origin)
         inputs, _ = encode(self.values, np.array([origin]), self.spec.lookback, self.spec.horizon,
                            self.spec.scaler_mean, self.spec.scaler_scale, self.spec.relative)  # fmt: skip
+        device = next(self.model.parameters()).device
         with torch.inference_mode():
-            layers = self.model.layer_outputs(torch.from_numpy(inputs))
-        return [layer[0].float().numpy() for layer in layers]
+            layers = self.model.layer_outputs(torch.from_numpy(inputs).to(device))
+        return [layer[0].float().cpu().numpy() for layer in layers]
 
 
 def load_forecaster(store: Store, dataset: str, run_id: str, device: str = "cpu") -> LoadedForecaster:
@@ -132,12 +129,13 @@ def load_forecaster(store: Store, dataset: str, run_id: str, device: str = "cpu"
     series = store.read_series(dataset)
     expected = record.spec.dataset.series_fingerprint
     stored = store.read_dataset(dataset).series
-    if stored is None or stored.fingerprint != expected:
+    if stored is None or stored.fingerprint != expected or len(series) != stored.length:
         raise ForecastNotReady(f"run {run_id} was trained on another version of {dataset} (series {expected}); "
                                "retrain it")  # fmt: skip
     spec = record.model_spec
     if isinstance(spec, BaselineSpec):
-        return LoadedForecaster(record, spec, series, parameters=read_json(record.path / "baseline.json"))
+        return LoadedForecaster(record, spec, series, stored.frequency,
+                                parameters=read_json(record.path / "baseline.json"))
     from safetensors.torch import load_file
 
     from ..devices import pick_device
@@ -145,4 +143,17 @@ def load_forecaster(store: Store, dataset: str, run_id: str, device: str = "cpu"
 
     model = RecurrentForecaster(spec)
     model.load_state_dict(load_file(str(record.path / "weights.safetensors")))
-    return LoadedForecaster(record, spec, series, model=model.to(pick_device(device)).eval())
+    return LoadedForecaster(record, spec, series, stored.frequency, model=model.to(pick_device(device)).eval())
+
+
+def with_bands(frame: pd.DataFrame, validation_rmse: list[float]) -> pd.DataFrame:
+    """Add the fan to a forecast (one row per step, column `forecast`): 80% and 95% bands.
+
+    Each step's band is as wide as that step's errors on the validation part
+    (± z·RMSE_k, errors taken as normal), so it widens with the horizon as the errors do.
+    """
+    spread = np.asarray(validation_rmse, dtype=float)[frame["step"].to_numpy() - 1]
+    for name, z in INTERVALS.items():
+        frame[f"low {name}"] = frame["forecast"] - z * spread
+        frame[f"high {name}"] = frame["forecast"] + z * spread
+    return frame

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
-from sklearn.preprocessing import StandardScaler
 
 from ..data.base import DataError
 from ..data.series import Series
@@ -170,5 +169,7 @@ def prepare(series: Series, settings: ForecastSettings) -> PreparedSeries:
     if np.ptp(train) == 0:
         raise DataError(f"the training part of {series.key} is constant ({train[0]:g}): the scaler has no spread "
                         "to learn; use a longer series or a smaller --validation-fraction/--test-fraction")
+    from sklearn.preprocessing import StandardScaler  # not at the top: `list` and the CLI's parser import this module
+
     scaler = StandardScaler().fit(train.reshape(-1, 1))
     return PreparedSeries(series, settings, train_end, validation_end, float(scaler.mean_[0]), float(scaler.scale_[0]))

@@ -31,6 +31,7 @@ from ..models.forecaster import RecurrentForecaster
 from ..models.torch_zoo import count_parameters
 from ..store import RunClaim, Store
 from ..tasks import FORECASTING
+from ..threads import single_thread
 from .config import TrainConfig
 from .train import STATUS_INTERVAL, Outcome, run_id_for
 
@@ -209,7 +210,11 @@ def _fit_recurrent(run: PlannedForecaster, prepared: PreparedSeries, device, cla
     model = RecurrentForecaster(spec)
     train = prepared.windows("train", spec.lookback, spec.horizon, spec.relative)
     validation = prepared.windows("validation", spec.lookback, spec.horizon, spec.relative)
-    return model, fit(model, train, validation, run.config, device, report)
+    # A batch of 32 one-value windows is a few microseconds of work per time step: on the CPU a second
+    # thread mostly waits at each step's barrier (pipelines/threads.py). On our shared 2-core machine a
+    # 2-epoch co2 run took 24-38 s on two threads and about 1 s on one.
+    with single_thread(device.type == "cpu"):
+        return model, fit(model, train, validation, run.config, device, report)
 
 
 def train_forecast_zoo(
