@@ -7,8 +7,8 @@ from contextlib import ExitStack
 import pytest
 
 from dashboard_stores import (
-    FAILED_RUN, KERAS_TWIN, NO_METRICS_RUN, PAGES, RUNNING_RUN, SWEEP_DATASET, copy_store, damage, done_runs,
-    open_page, problems, trained_store,
+    CLASSIFIER_PAGES, FAILED_RUN, FORECAST_PAGES, KERAS_TWIN, NO_METRICS_RUN, PAGES, RUNNING_RUN, SWEEP_DATASET,
+    copy_store, damage, done_runs, open_page, problems, trained_store,
 )  # fmt: skip
 from pipelines.training import jobs
 from pipelines.verify import TOLERANCE
@@ -69,6 +69,9 @@ def test_a_data_set_without_runs_says_how_to_train_it(page, trained, store_at, t
         (root / "rt-polarity" / name).write_bytes((trained / "rt-polarity" / name).read_bytes())
     app = open_page(page)
     assert not problems(app)
+    if page in FORECAST_PAGES:  # a text data set: how to train forecasters on a series instead
+        assert "python -m pipelines train --dataset co2 --zoo forecast-quick" in texts(app.info)
+        return
     assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
     if page == "overview":
         assert "Rotten Tomatoes" in texts(app.subheader)  # the data set card still shows
@@ -351,7 +354,7 @@ def test_a_stale_top_words_cache_reads_as_missing_on_the_page(trained, store_at,
     assert "not in the store yet" in texts(app.info) and not app.get("plotly_chart")
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page != "train"])
+@pytest.mark.parametrize("page", [page for page in CLASSIFIER_PAGES if page != "train"])
 def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_path, monkeypatch):
     """A run of a kind a page does not draw (a made-up one here) is named in a note; the rest still shows."""
     from pipelines.files import read_json, write_json
@@ -410,7 +413,7 @@ def test_glass_box_compares_pytorch_and_keras_twins(real_runs):
 # -- a store as real life leaves it -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page != "train"])
+@pytest.mark.parametrize("page", [page for page in CLASSIFIER_PAGES if page != "train"])
 def test_damaged_runs_are_named_and_the_rest_still_shown(page, damaged):
     root, broken = damaged
     app = open_page(page)

@@ -191,12 +191,13 @@ def _read_user_csv(path: Path, date_column: str | None, value_column: str | None
         if given is not None and given not in columns:
             raise DataError(f"{path.name} has no column {given!r} ({flag}); its columns: {', '.join(map(str, columns))}")
     date_column = date_column or next((c for c in columns if str(c).strip().lower() in DATE_NAMES), columns[0])
-    if value_column is None:
-        numeric = [c for c in columns if c != date_column and pd.api.types.is_numeric_dtype(frame[c])]
-        if len(numeric) != 1:
+    if value_column is None:  # the one other column, or the one numeric one among several
+        others = [c for c in columns if c != date_column]
+        numeric = [c for c in others if pd.api.types.is_numeric_dtype(frame[c])]
+        if len(others) != 1 and len(numeric) != 1:
             found = ", ".join(map(str, numeric)) if numeric else "none"
             raise DataError(f"{path.name}: pick the value column with --value-column (numeric columns: {found})")
-        value_column = numeric[0]
+        value_column = others[0] if len(others) == 1 else numeric[0]
     values = pd.to_numeric(frame[value_column], errors="coerce")
     unreadable = frame[value_column].notna() & values.isna()
     if unreadable.any():
@@ -224,18 +225,25 @@ def _parse_dates(column: pd.Series, name: str) -> pd.DatetimeIndex:
 
 def infer_frequency(dates: pd.DatetimeIndex) -> str:
     """The regular step of dates that may have holes: pandas' guess on the dates, or on a gap-free stretch."""
-    frequency = pd.infer_freq(dates) if len(dates) >= 3 else None
+    frequency = _guess_step(dates) if len(dates) >= 3 else None
     if frequency is None:
         steps = np.diff(dates.asi8)
         common = np.median(steps)
         for start in range(0, max(len(dates) - 3, 1)):  # the first three dates one common step apart
             if (steps[start : start + 2] == common).all():
-                frequency = pd.infer_freq(dates[start : start + 3])
+                frequency = _guess_step(dates[start : start + 3])
                 break
     if frequency is None:
         raise DataError("the dates are not evenly spaced (daily, weekly, monthly, yearly, ...), so the series "
                         "has no regular step to forecast")  # fmt: skip
     return frequency
+
+
+def _guess_step(dates: pd.DatetimeIndex) -> str | None:
+    """pandas' name for the dates' step ("W-SAT", "MS", ...), or None if they have no single step."""
+    with pd.option_context("future.infer_freq_returns_offset", True):  # pandas' coming behaviour: an offset
+        offset = pd.infer_freq(dates)
+    return None if offset is None else offset.freqstr
 
 
 def season_for(frequency: str) -> int:
