@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import INK, INSIDE_LOWER_LEFT, Style, run_styles
+from dashboard.figures import INK, Style, run_styles
 
 BASELINE_STYLES = {
     "naive": Style("#9ca3af", "dot", "square"),
@@ -20,6 +20,7 @@ BASELINE_STYLES = {
 PART_COLOURS = {"validation": "rgba(232, 131, 58, 0.08)", "test": "rgba(53, 88, 214, 0.08)"}
 ACTUAL = "#111827"
 FILLED = "#c8414b"
+INSIDE_UPPER_LEFT = dict(x=0.01, xanchor="left", y=0.97, yanchor="top", bgcolor="rgba(255,255,255,0.85)")
 
 
 def forecast_styles(frame: pd.DataFrame) -> dict[str, Style]:
@@ -54,7 +55,7 @@ def series_chart(series: pd.DataFrame, parts: dict[str, dict], unit: str, title:
                            marker=dict(color=FILLED, size=6),
                            hovertemplate="%{x|%Y-%m-%d}: filled by interpolation (%{y:.4g})<extra></extra>")
     _parts(figure, parts)
-    figure.update_layout(title=title, showlegend=len(filled) > 0, legend=INSIDE_LOWER_LEFT)
+    figure.update_layout(title=title, showlegend=len(filled) > 0, legend=INSIDE_UPPER_LEFT)
     figure.update_yaxes(title=unit or "value")
     return figure
 

@@ -8,6 +8,16 @@ from dashboard import figures_forecast, loaders, tables_forecast, ui
 from dashboard.state import Selection
 from pipelines.records import DatasetSummary
 
+STEP_WORDS = {"W": "week", "MS": "month", "ME": "month", "QS": "quarter", "QE": "quarter", "YS": "year", "YE": "year",
+              "D": "day", "h": "hour"}  # fmt: skip
+WHOLE_COLUMNS = ("model", "kind", "trained by", "run id", "parameters", "epochs")
+
+
+def score_columns(table) -> dict:
+    """Scores with three decimals (the table's other columns as they are)."""
+    return {title: st.column_config.NumberColumn(title, format="%.3f") for title in table.columns
+            if title not in WHOLE_COLUMNS}  # fmt: skip
+
 
 def series_card(selected: Selection, summary: DatasetSummary) -> None:
     facts = summary.series
@@ -25,8 +35,9 @@ def series_card(selected: Selection, summary: DatasetSummary) -> None:
     except loaders.Unreadable as error:
         st.error(f"{error}. Train any forecast zoo on it again to rewrite it.", icon=":material/error:")
         return
+    every = STEP_WORDS.get(facts.frequency.split("-")[0], f"{facts.frequency} step")
     ui.show_chart(f"{selected.dataset}-series", figures_forecast.series_chart, series, facts.parts, facts.unit,
-                  f"{facts.start} to {facts.end}, one value per {facts.frequency} step", height=320)  # fmt: skip
+                  f"{facts.start} to {facts.end}, one value a {every}", height=320)  # fmt: skip
     settings = facts.settings
     ui.teach(f"Cut in time, never shuffled: the models learn from the training part, stop early on the validation "
              f"part and are scored on the test part. Each reads {settings.get('lookback')} values and forecasts "
@@ -51,7 +62,7 @@ def leaderboard(selected: Selection, records) -> None:
     frame = tables_forecast.forecast_frame(finished)
     horizon = int(frame["horizon"].max())
     table = tables_forecast.leaderboard(frame, {r.run_id: r for r in finished}, tuple(sorted({1, horizon})))
-    ui.show_table(table, f"{selected.dataset}-forecast-leaderboard")
+    ui.show_table(table, f"{selected.dataset}-forecast-leaderboard", column_config=score_columns(table))
 
 
 def render(selected: Selection, summary: DatasetSummary) -> None:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures_forecast, loaders, tables_forecast, ui
+from dashboard import figures_forecast, forecast_overview, loaders, tables_forecast, ui
 from pipelines.forecasting.runs import with_bands
 
 FUTURE = "future"  # the origin choice that means "after the last value": the real future
@@ -46,14 +46,17 @@ def controls_ui(horizon: int, origins: list[str]) -> tuple[list[str], int, str, 
     return chosen, step, origin, whole
 
 
-horizon = int(frame["horizon"].max())
-first = next(iter(by_id.values()))
-try:
-    predictions = {run_id: loaders.predictions(by_id[run_id]) for run_id in frame["run_id"]}
-except loaders.Unreadable as error:
-    st.error(f"{error}. Training the zoo again redoes that run.", icon=":material/error:")
+predictions = {}
+for run_id in list(frame["run_id"]):
+    try:
+        predictions[run_id] = loaders.predictions(by_id[run_id])
+    except loaders.Unreadable as error:
+        st.warning(f"Left out: {error}. Training the zoo again redoes that run.", icon=":material/warning:")
+frame = frame[frame["run_id"].isin(list(predictions))].reset_index(drop=True)
+if frame.empty:
     st.stop()
-origins = sorted(set(predictions[first.run_id]["origin"]))
+horizon = int(frame["horizon"].max())
+origins = sorted(set(predictions[frame["run_id"][0]]["origin"]))
 chosen, step, origin, whole = controls_ui(horizon, origins)
 if not chosen:
     st.info("Pick at least one model above.", icon=":material/arrow_upward:")
@@ -73,8 +76,8 @@ for run_id in chosen:
     except loaders.Unreadable as error:
         st.warning(f"Left out of the fan: {error}.", icon=":material/warning:")
 
-window = None if whole else (pd.Timestamp(facts.parts["validation"]["start"]),
-                             max(fan["date"].max() for fan in fans.values()) if fans else series["date"].max())
+last_date = max([series["date"].max(), *(fan["date"].max() for fan in fans.values())])
+window = None if whole else (pd.Timestamp(facts.parts["validation"]["start"]), last_date)
 ui.show_chart("forecasts", figures_forecast.forecast_chart, series, facts.parts, lines, fans, styles, step, facts.unit,
               window, height=480)  # fmt: skip
 ui.teach("The shaded fan is the forecast made after one value, all its steps at once; its bands are as wide as "
@@ -94,10 +97,7 @@ ui.teach("MASE below 1 beats last season's value as a one-step forecast on the t
 st.subheader("Test scores, with the baselines")
 steps = tuple(sorted({1, min(12, horizon), horizon}))
 table = tables_forecast.leaderboard(frame, by_id, steps)
-ui.show_table(table, f"{selected.dataset}-forecast-scores", column_config={
-    title: st.column_config.NumberColumn(title, format="%.3f") for title in table.columns
-    if title not in ("model", "kind", "trained by", "run id", "parameters", "epochs")
-})  # fmt: skip
+ui.show_table(table, f"{selected.dataset}-forecast-scores", column_config=forecast_overview.score_columns(table))
 notes = {record.metrics.mape_note for record in records if record.metrics.mape_note}
 for note in notes:
     st.caption(f":material/info: {note}, so no MAPE is given; sMAPE and MASE still are.")
