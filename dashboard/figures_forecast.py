@@ -48,7 +48,8 @@ def series_chart(series: pd.DataFrame, parts: dict[str, dict], unit: str, title:
     """The whole series with its train / validation / test parts; filled gaps as red dots."""
     figure = go.Figure()
     figure.add_scatter(x=series["date"], y=series["value"], mode="lines", name="observed",
-                       line=dict(color=ACTUAL, width=1.5), hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:.4g}} {unit}<extra></extra>")
+                       line=dict(color=ACTUAL, width=1.5),
+                       hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:.4g}} {unit}<extra></extra>")  # fmt: skip
     filled = series[~series["observed"].astype(bool)]
     if len(filled):
         figure.add_scatter(x=filled["date"], y=filled["value"], mode="markers", name="gap, filled",
@@ -79,7 +80,8 @@ def forecast_chart(series: pd.DataFrame, parts: dict[str, dict], lines: dict[str
     for label, fan in fans.items():
         _fan(figure, label, fan, styles[label].colour)
     _parts(figure, parts)
-    figure.update_layout(title=f"Forecast against actual: {ahead}, and the fan from one origin", legend_groupclick="toggleitem")
+    figure.update_layout(title=f"Forecast against actual: {ahead}, and the fan from one origin",
+                         legend_groupclick="toggleitem")  # fmt: skip
     figure.update_yaxes(title=unit or "value")
     if window is not None:
         shown = series[(series["date"] >= window[0]) & (series["date"] <= window[1])]["value"]

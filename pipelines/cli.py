@@ -209,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train every run of a zoo that the store does not have yet")
     train.add_argument("--dataset", default="rt-polarity",
-                       help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too); series: {', '.join(SERIES_KEYS)} or PATH.csv")
+                       help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too); series (forecasting): "
+                            f"{', '.join(SERIES_KEYS)} or PATH.csv")
     train.add_argument("--language", default=None, help="NusaX language (default indonesian)")
     train.add_argument("--zoo", default="quick", choices=sorted([*ZOOS, *FORECAST_ZOOS]))
     train.add_argument("--only", action="append", metavar="PATTERN",

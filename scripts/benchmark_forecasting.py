@@ -38,9 +38,10 @@ def main() -> None:
     trained = {outcome.run_id for outcome in outcomes}
     records = [record for record in store.runs(args.dataset) if record.run_id in trained and record.state == "done"]
     print(f"{args.zoo} zoo on {args.dataset}: {len(records)} runs, {elapsed:.0f} s for this call "
-          f"({sum(o.result == 'trained' for o in outcomes)} trained now); {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
-    header = f"{'model':<24} {'kind':<10}" + "".join(f" {'RMSE@' + str(s):>9} {'MASE@' + str(s):>9}" for s in args.steps)
+          f"({sum(o.result == 'trained' for o in outcomes)} trained now); "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+    steps = "".join(f" {'RMSE@' + str(step):>9} {'MASE@' + str(step):>9}" for step in args.steps)
+    header = f"{'model':<24} {'kind':<10}" + steps
     print(header + f" {'RMSE':>8} {'MASE':>7} {'train s':>8} {'epochs':>6}")
     rows = sorted(records, key=lambda record: record.metrics.rmse)
     for record in rows:
@@ -56,7 +57,8 @@ def main() -> None:
             ours, theirs = best.metrics.step(step), seasonal.metrics.step(step)
             verdict = "beats" if ours.rmse < theirs.rmse and (ours.mase or 0) < (theirs.mase or 0) else "does NOT beat"
             print(f"step {step}: best recurrent {best.model_spec.label()} (RMSE {ours.rmse:.3f}, MASE "
-                  f"{_number(ours.mase)}) {verdict} seasonal naive (RMSE {theirs.rmse:.3f}, MASE {_number(theirs.mase)})")
+                  f"{_number(ours.mase)}) {verdict} seasonal naive (RMSE {theirs.rmse:.3f}, "
+                  f"MASE {_number(theirs.mase)})")
 
 
 def _number(value) -> str:

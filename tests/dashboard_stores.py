@@ -27,7 +27,7 @@ from pipelines.store import Store
 PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "dashboard" / "app.py"
 PAGES = {page.key: page.path for page in dashboard.pages.PAGES}  # every page of the app, by key
-FORECAST_PAGES = ("forecasts", "forecaster_inside")  # draw forecasting data sets only (tests/test_forecast_dashboard.py)
+FORECAST_PAGES = ("forecasts", "forecaster_inside")  # forecasting data sets only: tests/test_forecast_dashboard.py
 CLASSIFIER_PAGES = [page for page in PAGES if page not in FORECAST_PAGES]
 FORECAST_DATASET = "co2"
 RUNNING_RUN = "torch-lstm-bi-2x64-max-5ca1ab1e"

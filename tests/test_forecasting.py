@@ -1,4 +1,4 @@
-"""Forecasting: series and their gaps, the honest cut (no look-ahead), the scores, the baselines, training end to end."""
+"""Forecasting: series and gaps, the honest cut (no look-ahead), the scores, the baselines, training end to end."""
 
 from __future__ import annotations
 

@@ -35,7 +35,8 @@ def controls_ui() -> tuple[str, int, int]:
     run_id = left.selectbox("Model", ids, format_func=labels.get, key=ui.remembered("forecaster_model", ids, ids[0]))
     spec = by_id[run_id].model_spec
     choices = dates[spec.lookback - 1 :]
-    last = middle.select_slider("Window ending at", choices, value=choices[-1], key=f"forecaster_origin:{spec.lookback}",
+    last = middle.select_slider("Window ending at", choices, value=choices[-1],
+                                key=f"forecaster_origin:{spec.lookback}",
                                 help="The last value the model reads; the default is the end of the series, so "
                                      "the forecast is of the real future.")  # fmt: skip
     layer = right.selectbox("Layer", list(range(1, spec.layers + 1)), index=spec.layers - 1, key="forecaster_layer")

@@ -81,7 +81,8 @@ window = None if whole else (pd.Timestamp(facts.parts["validation"]["start"]), l
 ui.show_chart("forecasts", figures_forecast.forecast_chart, series, facts.parts, lines, fans, styles, step, facts.unit,
               window, height=480)  # fmt: skip
 ui.teach("The shaded fan is the forecast made after one value, all its steps at once; its bands are as wide as "
-         "that step's errors on the validation part. Slide the steps: far-ahead forecasts drift, close ones hug the line.")
+         "that step's errors on the validation part. Slide the steps: far-ahead forecasts drift, close ones hug the "
+         "line.")
 
 left, right = st.columns([1, 3])
 score = left.radio("Score", list(tables_forecast.SCORE_TITLES), format_func=tables_forecast.SCORE_TITLES.get,

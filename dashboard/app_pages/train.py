@@ -148,8 +148,8 @@ def jobs_view() -> None:
         st.rerun()  # the last job ended: redraw once without the timer
 
 
-kind = st.segmented_control("Kind", KINDS, default=KINDS[selection().dataset in SERIES_KEYS], key="train_kind", required=True,
-                            label_visibility="collapsed")  # fmt: skip
+kind = st.segmented_control("Kind", KINDS, default=KINDS[selection().dataset in SERIES_KEYS], key="train_kind",
+                            required=True, label_visibility="collapsed")  # fmt: skip
 settings = forecast_start_ui() if kind == "Forecasting" else start_ui()
 if settings:
     start(settings)

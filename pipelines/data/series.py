@@ -141,7 +141,8 @@ def _statsmodels_file(key: str) -> Path:
                         "pip install -r requirements.txt")  # fmt: skip
     path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / key / f"{key}.csv"
     if not path.is_file():
-        raise DataError(f"{path} is missing from the installed statsmodels; reinstall it (pip install -r requirements.txt)")
+        raise DataError(f"{path} is missing from the installed statsmodels; reinstall it "
+                        "(pip install -r requirements.txt)")
     return path
 
 
@@ -178,7 +179,8 @@ def _find_csv(name: str, data_dir) -> Path:
     raise DataError(f"no CSV file {name}: looked at {where}")
 
 
-def _read_user_csv(path: Path, date_column: str | None, value_column: str | None) -> tuple[pd.DatetimeIndex, np.ndarray]:
+def _read_user_csv(path: Path, date_column: str | None,
+                   value_column: str | None) -> tuple[pd.DatetimeIndex, np.ndarray]:  # fmt: skip
     """A date column and a value column; either may be named, else they are found."""
     try:
         frame = pd.read_csv(path)
@@ -189,7 +191,8 @@ def _read_user_csv(path: Path, date_column: str | None, value_column: str | None
     columns = list(frame.columns)
     for given, flag in ((date_column, "--date-column"), (value_column, "--value-column")):
         if given is not None and given not in columns:
-            raise DataError(f"{path.name} has no column {given!r} ({flag}); its columns: {', '.join(map(str, columns))}")
+            raise DataError(f"{path.name} has no column {given!r} ({flag}); its columns: "
+                            f"{', '.join(map(str, columns))}")
     date_column = date_column or next((c for c in columns if str(c).strip().lower() in DATE_NAMES), columns[0])
     if value_column is None:  # the one other column, or the one numeric one among several
         others = [c for c in columns if c != date_column]
@@ -268,7 +271,8 @@ def regular_series(info: SeriesInfo, dates: pd.DatetimeIndex, values: np.ndarray
     grid = pd.date_range(dates[0], dates[-1], freq=frequency)
     if not dates.isin(grid).all():
         stray = dates[~dates.isin(grid)][0]
-        raise DataError(f"{info.key}: the date {stray} is off the series' {frequency} grid; dates must be evenly spaced")
+        raise DataError(f"{info.key}: the date {stray} is off the series' {frequency} grid; dates must be evenly "
+                        "spaced")
     on_grid = pd.Series(values, index=dates).reindex(grid)
     on_grid[~np.isfinite(on_grid)] = np.nan
     observed = on_grid.notna()

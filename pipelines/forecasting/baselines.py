@@ -5,8 +5,8 @@
 
 - naive: every step repeats the last value read;
 - seasonal naive: step k repeats the value one season before it (y_{t+k-m·ceil(k/m)});
-- Holt-Winters (Holt 1957, Winters 1960): additive trend (damped if the spec says so), and additive season when the series
-  has one, fitted by statsmodels on the training part. To forecast from later origins the fitted
+- Holt-Winters (Holt 1957, Winters 1960): additive trend (damped if the spec says so), and additive season when
+  the series has one, fitted by statsmodels on the training part. To forecast from later origins the fitted
   parameters stay fixed and statsmodels runs the same recursions over the series (its `known`
   initialisation, no re-fit), so the state at origin t has seen y_0..y_t only.
 """
@@ -24,7 +24,8 @@ def fit(spec: BaselineSpec, train_values: np.ndarray) -> dict:
         return {}
     from statsmodels.tsa.holtwinters import ExponentialSmoothing  # seconds to import: only for this baseline
 
-    model = ExponentialSmoothing(train_values, **_components(spec, len(train_values)), initialization_method="estimated")
+    components = _components(spec, len(train_values))
+    model = ExponentialSmoothing(train_values, **components, initialization_method="estimated")
     params = model.fit().params
     seasonal = params.get("initial_seasons")
     return {
@@ -35,7 +36,7 @@ def fit(spec: BaselineSpec, train_values: np.ndarray) -> dict:
         "initial_level": float(params["initial_level"]),
         "initial_trend": float(params["initial_trend"]),
         "initial_seasons": [] if seasonal is None else np.asarray(seasonal, dtype=float).tolist(),
-        "seasonal": bool(_components(spec, len(train_values))["seasonal"]),
+        "seasonal": bool(components["seasonal"]),
     }
 
 
@@ -52,7 +53,6 @@ def _components(spec: BaselineSpec, length: int) -> dict:
 
 def forecast(spec: BaselineSpec, parameters: dict, values: np.ndarray, origins: np.ndarray) -> np.ndarray:
     """Forecasts (origins, horizon) made at each origin from the values up to it."""
-    steps = np.arange(1, spec.horizon + 1)
     if spec.method == "naive":
         return np.repeat(values[origins][:, None], spec.horizon, axis=1).astype(float)
     if spec.method == "seasonal-naive":

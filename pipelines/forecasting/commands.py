@@ -115,7 +115,8 @@ def describe(run, origin: int, table) -> str:
     for _, row in table.iterrows():
         band = f"{row['low 95%']:.4g} .. {row['high 95%']:.4g}"
         actual = "-" if np.isnan(row["actual"]) else f"{row['actual']:.4g}"
-        lines.append(f"  {row['step']:>4}  {row['date'].date()!s:<10}  {row['forecast']:>10.4g}  {band:>21}  {actual:>10}")
+        date = str(row["date"].date())
+        lines.append(f"  {row['step']:>4}  {date:<10}  {row['forecast']:>10.4g}  {band:>21}  {actual:>10}")
     if metrics.mape_note:
         lines.append(metrics.mape_note)
     return "\n".join(lines)

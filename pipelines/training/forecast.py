@@ -11,12 +11,10 @@ same test origins (`pipelines.forecasting.metrics`) and stored the same way.
 from __future__ import annotations
 
 import time
-import traceback
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from ..backends import common_versions
 from ..data.series import Series, load_series
@@ -33,7 +31,7 @@ from ..store import RunClaim, Store
 from ..tasks import FORECASTING
 from ..threads import single_thread
 from .config import TrainConfig
-from .train import STATUS_INTERVAL, Outcome, run_id_for
+from .train import STATUS_INTERVAL, Outcome, run_id_for, train_each
 
 
 @dataclass(frozen=True)
@@ -242,37 +240,15 @@ def train_forecast_zoo(
     for run in planned:
         store.mark_queued(series.key, run.run_id, job)
 
-    outcomes = []
-    for run in tqdm(planned, desc=f"{zoo_name} zoo on {series.key}", unit="run", disable=not show_progress):
-        with store.claim(series.key, run.run_id) as claim:
-            if claim is None:
-                state = store.run(series.key, run.run_id).state
-                outcomes.append(Outcome(run.run_id, "skipped" if state == "done" else "busy", state))
-                tqdm.write(f"{run.run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
-                continue
-            steps_bar = tqdm(desc=run.run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
+    by_id = {run.run_id: run for run in planned}
 
-            def on_step(progress: dict, bar=steps_bar) -> None:
-                bar.total = progress["epochs"] * progress["steps"]
-                bar.set_postfix(epoch=progress["epoch"], loss=f"{progress['train_loss']:.4f}", refresh=False)
-                bar.update((progress["epoch"] - 1) * progress["steps"] + progress["step"] - bar.n)
+    def train_one(run_id: str, claim: RunClaim, on_step) -> str:
+        metrics = train_forecaster(by_id[run_id], prepared, claim, zoo_name, device, on_step)
+        first, last = metrics["per_step"][0], metrics["per_step"][-1]
+        return (f"RMSE {metrics['overall']['rmse']:.4g} (step 1 {first['rmse']:.4g}, step {len(metrics['per_step'])} "
+                f"{last['rmse']:.4g}), MASE {_number(metrics['overall']['mase'])}, {metrics['train_seconds']:.0f}s")
 
-            try:
-                metrics = train_forecaster(run, prepared, claim, zoo_name, device, on_step)
-            except Exception as error:  # one broken run must not stop the zoo
-                claim.set_status("failed", error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
-                outcomes.append(Outcome(run.run_id, "failed", f"{type(error).__name__}: {error}"))
-                tqdm.write(f"{run.run_id}: FAILED: {type(error).__name__}: {error}")
-                continue
-            finally:
-                steps_bar.close()
-            step_1, step_h = metrics["per_step"][0], metrics["per_step"][-1]
-            detail = (f"RMSE {metrics['overall']['rmse']:.3f} (step 1 {step_1['rmse']:.3f}, step "
-                      f"{len(metrics['per_step'])} {step_h['rmse']:.3f}), MASE {_number(metrics['overall']['mase'])}, "
-                      f"{metrics['train_seconds']:.0f}s")  # fmt: skip
-            outcomes.append(Outcome(run.run_id, "trained", detail))
-            tqdm.write(f"{run.run_id}: {detail}")
-    return outcomes
+    return train_each(store, series.key, list(by_id), f"{zoo_name} zoo on {series.key}", train_one, show_progress)
 
 
 def _number(value) -> str:
