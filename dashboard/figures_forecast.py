@@ -99,7 +99,8 @@ def _fan(figure: go.Figure, label: str, fan: pd.DataFrame, colour: str) -> None:
     for name, opacity in (("95%", 0.12), ("80%", 0.22)):
         figure.add_scatter(x=list(fan["date"]) + list(fan["date"])[::-1],
                            y=list(fan[f"high {name}"]) + list(fan[f"low {name}"])[::-1], fill="toself",
-                           fillcolor=_transparent(colour, opacity), line=dict(width=0), mode="lines",
+                           fillcolor=_transparent(colour, opacity), mode="lines",
+                           line=dict(width=0, color="rgba(0, 0, 0, 0)"),  # no edge, even when styled() widens lines
                            name=f"{label}: {name} band", legendgroup=label, showlegend=False, hoverinfo="skip")
     figure.add_scatter(x=fan["date"], y=fan["forecast"], mode="lines+markers", name=f"{label}: fan",
                        legendgroup=label, line=dict(color=colour, width=2.5), marker=dict(size=4),

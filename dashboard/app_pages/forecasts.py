@@ -36,7 +36,7 @@ def default_runs() -> list[str]:
 def controls_ui(horizon: int, origins: list[str]) -> tuple[list[str], int, str, bool]:
     chosen = ui.pick_runs("forecast_runs", list(frame["run_id"]), default_runs(), labels,
                           help="Sorted by test RMSE, best first; baselines included.")  # fmt: skip
-    left, middle, right = st.columns([2, 3, 1])
+    left, middle, right = st.columns([2, 3, 1.4])
     step = left.slider("Steps ahead", 1, horizon, 1, key="forecast_step",
                        help="The line shows every test forecast made this many steps before the value it forecasts.")
     origin = middle.select_slider("Fan from", [*origins, FUTURE], value=origins[0], key="forecast_origin",
