@@ -63,11 +63,12 @@ ui.teach("The model reads the window as changes from its last value (in training
 hidden = states[layer]  # (lookback, hidden)
 order = np.argsort(-hidden[-1], kind="stable")  # the units the forecast is read from, strongest first
 steps = dates[origin - spec.lookback + 1 : origin + 1]
-title = f"{labels[run_id]} (PyTorch), layer {layer + 1}: hidden state h at each value read (units by their last value)"
+title = f"{labels[run_id]} (PyTorch), layer {layer + 1}: hidden state h at each value read"
 ui.show_chart("forecaster-states", figures_inside.state_heatmap, hidden, steps, order, "hidden", title, height=460)
 ui.show_chart("forecaster-norm", figures_inside.norm_lines, {"forward": np.linalg.norm(hidden, axis=1)}, steps,
-              colour, height=260)  # fmt: skip
-ui.teach("Units that swing with the season show as stripes one season apart; units that barely move carry the "
-         "level. The last column is all the forecast is computed from.")
+              colour, "How much the hidden state holds: ‖h‖ after each value", height=260)  # fmt: skip
+ui.teach("Units are ordered by their value after the last step, the state the forecast is computed from (the last "
+         "column). Units that swing with the season show as stripes a season apart; units that barely move carry "
+         "the level.")
 ui.teach(f"{labels[run_id]} was trained by PyTorch ({record.metrics.epochs_trained} epochs, "
            f"{record.metrics.parameters:,} parameters); test RMSE {record.metrics.rmse:.4g}.")
