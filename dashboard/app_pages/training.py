@@ -16,12 +16,14 @@ if frame["epochs_trained"].isna().any():  # baselines: fitted in one go, no epoc
     ui.teach(f"{int(frame['epochs_trained'].isna().sum())} baselines are fitted in one go, not epoch by epoch: "
              "they have no curves here (the Forecasts page compares them).")  # fmt: skip
     frame = frame[frame["epochs_trained"].notna()].reset_index(drop=True)
+if forecasting:  # best test RMSE first, as on the Forecasts page
+    frame = frame.iloc[sorted(range(len(frame)), key=lambda row: by_id[frame["run_id"][row]].metrics.rmse)]
 
 
 def runs_ui() -> list[str]:
     """Run ids to draw: the best model by default."""
     return ui.pick_runs("training_runs", list(frame["run_id"]), list(frame["run_id"][:1]), labels,
-                        help="Pick several to overlay them; classifiers are sorted by macro F1.")  # fmt: skip
+                        help="Pick several to overlay them; sorted by macro F1 (classifiers) or test RMSE (forecasters).")  # fmt: skip
 
 
 chosen = runs_ui()
