@@ -10,7 +10,7 @@ from pipelines.records import DatasetSummary
 
 STEP_WORDS = {"W": "week", "MS": "month", "ME": "month", "QS": "quarter", "QE": "quarter", "YS": "year", "YE": "year",
               "D": "day", "h": "hour"}  # fmt: skip
-WHOLE_COLUMNS = ("model", "kind", "trained by", "run id", "parameters", "epochs")
+WHOLE_COLUMNS = ("model", "kind", "horizon", "trained by", "run id", "parameters", "epochs")
 
 
 def score_columns(table) -> dict:

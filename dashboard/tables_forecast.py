@@ -9,7 +9,6 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.tables import run_labels
-from pipelines.models.cells import CELL_NAMES
 from pipelines.models.forecast_spec import BaselineSpec
 from pipelines.records import ForecastMetrics, RunRecord
 
@@ -46,7 +45,8 @@ def forecast_frame(records: list[RunRecord]) -> pd.DataFrame:
 def leaderboard(frame: pd.DataFrame, records: dict[str, RunRecord], steps: tuple[int, ...]) -> pd.DataFrame:
     """The run frame as people read it: overall scores, RMSE and MASE at the given steps, who trained it."""
     table = pd.DataFrame({"model": frame["label"],
-                          "kind": frame["baseline"].map({True: "baseline", False: "recurrent"})})  # fmt: skip
+                          "kind": frame["baseline"].map({True: "baseline", False: "recurrent"}),
+                          "horizon": frame["horizon"]})  # fmt: skip
     for name, title in SCORE_TITLES.items():
         table[title] = frame[name]
     for step in steps:
@@ -78,7 +78,3 @@ def origin_forecast(predictions: pd.DataFrame, origin: str) -> pd.DataFrame:
     rows = predictions[predictions["origin"] == origin].sort_values("step")
     return pd.DataFrame({"step": rows["step"].to_numpy(), "date": pd.to_datetime(rows["date"]).to_numpy(),
                          "forecast": rows["predicted"].to_numpy(), "actual": rows["label"].to_numpy()})  # fmt: skip
-
-
-def cell_title(cell: str | None) -> str:
-    return CELL_NAMES.get(cell, "baseline") if cell else "baseline"

@@ -70,9 +70,10 @@ for run_id in chosen:
     try:
         if origin == FUTURE:
             fans[label] = loaders.forecast_from(record, len(series) - 1)
-        else:
-            fans[label] = with_bands(tables_forecast.origin_forecast(predictions[run_id], origin),
-                                     record.metrics.validation_rmse)  # fmt: skip
+        else:  # a run with a shorter horizon has origins later into the test part
+            made = tables_forecast.origin_forecast(predictions[run_id], origin)
+            if len(made):
+                fans[label] = with_bands(made, record.metrics.validation_rmse)
     except loaders.Unreadable as error:
         st.warning(f"Left out of the fan: {error}.", icon=":material/warning:")
 

@@ -23,7 +23,7 @@ if forecasting:  # best test RMSE first, as on the Forecasts page
 def runs_ui() -> list[str]:
     """Run ids to draw: the best model by default."""
     return ui.pick_runs("training_runs", list(frame["run_id"]), list(frame["run_id"][:1]), labels,
-                        help="Pick several to overlay them; sorted by macro F1 (classifiers) or test RMSE (forecasters).")  # fmt: skip
+                        help="Pick several to overlay them; best first (macro F1, or test RMSE).")  # fmt: skip
 
 
 chosen = runs_ui()
