@@ -127,3 +127,30 @@ def test_damaged_forecasting_runs_are_named_and_the_rest_still_shown(trained, mo
     for page in ("overview", "forecasts", "forecaster_inside"):
         app = open_forecasting(page, other)
         assert not app.exception and "the series of co2" in texts(app.error), page
+
+
+def test_the_train_page_starts_a_forecast_zoo(tmp_path, monkeypatch):
+    import time
+
+    from pipelines.training import jobs
+
+    monkeypatch.setenv("RNNLENS_ARTIFACTS", str(tmp_path / "store"))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    app = AppTest.from_file(str(APP), default_timeout=90).run()
+    app.switch_page(PAGES["train"]).run()
+    app.button_group(key="train_kind").set_value("Forecasting").run()
+    assert [box.label for box in app.selectbox] == ["Series", "Zoo"]
+    app.number_input[0].set_value(1)  # epochs
+    app.number_input[1].set_value(26)  # lookback
+    app.number_input[2].set_value(8)  # horizon
+    app.form_submit_button[0].click().run()
+    assert not problems(app)
+    assert "Started the forecast-quick zoo on co2" in texts(app.success)
+    store = Store(tmp_path / "store")
+    deadline = time.monotonic() + 240
+    while any(job.alive for job in jobs.list_jobs(store)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    app.run()
+    assert not problems(app)
+    progress = [bar.proto.text for bar in app.get("progress")]
+    assert len(progress) == 6 and all("done in" in text and "RMSE" in text for text in progress)
