@@ -179,10 +179,11 @@ def _epoch_step(histories: dict[str, pd.DataFrame]) -> int:
 
 
 def training_curves(
-    histories: dict[str, pd.DataFrame], styles: dict[str, Style], best_epochs: dict[str, int]
+    histories: dict[str, pd.DataFrame], styles: dict[str, Style], best_epochs: dict[str, int],
+    accuracy_title: str = "Accuracy",
 ) -> go.Figure:
     """Loss and accuracy per epoch, validation solid and training dotted; a star marks the best epoch."""
-    figure = panels(["Loss (lower is better)", "Accuracy"])
+    figure = panels(["Loss (lower is better)", accuracy_title])
     for label, frame in histories.items():
         style = styles[label]
         best = best_epochs.get(label)

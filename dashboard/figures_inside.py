@@ -70,14 +70,15 @@ def state_heatmap(values: np.ndarray, tokens: list[str], unit_order: np.ndarray,
     return figure
 
 
-def norm_lines(norms: dict[str, np.ndarray], tokens: list[str], colour: str) -> go.Figure:
-    """The length of the hidden state after each token, one line per direction."""
+def norm_lines(norms: dict[str, np.ndarray], tokens: list[str], colour: str,
+               title: str = "How much the hidden state holds: ‖h‖ after each token") -> go.Figure:  # fmt: skip
+    """The length of the hidden state after each token (or value of a series), one line per direction."""
     figure = go.Figure()
     for direction, values in norms.items():
         figure.add_scatter(x=token_labels(tokens), y=values, mode="lines+markers", name=f"{direction} ‖h‖",
                            line=dict(color=colour, dash="dash" if direction == "backward" else "solid", width=2.5),
                            hovertemplate=f"%{{x}}<br>{direction} ‖h‖ %{{y:.2f}}<extra></extra>")  # fmt: skip
-    figure.update_layout(title="How much the hidden state holds: ‖h‖ after each token")
+    figure.update_layout(title=title)
     _token_axis(figure, tokens)
     figure.update_yaxes(rangemode="tozero", title="‖h‖")
     return figure

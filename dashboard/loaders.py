@@ -301,3 +301,57 @@ def _gradient_flow(root: str, dataset: str, run_id: str, marker: str, text: str,
         raise  # a text the model cannot read: the page says so in its own words
     except Exception as error:
         raise Unreadable(f"{run_id} could not follow the gradients ({type(error).__name__}: {error})") from error
+
+
+# -- forecasting ---------------------------------------------------------------------
+
+
+def series(dataset: str) -> pd.DataFrame:
+    """A forecasting data set's series: date, value, observed, part."""
+    return _series(store_root(), dataset, store().last_changed(dataset))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _series(root: str, dataset: str, marker: str) -> pd.DataFrame:
+    try:
+        return Store(root).read_series(dataset)
+    except DamagedFile as error:
+        raise Unreadable(str(error)) from error
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def _forecaster(root: str, dataset: str, run_id: str, marker: str):
+    from pipelines.forecasting.runs import load_forecaster  # imports PyTorch for a recurrent run
+    from pipelines.threads import prefer_low_latency
+
+    prefer_low_latency()  # one window at a time: one thread is faster
+    try:
+        return load_forecaster(Store(root), dataset, run_id)
+    except Exception as error:  # missing weights, a changed series, ...
+        raise Unreadable(f"the forecaster {run_id} cannot be loaded ({type(error).__name__}: {error})") from error
+
+
+def forecast_from(record: RunRecord, origin: int) -> pd.DataFrame:
+    """One run's forecast after value `origin`, with its fan (`LoadedForecaster.forecast_from`)."""
+    return _forecast_from(store_root(), record.dataset, record.run_id, run_marker(record), origin)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _forecast_from(root: str, dataset: str, run_id: str, marker: str, origin: int) -> pd.DataFrame:
+    run = _forecaster(root, dataset, run_id, marker)
+    try:
+        return run.forecast_from(origin)
+    except ValueError:
+        raise  # an origin the model cannot forecast from: the page says so
+    except Exception as error:
+        raise Unreadable(f"{run_id} could not forecast ({type(error).__name__}: {error})") from error
+
+
+def forecaster_states(record: RunRecord, origin: int) -> list[np.ndarray]:
+    """Each layer's hidden states (lookback, hidden) while the run reads the window ending at `origin`."""
+    return _forecaster_states(store_root(), record.dataset, record.run_id, run_marker(record), origin)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _forecaster_states(root: str, dataset: str, run_id: str, marker: str, origin: int) -> list[np.ndarray]:
+    return _forecaster(root, dataset, run_id, marker).hidden_states(origin)

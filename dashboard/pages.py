@@ -44,6 +44,8 @@ PAGES = (
     PageEntry("glass_box.py", "Glass box", ":material/function:", "Models"),
     PageEntry("memory_lab.py", "Memory lab", ":material/memory:", "Lab"),
     PageEntry("gradients.py", "Gradients through time", ":material/trending_down:", "Lab"),
+    PageEntry("forecasts.py", "Forecasts", ":material/timeline:", "Forecasting"),
+    PageEntry("forecaster_inside.py", "Inside the forecaster", ":material/neurology:", "Forecasting"),
     PageEntry("train.py", "Train", ":material/model_training:", "Pipelines"),
 )
 BY_KEY = {page.key: page for page in PAGES}

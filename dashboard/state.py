@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from pipelines.models.cells import CELL_NAMES, CELLS
+from pipelines.models.forecast_spec import ForecasterSpec
 from pipelines.models.spec import FRAMEWORK_NAMES, FRAMEWORKS, ModelSpec
 from pipelines.store import RunRecord
 
@@ -28,10 +29,13 @@ CHOICE_NAMES = {**FRAMEWORK_NAMES, **CELL_NAMES, "uni": "one way", "bi": "both w
 
 
 def facets(record: RunRecord) -> dict:
-    """The values a run is filtered on; a run that is not a recurrent model has only its framework."""
-    values = {"framework": record.framework}
+    """The values a run is filtered on: its framework (PyTorch or Keras) and its cell, direction and layers.
+
+    A baseline forecaster has none of them, so no filter hides it.
+    """
+    values = {"framework": record.framework} if record.framework in FRAMEWORKS else {}
     spec = record.model_spec
-    if isinstance(spec, ModelSpec):
+    if isinstance(spec, (ModelSpec, ForecasterSpec)):
         values.update(cell=spec.cell, direction="bi" if spec.bidirectional else "uni", layers=spec.layers)
     return values
 

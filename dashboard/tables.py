@@ -42,10 +42,11 @@ def run_labels(records: list[RunRecord]) -> dict[str, str]:
     """
     base = {}
     for record in records:
-        spec = spec_of(record)
-        base[record.run_id] = spec.label() if spec else record.run_id
-    if len({record.framework for record in records}) > 1:
-        base = {r.run_id: f"{base[r.run_id]} · {FRAMEWORK_NAMES.get(r.framework, r.framework)}" for r in records}
+        spec = record.model_spec  # every kind's spec has a label: "BiLSTM 1×64", "Seasonal naive (52)"
+        base[record.run_id] = spec.label() if hasattr(spec, "label") else record.run_id
+    if len({record.framework for record in records if record.framework in FRAMEWORK_NAMES}) > 1:  # twins
+        base = {r.run_id: f"{base[r.run_id]} · {FRAMEWORK_NAMES[r.framework]}" if r.framework in FRAMEWORK_NAMES
+                else base[r.run_id] for r in records}  # fmt: skip
     counts = Counter(base.values())
     return {
         run_id: label if counts[label] == 1 else f"{label} · {run_id.rsplit('-', 1)[-1]}"
@@ -54,19 +55,19 @@ def run_labels(records: list[RunRecord]) -> dict[str, str]:
 
 
 def run_frame(records: list[RunRecord]) -> pd.DataFrame:
-    """One row per finished classifier run: what it is and how it scored. Sorted by macro F1, best first."""
+    """One row per finished run: what it is and how it scored. Sorted by macro F1, best first (classifiers)."""
     labels = run_labels(records)
     rows = []
     for record in records:
-        spec, metrics = spec_of(record), record.metrics
+        spec, metrics = record.model_spec, record.metrics  # a classifier's or a forecaster's; a baseline has no cell
         rows.append({
             "run_id": record.run_id,
             "label": labels[record.run_id],
             "framework": record.framework,
-            "cell": spec.cell if spec else None,
-            "bidirectional": spec.bidirectional if spec else False,
-            "layers": spec.layers if spec else None,
-            "hidden_size": spec.hidden_size if spec else None,
+            "cell": getattr(spec, "cell", None),
+            "bidirectional": getattr(spec, "bidirectional", False),
+            "layers": getattr(spec, "layers", None),
+            "hidden_size": getattr(spec, "hidden_size", None),
             **{key: getattr(metrics, key, None) for key in (*METRIC_NAMES, *TRAINING_FACTS)},
         })  # fmt: skip
     columns = ["run_id", "label", "framework", "cell", "bidirectional", "layers", "hidden_size", *METRIC_NAMES,

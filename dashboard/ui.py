@@ -37,6 +37,28 @@ def recurrent_classifiers(task: Task) -> bool:
     return task.recurrent_classifier
 
 
+def forecasters(task: Task) -> bool:
+    """Forecasting runs, recurrent and baseline: what the forecasting pages draw."""
+    return task.name == "forecasting"
+
+
+def trained_by_epochs(task: Task) -> bool:
+    """Classifiers and forecasters: the kinds the Training page draws (it leaves out baselines, which have no
+    epochs)."""
+    return task.classifier or forecasters(task)
+
+
+def require_series(dataset: str) -> DatasetSummary:
+    """The summary of a forecasting data set; for any other, say how to make one and stop."""
+    summary = require_summary(dataset)
+    if summary.series is None:
+        st.info(f"**{dataset} is not a time series.** This page draws forecasters. Train some on the CO₂ series "
+                f"(statsmodels' copy, no download):\n\n```\n{train_command('co2', 'forecast-quick')}\n```\n\n"
+                "then pick **co2** as the data set in the sidebar.", icon=":material/school:")  # fmt: skip
+        st.stop()
+    return summary
+
+
 def train_command(dataset: str, zoo: str = "quick") -> str:
     return f"python -m pipelines train --dataset {dataset} --zoo {zoo}"
 

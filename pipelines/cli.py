@@ -14,7 +14,10 @@ import sys
 
 from .data import DATASET_KEYS, DataError
 from .data.memory import DEFAULT_DISTANCES
+from .data.series import SERIES_KEYS
 from .devices import DEVICE_CHOICES
+from .forecasting.commands import add_forecast_command, add_train_arguments, cmd_train_forecast, is_forecasting
+from .forecasting.zoos import FORECAST_ZOOS
 from .models.cells import CELL_NAMES, CELLS
 from .models.spec import FRAMEWORKS
 from .models.zoos import ZOOS
@@ -38,15 +41,22 @@ def _store(args) -> Store:
 
 
 def cmd_train(args) -> int:
+    overrides = {name: getattr(args, name) for name in FIELDS}  # None where not given: the defaults stand
+    if is_forecasting(args):  # a series, or a forecast zoo: pipelines/forecasting
+        return _train_counts(cmd_train_forecast(args, overrides))
     from .training.train import train_zoo  # imports torch: keep `list` fast
 
     frameworks = list(FRAMEWORKS) if args.framework == "both" else [args.framework]
-    overrides = {name: getattr(args, name) for name in FIELDS}  # None where not given: the defaults stand
     outcomes = train_zoo(
         _store(args), args.dataset, args.zoo, frameworks, device=args.device, overrides=overrides,
         data_dir=args.data_dir, language=args.language, limit=args.limit, only=args.only,
         show_progress=not args.quiet, words=args.top_words,
     )  # fmt: skip
+    return _train_counts(outcomes)
+
+
+def _train_counts(outcomes) -> int:
+    """Print how many runs were trained, skipped, busy or failed; the exit status says whether any failed."""
     counts = {result: sum(o.result == result for o in outcomes) for result in ("trained", "skipped", "busy", "failed")}
     print(", ".join(f"{count} {result}" for result, count in counts.items()))
     return EXIT_SOME_FAILED if counts["failed"] else EXIT_FINISHED
@@ -273,9 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train every run of a zoo that the store does not have yet")
     train.add_argument("--dataset", default="rt-polarity",
-                       help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too)")
+                       help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too); series (forecasting): "
+                            f"{', '.join(SERIES_KEYS)} or PATH.csv")
     train.add_argument("--language", default=None, help="NusaX language (default indonesian)")
-    train.add_argument("--zoo", default="quick", choices=sorted(ZOOS))
+    train.add_argument("--zoo", default="quick", choices=sorted([*ZOOS, *FORECAST_ZOOS]))
     train.add_argument("--only", action="append", metavar="PATTERN",
                        help="train only the zoo's models whose name matches, e.g. 'gru-bi-*' (repeatable)")
     train.add_argument("--framework", default="torch", choices=[*FRAMEWORKS, "both"])
@@ -288,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.add_argument("--no-top-words", dest="top_words", action="store_false",
                        help="do not compute each finished run's top words (the dashboard's word lists)")
+    add_train_arguments(train)  # --lookback, --horizon, ... for a series
     train.set_defaults(handler=cmd_train)
 
     listing = commands.add_parser("list", help="runs in the store with status and headline metrics")
@@ -345,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--no-gradients", dest="views", action="store_false",
                      help="do not compute each run's gradients through time right after training")
     lab.set_defaults(handler=cmd_lab)
+    add_forecast_command(commands, _run_arguments)
     return parser
 
 

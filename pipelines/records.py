@@ -80,6 +80,7 @@ class DatasetRef(Record):
     vocabulary_fingerprint: str | None = None
     vocabulary_size: int | None = None
     maxlen: int | None = None
+    series_fingerprint: str | None = None  # a forecasting run's series (values, gaps, dates)
 
 
 class RunSpec(Record):
@@ -185,6 +186,53 @@ class ClassificationMetrics(Metrics):
         return self.per_class[class_name].support / total if total and class_name in self.per_class else None
 
 
+class ForecastScores(Record):
+    """One set of forecast scores (`pipelines.forecasting.metrics`); None where a score is undefined."""
+
+    mse: float
+    rmse: float
+    mae: float
+    mape: float | None = None  # percent; undefined when an actual value is 0
+    smape: float
+    r2: float | None = None
+    direction_accuracy: float | None = None
+    mase: float | None = None
+
+
+class ForecastMetrics(Metrics):
+    """Test-part scores of a forecaster, recurrent or baseline, overall and per horizon step."""
+
+    method: str  # recurrent | naive | seasonal-naive | holt-winters
+    lookback: int
+    horizon: int
+    season: int
+    test_origins: int  # forecasts made: one per origin whose whole horizon lies in the test part
+    test_targets: int  # (origin, step) pairs scored: filled gaps are not
+    mase_scale: float | None = None  # in-sample MAE of seasonal naive on the training part
+    overall: ForecastScores
+    per_step: list[ForecastScores]
+    validation_rmse: list[float]  # per step, on the validation part: the width of the forecast's fan
+    mape_note: str | None = None
+
+    HEADLINE: ClassVar[dict[str, str]] = {"rmse": "RMSE", "mae": "MAE", "mase": "MASE"}
+
+    @property
+    def rmse(self) -> float:
+        return self.overall.rmse
+
+    @property
+    def mae(self) -> float:
+        return self.overall.mae
+
+    @property
+    def mase(self) -> float | None:
+        return self.overall.mase
+
+    def step(self, step: int) -> ForecastScores:
+        """Scores of the forecasts `step` values ahead (1-based)."""
+        return self.per_step[step - 1]
+
+
 # ----------------------------------------------------------------------------
 # dataset.json
 
@@ -218,6 +266,24 @@ class VocabularySummary(Record):
     oov_id: int = 1
 
 
+class SeriesSummary(Record):
+    """A forecasting data set's series: its grid, season, filled gaps and the cut in time."""
+
+    frequency: str
+    season: int
+    unit: str = ""
+    length: int
+    start: str
+    end: str
+    fingerprint: str
+    gaps: list[dict[str, Any]] = []  # each filled gap: start, end, length
+    filled: int = 0  # values filled by interpolation
+    mean: float  # the training part's, for the scaler
+    scale: float
+    settings: dict[str, Any] = {}  # lookback, horizon, validation and test fractions
+    parts: dict[str, dict[str, Any]] = {}  # train / validation / test: size, start, end
+
+
 class DatasetSummary(Record):
     """A data set's card: sizes, balance, lengths, vocabulary (`pipelines.data.dataset_summary`)."""
 
@@ -234,6 +300,7 @@ class DatasetSummary(Record):
     length_histogram: Histogram | None = None
     test_token_coverage: float | None = None
     vocabulary: VocabularySummary | None = None
+    series: SeriesSummary | None = None  # forecasting data sets
 
     def split_size(self, split: str) -> int:
         return self.splits[split].size if split in self.splits else 0

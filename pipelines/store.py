@@ -45,9 +45,12 @@ CLAIM_PATIENCE = 0.5  # seconds a trainer waits for the lock: a reader's probe h
 # Columns a readable table must have (what the pages draw); history and predictions of every task.
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "grad_norm")
 PREDICTION_COLUMNS = ("id", "label", "predicted")
+SERIES_FILE = "series.parquet"  # a forecasting data set's values
+SERIES_COLUMNS = ("date", "value", "observed", "part")
 # A derived file never takes the name of a file training writes.
 TRAINING_FILES = {"status.json", "spec.json", *FRAMEWORK_WEIGHTS,
-                  *(name for task in TASKS.values() for name in task.files_when_done)}  # fmt: skip
+                  *(name for task in TASKS.values() for name in task.files_when_done),
+                  *(name for task in TASKS.values() for name in task.weight_files)}  # fmt: skip
 
 __all__ = ["DamagedFile", "RunClaim", "RunNotFound", "RunRecord", "RunState", "STATES", "Store", "default_root"]
 
@@ -220,6 +223,18 @@ class Store:
             return Vocabulary.from_json(read_json(path))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise DamagedFile(f"{dataset}/vocab.json cannot be read ({type(error).__name__}: {error})") from error
+
+    def write_series_dataset(self, summary: dict, series: pd.DataFrame) -> None:
+        """A forecasting data set: its card and its series (date, value, observed, part)."""
+        DatasetSummary.model_validate(summary)
+        folder = self.dataset_dir(summary["key"])
+        write_atomically(folder / SERIES_FILE, lambda path: series.to_parquet(path, index=False))
+        write_json(folder / "dataset.json", summary)  # last: its presence means the series is there
+
+    def read_series(self, dataset: str) -> pd.DataFrame:
+        """A forecasting data set's series: date, value, observed, part; DamagedFile if it cannot be read."""
+        return _read_table(self.dataset_dir(dataset) / SERIES_FILE, f"the series of {dataset}", pd.read_parquet,
+                           SERIES_COLUMNS)  # fmt: skip
 
     def read_test_examples(self, dataset: str) -> pd.DataFrame:
         """The test split's texts: columns id, text, label."""

@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from .models.forecast_spec import forecast_spec_from_json
 from .models.spec import ModelSpec
-from .records import ClassificationMetrics, Metrics, RunRecord
+from .records import ClassificationMetrics, ForecastMetrics, Metrics, RunRecord
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,13 @@ CLASSIFICATION = register(Task(
     name="classification", title="sentiment classifier", model_spec=ModelSpec.from_json,
     metrics=ClassificationMetrics, files_when_done=RECURRENT_CLASSIFIER_FILES, weight_files=FRAMEWORK_WEIGHTS,
     recurrent_classifier=True,
+))  # fmt: skip
+# Recurrent forecasters and the baselines they are judged against (pipelines/forecasting): one kind, so
+# `list`, the tables and the pages put them side by side. A baseline keeps its parameters in baseline.json.
+FORECASTING = register(Task(
+    name="forecasting", title="forecaster", model_spec=forecast_spec_from_json, metrics=ForecastMetrics,
+    files_when_done=("metrics.json", "predictions.csv"), weight_files=("weights.safetensors", "baseline.json"),
+    recurrent_classifier=False,
 ))  # fmt: skip
 
 

@@ -2,7 +2,8 @@
 
 `trained_store` trains with the pipeline (`train_zoo`, in a subprocess) on tiny generated copies of
 rt-polarity (2 classes; the quick zoo, and the sweep zoo on a 40-example cut) and
-NusaX (3 classes; the quick zoo, and its GRU in Keras too), once per test session.
+NusaX (3 classes; the quick zoo, and its GRU in Keras too), and the quick forecast zoo on the real
+CO2 series (short windows, two epochs), once per test session.
 `damage` adds what a store meets in real life: a run still training, a failed
 run, a run with no metrics, and done runs whose history, predictions or weights
 are garbage.
@@ -26,6 +27,9 @@ from pipelines.store import Store
 PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "dashboard" / "app.py"
 PAGES = {page.key: page.path for page in dashboard.pages.PAGES}  # every page of the app, by key
+FORECAST_PAGES = ("forecasts", "forecaster_inside")  # forecasting data sets only: tests/test_forecast_dashboard.py
+CLASSIFIER_PAGES = [page for page in PAGES if page not in FORECAST_PAGES]
+FORECAST_DATASET = "co2"
 RUNNING_RUN = "torch-lstm-bi-2x64-max-5ca1ab1e"
 FAILED_RUN = "torch-rnn-uni-1x32-max-0badf00d"
 FAILED_ERROR = "RuntimeError: <script>alert('x')</script> out of memory"
@@ -51,6 +55,11 @@ assert [outcome.result for outcome in outcomes] == ["trained"], outcomes
 from pipelines.training.lab import train_lab
 outcomes = train_lab(store, {lab_distances}, device="cpu", overrides={{"epochs": 2}}, show_progress=False)
 outcomes += train_lab(store, [3], distractors=True, device="cpu", overrides={{"epochs": 2}}, show_progress=False)
+assert all(outcome.result == "trained" for outcome in outcomes), outcomes
+# Forecasters and their baselines on the real CO2 series (it ships inside statsmodels), cut small.
+from pipelines.training.forecast import train_forecast_zoo
+outcomes = train_forecast_zoo(store, "co2", "forecast-quick", device="cpu", overrides={{"epochs": 2}},
+                              settings={{"lookback": 26, "horizon": 8}}, show_progress=False)
 assert all(outcome.result == "trained" for outcome in outcomes), outcomes
 """
 LAB_DISTANCES = (3, 6)  # the trained store's memory-lab sweep

@@ -7,8 +7,8 @@ from contextlib import ExitStack
 import pytest
 
 from dashboard_stores import (
-    FAILED_RUN, KERAS_TWIN, LAB_DISTANCES, NO_METRICS_RUN, PAGES, RUNNING_RUN, SWEEP_DATASET, copy_store, damage,
-    done_runs, open_page, problems, trained_store,
+    CLASSIFIER_PAGES, FAILED_RUN, FORECAST_PAGES, KERAS_TWIN, LAB_DISTANCES, NO_METRICS_RUN, PAGES, RUNNING_RUN,
+    SWEEP_DATASET, copy_store, damage, done_runs, open_page, problems, trained_store,
 )  # fmt: skip
 from pipelines.training import jobs
 from pipelines.verify import TOLERANCE
@@ -51,7 +51,8 @@ def texts(elements) -> str:
 
 
 LAB_PAGES = ("memory_lab", "gradients")  # they draw the memory lab's runs, from every memory-dN data set
-DATA_SET_PAGES = [page for page in PAGES if page not in ("train", *LAB_PAGES)]  # they draw the sidebar's data set
+# The pages that draw the sidebar's text data set (forecasting pages draw series: test_forecast_dashboard.py)
+DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES if page not in ("train", *LAB_PAGES)]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -67,7 +68,7 @@ def test_every_page_teaches_what_to_do_with_no_store(page, store_at, tmp_path):
         assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
 
 
-@pytest.mark.parametrize("page", DATA_SET_PAGES)
+@pytest.mark.parametrize("page", [page for page in PAGES if page not in ("train", *LAB_PAGES)])
 def test_a_data_set_without_runs_says_how_to_train_it(page, trained, store_at, tmp_path):
     root = store_at(tmp_path / "bare")
     (root / "rt-polarity").mkdir(parents=True)
@@ -75,6 +76,9 @@ def test_a_data_set_without_runs_says_how_to_train_it(page, trained, store_at, t
         (root / "rt-polarity" / name).write_bytes((trained / "rt-polarity" / name).read_bytes())
     app = open_page(page)
     assert not problems(app)
+    if page in FORECAST_PAGES:  # a text data set: how to train forecasters on a series instead
+        assert "python -m pipelines train --dataset co2 --zoo forecast-quick" in texts(app.info)
+        return
     assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
     if page == "overview":
         assert "Rotten Tomatoes" in texts(app.subheader)  # the data set card still shows

@@ -19,7 +19,7 @@ from typing import Iterator
 import pytest
 
 import dashboard.pages
-from dashboard_stores import APP, PROJECT, trained_store
+from dashboard_stores import APP, FORECAST_DATASET, FORECAST_PAGES, PROJECT, trained_store
 
 pytestmark = pytest.mark.browser
 
@@ -108,7 +108,8 @@ def shoot(page, name: str) -> None:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_opens_in_the_browser_without_an_error(path, page, server):
-    page.goto(f"{server}/{path}")
+    forecasting = path in FORECAST_PAGES  # opened on the forecasting data set, through the page address
+    page.goto(f"{server}/{path}" + (f"?dataset={FORECAST_DATASET}" if forecasting else ""))
     settle(page)
     if path not in NO_CHART_AT_FIRST:  # every other page draws charts from the trained store
         page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)

@@ -119,3 +119,17 @@ def test_tail_log_keeps_the_last_lines_and_the_final_state_of_redrawn_ones(tmp_p
     job = jobs.Job("j", "ds", "quick", "torch", 1, [], 0.0, folder)
     assert jobs.tail_log(job, lines=3) == "line 98\nline 99\nbar 100%"
     assert jobs.tail_log(jobs.Job("missing", "ds", "quick", "torch", 1, [], 0.0, folder)) == ""
+
+
+def test_a_forecast_job_trains_forecasters_and_baselines_on_a_series(tmp_path, single_thread):
+    """The Train page's forecasting form: a forecast zoo on co2 (shipped inside statsmodels), cut small."""
+    store = Store(tmp_path / "store")
+    job = jobs.start_job(store, "co2", "forecast-quick", epochs=1, settings={"lookback": 26, "horizon": 8,
+                                                                              "test_fraction": None})  # fmt: skip
+    assert job.dataset == "co2" and "--lookback" in job.command and "--test-fraction" not in job.command
+    finished = wait_until_finished(store, job)
+    assert finished.exit_code == 0, jobs.tail_log(finished)
+    assert "6 trained, 0 skipped" in jobs.tail_log(finished)
+    assert {record.framework for record in store.runs("co2")} == {"torch", "baseline", "statsmodels"}
+    with pytest.raises(ValueError, match="unknown zoo 'forecast-huge'"):
+        jobs.start_job(store, "co2", "forecast-huge")

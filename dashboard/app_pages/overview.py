@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, loaders, tables, ui
+from dashboard import figures, forecast_overview, loaders, tables, ui
 from pipelines.records import DatasetSummary
 
 st.title("Overview")
@@ -10,6 +10,9 @@ ui.teach("The data set the models learned from, and how every finished model sco
 
 selected = ui.require_dataset()
 summary = ui.require_summary(selected.dataset)
+if summary.series is not None:  # a forecasting data set: its own card and leaderboard
+    forecast_overview.render(selected, summary)
+    st.stop()
 
 
 def dataset_card(summary: DatasetSummary) -> None:

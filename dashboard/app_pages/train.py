@@ -7,6 +7,8 @@ import streamlit as st
 from dashboard import loaders, tables, ui
 from dashboard.state import selection
 from pipelines.data import DATASET_KEYS, DataError
+from pipelines.data.series import SERIES_KEYS
+from pipelines.forecasting.zoos import FORECAST_ZOOS
 from pipelines.models.spec import FRAMEWORK_NAMES
 from pipelines.models.zoos import zoo
 from pipelines.training import jobs
@@ -18,11 +20,38 @@ ZOO_HELP = {
     "sweep": "depth 1/2/3, width 32/64/128 and direction for each cell: seed 002's studies",
     "full": "large stacked models incl. seed 000's BiLSTM: meant for a GPU",
 }
+FORECAST_ZOO_HELP = {
+    "forecast-quick": "RNN, LSTM, GRU with 32 units, plus naive, seasonal naive and Holt-Winters: a few minutes",
+    "forecast": "RNN, LSTM, GRU at 1×32, 1×64 and 2×64, plus the baselines",
+}
+KINDS = ("Sentiment classification", "Forecasting")
 FRAMEWORK_CHOICE_NAMES = {**FRAMEWORK_NAMES, "both": "both"}
 LIVE = "train_live"  # whether a job was running at the last draw
 
 st.title("Train")
 ui.teach("Start a zoo as a background process (the same command as in a terminal) and watch its runs.")
+
+
+def forecast_start_ui() -> dict | None:
+    """The start form for forecasters (PyTorch; the baselines need no framework); the job's settings when submitted."""
+    with st.form("start_forecast_job", border=True):
+        left, right = st.columns(2)
+        current = selection().dataset
+        dataset = left.selectbox("Series", SERIES_KEYS, index=SERIES_KEYS.index(current) if current in SERIES_KEYS
+                                 else 0, help="Real series shipped inside statsmodels; a CSV of your own trains from "
+                                 "the command line (README).")  # fmt: skip
+        zoo_name = right.selectbox("Zoo", list(FORECAST_ZOO_HELP), format_func=lambda name: f"{name}: "
+                                   f"{len(FORECAST_ZOOS[name]())} models", help="\n".join(
+                                   f"- **{name}**: {text}" for name, text in FORECAST_ZOO_HELP.items()))  # fmt: skip
+        left, middle, right = st.columns(3)
+        epochs = left.number_input("Epochs (0 = the series' default)", 0, 500, 0)
+        lookback = middle.number_input("Lookback (0 = default)", 0, 1000, 0, help="Values a model reads.")
+        horizon = right.number_input("Horizon (0 = default)", 0, 520, 0, help="Values forecast at once.")
+        st.caption("Recurrent forecasters train in PyTorch; Holt-Winters is fitted by statsmodels.")
+        if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
+            return None
+    return dict(dataset=dataset, zoo=zoo_name, framework="torch", epochs=epochs or None,
+                settings={"lookback": lookback or None, "horizon": horizon or None})  # fmt: skip
 
 
 def start_ui() -> dict | None:
@@ -72,8 +101,8 @@ def run_progress(record, label: str) -> None:
         progress = float(status.progress or 0.0)
         st.progress(progress, text=f"{label}: {detail}{progress:.0%}, {elapsed}")
     elif record.state == "done":
-        accuracy = getattr(record.metrics, "accuracy", None)
-        score = f", accuracy {accuracy:.3f}" if accuracy is not None else ""
+        accuracy, rmse = getattr(record.metrics, "accuracy", None), getattr(record.metrics, "rmse", None)
+        score = f", accuracy {accuracy:.3f}" if accuracy is not None else f", RMSE {rmse:.4g}" if rmse else ""
         st.progress(1.0, text=f"{label}: done in {elapsed}{score}")
     elif record.state == "queued":
         st.progress(0.0, text=f"{label}: waiting")
@@ -119,7 +148,9 @@ def jobs_view() -> None:
         st.rerun()  # the last job ended: redraw once without the timer
 
 
-settings = start_ui()
+kind = st.segmented_control("Kind", KINDS, default=KINDS[selection().dataset in SERIES_KEYS], key="train_kind",
+                            required=True, label_visibility="collapsed")  # fmt: skip
+settings = forecast_start_ui() if kind == "Forecasting" else start_ui()
 if settings:
     start(settings)
 st.subheader("Jobs")

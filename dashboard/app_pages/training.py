@@ -3,19 +3,27 @@
 import streamlit as st
 
 from dashboard import figures, loaders, ui
+from pipelines.tasks import task_of
 
 st.title("Training")
 ui.teach("Loss and accuracy per epoch on the training and validation splits, for one model or several overlaid.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected)
+runs = ui.require_runs(selected, ui.trained_by_epochs)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
+forecasting = ui.forecasters(task_of(finished[0]))  # a data set holds one kind: classifiers or forecasters
+if frame["epochs_trained"].isna().any():  # baselines: fitted in one go, no epochs to draw
+    ui.teach(f"{int(frame['epochs_trained'].isna().sum())} baselines are fitted in one go, not epoch by epoch: "
+             "they have no curves here (the Forecasts page compares them).")  # fmt: skip
+    frame = frame[frame["epochs_trained"].notna()].reset_index(drop=True)
+if forecasting:  # best test RMSE first, as on the Forecasts page
+    frame = frame.iloc[sorted(range(len(frame)), key=lambda row: by_id[frame["run_id"][row]].metrics.rmse)]
 
 
 def runs_ui() -> list[str]:
     """Run ids to draw: the best model by default."""
     return ui.pick_runs("training_runs", list(frame["run_id"]), list(frame["run_id"][:1]), labels,
-                        help="Pick several to overlay them; the list is sorted by macro F1.")  # fmt: skip
+                        help="Pick several to overlay them; best first (macro F1, or test RMSE).")  # fmt: skip
 
 
 chosen = runs_ui()
@@ -35,10 +43,13 @@ if not histories:
     st.stop()
 styles = figures.run_styles(frame[frame["label"].isin(list(histories))])
 
-ui.show_chart("training-curves", figures.training_curves, histories, styles, best_epochs, height=420)
+accuracy = "Direction accuracy" if forecasting else "Accuracy"
+ui.show_chart("training-curves", figures.training_curves, histories, styles, best_epochs, accuracy, height=420)
 ui.teach(
     "When validation loss turns up while training loss keeps falling, the model has started to memorise the "
-    "training reviews (overfitting). The star marks the best validation epoch: the weights kept are that epoch's."
+    "training examples (overfitting). The star marks the best validation epoch: the weights kept are that epoch's."
+    + (" A forecaster's loss is the squared error in training standard deviations; direction accuracy is the share "
+       "of its forecasts that move the right way from the last value read." if forecasting else "")
 )
 ui.show_chart("optimisation-curves", figures.optimisation_curves, histories, styles, height=320)
 ui.teach(

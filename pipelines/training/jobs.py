@@ -32,6 +32,8 @@ from filelock import FileLock
 
 from ..cli import EXIT_BAD_INPUT, EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_SOME_FAILED
 from ..data import resolve_info
+from ..data.series import is_series_key, series_key
+from ..forecasting.zoos import FORECAST_ZOOS
 from ..files import read_json, write_json
 from ..models.zoos import ZOOS
 from ..records import RunRecord
@@ -101,17 +103,23 @@ def start_job(
     limit: int | None = None,
     language: str | None = None,
     data_dir: str | None = None,
+    settings: dict | None = None,
 ) -> Job:
-    """Start training a zoo in the background, or return the live job already doing it."""
-    if zoo not in ZOOS:
-        raise ValueError(f"unknown zoo {zoo!r}; choose one of: {', '.join(ZOOS)}")
+    """Start training a zoo in the background, or return the live job already doing it.
+
+    `settings` are a forecast zoo's flags (lookback, horizon, ...); None values are left out.
+    """
+    if zoo not in ZOOS and zoo not in FORECAST_ZOOS:
+        raise ValueError(f"unknown zoo {zoo!r}; choose one of: {', '.join([*ZOOS, *FORECAST_ZOOS])}")
     if framework not in FRAMEWORK_CHOICES:
         raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORK_CHOICES)}")
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
-    key = resolve_info(dataset, language, limit).key  # raises DataError (a ValueError) for an unknown data set
+    # The store folder the runs land in; DataError (a ValueError) for an unknown data set.
+    key = series_key(dataset) if is_series_key(dataset) else resolve_info(dataset, language, limit).key
     arguments = ["train", "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]
-    options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir}
+    options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir,
+               **{f"--{name.replace('_', '-')}": value for name, value in (settings or {}).items()}}
     arguments += [part for flag, value in options.items() if value is not None for part in (flag, str(value))]
     return _launch(store, key, zoo, framework, arguments, [key])
 

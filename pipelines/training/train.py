@@ -239,45 +239,58 @@ def train_zoo(
     for run in planned:
         store.mark_queued(data.key, run.run_id, job)
 
+    by_id = {run.run_id: run for run in planned}
+
+    def train_one(run_id: str, claim: RunClaim, on_step) -> str:
+        metrics = train_run(by_id[run_id], data, backends[by_id[run_id].framework], claim, zoo_name, on_step)
+        return (f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, "
+                f"{metrics['train_seconds']:.0f}s")
+
+    finished = (lambda run_id: derive_views(store, data.key, run_id, data.task)) if words else None
     with limited_threads(data.dataset.info.threads):
-        return _train_planned(store, data, planned, backends, zoo_name, show_progress, words)
+        return train_each(store, data.key, list(by_id), f"{zoo_name} zoo on {data.key}", train_one, show_progress,
+                          finished)  # fmt: skip
 
 
-def _train_planned(store: Store, data: PreparedData, planned: list[PlannedRun], backends: dict, zoo_name: str,
-                   show_progress: bool, words: bool) -> list[Outcome]:  # fmt: skip
+def train_each(store: Store, dataset: str, run_ids: list[str], title: str,
+               train_one: Callable[[str, RunClaim, Callable[[dict], None]], str], show_progress: bool = True,
+               finished: Callable[[str], None] | None = None) -> list[Outcome]:  # fmt: skip
+    """Claim and train each run in turn, with a progress bar per run: every kind's `train` runs through here.
+
+    A run that is done is skipped, one another process holds is left to it, and
+    one that fails is recorded (its error in status.json) without stopping the
+    rest. `train_one(run_id, claim, on_step)` trains a claimed run and returns a
+    line about it; `finished(run_id)` is called for every run done at the end
+    (trained now or before), after its claim is released.
+    """
     outcomes = []
-    runs_bar = tqdm(planned, desc=f"{zoo_name} zoo on {data.key}", unit="run", disable=not show_progress)
-    for run in runs_bar:
-        with store.claim(data.key, run.run_id) as claim:
+    for run_id in tqdm(run_ids, desc=title, unit="run", disable=not show_progress):
+        with store.claim(dataset, run_id) as claim:
             if claim is None:
-                state = store.run(data.key, run.run_id).state
-                outcomes.append(Outcome(run.run_id, "skipped" if state == "done" else "busy", state))
-                tqdm.write(f"{run.run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
-                if words and state == "done":
-                    derive_views(store, data.key, run.run_id, data.task)  # a run trained before they were cached
-                continue
-            steps_bar = tqdm(desc=run.run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
+                state = store.run(dataset, run_id).state
+                outcomes.append(Outcome(run_id, "skipped" if state == "done" else "busy", state))
+                tqdm.write(f"{run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
+            else:
+                steps_bar = tqdm(desc=run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
 
-            def on_step(progress: dict, bar=steps_bar) -> None:
-                bar.total = progress["epochs"] * progress["steps"]
-                bar.set_postfix(epoch=progress["epoch"], loss=f"{progress['train_loss']:.3f}", refresh=False)
-                bar.update((progress["epoch"] - 1) * progress["steps"] + progress["step"] - bar.n)
+                def on_step(progress: dict, bar=steps_bar) -> None:
+                    bar.total = progress["epochs"] * progress["steps"]
+                    bar.set_postfix(epoch=progress["epoch"], loss=f"{progress['train_loss']:.4g}", refresh=False)
+                    bar.update((progress["epoch"] - 1) * progress["steps"] + progress["step"] - bar.n)
 
-            try:
-                metrics = train_run(run, data, backends[run.framework], claim, zoo_name, on_step)
-            except Exception as error:  # one broken run must not stop the zoo
-                claim.set_status("failed", error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
-                outcomes.append(Outcome(run.run_id, "failed", f"{type(error).__name__}: {error}"))
-                tqdm.write(f"{run.run_id}: FAILED: {type(error).__name__}: {error}")
-                continue
-            finally:
-                steps_bar.close()
-            detail = (f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, "
-                      f"{metrics['train_seconds']:.0f}s")
-            outcomes.append(Outcome(run.run_id, "trained", detail))
-            tqdm.write(f"{run.run_id}: {detail}")
-        if words:
-            derive_views(store, data.key, run.run_id, data.task)
+                try:
+                    detail = train_one(run_id, claim, on_step)
+                    outcomes.append(Outcome(run_id, "trained", detail))
+                    tqdm.write(f"{run_id}: {detail}")
+                except Exception as error:  # one broken run must not stop the zoo
+                    claim.set_status("failed", error=f"{type(error).__name__}: {error}",
+                                     traceback=traceback.format_exc())  # fmt: skip
+                    outcomes.append(Outcome(run_id, "failed", f"{type(error).__name__}: {error}"))
+                    tqdm.write(f"{run_id}: FAILED: {type(error).__name__}: {error}")
+                finally:
+                    steps_bar.close()
+        if finished and outcomes[-1].result in ("trained", "skipped"):
+            finished(run_id)
     return outcomes
 
 

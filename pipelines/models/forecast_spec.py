@@ -1,0 +1,114 @@
+"""What a forecasting run is: a recurrent forecaster or a baseline, each a small frozen spec.
+
+    recurrent: window of `lookback` values -> [RNN | LSTM | GRU] x layers -> last state -> dense -> `horizon` values
+    baselines: naive (the last value), seasonal naive (the value one season back), Holt-Winters (statsmodels)
+
+A recurrent forecaster predicts all `horizon` steps at once (the direct,
+multi-output strategy of seed 001 section 7.6.1). With `relative` (the default)
+it reads its window as changes from the window's last value and predicts the
+change from that value, both in units of the training part's standard
+deviation, so a series that drifts out of the training range (CO₂ rises every
+year) still looks familiar to it. The scaler is fitted on the training part
+only and kept here, so the spec alone turns the model's outputs into values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from .cells import CELL_NAMES, CELLS
+
+BASELINE_METHODS = ("naive", "seasonal-naive", "holt-winters")
+BASELINE_TITLES = {"naive": "Naive (last value)", "seasonal-naive": "Seasonal naive", "holt-winters": "Holt-Winters"}
+# Who computes each kind of forecaster: the run's framework in spec.json and its id.
+BASELINE_FRAMEWORKS = {"naive": "baseline", "seasonal-naive": "baseline", "holt-winters": "statsmodels"}
+
+
+def _check_window(lookback: int, horizon: int) -> None:
+    if lookback < 1 or horizon < 1:
+        raise ValueError(f"lookback and horizon must be at least 1, got {lookback} and {horizon}")
+
+
+@dataclass(frozen=True)
+class ForecasterSpec:
+    cell: str = "lstm"
+    layers: int = 1
+    hidden_size: int = 64
+    dropout: float = 0.0  # between stacked layers only
+    lookback: int = 0  # filled in from the settings (see `resolved`)
+    horizon: int = 0
+    relative: bool = True  # read and predict changes from the window's last value
+    scaler_mean: float = 0.0  # the training part's mean and standard deviation
+    scaler_scale: float = 1.0
+    method: str = "recurrent"
+
+    def __post_init__(self):
+        if self.cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {self.cell!r}")
+        if not 1 <= self.layers <= 3 or self.hidden_size < 1 or not 0.0 <= self.dropout < 1.0:
+            raise ValueError("layers must be 1-3, hidden_size positive and dropout in [0, 1)")
+        if self.scaler_scale <= 0:
+            raise ValueError(f"scaler_scale must be positive, got {self.scaler_scale}")
+        if self.method != "recurrent":
+            raise ValueError(f"a recurrent forecaster's method is 'recurrent', got {self.method!r}")
+
+    @property
+    def bidirectional(self) -> bool:
+        return False  # a forecaster reads the past one way
+
+    def resolved(self, lookback: int, horizon: int, mean: float, scale: float) -> "ForecasterSpec":
+        _check_window(lookback, horizon)
+        return replace(self, lookback=lookback, horizon=horizon, scaler_mean=float(mean), scaler_scale=float(scale))
+
+    def short_name(self) -> str:
+        """Readable part of a run id, e.g. 'lstm-1x64-lb104-h52'."""
+        return f"{self.cell}-{self.layers}x{self.hidden_size}-lb{self.lookback}-h{self.horizon}"
+
+    def label(self) -> str:
+        return f"{CELL_NAMES[self.cell]} {self.layers}×{self.hidden_size}"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    method: str = "seasonal-naive"
+    season: int = 1  # seasonal naive repeats the value this many steps back; Holt-Winters' seasonal period
+    horizon: int = 0
+    damped: bool = False  # Holt-Winters: a damped trend (on CO₂ the trend is real: undamped halves the 52-step error)
+    lookback: int = 0  # what the recurrent models of the same zoo read: only so tables can line them up
+
+    def __post_init__(self):
+        if self.method not in BASELINE_METHODS:
+            raise ValueError(f"baseline method must be one of {BASELINE_METHODS}, got {self.method!r}")
+        if self.season < 1:
+            raise ValueError(f"season must be at least 1, got {self.season}")
+
+    @property
+    def framework(self) -> str:
+        return BASELINE_FRAMEWORKS[self.method]
+
+    def resolved(self, lookback: int, horizon: int, season: int) -> "BaselineSpec":
+        _check_window(lookback, horizon)
+        return replace(self, lookback=lookback, horizon=horizon, season=season)
+
+    def short_name(self) -> str:
+        season = f"-s{self.season}" if self.method != "naive" else ""
+        return f"{self.method}{season}-h{self.horizon}"
+
+    def label(self) -> str:
+        title = BASELINE_TITLES[self.method]
+        return f"{title} ({self.season})" if self.method == "seasonal-naive" else title
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def forecast_spec_from_json(data: dict) -> ForecasterSpec | BaselineSpec:
+    """spec.json's model section of a forecasting run: a recurrent forecaster or a baseline."""
+    kind = ForecasterSpec if data.get("method", "recurrent") == "recurrent" else BaselineSpec
+    unknown = set(data) - {f.name for f in fields(kind)}
+    if unknown:
+        raise ValueError(f"unknown forecaster spec keys: {', '.join(sorted(unknown))}")
+    return kind(**data)

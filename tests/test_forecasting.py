@@ -1,0 +1,340 @@
+"""Forecasting: series and gaps, the honest cut (no look-ahead), the scores, the baselines, training end to end."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.cli import main
+from pipelines.data import DataError
+from pipelines.data.series import SeriesInfo, load_series, regular_series
+from pipelines.forecasting import baselines
+from pipelines.forecasting.metrics import forecast_metrics, forecast_scores, mase_scale
+from pipelines.forecasting.windows import ForecastSettings, encode, prepare
+from pipelines.models.forecast_spec import BaselineSpec, ForecasterSpec, forecast_spec_from_json
+from pipelines.store import Store
+
+TINY = {"lookback": 12, "horizon": 4}
+
+
+def seasonal_values(size: int = 240, season: int = 12, seed: int = 0) -> np.ndarray:
+    """A rising series with a season and a little noise: what the forecasters should learn."""
+    rng = np.random.default_rng(seed)
+    steps = np.arange(size)
+    return 50 + 0.05 * steps + 3 * np.sin(2 * np.pi * steps / season) + rng.normal(0, 0.3, size)
+
+
+def write_csv(folder, name: str = "sales.csv", values=None, dates=None, **columns) -> str:
+    values = seasonal_values() if values is None else np.asarray(values, dtype=float)
+    dates = pd.date_range("2000-01-01", periods=len(values), freq="MS") if dates is None else dates
+    frame = pd.DataFrame({"month": [date.strftime("%Y-%m-%d") for date in dates], "sales": values, **columns})
+    path = folder / name
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def series_of(values, season: int = 12):
+    dates = pd.date_range("2000-01-01", periods=len(values), freq="MS")
+    return regular_series(SeriesInfo("toy", "toy", "test"), dates, np.asarray(values, dtype=float), season)
+
+
+# -- series and gaps --------------------------------------------------------------------------------
+
+
+def test_the_statsmodels_series_load_with_their_gaps_filled_and_marked():
+    co2 = load_series("co2")
+    assert len(co2) == 2284 and co2.frequency == "W-SAT" and co2.info.season == 52
+    assert (~co2.observed).sum() == 59 and max(gap["length"] for gap in co2.gaps) == 18
+    assert np.isfinite(co2.values).all()
+    sunspots, elnino = load_series("sunspots"), load_series("elnino")
+    assert len(sunspots) == 309 and sunspots.observed.all() and (sunspots.values == 0).sum() == 3
+    assert len(elnino) == 61 * 12 and elnino.info.season == 12 and elnino.dates[1] == pd.Timestamp("1950-02-01")
+
+
+def test_a_csv_of_your_own_with_missing_rows_and_empty_values(tmp_path):
+    values = seasonal_values(60)
+    values[10] = np.nan  # an empty cell
+    dates = pd.date_range("2000-01-01", periods=60, freq="MS")
+    keep = np.ones(60, dtype=bool)
+    keep[[20, 21]] = False  # two months missing from the file altogether
+    path = write_csv(tmp_path, values=values[keep], dates=dates[keep])
+    series = load_series(path)
+    assert series.key == "csv-sales" and series.frequency == "MS" and series.info.season == 12 and len(series) == 60
+    assert list(np.flatnonzero(~series.observed)) == [10, 20, 21]
+    assert series.values[10] == pytest.approx((values[9] + values[11]) / 2, rel=0.02)  # linear in time
+    assert [gap["length"] for gap in series.gaps] == [1, 2]
+
+
+@pytest.mark.parametrize("case, message", [
+    ("two numeric columns", "pick the value column with --value-column"),
+    ("a word among the values", "is not a number"),
+    ("a date twice", "appears twice"),
+    ("uneven dates", "not evenly spaced"),
+    ("a long gap", "more than the 12 steps"),
+    ("no values", "no values"),
+    ("no such column", "has no column 'revenue'"),
+])  # fmt: skip
+def test_a_bad_csv_gets_a_clear_message(case, message, tmp_path):
+    values, dates, extra, options = seasonal_values(60), None, {}, {}
+    if case == "two numeric columns":
+        extra = {"returns": np.arange(60)}
+    elif case == "a word among the values":
+        values = values.astype(object)
+        values[5] = "n/a?"
+    elif case == "a date twice":
+        dates = pd.date_range("2000-01-01", periods=60, freq="MS").insert(3, pd.Timestamp("2000-03-01"))[:60]
+    elif case == "uneven dates":
+        dates = pd.DatetimeIndex(pd.Timestamp("2000-01-01") + pd.to_timedelta(np.cumsum(np.arange(60) % 7 + 1), "D"))
+    elif case == "a long gap":
+        values[20:40] = np.nan
+    elif case == "no values":
+        values[:] = np.nan
+    else:
+        options = {"value_column": "revenue"}
+    frame_values = pd.Series(values)
+    path = tmp_path / "bad.csv"
+    dates = pd.date_range("2000-01-01", periods=60, freq="MS") if dates is None else dates
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "value": frame_values, **extra}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=message):
+        load_series(str(path), **options)
+
+
+def test_too_short_and_constant_series_are_refused_in_words():
+    with pytest.raises(DataError, match="too short for lookback 24 \\+ horizon 4"):
+        prepare(series_of(seasonal_values(40)), ForecastSettings(lookback=24, horizon=4))
+    with pytest.raises(DataError, match="too short for a horizon of 30"):
+        prepare(series_of(seasonal_values(100)), ForecastSettings(lookback=4, horizon=30))
+    with pytest.raises(DataError, match="is constant \\(every value is 7\\).*MASE, R² and the scaler are undefined"):
+        prepare(series_of(np.full(120, 7.0)), ForecastSettings(**TINY))
+
+
+# -- the honest cut ----------------------------------------------------------------------------------
+
+
+def test_no_test_value_reaches_training_windows_or_the_scaler():
+    """Change every value after the training part: the scaler and every training window stay the same."""
+    values = seasonal_values()
+    settings = ForecastSettings(**TINY)
+    before = prepare(series_of(values), settings)
+    changed = values.copy()
+    changed[before.train_end :] = 1e6  # the future, made absurd
+    after = prepare(series_of(changed), settings)
+    assert (after.mean, after.scale) == (before.mean, before.scale)
+    train_before, train_after = before.windows("train", 12, 4), after.windows("train", 12, 4)
+    np.testing.assert_array_equal(train_before.inputs, train_after.inputs)
+    np.testing.assert_array_equal(train_before.targets, train_after.targets)
+    assert train_before.origins.max() + 4 < before.train_end  # the last target read is still in the past
+    # Test windows read the past and are scored on the test part only.
+    test = before.origins("test", 12, 4)
+    assert test.min() + 1 == before.validation_end and test.max() + 4 == len(values) - 1
+
+
+def test_forecasts_from_an_origin_never_see_what_comes_after_it():
+    values = seasonal_values()
+    prepared = prepare(series_of(values), ForecastSettings(**TINY))
+    origins = prepared.origins("test", 12, 4)
+    later = values.copy()
+    later[origins[0] + 1 :] += 100.0  # everything after the first test origin
+    for method in ("naive", "seasonal-naive", "holt-winters"):
+        spec = BaselineSpec(method).resolved(12, 4, 12)
+        parameters = baselines.fit(spec, values[: prepared.train_end])
+        first = baselines.forecast(spec, parameters, values, origins[:1])
+        assert np.allclose(first, baselines.forecast(spec, parameters, later, origins[:1])), method
+    import torch
+
+    from pipelines.forecasting.runs import recurrent_forecasts
+    from pipelines.models.forecaster import RecurrentForecaster
+
+    torch.manual_seed(0)
+    spec = ForecasterSpec(cell="gru", hidden_size=5).resolved(12, 4, prepared.mean, prepared.scale)
+    model = RecurrentForecaster(spec)
+    np.testing.assert_allclose(recurrent_forecasts(model, spec, values, origins[:1]),
+                               recurrent_forecasts(model, spec, later, origins[:1]), rtol=1e-6)  # fmt: skip
+
+
+def test_relative_windows_read_changes_from_the_last_value():
+    values = np.arange(10, dtype=float)
+    inputs, targets = encode(values, np.array([4]), lookback=3, horizon=2, mean=5.0, scale=2.0, relative=True)
+    np.testing.assert_allclose(inputs, [[-1.0, -0.5, 0.0]])  # (2, 3, 4) - 4, over 2
+    np.testing.assert_allclose(targets, [[0.5, 1.0]])  # (5, 6) - 4, over 2
+    inputs, targets = encode(values, np.array([9]), lookback=3, horizon=2, mean=5.0, scale=2.0, relative=False)
+    np.testing.assert_allclose(inputs, [[1.0, 1.5, 2.0]])
+    assert np.isnan(targets).all()  # past the end: the real future
+
+
+# -- scores ----------------------------------------------------------------------------------------
+
+
+def test_scores_against_hand_computed_values():
+    actual, predicted, last = np.array([2.0, 4.0, 6.0]), np.array([3.0, 4.0, 3.0]), np.array([1.0, 5.0, 5.0])
+    scores = forecast_scores(actual, predicted, last, mase_scale=2.0)
+    assert scores["mse"] == pytest.approx((1 + 0 + 9) / 3)
+    assert scores["rmse"] == pytest.approx(np.sqrt(10 / 3))
+    assert scores["mae"] == pytest.approx(4 / 3)
+    assert scores["mape"] == pytest.approx(100 * (1 / 2 + 0 + 3 / 6) / 3)
+    assert scores["smape"] == pytest.approx(200 * (1 / 5 + 0 + 3 / 9) / 3)
+    assert scores["r2"] == pytest.approx(1 - 10 / 8)  # residual 10, total (4 + 0 + 4)
+    # Moves from the last value: actual up, down, up; forecast up, down, down: two of three right.
+    assert scores["direction_accuracy"] == pytest.approx(2 / 3)
+    assert scores["mase"] == pytest.approx((4 / 3) / 2.0)
+
+
+def test_undefined_scores_are_none_and_say_why():
+    scores = forecast_scores(np.array([0.0, 2.0]), np.array([1.0, 2.0]), np.array([1.0, 1.0]), mase_scale=None)
+    assert scores["mape"] is None and scores["mase"] is None  # an actual 0; no seasonal scale
+    table = forecast_metrics(np.array([[0.0, 2.0]]), np.array([[1.0, 2.0]]), np.array([1.0]),
+                             np.array([[True, True]]), None)  # fmt: skip
+    assert "MAPE is undefined" in table["mape_note"]
+    assert mase_scale(np.array([1.0, 2.0, 3.0, 4.0]), np.ones(4, bool), season=2) == pytest.approx(2.0)
+
+
+def test_scores_per_step_skip_filled_targets():
+    actual = np.array([[1.0, 2.0], [3.0, 5.0]])
+    predicted = np.array([[1.0, 9.0], [4.0, 5.0]])
+    valid = np.array([[True, False], [True, True]])  # 9 was forecast for a filled gap: not scored
+    table = forecast_metrics(actual, predicted, np.array([0.0, 0.0]), valid, 1.0)
+    assert table["per_step"][0]["mae"] == pytest.approx(0.5) and table["per_step"][1]["mae"] == 0.0
+    assert table["overall"]["mae"] == pytest.approx(1 / 3) and table["test_targets"] == 3
+
+
+# -- baselines -----------------------------------------------------------------------------------------
+
+
+def test_naive_and_seasonal_naive_repeat_the_right_values():
+    values = np.arange(20, dtype=float)
+    naive = baselines.forecast(BaselineSpec("naive").resolved(4, 3, 4), {}, values, np.array([9]))
+    np.testing.assert_array_equal(naive, [[9, 9, 9]])
+    seasonal = baselines.forecast(BaselineSpec("seasonal-naive").resolved(4, 6, 4), {}, values, np.array([9]))
+    np.testing.assert_array_equal(seasonal, [[6, 7, 8, 9, 6, 7]])  # steps 5 and 6 go two seasons back
+    with pytest.raises(ValueError, match="full season"):
+        baselines.forecast(BaselineSpec("seasonal-naive").resolved(4, 2, 12), {}, values, np.array([3]))
+
+
+def test_holt_winters_forecasts_equal_statsmodels_own_from_every_origin():
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    values = seasonal_values()
+    spec = BaselineSpec("holt-winters").resolved(12, 6, 12)
+    parameters = baselines.fit(spec, values[:150])
+    assert json.loads(json.dumps(parameters)) == parameters  # plain JSON: no pickle
+    origins = np.array([160, 200, 233])
+    ours = baselines.forecast(spec, parameters, values, origins)
+    for row, origin in enumerate(origins):
+        model = ExponentialSmoothing(values[: origin + 1], trend="add", seasonal="add", seasonal_periods=12,
+                                     initialization_method="known", initial_level=parameters["initial_level"],
+                                     initial_trend=parameters["initial_trend"],
+                                     initial_seasonal=parameters["initial_seasons"])  # fmt: skip
+        fitted = model.fit(smoothing_level=parameters["smoothing_level"], smoothing_trend=parameters["smoothing_trend"],
+                           smoothing_seasonal=parameters["smoothing_seasonal"], optimized=False)  # fmt: skip
+        np.testing.assert_allclose(ours[row], fitted.forecast(6), rtol=1e-9)
+
+
+def test_specs_round_trip_through_json():
+    recurrent = ForecasterSpec(cell="lstm", layers=2, hidden_size=8).resolved(24, 6, 3.0, 2.0)
+    baseline = BaselineSpec("holt-winters").resolved(24, 6, 12)
+    for spec in (recurrent, baseline):
+        assert forecast_spec_from_json(json.loads(json.dumps(spec.to_json()))) == spec
+    with pytest.raises(ValueError, match="unknown forecaster spec keys: pooling"):
+        forecast_spec_from_json({**recurrent.to_json(), "pooling": "max"})
+
+
+# -- end to end ----------------------------------------------------------------------------------------
+
+
+def train_args(store, path, *extra):
+    return ["--artifacts", str(store), "train", "--dataset", path, "--zoo", "forecast-quick", "--epochs", "3",
+            "--lookback", "12", "--horizon", "4", "--quiet", *extra]  # fmt: skip
+
+
+def test_train_list_forecast_and_train_again_from_the_command_line(tmp_path, capsys):
+    path, store_dir = write_csv(tmp_path), tmp_path / "store"
+    assert main(train_args(store_dir, path)) == 0
+    assert "6 trained, 0 skipped" in capsys.readouterr().out
+    store = Store(store_dir)
+    records = {record.run_id: record for record in store.runs("csv-sales")}
+    assert len(records) == 6 and {record.state for record in records.values()} == {"done"}
+    assert {record.framework for record in records.values()} == {"torch", "baseline", "statsmodels"}
+    recurrent = next(record for record in records.values() if record.framework == "torch")
+    metrics = recurrent.metrics
+    assert metrics.horizon == 4 and len(metrics.per_step) == 4 and len(metrics.validation_rmse) == 4
+    assert metrics.test_origins == 36 - 4 + 1 and metrics.epochs_trained == 3  # 36 test values, 4 ahead
+    assert list(store.read_history("csv-sales", recurrent.run_id)["epoch"]) == [1, 2, 3]
+    assert len(store.read_predictions("csv-sales", recurrent.run_id)) == metrics.test_origins * 4
+    assert set(store.read_series("csv-sales")["part"]) == {"train", "validation", "test"}
+    assert store.read_dataset("csv-sales").series.season == 12
+
+    assert main(["--artifacts", str(store_dir), "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "[forecasting]" in listing and "RMSE" in listing and "MASE" in listing
+
+    assert main(["--artifacts", str(store_dir), "forecast", "--run", recurrent.run_id, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert len(document["forecast"]) == 4 and document["origin"]["date"] == "2019-12-01"
+    assert document["forecast"][0]["date"] == "2020-01-01" and document["forecast"][0]["actual"] is None
+    step = document["forecast"][-1]
+    assert step["low 95%"] < step["low 80%"] < step["forecast"] < step["high 80%"] < step["high 95%"]
+    holt = next(run_id for run_id, record in records.items() if record.framework == "statsmodels")
+    assert main(["--artifacts", str(store_dir), "forecast", "--run", holt, "--origin", "2015-06-01"]) == 0
+    text = capsys.readouterr().out
+    assert "forecast from 2015-06-01" in text and "Holt-Winters" in text
+
+    assert main(train_args(store_dir, path)) == 0
+    assert "0 trained, 6 skipped" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case, message", [
+    ("constant", "is constant"),
+    ("short", "too short"),
+    ("unknown series", "no-such-series is not a series. Series: co2, sunspots, elnino"),
+    ("text zoo on a series", "train a forecast zoo on it"),
+    ("forecast zoo on text", "is not a series"),
+    ("keras", "PyTorch only"),
+    ("limit", "--limit and --language apply to text"),
+])  # fmt: skip
+def test_bad_training_requests_exit_2_with_one_line(case, message, tmp_path, capsys):
+    store = tmp_path / "store"
+    path = write_csv(tmp_path)
+    args = {
+        "constant": train_args(store, write_csv(tmp_path, "flat.csv", values=np.full(120, 3.0))),
+        "short": train_args(store, write_csv(tmp_path, "short.csv", values=seasonal_values(30))),
+        "unknown series": train_args(store, "co2")[:4] + ["no-such-series", "--zoo", "forecast-quick"],
+        "text zoo on a series": ["--artifacts", str(store), "train", "--dataset", "co2", "--zoo", "quick"],
+        "forecast zoo on text": ["--artifacts", str(store), "train", "--dataset", "rt-polarity", "--zoo", "forecast"],
+        "keras": train_args(store, path, "--framework", "keras"),
+        "limit": train_args(store, path, "--limit", "50"),
+    }[case]
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1 and "Traceback" not in error
+    assert not any(Store(store).runs()) if Store(store).root.exists() else True  # nothing half-written
+
+
+def test_forecast_refuses_bad_origins_and_runs_of_another_kind(tmp_path, capsys):
+    path, store_dir = write_csv(tmp_path), tmp_path / "store"
+    assert main(train_args(store_dir, path, "--only", "naive")) == 0
+    run_id = Store(store_dir).runs("csv-sales")[0].run_id
+    capsys.readouterr()
+    for origin, message in (("3", "an origin must be between"), ("1990-01-01", "before the series starts"),
+                            ("someday", "--origin must be 'last'")):  # fmt: skip
+        assert main(["--artifacts", str(store_dir), "forecast", "--run", run_id, "--origin", origin]) == 2
+        assert message in capsys.readouterr().err
+    assert main(["--artifacts", str(store_dir), "forecast", "--run", "no-such-run"]) == 2
+    assert "no run 'no-such-run'" in capsys.readouterr().err
+    assert main(["--artifacts", str(store_dir), "verify", "--run", run_id]) == 2
+    assert "verify works on recurrent classifiers; " + run_id + " is a forecaster" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_real_co2_series_trains_end_to_end(tmp_path, capsys):
+    """One small real run: a GRU and seasonal naive on Mauna Loa CO2 (shipped inside statsmodels)."""
+    args = ["--artifacts", str(tmp_path), "train", "--dataset", "co2", "--zoo", "forecast-quick", "--epochs", "2",
+            "--lookback", "26", "--horizon", "8", "--only", "gru-*", "--only", "seasonal-naive", "--quiet"]
+    assert main(args) == 0
+    records = {record.model_spec.method: record for record in Store(tmp_path).runs("co2")}
+    assert set(records) == {"recurrent", "seasonal-naive"}
+    seasonal = records["seasonal-naive"].metrics
+    assert seasonal.season == 52 and 1.5 < seasonal.step(1).rmse < 2.5  # last year's value: the yearly rise, ~1.9 ppm
+    assert records["recurrent"].metrics.step(1).rmse < seasonal.step(1).rmse  # even two epochs read the last value
