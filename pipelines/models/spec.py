@@ -29,6 +29,10 @@ class ModelSpec:
     pooling: str = "last"  # last state | max over time | mean over time
     head: tuple[int, ...] = ()  # widths of dense ReLU layers before the output layer
     batch_norm: bool = False  # batch norm after each head layer (seed 000's model)
+    # Where the embedding table started: None = random (from scratch), else the name of a pretrained
+    # embeddings artifact (pipelines/embeddings.py); frozen = kept as pretrained, never trained.
+    embeddings: str | None = None
+    frozen_embeddings: bool = False
     # Filled in from the data when a run is trained (see `resolved`).
     vocab_size: int = 0
     num_classes: int = 0
@@ -51,6 +55,8 @@ class ModelSpec:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.batch_norm and not self.head:
             raise ValueError("batch_norm applies to head layers; give the head at least one layer")
+        if self.frozen_embeddings and not self.embeddings:
+            raise ValueError("frozen_embeddings needs pretrained embeddings to keep; name them in `embeddings`")
 
     @property
     def directions(self) -> int:
@@ -73,15 +79,29 @@ class ModelSpec:
             name += f"-{self.pooling}"
         if self.head:
             name += "-dense" + "x".join(str(width) for width in self.head)
+        if self.embeddings:
+            name += f"-pretrained-{self.start}"
         return name
 
+    @property
+    def start(self) -> str:
+        """How the embedding table started: 'scratch', or pretrained and then 'frozen' or 'tuned'."""
+        if not self.embeddings:
+            return "scratch"
+        return "frozen" if self.frozen_embeddings else "tuned"
+
     def label(self) -> str:
-        """Human label for charts, e.g. 'BiLSTM 2×128'."""
-        return f"{'Bi' if self.bidirectional else ''}{CELL_NAMES[self.cell]} {self.layers}×{self.hidden_size}"
+        """Human label for charts, e.g. 'BiLSTM 2×128', or 'BiGRU 1×128 · pretrained, frozen'."""
+        label = f"{'Bi' if self.bidirectional else ''}{CELL_NAMES[self.cell]} {self.layers}×{self.hidden_size}"
+        return label + (f" · pretrained, {self.start}" if self.embeddings else "")
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["head"] = list(self.head)
+        # Written only when set: a spec from scratch keeps the JSON, and so the run id, it had before
+        # pretrained embeddings existed.
+        if not self.embeddings:
+            del data["embeddings"], data["frozen_embeddings"]
         return data
 
     @classmethod
