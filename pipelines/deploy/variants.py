@@ -23,7 +23,7 @@ from torch import nn
 
 from ..models.torch_zoo import RecurrentClassifier
 
-ONNX_RUNTIME_PIN = "onnxruntime==1.32.0"
+ONNX_PINS = "onnx==1.23.2 onnxruntime==1.32.0"  # the exporter writes with onnx; ONNX Runtime runs the result
 # Layers with a dynamic int8 kernel, and the embedding table's weight-only 8-bit form.
 QUANTISED_TYPES = (nn.LSTM, nn.GRU, nn.Linear)
 
@@ -119,11 +119,12 @@ def export_onnx(model: RecurrentClassifier) -> bytes:
 
 
 def onnx_variant(model: RecurrentClassifier) -> Variant:
-    """ONNX Runtime on the exported float model; ImportError when ONNX Runtime is not installed."""
+    """ONNX Runtime on the exported float model; ImportError when ONNX Runtime (or onnx) is not installed."""
     try:
+        import onnx  # noqa: F401  (torch's exporter needs it, and says so only once it has traced the model)
         import onnxruntime
     except ImportError as error:
-        raise ImportError(f"ONNX Runtime is not installed (pip install {ONNX_RUNTIME_PIN})") from error
+        raise ImportError(f"ONNX Runtime is not installed ({error}; pip install {ONNX_PINS})") from error
     model_bytes = export_onnx(model)
 
     def session(threads: int):

@@ -37,7 +37,7 @@ class Word2VecConfig:
     dimensions: int = 128  # the full zoo's embedding size
     window: int = 5  # words either side that count as context
     min_count: int = 5  # rarer words get no vector (a data set's own random start instead)
-    negative: int = 10  # negative samples per positive pair
+    negative: int = 5  # negative samples per positive pair (gensim's default)
     epochs: int = 5
     skip_gram: bool = True  # False: CBOW (faster, weaker on rare words)
     seed: int = 42

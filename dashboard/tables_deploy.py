@@ -1,0 +1,52 @@
+"""Deployment reports as tables: one row per (run, variant). Data in, pandas out, no Streamlit."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.deploy import DeployReport
+
+VARIANT_NAMES = {"float": "float32", "int8": "int8", "onnx": "ONNX Runtime"}
+COLUMNS = ["label", "variant", "size_mb", "latency_p50_ms", "latency_p95_ms", "throughput", "accuracy", "f1_macro",
+           "max_probability_difference", "agreement", "speedup", "size_ratio", "cell", "run_id", "examples"]  # fmt: skip
+
+
+def deploy_frame(reports: dict[str, DeployReport], labels: dict[str, str]) -> pd.DataFrame:
+    """Every available variant of every measured run, fastest single-text latency first within a run."""
+    rows = []
+    for run_id, report in reports.items():
+        for variant in report.variants:
+            if not variant.available:
+                continue
+            rows.append({
+                "label": labels.get(run_id, report.label), "variant": VARIANT_NAMES.get(variant.name, variant.name),
+                "size_mb": variant.size_bytes / 1e6, "latency_p50_ms": variant.latency_p50_ms,
+                "latency_p95_ms": variant.latency_p95_ms, "throughput": variant.throughput,
+                "accuracy": variant.accuracy, "f1_macro": variant.f1_macro,
+                "max_probability_difference": variant.max_probability_difference, "agreement": variant.agreement,
+                "speedup": variant.speedup, "size_ratio": variant.size_ratio, "cell": report.cell, "run_id": run_id,
+                "examples": report.examples,
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with the column names people read."""
+    return frame.drop(columns=["cell"]).rename(columns={
+        "label": "model", "size_mb": "size (MB)", "latency_p50_ms": "p50 (ms)", "latency_p95_ms": "p95 (ms)",
+        "throughput": "texts/s", "f1_macro": "macro F1", "max_probability_difference": "max |Δp| vs float",
+        "agreement": "same class as float", "speedup": "speed-up", "size_ratio": "× smaller", "run_id": "run id",
+        "examples": "test texts",
+    })  # fmt: skip
+
+
+def problems(reports: dict[str, DeployReport], labels: dict[str, str]) -> list[str]:
+    """One line per variant that could not be measured, and per note a variant carries."""
+    lines = []
+    for run_id, report in reports.items():
+        for variant in report.variants:
+            name = f"{labels.get(run_id, report.label)}, {VARIANT_NAMES.get(variant.name, variant.name)}"
+            if not variant.available:
+                lines.append(f"{name}: not measured ({variant.problem})")
+            lines += [f"{name}: {note}" for note in variant.notes]
+    return lines
