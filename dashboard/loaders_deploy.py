@@ -22,14 +22,15 @@ def deploy_report(record: RunRecord):
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _deploy_report(root: str, dataset: str, run_id: str, marker: str, changed: str):
-    from pipelines.deploy import cached_report
+    from pipelines.deploy import cached_report  # the records only: no framework is imported
 
     return cached_report(Store(root), Store(root).run(dataset, run_id))
 
 
 def measure(record: RunRecord, limit: int | None, latency_texts: int):
     """Measure the run now (seconds to minutes) and keep the report in the store."""
-    from pipelines.deploy import DeploySettings, deploy_run
+    from pipelines.deploy import DeploySettings
+    from pipelines.deploy.deployment import deploy_run
 
     try:
         return deploy_run(store(), record.run_id, record.dataset, DeploySettings(limit=limit,

@@ -99,7 +99,22 @@ def cmd_list(args) -> int:
             if record.problem and record.state != "done":
                 print(f"{'':<{data_width}} -> {record.problem}")
         print()
+    _list_embeddings(store)
     return EXIT_FINISHED
+
+
+def _list_embeddings(store: Store) -> None:
+    """The pretrained embeddings in the store (`embed`), for `train --pretrained ... --embeddings NAME`."""
+    from .embeddings import list_embeddings
+
+    found = list_embeddings(store.root)
+    if found:
+        print("[pretrained embeddings]")
+        for settings in found:
+            corpus = settings.corpus
+            print(f"{settings.name:<48} {settings.words:>9,} words x {settings.dimensions:<4} {settings.algorithm}, "
+                  f"{corpus.texts:,} reviews ({' + '.join(corpus.parts)})")
+        print()
 
 
 def _by_task(records) -> dict[str, list]:
@@ -211,7 +226,8 @@ def cmd_embed(args) -> int:
 
 
 def cmd_deploy(args) -> int:
-    from .deploy import DeploySettings, deploy_run, format_report  # imports torch (and ONNX Runtime)
+    from .deploy import DeploySettings, format_report
+    from .deploy.deployment import deploy_run  # imports torch (and ONNX Runtime)
 
     settings = DeploySettings(limit=args.limit, latency_texts=args.latency_texts, batch_size=args.batch_size)
     report = deploy_run(_store(args), args.run, args.dataset, settings, refresh=args.refresh,

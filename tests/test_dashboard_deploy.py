@@ -9,7 +9,8 @@ import pytest
 
 from conftest import write_rt_corpus
 from dashboard_stores import open_page, problems
-from pipelines.deploy import DeploySettings, deploy_run
+from pipelines.deploy import DeploySettings
+from pipelines.deploy.deployment import deploy_run
 from pipelines.store import Store
 from pipelines.training.train import train_zoo
 from pipelines.training.word2vec import Word2VecConfig, train_embeddings

@@ -13,7 +13,8 @@ from torch import nn
 
 from conftest import write_rt_corpus
 from pipelines.cli import main
-from pipelines.deploy import DeploySettings, cached_report, deploy_run, format_report
+from pipelines.deploy import DeploySettings, cached_report, format_report
+from pipelines.deploy.deployment import deploy_run
 from pipelines.deploy.variants import ExportError, export_onnx
 from pipelines.runs import load_run
 from pipelines.store import Store

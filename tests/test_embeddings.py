@@ -180,6 +180,9 @@ def test_the_commands(data_dir, rt_data_dir, tmp_path, capsys):
     assert "no test review" in capsys.readouterr().out
     assert main([*train, "--pretrained", "tuned"]) == 0
     assert "of the vocabulary pretrained" in capsys.readouterr().out
+    assert main(["--artifacts", artifacts, "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "-pretrained-tuned-" in listing and "[pretrained embeddings]" in listing and "word2vec-imdb-" in listing
     with pytest.raises(SystemExit) as exit_status:  # argparse refuses an unknown corpus with status 2
         main(["--artifacts", artifacts, "embed", "--corpus", "everything"])
     assert exit_status.value.code == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..records import Record
+from ..records import Record, RunRecord
 
 DEPLOY_FILE = "deploy.json"
 
@@ -49,6 +49,18 @@ class DeployReport(Record):
 
     def variant(self, name: str) -> VariantReport | None:
         return next((variant for variant in self.variants if variant.name == name), None)
+
+
+def cached_report(store, record: RunRecord, settings: DeploySettings | None = None) -> DeployReport | None:
+    """The run's kept report from `store` (a `pipelines.store.Store`), if measured with `settings` (when given); else None."""
+    data = store.read_derived_json(record.dataset, record.run_id, DEPLOY_FILE)
+    try:
+        report = DeployReport.model_validate(data) if data is not None else None
+    except ValueError:
+        return None  # damaged, or from an older version: measure again
+    if report is None or (settings is not None and report.settings != settings):
+        return None
+    return report
 
 
 def megabytes(size: int | None) -> str:
