@@ -32,11 +32,10 @@ def deploy_frame(reports: dict[str, DeployReport], labels: dict[str, str]) -> pd
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with the column names people read."""
-    return frame.drop(columns=["cell"]).rename(columns={
+    return frame.drop(columns=["cell", "examples"]).rename(columns={
         "label": "model", "size_mb": "size (MB)", "latency_p50_ms": "p50 (ms)", "latency_p95_ms": "p95 (ms)",
         "throughput": "texts/s", "f1_macro": "macro F1", "max_probability_difference": "max |Δp| vs float",
-        "agreement": "same class as float", "speedup": "speed-up", "size_ratio": "× smaller", "run_id": "run id",
-        "examples": "test texts",
+        "agreement": "same class", "speedup": "speed-up", "size_ratio": "× smaller", "run_id": "run id",
     })  # fmt: skip
 
 

@@ -25,7 +25,8 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 SCREENSHOTS = PROJECT / "screenshots"
 PAGES = {page.url_path: page.title for page in dashboard.pages.PAGES}  # url path -> title
-NO_CHART_AT_FIRST = {"train", "inside", "glass_box"}  # a form; coloured words (a chart only for some models); LaTeX
+NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "deploy"}  # a form; coloured words (a chart only for some models);
+# LaTeX; nothing measured yet (tests/test_dashboard_deploy_browser.py draws a measured store)
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
@@ -38,11 +39,16 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    yield from serve(lambda: trained_store(tmp_path_factory.getbasetemp()), tmp_path_factory)
+
+
+def serve(make_store, tmp_path_factory):
+    """`streamlit run` on the store `make_store()` returns, once Chromium is known to be there; yields its URL."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail("/usr/bin/chromium is missing; CI must install Debian's chromium (see .ci/run)")
         pytest.skip("no /usr/bin/chromium here: apt-get install -y --no-install-recommends chromium")
-    store = trained_store(tmp_path_factory.getbasetemp())
+    store = make_store()
     port = free_port()
     log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w")
     process = subprocess.Popen(

@@ -22,7 +22,11 @@ FAST = DeploySettings(latency_texts=10, throughput_texts=40, rounds=1, batch_siz
 
 @pytest.fixture(scope="module")
 def lean_store(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("lean")
+    return build_lean_store(tmp_path_factory.mktemp("lean"))
+
+
+def build_lean_store(folder):
+    """A BiGRU from scratch, fine-tuned and frozen from tiny word2vec vectors; the scratch one measured by deploy."""
     write_rt_corpus(folder / "data", per_class=300)
     write_archive(folder / "data")
     store = Store(folder / "artifacts")

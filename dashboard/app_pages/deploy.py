@@ -59,8 +59,8 @@ ui.show_table(tables_deploy.readable(frame), f"deploy-{selected.dataset}", colum
     "p50 (ms)": st.column_config.NumberColumn(format="%.2f"), "p95 (ms)": st.column_config.NumberColumn(format="%.2f"),
     "texts/s": st.column_config.NumberColumn(format="%.0f"), "accuracy": st.column_config.NumberColumn(format="%.4f"),
     "macro F1": st.column_config.NumberColumn(format="%.4f"),
-    "max |Δp| vs float": st.column_config.NumberColumn(format="%.1e"),
-    "same class as float": st.column_config.NumberColumn(format="percent"),
+    "max |Δp| vs float": st.column_config.NumberColumn(format="%.1e", help="Largest probability difference to float32"),
+    "same class": st.column_config.NumberColumn(format="percent", help="Texts on which it predicts the float model's class"),
     "speed-up": st.column_config.NumberColumn(format="%.2f×"), "× smaller": st.column_config.NumberColumn(format="%.2f×"),
 })  # fmt: skip
 for line in tables_deploy.problems(reports, labels):
