@@ -3,7 +3,8 @@
     flock /work/bench.lock python scripts/benchmark_pretrained.py --artifacts artifacts     # every step below
     python scripts/benchmark_pretrained.py --artifacts artifacts --summary                 # the table only
 
-Each step is the real command (`python -m pipelines embed | train ...`), run in
+Each step is the real command (`python -m pipelines embed | train ...`, and
+`scripts/benchmark_language_model.py` for what Dai & Le's pretraining would cost), run in
 turn, with its wall time and the machine's load average before and after (the
 machine is shared: say so beside the figures). The summary prints, per data set
 and run, test accuracy and macro F1, training time, the share of the vocabulary
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import time
 
+from pipelines.embeddings import list_embeddings
 from pipelines.probes import CATEGORIES, probe_scores
 from pipelines.runs import load_run
 from pipelines.store import Store
@@ -26,6 +28,7 @@ from pipelines.store import Store
 IMDB_MODEL = "gru-bi-1x128-mean"  # the full zoo's BiGRU: 0.881 from scratch (BENCHMARKS.md)
 STEPS = {
     "embed": [["embed", "--epochs", "3"]],
+    "language-model": [["language-model"]],
     "rt-polarity": [["train", "--dataset", "rt-polarity", "--zoo", "quick", "--no-top-words"],
                     ["train", "--dataset", "rt-polarity", "--zoo", "quick", "--pretrained", "tuned", "--no-top-words"],
                     ["train", "--dataset", "rt-polarity", "--zoo", "quick", "--pretrained", "frozen", "--no-top-words"]],
@@ -38,6 +41,10 @@ STEPS = {
 
 def run_step(arguments: list[str], artifacts: str) -> None:
     command = [sys.executable, "-m", "pipelines", "--artifacts", artifacts, *arguments]
+    if arguments[0] == "language-model":  # the cost of Dai & Le's pretraining, over the corpus `embed` read
+        tokens = next(iter(list_embeddings(artifacts)), None)
+        command = [sys.executable, "scripts/benchmark_language_model.py", "--tokens",
+                   str(tokens.corpus.tokens if tokens else 20_000_000)]  # fmt: skip
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     print(f"\n$ {' '.join(command[1:])}   (load average {load_before:.2f})", flush=True)
