@@ -60,7 +60,7 @@ def main() -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S')}; {os.cpu_count()} cores, torch {torch.__version__} on "
           f"{torch.get_num_threads()} threads; load average {os.getloadavg()}")
     for name, hidden, embedding in (("Dai & Le's size", 1024, 512), ("our zoo's size", 128, 128)):
-        per_token = seconds_per_token(hidden, embedding, 40_000, batch=32, length=100, steps=args.steps)
+        per_token = seconds_per_token(hidden, embedding, 40_000, batch=16, length=50, steps=args.steps)
         epoch_hours = per_token * args.tokens / 3600
         print(f"LSTM LM, {name} ({hidden} units, embeddings of {embedding}, softmax over 40,000 words): "
               f"{1 / per_token:,.0f} tokens/s -> {epoch_hours:,.1f} h per pass over {args.tokens:,} tokens")
