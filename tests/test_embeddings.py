@@ -186,3 +186,28 @@ def test_the_commands(data_dir, rt_data_dir, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_status:  # argparse refuses an unknown corpus with status 2
         main(["--artifacts", artifacts, "embed", "--corpus", "everything"])
     assert exit_status.value.code == 2
+
+
+def test_the_unpacked_folder_gives_the_same_corpus_and_an_archive_without_unsup_is_refused(data_dir, tmp_path):
+    import tarfile as tar
+
+    from pipelines.data import DataError
+
+    with tar.open(data_dir / "aclImdb_v1.tar.gz") as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    from_archive, from_folder = unlabelled_corpus(data_dir), unlabelled_corpus(tmp_path / "unpacked")
+    assert from_folder.ids == from_archive.ids and from_folder.texts == from_archive.texts
+    with tar.open(data_dir / "aclImdb_v1.tar.gz") as archive:  # a copy without train/unsup
+        archive.extractall(tmp_path / "labelled-only", filter="data")
+    for review in (tmp_path / "labelled-only" / "aclImdb" / "train" / "unsup").iterdir():
+        review.unlink()
+    with pytest.raises(DataError, match="no unlabelled reviews"):
+        unlabelled_corpus(tmp_path / "labelled-only")
+
+
+def test_the_real_corpus_is_the_training_side_only(real_data_dir):
+    corpus = unlabelled_corpus(real_data_dir)
+    assert len(corpus.texts) == 75_000
+    assert sum(review_id.startswith("train/unsup/") for review_id in corpus.ids) == 50_000
+    assert all(review_id.startswith("train/") for review_id in corpus.ids)
+    assert "<br" not in corpus.texts[0]  # HTML line breaks cleaned as for the labelled reviews
