@@ -87,3 +87,12 @@ def test_deploy_before_any_measurement_says_how(at_lean_store):
     assert not problems(app)
     assert "python -m pipelines deploy --run RUN" in "\n".join(info.value for info in app.info)
     assert app.button(key="deploy_measure")
+
+
+def test_inside_the_model_reads_a_pretrained_run(at_lean_store):
+    """Attributions of a run whose embeddings started pretrained (and stayed frozen) still colour every word."""
+    _, runs = at_lean_store
+    app = open_page("inside")
+    app.selectbox(key=f"inside_model:{DATASET}").set_value(runs["frozen"]).run()
+    assert not problems(app)
+    assert "<span title=" in "".join(html.proto.body for html in app.get("html"))
