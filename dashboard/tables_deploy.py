@@ -30,13 +30,17 @@ def deploy_frame(reports: dict[str, DeployReport], labels: dict[str, str]) -> pd
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with the column names people read."""
-    return frame.drop(columns=["cell", "examples"]).rename(columns={
+COMPACT = ["model", "variant", "size (MB)", "p50 (ms)", "accuracy", "speed-up", "× smaller"]  # for a lecture hall
+
+
+def readable(frame: pd.DataFrame, compact: bool = False) -> pd.DataFrame:
+    """The frame with the column names people read; `compact` keeps what a room can read from afar."""
+    table = frame.drop(columns=["cell", "examples"]).rename(columns={
         "label": "model", "size_mb": "size (MB)", "latency_p50_ms": "p50 (ms)", "latency_p95_ms": "p95 (ms)",
         "throughput": "texts/s", "f1_macro": "macro F1", "max_probability_difference": "max |Δp| vs float",
         "agreement": "same class", "speedup": "speed-up", "size_ratio": "× smaller", "run_id": "run id",
     })  # fmt: skip
+    return table[COMPACT] if compact else table
 
 
 def problems(reports: dict[str, DeployReport], labels: dict[str, str]) -> list[str]:

@@ -5,6 +5,15 @@ import streamlit as st
 from dashboard import figures_deploy, loaders_deploy, tables_deploy, ui
 from dashboard.loaders import Unreadable
 
+NUMBER = st.column_config.NumberColumn
+COLUMNS = {
+    "size (MB)": NUMBER(format="%.2f"), "p50 (ms)": NUMBER(format="%.2f"), "p95 (ms)": NUMBER(format="%.2f"),
+    "texts/s": NUMBER(format="%.0f"), "accuracy": NUMBER(format="%.4f"), "macro F1": NUMBER(format="%.4f"),
+    "max |Δp| vs float": NUMBER(format="%.1e", help="The largest probability difference to float32"),
+    "same class": NUMBER(format="percent", help="The share of texts on which it predicts float32's class"),
+    "speed-up": NUMBER(format="%.2f×"), "× smaller": NUMBER(format="%.2f×"),
+}  # fmt: skip
+
 st.title("Deploy")
 ui.teach("Each model three ways: PyTorch as trained (float32), PyTorch with int8 weights (dynamic quantisation) and "
          "ONNX Runtime. Size, time to answer one text, texts per second in batches, and what the test set says.")
@@ -54,15 +63,8 @@ frame = tables_deploy.deploy_frame(reports, labels)
 ui.show_chart("latency-vs-accuracy", figures_deploy.latency_vs_accuracy, frame, height=440)
 ui.teach("Colour is the cell, shape the variant; dotted lines join one model's variants. Left is faster, up is "
          "more accurate: a variant that moves left without dropping is a free speed-up.")
-ui.show_table(tables_deploy.readable(frame), f"deploy-{selected.dataset}", column_config={
-    "size (MB)": st.column_config.NumberColumn(format="%.2f"),
-    "p50 (ms)": st.column_config.NumberColumn(format="%.2f"), "p95 (ms)": st.column_config.NumberColumn(format="%.2f"),
-    "texts/s": st.column_config.NumberColumn(format="%.0f"), "accuracy": st.column_config.NumberColumn(format="%.4f"),
-    "macro F1": st.column_config.NumberColumn(format="%.4f"),
-    "max |Δp| vs float": st.column_config.NumberColumn(format="%.1e", help="Largest probability difference to float32"),
-    "same class": st.column_config.NumberColumn(format="percent", help="Texts on which it predicts the float model's class"),
-    "speed-up": st.column_config.NumberColumn(format="%.2f×"), "× smaller": st.column_config.NumberColumn(format="%.2f×"),
-})  # fmt: skip
+ui.show_table(tables_deploy.readable(frame, compact=selected.presentation), f"deploy-{selected.dataset}",
+              column_config=COLUMNS)
 for line in tables_deploy.problems(reports, labels):
     st.caption(f":material/info: {line}")
 ui.teach("Latency: one text at a time on one thread, the median (p50) and the slowest twentieth (p95). Speed-up and "
