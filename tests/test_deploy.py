@@ -122,6 +122,8 @@ def test_keras_and_unknown_runs_are_refused(trained, capsys):
     assert main(["--artifacts", root, "deploy", "--run", "torch-nothing-here"]) == 2
     assert main(["--artifacts", root, "deploy", "--run", runs["gru"], "--limit", "0"]) == 2
     assert "--limit must be at least 1" in capsys.readouterr().err
+    assert main(["--artifacts", root, "deploy", "--run", runs["gru"], "--latency-texts", "0"]) == 2
+    assert "--latency-texts and --batch-size must be at least 1" in capsys.readouterr().err
 
 
 def test_the_command_prints_json(trained, capsys):

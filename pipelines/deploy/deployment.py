@@ -33,16 +33,17 @@ def require_deployable(record: RunRecord) -> None:
 
 
 def deploy_run(store: Store, run_id: str, dataset: str | None = None, settings: DeploySettings | None = None,
-               refresh: bool = False, run=None, show_progress: bool = False) -> DeployReport:  # fmt: skip
-    """Measure (or read back) a run's deployment report; `run` is an already loaded run (the dashboard's)."""
+               refresh: bool = False, show_progress: bool = False) -> DeployReport:  # fmt: skip
+    """Measure (or, measured before with the same settings, read back) a run's deployment report."""
     settings = settings or DeploySettings()
+    _check(settings)
     record = store.find_run(run_id, dataset)
     require_deployable(record)
     if not refresh and (cached := cached_report(store, record, settings)) is not None:
         return cached
     from ..runs import load_run  # imports the model code only when something is measured
 
-    run = run or load_run(store, record.dataset, record.run_id)
+    run = load_run(store, record.dataset, record.run_id)
     started = time.perf_counter()
     split = _test_split(store, record, run.vocabulary, settings)
     bar = tqdm(total=5, desc=f"deploy {record.run_id}", unit="step", disable=not show_progress)
@@ -102,14 +103,19 @@ def _variant_report(variant: Variant, measured: dict, seconds: np.ndarray, throu
     )  # fmt: skip
 
 
+def _check(settings: DeploySettings) -> None:
+    if settings.limit is not None and settings.limit < 1:
+        raise ValueError(f"--limit must be at least 1, got {settings.limit}")
+    if settings.latency_texts < 1 or settings.batch_size < 1 or settings.throughput_texts < 1 or settings.rounds < 1:
+        raise ValueError("--latency-texts and --batch-size must be at least 1 (and so must the texts and rounds "
+                         "of throughput)")  # fmt: skip
+
+
 def _test_split(store: Store, record: RunRecord, vocabulary, settings: DeploySettings) -> EncodedSplit:
     """The run's test split (or a seeded sample of `limit` texts of it), as the model reads it."""
     frame = store.read_test_examples(record.dataset)
-    if settings.limit is not None:
-        if settings.limit < 1:
-            raise ValueError(f"--limit must be at least 1, got {settings.limit}")
-        if settings.limit < len(frame):
-            frame = frame.sample(settings.limit, random_state=settings.seed).sort_index()
+    if settings.limit is not None and settings.limit < len(frame):
+        frame = frame.sample(settings.limit, random_state=settings.seed).sort_index()
     examples = [Example(str(row.id), str(row.text), int(row.label)) for row in frame.itertuples(index=False)]
     return EncodedSplit.encode(examples, vocabulary)
 
