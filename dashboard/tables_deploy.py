@@ -44,12 +44,14 @@ def readable(frame: pd.DataFrame, compact: bool = False) -> pd.DataFrame:
 
 
 def problems(reports: dict[str, DeployReport], labels: dict[str, str]) -> list[str]:
-    """One line per variant that could not be measured, and per note a variant carries."""
-    lines = []
+    """One line per thing that could not be measured or carries a note, naming every model it applies to."""
+    models_by_line: dict[str, list[str]] = {}
     for run_id, report in reports.items():
         for variant in report.variants:
-            name = f"{labels.get(run_id, report.label)}, {VARIANT_NAMES.get(variant.name, variant.name)}"
+            name = VARIANT_NAMES.get(variant.name, variant.name)
+            lines = [f"{name}: {note}" for note in variant.notes]
             if not variant.available:
-                lines.append(f"{name}: not measured ({variant.problem})")
-            lines += [f"{name}: {note}" for note in variant.notes]
-    return lines
+                lines.append(f"{name} not measured: {variant.problem}")
+            for line in lines:
+                models_by_line.setdefault(line, []).append(labels.get(run_id, report.label))
+    return [f"{line} ({', '.join(models)})" for line, models in models_by_line.items()]
