@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import CELL_COLOURS, OTHER_COLOUR, _padded_range, shade
+from dashboard.figures import CELL_COLOURS, INK, OTHER_COLOUR, _padded_range, shade
 from dashboard.tables_pretraining import STARTS
 
 # One look per start, the same in every cell: hollow from scratch, filled pretrained (darker when frozen).
@@ -33,12 +33,15 @@ def scratch_vs_pretrained(points: pd.DataFrame, metric: str = "f1_macro", metric
                    CELL_COLOURS.get(cell, OTHER_COLOUR) for cell in subset["cell"]]  # fmt: skip
         coverage = subset["coverage"].map(lambda share: "" if pd.isna(share) else f"<br>{share:.0%} of words pretrained")
         figure.add_scatter(
-            x=subset["architecture"], y=subset[metric], mode="markers", name=start, offsetgroup=start,
+            x=subset["architecture"], y=subset[metric], mode="markers", name=start, offsetgroup=start, showlegend=False,
             marker=dict(size=16, symbol=look["symbol"], color=colours, line=dict(color=colours, width=2.5)),
             customdata=list(zip(subset["label"], coverage, subset["embedding_size"])),
             hovertemplate=("%{customdata[0]}<br>" + metric_title + " %{y:.3f}<br>embeddings of %{customdata[2]}"
                            "%{customdata[1]}<extra></extra>"),
         )  # fmt: skip
+        # The legend shows the shape in ink: colour is the cell, as in every chart.
+        figure.add_scatter(x=[None], y=[None], mode="markers", name=start,
+                           marker=dict(size=13, symbol=look["symbol"], color=INK, line=dict(color=INK, width=2.5)))
     figure.update_layout(title=f"{metric_title}: from scratch against pretrained embeddings", scattermode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=order)
     if not points.empty:
