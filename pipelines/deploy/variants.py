@@ -134,7 +134,10 @@ def onnx_variant(model: RecurrentClassifier) -> Variant:
         return onnxruntime.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
 
     # One text: one thread, as in PyTorch (pipelines/threads.py says why); batches: every core (0 = all).
-    one, every = session(1), session(0)
+    try:
+        one, every = session(1), session(0)
+    except Exception as error:  # ONNX Runtime's own error types: a graph it cannot load or run
+        raise ExportError(f"ONNX Runtime cannot load the exported model: {_first_line(error)}") from error
 
     def predict(ids: np.ndarray, lengths: np.ndarray, one_thread: bool) -> np.ndarray:
         logits = (one if one_thread else every).run(None, {"token_ids": ids, "lengths": lengths})[0]
