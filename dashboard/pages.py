@@ -42,6 +42,7 @@ PAGES = (
     PageEntry("inside.py", "Inside the model", ":material/neurology:", "Models"),
     PageEntry("top_words.py", "Top words", ":material/format_list_numbered:", "Models"),
     PageEntry("glass_box.py", "Glass box", ":material/function:", "Models"),
+    PageEntry("deploy.py", "Deploy", ":material/speed:", "Models"),
     PageEntry("memory_lab.py", "Memory lab", ":material/memory:", "Lab"),
     PageEntry("gradients.py", "Gradients through time", ":material/trending_down:", "Lab"),
     PageEntry("forecasts.py", "Forecasts", ":material/timeline:", "Forecasting"),

@@ -1,4 +1,4 @@
-"""Command line: `python -m pipelines train | list | explain | top-words | verify`.
+"""Command line: `python -m pipelines train | list | explain | top-words | verify | embed | deploy`.
 
 Bad input (an unknown data set, a missing archive, a run that does not exist,
 a run of a kind the command does not work on) ends with a one-line message and
@@ -50,7 +50,7 @@ def cmd_train(args) -> int:
     outcomes = train_zoo(
         _store(args), args.dataset, args.zoo, frameworks, device=args.device, overrides=overrides,
         data_dir=args.data_dir, language=args.language, limit=args.limit, only=args.only,
-        show_progress=not args.quiet, words=args.top_words,
+        show_progress=not args.quiet, words=args.top_words, pretrained=args.pretrained, embeddings=args.embeddings,
     )  # fmt: skip
     return _train_counts(outcomes)
 
@@ -111,7 +111,22 @@ def cmd_list(args) -> int:
             if record.problem and record.state != "done":
                 print(f"{'':<{data_width}} -> {record.problem}")
         print()
+    _list_embeddings(store)
     return EXIT_FINISHED
+
+
+def _list_embeddings(store: Store) -> None:
+    """The pretrained embeddings in the store (`embed`), for `train --pretrained ... --embeddings NAME`."""
+    from .embeddings import list_embeddings
+
+    found = list_embeddings(store.root)
+    if found:
+        print("[pretrained embeddings]")
+        for settings in found:
+            corpus = settings.corpus
+            print(f"{settings.name:<48} {settings.words:>9,} words x {settings.dimensions:<4} {settings.algorithm}, "
+                  f"{corpus.texts:,} reviews ({' + '.join(corpus.parts)})")
+        print()
 
 
 def _by_task(records) -> dict[str, list]:
@@ -276,6 +291,35 @@ def _lab_table(store: Store, distractors: bool) -> str:
     return "\n".join(lines + ["(chance: 0.500)"])
 
 
+def cmd_embed(args) -> int:
+    from .training.word2vec import Word2VecConfig, train_embeddings  # imports gensim: only this command
+
+    config = Word2VecConfig(dimensions=args.dimensions, window=args.window, min_count=args.min_count,
+                            epochs=args.epochs, skip_gram=not args.cbow, corpus=args.corpus, workers=args.workers)
+    settings = train_embeddings(_store(args).root, config, data_dir=args.data_dir, show_progress=not args.quiet)
+    if args.json:
+        print(json.dumps(settings.to_json(), indent=1))
+        return EXIT_FINISHED
+    corpus = settings.corpus
+    print(f"{settings.name}: {settings.words:,} words x {settings.dimensions} dimensions, {settings.algorithm}, "
+          f"from {corpus.texts:,} reviews ({corpus.tokens:,} tokens: {', '.join(corpus.parts)}; no test review), "
+          f"{settings.train_seconds or 0:.0f}s")
+    print(f"use them: python -m pipelines train --dataset DATASET --zoo quick --pretrained tuned|frozen "
+          f"--embeddings {settings.name}")
+    return EXIT_FINISHED
+
+
+def cmd_deploy(args) -> int:
+    from .deploy import DeploySettings, format_report
+    from .deploy.deployment import deploy_run  # imports torch (and ONNX Runtime)
+
+    settings = DeploySettings(limit=args.limit, latency_texts=args.latency_texts, batch_size=args.batch_size)
+    report = deploy_run(_store(args), args.run, args.dataset, settings, refresh=args.refresh,
+                        show_progress=not args.json)  # fmt: skip
+    print(json.dumps(report.to_json(), indent=1) if args.json else format_report(report))
+    return EXIT_FINISHED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description="RNN Lens pipelines")
     parser.add_argument("--artifacts", default=None, help="store folder (default: $RNNLENS_ARTIFACTS or ./artifacts)")
@@ -300,7 +344,28 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-top-words", dest="top_words", action="store_false",
                        help="do not compute each finished run's top words (the dashboard's word lists)")
     add_train_arguments(train)  # --lookback, --horizon, ... for a series
+    train.add_argument("--pretrained", default=None, choices=("tuned", "frozen"),
+                       help="start every model's embedding table from pretrained embeddings (`embed`), then "
+                            "fine-tune it (tuned) or keep it (frozen); run ids say 'pretrained-tuned|frozen'")
+    train.add_argument("--embeddings", default=None, metavar="NAME",
+                       help="which pretrained embeddings (default: the newest in the store)")
     train.set_defaults(handler=cmd_train)
+
+    embed = commands.add_parser("embed", help="learn word embeddings from IMDb's unlabelled reviews (word2vec)")
+    embed.add_argument("--corpus", default="unsup+train", choices=("unsup", "unsup+train"),
+                       help="train/unsup only, or with the labelled training reviews' text (default; no labels, "
+                            "never a test review)")
+    embed.add_argument("--dimensions", type=int, default=128, help="vector size (default 128, the full zoo's)")
+    embed.add_argument("--window", type=int, default=5, help="context words either side (default 5)")
+    embed.add_argument("--min-count", type=int, default=5, help="rarer words get no vector (default 5)")
+    embed.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default 5)")
+    embed.add_argument("--cbow", action="store_true", help="CBOW instead of skip-gram (faster, weaker on rare words)")
+    embed.add_argument("--workers", type=int, default=2, help="threads (default 2)")
+    embed.add_argument("--data-dir", default=None, help="folder with aclImdb_v1.tar.gz (default: $RNNLENS_DATA_DIR)")
+    embed.add_argument("--quiet", action="store_true", help="no progress bar")
+    embed.add_argument("--json", action="store_true")
+    embed.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    embed.set_defaults(handler=cmd_embed)
 
     listing = commands.add_parser("list", help="runs in the store with status and headline metrics")
     listing.add_argument("--dataset", default=None)
@@ -358,6 +423,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="do not compute each run's gradients through time right after training")
     lab.set_defaults(handler=cmd_lab)
     add_forecast_command(commands, _run_arguments)
+    deploy = commands.add_parser("deploy", help="size, latency, throughput and accuracy as float32, int8 and ONNX")
+    deploy.add_argument("--run", required=True, help="a PyTorch run id, as `list` shows it")
+    deploy.add_argument("--dataset", default=None, help="the run's data set (default: found in the store)")
+    deploy.add_argument("--limit", type=int, default=None,
+                        help="score a seeded sample of N test texts (default: the whole test split)")
+    deploy.add_argument("--latency-texts", type=int, default=200, help="single texts timed per variant (default 200)")
+    deploy.add_argument("--batch-size", type=int, default=64, help="texts per batch for throughput (default 64)")
+    deploy.add_argument("--refresh", action="store_true", help="measure again even if deploy.json has these settings")
+    deploy.add_argument("--json", action="store_true")
+    deploy.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    deploy.set_defaults(handler=cmd_deploy)
     return parser
 
 

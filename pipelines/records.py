@@ -130,6 +130,10 @@ class Metrics(Record):
     examples_per_second: float | None = None
     predict_seconds: float | None = None
     device: str | None = None
+    # Runs whose embedding table started from pretrained vectors (`train --pretrained`): the share of the
+    # vocabulary the vectors covered, and the parameters trained (fewer than `parameters` when frozen).
+    pretrained_coverage: float | None = None
+    trainable_parameters: int | None = None
 
     # The scores `list` and the leaderboards lead with: field name -> short column title.
     HEADLINE: ClassVar[dict[str, str]] = {}

@@ -28,7 +28,8 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 SCREENSHOTS = PROJECT / "screenshots"
 PAGES = {page.url_path: page.title for page in dashboard.pages.PAGES}  # url path -> title
-NO_CHART_AT_FIRST = {"train", "inside", "glass_box"}  # a form; coloured words (a chart only for some models); LaTeX
+NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "deploy"}  # a form; coloured words (a chart only for some models);
+# LaTeX; nothing measured yet (tests/test_dashboard_deploy_browser.py draws a measured store)
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
@@ -41,11 +42,16 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    yield from serve(lambda: trained_store(tmp_path_factory.getbasetemp()), tmp_path_factory)
+
+
+def serve(make_store, tmp_path_factory):
+    """`streamlit run` on the store `make_store()` returns, once Chromium is known to be there; yields its URL."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail("/usr/bin/chromium is missing; CI must install Debian's chromium (see .ci/run)")
         pytest.skip("no /usr/bin/chromium here: apt-get install -y --no-install-recommends chromium")
-    with streamlit_on(trained_store(tmp_path_factory.getbasetemp()), tmp_path_factory.mktemp("server")) as url:
+    with streamlit_on(make_store(), tmp_path_factory.mktemp("server")) as url:
         yield url
 
 
@@ -69,10 +75,12 @@ def streamlit_on(store: Path, folder: Path) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"streamlit did not start:\n{Path(log.name).read_text()}")
             time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
 
 
 @pytest.fixture(scope="module")

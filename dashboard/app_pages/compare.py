@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, tables, ui
+from dashboard import figures, figures_pretraining, tables, tables_pretraining, ui
 from pipelines.models.zoos import zoo
 
 st.title("Compare & sweeps")
@@ -49,3 +49,20 @@ with right:
     ui.show_chart("accuracy-vs-train-time", figures.tradeoff, frame, styles, "train_seconds", "train time (s)")
 ui.teach("Up and to the left is better: more accuracy for fewer parameters or less training time. Most parameters "
          "sit in the word embeddings, so the cells differ less in size than you might expect.")  # fmt: skip
+
+st.subheader("From scratch or pretrained embeddings")
+pretraining = tables_pretraining.pretraining_points(finished, labels)
+if pretraining.empty:
+    st.info(
+        f"**No run of {selected.dataset} starts from pretrained embeddings yet.** Learn word vectors from IMDb's "
+        "unlabelled reviews, then train the quick zoo again with its embedding table starting from them, "
+        "fine-tuned or frozen:\n\n```\npython -m pipelines embed\n"
+        f"{ui.train_command(selected.dataset)} --pretrained tuned\n"
+        f"{ui.train_command(selected.dataset)} --pretrained frozen\n```",
+        icon=":material/school:",
+    )
+else:
+    ui.show_chart("scratch-vs-pretrained", figures_pretraining.scratch_vs_pretrained, pretraining, height=420)
+    ui.teach("Hollow: embeddings learned from the labelled texts alone. Filled: started from word2vec vectors "
+             "learned on 75,000 unlabelled IMDb reviews, then fine-tuned (circles) or kept frozen (squares). "
+             "Hover for how much of the vocabulary the vectors covered; a word they lack starts at random.")

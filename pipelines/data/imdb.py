@@ -116,12 +116,16 @@ def _checked(records: dict, path: Path) -> dict:
     return records
 
 
+def source_fingerprint(path: Path) -> str:
+    """Changes when the archive or folder is replaced: what its parse caches are named by."""
+    stat = path.stat()
+    return hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+
+
 def read_reviews(path: Path) -> dict:
     """{'train': [[id, text, label], ...], 'test': [...]}, parsed once and cached."""
-    stat = path.stat()
-    fingerprint = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     parse = _parse_archive if path.is_file() else _parse_folder
-    return cached_records(f"imdb-{fingerprint}", lambda: _checked(parse(path), path))
+    return cached_records(f"imdb-{source_fingerprint(path)}", lambda: _checked(parse(path), path))
 
 
 def load(data_dir: str | os.PathLike | None = None) -> Dataset:

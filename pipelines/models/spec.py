@@ -36,6 +36,10 @@ class ModelSpec:
     batch_norm: bool = False  # batch norm after each head layer (seed 000's model)
     init: str = "default"  # one of INITS
     init_timescale: int = 0  # chrono: the longest dependency to expect, in steps (filled in by `resolved`)
+    # Where the embedding table started: None = random (from scratch), else the name of a pretrained
+    # embeddings artifact (pipelines/embeddings.py); frozen = kept as pretrained, never trained.
+    embeddings: str | None = None
+    frozen_embeddings: bool = False
     # Filled in from the data when a run is trained (see `resolved`).
     vocab_size: int = 0
     num_classes: int = 0
@@ -64,6 +68,8 @@ class ModelSpec:
             raise ValueError(f"a plain RNN has no gates for the {self.init} initialisation; try identity")
         if self.init == "identity" and self.cell != "rnn":
             raise ValueError("the identity initialisation is for plain RNNs; gated cells take chrono or forget-bias")
+        if self.frozen_embeddings and not self.embeddings:
+            raise ValueError("frozen_embeddings needs pretrained embeddings to keep; name them in `embeddings`")
 
     @property
     def directions(self) -> int:
@@ -94,12 +100,24 @@ class ModelSpec:
             name += "-dense" + "x".join(str(width) for width in self.head)
         if self.init != "default":
             name += f"-{self.init}"
+        if self.embeddings:
+            name += f"-pretrained-{self.start}"
         return name
 
+    @property
+    def start(self) -> str:
+        """How the embedding table started: 'scratch', or pretrained and then 'frozen' or 'tuned'."""
+        if not self.embeddings:
+            return "scratch"
+        return "frozen" if self.frozen_embeddings else "tuned"
+
     def label(self) -> str:
-        """Human label for charts, e.g. 'BiLSTM 2×128', or 'LSTM 1×64 (chrono)' for a non-default start."""
+        """Human label for charts, e.g. 'BiLSTM 2×128', 'LSTM 1×64 (chrono)' for a non-default start, or
+        'BiGRU 1×128 · pretrained, frozen'."""
         label = f"{'Bi' if self.bidirectional else ''}{CELL_NAMES[self.cell]} {self.layers}×{self.hidden_size}"
-        return label if self.init == "default" else f"{label} ({self.init})"
+        if self.init != "default":
+            label += f" ({self.init})"
+        return label + (f" · pretrained, {self.start}" if self.embeddings else "")
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -107,6 +125,10 @@ class ModelSpec:
         for name, default in LATER_FIELDS.items():
             if data[name] == default:
                 del data[name]
+        # Written only when set: a spec from scratch keeps the JSON, and so the run id, it had before
+        # pretrained embeddings existed.
+        if not self.embeddings:
+            del data["embeddings"], data["frozen_embeddings"]
         return data
 
     @classmethod

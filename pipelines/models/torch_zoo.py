@@ -26,7 +26,7 @@ RNN_CLASSES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 def reverse_padded(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """Reverse the first `lengths[b]` steps of each row of `x` (batch, time, ...); padding stays put."""
     time = x.shape[1]
-    if lengths.device.type == "cpu" and bool((lengths == time).all()):
+    if not _exporting() and lengths.device.type == "cpu" and bool((lengths == time).all()):
         # No padding (one text; a batch of copies of it, as Integrated Gradients makes): a plain flip,
         # whose backward is a flip too rather than gather's much slower scatter-add.
         return x.flip(1)
@@ -35,6 +35,11 @@ def reverse_padded(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     index = torch.where(steps <= last, last - steps, steps)  # (batch, time)
     index = index.view(*index.shape, *([1] * (x.dim() - 2))).expand_as(x)
     return x.gather(1, index)
+
+
+def _exporting() -> bool:
+    """Whether the model is being traced for export (ONNX): then no branch may depend on the data."""
+    return torch.jit.is_tracing() or torch.compiler.is_compiling()
 
 
 def time_mask(lengths: torch.Tensor, time: int) -> torch.Tensor:

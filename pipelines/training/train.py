@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from ..backends import Backend, backend_for, common_versions
 from ..data import Dataset, Vocabulary, build_vocabulary, dataset_summary, load_dataset, resolve_info
+from ..embeddings import Embeddings, choose_embeddings
 from ..encoding import EncodedSplit
 from ..evaluate import classification_metrics
 from ..models.spec import ModelSpec, parameter_count
@@ -63,6 +64,7 @@ class PlannedRun:
     framework: str
     spec: ModelSpec  # resolved: vocabulary size and class count filled in
     config: TrainConfig
+    embeddings: Embeddings | None = None  # the pretrained vectors spec.embeddings names (`--pretrained`)
 
 
 def prepare_data(store: Store, key: str, data_dir=None, language=None, limit=None) -> PreparedData:
@@ -102,13 +104,13 @@ def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fin
 
 
 def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str],
-              config: TrainConfig) -> list[PlannedRun]:  # fmt: skip
+              config: TrainConfig, embeddings: Embeddings | None = None) -> list[PlannedRun]:  # fmt: skip
     planned = []
     for framework in frameworks:
         for spec in specs:
             resolved = spec.resolved(len(data.vocabulary), len(data.classes), data.vocabulary.maxlen)
             run_id = run_id_for(framework, resolved, data.key, data.vocabulary.fingerprint(), config, data.task)
-            planned.append(PlannedRun(run_id, framework, resolved, config))
+            planned.append(PlannedRun(run_id, framework, resolved, config, embeddings if spec.embeddings else None))
     return planned
 
 
@@ -161,6 +163,14 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
             claim.set_status("running", progress=round(fraction, 4), elapsed=time.time() - started, **progress)
 
     model = backend.build(run.spec, seed=run.config.seed)
+    parameters = backend.parameter_count(model)
+    pretrained = {}
+    if run.embeddings is not None:
+        from .pretrained import start_embedding_table
+
+        coverage = start_embedding_table(model, run.embeddings, data.vocabulary, run.spec.frozen_embeddings,
+                                         run.config.seed)  # fmt: skip
+        pretrained = dict(pretrained_coverage=coverage, trainable_parameters=backend.parameter_count(model))
     fitted = fit(backend, model, data.train, data.validation, run.config, report)
     claim.write_frame("history.csv", pd.DataFrame(fitted.history))
 
@@ -172,7 +182,8 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     best = fitted.history[fitted.best_epoch - 1] if fitted.best_epoch else {}
     metrics = classification_metrics(probabilities, data.test.labels, data.classes)
     metrics.update(
-        parameters=backend.parameter_count(model),
+        parameters=parameters,
+        **pretrained,
         parameters_formula=parameter_count(run.spec, run.framework),
         train_seconds=fitted.seconds,
         epochs_trained=len(fitted.history),
@@ -223,18 +234,32 @@ def train_zoo(
     only: list[str] | None = None,
     show_progress: bool = True,
     words: bool = True,
+    pretrained: str | None = None,
+    embeddings: str | None = None,
 ) -> list[Outcome]:
     """Train every run of a zoo (or its models matching `only`) that the store does not have yet.
 
     With `words`, each run's top words per class (`pipelines.explain.top_words`)
     are computed right after it finishes, so the dashboard finds them cached.
+    With `pretrained` ("tuned" or "frozen"), every model's embedding table starts
+    from the named `embeddings` in the store (or the newest there): `pipelines.training.pretrained`.
     """
     specs = zoo(zoo_name, only)
+    vectors = None
+    if pretrained:
+        from .pretrained import pretrained_specs
+
+        if frameworks != ["torch"]:
+            raise ValueError("pretrained embeddings start PyTorch runs only; train them with --framework torch")
+        vectors = choose_embeddings(store.root, embeddings)
+        specs = pretrained_specs(specs, vectors, pretrained)
+    elif embeddings:
+        raise ValueError("--embeddings names the vectors for --pretrained tuned|frozen; give --pretrained too")
     backends = {framework: backend_for(framework, device) for framework in frameworks}
     # Every setting is checked before anything is read or written.
     config = TrainConfig.layered(resolve_info(dataset, language, limit).training, overrides or {})
     data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
-    planned = plan_runs(data, specs, frameworks, config)
+    planned = plan_runs(data, specs, frameworks, config, vectors)
     job = {"dataset": data.key, "zoo": zoo_name, "frameworks": frameworks}
     for run in planned:
         store.mark_queued(data.key, run.run_id, job)
@@ -243,8 +268,11 @@ def train_zoo(
 
     def train_one(run_id: str, claim: RunClaim, on_step) -> str:
         metrics = train_run(by_id[run_id], data, backends[by_id[run_id].framework], claim, zoo_name, on_step)
-        return (f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, "
-                f"{metrics['train_seconds']:.0f}s")
+        detail = (f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, "
+                  f"{metrics['train_seconds']:.0f}s")
+        if "pretrained_coverage" in metrics:
+            detail += f", {metrics['pretrained_coverage']:.0%} of the vocabulary pretrained"
+        return detail
 
     finished = (lambda run_id: derive_views(store, data.key, run_id, data.task)) if words else None
     with limited_threads(data.dataset.info.threads):

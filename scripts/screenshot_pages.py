@@ -1,0 +1,84 @@
+"""Screenshots of dashboard pages against a store, in headless Debian Chromium (for docs/ and for looking).
+
+    python scripts/screenshot_pages.py --artifacts artifacts --dataset rt-polarity --pages compare deploy --out docs
+    python scripts/screenshot_pages.py --pages deploy --presentation --out screenshots
+
+Starts `streamlit run dashboard/app.py` on a free port, opens each page (the data
+set and presentation mode go in the address), waits until the script has run and
+its charts are drawn, and saves `<page>[-presentation].png`. `--scroll-to TEXT`
+makes the picture start at a heading instead of the top of the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]  # fmt: skip
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifacts", default="artifacts")
+    parser.add_argument("--dataset", default="rt-polarity")
+    parser.add_argument("--pages", nargs="+", required=True, help="page keys, e.g. compare deploy")
+    parser.add_argument("--presentation", action="store_true")
+    parser.add_argument("--scroll-to", default=None, help="a heading to start the picture at")
+    parser.add_argument("--height", type=int, default=1500)
+    parser.add_argument("--out", default="screenshots")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(PROJECT / "dashboard" / "app.py"),
+                               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+                              cwd=PROJECT, env={**os.environ, "RNNLENS_ARTIFACTS": str(Path(args.artifacts).resolve())},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": args.height})
+            for key in args.pages:
+                query = f"?dataset={args.dataset}" + ("&presentation=true" if args.presentation else "")
+                page.goto(f"{url}/{key}{query}")
+                for _ in range(2):
+                    page.wait_for_selector(READY, timeout=120_000)
+                    page.wait_for_timeout(1500)
+                if args.scroll_to:
+                    page.get_by_text(args.scroll_to, exact=True).first.scroll_into_view_if_needed()
+                    page.wait_for_timeout(800)
+                name = out / f"{key}{'-presentation' if args.presentation else ''}.png"
+                page.screenshot(path=str(name))
+                print(name)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
