@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
 from .data import DATASET_KEYS, DataError
@@ -32,7 +33,10 @@ ATTRIBUTION_METHODS = ("integrated_gradients", "saliency", "input_x_gradient", "
 
 
 def _store(args) -> Store:
-    return Store(args.artifacts)
+    store = Store(args.artifacts)
+    if store.root.exists() and not store.root.is_dir():
+        raise ValueError(f"--artifacts {store.root} is a file, not a store folder")
+    return store
 
 
 def cmd_train(args) -> int:
@@ -131,8 +135,11 @@ def _load_run_anywhere(args, action: str):
 
 
 def cmd_explain(args) -> int:
+    unknown = [name for name in args.methods if name not in (*ATTRIBUTION_METHODS, "all")]
+    if unknown:  # "all lime" too: a typo next to "all" must not pass unnoticed
+        raise ValueError(f"unknown attribution method {unknown[0]!r}; choose from: {', '.join(ATTRIBUTION_METHODS)}, all")
     methods = list(ATTRIBUTION_METHODS) if "all" in args.methods else args.methods
-    target = int(args.target) if args.target is not None and args.target.isdigit() else args.target  # index or name
+    target = _class_choice(args.target)
     _, run = _load_run_anywhere(args, "explain")
     explanation = run.explain(args.text, methods=methods, ig_steps=args.steps, target=target)
     if args.json:
@@ -140,6 +147,11 @@ def cmd_explain(args) -> int:
     else:
         print(_describe_explanation(explanation))
     return EXIT_FINISHED
+
+
+def _class_choice(target: str | None) -> int | str | None:
+    """--target as a class index (ASCII digits only: "²" or "١" are names, which explain then refuses) or a name."""
+    return int(target) if target is not None and re.fullmatch(r"[0-9]+", target) else target
 
 
 def _describe_explanation(explanation) -> str:
@@ -189,6 +201,8 @@ def cmd_top_words(args) -> int:
     for name in words.classes:
         top = ", ".join(f"{w.word} {w.mean:+.3f} ({w.count})" for w in words.top(name, args.top))
         print(f"towards {name}: {top or '(no word seen often enough)'}")
+    if words.not_kept:
+        print(f"note: {words.not_kept}", file=sys.stderr)
     return EXIT_FINISHED
 
 
@@ -235,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="prediction, hidden states, gates and word attributions for a text")
     _run_arguments(explain)
     explain.add_argument("--text", required=True, help="the text to read (quote it)")
-    explain.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",  # checked by explain()
+    explain.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",  # checked by cmd_explain
                          help=f"attribution methods: {', '.join(ATTRIBUTION_METHODS)}, or all (default)")  # fmt: skip
     explain.add_argument("--steps", type=int, default=32, help="Integrated Gradients steps (default 32)")
     explain.add_argument("--target", default=None, help="class to explain, name or index (default: the predicted one)")
@@ -266,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         return args.handler(args)
-    except (DataError, ValueError, FileNotFoundError) as error:
+    except (DataError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -275,3 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `... list | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
         return EXIT_FINISHED
+    except OSError as error:  # a read-only or full store, a path that is a file, a missing file
+        where = f": {error.filename}" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT

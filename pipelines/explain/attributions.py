@@ -39,6 +39,7 @@ on the GPU; on the CPU that changes nothing.
 
 from __future__ import annotations
 
+import copy
 import threading
 import warnings
 from contextlib import ExitStack, contextmanager
@@ -118,6 +119,12 @@ def attribution_pass(model: RecurrentClassifier) -> Iterator[None]:
         yield
 
 
+def _sharing_weights(model: RecurrentClassifier) -> RecurrentClassifier:
+    """A copy of `model`'s modules that holds the very same parameter and buffer tensors (no weights copied)."""
+    shared = {id(tensor): tensor for tensor in (*model.parameters(), *model.buffers())}
+    return copy.deepcopy(model, memo=shared)
+
+
 def padding_baseline(model: RecurrentClassifier, embedded: torch.Tensor) -> torch.Tensor:
     """Every position's embedding replaced by PAD's (batch, time, embedding)."""
     return model.embedding.weight[PAD_ID].detach().expand_as(embedded).contiguous()
@@ -140,7 +147,9 @@ class TokenAttribution:
         if not isinstance(model, RecurrentClassifier):
             raise ValueError(f"{self.title} explains a RecurrentClassifier, got {type(model).__name__}")
         self.model = model
-        self.forward_function = LogOddsModel(model)
+        # Captum hangs hooks on the modules it is given (DeepLift: on every ReLU); a private copy of the module
+        # tree, sharing the weights, keeps them away from other sessions' predictions through the shared model.
+        self.forward_function = LogOddsModel(_sharing_weights(model))
 
     def attribute(
         self, token_ids: torch.Tensor, lengths: torch.Tensor, target: int | Sequence[int]
@@ -312,18 +321,11 @@ def unit_contributions(
 
     F is the target's log-odds. Gradient x activation (Shrikumar et al. 2016) at
     the level of hidden units: positive for units that pushed towards the
-    target class. The states are
-    the model's own layer outputs, caught with forward hooks.
+    target class. The states are the model's own layer outputs (`forward_layers`;
+    no hooks, which would catch other sessions' passes through a shared model).
     """
     assert token_ids.shape[0] == 1, "one text at a time"
-    outputs: list[torch.Tensor] = []
     with attribution_pass(model):
-        hooks = [layer.register_forward_hook(lambda module, args, output: outputs.append(output))
-                 for layer in model.encoder.layers]  # fmt: skip
-        try:
-            outputs_log_odds = LogOddsModel(model)(model.embedding(token_ids).requires_grad_(), lengths)
-        finally:
-            for hook in hooks:
-                hook.remove()
-        gradients = torch.autograd.grad(outputs_log_odds[:, target].sum(), outputs)
+        logits, outputs = model.forward_layers(model.embedding(token_ids).requires_grad_(), lengths)
+        gradients = torch.autograd.grad(log_odds(logits)[:, target].sum(), outputs)
     return [(output * gradient).sum(dim=1).detach()[0] for output, gradient in zip(outputs, gradients)]
