@@ -240,7 +240,10 @@ def note_unfinished(records: list[RunRecord]) -> None:
         st.info(f"**Still training:** {_some(parts)}. Results appear as runs finish.", icon=":material/hourglass_top:")
 
 
-def _some(parts: list[str], separator: str = ", ", shown: int = 4) -> str:
+SHOWN_IN_A_LINE = 4  # runs a note names before it says "and N more"
+
+
+def _some(parts: list[str], separator: str = ", ", shown: int = SHOWN_IN_A_LINE) -> str:
     """The first few items, then how many more: a sweep queues eighteen runs."""
     more = f"{separator}and {len(parts) - shown} more" if len(parts) > shown else ""
     return separator.join(parts[:shown]) + more

@@ -401,7 +401,9 @@ class RunClaim:
     def set_status(self, state: str, **fields) -> None:
         """Write status.json; "done" also records every file's size and checksum, which readers check."""
         if state == "done":
-            fields["files"] = checksums_of(self.path, skip={"status.json"})
+            # spec.json is left out: it is the run's description, validated by its shape, and may be rewritten
+            # on purpose (a run kind added to old runs); the files training computed must stay as they were.
+            fields["files"] = checksums_of(self.path, skip={"status.json", "spec.json"})
         status = {**self._status, **fields, "state": state, "pid": os.getpid(), "updated_at": time.time()}
         RunStatus.model_validate(status)  # the shape every reader expects, checked where it is written
         self._status = status

@@ -14,9 +14,10 @@ import shutil
 
 import pytest
 
-from dashboard_stores import copy_store, done_runs, trained_store
+from dashboard_stores import PAGES, copy_store, done_runs, open_page, problems, trained_store
 from pipelines.cli import main
 from pipelines.store import Store
+from read_only import make_read_only
 
 RUN_FILES = ("spec.json", "status.json", "metrics.json", "history.csv", "predictions.csv", "weights.safetensors")
 DAMAGES = ("truncated", "emptied", "wrong shape", "deleted")
@@ -208,3 +209,74 @@ def test_bad_paths_and_settings_are_one_clear_line(store, tmp_path, capsys):
     code, _, error = cli(store, "train", "--epochs", "0", capsys=capsys)
     assert code == 2 and not (store.root / "rt-polarity-limit5").exists()
     one_line_error(error, "epochs")
+
+
+# -- a read-only store: every read path works, writers say why they cannot ------------------------------------
+
+
+def test_a_read_only_store_serves_every_read_command(store, trained, monkeypatch, capsys):
+    run = done_runs(store.root)[0]
+    with store.claim("rt-polarity", "torch-rnn-uni-1x8-max-00000000") as claim:
+        claim.set_status("running", progress=0.5)  # interrupted once the claim ends: lock file, no live holder
+    make_read_only(monkeypatch, store.root)
+    rows = listed(store, capsys)
+    assert rows["torch-rnn-uni-1x8-max-00000000"]["state"] == "interrupted" and rows[run]["state"] == "done"
+    for command in (["explain", "--text", "A fine film."], ["verify", "--limit", "5"], ["top-words"]):
+        code, out, error = cli(store, command[0], "--run", run, *command[1:], capsys=capsys)
+        assert code == 0 and out and not error, (command, error)
+    # Work whose cache cannot be kept still answers, and says so.
+    for command in (["verify"], ["top-words", "--refresh"]):
+        code, out, error = cli(store, command[0], "--run", run, *command[1:], capsys=capsys)
+        assert code == 0 and out and "not kept in the store" in out + error, (command, out, error)
+    code, _, error = cli(store, "train", "--zoo", "quick", "--epochs", "2", "--data-dir", str(trained.parent / "data"),
+                         "--quiet", capsys=capsys)  # fmt: skip
+    assert code == 2
+    one_line_error(error, "Read-only file system")
+
+
+# -- the dashboard: every page, on a store with every kind of damage at once, and on a read-only store ----------
+
+
+def damage_copies(store: Store) -> list[str]:
+    """One copy of a finished run per (file, damage), each damaged in its one way."""
+    source = done_runs(store.root)[0]
+    victims = []
+    for name in RUN_FILES:
+        for how in DAMAGES:
+            run_id = f"{source}-{name.split('.')[0].replace('_', '')}-{how.replace(' ', '')}"
+            shutil.copytree(store.run_dir("rt-polarity", source), store.run_dir("rt-polarity", run_id))
+            damage_file(store.run_dir("rt-polarity", run_id) / name, how)
+            victims.append(run_id)
+    return victims
+
+
+@pytest.fixture
+def app_store(store, monkeypatch) -> Store:
+    monkeypatch.setenv("RNNLENS_ARTIFACTS", str(store.root))
+    return store
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page != "train"])
+def test_every_page_names_each_damaged_run_and_draws_the_rest(page, app_store):
+    victims = damage_copies(app_store)
+    app = open_page(page)
+    assert not app.exception, [e.value for e in app.exception]
+    notes = "\n".join(str(element.value) for element in (*app.warning, *app.error, *app.info))
+    assert sum(victim in notes for victim in victims) == 4 and f"and {len(victims) - 4} more" in notes
+    if page == "overview":
+        tables = {tuple(frame.value.columns)[0]: frame.value for frame in app.dataframe}
+        assert len(tables["model"]) == 7  # the leaderboard: the seven good runs
+        left_out = tables["run id"]  # every run not on it, with its reason
+        assert set(victims) <= set(left_out["run id"]) and left_out["problem"].str.len().min() > 0
+    elif page in ("training", "evaluation", "compare", "top_words"):
+        assert app.get("plotly_chart")
+    elif page == "playground":
+        assert len(app.dataframe[0].value) == 7  # every good model answers
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_reads_a_read_only_store(page, app_store, monkeypatch):
+    make_read_only(monkeypatch, app_store.root)
+    app = open_page(page)
+    assert not problems(app)
+    assert app.get("plotly_chart") or app.get("html") or app.get("latex") or page == "train"  # drawn, not stopped
