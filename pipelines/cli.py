@@ -40,6 +40,16 @@ def _store(args) -> Store:
 
 
 def cmd_train(args) -> int:
+    if args.wait_for_slot:
+        from .training.slots import training_slot  # no framework yet: a job waiting in line stays small
+
+        waiting = lambda slots: print(f"waiting for a training slot (all {slots} in use)", flush=True)  # noqa: E731
+        with training_slot(_store(args), on_wait=waiting):
+            return _train(args)
+    return _train(args)
+
+
+def _train(args) -> int:
     from .training.train import train_zoo  # imports torch: keep `list` fast
 
     frameworks = list(FRAMEWORKS) if args.framework == "both" else [args.framework]
@@ -226,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--limit", type=int, default=None, help="use at most N examples per split (quick trials)")
     train.add_argument("--data-dir", default=None, help="folder with local data copies (default: $RNNLENS_DATA_DIR)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.add_argument("--wait-for-slot", action="store_true",
+                       help="train only while holding one of the store's training slots, waiting in line until "
+                            "one is free (what the Train page's background jobs do)")  # fmt: skip
     train.add_argument("--no-top-words", dest="top_words", action="store_false",
                        help="do not compute each finished run's top words (the dashboard's word lists)")
     train.set_defaults(handler=cmd_train)
