@@ -151,7 +151,8 @@ def cmd_explain(args) -> int:
     methods = list(ATTRIBUTION_METHODS) if "all" in args.methods else args.methods
     target = _class_choice(args.target)
     _, run = _load_run_anywhere(args, "explain")
-    explanation = run.explain(args.text, methods=methods, ig_steps=args.steps, target=target)
+    tolerance = {"ig_tolerance": None} if args.exact_steps else {}  # else explain's default tolerance
+    explanation = run.explain(args.text, methods=methods, ig_steps=args.steps, target=target, **tolerance)
     if args.json:
         print(json.dumps(explanation.to_json(), ensure_ascii=False, allow_nan=False))
     else:
@@ -185,7 +186,8 @@ def _describe_explanation(explanation) -> str:
         lines.append("  (? = unknown to the vocabulary, read as <unk>; saliency is a magnitude)")
         for m in methods:
             if m.delta is not None:
-                lines.append(f"  {m.title}: scores sum to {m.scores.sum():+.4f}, convergence delta {m.delta:+.1e}")
+                steps = f"{m.steps} steps, " if m.steps else ""
+                lines.append(f"  {m.title}: {steps}scores sum to {m.scores.sum():+.4f}, convergence delta {m.delta:+.1e}")
     lines += ["", "layers (means over tokens and units):"]
     for states in explanation.layers:
         gates = "  ".join(f"{name} {means.mean():.3f}" for name, means in states.means.items())
@@ -264,7 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--text", required=True, help="the text to read (quote it)")
     explain.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",  # checked by cmd_explain
                          help=f"attribution methods: {', '.join(ATTRIBUTION_METHODS)}, or all (default)")  # fmt: skip
-    explain.add_argument("--steps", type=int, default=32, help="Integrated Gradients steps (default 32)")
+    explain.add_argument("--steps", type=int, default=32,
+                         help="Integrated Gradients steps at most (default 32; 8 where 4 and 8 agree to 1%%)")
+    explain.add_argument("--exact-steps", action="store_true", help="take exactly --steps Integrated Gradients steps")
     explain.add_argument("--target", default=None, help="class to explain, name or index (default: the predicted one)")
     explain.add_argument("--json", action="store_true", help="the full explanation as JSON")
     explain.set_defaults(handler=cmd_explain)

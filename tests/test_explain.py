@@ -492,3 +492,20 @@ def test_explaining_on_cuda_matches_the_cpu(cell, bidirectional):
         np.testing.assert_allclose(gpu_states.hidden, cpu_states.hidden, atol=1e-4)
     for name, attribution in on_cpu.attributions.items():
         np.testing.assert_allclose(on_gpu.attributions[name].scores, attribution.scores, atol=1e-3, rtol=1e-3)
+
+
+@pytest.mark.parametrize("scale,steps", [(1.0, 8), (2.0, 32)])
+def test_integrated_gradients_take_fewer_steps_only_where_they_are_as_good(scale, steps):
+    """Where the 4- and 8-point rules agree to 1%, the 8-point scores are kept, and they are within 1% of the
+    exact integral (256 points); a saturating model's rules disagree, and the full 32 steps are taken."""
+    run = loaded_run(smooth_model("lstm", False, 1, scale=scale))
+    exact = explain(run, TEXT, methods=["integrated_gradients"], ig_steps=256, ig_tolerance=None)
+    fixed = explain(run, TEXT, methods=["integrated_gradients"], ig_tolerance=None)
+    adaptive = explain(run, TEXT, methods=["integrated_gradients"])
+    ig, ig_exact = adaptive.attributions["integrated_gradients"], exact.attributions["integrated_gradients"]
+    assert ig.steps == steps and fixed.attributions["integrated_gradients"].steps == 32
+    assert np.abs(ig.scores - ig_exact.scores).max() <= 0.01 * np.abs(ig_exact.scores).max()
+    if steps == 32:
+        np.testing.assert_array_equal(ig.scores, fixed.attributions["integrated_gradients"].scores)
+    with pytest.raises(ValueError, match="tolerance"):
+        explain(run, TEXT, methods=["integrated_gradients"], ig_tolerance=1.5)
