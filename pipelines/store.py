@@ -127,6 +127,9 @@ def read_record(dataset: str, run_id: str, path: Path) -> RunRecord:
     except FileNotFoundError:
         if _is_locked(path):  # a trainer has just claimed it
             return RunRecord(dataset, run_id, path, "running")
+        if not any(not child.name.startswith(".") for child in _children(path)):  # only the lock, if anything
+            return RunRecord(dataset, run_id, path, "interrupted", problem="the training process stopped before "
+                             "it wrote anything")  # fmt: skip
         return corrupt("no status.json")
     except ValidationError as error:
         return corrupt(describe("status.json", error))
@@ -172,6 +175,13 @@ def read_record(dataset: str, run_id: str, path: Path) -> RunRecord:
     if changed:
         return corrupt(changed, **parts)
     return RunRecord(dataset, run_id, path, "done", metrics=metrics, **parts)
+
+
+def _children(path: Path) -> list[Path]:
+    try:
+        return list(path.iterdir())
+    except OSError:
+        return []
 
 
 def _read_table(path: Path, what: str, read: Callable[[Path], pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:

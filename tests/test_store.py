@@ -130,7 +130,7 @@ def test_damaged_runs_are_reported_not_raised(store):
     assert states["good"] == ("done", None)
     assert states["garbled"][0] == "corrupt" and "status.json" in states["garbled"][1]
     assert states["no-metrics"][0] == "corrupt" and "metrics.json" in states["no-metrics"][1]
-    assert states["empty"] == ("corrupt", "no status.json")
+    assert states["empty"] == ("interrupted", "the training process stopped before it wrote anything")
 
 
 def test_status_updates_are_visible_to_readers(store):

@@ -149,8 +149,9 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
               zoo_name: str | None = None, on_step: Callable[[dict], None] | None = None) -> dict:  # fmt: skip
     """Train, evaluate and store one claimed run; returns its metrics."""
     started = time.time()
-    claim.write_json("spec.json", _spec_document(run, data, backend, zoo_name))
+    # Status first: a process killed between the two writes leaves a run that reads as interrupted, not corrupt.
     claim.set_status("running", progress=0.0, started_at=started)
+    claim.write_json("spec.json", _spec_document(run, data, backend, zoo_name))
     last_write = 0.0
 
     def report(progress: dict) -> None:
