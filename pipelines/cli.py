@@ -147,7 +147,8 @@ def _load_run_anywhere(args, action: str):
 def cmd_explain(args) -> int:
     unknown = [name for name in args.methods if name not in (*ATTRIBUTION_METHODS, "all")]
     if unknown:  # "all lime" too: a typo next to "all" must not pass unnoticed
-        raise ValueError(f"unknown attribution method {unknown[0]!r}; choose from: {', '.join(ATTRIBUTION_METHODS)}, all")
+        choices = ", ".join(ATTRIBUTION_METHODS)
+        raise ValueError(f"unknown attribution method {unknown[0]!r}; choose from: {choices}, all")
     methods = list(ATTRIBUTION_METHODS) if "all" in args.methods else args.methods
     target = _class_choice(args.target)
     _, run = _load_run_anywhere(args, "explain")
@@ -187,7 +188,8 @@ def _describe_explanation(explanation) -> str:
         for m in methods:
             if m.delta is not None:
                 steps = f"{m.steps} steps, " if m.steps else ""
-                lines.append(f"  {m.title}: {steps}scores sum to {m.scores.sum():+.4f}, convergence delta {m.delta:+.1e}")
+                lines.append(f"  {m.title}: {steps}scores sum to {m.scores.sum():+.4f}, "
+                             f"convergence delta {m.delta:+.1e}")
     lines += ["", "layers (means over tokens and units):"]
     for states in explanation.layers:
         gates = "  ".join(f"{name} {means.mean():.3f}" for name, means in states.means.items())
