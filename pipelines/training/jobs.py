@@ -139,9 +139,9 @@ def start_job(
             if value is not None:
                 command += [flag, str(value)]
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the log tail should be live, not block-buffered
-        # Leave a core to the dashboard that started the job: PyTorch's threads wait on each other at every
-        # time step, and one of them kept off its core by the app's work slows training several times over.
-        environment.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 2) // slots - (slots == 1))))
+        # Leave a core to the dashboard that started the job and share the rest among the slots: PyTorch's
+        # threads wait on each other at every time step, and one kept off its core slows training several times.
+        environment.setdefault("OMP_NUM_THREADS", str(max(1, ((os.cpu_count() or 2) - 1) // slots)))
         with open(folder / f"{job_id}.log", "wb") as log:
             process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
