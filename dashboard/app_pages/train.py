@@ -45,9 +45,8 @@ def start_ui() -> dict | None:
 
 
 def start(settings: dict) -> None:
-    before = [job for job in jobs.list_jobs(loaders.store()) if job.alive]
-    running_before = {job.job_id for job in before}
-    slots_free = sum(not job.waiting for job in before) < slots.slot_count()
+    running_before = {job.job_id for job in jobs.list_jobs(loaders.store()) if job.alive}
+    slots_free = len(slots.slot_holders(loaders.store())) < slots.slot_count()
     try:
         job = jobs.start_job(loaders.store(), **settings)
     except (DataError, ValueError, OSError) as error:
@@ -108,7 +107,8 @@ def show_job(job: jobs.Job) -> None:
         for record in sorted(records, key=lambda r: (r.state != "running", r.state != "queued", r.run_id)):
             run_progress(record, labels[record.run_id])
         if not records:
-            st.caption("Preparing the data set…" if job.alive else "No runs were written.")
+            waiting = "Waiting in line: it starts as soon as a training slot is free."
+            st.caption(waiting if job.waiting else "Preparing the data set…" if job.alive else "No runs were written.")
         with st.expander("Log", expanded=not job.alive and job.exit_code not in (None, 0)):
             st.code(jobs.tail_log(job) or "(nothing yet)", language=None)
 
@@ -119,9 +119,9 @@ def jobs_view() -> None:
         st.info("No training jobs yet. Start one above; it keeps running if you close the browser.",
                 icon=":material/info:")  # fmt: skip
         return
-    alive = [job for job in listed if job.alive]
-    waiting = sum(job.waiting for job in alive)
-    st.caption(f"Training slots: {len(alive) - waiting} of {slots.slot_count()} in use, {waiting} job(s) waiting "
+    waiting = sum(job.waiting for job in listed)
+    busy = len(slots.slot_holders(loaders.store()))
+    st.caption(f"Training slots: {busy} of {slots.slot_count()} in use, {waiting} job(s) waiting "
                f"(at most {slots.queue_limit()} wait; more are refused until one finishes).")  # fmt: skip
     for job in listed[:JOBS_SHOWN]:
         show_job(job)
