@@ -211,7 +211,7 @@ class IntegratedGradients(TokenAttribution):
 
     With a `tolerance`, fewer steps are taken where they are as good: the
     integral is first computed with 4 and with 8 Gauss-Legendre points (12
-    model passes in one), and the 8-point result is kept when every token's
+    path points, against 32), and the 8-point result is kept when every token's
     score moved by at most `tolerance` x the largest score between the two
     rules and its delta is within `tolerance` x |F(text) - F(baseline)|; the
     difference between successive rules bounds the coarser one's error, so the
