@@ -36,7 +36,17 @@ APP = PROJECT / "dashboard" / "app.py"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Finished: the script has run to its end, the page's title is on screen, and (after typing) the review's own
+# marker is drawn on the page (the tokens of a review are drawn as text, the text box's value is not), so a
+# rerun that has not started yet is never taken for one that has finished.
+FINISHED = """([title, marker]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const heading = app.querySelector('h1');
+  if (!heading || !heading.innerText.includes(title)) return false;
+  const main = document.querySelector('[data-testid="stMain"]');
+  return !marker || (main !== null && main.innerText.includes(marker));
+}"""
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 OPENINGS = ["A gorgeous, moving film", "Dull and far too long", "Not bad at all", "I wanted to love it, but",
             "The cast is superb, the script is not", "Two hours I will never get back", "Funny, warm and clever"]
@@ -44,9 +54,10 @@ ENDINGS = ["and I would see it again.", "though the ending drags.", "with a plot
            "the best thing this year.", "a tedious mess.", "surprisingly tender.", "and the music soars."]
 
 
-def review(rng: random.Random, session: int) -> str:
-    """A different review per session and step (the sessions' numbers make every one unique)."""
-    return f"{rng.choice(OPENINGS)}, {rng.choice(ENDINGS)} Seat {session}, note {rng.randint(1, 10**6)}."
+def review(rng: random.Random, session: int) -> tuple[str, str]:
+    """A different review per session and step, and the number that marks it (drawn once the page has read it)."""
+    marker = f"{session}{rng.randint(10**6, 10**7)}"
+    return f"{rng.choice(OPENINGS)}, {rng.choice(ENDINGS)} Seat {session}, note {marker}.", marker
 
 
 class Session:
@@ -87,19 +98,18 @@ class Session:
     async def navigate(self, page, path: str) -> None:
         await page.click(f'[data-testid="stSidebarNav"] a[href$="/{path}"]')
 
-    async def type(self, page, key: str) -> None:
+    async def type(self, page, key: str) -> str:
+        text, marker = review(self.rng, self.number)
         box = page.locator(f".st-key-{key}_text textarea")
-        await box.fill(review(self.rng, self.number))
+        await box.fill(text)
         await box.press("Control+Enter")
+        return marker
 
     async def step(self, name: str, page, action, title: str) -> None:
         started = time.perf_counter()
-        await action()
-        try:  # the script starts running within moments of the action; a fast one may already be done
-            await page.wait_for_selector('[data-test-script-state="running"]', timeout=1500)
-        except Exception:
-            pass
-        await page.wait_for_selector(f"{READY} h1:has-text('{title}')", timeout=self.timeout_ms)
+        marker = await action()
+        marker = marker if isinstance(marker, str) else None
+        await page.wait_for_function(FINISHED, arg=[title, marker], timeout=self.timeout_ms, polling=50)
         self.times.setdefault(name, []).append(time.perf_counter() - started)
         if await page.locator(PROBLEMS).count():
             self.failure = f"{name}: {(await page.locator(PROBLEMS).first.inner_text())[:200]}"
