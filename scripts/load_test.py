@@ -71,6 +71,10 @@ class Session:
 
     async def run(self) -> None:
         context = await self.browser.new_context(viewport={"width": 1280, "height": 900})
+        # Playwright's own 30 s default for goto, click and fill failed 17 of 30 and 60 of 60 sessions on a
+        # first run (the browsers share the two cores): the step timeout is the one limit.
+        context.set_default_timeout(self.timeout_ms)
+        context.set_default_navigation_timeout(self.timeout_ms)
         page = await context.new_page()
         try:
             await self.step("Overview (open)", page, lambda: page.goto(self.url), "Overview")
