@@ -193,9 +193,12 @@ def compute_top_words(record: RunRecord) -> None:
 
     model = _model(store_root(), record.dataset, record.run_id, run_marker(record))
     try:
-        aggregate(store(), model, refresh=True)
+        words = aggregate(store(), model, refresh=True)
     except Exception as error:
         raise Unreadable(f"the top words of {record.run_id} could not be computed ({error})") from error
+    if words.not_kept:  # a read-only store: the page only draws what the store keeps
+        raise Unreadable(f"the top words of {record.run_id} were computed, but {words.not_kept}; compute them "
+                         "where the store can be written")  # fmt: skip
     _top_words.clear()
 
 

@@ -97,7 +97,8 @@ def leaderboard(frame: pd.DataFrame) -> pd.DataFrame:
 
 def problem_runs(records: list[RunRecord]) -> pd.DataFrame:
     """Runs that are not done: their state, progress and what went wrong."""
-    rows = [{"run id": record.run_id, "state": record.state, "progress": record.progress,
+    rows = [{"run id": record.run_id, "state": record.state,
+             "progress": "" if record.progress is None else f"{record.progress:.0%}",
              "problem": record.problem or ""} for record in records if record.state != "done"]  # fmt: skip
     return pd.DataFrame(rows, columns=["run id", "state", "progress", "problem"])
 

@@ -126,6 +126,13 @@ def _file_name(name: str) -> str:
 def require_dataset() -> Selection:
     """The selection, once the store has at least one data set; else say how to make one."""
     selected = selection()
+    if selected.dataset is None and _training_jobs():
+        st.info("**The first models are training** in the background (a job started from the Train page or by "
+                "`make demo`). This page fills in as soon as the data set is ready and runs finish; the Train "
+                "page shows their progress.", icon=":material/hourglass_top:")  # fmt: skip
+        st.page_link(TRAIN_PAGE, label="Watch them on the Train page", icon=":material/model_training:")
+        _rerun_when_a_data_set_appears()
+        st.stop()
     if selected.dataset is None:
         st.info(
             f"**No trained models yet.** The store at `{loaders.store_root()}` holds no data set. "
@@ -137,6 +144,18 @@ def require_dataset() -> Selection:
         st.page_link(TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
         st.stop()
     return selected
+
+
+def _training_jobs() -> list:
+    from pipelines.training.jobs import list_jobs
+
+    return [job for job in list_jobs(loaders.store()) if job.alive]
+
+
+@st.fragment(run_every=3)
+def _rerun_when_a_data_set_appears() -> None:
+    if loaders.datasets() or not _training_jobs():
+        st.rerun()
 
 
 def require_finished_runs(selected: Selection, draws: Callable[[Task], bool] = classifiers) -> list[RunRecord]:
@@ -262,7 +281,10 @@ def note_unfinished(records: list[RunRecord]) -> None:
         st.info(f"**Still training:** {_some(parts)}. Results appear as runs finish.", icon=":material/hourglass_top:")
 
 
-def _some(parts: list[str], separator: str = ", ", shown: int = 4) -> str:
+SHOWN_IN_A_LINE = 4  # runs a note names before it says "and N more"
+
+
+def _some(parts: list[str], separator: str = ", ", shown: int = SHOWN_IN_A_LINE) -> str:
     """The first few items, then how many more: a sweep queues eighteen runs."""
     more = f"{separator}and {len(parts) - shown} more" if len(parts) > shown else ""
     return separator.join(parts[:shown]) + more

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
 from .data import DATASET_KEYS, DataError
@@ -37,10 +38,28 @@ ATTRIBUTION_METHODS = ("integrated_gradients", "saliency", "input_x_gradient", "
 
 
 def _store(args) -> Store:
-    return Store(args.artifacts)
+    store = Store(args.artifacts)
+    if store.root.exists() and not store.root.is_dir():
+        raise ValueError(f"--artifacts {store.root} is a file, not a store folder")
+    return store
 
 
 def cmd_train(args) -> int:
+    return _in_a_slot(args, _train)
+
+
+def _in_a_slot(args, command) -> int:
+    """Run a training command; with --wait-for-slot, only while holding one of the store's training slots."""
+    if not args.wait_for_slot:
+        return command(args)
+    from .training.slots import training_slot  # no framework yet: a job waiting in line stays small
+
+    waiting = lambda slots: print(f"waiting for a training slot (all {slots} in use)", flush=True)  # noqa: E731
+    with training_slot(_store(args), on_wait=waiting):
+        return command(args)
+
+
+def _train(args) -> int:
     overrides = {name: getattr(args, name) for name in FIELDS}  # None where not given: the defaults stand
     if is_forecasting(args):  # a series, or a forecast zoo: pipelines/forecasting
         return _train_counts(cmd_train_forecast(args, overrides))
@@ -158,15 +177,25 @@ def _load_run_anywhere(args, action: str):
 
 
 def cmd_explain(args) -> int:
+    unknown = [name for name in args.methods if name not in (*ATTRIBUTION_METHODS, "all")]
+    if unknown:  # "all lime" too: a typo next to "all" must not pass unnoticed
+        choices = ", ".join(ATTRIBUTION_METHODS)
+        raise ValueError(f"unknown attribution method {unknown[0]!r}; choose from: {choices}, all")
     methods = list(ATTRIBUTION_METHODS) if "all" in args.methods else args.methods
-    target = _class_argument(args.target)  # index or name
+    target = _class_choice(args.target)
     _, run = _load_run_anywhere(args, "explain")
-    explanation = run.explain(args.text, methods=methods, ig_steps=args.steps, target=target)
+    tolerance = {"ig_tolerance": None} if args.exact_steps else {}  # else explain's default tolerance
+    explanation = run.explain(args.text, methods=methods, ig_steps=args.steps, target=target, **tolerance)
     if args.json:
         print(json.dumps(explanation.to_json(), ensure_ascii=False, allow_nan=False))
     else:
         print(_describe_explanation(explanation))
     return EXIT_FINISHED
+
+
+def _class_choice(target: str | None) -> int | str | None:
+    """--target as a class index (ASCII digits only: "²" or "١" are names, which explain then refuses) or a name."""
+    return int(target) if target is not None and re.fullmatch(r"[0-9]+", target) else target
 
 
 def _describe_explanation(explanation) -> str:
@@ -190,7 +219,9 @@ def _describe_explanation(explanation) -> str:
         lines.append("  (? = unknown to the vocabulary, read as <unk>; saliency is a magnitude)")
         for m in methods:
             if m.delta is not None:
-                lines.append(f"  {m.title}: scores sum to {m.scores.sum():+.4f}, convergence delta {m.delta:+.1e}")
+                steps = f"{m.steps} steps, " if m.steps else ""
+                lines.append(f"  {m.title}: {steps}scores sum to {m.scores.sum():+.4f}, "
+                             f"convergence delta {m.delta:+.1e}")
     lines += ["", "layers (means over tokens and units):"]
     for states in explanation.layers:
         gates = "  ".join(f"{name} {means.mean():.3f}" for name, means in states.means.items())
@@ -216,13 +247,15 @@ def cmd_top_words(args) -> int:
     for name in words.classes:
         top = ", ".join(f"{w.word} {w.mean:+.3f} ({w.count})" for w in words.top(name, args.top))
         print(f"towards {name}: {top or '(no word seen often enough)'}")
+    if words.not_kept:
+        print(f"note: {words.not_kept}", file=sys.stderr)
     return EXIT_FINISHED
 
 
 def cmd_gradients(args) -> int:
     """Gradient flow through time for one text, or the typical test text of the run's data set."""
     store, run = _load_run_anywhere(args, "gradients")
-    target = _class_argument(args.target)
+    target = _class_choice(args.target)
     if args.text is not None:
         flow = run.gradients(args.text, target=target)
         document = flow.to_json()
@@ -237,13 +270,6 @@ def cmd_gradients(args) -> int:
                                summary.meaning(), texts=summary.texts)  # fmt: skip
     print(json.dumps(document, ensure_ascii=False, allow_nan=False) if args.json else "\n".join(lines))
     return EXIT_FINISHED
-
-
-def _class_argument(target: str | None):
-    """A class given by name or index; only ASCII digits make an index ("²" or "١" are names, and unknown)."""
-    if target is None:
-        return None
-    return int(target) if target.isascii() and target.isdigit() else target
 
 
 def _describe_flow(label, cell, tokens, trained, initial, meaning, texts: int | None = None) -> list[str]:
@@ -261,6 +287,10 @@ def _describe_flow(label, cell, tokens, trained, initial, meaning, texts: int | 
 
 
 def cmd_lab(args) -> int:
+    return _in_a_slot(args, _lab)
+
+
+def _lab(args) -> int:
     from .training.lab import train_lab  # imports torch: keep `list` fast
 
     overrides = {name: getattr(args, name) for name in FIELDS}
@@ -341,6 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--limit", type=int, default=None, help="use at most N examples per split (quick trials)")
     train.add_argument("--data-dir", default=None, help="folder with local data copies (default: $RNNLENS_DATA_DIR)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.add_argument("--wait-for-slot", action="store_true",
+                       help="train only while holding one of the store's training slots, waiting in line until "
+                            "one is free (what the Train page's background jobs do)")  # fmt: skip
     train.add_argument("--no-top-words", dest="top_words", action="store_false",
                        help="do not compute each finished run's top words (the dashboard's word lists)")
     add_train_arguments(train)  # --lookback, --horizon, ... for a series
@@ -386,9 +419,11 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="prediction, hidden states, gates and word attributions for a text")
     _run_arguments(explain)
     explain.add_argument("--text", required=True, help="the text to read (quote it)")
-    explain.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",  # checked by explain()
+    explain.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",  # checked by cmd_explain
                          help=f"attribution methods: {', '.join(ATTRIBUTION_METHODS)}, or all (default)")  # fmt: skip
-    explain.add_argument("--steps", type=int, default=32, help="Integrated Gradients steps (default 32)")
+    explain.add_argument("--steps", type=int, default=32,
+                         help="Integrated Gradients steps at most (default 32; 8 where 4 and 8 agree to 1%%)")
+    explain.add_argument("--exact-steps", action="store_true", help="take exactly --steps Integrated Gradients steps")
     explain.add_argument("--target", default=None, help="class to explain, name or index (default: the predicted one)")
     explain.add_argument("--json", action="store_true", help="the full explanation as JSON")
     explain.set_defaults(handler=cmd_explain)
@@ -419,6 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
         lab.add_argument(f"--{setting.name.replace('_', '-')}", type=setting.type, default=None, metavar="N",
                          help=argparse.SUPPRESS)
     lab.add_argument("--quiet", action="store_true", help="no progress bars")
+    lab.add_argument("--wait-for-slot", action="store_true", help="as for train: wait for a training slot")
     lab.add_argument("--no-gradients", dest="views", action="store_false",
                      help="do not compute each run's gradients through time right after training")
     lab.set_defaults(handler=cmd_lab)
@@ -450,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         return args.handler(args)
-    except (DataError, ValueError, FileNotFoundError) as error:
+    except (DataError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -459,3 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `... list | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
         return EXIT_FINISHED
+    except OSError as error:  # a read-only or full store, a path that is a file, a missing file
+        where = f": {error.filename}" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT

@@ -47,6 +47,13 @@ def describe(file: str, error: ValidationError) -> str:
 # status.json
 
 
+class FileChecksum(Record):
+    """A file of a finished run as training wrote it (`pipelines.checksums`)."""
+
+    bytes: int
+    sha256: str
+
+
 class RunStatus(Record):
     state: Literal["queued", "running", "done", "failed"]
     pid: int | None = None
@@ -65,6 +72,8 @@ class RunStatus(Record):
     error: str | None = None
     traceback: str | None = None
     job: dict[str, Any] | None = None  # a queued run: the job that will train it
+    # A done run's files as training wrote them; readers check them (runs finished before checksums have none).
+    files: dict[str, FileChecksum] | None = None
 
 
 # ----------------------------------------------------------------------------
@@ -78,6 +87,7 @@ class DatasetRef(Record):
     title: str = ""
     classes: list[str] = []
     vocabulary_fingerprint: str | None = None
+    data_fingerprint: str | None = None  # the data's content (`pipelines.data.data_fingerprint`); newer runs only
     vocabulary_size: int | None = None
     maxlen: int | None = None
     series_fingerprint: str | None = None  # a forecasting run's series (values, gaps, dates)
@@ -305,6 +315,7 @@ class DatasetSummary(Record):
     test_token_coverage: float | None = None
     vocabulary: VocabularySummary | None = None
     series: SeriesSummary | None = None  # forecasting data sets
+    data_fingerprint: str | None = None  # every split's ids, texts and labels, hashed; stores written later only
 
     def split_size(self, split: str) -> int:
         return self.splits[split].size if split in self.splits else 0

@@ -13,6 +13,7 @@ imports `pipelines.training`).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +41,7 @@ class LoadedRun:
     backend: Backend
     model: object  # the framework's own model object
     _torch_model: RecurrentClassifier | None = field(default=None, repr=False)
+    _twin_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # one run, many sessions
 
     @property
     def run_id(self) -> str:
@@ -76,6 +78,10 @@ class LoadedRun:
         """
         if self.framework == "torch":
             return self.model
+        with self._twin_lock:  # sessions that ask at once get the one twin, converted once
+            return self._torch_twin()
+
+    def _torch_twin(self) -> RecurrentClassifier:
         if self._torch_model is None:
             self._torch_model = _torch_twin(self.spec, self.model)
         return self._torch_model
@@ -138,5 +144,9 @@ def load_run(store: Store, dataset: str, run_id: str, device: str = "cpu") -> Lo
             f"{vocabulary.fingerprint()}; retrain it"
         )
     backend = backend_for(record.framework, device)
-    model = backend.load(record.model_spec, record.path / backend.weights_file)
+    try:
+        model = backend.load(record.model_spec, record.path / backend.weights_file)
+    except Exception as error:  # safetensors, Keras and zip each raise their own kinds for a damaged file
+        raise RunNotReady(f"the weights of run {run_id} of {dataset} cannot be read ({backend.weights_file}: "
+                          f"{type(error).__name__}: {error}); train again to redo the run") from error  # fmt: skip
     return LoadedRun(record, record.model_spec, record.classes, vocabulary, backend, model)

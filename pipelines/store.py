@@ -34,6 +34,8 @@ import psutil
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
+from .checksums import checksums_of, mismatch
+from .data.base import DataError
 from .data.text import Vocabulary
 from .files import read_json, write_atomically, write_json, write_text
 from .records import STATES, DatasetSummary, RunRecord, RunSpec, RunState, RunStatus, describe
@@ -129,6 +131,9 @@ def read_record(dataset: str, run_id: str, path: Path) -> RunRecord:
     except FileNotFoundError:
         if _is_locked(path):  # a trainer has just claimed it
             return RunRecord(dataset, run_id, path, "running")
+        if not any(not child.name.startswith(".") for child in _children(path)):  # only the lock, if anything
+            return RunRecord(dataset, run_id, path, "interrupted", problem="the training process stopped before "
+                             "it wrote anything")  # fmt: skip
         return corrupt("no status.json")
     except ValidationError as error:
         return corrupt(describe("status.json", error))
@@ -170,7 +175,17 @@ def read_record(dataset: str, run_id: str, path: Path) -> RunRecord:
         return corrupt(describe("metrics.json", error), **parts)
     except (OSError, ValueError) as error:
         return corrupt(f"unreadable metrics.json ({error})", **parts)
+    changed = mismatch(path, status.files) if status.files else None  # after the shapes: their reasons say more
+    if changed:
+        return corrupt(changed, **parts)
     return RunRecord(dataset, run_id, path, "done", metrics=metrics, **parts)
+
+
+def _children(path: Path) -> list[Path]:
+    try:
+        return list(path.iterdir())
+    except OSError:
+        return []
 
 
 def _read_table(path: Path, what: str, read: Callable[[Path], pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -191,6 +206,11 @@ class Store:
     # -- data sets ---------------------------------------------------------
 
     def dataset_dir(self, dataset: str) -> Path:
+        """A data set's folder; a key that is not a plain name (a path, "..") is refused, so no reader leaves
+        the store."""
+        if not isinstance(dataset, str) or not dataset or Path(dataset).name != dataset or dataset.startswith("."):
+            raise DataError(f"{dataset!r} is not a data set key (a plain name such as rt-polarity); "
+                            "`python -m pipelines list` shows the store's data sets")  # fmt: skip
         return self.root / dataset
 
     def datasets(self) -> list[str]:
@@ -202,11 +222,37 @@ class Store:
         return sorted(keys, key=lambda key: (key != "rt-polarity", _natural(key)))
 
     def write_dataset(self, summary: dict, vocabulary: Vocabulary, test_examples: pd.DataFrame) -> None:
+        """Write a data set's card, vocabulary and test texts; refused (DataError, nothing written) when runs of
+        the store were trained on other data: their vocabulary is never swapped from under them."""
         DatasetSummary.model_validate(summary)  # a writer never leaves a card its readers cannot read
+        self._refuse_other_data(summary["key"], vocabulary.fingerprint(), summary.get("data_fingerprint"))
         folder = self.dataset_dir(summary["key"])
         write_json(folder / "vocab.json", vocabulary.to_json())
         write_atomically(folder / "test.parquet", lambda path: test_examples.to_parquet(path, index=False))
         write_json(folder / "dataset.json", summary)  # last: its presence means the rest is there
+
+    def _refuse_other_data(self, dataset: str, vocabulary: str, data: str | None) -> None:
+        """DataError if finished (or training) runs of `dataset` were trained on another vocabulary or other data."""
+        try:
+            card_data = self.read_dataset(dataset).data_fingerprint
+        except DamagedFile:
+            card_data = None  # no card, or a damaged one: the runs' own specs still say what they read
+        dependents = []
+        for record in self.runs(dataset):
+            if record.state not in ("done", "running") or record.spec is None:
+                continue
+            trained_on = record.spec.dataset
+            trained_data = trained_on.data_fingerprint or card_data  # runs from before data fingerprints: the card's
+            if trained_on.vocabulary_fingerprint != vocabulary or (data and trained_data and trained_data != data):
+                dependents.append(record)
+        if dependents:
+            was = dependents[0].spec.dataset.vocabulary_fingerprint
+            change = f"vocabulary {was}, now {vocabulary}" if was != vocabulary else "same vocabulary, other texts"
+            raise DataError(
+                f"the {dataset} data read now differs from the copy {len(dependents)} run(s) in {self.root} were "
+                f"trained on ({change}); nothing was written, so they keep working. Point --data-dir at the copy "
+                "they were trained on, or train into another store with --artifacts DIR"
+            )
 
     def read_dataset(self, dataset: str) -> DatasetSummary:
         path = self.dataset_dir(dataset) / "dataset.json"
@@ -317,6 +363,15 @@ class Store:
             raise ValueError(f"run {run_id} of {dataset} is {record.state}; only a finished run keeps derived files")
         write_json(record.path / name, data)
 
+    def keep_derived_json(self, dataset: str, run_id: str, name: str, data) -> str | None:
+        """`write_derived_json` for a cache the caller can do without: None when kept, else why not (a read-only
+        or full store), so a reader of a store it may not write still gets its answer."""
+        try:
+            self.write_derived_json(dataset, run_id, name, data)
+        except OSError as error:
+            return f"{name} was not kept in the store ({error.strerror or error})"
+        return None
+
     def read_derived_json(self, dataset: str, run_id: str, name: str):
         """A derived file's data, or None if there is none (or it cannot be read)."""
         _check_derived_name(name)
@@ -376,6 +431,11 @@ class RunClaim:
         self._status: dict = {}
 
     def set_status(self, state: str, **fields) -> None:
+        """Write status.json; "done" also records every file's size and checksum, which readers check."""
+        if state == "done":
+            # spec.json is left out: it is the run's description, validated by its shape, and may be rewritten
+            # on purpose (a run kind added to old runs); the files training computed must stay as they were.
+            fields["files"] = checksums_of(self.path, skip={"status.json", "spec.json"})
         status = {**self._status, **fields, "state": state, "pid": os.getpid(), "updated_at": time.time()}
         RunStatus.model_validate(status)  # the shape every reader expects, checked where it is written
         self._status = status

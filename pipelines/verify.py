@@ -67,6 +67,7 @@ class VerifyReport(Record):
     stored_predictions_max_abs_difference: float | None = None
     agree: bool
     checked_at: float
+    not_kept: str | None = None  # why a whole-split report could not be kept (a read-only store)
 
     @property
     def whole_split(self) -> bool:
@@ -159,7 +160,8 @@ def verify_run(store: Store, run_id: str, dataset: str | None = None, limit: int
         "checked_at": time.time(),
     })  # fmt: skip
     if report.whole_split:
-        store.write_derived_json(run.dataset, run.run_id, REPORT_FILE, report.to_json())
+        not_kept = store.keep_derived_json(run.dataset, run.run_id, REPORT_FILE, report.to_json())
+        report = report.model_copy(update={"not_kept": not_kept})
     return report
 
 
@@ -188,6 +190,8 @@ def format_report(report: VerifyReport) -> str:
     if stored is not None:
         lines.append(f"  vs predictions stored in training  {stored:.2e}")
     lines.append("  AGREE" if report.agree else "  DISAGREE")
+    if report.not_kept:
+        lines.append(f"  (note: {report.not_kept})")
     return "\n".join(lines)
 
 

@@ -240,9 +240,9 @@ def change_in_log_odds(model, explanation):
     return (text - baseline).item()
 
 
-def smooth_model(cell, bidirectional, layers, scale=2.0):
+def smooth_model(cell, bidirectional, layers, scale=2.0, pooling="max"):
     """Unbiased recurrent layers and a confident output layer: the words move the probability a lot."""
-    model = tiny_model(cell, bidirectional, layers, scale=scale)
+    model = tiny_model(cell, bidirectional, layers, scale=scale, pooling=pooling)
     with torch.no_grad():
         model.head[-1].weight.mul_(5.0)
         model.head[-1].bias.zero_()
@@ -492,3 +492,22 @@ def test_explaining_on_cuda_matches_the_cpu(cell, bidirectional):
         np.testing.assert_allclose(gpu_states.hidden, cpu_states.hidden, atol=1e-4)
     for name, attribution in on_cpu.attributions.items():
         np.testing.assert_allclose(on_gpu.attributions[name].scores, attribution.scores, atol=1e-3, rtol=1e-3)
+
+
+@pytest.mark.parametrize("scale,pooling,steps", [(1.0, "mean", 8), (1.0, "last", 8), (3.0, "mean", 32),
+                                                  (1.0, "max", 32)])  # fmt: skip
+def test_integrated_gradients_take_fewer_steps_only_where_they_are_as_good(scale, pooling, steps):
+    """Where the 4- and 8-point rules agree to 1%, the 8-point scores are kept, and they are within 1% of the
+    exact integral (256 points); a saturating model's rules disagree, and a max-pooled model's path has kinks:
+    both take the full 32 steps."""
+    run = loaded_run(smooth_model("lstm", False, 1, scale=scale, pooling=pooling))
+    exact = explain(run, TEXT, methods=["integrated_gradients"], ig_steps=256, ig_tolerance=None)
+    fixed = explain(run, TEXT, methods=["integrated_gradients"], ig_tolerance=None)
+    adaptive = explain(run, TEXT, methods=["integrated_gradients"])
+    ig, ig_exact = adaptive.attributions["integrated_gradients"], exact.attributions["integrated_gradients"]
+    assert ig.steps == steps and fixed.attributions["integrated_gradients"].steps == 32
+    assert np.abs(ig.scores - ig_exact.scores).max() <= 0.01 * np.abs(ig_exact.scores).max()
+    if steps == 32:
+        np.testing.assert_array_equal(ig.scores, fixed.attributions["integrated_gradients"].scores)
+    with pytest.raises(ValueError, match="tolerance"):
+        explain(run, TEXT, methods=["integrated_gradients"], ig_tolerance=1.5)

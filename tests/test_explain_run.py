@@ -190,6 +190,10 @@ def test_cli_explain_prints_a_readable_summary(trained, capsys):
     (["--run", "RUN", "--text", "   "], "no words"),
     (["--run", "RUN", "--text", "fine", "--methods", "lime"], "unknown attribution method 'lime'"),
     (["--run", "RUN", "--text", "fine", "--target", "ecstatic"], "unknown target class"),
+    (["--run", "RUN", "--text", "fine", "--methods", "all", "lime"], "unknown attribution method 'lime'"),
+    (["--run", "RUN", "--text", "fine", "--target", "²"], "unknown target class '²'"),  # a digit, but not 0-9
+    (["--run", "RUN", "--text", "fine", "--target", "١"], "unknown target class '١'"),  # Arabic-Indic one
+    (["--run", "RUN", "--text", "fine", "--dataset", "../elsewhere"], "not a data set key"),
 ])  # fmt: skip
 def test_cli_explain_bad_input_is_one_clear_line(trained, args, message, capsys):
     store, dataset, run_id = trained

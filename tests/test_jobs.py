@@ -8,6 +8,8 @@ import time
 import psutil
 import pytest
 
+from dashboard_stores import open_page, problems
+from pipelines.files import write_json
 from pipelines.training import jobs
 from pipelines.store import Store
 
@@ -133,3 +135,56 @@ def test_a_forecast_job_trains_forecasters_and_baselines_on_a_series(tmp_path, s
     assert {record.framework for record in store.runs("co2")} == {"torch", "baseline", "statsmodels"}
     with pytest.raises(ValueError, match="unknown zoo 'forecast-huge'"):
         jobs.start_job(store, "co2", "forecast-huge")
+
+
+def wait_for(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_jobs_beyond_the_slots_wait_in_line_and_beyond_the_queue_are_refused(tmp_path, rt_data_dir, monkeypatch):
+    from pipelines.training.slots import training_slot
+
+    monkeypatch.setenv("RNNLENS_TRAINING_SLOTS", "1")
+    monkeypatch.setenv("RNNLENS_JOB_QUEUE", "1")
+    store = Store(tmp_path / "store")
+    options = dict(epochs=1, data_dir=str(rt_data_dir))
+    with training_slot(store):  # someone else is training: the machine's one slot is taken
+        first = jobs.start_job(store, "rt-polarity", "quick", limit=20, **options)
+        second = jobs.start_job(store, "rt-polarity", "quick", limit=21, **options)
+        with pytest.raises(jobs.JobQueueFull, match="1 at once, 1 in line"):
+            jobs.start_job(store, "rt-polarity", "quick", limit=22, **options)
+        assert not store.dataset_dir("rt-polarity-limit22").exists()
+        wait_for(lambda: "waiting for a training slot" in jobs.tail_log(first) + jobs.tail_log(second))
+        assert all(job.waiting and job.outcome == "waiting for a training slot" for job in jobs.list_jobs(store))
+        assert not store.runs()  # nobody trains while waiting
+    # The slot is free: exactly one job takes it, the other keeps waiting.
+    wait_for(lambda: sum(not job.waiting for job in jobs.list_jobs(store)) == 1)
+    assert sum(job.waiting for job in jobs.list_jobs(store)) == 1
+    for job in jobs.list_jobs(store):
+        jobs.stop_job(job)
+    wait_for(lambda: not any(job.alive for job in jobs.list_jobs(store)))
+
+
+def test_the_demo_starts_the_quick_zoo_only_on_an_empty_store(tmp_path, monkeypatch, capsys):
+    from pipelines.training.slots import training_slot
+
+    store = Store(tmp_path / "store")
+    with training_slot(store, count=1):  # keep the job in line: this test is about starting it
+        monkeypatch.setenv("RNNLENS_TRAINING_SLOTS", "1")
+        assert jobs.main(["--artifacts", str(store.root), "--if-empty"]) == 0
+        assert "training the quick zoo on rt-polarity in the background" in capsys.readouterr().out
+        (job,) = jobs.list_jobs(store)
+        assert job.zoo == "quick" and job.dataset == "rt-polarity" and job.alive
+        monkeypatch.setenv("RNNLENS_ARTIFACTS", str(store.root))
+        app = open_page("overview")  # what a newcomer sees at once: no store yet, but training under way
+        assert not problems(app) and "The first models are training" in app.info[0].value
+        jobs.stop_job(job)
+        wait_for(lambda: not jobs.list_jobs(store)[0].alive)
+    write_json(store.dataset_dir("rt-polarity") / "dataset.json", {"key": "rt-polarity", "title": "Rotten Tomatoes"})
+    with store.claim("rt-polarity", "torch-rnn-uni-1x8-max-00000000") as claim:
+        claim.set_status("failed", error="boom")
+    assert jobs.main(["--artifacts", str(store.root), "--if-empty"]) == 0
+    assert "has runs already" in capsys.readouterr().out and len(jobs.list_jobs(store)) == 1

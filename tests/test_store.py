@@ -13,6 +13,7 @@ from pipelines.models.spec import ModelSpec
 from pipelines.records import ClassificationMetrics
 from pipelines.store import DamagedFile, Store
 from pipelines.tasks import TASKS, Task, require_recurrent_classifier
+from read_only import make_read_only
 from run_documents import finish, metrics_document, spec_document
 
 
@@ -129,7 +130,7 @@ def test_damaged_runs_are_reported_not_raised(store):
     assert states["good"] == ("done", None)
     assert states["garbled"][0] == "corrupt" and "status.json" in states["garbled"][1]
     assert states["no-metrics"][0] == "corrupt" and "metrics.json" in states["no-metrics"][1]
-    assert states["empty"] == ("corrupt", "no status.json")
+    assert states["empty"] == ("interrupted", "the training process stopped before it wrote anything")
 
 
 def test_status_updates_are_visible_to_readers(store):
@@ -249,21 +250,5 @@ def test_a_read_only_store_with_an_interrupted_run_still_lists(store, monkeypatc
     holder = start_holder(store)
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
-    # No write may touch the store: what a read-only mount (or another user's store) allows. File modes
-    # would not do here, because tests may run as root, who writes anyway.
-    root, real_open, real_os_open = str(store.root), open, os.open
-    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND
-
-    def os_open(path, flags, *args, **kwargs):
-        if str(path).startswith(root) and flags & writing:
-            raise PermissionError(13, "Read-only file system", str(path))
-        return real_os_open(path, flags, *args, **kwargs)
-
-    def builtin_open(path, mode="r", *args, **kwargs):
-        if str(path).startswith(root) and set(mode) & set("wax+"):
-            raise PermissionError(13, "Read-only file system", str(path))
-        return real_open(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", os_open)
-    monkeypatch.setattr("builtins.open", builtin_open)
+    make_read_only(monkeypatch, store.root)
     assert [(record.run_id, record.state) for record in store.runs("ds")] == [("run-1", "interrupted")]

@@ -116,7 +116,8 @@ def attribution_caption(explanation) -> str:
     text = f"{attribution.title} ({attribution.paper}), in log-odds of {explanation.target_class}. "
     if attribution.delta is not None:
         text += (f"The scores add up to {attribution.scores.sum():+.2f}; the model's log-odds moved {change:+.2f} from "
-                 f"an empty text (convergence delta {attribution.delta:+.1e}).")  # fmt: skip
+                 f"an empty text (convergence delta {attribution.delta:+.1e}"
+                 f"{f', {attribution.steps} path steps' if attribution.steps else ''}).")  # fmt: skip
     return text + " Hover a word for its score; unknown words are underlined with dots."
 
 

@@ -66,3 +66,7 @@ else:
         "parameters": st.column_config.NumberColumn("parameters", format="localized"),
         "train time (s)": st.column_config.NumberColumn("train time (s)", format="%.1f"),
     })  # fmt: skip
+unfinished = tables.problem_runs(records)
+if len(unfinished) > ui.SHOWN_IN_A_LINE:  # the notes above name the first few: here is every one, and why
+    with st.expander(f"All {len(unfinished)} runs not on the leaderboard", icon=":material/list:"):
+        ui.show_table(unfinished, f"{selected.dataset}-runs-not-shown")

@@ -11,7 +11,7 @@ from pipelines.data.series import SERIES_KEYS
 from pipelines.forecasting.zoos import FORECAST_ZOOS
 from pipelines.models.spec import FRAMEWORK_NAMES
 from pipelines.models.zoos import zoo
-from pipelines.training import jobs
+from pipelines.training import jobs, slots
 
 REFRESH_SECONDS = 2.0
 JOBS_SHOWN = 5
@@ -75,6 +75,7 @@ def start_ui() -> dict | None:
 
 def start(settings: dict) -> None:
     running_before = {job.job_id for job in jobs.list_jobs(loaders.store()) if job.alive}
+    slots_free = len(slots.slot_holders(loaders.store())) < slots.slot_count()
     try:
         job = jobs.start_job(loaders.store(), **settings)
     except (DataError, ValueError, OSError) as error:
@@ -83,6 +84,9 @@ def start(settings: dict) -> None:
     if job.job_id in running_before:
         st.info(f"The {job.zoo} zoo is already training on {job.dataset}: here is that job, not a second one.",
                 icon=":material/sync:")  # fmt: skip
+    elif not slots_free:
+        st.success(f"Queued the {job.zoo} zoo on {job.dataset}: it starts as soon as a training slot is free. "
+                   "You can close this tab meanwhile.", icon=":material/schedule:")  # fmt: skip
     else:
         st.success(f"Started the {job.zoo} zoo on {job.dataset} in the background. Finished runs appear on every "
                    "page; you can close this tab meanwhile.", icon=":material/rocket_launch:")  # fmt: skip
@@ -111,7 +115,9 @@ def run_progress(record, label: str) -> None:
 
 
 def show_job(job: jobs.Job) -> None:
-    if job.alive:
+    if job.waiting:
+        state = f"waiting for a training slot for {duration(job.elapsed)}"
+    elif job.alive:
         state = f"running for {duration(job.elapsed)}"
     else:
         state = f"{job.outcome} after {duration(job.ended_at - job.started_at)}"
@@ -130,7 +136,8 @@ def show_job(job: jobs.Job) -> None:
         for record in sorted(records, key=lambda r: (r.state != "running", r.state != "queued", r.run_id)):
             run_progress(record, labels[record.run_id])
         if not records:
-            st.caption("Preparing the data set…" if job.alive else "No runs were written.")
+            waiting = "Waiting in line: it starts as soon as a training slot is free."
+            st.caption(waiting if job.waiting else "Preparing the data set…" if job.alive else "No runs were written.")
         with st.expander("Log", expanded=not job.alive and job.exit_code not in (None, 0)):
             st.code(jobs.tail_log(job) or "(nothing yet)", language=None)
 
@@ -141,6 +148,10 @@ def jobs_view() -> None:
         st.info("No training jobs yet. Start one above; it keeps running if you close the browser.",
                 icon=":material/info:")  # fmt: skip
         return
+    waiting = sum(job.waiting for job in listed)
+    busy = len(slots.slot_holders(loaders.store()))
+    st.caption(f"Training slots: {busy} of {slots.slot_count()} in use, {waiting} job(s) waiting "
+               f"(at most {slots.queue_limit()} wait; more are refused until one finishes).")  # fmt: skip
     for job in listed[:JOBS_SHOWN]:
         show_job(job)
     if st.session_state.get(LIVE) and not any(job.alive for job in listed):

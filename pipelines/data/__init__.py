@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import replace
 
@@ -21,7 +23,7 @@ DEFAULT_DATASET = "rt-polarity"
 __all__ = [
     "DATASET_KEYS", "DEFAULT_DATASET", "DataError", "Dataset", "DatasetInfo", "Example",
     "TokenInfo", "Vocabulary", "build_vocabulary", "dataset_summary", "load_dataset", "read_tokens",
-    "resolve_info", "tokenize", "tokenize_with_spans",
+    "data_fingerprint", "resolve_info", "tokenize", "tokenize_with_spans",
 ]  # fmt: skip
 
 
@@ -88,6 +90,16 @@ def build_vocabulary(dataset: Dataset) -> Vocabulary:
     return Vocabulary.build((e.text for e in dataset.train), info.num_words, info.maxlen, info.min_count)
 
 
+def data_fingerprint(dataset: Dataset) -> str:
+    """Short hash of every split's ids, texts and labels: tells a changed or truncated data copy from the original,
+    even one that happens to give the same vocabulary."""
+    digest = hashlib.sha256()
+    for split, examples in dataset.splits().items():
+        for example in examples:
+            digest.update(json.dumps([split, example.id, example.text, example.label], ensure_ascii=False).encode())
+    return digest.hexdigest()[:12]
+
+
 def _length_stats(lengths: np.ndarray, maxlen: int) -> dict:
     return {
         "mean": float(lengths.mean()),
@@ -137,4 +149,5 @@ def dataset_summary(dataset: Dataset, vocabulary: Vocabulary) -> dict:
         "pad_id": 0,
         "oov_id": OOV_ID,
     }
+    summary["data_fingerprint"] = data_fingerprint(dataset)
     return summary

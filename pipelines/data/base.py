@@ -64,6 +64,8 @@ class Dataset:
 
 def data_dirs(data_dir: str | os.PathLike | None) -> list[Path]:
     """Folders to search for local copies: the flag, then RNNLENS_DATA_DIR."""
+    if data_dir and not Path(data_dir).expanduser().is_dir():  # a typo must not fall back to a download in silence
+        raise DataError(f"--data-dir {data_dir} is not a folder; give the folder that holds the data copies")
     candidates = [data_dir, os.environ.get("RNNLENS_DATA_DIR")]
     return [Path(c).expanduser() for c in candidates if c]
 

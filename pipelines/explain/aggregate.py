@@ -70,6 +70,7 @@ class TopWords:
     texts_total: int
     tokens_read: int
     seconds: float
+    not_kept: str | None = None  # why the result could not be cached in the store (a read-only store)
 
     @property
     def min_count(self) -> int:
@@ -135,7 +136,7 @@ def top_words(
             return cached
     texts = store.read_test_examples(run.dataset)["text"].tolist()
     result = aggregate_word_attributions(run, texts, max_tokens, min_count, steps)
-    store.write_derived_json(run.dataset, run.run_id, FILE_NAME, result.to_json())
+    result.not_kept = store.keep_derived_json(run.dataset, run.run_id, FILE_NAME, result.to_json())
     return result
 
 

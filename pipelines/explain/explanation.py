@@ -26,7 +26,8 @@ from ..data.text import TokenInfo, Vocabulary, read_tokens
 from ..models.spec import ModelSpec
 from ..models.torch_zoo import RecurrentClassifier
 from .attributions import (
-    METHODS, IntegratedGradients, attribution_pass, check_ig_steps, log_odds, padding_baseline, unit_contributions,
+    IG_TOLERANCE, METHODS, IntegratedGradients, attribution_pass, check_ig_steps, log_odds, padding_baseline,
+    unit_contributions,
 )  # fmt: skip
 from .internals import DIRECTIONS, LayerStates, prefix_probabilities, read_layers
 
@@ -60,6 +61,7 @@ class Attribution:
     scores: np.ndarray  # (tokens read,) in log-odds of the target class
     signed: bool  # False: magnitudes (Saliency), draw on a one-sided scale
     delta: float | None  # convergence delta, for the methods that have one
+    steps: int | None = None  # Integrated Gradients: the path points used (fewer than asked when they agree)
 
     @property
     def max_abs(self) -> float:
@@ -158,6 +160,7 @@ def explain(
     methods: Sequence[str] = DEFAULT_METHODS,
     ig_steps: int = 32,
     target: int | str | None = None,
+    ig_tolerance: float | None = IG_TOLERANCE,
 ) -> Explanation:
     """Read `text` with `run`'s model and explain its prediction.
 
@@ -165,8 +168,10 @@ def explain(
         run: a loaded, finished run (`pipelines.runs.load_run`), any framework.
         text: what to read; cut to the vocabulary's first `maxlen` tokens.
         methods: attribution methods, keys of METHODS (all five by default).
-        ig_steps: Integrated Gradients' path points (Gauss-Legendre).
+        ig_steps: Integrated Gradients' path points (Gauss-Legendre), at most.
         target: the class to explain, by index or name; the predicted one by default.
+        ig_tolerance: take 8 path points where the 4- and 8-point scores agree to this fraction (and the delta
+            is within it); None takes exactly `ig_steps` (`IntegratedGradients`).
 
     Returns an `Explanation`. Raises ValueError for a text without tokens, an
     unknown method or class, or a bad step count.
@@ -199,7 +204,7 @@ def explain(
         laps("units")
         attributions = {}
         for name in methods:
-            attributions[name] = _attribution(model, name, ig_steps, token_ids, lengths, target_index)
+            attributions[name] = _attribution(model, name, ig_steps, ig_tolerance, token_ids, lengths, target_index)
             laps(name)
 
     return Explanation(
@@ -233,11 +238,15 @@ def _checked_methods(methods: Sequence[str], ig_steps: int) -> list[str]:
     return methods
 
 
-def _attribution(model, name: str, ig_steps: int, token_ids, lengths, target: int) -> Attribution:
-    method = IntegratedGradients(model, steps=ig_steps) if name == IntegratedGradients.name else METHODS[name](model)
+def _attribution(model, name: str, ig_steps: int, ig_tolerance: float | None, token_ids, lengths,
+                 target: int) -> Attribution:  # fmt: skip
+    if name == IntegratedGradients.name:
+        method = IntegratedGradients(model, steps=ig_steps, tolerance=ig_tolerance)
+    else:
+        method = METHODS[name](model)
     result = method.attribute(token_ids, lengths, target)
     delta = None if result.delta is None else float(result.delta[0])
-    return Attribution(name, method.title, method.paper, result.scores[0], method.signed, delta)
+    return Attribution(name, method.title, method.paper, result.scores[0], method.signed, delta, result.steps)
 
 
 class _Laps:

@@ -141,8 +141,16 @@ class RecurrentClassifier(nn.Module):
 
     def forward_embedded(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits from embeddings (batch, time, embedding); the entry point for attribution."""
-        outputs = self.encoder(self.embedding_dropout(embedded), lengths)[-1]  # (batch, time, D*hidden)
-        return self.head(pool(outputs, lengths, self.spec.pooling, self.spec.hidden_size))
+        return self.forward_layers(embedded, lengths)[0]
+
+    def forward_layers(self, embedded: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Logits (batch, classes) and every layer's outputs (batch, time, D*hidden), from embeddings.
+
+        Explanations read the layers' outputs here rather than through hooks: a hook on a model that several
+        sessions share would also catch the other sessions' forward passes.
+        """
+        outputs = self.encoder(self.embedding_dropout(embedded), lengths)  # per layer (batch, time, D*hidden)
+        return self.head(pool(outputs[-1], lengths, self.spec.pooling, self.spec.hidden_size)), outputs
 
 
 def lengths_of(token_ids: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:

@@ -38,6 +38,7 @@ from ..files import read_json, write_json
 from ..models.zoos import ZOOS
 from ..records import RunRecord
 from ..store import Store
+from .slots import queue_limit, slot_count, slot_holders, slots_folder
 
 JOBS_FOLDER = ".jobs"
 LAB_JOBS = "memory-lab"  # the store folder holding the memory lab's jobs (its runs are in memory-dN)
@@ -69,6 +70,7 @@ class Job:
     alive: bool = False
     exit_code: int | None = None  # known once it has ended, if this process started it
     datasets: tuple[str, ...] = ()  # where its runs land (the memory lab's sweep spans several data sets)
+    waiting: bool = False  # alive, but in line for a training slot (`pipelines.training.slots`)
 
     @property
     def log_path(self) -> Path:
@@ -82,7 +84,7 @@ class Job:
     def outcome(self) -> str:
         """What happened to it, in words: running, finished, stopped, ..."""
         if self.alive:
-            return "running"
+            return "waiting for a training slot" if self.waiting else "running"
         return EXIT_MEANINGS.get(self.exit_code, "ended")
 
     @property
@@ -107,7 +109,9 @@ def start_job(
 ) -> Job:
     """Start training a zoo in the background, or return the live job already doing it.
 
-    `settings` are a forecast zoo's flags (lookback, horizon, ...); None values are left out.
+    `settings` are a forecast zoo's flags (lookback, horizon, ...); None values are left out. The job trains
+    once it holds one of the store's training slots, and waits in line until then; when the slots and the
+    queue behind them are all taken, JobQueueFull (a ValueError) says so and nothing starts.
     """
     if zoo not in ZOOS and zoo not in FORECAST_ZOOS:
         raise ValueError(f"unknown zoo {zoo!r}; choose one of: {', '.join([*ZOOS, *FORECAST_ZOOS])}")
@@ -139,17 +143,27 @@ def _launch(store: Store, key: str, zoo: str, framework: str, arguments: list[st
     """Run `python -m pipelines <arguments>` detached, its files in `<store>/<key>/.jobs/`; one live job per
     (folder, zoo, framework)."""
     folder = store.dataset_dir(key) / JOBS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    with FileLock(folder / ".lock"):  # two sessions pressing "start" at once still get one job
+    slots, queue = slot_count(), queue_limit()
+    # One lock for the whole store: two sessions pressing "start" at once get one job, and the count is exact.
+    slots_folder(store).mkdir(parents=True, exist_ok=True)
+    with FileLock(slots_folder(store) / "start.lock"):
         for job in list_jobs(store, key):
             if job.alive and (job.zoo, job.framework) == (zoo, framework):
                 return job
+        alive = [job for job in list_jobs(store) if job.alive]
+        if len(alive) >= slots + queue:
+            waiting = sum(job.waiting for job in alive)
+            raise JobQueueFull(f"{len(alive) - waiting} training job(s) are running and {waiting} waiting, as many "
+                               f"as this machine takes ({slots} at once, {queue} in line); start this one when one "
+                               "has finished")  # fmt: skip
+        folder.mkdir(parents=True, exist_ok=True)
         job_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{zoo}-{framework}-{uuid.uuid4().hex[:4]}"
-        command = [sys.executable, "-m", "pipelines", "--artifacts", str(store.root.resolve()), *arguments]
+        command = [sys.executable, "-m", "pipelines", "--artifacts", str(store.root.resolve()), *arguments,
+                   "--wait-for-slot"]  # fmt: skip
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the log tail should be live, not block-buffered
-        # Leave a core to the dashboard that started the job: PyTorch's threads wait on each other at every
-        # time step, and one of them kept off its core by the app's work slows training several times over.
-        environment.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 2) - 1)))
+        # Leave a core to the dashboard that started the job and share the rest among the slots: PyTorch's
+        # threads wait on each other at every time step, and one kept off its core slows training several times.
+        environment.setdefault("OMP_NUM_THREADS", str(max(1, ((os.cpu_count() or 2) - 1) // slots)))
         with open(folder / f"{job_id}.log", "wb") as log:
             process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -165,8 +179,12 @@ def _launch(store: Store, key: str, zoo: str, framework: str, arguments: list[st
         return _job_from(document, folder)
 
 
+class JobQueueFull(ValueError):
+    """Every training slot is taken and the queue behind them is full."""
+
+
 def list_jobs(store: Store, dataset: str | None = None) -> list[Job]:
-    """Jobs of one data set (or of all), newest first, each with whether it is still alive."""
+    """Jobs of one data set (or of all), newest first, each with whether it is alive and waiting for a slot."""
     if dataset is not None:
         folders = [store.dataset_dir(dataset) / JOBS_FOLDER]
     elif store.root.is_dir():
@@ -182,6 +200,9 @@ def list_jobs(store: Store, dataset: str | None = None) -> list[Job]:
                 jobs.append(_job_from(read_json(path), folder))
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # a job file being written right now, or damaged: not a job we can watch
+    holders = slot_holders(store)
+    for job in jobs:
+        job.waiting = job.alive and job.pid not in holders
     return sorted(jobs, key=lambda job: job.started_at, reverse=True)
 
 
@@ -251,3 +272,32 @@ def _process_alive(pid: int, started: float | None) -> bool:
         return False
     except psutil.AccessDenied:
         return True  # exists, owned by someone else
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start a background job from a shell: `make demo` trains the quick zoo this way while the dashboard starts."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m pipelines.training.jobs", description=main.__doc__)
+    parser.add_argument("--dataset", default="rt-polarity")
+    parser.add_argument("--zoo", default="quick", choices=sorted(ZOOS))
+    parser.add_argument("--framework", default="torch", choices=FRAMEWORK_CHOICES)
+    parser.add_argument("--if-empty", action="store_true", help="only if the store has no runs yet")
+    parser.add_argument("--artifacts", default=None, help="store folder (default: $RNNLENS_ARTIFACTS or ./artifacts)")
+    args = parser.parse_args(argv)
+    store = Store(args.artifacts)
+    if args.if_empty and store.runs():
+        print(f"{store.root} has runs already; no training started")
+        return EXIT_FINISHED
+    try:
+        job = start_job(store, args.dataset, args.zoo, args.framework)
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"training the {job.zoo} zoo on {job.dataset} in the background (job {job.job_id}, log {job.log_path}); "
+          "runs appear in the dashboard as they finish")
+    return EXIT_FINISHED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

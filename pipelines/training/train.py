@@ -44,6 +44,7 @@ class PreparedData:
     train: EncodedSplit
     validation: EncodedSplit
     test: EncodedSplit
+    fingerprint: str = ""  # the data's content (`pipelines.data.data_fingerprint`)
 
     @property
     def key(self) -> str:
@@ -68,24 +69,30 @@ class PlannedRun:
 
 
 def prepare_data(store: Store, key: str, data_dir=None, language=None, limit=None) -> PreparedData:
-    """Load and encode a data set; (re)write its dataset.json, vocab.json and test texts when they differ."""
+    """Load and encode a data set; (re)write its dataset.json, vocab.json and test texts when they differ or are
+    missing. Data that differs from what the store's runs were trained on is refused (`Store.write_dataset`)."""
     dataset = load_dataset(key, data_dir=data_dir, language=language, limit=limit)
     vocabulary = build_vocabulary(dataset)
-    if _stored_fingerprint(store, dataset.info.key) != vocabulary.fingerprint():
+    summary = dataset_summary(dataset, vocabulary)
+    if _stored_fingerprints(store, dataset.info.key) != (vocabulary.fingerprint(), summary["data_fingerprint"]):
         test = pd.DataFrame([{"id": e.id, "text": e.text, "label": e.label} for e in dataset.test])
-        store.write_dataset(dataset_summary(dataset, vocabulary), vocabulary, test)
+        store.write_dataset(summary, vocabulary, test)
     encode = lambda examples: EncodedSplit.encode(examples, vocabulary)  # noqa: E731
-    return PreparedData(dataset, vocabulary, encode(dataset.train), encode(dataset.validation), encode(dataset.test))
+    return PreparedData(dataset, vocabulary, encode(dataset.train), encode(dataset.validation), encode(dataset.test),
+                        summary["data_fingerprint"])  # fmt: skip
 
 
-def _stored_fingerprint(store: Store, key: str) -> str | None:
-    """The vocabulary fingerprint the store holds for a data set, if its card and vocabulary agree on one."""
+def _stored_fingerprints(store: Store, key: str) -> tuple[str, str] | None:
+    """(vocabulary, data) fingerprints the store holds for a data set, if its card, vocabulary and test texts are
+    all there and the card and vocabulary agree."""
     try:
         summary, vocabulary = store.read_dataset(key), store.read_vocabulary(key)
     except ValueError:
         return None  # missing or damaged: write them again
+    if not (store.dataset_dir(key) / "test.parquet").is_file():
+        return None
     stored = summary.vocabulary.fingerprint if summary.vocabulary else None
-    return stored if stored == vocabulary.fingerprint() else None
+    return (stored, summary.data_fingerprint) if stored == vocabulary.fingerprint() else None
 
 
 def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fingerprint: str,
@@ -126,6 +133,7 @@ def _spec_document(run: PlannedRun, data: PreparedData, backend: Backend, zoo_na
             "title": data.dataset.info.title,
             "classes": data.classes,
             "vocabulary_fingerprint": data.vocabulary.fingerprint(),
+            "data_fingerprint": data.fingerprint or None,
             "vocabulary_size": len(data.vocabulary),
             "maxlen": data.vocabulary.maxlen,
         },
@@ -148,8 +156,9 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
               zoo_name: str | None = None, on_step: Callable[[dict], None] | None = None) -> dict:  # fmt: skip
     """Train, evaluate and store one claimed run; returns its metrics."""
     started = time.time()
-    claim.write_json("spec.json", _spec_document(run, data, backend, zoo_name))
+    # Status first: a process killed between the two writes leaves a run that reads as interrupted, not corrupt.
     claim.set_status("running", progress=0.0, started_at=started)
+    claim.write_json("spec.json", _spec_document(run, data, backend, zoo_name))
     last_write = 0.0
 
     def report(progress: dict) -> None:
