@@ -14,6 +14,7 @@ import shutil
 
 import pytest
 
+from dashboard.pages import PAGES as PAGE_ENTRIES
 from dashboard_stores import PAGES, copy_store, done_runs, open_page, problems, trained_store
 from pipelines.cli import main
 from pipelines.store import Store
@@ -256,7 +257,20 @@ def app_store(store, monkeypatch) -> Store:
     return store
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page != "train"])
+CLASSIFIER_PAGES = [page.key for page in PAGE_ENTRIES if page.section in ("Results", "Models")]
+OTHER_KINDS_PAGES = [page.key for page in PAGE_ENTRIES if page.key not in CLASSIFIER_PAGES and page.key != "train"]
+
+
+@pytest.mark.parametrize("page", OTHER_KINDS_PAGES)
+def test_pages_of_other_kinds_draw_beside_damaged_classifiers(page, app_store):
+    """The lab's and the forecasters' pages read runs of their own kind: damaged classifiers are not theirs to
+    name (their own damage tests are in test_dashboard.py and test_forecast_dashboard.py), but must not break them."""
+    damage_copies(app_store)
+    app = open_page(page)
+    assert not app.exception, [e.value for e in app.exception]
+
+
+@pytest.mark.parametrize("page", CLASSIFIER_PAGES)
 def test_every_page_names_each_damaged_run_and_draws_the_rest(page, app_store):
     victims = damage_copies(app_store)
     app = open_page(page)
