@@ -65,6 +65,7 @@ class RunStatus(Record):
     error: str | None = None
     traceback: str | None = None
     job: dict[str, Any] | None = None  # a queued run: the job that will train it
+    node: str | None = None  # `train --executor ray`: the worker's host and Ray node that trains (trained) it
 
 
 # ----------------------------------------------------------------------------

@@ -14,12 +14,12 @@ import hashlib
 import json
 import time
 import traceback
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from ..backends import Backend, backend_for, common_versions
 from ..data import Dataset, Vocabulary, build_vocabulary, dataset_summary, load_dataset, resolve_info
@@ -29,8 +29,10 @@ from ..models.spec import ModelSpec, parameter_count
 from ..models.zoos import zoo
 from ..store import RunClaim, Store
 from ..tasks import CLASSIFICATION
+from .cluster import EXECUTORS, ClusterOptions
 from .config import TrainConfig
 from .loop import FitResult, ProgressCallback
+from .progress import Outcome, ZooProgress, derive_top_words  # noqa: F401 (derive_top_words: also train's API)
 
 STATUS_INTERVAL = 1.0  # seconds between status.json progress updates
 
@@ -198,13 +200,6 @@ def fit(backend: Backend, model, train: EncodedSplit, validation: EncodedSplit, 
     return torch_fit(model, train, validation, config, backend.device, on_progress)
 
 
-@dataclass
-class Outcome:
-    run_id: str
-    result: str  # trained | skipped (done) | busy (another process) | failed
-    detail: str = ""
-
-
 def train_zoo(
     store: Store,
     dataset: str,
@@ -218,69 +213,64 @@ def train_zoo(
     only: list[str] | None = None,
     show_progress: bool = True,
     words: bool = True,
+    executor: str = "local",
+    cluster: ClusterOptions | None = None,
 ) -> list[Outcome]:
     """Train every run of a zoo (or its models matching `only`) that the store does not have yet.
 
     With `words`, each run's top words per class (`pipelines.explain.top_words`)
     are computed right after it finishes, so the dashboard finds them cached.
+    `executor="ray"` sends the runs to a Ray cluster (`cluster` says which and
+    what each run asks of it) and writes what comes back into this store.
     """
     specs = zoo(zoo_name, only)
-    backends = {framework: backend_for(framework, device) for framework in frameworks}
-    # Every setting is checked before anything is read or written.
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; choose one of: {', '.join(EXECUTORS)}")
+    # Every setting is checked, and the cluster reached, before anything is read or written.
     config = TrainConfig.layered(resolve_info(dataset, language, limit).training, overrides or {})
-    data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
-    planned = plan_runs(data, specs, frameworks, config)
-    job = {"dataset": data.key, "zoo": zoo_name, "frameworks": frameworks}
+    if executor == "local":
+        session = nullcontext(LocalExecutor(frameworks, device))
+    else:
+        from .ray_executor import connect  # imports Ray: only when a run goes to a cluster
+
+        session = connect(cluster or ClusterOptions(), frameworks, device)
+    with session as trainer:
+        data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
+        planned = plan_runs(data, specs, frameworks, config)
+        return train_planned(store, data, planned, trainer, zoo_name, show_progress=show_progress, words=words)
+
+
+def train_planned(store: Store, data: PreparedData, planned: list[PlannedRun], trainer, zoo_name: str | None = None,
+                  show_progress: bool = True, words: bool = True) -> list[Outcome]:  # fmt: skip
+    """Mark the runs queued, then let `trainer` (LocalExecutor, or ray_executor's RayExecutor) train them."""
+    job = {"dataset": data.key, "zoo": zoo_name, "frameworks": sorted({run.framework for run in planned})}
     for run in planned:
         store.mark_queued(data.key, run.run_id, job)
-
-    outcomes = []
-    runs_bar = tqdm(planned, desc=f"{zoo_name} zoo on {data.key}", unit="run", disable=not show_progress)
-    for run in runs_bar:
-        with store.claim(data.key, run.run_id) as claim:
-            if claim is None:
-                state = store.run(data.key, run.run_id).state
-                outcomes.append(Outcome(run.run_id, "skipped" if state == "done" else "busy", state))
-                tqdm.write(f"{run.run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
-                if words and state == "done":
-                    derive_top_words(store, data.key, run.run_id)  # a run trained before top words were cached
-                continue
-            steps_bar = tqdm(desc=run.run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
-
-            def on_step(progress: dict, bar=steps_bar) -> None:
-                bar.total = progress["epochs"] * progress["steps"]
-                bar.set_postfix(epoch=progress["epoch"], loss=f"{progress['train_loss']:.3f}", refresh=False)
-                bar.update((progress["epoch"] - 1) * progress["steps"] + progress["step"] - bar.n)
-
-            try:
-                metrics = train_run(run, data, backends[run.framework], claim, zoo_name, on_step)
-            except Exception as error:  # one broken run must not stop the zoo
-                claim.set_status("failed", error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
-                outcomes.append(Outcome(run.run_id, "failed", f"{type(error).__name__}: {error}"))
-                tqdm.write(f"{run.run_id}: FAILED: {type(error).__name__}: {error}")
-                continue
-            finally:
-                steps_bar.close()
-            detail = (f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, "
-                      f"{metrics['train_seconds']:.0f}s")
-            outcomes.append(Outcome(run.run_id, "trained", detail))
-            tqdm.write(f"{run.run_id}: {detail}")
-        if words:
-            derive_top_words(store, data.key, run.run_id)
-    return outcomes
-
-
-def derive_top_words(store: Store, dataset: str, run_id: str) -> None:
-    """Cache a finished run's top words; a failure here is reported and never undoes the run."""
-    from ..explain.aggregate import cached_top_words, top_words  # imports Captum: only once a run has finished
-    from ..runs import load_run
-
-    # Checked here, before the model is loaded: a cache made with today's settings needs nothing more.
-    if store.run(dataset, run_id).state != "done" or cached_top_words(store, dataset, run_id) is not None:
-        return
+    progress = ZooProgress(store, data.key, f"{zoo_name} zoo on {data.key}", len(planned), show_progress, words)
     try:
-        started = time.perf_counter()
-        result = top_words(store, load_run(store, dataset, run_id))
-        tqdm.write(f"{run_id}: top words from {result.texts_read:,} test texts, {time.perf_counter() - started:.1f}s")
-    except Exception as error:  # e.g. a test split with no word seen often enough
-        tqdm.write(f"{run_id}: top words not computed ({type(error).__name__}: {error})")
+        trainer.train(store, data, planned, zoo_name, progress)
+    finally:
+        progress.close()
+    return progress.outcomes
+
+
+class LocalExecutor:
+    """Train the runs one after another in this process: today's `train`, no Ray needed."""
+
+    def __init__(self, frameworks: list[str], device: str):
+        self.backends = {framework: backend_for(framework, device) for framework in frameworks}
+
+    def train(self, store: Store, data: PreparedData, planned: list[PlannedRun], zoo_name: str | None,
+              progress: ZooProgress) -> None:  # fmt: skip
+        for run in planned:
+            with store.claim(data.key, run.run_id) as claim:
+                if claim is None:
+                    progress.not_claimed(run.run_id)
+                    continue
+                on_step = progress.started(run.run_id)
+                try:
+                    metrics = train_run(run, data, self.backends[run.framework], claim, zoo_name, on_step)
+                except Exception as error:  # one broken run must not stop the zoo
+                    progress.failed(run.run_id, claim, f"{type(error).__name__}: {error}", traceback.format_exc())
+                    continue
+            progress.trained(run.run_id, metrics)  # after the lock is released: top words read the finished run
