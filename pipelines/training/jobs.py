@@ -36,6 +36,7 @@ from ..files import read_json, write_json
 from ..models.zoos import ZOOS
 from ..records import RunRecord
 from ..store import Store
+from .cluster import EXECUTORS, ClusterOptions
 
 JOBS_FOLDER = ".jobs"
 FRAMEWORK_CHOICES = ("torch", "keras", "both")  # as the CLI's --framework
@@ -65,6 +66,7 @@ class Job:
     folder: Path
     alive: bool = False
     exit_code: int | None = None  # known once it has ended, if this process started it
+    executor: str = "local"  # or "ray": its runs train on a Ray cluster
 
     @property
     def log_path(self) -> Path:
@@ -99,14 +101,25 @@ def start_job(
     limit: int | None = None,
     language: str | None = None,
     data_dir: str | None = None,
+    executor: str = "local",
+    address: str | None = None,
 ) -> Job:
-    """Start training a zoo in the background, or return the live job already doing it."""
+    """Start training a zoo in the background, or return the live job already doing it.
+
+    `executor="ray"` trains its runs on a Ray cluster (`address`, as `train --address`; None: a Ray
+    instance on this machine); the job's process is the driver and writes them into this store.
+    """
     if zoo not in ZOOS:
         raise ValueError(f"unknown zoo {zoo!r}; choose one of: {', '.join(ZOOS)}")
     if framework not in FRAMEWORK_CHOICES:
         raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORK_CHOICES)}")
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; choose one of: {', '.join(EXECUTORS)}")
+    if address and executor != "ray":
+        raise ValueError("a cluster address needs the ray executor")
+    ClusterOptions(address=address or None)  # a malformed address is refused here, not in the job's log
     key = resolve_info(dataset, language, limit).key  # raises DataError (a ValueError) for an unknown data set
     folder = store.dataset_dir(key) / JOBS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -118,7 +131,8 @@ def start_job(
         job_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{zoo}-{framework}-{uuid.uuid4().hex[:4]}"
         command = [sys.executable, "-m", "pipelines", "--artifacts", str(store.root.resolve()), "train",
                    "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]  # fmt: skip
-        options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir}
+        options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir,
+                   "--executor": executor if executor != "local" else None, "--address": address or None}
         for flag, value in options.items():
             if value is not None:
                 command += [flag, str(value)]
@@ -135,6 +149,7 @@ def start_job(
         document = {
             "job_id": job_id, "dataset": key, "zoo": zoo, "framework": framework, "pid": process.pid,
             "process_start": _process_start(process.pid), "command": command, "started_at": time.time(),
+            "executor": executor,
         }  # fmt: skip
         write_json(folder / f"{job_id}.json", document)
         return _job_from(document, folder)
@@ -196,7 +211,7 @@ def _job_from(document: dict, folder: Path) -> Job:
     job = Job(
         job_id=document["job_id"], dataset=document["dataset"], zoo=document["zoo"],
         framework=document["framework"], pid=int(document["pid"]), command=list(document["command"]),
-        started_at=float(document["started_at"]), folder=folder,
+        started_at=float(document["started_at"]), folder=folder, executor=document.get("executor", "local"),
     )  # fmt: skip
     child = _children.get(job.pid)
     if child is not None:

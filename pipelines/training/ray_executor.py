@@ -1,7 +1,11 @@
 """`train --executor ray`: each run of a zoo is a Ray task; what it trains comes back to this store.
 
-    with connect(ClusterOptions(address="auto"), ["torch"], "auto") as executor:
+    with connect(ClusterOptions(address="auto"), ["torch"], "auto", train_run) as executor:
         outcomes = train_planned(store, data, planned, executor, "sweep")
+
+`train_run` (pipelines/training/train.py) is what each task calls: the same
+function the local executor calls, handed in so that this module does not
+import the module that imports it.
 
 The driver (this process) keeps every guarantee of the store, because it is
 the only writer: it claims a run (the store's per-run lock, so two drivers
@@ -27,7 +31,7 @@ from collections import deque
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import ray
 from ray.exceptions import GetTimeoutError, RayError
@@ -41,16 +45,19 @@ from ..files import read_json
 from ..store import RunClaim, Store
 from .cluster import KERAS_MODULES, WORKER_MODULES, ClusterOptions, describe_missing, gpu_share, worker_check
 from .progress import ZooProgress
-from .train import PlannedRun, PreparedData, train_run
 
 MAX_RETRIES = 3  # attempts after a worker or its node dies; an exception in training is not retried
 POLL_SECONDS = 0.5  # how often the driver relays progress while it waits for results
 WORKER_CHECK_SECONDS = 180.0  # a node's first worker starts Python and imports torch: slow on a busy machine
 DRIVER_FIELDS = ("state", "pid", "updated_at")  # status fields the driver writes itself
+# train.py's PlannedRun and PreparedData, and its train_run(run, data, backend, claim, zoo_name).
+PlannedRun = PreparedData = Any
+TrainOne = Callable[..., dict]
 
 
 @contextmanager
-def connect(options: ClusterOptions, frameworks: list[str], device: str) -> Iterator["RayExecutor"]:
+def connect(options: ClusterOptions, frameworks: list[str], device: str,
+            train_one: TrainOne) -> Iterator["RayExecutor"]:  # fmt: skip
     """Reach the cluster (or start a Ray instance here), check it can train the runs, and yield the executor.
 
     Everything that can be wrong with the cluster is found here, before the
@@ -66,7 +73,7 @@ def connect(options: ClusterOptions, frameworks: list[str], device: str) -> Iter
             where = options.address or "this machine"
             raise ValueError(f"could not start or reach Ray at {where}: {_first_line(error)}") from None
     try:
-        yield RayExecutor(options, frameworks, device)
+        yield RayExecutor(options, frameworks, device, train_one)
     finally:
         if started_here:
             ray.shutdown()
@@ -89,8 +96,8 @@ def _first_line(error: BaseException) -> str:
 class RayExecutor:
     """Sends planned runs to Ray and writes what comes back; built by `connect`, once the cluster is checked."""
 
-    def __init__(self, options: ClusterOptions, frameworks: list[str], device: str):
-        self.options = options
+    def __init__(self, options: ClusterOptions, frameworks: list[str], device: str, train_one: TrainOne):
+        self.options, self.train_one = options, train_one
         nodes = [node for node in ray.nodes() if node.get("Alive")]
         largest = lambda resource: max(node["Resources"].get(resource, 0) for node in nodes)  # noqa: E731
         if options.cpus_per_run > largest("CPU"):
@@ -147,7 +154,7 @@ class RayExecutor:
                     if flight is None:
                         progress.not_claimed(run.run_id)
                         continue
-                    flights[task.remote(run, data_reference, zoo_name, self.device, board)] = flight
+                    flights[task.remote(self.train_one, run, data_reference, zoo_name, self.device, board)] = flight
                 if not flights:
                     break
                 ready, _ = ray.wait(list(flights), num_returns=1, timeout=POLL_SECONDS)
@@ -266,13 +273,14 @@ class RelayedClaim(RunClaim):
             self.board.report.remote(self.run_id, read_json(self.path / "status.json"))
 
 
-def train_remotely(run: PlannedRun, data: PreparedData, zoo_name: str | None, device: str, board) -> dict:
+def train_remotely(train_one: TrainOne, run: PlannedRun, data: PreparedData, zoo_name: str | None, device: str,
+                   board) -> dict:  # fmt: skip
     """A Ray task: train one run in a temporary folder; return its files, or the error that stopped it."""
     node = f"{platform.node()}/{ray.get_runtime_context().get_node_id()[:8]}"
     with tempfile.TemporaryDirectory(prefix="rnnlens-run-") as folder:
         claim = RelayedClaim(Path(folder) / run.run_id, board, node)
         try:
-            train_run(run, data, backend_for(run.framework, device), claim, zoo_name)
+            train_one(run, data, backend_for(run.framework, device), claim, zoo_name)
         except Exception as error:  # reported like a local failure; not retried (it would fail again)
             return {"error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()}
         files = {path.name: path.read_bytes() for path in claim.path.iterdir()

@@ -233,7 +233,7 @@ def train_zoo(
     else:
         from .ray_executor import connect  # imports Ray: only when a run goes to a cluster
 
-        session = connect(cluster or ClusterOptions(), frameworks, device)
+        session = connect(cluster or ClusterOptions(), frameworks, device, train_run)
     with session as trainer:
         data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
         planned = plan_runs(data, specs, frameworks, config)
