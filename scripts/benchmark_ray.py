@@ -6,7 +6,7 @@ a temporary folder: first one after another in this process (the local
 executor, PyTorch's default threads), then as Ray tasks on a Ray instance
 started here with `--workers` CPUs (one CPU, so one thread, per run). The
 runs' ids, scores, class probabilities and histories are compared run by run.
-Then the store's footprint: files and bytes per run, by file.
+Then the store's footprint: files and bytes per run, by file (scripts/store_footprint.py).
 
     flock /work/bench.lock python scripts/benchmark_ray.py                 # the 54-run sweep (long)
     python scripts/benchmark_ray.py --only 'gru-uni-*' --seeds 1 --limit 600   # a minute: the script itself
@@ -34,6 +34,7 @@ from pipelines.store import Store
 from pipelines.training.cluster import ClusterOptions
 from pipelines.training.config import TrainConfig
 from pipelines.training.train import LocalExecutor, plan_runs, prepare_data, train_planned, train_run
+from store_footprint import footprint  # scripts/, beside this one
 
 SCORES = ("accuracy", "balanced_accuracy", "f1_macro", "f1_weighted", "log_loss", "roc_auc", "validation_loss",
           "best_epoch", "epochs_trained")  # fmt: skip
@@ -75,21 +76,6 @@ def compare(local: Store, remote: Store, dataset: str) -> dict:
         identical += same and largest == 0
     return {"runs": len(ids), "same_run_ids": ids == remote.run_ids(dataset), "runs_identical": identical,
             "largest_score_difference": differences, "largest_probability_difference": probability}  # fmt: skip
-
-
-def footprint(store: Store, dataset: str) -> dict:
-    """Files and bytes per finished run, and the median bytes of each file."""
-    sizes: dict[str, list[int]] = {}
-    per_run = []
-    for run_id in store.run_ids(dataset):
-        files = [path for path in store.run_dir(dataset, run_id).iterdir() if path.is_file()]
-        per_run.append((len(files), sum(path.stat().st_size for path in files)))
-        for path in files:
-            sizes.setdefault(path.name, []).append(path.stat().st_size)
-    counts, totals = zip(*per_run)
-    return {"files_per_run": sorted(set(counts)), "bytes_per_run": {"median": int(np.median(totals)),
-            "min": min(totals), "max": max(totals)}, "median_bytes_by_file": {name: int(np.median(values))
-            for name, values in sorted(sizes.items())}}  # fmt: skip
 
 
 def main() -> None:

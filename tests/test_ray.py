@@ -81,6 +81,19 @@ def test_a_worker_says_what_it_cannot_import():
     assert describe_missing([worker_check(("json",))]) is None
 
 
+def test_a_queued_run_whose_driver_holds_its_lock_reads_as_queued_even_with_a_pid_from_elsewhere(tmp_path):
+    """A driver on another machine sharing the store: its pid means nothing here, its lock does."""
+    elsewhere = subprocess.Popen([sys.executable, "-c", "pass"])
+    elsewhere.wait()  # a pid no process here has now
+    store = Store(tmp_path)
+    with store.claim("rt-polarity", "torch-rnn-uni-1x64-mean-00000000") as claim:
+        claim.set_status("queued")
+        status = json.loads((claim.path / "status.json").read_text())
+        (claim.path / "status.json").write_text(json.dumps({**status, "pid": elsewhere.pid}))
+        assert store.run("rt-polarity", claim.run_id).state == "queued"
+    assert store.run("rt-polarity", claim.run_id).state == "interrupted"  # its driver let go without training it
+
+
 def test_ctrl_c_stops_the_workers_and_the_next_train_redoes_the_unfinished_runs(tmp_path, rt_data_dir, capsys):
     """SIGINT to the driver, as Ctrl-C sends it: exit 130, its Ray processes end, nothing half-done is done."""
     store_dir = tmp_path / "store"

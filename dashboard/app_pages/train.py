@@ -20,8 +20,10 @@ ZOO_HELP = {
 }
 FRAMEWORK_CHOICE_NAMES = {**FRAMEWORK_NAMES, "both": "both"}
 LIVE = "train_live"  # whether a job was running at the last draw
-EXECUTOR_NAMES = {"local": "this machine, one run at a time", "ray": "Ray: runs in parallel on a cluster"}
-EXECUTOR_HELP = "Ray sends each run to a worker of a Ray cluster (or of a Ray instance started on this machine)."
+EXECUTOR_NAMES = {"local": "this machine", "ray": "Ray (runs in parallel)"}
+EXECUTOR_HELP = ("**This machine**: one run after another in the job's process. **Ray**: each run is a task on the Ray "
+                 "cluster at the address below (or on a Ray instance started here), several at once; the runs come "
+                 "back into this store.")
 
 st.title("Train")
 ui.teach("Start a zoo as a background process (the same command as in a terminal) and watch its runs.")
@@ -74,6 +76,8 @@ def duration(seconds: float) -> str:
 def run_progress(record, label: str) -> None:
     status = record.status
     elapsed = duration(status.elapsed or 0) if status else "0 s"
+    if status and status.node:  # trained by a Ray worker: which machine
+        elapsed += f" on {status.node}"
     if record.state == "running" and status:
         detail = f"epoch {status.epoch} of {status.epochs}, " if status.epoch and status.epochs else ""
         progress = float(status.progress or 0.0)
