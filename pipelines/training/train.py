@@ -1,6 +1,11 @@
 """The `train` command: data set -> vocabulary -> every (framework, spec) of a zoo not yet in the store.
 
     outcomes = train_zoo(Store(), "rt-polarity", "quick", ["torch"])
+    outcomes = train_zoo(Store(), "rt-polarity", "sweep", ["torch"], executor="ray")   # each run a Ray task
+
+The local executor (`LocalExecutor`, here) trains one run after another in this
+process; `ray_executor.py` sends them to a Ray cluster. Both claim runs in the
+store, call `train_run` for each, and report to the same `ZooProgress`.
 
 A run id is readable and content-addressed: the framework, the architecture,
 the data set and its vocabulary, and the training settings all go into its
