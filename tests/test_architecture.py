@@ -102,7 +102,8 @@ def test_the_local_executor_runs_without_ray(tmp_path):
              "sys.modules['ray'] = None  # `import ray` now fails, as where Ray is not installed\n"
              "import pipelines.training.train, pipelines.runs, pipelines.training.jobs\n"
              "from pipelines.cli import main\n"
-             f"raise SystemExit(main({arguments!r}))")  # fmt: skip
+             f"assert main({arguments!r}) == 0\n"
+             f"raise SystemExit(main({arguments + ['--executor', 'ray']!r}))")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "1 trained" in result.stdout
+    assert "1 trained" in result.stdout, result.stderr[-2000:]
+    assert result.returncode == 2 and "error: --executor ray needs Ray" in result.stderr  # said in one line

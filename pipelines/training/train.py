@@ -236,8 +236,10 @@ def train_zoo(
     if executor == "local":
         session = nullcontext(LocalExecutor(frameworks, device))
     else:
-        from .ray_executor import connect  # imports Ray: only when a run goes to a cluster
-
+        try:
+            from .ray_executor import connect  # imports Ray: only when a run goes to a cluster
+        except ImportError as error:
+            raise ValueError(f"--executor ray needs Ray ({error}); pip install -r requirements.txt") from None
         session = connect(cluster or ClusterOptions(), frameworks, device, train_run)
     with session as trainer:
         data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
