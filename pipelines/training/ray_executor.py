@@ -104,7 +104,7 @@ class RayExecutor:
             raise ValueError(f"each run asks for {options.cpus_per_run:g} CPUs (--cpus-per-run), but the largest "
                              f"node of the cluster has {largest('CPU'):g}")  # fmt: skip
         self.gpus_per_run = gpu_share(options.gpus_per_run, device, largest("GPU"))
-        # A run without a GPU share trains on the CPU even where the node has GPUs (Ray hides none from it).
+        # A run with no GPU share stays on the CPU: Ray may leave the node's GPUs visible to its worker.
         self.device = "cpu" if self.gpus_per_run == 0 else device
         self._check_workers(nodes, WORKER_MODULES + (KERAS_MODULES if "keras" in frameworks else ()))
 
@@ -147,7 +147,8 @@ class RayExecutor:
         waiting, flights = deque(planned), {}
         try:
             while waiting or flights:
-                # Claim a run only when a worker is about to be free: a second driver takes the others.
+                # Claim a run only when a worker is about to be free (one more waits in Ray's queue, so no
+                # worker idles while we write a result): a second driver on this store takes the others.
                 while waiting and len(flights) < self.slots() + 1:
                     run = waiting.popleft()
                     flight = Flight.take(store, data.key, run)
