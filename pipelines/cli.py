@@ -24,6 +24,7 @@ from .models.spec import FRAMEWORKS
 from .models.zoos import ZOOS
 from .store import Store
 from .tasks import require_recurrent_classifier, task_named
+from .training.cluster import EXECUTORS, ClusterOptions
 from .training.config import FIELDS
 
 # What the commands' exit statuses mean (the Train page reads a job's from here too).
@@ -70,6 +71,7 @@ def _train(args) -> int:
         _store(args), args.dataset, args.zoo, frameworks, device=args.device, overrides=overrides,
         data_dir=args.data_dir, language=args.language, limit=args.limit, only=args.only,
         show_progress=not args.quiet, words=args.top_words, pretrained=args.pretrained, embeddings=args.embeddings,
+        executor=args.executor, cluster=_cluster(args),
     )  # fmt: skip
     return _train_counts(outcomes)
 
@@ -79,6 +81,20 @@ def _train_counts(outcomes) -> int:
     counts = {result: sum(o.result == result for o in outcomes) for result in ("trained", "skipped", "busy", "failed")}
     print(", ".join(f"{count} {result}" for result, count in counts.items()))
     return EXIT_SOME_FAILED if counts["failed"] else EXIT_FINISHED
+
+
+def _cluster(args) -> ClusterOptions | None:
+    """The Ray options of `train`; given without --executor ray they would be ignored, so they are refused."""
+    given = [flag for flag, value in (("--address", args.address), ("--cpus-per-run", args.cpus_per_run),
+                                      ("--gpus-per-run", args.gpus_per_run), ("--ray-cpus", args.ray_cpus))
+             if value is not None]  # fmt: skip
+    if args.executor != "ray":
+        if given:
+            raise ValueError(f"{', '.join(given)} only apply to --executor ray")
+        return None
+    cpus = 1.0 if args.cpus_per_run is None else args.cpus_per_run
+    return ClusterOptions(address=args.address, cpus_per_run=cpus,
+                          gpus_per_run=args.gpus_per_run, local_cpus=args.ray_cpus)  # fmt: skip
 
 
 def _headline(record) -> dict:
@@ -382,6 +398,17 @@ def build_parser() -> argparse.ArgumentParser:
                             "fine-tune it (tuned) or keep it (frozen); run ids say 'pretrained-tuned|frozen'")
     train.add_argument("--embeddings", default=None, metavar="NAME",
                        help="which pretrained embeddings (default: the newest in the store)")
+    train.add_argument("--executor", default="local", choices=EXECUTORS,
+                       help="local: one run after another in this process (default); ray: each run a Ray task")
+    train.add_argument("--address", default=None,
+                       help="--executor ray: auto (the cluster `ray start` runs here), HOST:PORT of its head, or "
+                            "ray://HOST:10001 (default: start a Ray instance on this machine)")
+    train.add_argument("--cpus-per-run", type=float, default=None, metavar="N", help="--executor ray: default 1")
+    train.add_argument("--gpus-per-run", type=float, default=None, metavar="X",
+                       help="--executor ray: a GPU share per run, e.g. 0.25 (default: 0.25 where the cluster "
+                            "has GPUs, else 0)")
+    train.add_argument("--ray-cpus", type=int, default=None, metavar="N",
+                       help="--executor ray without --address: CPUs of the Ray instance started here (default all)")
     train.set_defaults(handler=cmd_train)
 
     embed = commands.add_parser("embed", help="learn word embeddings from IMDb's unlabelled reviews (word2vec)")

@@ -74,6 +74,7 @@ class RunStatus(Record):
     job: dict[str, Any] | None = None  # a queued run: the job that will train it
     # A done run's files as training wrote them; readers check them (runs finished before checksums have none).
     files: dict[str, FileChecksum] | None = None
+    node: str | None = None  # `train --executor ray`: the worker's host and Ray node that trains (trained) it
 
 
 # ----------------------------------------------------------------------------

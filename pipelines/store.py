@@ -156,7 +156,8 @@ def read_record(dataset: str, run_id: str, path: Path) -> RunRecord:
     if state == "running" and not _is_locked(path):
         return RunRecord(dataset, run_id, path, "interrupted", problem="the training process stopped before "
                          "finishing", **parts)  # fmt: skip
-    if state == "queued" and not _pid_alive(status.pid):
+    # A driver holding the lock (`train --executor ray`, maybe on another machine sharing the store) is alive.
+    if state == "queued" and not _pid_alive(status.pid) and not _is_locked(path):
         return RunRecord(dataset, run_id, path, "interrupted", problem="the training process stopped before "
                          "starting this run", **parts)  # fmt: skip
     if state != "done":

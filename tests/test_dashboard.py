@@ -565,3 +565,25 @@ def test_the_gradients_page_simulates_and_reads_any_model(tab, real_runs):
         assert len(charts) == 2 and "layer 1 backward" in charts[1].proto.spec  # a BiGRU: both directions
         app.text_input(key="gradients_text").input("").run()
         assert "nothing to differentiate" in texts(app.info)
+def test_train_page_sends_a_zoo_to_a_ray_cluster_and_shows_why_it_could_not(tmp_path, store_at, rt_data_dir,
+                                                                            monkeypatch):
+    monkeypatch.setenv("RNNLENS_DATA_DIR", str(rt_data_dir))
+    root = store_at(tmp_path / "store")
+    app = open_page("train")
+    app.selectbox[3].set_value("ray")  # executor
+    app.text_input[0].set_value("http://head")
+    app.form_submit_button[0].click().run()
+    assert "Could not start: --address must be auto, HOST:PORT" in texts(app.error)
+    assert not jobs.list_jobs(Store(root))
+
+    app.text_input[0].set_value("127.0.0.1:1")  # nothing listens there
+    app.form_submit_button[0].click().run()
+    [job] = jobs.list_jobs(Store(root))
+    assert job.executor == "ray" and job.command[-2:] == ["--address", "127.0.0.1:1"]
+    deadline = time.monotonic() + 120
+    while any(job.alive for job in jobs.list_jobs(Store(root))) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    app.run()
+    assert not problems(app)
+    assert "on Ray**, stopped with an error" in "".join(block.value for block in app.markdown)
+    assert "no Ray cluster answers at 127.0.0.1:1" in "".join(code.value for code in app.code)

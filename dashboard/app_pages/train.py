@@ -27,6 +27,10 @@ FORECAST_ZOO_HELP = {
 KINDS = ("Sentiment classification", "Forecasting")
 FRAMEWORK_CHOICE_NAMES = {**FRAMEWORK_NAMES, "both": "both"}
 LIVE = "train_live"  # whether a job was running at the last draw
+EXECUTOR_NAMES = {"local": "this machine", "ray": "Ray (runs in parallel)"}
+EXECUTOR_HELP = ("**This machine**: one run after another in the job's process. **Ray**: each run is a task on the Ray "
+                 "cluster at the address below (or on a Ray instance started here), several at once; the runs come "
+                 "back into this store.")
 
 st.title("Train")
 ui.teach("Start a zoo as a background process (the same command as in a terminal) and watch its runs.")
@@ -68,9 +72,14 @@ def start_ui() -> dict | None:
         epochs = left.number_input("Epochs (0 = the data set's default)", 0, 100, 0)
         limit = middle.number_input("Examples per split (0 = all)", 0, 100_000, 0, step=100,
                                     help="A cut-down data set trains in seconds and is stored under its own name.")
+        executor = right.selectbox("Executor", jobs.EXECUTORS, format_func=EXECUTOR_NAMES.get, help=EXECUTOR_HELP)
+        address = st.text_input("Ray cluster address (Ray only)", placeholder="empty: a Ray instance on this machine",
+                                help="`auto` (the cluster `ray start` runs on this machine), `HOST:6379` (its head "
+                                     "node) or `ray://HOST:10001`. The runs come back into this store.")  # fmt: skip
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
-    return dict(dataset=dataset, zoo=zoo_name, framework=framework, epochs=epochs or None, limit=limit or None)
+    return dict(dataset=dataset, zoo=zoo_name, framework=framework, epochs=epochs or None, limit=limit or None,
+                executor=executor, address=address.strip() or None)
 
 
 def start(settings: dict) -> None:
@@ -100,6 +109,8 @@ def duration(seconds: float) -> str:
 def run_progress(record, label: str) -> None:
     status = record.status
     elapsed = duration(status.elapsed or 0) if status else "0 s"
+    if status and status.node:  # trained by a Ray worker: which machine
+        elapsed += f" on {status.node}"
     if record.state == "running" and status:
         detail = f"epoch {status.epoch} of {status.epochs}, " if status.epoch and status.epochs else ""
         progress = float(status.progress or 0.0)
@@ -126,7 +137,8 @@ def show_job(job: jobs.Job) -> None:
         state += f" · {sum(record.state == 'done' for record in records)} of {len(records)} runs done"
     with st.container(border=True):
         title, button = st.columns([5, 1])
-        title.markdown(f"**{job.zoo} zoo · {job.framework} · {job.dataset}**, {state}")
+        on_ray = " · on Ray" if job.executor == "ray" else ""
+        title.markdown(f"**{job.zoo} zoo · {job.framework} · {job.dataset}{on_ray}**, {state}")
         stop = "Interrupt it as Ctrl+C would; the unfinished run is redone next time."
         if job.alive and button.button("Stop", key=f"stop-{job.job_id}", icon=":material/stop:", help=stop):
             jobs.stop_job(job)
