@@ -18,6 +18,7 @@ from pipelines.models.cells import CELL_NAMES
 
 CELL_COLOURS = {"rnn": "#e8833a", "lstm": "#3558d6", "gru": "#8a5fc7"}
 OTHER_COLOUR = "#6b7280"
+BASELINE_COLOURS = {"tfidf-lr": "#374151", "majority": "#9ca3af"}  # bag-of-words baselines: greys, dotted
 CLASS_COLOURS = {"negative": "#c8414b", "neutral": "#9ca3af", "positive": "#2a9d6f"}
 FALLBACK_CLASS_COLOURS = ["#c8414b", "#2a9d6f", "#9ca3af", "#8c6d46", "#d25fa8"]
 INK = "#1f2937"
@@ -44,8 +45,11 @@ def shade(hex_colour: str, amount: float) -> str:
 
 
 def run_styles(frame: pd.DataFrame) -> dict[str, Style]:
-    """Style per run label. `frame` needs columns label, cell, bidirectional, layers, hidden_size."""
+    """Style per run label. `frame` needs columns label, cell, bidirectional, layers, hidden_size
+    (and `baseline`, the method of a baseline run, whose lines are grey and dotted)."""
     styles = {}
+    for _, row in frame[frame["cell"].isna()].iterrows():
+        styles[row["label"]] = Style(BASELINE_COLOURS.get(row.get("baseline"), OTHER_COLOUR), "dot", "square")
     for cell, group in frame.groupby("cell", sort=False):
         base = CELL_COLOURS.get(cell, OTHER_COLOUR)
         ordered = group.sort_values(["layers", "hidden_size", "bidirectional", "label"])
@@ -347,7 +351,10 @@ def sweep_studies(points: pd.DataFrame) -> go.Figure:
 
 
 def cell_comparison(frame: pd.DataFrame) -> go.Figure:
-    """RNN vs LSTM vs GRU: every run a dot at its macro F1, one column per cell, bidirectional as diamonds."""
+    """RNN vs LSTM vs GRU: every run a dot at its macro F1, one column per cell, bidirectional as diamonds;
+    baselines in the frame are dashed lines across (the majority class only when near the dots)."""
+    baselines = frame[frame["cell"].isna() & frame["f1_macro"].notna()] if "baseline" in frame else frame.iloc[:0]
+    frame = frame[frame["cell"].notna()]
     figure = go.Figure()
     order = [cell for cell in CELL_COLOURS if cell in set(frame["cell"])]
     for bi in (False, True):
@@ -369,6 +376,14 @@ def cell_comparison(frame: pd.DataFrame) -> go.Figure:
                               yshift=24)  # fmt: skip
     low, high = frame["f1_macro"].min(), frame["f1_macro"].max()
     padding = max((high - low) * 0.25, 0.02)
+    for _, row in baselines.iterrows():
+        if row["f1_macro"] < low - padding and row["baseline"] == "majority":
+            continue  # far below every model: a line there would squash the dots together
+        low, high = min(low, row["f1_macro"]), max(high, row["f1_macro"])
+        colour = BASELINE_COLOURS.get(row["baseline"], OTHER_COLOUR)
+        figure.add_hline(y=row["f1_macro"], line_color=colour, line_dash="dash", line_width=2)
+        figure.add_annotation(x=1, xref="paper", y=row["f1_macro"], text=f"{row['label']} {row['f1_macro']:.3f}",
+                              showarrow=False, xanchor="right", yanchor="bottom", font_color=colour)  # fmt: skip
     figure.update_layout(title="Macro F1 by cell", scattermode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=[CELL_NAMES[cell] for cell in order])
     figure.update_yaxes(title="macro F1", range=[max(low - padding, 0), min(high + 2 * padding, 1.0)])

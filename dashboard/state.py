@@ -28,8 +28,9 @@ CHOICE_NAMES = {**FRAMEWORK_NAMES, **CELL_NAMES, "uni": "one way", "bi": "both w
 
 
 def facets(record: RunRecord) -> dict:
-    """The values a run is filtered on; a run that is not a recurrent model has only its framework."""
-    values = {"framework": record.framework}
+    """The values a run is filtered on. A run that is not a recurrent model has only its framework, and a
+    baseline (scikit-learn) has none: the filters never hide the yardstick the models are measured against."""
+    values = {"framework": record.framework} if record.framework in FRAMEWORKS else {}
     spec = record.model_spec
     if isinstance(spec, ModelSpec):
         values.update(cell=spec.cell, direction="bi" if spec.bidirectional else "uni", layers=spec.layers)

@@ -7,7 +7,7 @@ A guard shows what is missing and what to do about it, then stops the page
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -22,7 +22,7 @@ from dashboard.pages import page_path
 from dashboard.tables import run_frame
 from pipelines.records import DatasetSummary
 from pipelines.store import RunRecord
-from pipelines.tasks import Task, task_of
+from pipelines.tasks import BASELINE, Task, task_of
 
 TRAIN_PAGE = page_path("train")
 
@@ -35,6 +35,16 @@ def classifiers(task: Task) -> bool:
 def recurrent_classifiers(task: Task) -> bool:
     """Recurrent models that read text: what the pages that look inside a model draw."""
     return task.recurrent_classifier
+
+
+def trained_by_epochs(task: Task) -> bool:
+    """Classifiers with a training history (epochs): what the Training page draws; baselines have none."""
+    return task.classifier and "history.csv" in task.files_when_done
+
+
+def reads_text(task: Task) -> bool:
+    """Classifiers that score a typed text: the recurrent models and the bag-of-words baselines (the Playground)."""
+    return task.recurrent_classifier or task.name == BASELINE.name
 
 
 def train_command(dataset: str, zoo: str = "quick") -> str:
@@ -156,10 +166,12 @@ def drawn(done: list[RunRecord], draws: Callable[[Task], bool]) -> list[RunRecor
     other_kinds = [record for record in done if not draws(task_of(record))]
     kept = [record for record in done if draws(task_of(record))]
     if other_kinds:
-        titles = " and ".join(sorted({task_of(record).title for record in other_kinds}))
-        many = len(other_kinds) != 1
-        message = (f"{len(other_kinds)} finished run{'s' * many} of this data set {'are' if many else 'is a'} "
-                   f"{titles}{'s' * many}, which this page does not draw.")  # fmt: skip
+        counts = Counter(task_of(record).title for record in other_kinds)
+        parts = []
+        for index, (title, count) in enumerate(sorted(counts.items())):
+            subject = f"{count} finished run{'s' * (count > 1)} of this data set" if index == 0 else str(count)
+            parts.append(f"{subject} {'are' if count > 1 else 'is a'} {title}{'s' * (count > 1)}")
+        message = f"{' and '.join(parts)}, which this page does not draw."
         if kept:
             teach(message)
         else:

@@ -1,4 +1,5 @@
-"""Command line: `python -m pipelines train | list | explain | top-words | verify`.
+"""Command line: `python -m pipelines train | list | explain | top-words | verify | significance | tensorboard |
+report`.
 
 Bad input (an unknown data set, a missing archive, a run that does not exist,
 a run of a kind the command does not work on) ends with a one-line message and
@@ -10,12 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 
 from .data import DATASET_KEYS, DataError
 from .devices import DEVICE_CHOICES
 from .models.spec import FRAMEWORKS
 from .models.zoos import ZOOS
+from .report_options import add_report_arguments, check_output, report_argv
 from .store import Store
 from .tasks import require_recurrent_classifier, task_named
 from .training.config import FIELDS
@@ -43,7 +46,7 @@ def cmd_train(args) -> int:
     outcomes = train_zoo(
         _store(args), args.dataset, args.zoo, frameworks, device=args.device, overrides=overrides,
         data_dir=args.data_dir, language=args.language, limit=args.limit, only=args.only,
-        show_progress=not args.quiet, words=args.top_words,
+        show_progress=not args.quiet, words=args.top_words, seeds=args.seeds, baselines=args.baselines,
     )  # fmt: skip
     counts = {result: sum(o.result == result for o in outcomes) for result in ("trained", "skipped", "busy", "failed")}
     print(", ".join(f"{count} {result}" for result, count in counts.items()))
@@ -192,6 +195,36 @@ def cmd_top_words(args) -> int:
     return EXIT_FINISHED
 
 
+def cmd_significance(args) -> int:
+    from .comparison.overview import describe_significance, significance_for
+
+    table, groups = significance_for(_store(args), args.dataset, args.runs, resamples=args.resamples,
+                                     confidence=args.confidence)  # fmt: skip
+    if args.json:
+        print(json.dumps({"pairs": table.to_json(), "seeds": [group.to_json() for group in groups]},
+                         ensure_ascii=False, allow_nan=False))  # fmt: skip
+    else:
+        print(describe_significance(table, groups))
+    return EXIT_FINISHED
+
+
+def cmd_tensorboard(args) -> int:
+    from .tensorboard_events import export_store
+
+    store = _store(args)
+    folders = export_store(store, args.dataset, args.run)
+    print(f"wrote TensorBoard events for {len(folders)} finished run{'s' * (len(folders) != 1)}; "
+          f"view them with: tensorboard --logdir {store.root}")  # fmt: skip
+    return EXIT_FINISHED
+
+
+def cmd_report(args) -> int:
+    """Run the report (`python -m dashboard.report`, which draws with the dashboard's figures) as a child."""
+    check_output(args.out)
+    command = [sys.executable, "-m", "dashboard.report", *report_argv(args, args.artifacts)]
+    return subprocess.run(command).returncode
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description="RNN Lens pipelines")
     parser.add_argument("--artifacts", default=None, help="store folder (default: $RNNLENS_ARTIFACTS or ./artifacts)")
@@ -214,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.add_argument("--no-top-words", dest="top_words", action="store_false",
                        help="do not compute each finished run's top words (the dashboard's word lists)")
+    train.add_argument("--seeds", type=int, default=1, metavar="N",
+                       help="train every model N times, with seeds --seed, --seed + 1, ... (default 1)")
+    train.add_argument("--no-baselines", dest="baselines", action="store_false",
+                       help="do not train the data set's baselines (majority class, TF-IDF + logistic regression)")
     train.set_defaults(handler=cmd_train)
 
     listing = commands.add_parser("list", help="runs in the store with status and headline metrics")
@@ -250,6 +287,27 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("--refresh", action="store_true", help="compute again even if cached")
     top.add_argument("--json", action="store_true")
     top.set_defaults(handler=cmd_top_words)
+
+    significance = commands.add_parser("significance", help="which differences between runs are real: McNemar, "
+                                       "paired bootstrap, seed spreads")  # fmt: skip
+    significance.add_argument("--dataset", default=None, help="compare the data set's finished classifiers")
+    significance.add_argument("--runs", nargs="+", default=None, metavar="RUN", help="or these runs (one data set)")
+    significance.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)")
+    significance.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
+    significance.add_argument("--json", action="store_true")
+    significance.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    significance.set_defaults(handler=cmd_significance)
+
+    tensorboard = commands.add_parser("tensorboard", help="write finished runs' curves as TensorBoard event files")
+    tensorboard.add_argument("--dataset", default=None, help="only this data set's runs")
+    tensorboard.add_argument("--run", default=None, help="only this run")
+    tensorboard.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    tensorboard.set_defaults(handler=cmd_tensorboard)
+
+    report = commands.add_parser("report", help="a self-contained HTML or PDF report of a data set's runs")
+    add_report_arguments(report)
+    report.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    report.set_defaults(handler=cmd_report)
     return parser
 
 

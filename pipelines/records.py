@@ -101,6 +101,18 @@ class RunSpec(Record):
         """The same run in another framework has the same key: task, data, architecture and settings."""
         return (self.task, self.dataset.key, _frozen(self.model), _frozen(self.training))
 
+    @property
+    def seed(self) -> int | None:
+        """The seed of the initial weights and batch order (None for a run without one, e.g. a baseline)."""
+        seed = self.training.get("seed")
+        return seed if isinstance(seed, int) else None
+
+    def seed_key(self) -> tuple:
+        """Runs that differ only in their seed share this key: one model, trained several times."""
+        training = {key: value for key, value in self.training.items() if key != "seed"}
+        return (self.task, self.framework, self.dataset.key, self.dataset.vocabulary_fingerprint, _frozen(self.model),
+                _frozen(training))  # fmt: skip
+
 
 def _frozen(value):
     """A hashable copy of plain JSON data."""
@@ -183,6 +195,15 @@ class ClassificationMetrics(Metrics):
         """The share of test examples in a class: a precision-recall curve's chance level."""
         total = sum(scores.support for scores in self.per_class.values())
         return self.per_class[class_name].support / total if total and class_name in self.per_class else None
+
+
+class BaselineMetrics(ClassificationMetrics):
+    """A bag-of-words baseline's test-set scores, and how it was fitted (`pipelines.training.baselines`)."""
+
+    method: str = ""  # majority | tfidf-lr
+    features: int | None = None  # n-grams in the TF-IDF vocabulary
+    regularisation: float | None = None  # logistic regression's C, chosen on the validation split
+    validation_scores: dict[str, float] = {}  # C -> validation macro F1
 
 
 # ----------------------------------------------------------------------------

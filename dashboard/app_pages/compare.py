@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, tables, ui
+from dashboard import comparisons, figures, figures_comparisons, tables, ui
 from pipelines.models.zoos import zoo
 
 st.title("Compare & sweeps")
@@ -14,11 +14,26 @@ finished, frame, labels = runs.records, runs.frame, runs.labels
 styles = figures.run_styles(frame)
 
 st.subheader("RNN vs LSTM vs GRU")
+if frame["cell"].isna().all():
+    st.info("Only the baselines pass the sidebar filters; turn a cell back on to compare recurrent models.",
+            icon=":material/filter_alt:")  # fmt: skip
+    st.stop()
 ui.show_chart("cells", figures.cell_comparison, frame, height=400)
 ui.teach(
-    "Every dot is one trained model. Gated cells (LSTM, GRU) can carry a word's signal across a long review; "
-    "a plain RNN's gradient fades over many steps, so it tends to score lower on longer texts."
+    "Every dot is one trained model (each seed its own dot). Gated cells (LSTM, GRU) can carry a word's signal "
+    "across a long review; a plain RNN's gradient fades over many steps, so it tends to score lower on longer "
+    "texts. The dashed lines are bag-of-words baselines: a recurrent model below them has not yet earned its cost."
 )
+
+st.subheader("Over seeds: is the order more than luck?")
+models = comparisons.model_frame(finished)
+ui.show_chart("f1-intervals", figures_comparisons.model_intervals, models, "f1_macro",
+              height=140 + 42 * int(models["baseline"].isna().sum()))  # fmt: skip
+if models["seeds"].max() < 2:
+    st.info(f"Every model here has one seed, so there is no interval to draw. Train each three times:\n\n```\n"
+            f"{ui.train_command(selected.dataset)} --seeds 3\n```", icon=":material/school:")  # fmt: skip
+ui.teach("A model's seeds differ only in their random start and batch order. When the bars of two models overlap, "
+         "reseeding alone could swap them.")  # fmt: skip
 
 st.subheader("Sweeps: depth, width, direction")
 points = tables.sweep_points(finished, labels)

@@ -8,7 +8,7 @@ st.title("Training")
 ui.teach("Loss and accuracy per epoch on the training and validation splits, for one model or several overlaid.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected)
+runs = ui.require_runs(selected, ui.trained_by_epochs)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 
 

@@ -10,11 +10,8 @@ never trained twice.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
-import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -29,8 +26,11 @@ from ..models.spec import ModelSpec, parameter_count
 from ..models.zoos import zoo
 from ..store import RunClaim, Store
 from ..tasks import CLASSIFICATION
+from ..tensorboard_events import export_run
+from .baselines import train_baselines
 from .config import TrainConfig
 from .loop import FitResult, ProgressCallback
+from .run_files import Outcome, dataset_reference, predictions_frame, run_id_for, train_claimed
 
 STATUS_INTERVAL = 1.0  # seconds between status.json progress updates
 
@@ -81,29 +81,22 @@ def _stored_fingerprint(store: Store, key: str) -> str | None:
     return stored if stored == vocabulary.fingerprint() else None
 
 
-def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fingerprint: str,
-               config: TrainConfig, task: str = CLASSIFICATION.name) -> str:  # fmt: skip
-    identity = {
-        "framework": framework,
-        "model": spec.to_json(),
-        "dataset": dataset_key,
-        "vocabulary": vocabulary_fingerprint,
-        "training": config.to_json(),
-    }
-    if task != CLASSIFICATION.name:  # classifiers keep the ids they had before runs had kinds
-        identity["task"] = task
-    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:8]
-    return f"{framework}-{spec.short_name()}-{digest}"
-
-
 def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str],
-              config: TrainConfig) -> list[PlannedRun]:  # fmt: skip
+              config: TrainConfig, seeds: int = 1) -> list[PlannedRun]:  # fmt: skip
+    """Every (seed, framework, spec), the whole zoo once per seed: seeds config.seed, config.seed + 1, ...
+
+    The seed is part of the run id, so the first seed's runs are the ones a one-seed zoo trains.
+    """
+    if seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {seeds}")
     planned = []
-    for framework in frameworks:
-        for spec in specs:
-            resolved = spec.resolved(len(data.vocabulary), len(data.classes))
-            run_id = run_id_for(framework, resolved, data.key, data.vocabulary.fingerprint(), config)
-            planned.append(PlannedRun(run_id, framework, resolved, config))
+    for offset in range(seeds):
+        seeded = replace(config, seed=config.seed + offset)
+        for framework in frameworks:
+            for spec in specs:
+                resolved = spec.resolved(len(data.vocabulary), len(data.classes))
+                run_id = run_id_for(framework, resolved, data.key, data.vocabulary.fingerprint(), seeded)
+                planned.append(PlannedRun(run_id, framework, resolved, seeded))
     return planned
 
 
@@ -114,27 +107,13 @@ def _spec_document(run: PlannedRun, data: PreparedData, backend: Backend, zoo_na
         "task": CLASSIFICATION.name,
         "label": run.spec.label(),
         "zoo": zoo_name,
-        "dataset": {
-            "key": data.key,
-            "title": data.dataset.info.title,
-            "classes": data.classes,
-            "vocabulary_fingerprint": data.vocabulary.fingerprint(),
-            "vocabulary_size": len(data.vocabulary),
-            "maxlen": data.vocabulary.maxlen,
-        },
+        "dataset": dataset_reference(data),
         "model": run.spec.to_json(),
         "training": run.config.to_json(),
         "device": backend.device_name,
         "versions": {**common_versions(), **backend.versions()},
         "created_at": time.time(),
     }
-
-
-def _predictions_frame(split: EncodedSplit, probabilities: np.ndarray, classes: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame({"id": split.example_ids, "label": split.labels, "predicted": probabilities.argmax(1)})
-    for index, name in enumerate(classes):
-        frame[f"prob_{name}"] = probabilities[:, index]
-    return frame
 
 
 def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunClaim,
@@ -162,7 +141,7 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     predict_start = time.perf_counter()
     probabilities = backend.predict(model, data.test)
     predict_seconds = time.perf_counter() - predict_start
-    claim.write_frame("predictions.csv", _predictions_frame(data.test, probabilities, data.classes))
+    claim.write_frame("predictions.csv", predictions_frame(data.test, probabilities, data.classes))
 
     best = fitted.history[fitted.best_epoch - 1] if fitted.best_epoch else {}
     metrics = classification_metrics(probabilities, data.test.labels, data.classes)
@@ -198,13 +177,6 @@ def fit(backend: Backend, model, train: EncodedSplit, validation: EncodedSplit, 
     return torch_fit(model, train, validation, config, backend.device, on_progress)
 
 
-@dataclass
-class Outcome:
-    run_id: str
-    result: str  # trained | skipped (done) | busy (another process) | failed
-    detail: str = ""
-
-
 def train_zoo(
     store: Store,
     dataset: str,
@@ -218,56 +190,62 @@ def train_zoo(
     only: list[str] | None = None,
     show_progress: bool = True,
     words: bool = True,
+    seeds: int = 1,
+    baselines: bool = True,
 ) -> list[Outcome]:
     """Train every run of a zoo (or its models matching `only`) that the store does not have yet.
 
-    With `words`, each run's top words per class (`pipelines.explain.top_words`)
-    are computed right after it finishes, so the dashboard finds them cached.
+    `seeds` trains the zoo that many times, with seeds config.seed, config.seed + 1, ...
+    With `baselines`, the data set's bag-of-words baselines are trained first
+    (`pipelines.training.baselines`). With `words`, each run's top words per class
+    (`pipelines.explain.top_words`) are computed right after it finishes, so the
+    dashboard finds them cached. Every finished run's history is written as
+    TensorBoard events (`pipelines.tensorboard_events`).
     """
     specs = zoo(zoo_name, only)
     backends = {framework: backend_for(framework, device) for framework in frameworks}
     # Every setting is checked before anything is read or written.
     config = TrainConfig.layered(resolve_info(dataset, language, limit).training, overrides or {})
     data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
-    planned = plan_runs(data, specs, frameworks, config)
+    planned = plan_runs(data, specs, frameworks, config, seeds)
     job = {"dataset": data.key, "zoo": zoo_name, "frameworks": frameworks}
     for run in planned:
         store.mark_queued(data.key, run.run_id, job)
 
-    outcomes = []
+    outcomes = train_baselines(store, data) if baselines else []  # seconds: a yardstick before the first RNN
+    for outcome in outcomes:
+        if outcome.result in ("trained", "skipped"):
+            derive_tensorboard(store, data.key, outcome.run_id)
     runs_bar = tqdm(planned, desc=f"{zoo_name} zoo on {data.key}", unit="run", disable=not show_progress)
     for run in runs_bar:
-        with store.claim(data.key, run.run_id) as claim:
-            if claim is None:
-                state = store.run(data.key, run.run_id).state
-                outcomes.append(Outcome(run.run_id, "skipped" if state == "done" else "busy", state))
-                tqdm.write(f"{run.run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
-                if words and state == "done":
-                    derive_top_words(store, data.key, run.run_id)  # a run trained before top words were cached
-                continue
-            steps_bar = tqdm(desc=run.run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
+        steps_bar = tqdm(desc=run.run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
 
-            def on_step(progress: dict, bar=steps_bar) -> None:
-                bar.total = progress["epochs"] * progress["steps"]
-                bar.set_postfix(epoch=progress["epoch"], loss=f"{progress['train_loss']:.3f}", refresh=False)
-                bar.update((progress["epoch"] - 1) * progress["steps"] + progress["step"] - bar.n)
+        def on_step(progress: dict, bar=steps_bar) -> None:
+            bar.total = progress["epochs"] * progress["steps"]
+            bar.set_postfix(epoch=progress["epoch"], loss=f"{progress['train_loss']:.3f}", refresh=False)
+            bar.update((progress["epoch"] - 1) * progress["steps"] + progress["step"] - bar.n)
 
-            try:
-                metrics = train_run(run, data, backends[run.framework], claim, zoo_name, on_step)
-            except Exception as error:  # one broken run must not stop the zoo
-                claim.set_status("failed", error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
-                outcomes.append(Outcome(run.run_id, "failed", f"{type(error).__name__}: {error}"))
-                tqdm.write(f"{run.run_id}: FAILED: {type(error).__name__}: {error}")
-                continue
-            finally:
-                steps_bar.close()
-            detail = (f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, "
-                      f"{metrics['train_seconds']:.0f}s")
-            outcomes.append(Outcome(run.run_id, "trained", detail))
-            tqdm.write(f"{run.run_id}: {detail}")
-        if words:
-            derive_top_words(store, data.key, run.run_id)
+        def train(claim: RunClaim, run=run, on_step=on_step) -> dict:
+            return train_run(run, data, backends[run.framework], claim, zoo_name, on_step)
+
+        try:
+            outcome = train_claimed(store, data.key, run.run_id, train)
+        finally:
+            steps_bar.close()
+        outcomes.append(outcome)
+        if outcome.result in ("trained", "skipped"):  # skipped: done before, perhaps before these files existed
+            derive_tensorboard(store, data.key, run.run_id)
+            if words:
+                derive_top_words(store, data.key, run.run_id)
     return outcomes
+
+
+def derive_tensorboard(store: Store, dataset: str, run_id: str) -> None:
+    """Write a finished run's TensorBoard events; a failure here is reported and never undoes the run."""
+    try:
+        export_run(store, store.run(dataset, run_id))
+    except (OSError, ValueError) as error:
+        tqdm.write(f"{run_id}: TensorBoard events not written ({type(error).__name__}: {error})")
 
 
 def derive_top_words(store: Store, dataset: str, run_id: str) -> None:

@@ -1,0 +1,108 @@
+"""Significance: is a difference between two models real, or luck of the test split and the seed?"""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import comparisons, figures_comparisons, loaders, ui
+from pipelines.comparison import across_seeds, seed_groups
+from pipelines.comparison.overview import test_texts
+from pipelines.comparison.significance import MATRIX_LIMIT, format_p, points
+
+st.title("Significance")
+ui.teach("Which differences between models are real? McNemar's test and a bootstrap on the test split, and the "
+         "spread over seeds.")  # fmt: skip
+
+selected = ui.require_dataset()
+runs = ui.require_runs(selected)
+finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
+groups = seed_groups(finished)
+order = list(frame["run_id"])  # best macro F1 first
+firsts = {group.first.run_id for group in groups}
+
+
+def runs_ui() -> list[str]:
+    default = [run_id for run_id in order if run_id in firsts][:MATRIX_LIMIT]
+    return ui.pick_runs("significance_runs", order, default, labels,
+                        help="By default the first seed of every model and the baselines. Past a dozen, each run "
+                             "is tested against the best one only.")  # fmt: skip
+
+
+chosen = runs_ui()
+if len(chosen) < 2:
+    st.info("Pick at least two models above to compare them.", icon=":material/arrow_upward:")
+    st.stop()
+table = loaders.significance([by_id[run_id] for run_id in chosen], labels)
+for run_id, why in table.left_out:
+    st.warning(f"Left out `{run_id}`: {ui._plain(why)}.", icon=":material/warning:")
+if len(table.runs) < 2:
+    st.info("Fewer than two of these runs have readable test predictions: nothing to compare.",
+            icon=":material/info:")  # fmt: skip
+    st.stop()
+texts = test_texts(selected.dataset)
+examples = next(iter(table.pairs.values())).examples
+
+st.subheader("Every pair")
+if table.against:
+    st.info(f"{len(table.runs)} runs: each is compared with the best, {table.labels[table.against]}, instead of "
+            f"every pair with every other.", icon=":material/info:")  # fmt: skip
+else:
+    matrix = comparisons.significance_matrix(table)
+    ui.show_chart("significance-matrix", figures_comparisons.significance_heatmap, *matrix,
+                  height=160 + 44 * len(table.runs))  # fmt: skip
+ui.teach(f"Each cell is the row's test accuracy minus the column's, in points, on the same {examples:,} {texts}. "
+         "A tick means McNemar's exact test (on the texts exactly one of the two gets right), Holm-adjusted for "
+         "the number of pairs, finds the difference real at the 5% level and the 95% bootstrap interval excludes "
+         "zero; a question mark means the two disagree.")  # fmt: skip
+
+reference = st.selectbox("Compare every model with", [record.run_id for record in table.runs],
+                         format_func=table.labels.get, key=ui.remembered("significance_reference",
+                                                                         [r.run_id for r in table.runs],
+                                                                         table.runs[0].run_id))  # fmt: skip
+rows = []
+for record in table.runs:
+    pair = table.pair(record.run_id, reference) if record.run_id != reference else None
+    if pair is not None:
+        interval = pair.intervals["accuracy"]
+        rows.append({"label": pair.first_label, "difference": interval.difference * 100, "low": interval.low * 100,
+                     "high": interval.high * 100, "verdict": pair.verdict})  # fmt: skip
+if rows:
+    ui.show_chart("differences", figures_comparisons.differences_to, table.labels[reference], pd.DataFrame(rows),
+                  height=140 + 40 * len(rows))  # fmt: skip
+
+st.subheader("In words")
+sentences = [table.pair(run_id, reference) for run_id in [r.run_id for r in table.runs] if run_id != reference]
+st.markdown("\n".join(f"- {pair.sentence(texts)}" for pair in sentences if pair is not None))
+with st.expander("Every pair as a table"):
+    ui.show_table(comparisons.pairs_frame(table), f"{selected.dataset}-significance", column_config={
+        name: st.column_config.NumberColumn(name, format="%+.1f") for name in ("accuracy difference",
+                                                                              "macro F1 difference")
+    } | {name: st.column_config.NumberColumn(name, format="%.4f") for name in ("McNemar p", "p (Holm)")})  # fmt: skip
+
+st.subheader("Over seeds")
+seeded = [group for group in groups if len(group.runs) > 1]
+if not seeded:
+    st.info("Every model here was trained once. A second seed shows how much of a difference is the random "
+            f"start:\n\n```\n{ui.train_command(selected.dataset)} --seeds 3\n```", icon=":material/school:")
+    st.stop()
+best = max(seeded, key=lambda group: group.spread("accuracy").mean)
+seed_rows = []
+for group in seeded:
+    spread = group.spread("accuracy")
+    comparison = across_seeds(best, group) if group is not best else None
+    seed_rows.append({
+        "model": group.label, "seeds": len(group.runs), "mean accuracy": spread.mean, "sd": spread.std,
+        "lowest": spread.minimum, "highest": spread.maximum,
+        f"{best.label} minus this": None if comparison is None else comparison.difference * 100,
+        "Welch p": None if comparison is None or comparison.p_value is None else comparison.p_value,
+    })  # fmt: skip
+ui.show_table(pd.DataFrame(seed_rows), f"{selected.dataset}-seeds", column_config={
+    "mean accuracy": st.column_config.NumberColumn(format="%.4f"), "sd": st.column_config.NumberColumn(format="%.4f"),
+    "lowest": st.column_config.NumberColumn(format="%.4f"), "highest": st.column_config.NumberColumn(format="%.4f"),
+    f"{best.label} minus this": st.column_config.NumberColumn(format="%+.1f pts"),
+    "Welch p": st.column_config.NumberColumn(format="%.3f"),
+})  # fmt: skip
+widest = max(seeded, key=lambda group: group.spread("accuracy").maximum - group.spread("accuracy").minimum)
+span = widest.spread("accuracy")
+ui.teach(f"Reseeding alone moved {widest.label} by {points(span.maximum - span.minimum)} points "
+         f"({span.minimum:.3f} to {span.maximum:.3f}). Welch's t-test asks whether two models differ beyond "
+         f"that; with {len(best.runs)} seeds each it notices only large gaps ({format_p(0.05)} is the bar).")
