@@ -71,7 +71,7 @@ def _interval(low, high) -> str:
 def model_leaderboard(frame: pd.DataFrame) -> pd.DataFrame:
     """The model frame as people read it: a row per model, seeds counted, spreads and intervals spelled out."""
     cell = frame["cell"].map(CELL_NAMES).where(frame["baseline"].isna(), BASELINE_CELL)
-    direction = frame["bidirectional"].map({True: "bi", False: "uni"}).where(frame["baseline"].isna(), None)
+    direction = frame["bidirectional"].map({True: "bi", False: "uni"}).where(frame["baseline"].isna(), "–")
     return pd.DataFrame({
         "model": frame["label"],
         "cell": cell,

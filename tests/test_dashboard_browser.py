@@ -25,7 +25,8 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 SCREENSHOTS = PROJECT / "screenshots"
 PAGES = {page.url_path: page.title for page in dashboard.pages.PAGES}  # url path -> title
-NO_CHART_AT_FIRST = {"train", "inside", "glass_box"}  # a form; coloured words (a chart only for some models); LaTeX
+NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "report"}  # a form; coloured words (a chart only for some
+# models); LaTeX; the report's settings
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 

@@ -16,6 +16,7 @@ from pipelines.comparison import (
     NotComparable, across_seeds, compare_pair, compare_runs, mcnemar_exact, paired_bootstrap, seed_groups, spread,
 )  # fmt: skip
 from pipelines.comparison.significance import points
+from pipelines.files import write_json
 from pipelines.store import Store
 
 
@@ -107,6 +108,7 @@ def write_run(store: Store, run_id: str, predicted: list[int], labels: list[int]
     spec["training"]["seed"] = seed
     spec["dataset"]["key"] = dataset
     ids = [f"t{index}" for index in range(len(labels))]
+    write_json(store.dataset_dir(dataset) / "dataset.json", {"key": dataset, "title": "Test data"})  # findable
     with store.claim(dataset, run_id) as claim:
         claim.write_frame("predictions.csv", pd.DataFrame({"id": ids, "label": labels, "predicted": predicted}))
         claim.write_json("spec.json", spec)
@@ -210,3 +212,39 @@ def test_runs_differing_only_in_their_seed_form_one_model(tmp_path):
     assert result.p_value == pytest.approx(expected.pvalue) and result.difference == pytest.approx(
         np.mean(gru.values("accuracy")) - np.mean(lstm.values("accuracy")))
     assert result.low < result.difference < result.high
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+
+def test_the_significance_command_prints_every_pair_and_its_json(three_runs, capsys):
+    import json
+
+    from pipelines.cli import main
+
+    root = str(three_runs.root)
+    assert main(["--artifacts", root, "significance", "--dataset", "ds", "--resamples", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "3 runs of ds, 400 test texts" in out and out.count("points of accuracy, 95% interval") == 3
+    assert main(["--artifacts", root, "significance", "--runs", "run-fair", "run-twin", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    (pair,) = result["pairs"]["pairs"]
+    assert pair["first"] == "run-fair" and pair["p_adjusted"] is None and pair["verdict"] in (
+        "not distinguishable", "borderline")
+    assert [group["label"] for group in result["seeds"]] == ["LSTM 1×64", "RNN 1×64"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--runs", "run-good", "run-elsewhere"], "runs of different data sets cannot be compared"),
+    (["--dataset", "nowhere"], "no finished classifier runs of nowhere"),
+    (["--dataset", "ds", "--resamples", "10"], "--resamples must be at least 100"),
+    ([], "name a --dataset or the --runs"),
+])  # fmt: skip
+def test_the_significance_command_answers_bad_input_in_one_line(args, message, three_runs, capsys):
+    from pipelines.cli import main
+
+    labels = [0, 1] * 200
+    write_run(three_runs, "run-elsewhere", labels, labels, dataset="other")
+    assert main(["--artifacts", str(three_runs.root), "significance", *args]) == 2
+    error = capsys.readouterr().err
+    assert message in error and "Traceback" not in error

@@ -45,10 +45,11 @@ def headline_view(line: comparisons.Headline) -> None:
     """The best recurrent model beside the bag-of-words baselines: what the RNNs add, at a glance."""
     columns = st.columns(3)
     if line.best_label is not None:
-        seeds = f" (mean of {line.best_seeds} seeds)" if line.best_seeds > 1 else ""
+        seeds = f", the mean of its {line.best_seeds} seeds" if line.best_seeds > 1 else ""
         gain = f"{line.gain * 100:+.1f} points over TF-IDF + LR" if line.gain is not None else None
-        columns[0].metric(f"best recurrent model: {line.best_label}{seeds}", f"{line.best_accuracy:.3f}", gain,
-                          help="Test accuracy. The arrow is what it adds over the bag-of-words baseline.")  # fmt: skip
+        columns[0].metric(f"best recurrent: {line.best_label}", f"{line.best_accuracy:.3f}", gain,
+                          help=f"Test accuracy{seeds}. The arrow is what it adds over the bag-of-words "
+                               "baseline.")  # fmt: skip
     for column, (name, value) in zip(columns[1:], (("TF-IDF + logistic regression", line.tfidf_accuracy),
                                                    ("majority class", line.majority_accuracy))):  # fmt: skip
         if value is not None:

@@ -70,8 +70,9 @@ if rows:
                   height=140 + 40 * len(rows))  # fmt: skip
 
 st.subheader("In words")
-sentences = [table.pair(run_id, reference) for run_id in [r.run_id for r in table.runs] if run_id != reference]
-st.markdown("\n".join(f"- {pair.sentence(texts)}" for pair in sentences if pair is not None))
+pairs = [table.pair(record.run_id, reference) for record in table.runs if record.run_id != reference]
+pairs = [pair if pair.intervals["accuracy"].difference >= 0 else pair.swapped() for pair in pairs if pair]
+st.markdown("\n".join(f"- {pair.sentence(texts)}" for pair in pairs))  # the better of each pair first
 with st.expander("Every pair as a table"):
     ui.show_table(comparisons.pairs_frame(table), f"{selected.dataset}-significance", column_config={
         name: st.column_config.NumberColumn(name, format="%+.1f") for name in ("accuracy difference",

@@ -99,6 +99,7 @@ def start_job(
     limit: int | None = None,
     language: str | None = None,
     data_dir: str | None = None,
+    seeds: int | None = None,
 ) -> Job:
     """Start training a zoo in the background, or return the live job already doing it."""
     if zoo not in ZOOS:
@@ -107,6 +108,8 @@ def start_job(
         raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORK_CHOICES)}")
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if seeds is not None and seeds < 1:
+        raise ValueError(f"seeds must be at least 1, got {seeds}")
     key = resolve_info(dataset, language, limit).key  # raises DataError (a ValueError) for an unknown data set
     folder = store.dataset_dir(key) / JOBS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -118,7 +121,8 @@ def start_job(
         job_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{zoo}-{framework}-{uuid.uuid4().hex[:4]}"
         command = [sys.executable, "-m", "pipelines", "--artifacts", str(store.root.resolve()), "train",
                    "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]  # fmt: skip
-        options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir}
+        options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir,
+                   "--seeds": seeds}  # fmt: skip
         for flag, value in options.items():
             if value is not None:
                 command += [flag, str(value)]
