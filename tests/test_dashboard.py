@@ -136,7 +136,8 @@ def test_leaderboard_is_sorted_by_macro_f1_and_filters_apply(real_runs):
         app.switch_page(PAGES[page]).run()
         assert not problems(app), page
     app.button_group(key="filter_cell").set_value([]).run()
-    assert "Only the baselines pass" in texts(app.info)  # compare
+    app.switch_page(PAGES["compare"]).run()
+    assert "Only the baselines pass" in texts(app.info)
     app.switch_page(PAGES["training"]).run()
     assert "filters hide all" in texts(app.info)  # the baselines have no training curves
 

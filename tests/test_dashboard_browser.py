@@ -192,3 +192,17 @@ def test_glass_box_draws_the_equations_and_the_agreement(page, server):
     assert page.locator(PROBLEMS).count() == 0
     verdict = page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stMetric"]').last.inner_text()
     assert "largest difference anywhere" in verdict and "agree" in verdict and "DISAGREE" not in verdict
+
+
+def test_the_report_page_prints_a_pdf_to_download(page, server):
+    """The PDF is printed by headless Chromium from inside the server's script thread."""
+    page.goto(f"{server}/report")
+    settle(page)
+    page.get_by_text("Build the PDF").click()
+    settle(page)
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "report-pdf")
+    with page.expect_download() as download:
+        page.get_by_text("Download rnnlens-rt-polarity-").click()
+    path = download.value.path()
+    assert path and open(path, "rb").read(5) == b"%PDF-"

@@ -146,14 +146,16 @@ def test_a_hundred_runs_fill_the_tables_and_each_is_tested_against_the_best(trai
             spec["model"]["hidden_size"] = 100 + index
         write_json(clone / "spec.json", spec)
     (root / "rt-polarity" / f"{source}-clone001" / "predictions.csv").write_text("\x00 not a table")
-    write_json(root / "rt-polarity" / f"{source}-clone002" / "status.json", {"state": "failed", "error": "OOM"})
+    write_json(root / "rt-polarity" / f"{source}-clone002" / "status.json",
+               {"state": "failed", "error": "<script>alert(1)</script> OOM"})  # an error is data, never markup
     out = tmp_path / "many.html"
     result = report(root, out, "--dataset", "rt-polarity", "--explain-run", source, "--resamples", "300")
     assert "left out 2" in result.stdout
     html = out.read_text()
     runs_table = html[html.index('id="runs"'):]
     assert all(f"{source}-clone{index:03d}" in runs_table for index in range(clones))  # kept, or named as left out
-    assert "the test predictions of" in runs_table and "failed: OOM" in runs_table
+    assert "the test predictions of" in runs_table and "failed: &lt;script&gt;alert(1)&lt;/script&gt; OOM" in runs_table
+    assert "<script>alert(1)" not in html
     assert "each is compared with the best" in html
     assert html.count('class="plotly-graph-div"') < 60  # curves and matrices for the best models only
 

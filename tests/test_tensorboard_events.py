@@ -16,11 +16,14 @@ def trained(tmp_path_factory):
     return trained_store(tmp_path_factory.getbasetemp())
 
 
-def test_a_runs_events_read_back_equal_to_its_history_and_metrics(trained):
-    store = Store(trained)
-    run_id = done_runs(trained)[0]
+def test_a_runs_events_read_back_equal_to_its_history_and_metrics(trained, tmp_path):
+    assert all((trained / "rt-polarity" / run_id / FOLDER).is_dir() for run_id in done_runs(trained))  # train_zoo's
+    root = copy_store(trained, tmp_path / "copy", datasets=("rt-polarity",))
+    store = Store(root)
+    run_id = done_runs(root)[0]
     record = store.run("rt-polarity", run_id)
-    scalars = read_scalars(record.path / FOLDER)  # TensorBoard's EventAccumulator; train_zoo wrote them
+    export_run(store, record)
+    scalars = read_scalars(record.path / FOLDER)  # TensorBoard's own EventAccumulator
     history = store.read_history("rt-polarity", run_id)
     for column, (run, tag) in {"train_loss": ("train", "epoch_loss"), "val_loss": ("validation", "epoch_loss"),
                                "val_accuracy": ("validation", "epoch_accuracy"),

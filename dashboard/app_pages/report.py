@@ -57,9 +57,10 @@ if right.button("Build the PDF", icon=":material/picture_as_pdf:", key="report_p
 built = st.session_state.get(BUILT)
 if built and built[0] == settings:
     _, name, data, mime, seconds = built
-    st.success(f"{name}: {len(data) / 1e6:.1f} MB, built in {seconds:.0f} s. The HTML file carries its own "
-               "plotly.js: it opens without a network, and its charts still zoom and hover.",
-               icon=":material/task_alt:")  # fmt: skip
+    about = ("The HTML file carries its own plotly.js: it opens without a network, and its charts still zoom and "
+             "hover." if name.endswith(".html") else "Printed by headless Chromium from the HTML report: A4, "
+             "a new page per section, page numbers at the foot.")  # fmt: skip
+    st.success(f"{name}: {len(data) / 1e6:.1f} MB, built in {seconds:.0f} s. {about}", icon=":material/task_alt:")
     st.download_button(f"Download {name}", data, file_name=name, mime=mime, icon=":material/download:",
                        key="report_download")  # fmt: skip
 elif built:
