@@ -252,6 +252,13 @@ def note_unfinished(records: list[RunRecord]) -> None:
         st.info(f"**Still training:** {_some(parts)}. Results appear as runs finish.", icon=":material/hourglass_top:")
 
 
+def warn_left_out(left_out: list[tuple[str, str]]) -> None:
+    """One warning naming the runs a page had to leave out, with why (the reasons are data: plain text)."""
+    if left_out:
+        parts = [f"`{run_id}` ({_plain(why)})" for run_id, why in left_out]
+        st.warning(f"**Left out:** {_some(parts, '; ')}.", icon=":material/warning:")
+
+
 def _some(parts: list[str], separator: str = ", ", shown: int = 4) -> str:
     """The first few items, then how many more: a sweep queues eighteen runs."""
     more = f"{separator}and {len(parts) - shown} more" if len(parts) > shown else ""

@@ -306,6 +306,20 @@ class RunRecord:
         return self.status.progress if self.status and self.state == "running" else None
 
 
+class LoadedFromRecord:
+    """What a loaded model (`runs.LoadedRun`, `baselines.load.LoadedBaseline`) tells of itself from its run."""
+
+    record: RunRecord
+
+    @property
+    def run_id(self) -> str:
+        return self.record.run_id
+
+    @property
+    def dataset(self) -> str:
+        return self.record.dataset
+
+
 def framework_twins(records: list[RunRecord]) -> list[tuple[RunRecord, RunRecord]]:
     """(PyTorch run, Keras run) pairs: one architecture trained with the same settings on the same data."""
     keras_runs = {record.spec.twin_key(): record for record in records if record.spec and record.framework == "keras"}

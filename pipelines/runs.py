@@ -22,6 +22,7 @@ from .data import Vocabulary
 from .encoding import EncodedSplit
 from .models.spec import ModelSpec
 from .models.torch_zoo import RecurrentClassifier
+from .records import LoadedFromRecord
 from .store import RunRecord, Store
 from .tasks import require_recurrent_classifier
 
@@ -31,7 +32,7 @@ class RunNotReady(ValueError):
 
 
 @dataclass
-class LoadedRun:
+class LoadedRun(LoadedFromRecord):
     record: RunRecord
     spec: ModelSpec
     classes: list[str]
@@ -39,14 +40,6 @@ class LoadedRun:
     backend: Backend
     model: object  # the framework's own model object
     _torch_model: RecurrentClassifier | None = field(default=None, repr=False)
-
-    @property
-    def run_id(self) -> str:
-        return self.record.run_id
-
-    @property
-    def dataset(self) -> str:
-        return self.record.dataset
 
     @property
     def framework(self) -> str:

@@ -248,3 +248,12 @@ def test_the_significance_command_answers_bad_input_in_one_line(args, message, t
     assert main(["--artifacts", str(three_runs.root), "significance", *args]) == 2
     error = capsys.readouterr().err
     assert message in error and "Traceback" not in error
+
+
+def test_predictions_naming_a_class_that_does_not_exist_are_damaged(three_runs):
+    path = three_runs.run_dir("ds", "run-fair") / "predictions.csv"
+    table = pd.read_csv(path)
+    table.loc[0, "predicted"] = 7
+    table.to_csv(path, index=False)
+    result = compare_runs(three_runs, three_runs.runs("ds"), resamples=200)
+    assert dict(result.left_out)["run-fair"] == "the test predictions of run-fair hold classes other than 0 to 1"

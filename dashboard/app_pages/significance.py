@@ -32,8 +32,7 @@ if len(chosen) < 2:
     st.info("Pick at least two models above to compare them.", icon=":material/arrow_upward:")
     st.stop()
 table = loaders.significance([by_id[run_id] for run_id in chosen], labels)
-for run_id, why in table.left_out:
-    st.warning(f"Left out `{run_id}`: {ui._plain(why)}.", icon=":material/warning:")
+ui.warn_left_out(table.left_out)
 if len(table.runs) < 2:
     st.info("Fewer than two of these runs have readable test predictions: nothing to compare.",
             icon=":material/info:")  # fmt: skip

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..records import RunRecord
+from ..records import LoadedFromRecord, RunRecord
 from ..store import Store
 from .model import BaselineModel, WordWeights
 from .spec import BaselineSpec
@@ -24,23 +24,11 @@ class BaselineNotReady(ValueError):
 
 
 @dataclass
-class LoadedBaseline:
+class LoadedBaseline(LoadedFromRecord):
     record: RunRecord
     spec: BaselineSpec
     classes: list[str]
     model: BaselineModel
-
-    @property
-    def run_id(self) -> str:
-        return self.record.run_id
-
-    @property
-    def dataset(self) -> str:
-        return self.record.dataset
-
-    @property
-    def framework(self) -> str:
-        return self.record.framework
 
     @property
     def label(self) -> str:

@@ -22,11 +22,10 @@ difference by chance one time in twenty.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from itertools import combinations
-
 import hashlib
 from collections import Counter
+from dataclasses import dataclass, field, replace
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -186,7 +185,11 @@ def read_outcomes(store: Store, record: RunRecord) -> pd.DataFrame:
     """A finished run's test predictions (id, label, predicted); DamagedFile or ValueError naming the run if none."""
     if record.state != "done":
         raise ValueError(f"{record.run_id} is {record.state}; only a finished run has test predictions")
-    return store.read_predictions(record.dataset, record.run_id)[["id", "label", "predicted"]]
+    table = store.read_predictions(record.dataset, record.run_id)[["id", "label", "predicted"]]
+    classes = range(len(record.classes))
+    if not (table["label"].isin(classes).all() and table["predicted"].isin(classes).all()):
+        raise DamagedFile(f"the test predictions of {record.run_id} hold classes other than 0 to {len(classes) - 1}")
+    return table
 
 
 def pair_predictions(first: RunRecord, first_table, second: RunRecord, second_table) -> PairedPredictions:
@@ -257,7 +260,10 @@ class PairComparison:
         interval = self.intervals[metric]
         adjusted = f", Holm-adjusted for {self.family} pairs" if self.p_adjusted is not None else ""
         test = f"McNemar {format_p(self.p_value)}{adjusted}"
-        if self.verdict == "borderline":
+        if self.verdict == "borderline" and self.p_adjusted is not None and interval.excludes_zero:
+            verdict = (f"borderline on {self.examples:,} {texts}: the interval (one pair's) excludes zero, McNemar's "
+                       f"test adjusted for all {self.family} pairs does not ({format_p(self.p_value)})")  # fmt: skip
+        elif self.verdict == "borderline":
             verdict = (f"borderline on {self.examples:,} {texts}: the interval and McNemar's test ({test}) "
                        "disagree")  # fmt: skip
         else:
