@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.tables import baseline_of, run_labels, spec_of
-from pipelines.comparison import PairwiseTable, SeedGroup, seed_groups
+from pipelines.comparison import PairwiseTable, SeedGroup, seed_groups, spread
 from pipelines.comparison.significance import format_p, points
 from pipelines.models.cells import CELL_NAMES
 from pipelines.models.spec import FRAMEWORK_NAMES
@@ -118,6 +118,21 @@ def headline(frame: pd.DataFrame) -> Headline:
     return Headline(best["label"] if best is not None else None, float(best["accuracy"]) if best is not None else None,
                     int(best["seeds"]) if best is not None else 0, by_method.get("tfidf-lr"),
                     by_method.get("majority"))  # fmt: skip
+
+
+def sweep_summary(points: pd.DataFrame) -> pd.DataFrame:
+    """`tables.sweep_points` with a model's seeds together: mean macro F1 and its 95% interval per point."""
+    if points.empty:
+        return points.assign(seeds=pd.Series(dtype=int), f1_low=pd.Series(dtype=float),
+                             f1_high=pd.Series(dtype=float))  # fmt: skip
+    rows = []
+    for study, in_study in points.groupby("study", sort=False):  # study first: depth 1 is not direction True
+        for (value, cell, framework), group in in_study.groupby(["value", "cell", "framework"], sort=False):
+            summary = spread(group["f1_macro"])
+            rows.append({"study": study, "value": value, "cell": cell, "framework": framework,
+                         "f1_macro": summary.mean, "f1_low": summary.low, "f1_high": summary.high, "seeds": summary.n,
+                         "label": group["label"].iloc[0].split(" · seed ")[0], "run_id": group["run_id"].iloc[0]})
+    return pd.DataFrame(rows)
 
 
 # -- significance -------------------------------------------------------------------------

@@ -327,7 +327,11 @@ STUDY_TITLES = {"depth": "Depth: stacked layers", "width": "Width: units per dir
 
 
 def sweep_studies(points: pd.DataFrame) -> go.Figure:
-    """Seed 002's studies side by side: macro F1 as one factor changes, one line per cell."""
+    """Seed 002's studies side by side: macro F1 as one factor changes, one line per cell.
+
+    With columns f1_low and f1_high (`comparisons.sweep_summary`: the mean over a model's seeds), each point
+    gets its 95% interval as an error bar.
+    """
     studies = [study for study in STUDY_TITLES if study in set(points["study"])]
     figure = panels([STUDY_TITLES[study] for study in studies], spacing=0.04, shared_y=True)
     frameworks = sorted(set(points["framework"]))
@@ -337,13 +341,19 @@ def sweep_studies(points: pd.DataFrame) -> go.Figure:
         groups = sorted(subset.groupby(["cell", "framework"]), key=lambda item: (order.get(item[0][0], 9), item[0][1]))
         for (cell, framework), group in groups:
             group = group.sort_values("value")
-            x = [{True: "both ways", False: "one way"}.get(value, str(value)) for value in group["value"]]
+            # Only the direction study's values are booleans (1 == True would read "both ways" for one layer).
+            x = [({True: "both ways", False: "one way"}[bool(value)] if study == "direction" else str(value))
+                 for value in group["value"]]  # fmt: skip
+            intervals = "f1_low" in group and group["f1_low"].notna().any()
+            error = dict(type="data", symmetric=False, array=(group["f1_high"] - group["f1_macro"]).fillna(0),
+                         arrayminus=(group["f1_macro"] - group["f1_low"]).fillna(0), thickness=2,
+                         width=5) if intervals else None  # fmt: skip
             name = CELL_NAMES.get(cell, cell) + (f" · {framework}" if len(frameworks) > 1 else "")
             figure.add_scatter(x=x, y=group["f1_macro"], mode="lines+markers", name=name, legendgroup=name,
                                showlegend=column == 0, marker=dict(size=10),
                                line=dict(color=CELL_COLOURS.get(cell, OTHER_COLOUR), width=3,
                                          dash="dot" if framework != frameworks[0] else "solid"),
-                               customdata=group["label"], **on(column),
+                               customdata=group["label"], error_y=error, **on(column),
                                hovertemplate="%{customdata}<br>macro F1 %{y:.3f}<extra></extra>")  # fmt: skip
     figure.update_xaxes(type="category")
     figure.update_layout(yaxis_title="macro F1")

@@ -133,3 +133,21 @@ def test_the_interval_chart_draws_a_bar_per_seeded_model_and_names_a_far_baselin
     assert next(trace for trace in figure.data if trace.y[0] == "GRU").marker.color == figures.CELL_COLOURS["gru"]
     assert "Majority: 0.500, off the left edge" in figure.layout.title.text
     assert [annotation.text for annotation in figure.layout.annotations] == ["TF-IDF 0.770"]
+
+
+def test_sweep_points_over_seeds_become_one_point_with_an_interval():
+    points = pd.DataFrame({
+        "study": ["depth", "depth", "depth", "direction", "direction"], "value": [1, 1, 2, True, False],
+        "cell": ["gru"] * 5, "framework": ["torch"] * 5, "f1_macro": [0.70, 0.74, 0.76, 0.72, 0.71],
+        "label": ["GRU 1×64 · seed 42", "GRU 1×64 · seed 43", "GRU 2×64", "BiGRU 1×64", "GRU 1×64"],
+        "run_id": list("abcde"),
+    })  # fmt: skip
+    summary = comparisons.sweep_summary(points)
+    one_layer = summary[(summary["study"] == "depth") & (summary["value"] == 1)].iloc[0]
+    assert one_layer["f1_macro"] == pytest.approx(0.72) and one_layer["seeds"] == 2 and one_layer["f1_low"] < 0.70
+    assert one_layer["label"] == "GRU 1×64" and len(summary) == 4
+    figure = figures.sweep_studies(summary)
+    depth = next(trace for trace in figure.data if trace.xaxis == "x")
+    assert list(depth.x) == ["1", "2"] and depth.error_y.array[0] > 0  # 1 layer, not "both ways"
+    direction = next(trace for trace in figure.data if trace.xaxis == "x2")
+    assert list(direction.x) == ["one way", "both ways"]

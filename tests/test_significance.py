@@ -257,3 +257,22 @@ def test_predictions_naming_a_class_that_does_not_exist_are_damaged(three_runs):
     table.to_csv(path, index=False)
     result = compare_runs(three_runs, three_runs.runs("ds"), resamples=200)
     assert dict(result.left_out)["run-fair"] == "the test predictions of run-fair hold classes other than 0 to 1"
+
+
+def test_many_models_against_one_over_seeds_are_holm_adjusted(tmp_path):
+    from pipelines.comparison import versus
+
+    store = Store(tmp_path / "store")
+    labels = [0, 1] * 20
+    for cell, wrongs in (("gru", (1, 2, 3)), ("lstm", (6, 8, 9)), ("rnn", (2, 4, 3)), ("lstm-one", (5,))):
+        for seed, wrong in zip((42, 43, 44), wrongs):
+            predicted = [1 - label if index < wrong else label for index, label in enumerate(labels)]
+            write_run(store, f"{cell}-{seed}", predicted, labels, seed, cell=cell.split("-")[0],
+                      hidden_size=32 if cell == "lstm-one" else 64)  # fmt: skip
+    best, *others = seed_groups(store.runs("ds"))
+    assert best.label == "GRU 1×64" and [len(group.runs) for group in others] == [3, 1, 3]
+    comparisons = versus(best, others)
+    tested = [comparisons[0], comparisons[2]]
+    raw = [comparison.p_value for comparison in tested]
+    assert [c.p_adjusted for c in tested] == pytest.approx(list(multipletests(raw, method="holm")[1]))
+    assert comparisons[1].p_value is None and comparisons[1].p_adjusted is None  # one seed: no test

@@ -11,7 +11,6 @@ ui.teach("RNN against LSTM against GRU, and what depth, width and direction do t
 selected = ui.require_dataset()
 runs = ui.require_runs(selected)
 finished, frame, labels = runs.records, runs.frame, runs.labels
-styles = figures.run_styles(frame)
 
 st.subheader("RNN vs LSTM vs GRU")
 if frame["cell"].isna().all():
@@ -48,7 +47,7 @@ if points.empty or points.groupby("study")["value"].nunique().max() < 2:
     )
     st.page_link(ui.TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
 else:
-    ui.show_chart("sweeps", figures.sweep_studies, points, height=400)
+    ui.show_chart("sweeps", figures.sweep_studies, comparisons.sweep_summary(points), height=400)
     ui.teach("Each panel changes one thing and keeps the rest at the base model, so a slope is that factor's effect. "
              "A flat line means the extra size buys nothing on this data set.")  # fmt: skip
     if trained < planned:
@@ -57,10 +56,14 @@ else:
                 f"{ui.train_command(selected.dataset, 'sweep')}\n```", icon=":material/school:")  # fmt: skip
 
 st.subheader("What accuracy costs")
+# One point per model (its seeds' mean accuracy and train time); the majority class costs nothing and learns nothing.
+costly = models[models["baseline"] != "majority"]
+model_styles = figures.run_styles(costly)
 left, right = st.columns(2)
 with left:
-    ui.show_chart("accuracy-vs-parameters", figures.tradeoff, frame, styles, "parameters", "parameters", log_x=True)
+    ui.show_chart("accuracy-vs-parameters", figures.tradeoff, costly, model_styles, "parameters", "parameters",
+                  log_x=True)  # fmt: skip
 with right:
-    ui.show_chart("accuracy-vs-train-time", figures.tradeoff, frame, styles, "train_seconds", "train time (s)")
+    ui.show_chart("accuracy-vs-train-time", figures.tradeoff, costly, model_styles, "train_seconds", "train time (s)")
 ui.teach("Up and to the left is better: more accuracy for fewer parameters or less training time. Most parameters "
          "sit in the word embeddings, so the cells differ less in size than you might expect.")  # fmt: skip

@@ -46,7 +46,7 @@ def headline_view(line: comparisons.Headline) -> None:
     columns = st.columns(3)
     if line.best_label is not None:
         seeds = f", the mean of its {line.best_seeds} seeds" if line.best_seeds > 1 else ""
-        gain = f"{line.gain * 100:+.1f} points over TF-IDF + LR" if line.gain is not None else None
+        gain = f"{line.gain * 100:+.1f} points vs TF-IDF + LR" if line.gain is not None else None
         columns[0].metric(f"best recurrent: {line.best_label}", f"{line.best_accuracy:.3f}", gain,
                           help=f"Test accuracy{seeds}. The arrow is what it adds over the bag-of-words "
                                "baseline.")  # fmt: skip

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import comparisons, figures_comparisons, loaders, ui
-from pipelines.comparison import across_seeds, seed_groups
+from pipelines.comparison import seed_groups, versus
 from pipelines.comparison.overview import test_texts
-from pipelines.comparison.significance import MATRIX_LIMIT, format_p, points
+from pipelines.comparison.significance import MATRIX_LIMIT, points
 
 st.title("Significance")
 ui.teach("Which differences between models are real? McNemar's test and a bootstrap on the test split, and the "
@@ -85,24 +85,26 @@ if not seeded:
             f"start:\n\n```\n{ui.train_command(selected.dataset)} --seeds 3\n```", icon=":material/school:")
     st.stop()
 best = max(seeded, key=lambda group: group.spread("accuracy").mean)
+others = [group for group in seeded if group is not best]
+against_best = dict(zip(map(id, others), versus(best, others)))
 seed_rows = []
 for group in seeded:
-    spread = group.spread("accuracy")
-    comparison = across_seeds(best, group) if group is not best else None
+    spread, comparison = group.spread("accuracy"), against_best.get(id(group))
     seed_rows.append({
         "model": group.label, "seeds": len(group.runs), "mean accuracy": spread.mean, "sd": spread.std,
         "lowest": spread.minimum, "highest": spread.maximum,
         f"{best.label} minus this": None if comparison is None else comparison.difference * 100,
-        "Welch p": None if comparison is None or comparison.p_value is None else comparison.p_value,
+        "Welch p (Holm)": None if comparison is None else comparison.p_adjusted,
     })  # fmt: skip
 ui.show_table(pd.DataFrame(seed_rows), f"{selected.dataset}-seeds", column_config={
     "mean accuracy": st.column_config.NumberColumn(format="%.4f"), "sd": st.column_config.NumberColumn(format="%.4f"),
     "lowest": st.column_config.NumberColumn(format="%.4f"), "highest": st.column_config.NumberColumn(format="%.4f"),
     f"{best.label} minus this": st.column_config.NumberColumn(format="%+.1f pts"),
-    "Welch p": st.column_config.NumberColumn(format="%.3f"),
+    "Welch p (Holm)": st.column_config.NumberColumn(format="%.3f"),
 })  # fmt: skip
 widest = max(seeded, key=lambda group: group.spread("accuracy").maximum - group.spread("accuracy").minimum)
 span = widest.spread("accuracy")
 ui.teach(f"Reseeding alone moved {widest.label} by {points(span.maximum - span.minimum)} points "
-         f"({span.minimum:.3f} to {span.maximum:.3f}). Welch's t-test asks whether two models differ beyond "
-         f"that; with {len(best.runs)} seeds each it notices only large gaps ({format_p(0.05)} is the bar).")
+         f"({span.minimum:.3f} to {span.maximum:.3f}). Welch's t-test on the seeds' scores asks whether a model "
+         f"differs from {best.label} beyond that (Holm-adjusted for the {len(others)} comparisons); with "
+         f"{len(best.runs)} seeds each it notices only large gaps.")

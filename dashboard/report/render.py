@@ -181,9 +181,10 @@ def architecture_section(content: ReportContent) -> Section | None:
     section.blocks.append(chart(figures.cell_comparison(frame), 400))
     points_frame = tables.sweep_points(content.records, content.labels)
     if not points_frame.empty and points_frame.groupby("study")["value"].nunique().max() >= 2:
-        section.blocks.append(chart(figures.sweep_studies(points_frame), 400))
-    styles = figures.run_styles(frame)
-    section.blocks.append(chart(figures.tradeoff(frame, styles, "parameters", "parameters", log_x=True), 400))
+        section.blocks.append(chart(figures.sweep_studies(comparisons.sweep_summary(points_frame)), 400))
+    costly = content.models[content.models["baseline"] != "majority"]  # one point per model; the floor costs nothing
+    section.blocks.append(chart(figures.tradeoff(costly, figures.run_styles(costly), "parameters", "parameters",
+                                                 log_x=True), 400))  # fmt: skip
     return section
 
 

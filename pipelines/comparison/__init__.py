@@ -5,7 +5,7 @@
   selection, Holm-adjusted; a sentence in plain words per pair
 """
 
-from .seeds import SeedComparison, SeedGroup, Spread, across_seeds, seed_groups, spread
+from .seeds import SeedComparison, SeedGroup, Spread, across_seeds, seed_groups, spread, versus
 from .significance import (
     Interval, McNemar, NotComparable, PairComparison, PairwiseTable, compare_pair, compare_runs, mcnemar_exact,
     paired_bootstrap,
@@ -14,5 +14,5 @@ from .significance import (
 __all__ = [
     "Interval", "McNemar", "NotComparable", "PairComparison", "PairwiseTable", "SeedComparison", "SeedGroup",
     "Spread", "across_seeds", "compare_pair", "compare_runs", "mcnemar_exact", "paired_bootstrap", "seed_groups",
-    "spread",
+    "spread", "versus",
 ]  # fmt: skip

@@ -13,10 +13,11 @@ two apart. The 95% interval of a mean over n seeds is Student's t interval
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 from ..records import RunRecord
 
@@ -123,6 +124,7 @@ class SeedComparison:
     high: float | None
     p_value: float | None  # None when either model has fewer than two seeds
     seeds: tuple[int, int]
+    p_adjusted: float | None = None  # Holm, when several models were compared with one (`versus`)
 
 
 def across_seeds(first: SeedGroup, second: SeedGroup, metric: str = "accuracy",
@@ -146,3 +148,14 @@ def across_seeds(first: SeedGroup, second: SeedGroup, metric: str = "accuracy",
     interval = result.confidence_interval(confidence)
     return SeedComparison(metric, difference, float(interval.low), float(interval.high), float(result.pvalue),
                           (len(a), len(b)))  # fmt: skip
+
+
+def versus(reference: SeedGroup, others: list[SeedGroup], metric: str = "accuracy") -> list[SeedComparison]:
+    """`across_seeds(reference, other)` for every other model, the p-values Holm-adjusted over all of them."""
+    comparisons = [across_seeds(reference, other, metric) for other in others]
+    tested = [index for index, comparison in enumerate(comparisons) if comparison.p_value is not None]
+    if tested:
+        adjusted = multipletests([comparisons[index].p_value for index in tested], method="holm")[1]
+        for index, p_value in zip(tested, adjusted):
+            comparisons[index] = replace(comparisons[index], p_adjusted=float(p_value))
+    return comparisons

@@ -261,8 +261,8 @@ class PairComparison:
         adjusted = f", Holm-adjusted for {self.family} pairs" if self.p_adjusted is not None else ""
         test = f"McNemar {format_p(self.p_value)}{adjusted}"
         if self.verdict == "borderline" and self.p_adjusted is not None and interval.excludes_zero:
-            verdict = (f"borderline on {self.examples:,} {texts}: the interval (one pair's) excludes zero, McNemar's "
-                       f"test adjusted for all {self.family} pairs does not ({format_p(self.p_value)})")  # fmt: skip
+            verdict = (f"borderline on {self.examples:,} {texts}: this pair's interval excludes zero, but McNemar "
+                       f"{format_p(self.p_value)}, Holm-adjusted for {self.family} pairs")  # fmt: skip
         elif self.verdict == "borderline":
             verdict = (f"borderline on {self.examples:,} {texts}: the interval and McNemar's test ({test}) "
                        "disagree")  # fmt: skip
