@@ -27,6 +27,15 @@ def group_labels(groups: list[SeedGroup]) -> dict[int, str]:
     return {index: labels[group.first.run_id] for index, group in enumerate(groups)}
 
 
+def one_run_per_model(order: list[str], records: list[RunRecord], limit: int) -> list[str]:
+    """A page's default runs: the first seed of each model in `order` (best first), at most `limit` recurrent
+    ones, and every baseline (the yardstick is always drawn)."""
+    firsts = {group.first.run_id for group in seed_groups(records)}
+    baselines = {record.run_id for record in records if baseline_of(record)}
+    recurrent = [run_id for run_id in order if run_id in firsts and run_id not in baselines][:limit]
+    return [run_id for run_id in order if run_id in recurrent or run_id in baselines]
+
+
 def _mean(values) -> float | None:
     values = [value for value in values if value is not None]
     return float(np.mean(values)) if values else None

@@ -175,7 +175,7 @@ def test_every_evaluation_tab_draws(view, real_runs):
     app.run()
     assert not problems(app)
     charts = app.get("plotly_chart")
-    assert len(charts) == (8 if view == "Confusion matrices" else 1)  # only the open tab is drawn; 8 models at first
+    assert len(charts) == (9 if view == "Confusion matrices" else 1)  # the open tab only; 7 models and 2 baselines
     if view != "Confusion matrices":
         assert app.dataframe  # with its table
 

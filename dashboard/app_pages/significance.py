@@ -17,11 +17,10 @@ runs = ui.require_runs(selected)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 groups = seed_groups(finished)
 order = list(frame["run_id"])  # best macro F1 first
-firsts = {group.first.run_id for group in groups}
 
 
 def runs_ui() -> list[str]:
-    default = [run_id for run_id in order if run_id in firsts][:MATRIX_LIMIT]
+    default = comparisons.one_run_per_model(order, finished, MATRIX_LIMIT - 2)  # room for the two baselines
     return ui.pick_runs("significance_runs", order, default, labels,
                         help="By default the first seed of every model and the baselines. Past a dozen, each run "
                              "is tested against the best one only.")  # fmt: skip
