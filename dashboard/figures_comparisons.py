@@ -60,7 +60,7 @@ def model_intervals(frame: pd.DataFrame, metric: str = "accuracy") -> go.Figure:
     for _, row in baselines.iterrows():
         value = row[metric]
         if value < low - padding:  # the majority class usually sits far left: name it instead of squashing the axis
-            note = f" · {row['label']}: {value:.3f}, off the left edge"
+            note = f" ({row['label']}: {value:.3f}, off the left edge)"
             continue
         figure.add_vline(x=value, line_color=_colour(row), line_dash="dash", line_width=2)
         right_half = value > (low + high) / 2  # label on the side with room, never past the plot's edge
@@ -70,8 +70,8 @@ def model_intervals(frame: pd.DataFrame, metric: str = "accuracy") -> go.Figure:
     seeds = int(models["seeds"].max()) if len(models) else 1
     title = f"{METRIC_AXES[metric].capitalize()}: mean over seeds, 95% interval" if seeds > 1 else \
         f"{METRIC_AXES[metric].capitalize()} per model (one seed each: no interval)"  # fmt: skip
-    figure.update_layout(title=title + note)
-    figure.update_xaxes(title=METRIC_AXES[metric], range=[low - padding, high + padding], tickformat=".1%")
+    figure.update_layout(title=title)  # short enough for a room's larger type; the far baseline goes under the axis
+    figure.update_xaxes(title=METRIC_AXES[metric] + note, range=[low - padding, high + padding], tickformat=".1%")
     figure.update_yaxes(type="category", showgrid=False)
     return figure
 

@@ -52,8 +52,23 @@ def train(store: Store, dataset: str, zoo_name: str, seeds: int, data_dir) -> di
             "runs_trained": trained, "runs_failed": sum(o.result == "failed" for o in outcomes)}  # fmt: skip
 
 
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
+def baselines_only(store: Store, keys: list[str], data_dir) -> None:
+    """Each data set's baselines beside its best recurrent run in the store, if any: accuracy, macro F1, time."""
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores; load average before: {load_average()}")
+    print("| data set | test texts | baseline | accuracy | macro F1 | fit (s) | chosen C | n-grams |")
+    print("|---|---|---|---|---|---|---|---|")
+    for key in keys:
+        started = time.perf_counter()
+        data = prepare_data(store, key, data_dir=data_dir)
+        prepared = time.perf_counter() - started
+        train_baselines(store, data)
+        for record in (r for r in store.runs(data.key) if r.task == BASELINE.name and r.state == "done"):
+            m = record.metrics
+            print(f"| {data.key} | {m.examples:,} | {record.spec.label} | {m.accuracy:.3f} | {m.f1_macro:.3f} | "
+                  f"{m.train_seconds:.1f} | {m.regularisation if m.regularisation else '–'} | "
+                  f"{m.features or 0:,} |")  # fmt: skip
+        print(f"  ({data.key}: data prepared in {prepared:.1f} s)")
+    print(f"load average at the end: {load_average()}")
 
 
 def main() -> None:
@@ -64,7 +79,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--data-dir", default=os.environ.get("RNNLENS_DATA_DIR"))
     parser.add_argument("--no-report", action="store_true", help="skip timing the HTML and PDF report")
+    parser.add_argument("--baselines-only", nargs="+", metavar="KEY", default=None,
+                        help="only train and score the baselines of these data sets (e.g. imdb nusax)")
     args = parser.parse_args()
+    if args.baselines_only:
+        baselines_only(Store(args.artifacts), args.baselines_only, args.data_dir)
+        return
 
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} on {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores; load average before: {load_average()}")  # fmt: skip

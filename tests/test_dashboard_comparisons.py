@@ -131,7 +131,7 @@ def test_the_interval_chart_draws_a_bar_per_seeded_model_and_names_a_far_baselin
     bars = [trace for trace in figure.data if trace.error_x.array is not None]
     assert [trace.y[0] for trace in bars] == ["GRU"] and bars[0].error_x.array[0] == pytest.approx(0.02)
     assert next(trace for trace in figure.data if trace.y[0] == "GRU").marker.color == figures.CELL_COLOURS["gru"]
-    assert "Majority: 0.500, off the left edge" in figure.layout.title.text
+    assert "Majority: 0.500, off the left edge" in figure.layout.xaxis.title.text
     assert [annotation.text for annotation in figure.layout.annotations] == ["TF-IDF 0.770"]
 
 
