@@ -67,7 +67,8 @@ def describe_significance(table: PairwiseTable, groups: list[SeedGroup]) -> str:
     if table.against:
         lines.append(f"(more than a dozen runs: each is compared with the best, {table.labels[table.against]})")
     width = max(len(label) for label in table.labels.values())
-    lines.append(f"{'first':<{width}}  {'second':<{width}}  {'diff':>6}  {'95% interval':>15}  {'p (Holm)':>9}  "
+    p_title = "p (Holm)" if len(table.pairs) > 1 else "p"
+    lines.append(f"{'first':<{width}}  {'second':<{width}}  {'diff':>6}  {'95% interval':>15}  {p_title:>9}  "
                  "verdict")
     for pair in table.pairs.values():
         interval = pair.intervals["accuracy"]
