@@ -70,6 +70,7 @@ def test_same_request_gives_the_same_run_ids_and_a_different_seed_new_ones(tmp_p
         (["train", "--dataset", "nusax", "--language", "klingon"], "unknown NusaX language"),
         (["train", "--epochs", "0"], "epochs"),
         (["train", "--device", "cuda"], "no CUDA GPU"),
+        (["train", "--seeds", "0"], "--seeds must be at least 1"),
     ],
 )
 def test_bad_input_is_one_clear_line(args, message, capsys):

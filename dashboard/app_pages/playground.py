@@ -138,8 +138,8 @@ ui.show_table(table, "predictions", column_config={
 })  # fmt: skip
 ui.teach("Confidence is the probability a model gives its own answer. A confident wrong answer is worth a closer "
          "look: which words pushed it there?")  # fmt: skip
-for record in finished:
-    if tables.baseline_of(record) and tables.baseline_of(record).method == "tfidf-lr":
+for record in finished:  # the bag-of-words model's explanation is exact: its words' weights
+    if getattr(tables.baseline_of(record), "method", None) == "tfidf-lr":
         st.markdown(f"**Why {labels[record.run_id]} says so**")
         show_word_weights(record, text, labels[record.run_id])
 if st.button("Why? Look inside the models", icon=":material/neurology:", key="playground_inside"):

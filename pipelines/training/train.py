@@ -203,6 +203,8 @@ def train_zoo(
     TensorBoard events (`pipelines.tensorboard_events`).
     """
     specs = zoo(zoo_name, only)
+    if seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {seeds}")
     backends = {framework: backend_for(framework, device) for framework in frameworks}
     # Every setting is checked before anything is read or written.
     config = TrainConfig.layered(resolve_info(dataset, language, limit).training, overrides or {})
