@@ -167,9 +167,15 @@ def test_a_hundred_runs_fill_the_tables_and_each_is_tested_against_the_best(trai
     (["--text", "   "], "--text is empty"),
     (["--explain-run", "sklearn-majority-00000000"], "is not a finished recurrent run"),
 ])  # fmt: skip
-def test_bad_input_is_one_line_and_exit_status_2(options, message, trained, tmp_path):
+def test_bad_input_is_one_line_and_exit_status_2(options, message, trained, tmp_path, capsys):
+    """In this process (the command runs the same `main` in a child): one line, status 2, no file written."""
+    from pipelines.cli import main as pipelines_main
+    from dashboard.report.__main__ import main
+
     out = ["--out", str(tmp_path / "r.html")] if "--out" not in options else []
-    command = [sys.executable, "-m", "pipelines", "--artifacts", str(trained), "report", *out, *options]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, timeout=600)
-    assert result.returncode == 2 and message in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    arguments = ["--artifacts", str(trained), *out, *options]
+    status = pipelines_main([arguments[0], arguments[1], "report", *arguments[2:]]) if "--out" in options else \
+        main(arguments)  # fmt: skip
+    error = capsys.readouterr().err
+    assert status == 2 and message in error, error
+    assert "Traceback" not in error and len(error.strip().splitlines()) == 1 and not (tmp_path / "r.html").exists()
