@@ -52,11 +52,15 @@ def chart(figure: go.Figure, height: int = 380, caption: str | None = None, top:
     return Markup(f'<div class="figure">{div}{note}</div>')
 
 
-def table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> Markup:
-    """A pandas table as escaped HTML; `formats` maps a column to a format spec, e.g. '.3f'."""
+def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, css: str = "") -> Markup:
+    """A pandas table as escaped HTML; `formats` maps a column to a format spec, e.g. '.3f' (whole numbers get
+    thousands separators); a missing value reads "–"."""
+    whole = {column: ",d" for column in frame.columns if pd.api.types.is_integer_dtype(frame[column])}
+    formats = {**whole, **(formats or {})}
     formatters = {column: (lambda spec: lambda value: "–" if value is None or pd.isna(value) else
-                           format(value, spec))(spec) for column, spec in (formats or {}).items()}  # fmt: skip
-    return Markup(frame.to_html(index=False, escape=True, na_rep="–", formatters=formatters, border=0))
+                           format(value, spec))(spec) for column, spec in formats.items()}  # fmt: skip
+    return Markup(frame.astype(object).to_html(index=False, escape=True, na_rep="–", formatters=formatters,
+                                               border=0, classes=css or None))  # fmt: skip
 
 
 def paragraph(text: str, kind: str = "") -> Markup:
@@ -124,10 +128,13 @@ def data_section(content: ReportContent) -> Section:
 def leaderboard_section(content: ReportContent) -> Section:
     section = Section("leaderboard", "Leaderboard", "One row per model; a model trained with several seeds shows "
                       "the mean, ± one standard deviation and the 95% t interval of the mean.")  # fmt: skip
-    board = comparisons.model_leaderboard(content.models).drop(columns=["run ids"])  # listed in "The runs"
-    section.blocks.append(table(board, {"accuracy": ".3f", "± sd": ".3f", "macro F1": ".3f", "F1 ± sd": ".3f",
-                                        "ROC AUC": ".3f", "vs TF-IDF + LR": "+.1f", "parameters": ",.0f",
-                                        "train time (s)": ".1f", "epochs": ".1f"}))  # fmt: skip
+    # What fits across an A4 page: the model's label names its cell, direction and size; "The runs" has the ids.
+    board = comparisons.model_leaderboard(content.models)[["model", "seeds", "accuracy", "± sd", "95% interval",
+                                                           "macro F1", "ROC AUC", "vs TF-IDF + LR", "parameters",
+                                                           "train time (s)"]]  # fmt: skip
+    section.blocks.append(table(board, {"accuracy": ".3f", "± sd": ".3f", "macro F1": ".3f", "ROC AUC": ".3f",
+                                        "vs TF-IDF + LR": "+.1f", "parameters": ",.0f",
+                                        "train time (s)": ".1f"}))  # fmt: skip
     recurrent = int(content.models["baseline"].isna().sum())
     section.blocks.append(chart(figures_comparisons.model_intervals(content.models), 140 + 40 * recurrent))
     return section
@@ -202,9 +209,9 @@ def significance_section(content: ReportContent) -> Section | None:
         section.blocks.append(chart(figures_comparisons.significance_heatmap(*comparisons.significance_matrix(result)),
                                     160 + 40 * len(result.runs)))  # fmt: skip
     section.blocks.append(bullets(result.sentences(content.texts)))
-    section.blocks.append(table(comparisons.pairs_frame(result), {"accuracy difference": "+.1f",
-                                                                  "macro F1 difference": "+.1f", "McNemar p": ".4f",
-                                                                  "p (Holm)": ".4f"}))  # fmt: skip
+    pairs = comparisons.pairs_frame(result).drop(columns=["McNemar p"] if len(result.pairs) > 1 else [])
+    section.blocks.append(table(pairs, {"accuracy difference": "+.1f", "macro F1 difference": "+.1f",
+                                        "McNemar p": ".4f", "p (Holm)": ".4f"}, css="small"))  # fmt: skip
     seeded = [group for group in content.groups if len(group.runs) > 1]
     if seeded:
         rows = [{"model": group.label, "seeds": ", ".join(str(seed) for seed in group.seeds),

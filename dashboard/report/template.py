@@ -22,9 +22,10 @@ PAGE = """<!DOCTYPE html>
   .lead { font-size: 1.1rem; }
   .figure { margin: 10px 0 18px; break-inside: avoid; page-break-inside: avoid; }
   .figure .plotly-graph-div { width: 100% !important; }
-  table { border-collapse: collapse; width: 100%; font-size: 0.82rem; margin: 8px 0 16px; }
+  table { border-collapse: collapse; width: 100%; font-size: 0.8rem; margin: 8px 0 16px; }
   th, td { border-bottom: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }
   th { background: #f9fafb; }
+  table.small { font-size: 0.7rem; }
   td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
