@@ -238,6 +238,7 @@ def test_the_significance_command_prints_every_pair_and_its_json(three_runs, cap
     (["--runs", "run-good", "run-elsewhere"], "runs of different data sets cannot be compared"),
     (["--dataset", "nowhere"], "no finished classifier runs of nowhere"),
     (["--dataset", "ds", "--resamples", "10"], "--resamples must be at least 100"),
+    (["--runs", "run-good", "run-short"], "run-good (400 test texts) and run-short (100) were scored on different"),
     ([], "name a --dataset or the --runs"),
 ])  # fmt: skip
 def test_the_significance_command_answers_bad_input_in_one_line(args, message, three_runs, capsys):
@@ -245,6 +246,7 @@ def test_the_significance_command_answers_bad_input_in_one_line(args, message, t
 
     labels = [0, 1] * 200
     write_run(three_runs, "run-elsewhere", labels, labels, dataset="other")
+    write_run(three_runs, "run-short", labels[:100], labels[:100])  # another test split of the same data set
     assert main(["--artifacts", str(three_runs.root), "significance", *args]) == 2
     error = capsys.readouterr().err
     assert message in error and "Traceback" not in error

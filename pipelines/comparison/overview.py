@@ -10,7 +10,9 @@ from ..records import RunRecord
 from ..store import Store
 from ..tasks import TASKS
 from .seeds import SeedGroup, seed_groups
-from .significance import CONFIDENCE, RESAMPLES, NotComparable, PairwiseTable, compare_runs, points
+from .significance import (
+    CONFIDENCE, RESAMPLES, NotComparable, PairwiseTable, compare_runs, pair_predictions, points, read_outcomes,
+)  # fmt: skip
 
 
 def test_texts(dataset: str) -> str:
@@ -53,7 +55,14 @@ def significance_for(store: Store, dataset: str | None, run_ids: list[str] | Non
     if not 0.5 <= confidence < 1:
         raise ValueError(f"--confidence must be between 0.5 and 1, got {confidence}")
     records = classifier_runs(store, dataset, run_ids)
-    return compare_runs(store, records, resamples=resamples, confidence=confidence), seed_groups(records)
+    if len(records) == 2:  # one pair: say exactly why it cannot be compared, if it cannot
+        first, second = records
+        pair_predictions(first, read_outcomes(store, first), second, read_outcomes(store, second))
+    table = compare_runs(store, records, resamples=resamples, confidence=confidence)
+    if len(table.runs) < 2:
+        reasons = "; ".join(f"{run_id}: {why}" for run_id, why in table.left_out) or "only one run"
+        raise NotComparable(f"fewer than two runs can be compared ({reasons})")
+    return table, seed_groups(records)
 
 
 def describe_significance(table: PairwiseTable, groups: list[SeedGroup]) -> str:
