@@ -60,19 +60,15 @@ class ReportContent:
 
     def charted(self) -> list[RunRecord]:
         """The runs the per-run charts draw: the first seed of the best models, and the baselines."""
-        firsts = {group.first.run_id for group in self.groups}
-        ordered = [record for record in self.records if record.run_id in firsts]
-        recurrent = [record for record in ordered if tables.spec_of(record)][:CHARTED]
-        return recurrent + [record for record in ordered if tables.baseline_of(record)]
+        chosen = set(comparisons.one_run_per_model([record.run_id for record in self.records], self.records,
+                                                   CHARTED))  # fmt: skip
+        return [record for record in self.records if record.run_id in chosen]
 
 
 def _select(store: Store, dataset: str, run_ids: list[str] | None) -> tuple[list[RunRecord], list[tuple[str, str]]]:
     """The finished classifiers to report on, and every other run named with why it is left out."""
-    if run_ids:
-        records = []
-        for run_id in run_ids:
-            record = store.find_run(run_id, dataset)  # RunNotFound (a ValueError) for an unknown id
-            records.append(record)
+    if run_ids:  # RunNotFound (a ValueError) for an id that is not in the data set
+        records = [store.find_run(run_id, dataset) for run_id in run_ids]
     else:
         records = store.runs(dataset)
     kept, left_out = [], []
