@@ -81,3 +81,17 @@ def explanation_chips(explanation, attribution) -> str:
     key = [(f"towards {classes[target]}", towards)] + ([("away from it", against)] if attribution.signed else [])
     chips = attribution_chips(tokens, attribution.max_abs, towards, against, hidden=explanation.truncated)
     return chips + colour_key(key)
+
+
+def word_weight_chips(weights) -> str:
+    """A linear baseline's words (`pipelines.baselines.WordWeights`), tinted by their share of its logit.
+
+    Words of no known n-gram are underlined with dots (the model has no weight for them).
+    """
+    target, classes = weights.target, weights.classes
+    towards = class_colour(classes[target], target)
+    against = class_colour(classes[1 - target], 1 - target) if len(classes) == 2 else OTHER_COLOUR
+    tokens = [(weights.text[token.start : token.end], float(score), known)
+              for token, score, known in zip(weights.tokens, weights.scores, weights.known)]  # fmt: skip
+    chips = attribution_chips(tokens, weights.max_abs, towards, against)
+    return chips + colour_key([(f"towards {classes[target]}", towards), ("away from it", against)])

@@ -31,7 +31,8 @@ CHOICE_NAMES = {**FRAMEWORK_NAMES, **CELL_NAMES, "uni": "one way", "bi": "both w
 def facets(record: RunRecord) -> dict:
     """The values a run is filtered on: its framework (PyTorch or Keras) and its cell, direction and layers.
 
-    A baseline forecaster has none of them, so no filter hides it.
+    A run that is not a recurrent model has only its framework, and a baseline (scikit-learn's bag of words, or a
+    baseline forecaster) has none: the filters never hide the yardstick the models are measured against.
     """
     values = {"framework": record.framework} if record.framework in FRAMEWORKS else {}
     spec = record.model_spec

@@ -7,7 +7,7 @@ A guard shows what is missing and what to do about it, then stops the page
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -22,7 +22,7 @@ from dashboard.pages import page_path
 from dashboard.tables import run_frame
 from pipelines.records import DatasetSummary
 from pipelines.store import RunRecord
-from pipelines.tasks import Task, task_of
+from pipelines.tasks import BASELINE, Task, task_of
 
 TRAIN_PAGE = page_path("train")
 
@@ -43,9 +43,14 @@ def forecasters(task: Task) -> bool:
 
 
 def trained_by_epochs(task: Task) -> bool:
-    """Classifiers and forecasters: the kinds the Training page draws (it leaves out baselines, which have no
-    epochs)."""
-    return task.classifier or forecasters(task)
+    """Classifiers with a training history (epochs) and forecasters: the kinds the Training page draws (it leaves
+    out the bag-of-words baselines, which have no epochs)."""
+    return (task.classifier and "history.csv" in task.files_when_done) or forecasters(task)
+
+
+def reads_text(task: Task) -> bool:
+    """Classifiers that score a typed text: the recurrent models and the bag-of-words baselines (the Playground)."""
+    return task.recurrent_classifier or task.name == BASELINE.name
 
 
 def require_series(dataset: str) -> DatasetSummary:
@@ -197,10 +202,12 @@ def drawn(done: list[RunRecord], draws: Callable[[Task], bool]) -> list[RunRecor
     other_kinds = [record for record in done if not draws(task_of(record))]
     kept = [record for record in done if draws(task_of(record))]
     if other_kinds:
-        titles = " and ".join(sorted({task_of(record).title for record in other_kinds}))
-        many = len(other_kinds) != 1
-        message = (f"{len(other_kinds)} finished run{'s' * many} of this data set {'are' if many else 'is a'} "
-                   f"{titles}{'s' * many}, which this page does not draw.")  # fmt: skip
+        counts = Counter(task_of(record).title for record in other_kinds)
+        parts = []
+        for index, (title, count) in enumerate(sorted(counts.items())):
+            subject = f"{count} finished run{'s' * (count > 1)} of this data set" if index == 0 else str(count)
+            parts.append(f"{subject} {'are' if count > 1 else 'is a'} {title}{'s' * (count > 1)}")
+        message = f"{' and '.join(parts)}, which this page does not draw."
         if kept:
             teach(message)
         else:
@@ -282,6 +289,13 @@ def note_unfinished(records: list[RunRecord]) -> None:
 
 
 SHOWN_IN_A_LINE = 4  # runs a note names before it says "and N more"
+
+
+def warn_left_out(left_out: list[tuple[str, str]]) -> None:
+    """One warning naming the runs a page had to leave out, with why (the reasons are data: plain text)."""
+    if left_out:
+        parts = [f"`{run_id}` ({_plain(why)})" for run_id, why in left_out]
+        st.warning(f"**Left out:** {_some(parts, '; ')}.", icon=":material/warning:")
 
 
 def _some(parts: list[str], separator: str = ", ", shown: int = SHOWN_IN_A_LINE) -> str:

@@ -1,4 +1,5 @@
-"""Command line: `python -m pipelines train | list | explain | top-words | verify | embed | deploy`.
+"""Command line: `python -m pipelines train | list | explain | top-words | verify | significance | tensorboard |
+report | embed | deploy | lab | gradients | forecast`.
 
 Bad input (an unknown data set, a missing archive, a run that does not exist,
 a run of a kind the command does not work on) ends with a one-line message and
@@ -11,6 +12,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 
 from .data import DATASET_KEYS, DataError
@@ -22,6 +24,7 @@ from .forecasting.zoos import FORECAST_ZOOS
 from .models.cells import CELL_NAMES, CELLS
 from .models.spec import FRAMEWORKS
 from .models.zoos import ZOOS
+from .report_options import add_report_arguments, check_output, report_argv
 from .store import Store
 from .tasks import require_recurrent_classifier, task_named
 from .training.cluster import EXECUTORS, ClusterOptions
@@ -71,7 +74,7 @@ def _train(args) -> int:
         _store(args), args.dataset, args.zoo, frameworks, device=args.device, overrides=overrides,
         data_dir=args.data_dir, language=args.language, limit=args.limit, only=args.only,
         show_progress=not args.quiet, words=args.top_words, pretrained=args.pretrained, embeddings=args.embeddings,
-        executor=args.executor, cluster=_cluster(args),
+        executor=args.executor, cluster=_cluster(args), seeds=args.seeds, baselines=args.baselines,
     )  # fmt: skip
     return _train_counts(outcomes)
 
@@ -366,6 +369,36 @@ def cmd_deploy(args) -> int:
     return EXIT_FINISHED
 
 
+def cmd_significance(args) -> int:
+    from .comparison.overview import describe_significance, significance_for
+
+    table, groups = significance_for(_store(args), args.dataset, args.runs, resamples=args.resamples,
+                                     confidence=args.confidence)  # fmt: skip
+    if args.json:
+        print(json.dumps({"pairs": table.to_json(), "seeds": [group.to_json() for group in groups]},
+                         ensure_ascii=False, allow_nan=False))  # fmt: skip
+    else:
+        print(describe_significance(table, groups))
+    return EXIT_FINISHED
+
+
+def cmd_tensorboard(args) -> int:
+    from .tensorboard_events import export_store
+
+    store = _store(args)
+    folders = export_store(store, args.dataset, args.run)
+    print(f"wrote TensorBoard events for {len(folders)} finished run{'s' * (len(folders) != 1)}; "
+          f"view them with: tensorboard --logdir {store.root}")  # fmt: skip
+    return EXIT_FINISHED
+
+
+def cmd_report(args) -> int:
+    """Run the report (`python -m dashboard.report`, which draws with the dashboard's figures) as a child."""
+    check_output(args.out)
+    command = [sys.executable, "-m", "dashboard.report", *report_argv(args, args.artifacts)]
+    return subprocess.run(command).returncode
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description="RNN Lens pipelines")
     parser.add_argument("--artifacts", default=None, help="store folder (default: $RNNLENS_ARTIFACTS or ./artifacts)")
@@ -409,6 +442,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "has GPUs, else 0)")
     train.add_argument("--ray-cpus", type=int, default=None, metavar="N",
                        help="--executor ray without --address: CPUs of the Ray instance started here (default all)")
+    train.add_argument("--seeds", type=int, default=1, metavar="N",
+                       help="train every model N times, with seeds --seed, --seed + 1, ... (default 1)")
+    train.add_argument("--no-baselines", dest="baselines", action="store_false",
+                       help="do not train the data set's baselines (majority class, TF-IDF + logistic regression)")
     train.set_defaults(handler=cmd_train)
 
     embed = commands.add_parser("embed", help="learn word embeddings from IMDb's unlabelled reviews (word2vec)")
@@ -497,6 +534,26 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--json", action="store_true")
     deploy.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
     deploy.set_defaults(handler=cmd_deploy)
+    significance = commands.add_parser("significance", help="which differences between runs are real: McNemar, "
+                                       "paired bootstrap, seed spreads")  # fmt: skip
+    significance.add_argument("--dataset", default=None, help="compare the data set's finished classifiers")
+    significance.add_argument("--runs", nargs="+", default=None, metavar="RUN", help="or these runs (one data set)")
+    significance.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)")
+    significance.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
+    significance.add_argument("--json", action="store_true")
+    significance.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    significance.set_defaults(handler=cmd_significance)
+
+    tensorboard = commands.add_parser("tensorboard", help="write finished runs' curves as TensorBoard event files")
+    tensorboard.add_argument("--dataset", default=None, help="only this data set's runs")
+    tensorboard.add_argument("--run", default=None, help="only this run")
+    tensorboard.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    tensorboard.set_defaults(handler=cmd_tensorboard)
+
+    report = commands.add_parser("report", help="a self-contained HTML or PDF report of a data set's runs")
+    add_report_arguments(report)
+    report.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    report.set_defaults(handler=cmd_report)
     return parser
 
 

@@ -113,6 +113,18 @@ class RunSpec(Record):
         """The same run in another framework has the same key: task, data, architecture and settings."""
         return (self.task, self.dataset.key, _frozen(self.model), _frozen(self.training))
 
+    @property
+    def seed(self) -> int | None:
+        """The seed of the initial weights and batch order (None for a run without one, e.g. a baseline)."""
+        seed = self.training.get("seed")
+        return seed if isinstance(seed, int) else None
+
+    def seed_key(self) -> tuple:
+        """Runs that differ only in their seed share this key: one model, trained several times."""
+        training = {key: value for key, value in self.training.items() if key != "seed"}
+        return (self.task, self.framework, self.dataset.key, self.dataset.vocabulary_fingerprint, _frozen(self.model),
+                _frozen(training))  # fmt: skip
+
 
 def _frozen(value):
     """A hashable copy of plain JSON data."""
@@ -246,6 +258,13 @@ class ForecastMetrics(Metrics):
     def step(self, step: int) -> ForecastScores:
         """Scores of the forecasts `step` values ahead (1-based)."""
         return self.per_step[step - 1]
+class BaselineMetrics(ClassificationMetrics):
+    """A bag-of-words baseline's test-set scores, and how it was fitted (`pipelines.training.baselines`)."""
+
+    method: str = ""  # majority | tfidf-lr
+    features: int | None = None  # n-grams in the TF-IDF vocabulary
+    regularisation: float | None = None  # logistic regression's C, chosen on the validation split
+    validation_scores: dict[str, float] = {}  # C -> validation macro F1
 
 
 # ----------------------------------------------------------------------------
@@ -366,6 +385,20 @@ class RunRecord:
     def progress(self) -> float | None:
         """How far a running run has got (0..1); None when not running."""
         return self.status.progress if self.status and self.state == "running" else None
+
+
+class LoadedFromRecord:
+    """What a loaded model (`runs.LoadedRun`, `baselines.load.LoadedBaseline`) tells of itself from its run."""
+
+    record: RunRecord
+
+    @property
+    def run_id(self) -> str:
+        return self.record.run_id
+
+    @property
+    def dataset(self) -> str:
+        return self.record.dataset
 
 
 def framework_twins(records: list[RunRecord]) -> list[tuple[RunRecord, RunRecord]]:

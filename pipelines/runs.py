@@ -24,6 +24,7 @@ from .devices import random_state_kept
 from .encoding import EncodedSplit
 from .models.spec import ModelSpec
 from .models.torch_zoo import RecurrentClassifier
+from .records import LoadedFromRecord
 from .store import RunRecord, Store
 from .tasks import require_recurrent_classifier
 
@@ -33,7 +34,7 @@ class RunNotReady(ValueError):
 
 
 @dataclass
-class LoadedRun:
+class LoadedRun(LoadedFromRecord):
     record: RunRecord
     spec: ModelSpec
     classes: list[str]
@@ -42,14 +43,6 @@ class LoadedRun:
     model: object  # the framework's own model object
     _torch_model: RecurrentClassifier | None = field(default=None, repr=False)
     _twin_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # one run, many sessions
-
-    @property
-    def run_id(self) -> str:
-        return self.record.run_id
-
-    @property
-    def dataset(self) -> str:
-        return self.record.dataset
 
     @property
     def framework(self) -> str:

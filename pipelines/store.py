@@ -381,6 +381,22 @@ class Store:
         except (OSError, ValueError):
             return None
 
+    def write_derived_file(self, dataset: str, run_id: str, name: str, write: Callable[[Path], None]) -> Path:
+        """A derived file a library writes itself (`write(temporary_path)`), atomically; returns its path.
+
+        `name` may sit in sub-folders of the run's folder (TensorBoard's `tensorboard/train/events...`),
+        never in a file or folder that training writes.
+        """
+        parts = Path(name).parts
+        if not parts or Path(name).is_absolute() or any(part.startswith(".") for part in parts) or \
+                parts[0] in TRAINING_FILES:  # fmt: skip
+            raise ValueError(f"{name!r} is not a name for a derived file inside a run's folder")
+        record = self.run(dataset, run_id)
+        if record.state != "done":
+            raise ValueError(f"run {run_id} of {dataset} is {record.state}; only a finished run keeps derived files")
+        write_atomically(record.path / name, write)
+        return record.path / name
+
     # -- writing runs --------------------------------------------------------
 
     @contextmanager

@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from .baselines.spec import BaselineSpec
 from .models.forecast_spec import forecast_spec_from_json
 from .models.spec import ModelSpec
-from .records import ClassificationMetrics, ForecastMetrics, Metrics, RunRecord
+from .records import BaselineMetrics, ClassificationMetrics, ForecastMetrics, Metrics, RunRecord
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,14 @@ FORECASTING = register(Task(
 MEMORY = register(Task(
     name="memory", title="memory-lab classifier", model_spec=ModelSpec.from_json, metrics=ClassificationMetrics,
     files_when_done=RECURRENT_CLASSIFIER_FILES, weight_files=FRAMEWORK_WEIGHTS, recurrent_classifier=True,
+))  # fmt: skip
+
+# Majority class and TF-IDF + logistic regression, trained beside every zoo (pipelines/baselines/): scored like a
+# classifier, so the results pages draw them; they read no sequence, so nothing looks inside them.
+BASELINE = register(Task(
+    name="baseline", title="bag-of-words baseline", model_spec=BaselineSpec.from_json, metrics=BaselineMetrics,
+    files_when_done=("metrics.json", "predictions.csv", "features.json"), weight_files=("weights.safetensors",),
+    recurrent_classifier=False,
 ))  # fmt: skip
 
 

@@ -72,6 +72,8 @@ def start_ui() -> dict | None:
         epochs = left.number_input("Epochs (0 = the data set's default)", 0, 100, 0)
         limit = middle.number_input("Examples per split (0 = all)", 0, 100_000, 0, step=100,
                                     help="A cut-down data set trains in seconds and is stored under its own name.")
+        seeds = right.number_input("Seeds", 1, 10, 1, help="Train every model this many times with different "
+                                   "seeds: the leaderboard then shows means and 95% intervals.")  # fmt: skip
         executor = right.selectbox("Executor", jobs.EXECUTORS, format_func=EXECUTOR_NAMES.get, help=EXECUTOR_HELP)
         address = st.text_input("Ray cluster address (Ray only)", placeholder="empty: a Ray instance on this machine",
                                 help="`auto` (the cluster `ray start` runs on this machine), `HOST:6379` (its head "
@@ -79,7 +81,7 @@ def start_ui() -> dict | None:
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
     return dict(dataset=dataset, zoo=zoo_name, framework=framework, epochs=epochs or None, limit=limit or None,
-                executor=executor, address=address.strip() or None)
+                executor=executor, address=address.strip() or None, seeds=seeds if seeds > 1 else None)
 
 
 def start(settings: dict) -> None:

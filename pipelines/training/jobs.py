@@ -110,6 +110,7 @@ def start_job(
     settings: dict | None = None,
     executor: str = "local",
     address: str | None = None,
+    seeds: int | None = None,
 ) -> Job:
     """Start training a zoo in the background, or return the live job already doing it.
 
@@ -130,12 +131,14 @@ def start_job(
     if address and executor != "ray":
         raise ValueError("a cluster address needs the ray executor")
     ClusterOptions(address=address or None)  # a malformed address is refused here, not in the job's log
+    if seeds is not None and seeds < 1:
+        raise ValueError(f"seeds must be at least 1, got {seeds}")
     # The store folder the runs land in; DataError (a ValueError) for an unknown data set.
     key = series_key(dataset) if is_series_key(dataset) else resolve_info(dataset, language, limit).key
     arguments = ["train", "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]
     options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir,
                "--executor": executor if executor != "local" else None, "--address": address or None,
-               **{f"--{name.replace('_', '-')}": value for name, value in (settings or {}).items()}}
+               "--seeds": seeds, **{f"--{name.replace('_', '-')}": value for name, value in (settings or {}).items()}}
     arguments += [part for flag, value in options.items() if value is not None for part in (flag, str(value))]
     return _launch(store, key, zoo, framework, arguments, [key], executor)
 

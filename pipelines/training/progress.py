@@ -113,20 +113,45 @@ def train_claimed(store: Store, dataset: str, run_ids: list[str], progress: ZooP
         progress.trained(run_id, detail)  # after the lock is released: derived views read the finished run
 
 
-def derive_views(store: Store, dataset: str, run_id: str, task: str) -> None:
-    """What the pages need of a finished run, computed once and kept in its folder: its top words, or a memory
-    run's gradients through time. A failure here is reported and never undoes the run."""
+def train_each(store: Store, dataset: str, run_ids: list[str], title: str,
+               train_one: Callable[[str, RunClaim, Callable[[dict], None]], str], show_progress: bool = True,
+               finished: Callable[[str], None] | None = None) -> list[Outcome]:  # fmt: skip
+    """Claim and train each run in turn in this process, with a bar over the runs and one per run; the kinds
+    without an executor (baselines, forecasters, language models) train through here. `finished(run_id)` is
+    called for every run done at the end (trained now or before), after its claim is released."""
+    progress = ZooProgress(store, dataset, title, len(run_ids), show_progress, finished)
+    try:
+        train_claimed(store, dataset, run_ids, progress, train_one)
+    finally:
+        progress.close()
+    return progress.outcomes
+
+
+def derive_views(store: Store, dataset: str, run_id: str, task: str, explanations: bool = True) -> None:
+    """What the pages and tools need of a finished run, kept in its folder: its TensorBoard events, and with
+    `explanations` its top words (a classifier) or gradients through time (a memory run). A failure here is
+    reported and never undoes the run."""
+    from ..tasks import CLASSIFICATION, MEMORY
+    from ..tensorboard_events import export_run
+
+    if store.run(dataset, run_id).state != "done":
+        return
+    try:
+        export_run(store, store.run(dataset, run_id))
+    except (OSError, ValueError) as error:
+        tqdm.write(f"{run_id}: TensorBoard events not written ({type(error).__name__}: {error})")
+    if not explanations or task not in (CLASSIFICATION.name, MEMORY.name):
+        return
     from ..explain.aggregate import cached_top_words, top_words  # imports Captum: only once a run has finished
     from ..explain.memory_lab import cached_lab_summary, lab_summary
     from ..runs import load_run
-    from ..tasks import MEMORY
 
     if task == MEMORY.name:
         cached, compute, what = cached_lab_summary, lab_summary, "gradients through time and lookback"
     else:
         cached, compute, what = cached_top_words, top_words, "top words"
     # Checked before the model is loaded: a view made with today's settings needs nothing more.
-    if store.run(dataset, run_id).state != "done" or cached(store, dataset, run_id) is not None:
+    if cached(store, dataset, run_id) is not None:
         return
     try:
         started = time.perf_counter()

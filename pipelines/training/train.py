@@ -15,11 +15,9 @@ never trained twice.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -35,10 +33,12 @@ from ..models.zoos import zoo
 from ..store import RunClaim, Store
 from ..tasks import CLASSIFICATION, task_named
 from ..threads import limited_threads
+from .baselines import train_baselines
 from .cluster import EXECUTORS, ClusterOptions
 from .config import TrainConfig
 from .loop import FitResult, ProgressCallback
-from .progress import Outcome, ZooProgress, derive_views, run_detail, train_claimed
+from .progress import Outcome, ZooProgress, derive_views, run_detail, train_claimed, train_each  # noqa: F401
+from .run_files import dataset_reference, predictions_frame, run_id_for  # noqa: F401 (Outcome ... run_id_for: train's API)
 
 STATUS_INTERVAL = 1.0  # seconds between status.json progress updates
 
@@ -101,29 +101,22 @@ def _stored_fingerprints(store: Store, key: str) -> tuple[str, str] | None:
     return (stored, summary.data_fingerprint) if stored == vocabulary.fingerprint() else None
 
 
-def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fingerprint: str,
-               config: TrainConfig, task: str = CLASSIFICATION.name) -> str:  # fmt: skip
-    identity = {
-        "framework": framework,
-        "model": spec.to_json(),
-        "dataset": dataset_key,
-        "vocabulary": vocabulary_fingerprint,
-        "training": config.to_json(),
-    }
-    if task != CLASSIFICATION.name:  # classifiers keep the ids they had before runs had kinds
-        identity["task"] = task
-    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:8]
-    return f"{framework}-{spec.short_name()}-{digest}"
-
-
 def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str],
-              config: TrainConfig, embeddings: Embeddings | None = None) -> list[PlannedRun]:  # fmt: skip
+              config: TrainConfig, seeds: int = 1, embeddings: Embeddings | None = None) -> list[PlannedRun]:  # fmt: skip
+    """Every (seed, framework, spec), the whole zoo once per seed: seeds config.seed, config.seed + 1, ...
+
+    The seed is part of the run id, so the first seed's runs are the ones a one-seed zoo trains.
+    """
+    if seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {seeds}")
     planned = []
-    for framework in frameworks:
-        for spec in specs:
-            resolved = spec.resolved(len(data.vocabulary), len(data.classes), data.vocabulary.maxlen)
-            run_id = run_id_for(framework, resolved, data.key, data.vocabulary.fingerprint(), config, data.task)
-            planned.append(PlannedRun(run_id, framework, resolved, config, embeddings if spec.embeddings else None))
+    for offset in range(seeds):
+        seeded = replace(config, seed=config.seed + offset)
+        for framework in frameworks:
+            for spec in specs:
+                resolved = spec.resolved(len(data.vocabulary), len(data.classes), data.vocabulary.maxlen)
+                run_id = run_id_for(framework, resolved, data.key, data.vocabulary.fingerprint(), seeded, data.task)
+                planned.append(PlannedRun(run_id, framework, resolved, seeded, embeddings if spec.embeddings else None))
     return planned
 
 
@@ -134,28 +127,13 @@ def _spec_document(run: PlannedRun, data: PreparedData, backend: Backend, zoo_na
         "task": data.task,
         "label": run.spec.label(),
         "zoo": zoo_name,
-        "dataset": {
-            "key": data.key,
-            "title": data.dataset.info.title,
-            "classes": data.classes,
-            "vocabulary_fingerprint": data.vocabulary.fingerprint(),
-            "data_fingerprint": data.fingerprint or None,
-            "vocabulary_size": len(data.vocabulary),
-            "maxlen": data.vocabulary.maxlen,
-        },
+        "dataset": dataset_reference(data),
         "model": run.spec.to_json(),
         "training": run.config.to_json(),
         "device": backend.device_name,
         "versions": {**common_versions(), **backend.versions()},
         "created_at": time.time(),
     }
-
-
-def _predictions_frame(split: EncodedSplit, probabilities: np.ndarray, classes: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame({"id": split.example_ids, "label": split.labels, "predicted": probabilities.argmax(1)})
-    for index, name in enumerate(classes):
-        frame[f"prob_{name}"] = probabilities[:, index]
-    return frame
 
 
 def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunClaim,
@@ -192,7 +170,7 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     predict_start = time.perf_counter()
     probabilities = backend.predict(model, data.test)
     predict_seconds = time.perf_counter() - predict_start
-    claim.write_frame("predictions.csv", _predictions_frame(data.test, probabilities, data.classes))
+    claim.write_frame("predictions.csv", predictions_frame(data.test, probabilities, data.classes))
 
     best = fitted.history[fitted.best_epoch - 1] if fitted.best_epoch else {}
     metrics = classification_metrics(probabilities, data.test.labels, data.classes)
@@ -246,17 +224,26 @@ def train_zoo(
     embeddings: str | None = None,
     executor: str = "local",
     cluster: ClusterOptions | None = None,
+    seeds: int = 1,
+    baselines: bool = True,
 ) -> list[Outcome]:
     """Train every run of a zoo (or its models matching `only`) that the store does not have yet.
 
-    With `words`, each run's top words per class (`pipelines.explain.top_words`)
-    are computed right after it finishes, so the dashboard finds them cached.
+    `seeds` trains the zoo that many times, with seeds config.seed, config.seed + 1, ...
+    With `baselines`, a classification data set's bag-of-words baselines are
+    trained first (`pipelines.training.baselines`), in this process whatever the
+    executor: they take seconds. With `words`, each run's top words per class
+    (`pipelines.explain.top_words`) are computed right after it finishes, so the
+    dashboard finds them cached. Every finished run's history is written as
+    TensorBoard events (`pipelines.tensorboard_events`).
     With `pretrained` ("tuned" or "frozen"), every model's embedding table starts
     from the named `embeddings` in the store (or the newest there): `pipelines.training.pretrained`.
     `executor="ray"` sends the runs to a Ray cluster (`cluster` says which and
     what each run asks of it) and writes what comes back into this store.
     """
     specs = zoo(zoo_name, only)
+    if seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {seeds}")
     vectors = None
     if pretrained:
         from .pretrained import pretrained_specs
@@ -281,32 +268,23 @@ def train_zoo(
         session = connect(cluster or ClusterOptions(), frameworks, device, train_run)
     with session as trainer:
         data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
-        planned = plan_runs(data, specs, frameworks, config, vectors)
-        return train_planned(store, data, planned, trainer, zoo_name, show_progress=show_progress, words=words)
-
-
-def train_each(store: Store, dataset: str, run_ids: list[str], title: str,
-               train_one: Callable[[str, RunClaim, Callable[[dict], None]], str], show_progress: bool = True,
-               finished: Callable[[str], None] | None = None) -> list[Outcome]:  # fmt: skip
-    """Claim and train each run in turn, with a progress bar per run (`progress.train_claimed`); the other kinds'
-    `train` (forecasters, language models) run through here. `finished(run_id)` is called for every run done at
-    the end (trained now or before), after its claim is released."""
-    progress = ZooProgress(store, dataset, title, len(run_ids), show_progress, finished)
-    try:
-        train_claimed(store, dataset, run_ids, progress, train_one)
-    finally:
-        progress.close()
-    return progress.outcomes
+        planned = plan_runs(data, specs, frameworks, config, seeds, embeddings=vectors)
+        outcomes = []
+        if baselines and data.task == CLASSIFICATION.name:  # seconds: a yardstick before the first RNN
+            outcomes = train_baselines(store, data, show_progress=show_progress)
+        return outcomes + train_planned(store, data, planned, trainer, zoo_name, show_progress=show_progress,
+                                        words=words)  # fmt: skip
 
 
 def train_planned(store: Store, data: PreparedData, planned: list[PlannedRun], trainer, zoo_name: str | None = None,
                   show_progress: bool = True, words: bool = True) -> list[Outcome]:  # fmt: skip
-    """Mark the runs queued, then let `trainer` (LocalExecutor, or ray_executor's RayExecutor) train them; with
-    `words`, every done run's derived views (top words, a memory run's gradients) are kept as it finishes."""
+    """Mark the runs queued, then let `trainer` (LocalExecutor, or ray_executor's RayExecutor) train them; every
+    done run's derived views (TensorBoard events; with `words`, top words or a memory run's gradients) are kept
+    as it finishes."""
     job = {"dataset": data.key, "zoo": zoo_name, "frameworks": sorted({run.framework for run in planned})}
     for run in planned:
         store.mark_queued(data.key, run.run_id, job)
-    derive = (lambda run_id: derive_views(store, data.key, run_id, data.task)) if words else None
+    derive = lambda run_id: derive_views(store, data.key, run_id, data.task, explanations=words)  # noqa: E731
     progress = ZooProgress(store, data.key, f"{zoo_name} zoo on {data.key}", len(planned), show_progress, derive)
     try:
         trainer.train(store, data, planned, zoo_name, progress)
