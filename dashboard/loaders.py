@@ -249,3 +249,23 @@ def _reference_parameters(root: str, dataset: str, run_id: str, marker: str) -> 
         return int(reference_for(_model(root, dataset, run_id, marker)).parameter_count())
     except Exception as error:
         raise Unreadable(f"the reference of {run_id} cannot be built ({type(error).__name__}: {error})") from error
+
+
+# -- language models ---------------------------------------------------------------------
+
+
+def language_model(record: RunRecord):
+    """A finished language model (`pipelines.generation.LoadedLanguageModel`), recurrent or n-gram, loaded once."""
+    return _language_model(store_root(), record.dataset, record.run_id, run_marker(record))
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _language_model(root: str, dataset: str, run_id: str, marker: str):
+    from pipelines.generation import load_language_model  # imports torch: only the Write page pays for it
+    from pipelines.threads import prefer_low_latency
+
+    prefer_low_latency()  # one character at a time: one thread is many times faster
+    try:
+        return load_language_model(Store(root), dataset, run_id)
+    except Exception as error:  # missing or mismatched weights, a changed alphabet, ...
+        raise Unreadable(f"the model of {run_id} cannot be loaded ({type(error).__name__}: {error})") from error

@@ -42,6 +42,7 @@ PAGES = (
     PageEntry("inside.py", "Inside the model", ":material/neurology:", "Models"),
     PageEntry("top_words.py", "Top words", ":material/format_list_numbered:", "Models"),
     PageEntry("glass_box.py", "Glass box", ":material/function:", "Models"),
+    PageEntry("write.py", "Write", ":material/stylus_note:", "Models"),
     PageEntry("train.py", "Train", ":material/model_training:", "Pipelines"),
 )
 BY_KEY = {page.key: page for page in PAGES}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from pipelines.models.cells import CELL_NAMES, CELLS
+from pipelines.models.language_model_spec import LanguageModelSpec
 from pipelines.models.spec import FRAMEWORK_NAMES, FRAMEWORKS, ModelSpec
 from pipelines.store import RunRecord
 
@@ -23,6 +24,7 @@ FILTERS = {
     "filter_direction": ("direction", ("uni", "bi")),
     "filter_layers": ("layers", (1, 2, 3)),
 }
+OFFERED = dict(FILTERS.values())  # facet -> every choice its filter offers
 CHOICE_NAMES = {**FRAMEWORK_NAMES, **CELL_NAMES, "uni": "one way", "bi": "both ways",
                 1: "1 layer", 2: "2 layers", 3: "3 layers"}  # fmt: skip
 
@@ -31,7 +33,7 @@ def facets(record: RunRecord) -> dict:
     """The values a run is filtered on; a run that is not a recurrent model has only its framework."""
     values = {"framework": record.framework}
     spec = record.model_spec
-    if isinstance(spec, ModelSpec):
+    if isinstance(spec, (ModelSpec, LanguageModelSpec)):
         values.update(cell=spec.cell, direction="bi" if spec.bidirectional else "uni", layers=spec.layers)
     return values
 
@@ -43,10 +45,12 @@ class Selection:
     presentation: bool
 
     def keeps(self, record: RunRecord) -> bool:
-        """Whether a run passes the sidebar filters (a run whose spec is unknown always does)."""
+        """Whether a run passes the sidebar filters (a run whose spec is unknown always does, and so does a value
+        no filter offers, such as an n-gram model's framework)."""
         if record.spec is None:
             return True
-        return all(value in self.allowed[facet] for facet, value in facets(record).items())
+        return all(value in self.allowed[facet] or value not in OFFERED[facet]
+                   for facet, value in facets(record).items())  # fmt: skip
 
 
 def selection() -> Selection:

@@ -30,8 +30,13 @@ TRAINING_FACTS = ("parameters", "train_seconds", "epochs_trained", "best_epoch")
 
 
 def spec_of(record: RunRecord) -> ModelSpec | None:
-    """The run's recurrent architecture, or None (queued, damaged, or not a recurrent model)."""
+    """The run's recurrent classifier architecture, or None (queued, damaged, or not a recurrent classifier)."""
     return record.model_spec if isinstance(record.model_spec, ModelSpec) else None
+
+
+def architecture_of(record: RunRecord):
+    """Any kind's model spec that names itself (`label()`): a classifier's, a language model's, an n-gram's."""
+    return record.model_spec if hasattr(record.model_spec, "label") else None
 
 
 def run_labels(records: list[RunRecord]) -> dict[str, str]:
@@ -42,7 +47,7 @@ def run_labels(records: list[RunRecord]) -> dict[str, str]:
     """
     base = {}
     for record in records:
-        spec = spec_of(record)
+        spec = architecture_of(record)
         base[record.run_id] = spec.label() if spec else record.run_id
     if len({record.framework for record in records}) > 1:
         base = {r.run_id: f"{base[r.run_id]} · {FRAMEWORK_NAMES.get(r.framework, r.framework)}" for r in records}
@@ -54,25 +59,27 @@ def run_labels(records: list[RunRecord]) -> dict[str, str]:
 
 
 def run_frame(records: list[RunRecord]) -> pd.DataFrame:
-    """One row per finished classifier run: what it is and how it scored. Sorted by macro F1, best first."""
+    """One row per finished run: what it is and how it scored. Sorted by macro F1, best first (language models:
+    by bits per character, fewest first)."""
     labels = run_labels(records)
     rows = []
     for record in records:
-        spec, metrics = spec_of(record), record.metrics
+        spec, metrics = architecture_of(record), record.metrics
         rows.append({
             "run_id": record.run_id,
             "label": labels[record.run_id],
             "framework": record.framework,
-            "cell": spec.cell if spec else None,
-            "bidirectional": spec.bidirectional if spec else False,
-            "layers": spec.layers if spec else None,
-            "hidden_size": spec.hidden_size if spec else None,
-            **{key: getattr(metrics, key, None) for key in (*METRIC_NAMES, *TRAINING_FACTS)},
+            "cell": getattr(spec, "cell", None),
+            "bidirectional": getattr(spec, "bidirectional", False),
+            "layers": getattr(spec, "layers", None),
+            "hidden_size": getattr(spec, "hidden_size", None),
+            **{key: getattr(metrics, key, None) for key in (*METRIC_NAMES, *TRAINING_FACTS, "bits_per_character")},
         })  # fmt: skip
     columns = ["run_id", "label", "framework", "cell", "bidirectional", "layers", "hidden_size", *METRIC_NAMES,
-               *TRAINING_FACTS]  # fmt: skip
+               *TRAINING_FACTS, "bits_per_character"]  # fmt: skip
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values("f1_macro", ascending=False, na_position="last").reset_index(drop=True)
+    return frame.sort_values(["f1_macro", "bits_per_character"], ascending=[False, True],
+                             na_position="last").reset_index(drop=True)  # fmt: skip
 
 
 def leaderboard(frame: pd.DataFrame) -> pd.DataFrame:

@@ -37,6 +37,16 @@ def recurrent_classifiers(task: Task) -> bool:
     return task.recurrent_classifier
 
 
+def trained_by_epochs(task: Task) -> bool:
+    """Runs with a training history (one row per epoch): what the Training page draws."""
+    return "history.csv" in task.files_when_done
+
+
+def language_models(task: Task) -> bool:
+    """Runs that predict the next character and can write: the Write page, a corpus's leaderboard."""
+    return task.language_model
+
+
 def train_command(dataset: str, zoo: str = "quick") -> str:
     return f"python -m pipelines train --dataset {dataset} --zoo {zoo}"
 
@@ -56,13 +66,28 @@ def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | 
     """
     presentation = selection().presentation
     figure = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
-    config = {
+    st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation))
+
+
+def clicked_point(key: str, name: str, build: Callable[..., go.Figure], *args, height: int | None = None,
+                  **kwargs) -> dict | None:  # fmt: skip
+    """`show_chart` for a chart whose points can be clicked: the clicked point (Plotly's point: its
+    `customdata`, `point_index`, ...), or None before a click."""
+    presentation = selection().presentation
+    figure = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
+    event = st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation), key=key,
+                            on_select="rerun", selection_mode="points")  # fmt: skip
+    points = event.selection.points if event and event.selection else []
+    return points[0] if points else None
+
+
+def _chart_config(name: str, presentation: bool) -> dict:
+    return {
         "displaylogo": False,
         "displayModeBar": False if presentation else "hover",
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
         "toImageButtonOptions": {"format": "png", "filename": _file_name(name), "scale": 2},
     }
-    st.plotly_chart(figure, theme=None, config=config)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)

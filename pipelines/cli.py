@@ -1,4 +1,4 @@
-"""Command line: `python -m pipelines train | list | explain | top-words | verify`.
+"""Command line: `python -m pipelines train | list | explain | top-words | verify | generate`.
 
 Bad input (an unknown data set, a missing archive, a run that does not exist,
 a run of a kind the command does not work on) ends with a one-line message and
@@ -13,11 +13,13 @@ import os
 import sys
 
 from .data import DATASET_KEYS, DataError
+from .data.characters import CORPUS_KEYS, is_corpus
 from .devices import DEVICE_CHOICES
 from .models.spec import FRAMEWORKS
+from .models.language_model_spec import LANGUAGE_MODEL_ZOOS
 from .models.zoos import ZOOS
 from .store import Store
-from .tasks import require_recurrent_classifier, task_named
+from .tasks import require_language_model, require_recurrent_classifier, task_named
 from .training.config import FIELDS
 
 # What the commands' exit statuses mean (the Train page reads a job's from here too).
@@ -36,8 +38,14 @@ def _store(args) -> Store:
 
 
 def cmd_train(args) -> int:
+    if is_corpus(args.dataset):  # a character corpus: language models, their own small trainer
+        return _train_language_models(args)
+    if args.zoo in LANGUAGE_MODEL_ZOOS:
+        raise ValueError(f"the {args.zoo} zoo holds language models: train it on a character corpus "
+                         f"(--dataset {' or '.join(CORPUS_KEYS)})")  # fmt: skip
     from .training.train import train_zoo  # imports torch: keep `list` fast
 
+    args.zoo = args.zoo or "quick"
     frameworks = list(FRAMEWORKS) if args.framework == "both" else [args.framework]
     overrides = {name: getattr(args, name) for name in FIELDS}  # None where not given: the defaults stand
     outcomes = train_zoo(
@@ -45,9 +53,28 @@ def cmd_train(args) -> int:
         data_dir=args.data_dir, language=args.language, limit=args.limit, only=args.only,
         show_progress=not args.quiet, words=args.top_words,
     )  # fmt: skip
+    return _summarise(outcomes)
+
+
+def _summarise(outcomes) -> int:
     counts = {result: sum(o.result == result for o in outcomes) for result in ("trained", "skipped", "busy", "failed")}
     print(", ".join(f"{count} {result}" for result, count in counts.items()))
     return EXIT_SOME_FAILED if counts["failed"] else EXIT_FINISHED
+
+
+def _train_language_models(args) -> int:
+    """`train --dataset rt-polarity-chars --zoo charlm`: character language models and their n-gram baselines."""
+    if args.framework != "torch":
+        raise ValueError(f"character language models train in PyTorch only, not --framework {args.framework}")
+    if args.language is not None:
+        raise ValueError(f"--language applies to nusax only, not {args.dataset}")
+    from .training.language_models import train_language_models  # imports torch
+
+    overrides = {name: getattr(args, name) for name in FIELDS}
+    return _summarise(train_language_models(
+        _store(args), args.dataset, args.zoo or "charlm", device=args.device, overrides=overrides,
+        data_dir=args.data_dir, limit=args.limit, only=args.only, show_progress=not args.quiet,
+    ))  # fmt: skip
 
 
 def _headline(record) -> dict:
@@ -174,6 +201,30 @@ def _describe_explanation(explanation) -> str:
     return "\n".join(lines)
 
 
+def cmd_generate(args) -> int:
+    from .generation import SamplingSettings, load_language_model  # imports torch
+
+    settings = SamplingSettings(length=args.length, temperature=args.temperature, top_k=args.top_k, seed=args.seed,
+                                stop_at_end=args.stop_at_end)  # checked before the model loads  # fmt: skip
+    store = _store(args)
+    record = store.find_run(args.run, args.dataset)
+    require_language_model(record, "generate")
+    model = load_language_model(store, record.dataset, record.run_id, device=args.device)
+    generation = model.write(args.prompt, settings)
+    if args.json:
+        print(json.dumps({"dataset": record.dataset, **generation.to_json()}, ensure_ascii=False, allow_nan=False))
+        return EXIT_FINISHED
+    top_k = f"top-{settings.top_k}" if settings.top_k else "every character"
+    print(f"{model.label} ({record.run_id}) on {record.dataset}: "
+          f"{record.metrics.bits_per_character:.3f} bits per character on the test passages")  # fmt: skip
+    print(f"prompt {generation.prompt!r} · temperature {settings.temperature:g} · {top_k} · seed {settings.seed} · "
+          f"{len(generation.steps)} characters written\n")  # fmt: skip
+    print(generation.prompt + generation.text)
+    print(f"\nits surprise at its own text: {generation.bits_per_character:.2f} bits per character "
+          "(each line is one review)")  # fmt: skip
+    return EXIT_FINISHED
+
+
 def cmd_top_words(args) -> int:
     from .explain import top_words
 
@@ -199,9 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train every run of a zoo that the store does not have yet")
     train.add_argument("--dataset", default="rt-polarity",
-                       help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too)")
+                       help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too); character corpora for "
+                            f"language models: {', '.join(CORPUS_KEYS)}")  # fmt: skip
     train.add_argument("--language", default=None, help="NusaX language (default indonesian)")
-    train.add_argument("--zoo", default="quick", choices=sorted(ZOOS))
+    train.add_argument("--zoo", default=None, choices=sorted({*ZOOS, *LANGUAGE_MODEL_ZOOS}),
+                       help="default: quick, or charlm for a character corpus")
     train.add_argument("--only", action="append", metavar="PATTERN",
                        help="train only the zoo's models whose name matches, e.g. 'gru-bi-*' (repeatable)")
     train.add_argument("--framework", default="torch", choices=[*FRAMEWORKS, "both"])
@@ -250,6 +303,18 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("--refresh", action="store_true", help="compute again even if cached")
     top.add_argument("--json", action="store_true")
     top.set_defaults(handler=cmd_top_words)
+
+    generate = commands.add_parser("generate", help="a language model writes after a prompt (seeded)")
+    _run_arguments(generate)
+    generate.add_argument("--prompt", default="", help="what the text starts with (default: nothing, a new review)")
+    generate.add_argument("--length", type=int, default=200, help="characters to write (default 200)")
+    generate.add_argument("--temperature", type=float, default=0.8,
+                          help="above 0: below 1 safer, above 1 bolder (default 0.8)")
+    generate.add_argument("--top-k", type=int, default=0, help="draw from the k likeliest characters (default 0: all)")
+    generate.add_argument("--seed", type=int, default=0, help="the same seed writes the same text (default 0)")
+    generate.add_argument("--stop-at-end", action="store_true", help="stop when the review ends")
+    generate.add_argument("--json", action="store_true", help="the text, settings and each character's candidates")
+    generate.set_defaults(handler=cmd_generate)
     return parser
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, loaders, tables, ui
+from dashboard import figures, language_models, loaders, tables, ui
 from pipelines.records import DatasetSummary
 
 st.title("Overview")
@@ -10,6 +10,17 @@ ui.teach("The data set the models learned from, and how every finished model sco
 
 selected = ui.require_dataset()
 summary = ui.require_summary(selected.dataset)
+if summary.task == "generation":  # a character corpus: its card, and its language models against the n-grams
+    language_models.corpus_card(summary)
+    st.subheader("Leaderboard")
+    records = loaders.runs(selected.dataset)
+    ui.describe_unfinished(records)
+    finished = ui.drawn([r for r in records if r.state == "done"], ui.language_models)
+    if finished:
+        language_models.leaderboard([record for record in finished if selected.keeps(record)], summary)
+    elif not records:
+        st.info(f"No runs yet:\n\n```\n{language_models.TRAIN_CORPUS}\n```", icon=":material/school:")
+    st.stop()
 
 
 def dataset_card(summary: DatasetSummary) -> None:

@@ -7,6 +7,8 @@ import streamlit as st
 from dashboard import loaders, tables, ui
 from dashboard.state import selection
 from pipelines.data import DATASET_KEYS, DataError
+from pipelines.data.characters import CORPUS_KEYS
+from pipelines.models.language_model_spec import language_model_zoo
 from pipelines.models.spec import FRAMEWORK_NAMES
 from pipelines.models.zoos import zoo
 from pipelines.training import jobs
@@ -18,6 +20,16 @@ ZOO_HELP = {
     "sweep": "depth 1/2/3, width 32/64/128 and direction for each cell: seed 002's studies",
     "full": "large stacked models incl. seed 000's BiLSTM: meant for a GPU",
 }
+LANGUAGE_ZOO_HELP = {
+    "charlm": "RNN, LSTM, GRU with 256 units (and two layers for the gated cells), plus n-gram baselines: "
+              "about 40 minutes on a 2-core CPU",
+    "charlm-small": "RNN, LSTM, GRU with 64 units, plus n-gram baselines: a few minutes",
+}  # fmt: skip
+# What the form offers per kind of model: data sets, zoos (with their help) and how many models each holds.
+KINDS = {
+    "Sentiment classifiers": (DATASET_KEYS, ZOO_HELP, lambda name: len(zoo(name))),
+    "Language models (Write)": (CORPUS_KEYS, LANGUAGE_ZOO_HELP, lambda name: len(language_model_zoo(name))),
+}
 FRAMEWORK_CHOICE_NAMES = {**FRAMEWORK_NAMES, "both": "both"}
 LIVE = "train_live"  # whether a job was running at the last draw
 
@@ -27,14 +39,19 @@ ui.teach("Start a zoo as a background process (the same command as in a terminal
 
 def start_ui() -> dict | None:
     """The start form; returns the job's settings when submitted."""
+    current = selection().dataset  # start on the sidebar's data set when the form offers it
+    offered = next((name for name, (keys, *_) in KINDS.items() if current in keys), next(iter(KINDS)))
+    kind = st.segmented_control("What to train", list(KINDS), default=offered, key="train_kind", required=True)
+    datasets, zoo_help, size = KINDS[kind]
     with st.form("start_job", border=True):
         left, middle, right = st.columns(3)
-        current = selection().dataset  # start on the sidebar's data set when it is one of the three
-        start = DATASET_KEYS.index(current) if current in DATASET_KEYS else 0
-        dataset = left.selectbox("Data set", DATASET_KEYS, index=start, help="nusax trains on Indonesian.")
-        zoo_name = middle.selectbox("Zoo", list(ZOO_HELP), format_func=lambda name: f"{name}: {len(zoo(name))} models",
-                                    help="\n".join(f"- **{name}**: {text}" for name, text in ZOO_HELP.items()))
-        framework = right.selectbox("Framework", jobs.FRAMEWORK_CHOICES, format_func=FRAMEWORK_CHOICE_NAMES.get)
+        start = datasets.index(current) if current in datasets else 0
+        dataset = left.selectbox("Data set", datasets, index=start, help="nusax trains on Indonesian; the character "
+                                 "corpora (…-chars) are the review texts read one character at a time.")  # fmt: skip
+        zoo_name = middle.selectbox("Zoo", list(zoo_help), format_func=lambda name: f"{name}: {size(name)} models",
+                                    help="\n".join(f"- **{name}**: {text}" for name, text in zoo_help.items()))
+        frameworks = jobs.FRAMEWORK_CHOICES if zoo_help is ZOO_HELP else ("torch",)  # language models: PyTorch only
+        framework = right.selectbox("Framework", frameworks, format_func=FRAMEWORK_CHOICE_NAMES.get)
         left, middle, right = st.columns(3)
         epochs = left.number_input("Epochs (0 = the data set's default)", 0, 100, 0)
         limit = middle.number_input("Examples per split (0 = all)", 0, 100_000, 0, step=100,
@@ -72,8 +89,9 @@ def run_progress(record, label: str) -> None:
         progress = float(status.progress or 0.0)
         st.progress(progress, text=f"{label}: {detail}{progress:.0%}, {elapsed}")
     elif record.state == "done":
-        accuracy = getattr(record.metrics, "accuracy", None)
+        accuracy, bits = getattr(record.metrics, "accuracy", None), getattr(record.metrics, "bits_per_character", None)
         score = f", accuracy {accuracy:.3f}" if accuracy is not None else ""
+        score = f", {bits:.3f} bits per character" if bits is not None else score
         st.progress(1.0, text=f"{label}: done in {elapsed}{score}")
     elif record.state == "queued":
         st.progress(0.0, text=f"{label}: waiting")

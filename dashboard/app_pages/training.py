@@ -3,19 +3,21 @@
 import streamlit as st
 
 from dashboard import figures, loaders, ui
+from pipelines.tasks import task_of
 
 st.title("Training")
 ui.teach("Loss and accuracy per epoch on the training and validation splits, for one model or several overlaid.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected)
+runs = ui.require_runs(selected, ui.trained_by_epochs)  # classifiers, and language models (loss in nats per character)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 
 
 def runs_ui() -> list[str]:
     """Run ids to draw: the best model by default."""
     return ui.pick_runs("training_runs", list(frame["run_id"]), list(frame["run_id"][:1]), labels,
-                        help="Pick several to overlay them; the list is sorted by macro F1.")  # fmt: skip
+                        help="Pick several to overlay them; the list is sorted by macro F1 (language models: "
+                             "by bits per character).")  # fmt: skip
 
 
 chosen = runs_ui()
@@ -36,6 +38,9 @@ if not histories:
 styles = figures.run_styles(frame[frame["label"].isin(list(histories))])
 
 ui.show_chart("training-curves", figures.training_curves, histories, styles, best_epochs, height=420)
+if any(ui.language_models(task_of(by_id[run_id])) for run_id in chosen):
+    ui.teach("A language model's loss is its surprise per character in nats (÷ ln 2 = bits per character), and its "
+             "accuracy how often its likeliest next character was the right one.")  # fmt: skip
 ui.teach(
     "When validation loss turns up while training loss keeps falling, the model has started to memorise the "
     "training reviews (overfitting). The star marks the best validation epoch: the weights kept are that epoch's."

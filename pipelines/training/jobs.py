@@ -32,7 +32,9 @@ from filelock import FileLock
 
 from ..cli import EXIT_BAD_INPUT, EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_SOME_FAILED
 from ..data import resolve_info
+from ..data.characters import is_corpus, resolve_corpus
 from ..files import read_json, write_json
+from ..models.language_model_spec import LANGUAGE_MODEL_ZOOS
 from ..models.zoos import ZOOS
 from ..records import RunRecord
 from ..store import Store
@@ -101,13 +103,18 @@ def start_job(
     data_dir: str | None = None,
 ) -> Job:
     """Start training a zoo in the background, or return the live job already doing it."""
-    if zoo not in ZOOS:
-        raise ValueError(f"unknown zoo {zoo!r}; choose one of: {', '.join(ZOOS)}")
+    corpus = is_corpus(dataset)  # a character corpus trains language models
+    zoos = LANGUAGE_MODEL_ZOOS if corpus else ZOOS
+    if zoo not in zoos:
+        raise ValueError(f"unknown zoo {zoo!r} for {dataset}; choose one of: {', '.join(zoos)}")
     if framework not in FRAMEWORK_CHOICES:
         raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORK_CHOICES)}")
+    if corpus and framework != "torch":
+        raise ValueError(f"character language models train in PyTorch only, not {framework}")
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
-    key = resolve_info(dataset, language, limit).key  # raises DataError (a ValueError) for an unknown data set
+    # DataError (a ValueError) for an unknown data set
+    key = resolve_corpus(dataset, limit).key if corpus else resolve_info(dataset, language, limit).key
     folder = store.dataset_dir(key) / JOBS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
 

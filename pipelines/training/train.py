@@ -15,6 +15,7 @@ import json
 import time
 import traceback
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -64,14 +65,14 @@ def prepare_data(store: Store, key: str, data_dir=None, language=None, limit=Non
     """Load and encode a data set; (re)write its dataset.json, vocab.json and test texts when they differ."""
     dataset = load_dataset(key, data_dir=data_dir, language=language, limit=limit)
     vocabulary = build_vocabulary(dataset)
-    if _stored_fingerprint(store, dataset.info.key) != vocabulary.fingerprint():
+    if stored_fingerprint(store, dataset.info.key) != vocabulary.fingerprint():
         test = pd.DataFrame([{"id": e.id, "text": e.text, "label": e.label} for e in dataset.test])
         store.write_dataset(dataset_summary(dataset, vocabulary), vocabulary, test)
     encode = lambda examples: EncodedSplit.encode(examples, vocabulary)  # noqa: E731
     return PreparedData(dataset, vocabulary, encode(dataset.train), encode(dataset.validation), encode(dataset.test))
 
 
-def _stored_fingerprint(store: Store, key: str) -> str | None:
+def stored_fingerprint(store: Store, key: str) -> str | None:
     """The vocabulary fingerprint the store holds for a data set, if its card and vocabulary agree on one."""
     try:
         summary, vocabulary = store.read_dataset(key), store.read_vocabulary(key)
@@ -108,24 +109,32 @@ def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str],
 
 
 def _spec_document(run: PlannedRun, data: PreparedData, backend: Backend, zoo_name: str | None) -> dict:
+    dataset = {
+        "key": data.key,
+        "title": data.dataset.info.title,
+        "classes": data.classes,
+        "vocabulary_fingerprint": data.vocabulary.fingerprint(),
+        "vocabulary_size": len(data.vocabulary),
+        "maxlen": data.vocabulary.maxlen,
+    }
+    return spec_document(run.run_id, run.framework, CLASSIFICATION.name, run.spec, zoo_name, dataset,
+                         run.config.to_json(), backend.device_name, backend.versions())  # fmt: skip
+
+
+def spec_document(run_id: str, framework: str, task: str, spec, zoo_name: str | None, dataset: dict,
+                  training: dict, device: str, versions: dict) -> dict:  # fmt: skip
+    """A run's spec.json (`pipelines.records.RunSpec`): what it is, what it read, how it trained, and with what."""
     return {
-        "run_id": run.run_id,
-        "framework": run.framework,
-        "task": CLASSIFICATION.name,
-        "label": run.spec.label(),
+        "run_id": run_id,
+        "framework": framework,
+        "task": task,
+        "label": spec.label(),
         "zoo": zoo_name,
-        "dataset": {
-            "key": data.key,
-            "title": data.dataset.info.title,
-            "classes": data.classes,
-            "vocabulary_fingerprint": data.vocabulary.fingerprint(),
-            "vocabulary_size": len(data.vocabulary),
-            "maxlen": data.vocabulary.maxlen,
-        },
-        "model": run.spec.to_json(),
-        "training": run.config.to_json(),
-        "device": backend.device_name,
-        "versions": {**common_versions(), **backend.versions()},
+        "dataset": dataset,
+        "model": spec.to_json(),
+        "training": training,
+        "device": device,
+        "versions": {**common_versions(), **versions},
         "created_at": time.time(),
     }
 
@@ -142,19 +151,7 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     """Train, evaluate and store one claimed run; returns its metrics."""
     started = time.time()
     claim.write_json("spec.json", _spec_document(run, data, backend, zoo_name))
-    claim.set_status("running", progress=0.0, started_at=started)
-    last_write = 0.0
-
-    def report(progress: dict) -> None:
-        nonlocal last_write
-        if on_step:
-            on_step(progress)
-        finished_steps = (progress["epoch"] - 1) * progress["steps"] + progress["step"]
-        fraction = finished_steps / (progress["epochs"] * progress["steps"])
-        if time.monotonic() - last_write >= STATUS_INTERVAL or progress["step"] == progress["steps"]:
-            last_write = time.monotonic()
-            claim.set_status("running", progress=round(fraction, 4), elapsed=time.time() - started, **progress)
-
+    report = status_reporter(claim, started, on_step)
     model = backend.build(run.spec, seed=run.config.seed)
     fitted = fit(backend, model, data.train, data.validation, run.config, report)
     claim.write_frame("history.csv", pd.DataFrame(fitted.history))
@@ -181,9 +178,33 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     )
     CLASSIFICATION.metrics.model_validate(metrics)  # what every reader will expect of the file
     claim.write_file(backend.weights_file, lambda path: backend.save(model, path))
+    finish(claim, metrics, started)
+    return metrics
+
+
+def status_reporter(claim: RunClaim, started: float, on_step: Callable[[dict], None] | None = None) -> ProgressCallback:
+    """Mark a claimed run running; the callback a training loop reports its steps to (the progress bar's
+    `on_step`, and the run's status.json at most once a second and at the end of every epoch)."""
+    claim.set_status("running", progress=0.0, started_at=started)
+    last_write = 0.0
+
+    def report(progress: dict) -> None:
+        nonlocal last_write
+        if on_step:
+            on_step(progress)
+        finished_steps = (progress["epoch"] - 1) * progress["steps"] + progress["step"]
+        fraction = finished_steps / (progress["epochs"] * progress["steps"])
+        if time.monotonic() - last_write >= STATUS_INTERVAL or progress["step"] == progress["steps"]:
+            last_write = time.monotonic()
+            claim.set_status("running", progress=round(fraction, 4), elapsed=time.time() - started, **progress)
+
+    return report
+
+
+def finish(claim: RunClaim, metrics: dict, started: float) -> None:
+    """Write a run's metrics.json, then mark it done: the last two writes of every run, in that order."""
     claim.write_json("metrics.json", metrics)
     claim.set_status("done", progress=1.0, started_at=started, finished_at=time.time(), elapsed=time.time() - started)
-    return metrics
 
 
 def fit(backend: Backend, model, train: EncodedSplit, validation: EncodedSplit, config: TrainConfig,
@@ -231,21 +252,50 @@ def train_zoo(
     data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
     planned = plan_runs(data, specs, frameworks, config)
     job = {"dataset": data.key, "zoo": zoo_name, "frameworks": frameworks}
-    for run in planned:
-        store.mark_queued(data.key, run.run_id, job)
+    trainers = [(run.run_id, partial(train_run, run, data, backends[run.framework], zoo_name=zoo_name))
+                for run in planned]  # fmt: skip
+    return train_each(store, data.key, trainers, job, f"{zoo_name} zoo on {data.key}", _classifier_detail,
+                      show_progress, after=derive_top_words if words else None)  # fmt: skip
 
+
+def _classifier_detail(metrics: dict) -> str:
+    return f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, {metrics['train_seconds']:.0f}s"
+
+
+# Trains one claimed run, reporting its steps to a callback: `trainer(claim=..., on_step=...)` -> the run's metrics.
+RunTrainer = Callable[..., dict]
+
+
+def train_each(
+    store: Store,
+    dataset: str,
+    trainers: list[tuple[str, RunTrainer]],
+    job: dict,
+    title: str,
+    detail: Callable[[dict], str],
+    show_progress: bool = True,
+    after: Callable[[Store, str, str], None] | None = None,
+) -> list[Outcome]:
+    """Queue every run, then train each one the store does not have yet, one progress bar per run.
+
+    A run that is done is skipped, one another process holds is left alone ("busy"), and one that fails
+    is marked failed without stopping the others. `detail(metrics)` is the line printed when a run ends;
+    `after(store, dataset, run_id)` runs for every finished run (e.g. caching its top words).
+    """
+    for run_id, _ in trainers:
+        store.mark_queued(dataset, run_id, job)
     outcomes = []
-    runs_bar = tqdm(planned, desc=f"{zoo_name} zoo on {data.key}", unit="run", disable=not show_progress)
-    for run in runs_bar:
-        with store.claim(data.key, run.run_id) as claim:
+    runs_bar = tqdm(trainers, desc=title, unit="run", disable=not show_progress)
+    for run_id, trainer in runs_bar:
+        with store.claim(dataset, run_id) as claim:
             if claim is None:
-                state = store.run(data.key, run.run_id).state
-                outcomes.append(Outcome(run.run_id, "skipped" if state == "done" else "busy", state))
-                tqdm.write(f"{run.run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
-                if words and state == "done":
-                    derive_top_words(store, data.key, run.run_id)  # a run trained before top words were cached
+                state = store.run(dataset, run_id).state
+                outcomes.append(Outcome(run_id, "skipped" if state == "done" else "busy", state))
+                tqdm.write(f"{run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
+                if after and state == "done":
+                    after(store, dataset, run_id)  # e.g. a run trained before top words were cached
                 continue
-            steps_bar = tqdm(desc=run.run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
+            steps_bar = tqdm(desc=run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
 
             def on_step(progress: dict, bar=steps_bar) -> None:
                 bar.total = progress["epochs"] * progress["steps"]
@@ -253,20 +303,18 @@ def train_zoo(
                 bar.update((progress["epoch"] - 1) * progress["steps"] + progress["step"] - bar.n)
 
             try:
-                metrics = train_run(run, data, backends[run.framework], claim, zoo_name, on_step)
+                metrics = trainer(claim=claim, on_step=on_step)
             except Exception as error:  # one broken run must not stop the zoo
                 claim.set_status("failed", error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
-                outcomes.append(Outcome(run.run_id, "failed", f"{type(error).__name__}: {error}"))
-                tqdm.write(f"{run.run_id}: FAILED: {type(error).__name__}: {error}")
+                outcomes.append(Outcome(run_id, "failed", f"{type(error).__name__}: {error}"))
+                tqdm.write(f"{run_id}: FAILED: {type(error).__name__}: {error}")
                 continue
             finally:
                 steps_bar.close()
-            detail = (f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, "
-                      f"{metrics['train_seconds']:.0f}s")
-            outcomes.append(Outcome(run.run_id, "trained", detail))
-            tqdm.write(f"{run.run_id}: {detail}")
-        if words:
-            derive_top_words(store, data.key, run.run_id)
+            outcomes.append(Outcome(run_id, "trained", detail(metrics)))
+            tqdm.write(f"{run_id}: {detail(metrics)}")
+        if after:
+            after(store, dataset, run_id)
     return outcomes
 
 
