@@ -49,8 +49,10 @@ def run_labels(records: list[RunRecord]) -> dict[str, str]:
     for record in records:
         spec = architecture_of(record)
         base[record.run_id] = spec.label() if spec else record.run_id
-    if len({record.framework for record in records}) > 1:
-        base = {r.run_id: f"{base[r.run_id]} · {FRAMEWORK_NAMES.get(r.framework, r.framework)}" for r in records}
+    # Name the framework when runs come from more than one (an n-gram model's counts are no framework to name).
+    if len({record.framework for record in records if record.framework in FRAMEWORK_NAMES}) > 1:
+        base = {r.run_id: f"{base[r.run_id]} · {FRAMEWORK_NAMES[r.framework]}" if r.framework in FRAMEWORK_NAMES
+                else base[r.run_id] for r in records}  # fmt: skip
     counts = Counter(base.values())
     return {
         run_id: label if counts[label] == 1 else f"{label} · {run_id.rsplit('-', 1)[-1]}"

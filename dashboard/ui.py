@@ -105,13 +105,14 @@ def show_table(frame: pd.DataFrame, name: str, column_config: dict | None = None
                            mime="text/csv", icon=":material/download:", key=f"csv-{name}")  # fmt: skip
 
 
-def pick_runs(key: str, options: list[str], default: list[str], labels: dict[str, str], help: str) -> list[str]:
-    """A multiselect of runs whose choice is kept per data set and across pages.
+def pick_runs(key: str, options: list[str], default: list[str], labels: dict[str, str], help: str,
+              dataset: str | None = None) -> list[str]:  # fmt: skip
+    """A multiselect of runs whose choice is kept per data set (the sidebar's, or `dataset`) and across pages.
 
     When none of the remembered runs is on offer any more (other filters), it
     starts again from `default` rather than from an empty choice.
     """
-    key = f"{key}:{selection().dataset}"
+    key = f"{key}:{dataset or selection().dataset}"
     remembered = st.session_state.get(key)
     if remembered and not set(remembered) & set(options):
         del st.session_state[key]
@@ -277,6 +278,12 @@ def _progress(record: RunRecord) -> str:
     epoch, epochs = record.status.epoch, record.status.epochs
     progress = record.status.progress or 0.0
     return f"{progress:.0%}, epoch {epoch} of {epochs}" if epoch and epochs else f"{progress:.0%}"
+
+
+def sentence(text: str) -> str:
+    """A message that may quote what a user typed, as one markdown sentence: a capital first, markup shown as text."""
+    text = _plain(text)
+    return text[:1].upper() + text[1:]
 
 
 def _plain(text: str) -> str:

@@ -2,7 +2,8 @@
 
 `trained_store` trains with the pipeline (`train_zoo`, in a subprocess) on tiny generated copies of
 rt-polarity (2 classes; the quick zoo, and the sweep zoo on a 40-example cut) and
-NusaX (3 classes; the quick zoo, and its GRU in Keras too), once per test session.
+NusaX (3 classes; the quick zoo, and its GRU in Keras too), and the language models of the small zoo
+on rt-polarity's texts read character by character (`rt-polarity-chars`), once per test session.
 `damage` adds what a store meets in real life: a run still training, a failed
 run, a run with no metrics, and done runs whose history, predictions or weights
 are garbage.
@@ -47,8 +48,14 @@ for dataset, zoo, epochs, limit in (("rt-polarity", "quick", 2, None), ("nusax",
 outcomes = train_zoo(store, "nusax", "quick", ["keras"], device="cpu", overrides={{"epochs": 1}}, data_dir={data!r},
                      only=["gru-uni-*"], show_progress=False)
 assert [outcome.result for outcome in outcomes] == ["trained"], outcomes
+# The same reviews read character by character: the language models and their n-gram baselines (the Write page).
+from pipelines.training.language_models import train_language_models
+outcomes = train_language_models(store, {corpus!r}, "charlm-small", device="cpu", overrides={{"epochs": 2}},
+                                 data_dir={data!r}, show_progress=False)
+assert all(outcome.result == "trained" for outcome in outcomes), outcomes
 """
 KERAS_TWIN = "gru-uni-1x64-mean"  # its nusax runs: torch-... and keras-...
+CORPUS = "rt-polarity-chars"
 
 
 def trained_store(base: Path) -> Path:
@@ -60,7 +67,7 @@ def trained_store(base: Path) -> Path:
     write_rt_corpus(data)
     write_nusax(data)
     # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).
-    script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT)
+    script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT, corpus=CORPUS)
     environment = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=PROJECT, capture_output=True,
                             text=True, timeout=600)  # fmt: skip

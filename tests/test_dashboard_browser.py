@@ -191,3 +191,36 @@ def test_glass_box_draws_the_equations_and_the_agreement(page, server):
     assert page.locator(PROBLEMS).count() == 0
     verdict = page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stMetric"]').last.inner_text()
     assert "largest difference anywhere" in verdict and "agree" in verdict and "DISAGREE" not in verdict
+
+
+def test_write_page_writes_refuses_unseen_characters_and_shows_hidden_states(page, server):
+    page.goto(f"{server}/write")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)  # the characters, clickable
+    settle(page)
+    shoot(page, "write")
+    assert page.locator(PROBLEMS).count() == 0
+    assert page.locator('[data-testid="stHtml"] span[title^="wrote "]').count() > 10  # candidates on hover
+    page.get_by_role("tab", name="Hidden states").click()
+    page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    shoot(page, "write-hidden-states")
+    box = page.get_by_label("Prompt")
+    box.fill(HOSTILE)
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    settle(page)
+    assert page.evaluate("() => window.hacked") is None and page.locator("img[src='x']").count() == 0
+    assert "never saw in training" in page.locator('[data-testid="stAlertContentInfo"]').first.inner_text()
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "write-unseen-characters")
+
+
+def test_write_page_in_presentation_mode(page, server):
+    page.goto(f"{server}/write?presentation=true")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") == 20
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "presentation-write")

@@ -24,7 +24,7 @@ frame, labels, by_id = runs.frame, runs.labels, runs.by_id
 def models_ui() -> list[str]:
     return ui.pick_runs("write_runs", list(frame["run_id"]), language_models.one_per_cell(frame), labels,
                         help=f"Up to {SIDE_BY_SIDE} write side by side from the same prompt, settings and seed; "
-                             "the list is sorted by bits per character.")[:SIDE_BY_SIDE]  # fmt: skip
+                             "the list is sorted by bits per character.", dataset=selected.dataset)[:SIDE_BY_SIDE]
 
 
 def settings_ui() -> tuple[str, SamplingSettings, bool]:
@@ -60,12 +60,13 @@ for column, run_id in zip(st.columns(len(chosen)), chosen):
         try:
             generations[run_id] = language_models.written(record, prompt, settings, watch)
         except ValueError as error:  # the prompt: too long, or characters the model never saw
-            st.info(f"{str(error).capitalize()}.", icon=":material/keyboard:")
+            st.info(f"{ui.sentence(str(error))}.", icon=":material/keyboard:")
             st.stop()
         except loaders.Unreadable as error:
             st.warning(f"Left out: {error}.", icon=":material/warning:")
             continue
-        st.caption(f"Its surprise at its own text: {generations[run_id].bits_per_character:.2f} bits per character.")
+        st.markdown(f"Its surprise at its own text: **{generations[run_id].bits_per_character:.2f}** bits per "
+                    "character.")  # fmt: skip
 if not generations:
     st.stop()
 ui.teach("Amber characters were unlikely even to the model that drew them: temperature above 1 makes more of them. "
@@ -75,10 +76,11 @@ st.subheader("Look closer")
 written_by = list(generations)
 looked = st.selectbox("Model", written_by, format_func=labels.get,
                       key=ui.remembered("write_look", written_by, written_by[0]))
-generation, colour = generations[looked], figures.CELL_COLOURS.get(frame.set_index("run_id").at[looked, "cell"])
-characters, states = st.tabs(["Character by character", "Hidden states"])
+generation = generations[looked]
+colour = figures.CELL_COLOURS.get(frame.set_index("run_id").at[looked, "cell"], figures.OTHER_COLOUR)
 
-with characters:
+
+def characters_view() -> None:
     steps = generation.steps
     clicked = ui.clicked_point(f"write_grid:{looked}", f"{looked}-characters", figures_writing.character_grid,
                                generation.prompt, [step.character for step in steps],
@@ -91,22 +93,31 @@ with characters:
     context = generation.prompt + generation.text[:index]
     st.markdown(tables_language.step_sentence(labels[looked], index, steps[index], context))
     ui.show_chart(f"{looked}-candidates", figures_writing.candidate_bars, steps[index].candidates,
-                  steps[index].character, context, colour or figures.OTHER_COLOUR, height=300)  # fmt: skip
+                  steps[index].character, context, colour, height=300)  # fmt: skip
 
-with states:
+
+def states_view() -> None:
     layers = loaders.language_model(by_id[looked]).reader.layers
     if not layers:
         st.info("An n-gram model keeps no hidden state: all it remembers is the last few characters.",
                 icon=":material/info:")  # fmt: skip
-    else:
-        layer = st.segmented_control("Layer", list(range(layers)), format_func=lambda i: f"layer {i + 1}",
-                                     default=layers - 1, key="write_layer", required=True) if layers > 1 else 0
-        read = [readable(c) for c in generation.prompt + generation.text][-STATES_SHOWN:]
-        hidden = generation.hidden(layer)[-STATES_SHOWN:]
-        if len(generation.prompt) + len(generation.steps) > STATES_SHOWN:
-            st.caption(f"The last {STATES_SHOWN} characters.")
-        title = f"Layer {layer + 1}'s hidden state after each character (units clustered by similarity)"
-        ui.show_chart(f"{looked}-hidden-states", figures_inside.state_heatmap, hidden, read,
-                      units_by_similarity(hidden), "hidden", title, height=560)  # fmt: skip
-        ui.teach("Each column is the state after reading one character, prompt first. Units that switch at spaces "
-                 "or inside words show what the model keeps track of.")  # fmt: skip
+        return
+    layer = st.segmented_control("Layer", list(range(layers)), format_func=lambda i: f"layer {i + 1}",
+                                 default=layers - 1, key="write_layer", required=True) if layers > 1 else 0
+    read = [readable(c) for c in generation.prompt + generation.text][-STATES_SHOWN:]
+    hidden = generation.hidden(layer)[-STATES_SHOWN:]
+    if len(generation.prompt) + len(generation.steps) > STATES_SHOWN:
+        st.caption(f"The last {STATES_SHOWN} characters.")
+    title = f"Layer {layer + 1}'s hidden state after each character (units clustered by similarity)"
+    ui.show_chart(f"{looked}-hidden-states", figures_inside.state_heatmap, hidden, read, units_by_similarity(hidden),
+                  "hidden", title, height=560)  # fmt: skip
+    ui.teach("Each column is the state after reading one character, prompt first. Units that switch at spaces or "
+             "inside words show what the model keeps track of.")  # fmt: skip
+
+
+# Only the open tab is drawn, as on Inside the model.
+views = {"Character by character": characters_view, "Hidden states": states_view}
+for tab, view in zip(st.tabs(list(views), key="write_view", on_change="rerun"), views.values()):
+    if tab.open:
+        with tab:
+            view()

@@ -2,7 +2,7 @@
 
     settings = SamplingSettings(length=200, temperature=0.8, top_k=0, seed=7)   # ValueError if out of range
     prompt = clean_prompt("The film ", alphabet)                                  # ValueError for unseen characters
-    index = sample(probabilities, settings, rng)
+    index = sample(sampling_distribution(probabilities, settings), rng)
 
 Temperature T divides the log-probabilities before they are normalised again:
 below 1 the likely characters grow likelier (safer, more repetitive text),
@@ -91,6 +91,6 @@ def sampling_distribution(probabilities: np.ndarray, settings: SamplingSettings)
     return weights / weights.sum()
 
 
-def sample(probabilities: np.ndarray, settings: SamplingSettings, rng: np.random.Generator) -> int:
-    """Draw the next symbol's id."""
-    return int(rng.choice(len(probabilities), p=sampling_distribution(probabilities, settings)))
+def sample(distribution: np.ndarray, rng: np.random.Generator) -> int:
+    """Draw the next symbol's id from a `sampling_distribution`."""
+    return int(rng.choice(len(distribution), p=distribution))

@@ -61,7 +61,7 @@ class RecurrentReader:
         return None  # zeros, as in training
 
     def read(self, state, ids):
-        with torch.inference_mode(), single_thread(self.device.type == "cpu"):
+        with torch.inference_mode():
             logits, state, outputs = self.model(torch.tensor([ids], device=self.device), state)
             probabilities = torch.softmax(logits[0, -1].float(), dim=-1).cpu().numpy()
         return probabilities, state, [output[0].float().cpu().numpy() for output in outputs]
@@ -145,13 +145,17 @@ class LoadedLanguageModel:
         The prompt is checked first (`clean_prompt`: a ValueError says what is wrong with it).
         """
         prompt = clean_prompt(prompt, self.alphabet)
+        with single_thread():  # one character at a time: a second thread only waits (pipelines/threads.py)
+            return self._write(prompt, settings, on_step)
+
+    def _write(self, prompt: str, settings: SamplingSettings, on_step: Callable[[Step], None] | None) -> Generation:
         rng = np.random.default_rng(settings.seed)
         probabilities, state, prompt_hidden = self.reader.read(self.reader.start(),
                                                                [BOUNDARY_ID, *self.alphabet.encode(prompt)])
         steps = []
         for _ in range(settings.length):
             distribution = sampling_distribution(probabilities, settings)
-            index = sample(probabilities, settings, rng)
+            index = sample(distribution, rng)
             step = Step(self.alphabet.symbol(index), float(probabilities[index]), float(distribution[index]),
                         self.candidates(probabilities))  # fmt: skip
             if index == BOUNDARY_ID:  # the review is over: the next one starts from a fresh state
