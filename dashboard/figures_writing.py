@@ -19,7 +19,8 @@ from pipelines.data.characters import BOUNDARY, readable
 # Probability of the character written: amber where the model was surprised by its own draw, blue where sure.
 CONFIDENCE = [[0.0, "#f59e0b"], [0.2, "#fde68a"], [0.5, "#e0e7ff"], [1.0, "#3558d6"]]
 PROMPT_COLOUR = "#d1d5db"
-GRID_COLUMNS = 40
+GRID_COLUMNS = 32  # squares of 20 px (30 px in presentation mode) side by side in a page-wide chart
+MIN_ROWS = 4  # a short text still leaves its colour bar room to be read
 
 
 def _grid_positions(characters: list[str], columns: int) -> tuple[list[int], list[int]]:
@@ -56,19 +57,29 @@ def character_grid(prompt: str, written: list[str], probabilities: list[float], 
                     colorbar=dict(title="P", thickness=12, len=0.9, tickformat=".0%"), **square),
         textfont=dict(color=["white" if p > 0.7 else INK for p in probabilities]), showlegend=False,
     )  # fmt: skip
-    rows = max(ys, default=0) + 1
+    rows = max(max(ys, default=0) + 1, MIN_ROWS)
     figure.update_xaxes(visible=False, range=[-0.7, columns - 0.3], fixedrange=True)
     figure.update_yaxes(visible=False, range=[rows - 0.5, -0.7], fixedrange=True)
     figure.update_layout(title="What it wrote, character by character: colour = the probability it gave each one",
-                         height=90 + 30 * rows, clickmode="event+select", dragmode=False)  # fmt: skip
+                         clickmode="event+select", dragmode=False)  # fmt: skip
     return figure
 
 
-def candidate_bars(candidates: list[tuple[str, float]], written: str, context: str, colour: str) -> go.Figure:
-    """The model's likeliest next characters after `context`, most likely on top; the one written in `colour`."""
+def grid_height(prompt: str, written: list[str], columns: int = GRID_COLUMNS) -> int:
+    """The `character_grid`'s height in pixels: 30 a row, and room for the title."""
+    _, ys = _grid_positions(list(prompt) + written, columns)
+    return 100 + 30 * max(max(ys, default=0) + 1, MIN_ROWS)
+
+
+def candidate_bars(candidates: list[tuple[str, float]], written: tuple[str, float], context: str,
+                   colour: str) -> go.Figure:  # fmt: skip
+    """The model's likeliest next characters after `context`, most likely on top; the one written (character,
+    probability) in `colour`, added at the bottom when it was not among them."""
+    if written[0] not in {character for character, _ in candidates}:
+        candidates = [*candidates, written]
     names = [readable(character) for character, _ in candidates][::-1]
     values = [probability for _, probability in candidates][::-1]
-    colours = [colour if character == written else OTHER_COLOUR for character, _ in candidates][::-1]
+    colours = [colour if character == written[0] else OTHER_COLOUR for character, _ in candidates][::-1]
     figure = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=colours, textposition="outside",
                               text=[f"{value:.1%}" for value in values], cliponaxis=False,
                               hovertemplate="%{y}: %{x:.2%}<extra></extra>"))  # fmt: skip

@@ -36,7 +36,7 @@ def language_model_board(records: list[RunRecord]) -> pd.DataFrame:
             "framework": "PyTorch" if record.framework == "torch" else "counts (no framework)",
             "run id": record.run_id,
         })  # fmt: skip
-    frame = pd.DataFrame(rows, columns=[*BOARD_COLUMNS, "cell"])
+    frame = pd.DataFrame(rows, columns=[*BOARD_COLUMNS, "cell"]).astype({"epochs": "Int64"})  # n-grams: none
     return frame.sort_values("bits per character").reset_index(drop=True)
 
 

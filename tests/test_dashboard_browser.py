@@ -205,7 +205,7 @@ def test_write_page_writes_refuses_unseen_characters_and_shows_hidden_states(pag
     page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
     settle(page)
     shoot(page, "write-hidden-states")
-    box = page.get_by_label("Prompt")
+    box = page.locator('input[aria-label="Prompt"]')
     box.fill(HOSTILE)
     box.press("Enter")
     page.wait_for_timeout(500)
@@ -224,3 +224,15 @@ def test_write_page_in_presentation_mode(page, server):
     assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") == 20
     assert page.locator(PROBLEMS).count() == 0
     shoot(page, "presentation-write")
+
+
+@pytest.mark.parametrize("path", ["", "training"])
+def test_a_character_corpus_on_the_overview_and_training_pages(path, page, server):
+    page.goto(f"{server}/{path}?dataset=rt-polarity-chars")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    shoot(page, f"corpus-{path or 'overview'}")
+    assert page.locator(PROBLEMS).count() == 0
+    if not path:
+        assert "bits per character" in page.locator('[data-testid="stMain"]').inner_text()

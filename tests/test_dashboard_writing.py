@@ -209,3 +209,8 @@ def test_a_step_in_words_and_as_a_hover():
     sentence = tables_language.step_sentence("LSTM 1×64", 11, step, "The film is a")
     assert sentence.startswith("Character 12: after “…The film is a”, LSTM 1×64 wrote “g”")
     assert "it liked “s” best, 31%" in sentence and np.isfinite(step.bits)
+
+
+def test_candidate_bars_add_the_written_character_when_it_was_not_a_favourite():
+    figure = figures_writing.candidate_bars([("s", 0.31), ("t", 0.2)], ("g", 0.03), "The film is a", "#3558d6")
+    assert list(figure.data[0].y) == ["g", "t", "s"] and list(figure.data[0].marker.color)[0] == "#3558d6"

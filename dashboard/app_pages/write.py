@@ -81,10 +81,11 @@ colour = figures.CELL_COLOURS.get(frame.set_index("run_id").at[looked, "cell"], 
 
 
 def characters_view() -> None:
-    steps = generation.steps
+    steps, characters = generation.steps, [step.character for step in generation.steps]
     clicked = ui.clicked_point(f"write_grid:{looked}", f"{looked}-characters", figures_writing.character_grid,
-                               generation.prompt, [step.character for step in steps],
-                               [step.probability for step in steps], [tables_language.step_hover(s) for s in steps])
+                               generation.prompt, characters, [step.probability for step in steps],
+                               [tables_language.step_hover(step) for step in steps],
+                               height=figures_writing.grid_height(generation.prompt, characters))  # fmt: skip
     if clicked and "customdata" in clicked and clicked != st.session_state.get(CLICKED):  # a new click, not the last
         st.session_state[CLICKED], st.session_state[CHARACTER] = clicked, int(clicked["customdata"]) + 1
     if st.session_state.get(CHARACTER, 1) > len(steps):
@@ -92,8 +93,9 @@ def characters_view() -> None:
     index = st.number_input("Character (or click one above)", 1, len(steps), key=CHARACTER) - 1
     context = generation.prompt + generation.text[:index]
     st.markdown(tables_language.step_sentence(labels[looked], index, steps[index], context))
-    ui.show_chart(f"{looked}-candidates", figures_writing.candidate_bars, steps[index].candidates,
-                  steps[index].character, context, colour, height=300)  # fmt: skip
+    step = steps[index]
+    ui.show_chart(f"{looked}-candidates", figures_writing.candidate_bars, step.candidates,
+                  (step.character, step.probability), context, colour, height=320)  # fmt: skip
 
 
 def states_view() -> None:
