@@ -39,8 +39,8 @@ WRITE = SamplingSettings(length=200, temperature=0.8, seed=0)
 
 def machine() -> str:
     try:
-        model = next(line.split(":", 1)[1].strip() for line in subprocess.run(
-            ["lscpu"], capture_output=True, text=True).stdout.splitlines() if line.startswith("Model name"))  # fmt: skip
+        lines = subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+        model = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("Model name"))
     except (OSError, StopIteration):
         model = platform.processor() or "unknown CPU"
     return f"{model}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
@@ -53,7 +53,7 @@ def load() -> str:
 def ngram_orders(orders: list[int], corpus: str) -> None:
     data = load_corpus(corpus)
     alphabet = Alphabet.build(data.train, data.info.min_count, data.info.max_characters)
-    print(f"| order | test bits per character | n-grams kept | fit (s) | scoring the test split (s) |")
+    print("| order | test bits per character | n-grams kept | fit (s) | scoring the test split (s) |")
     print("|---|---|---|---|---|")
     for order in orders:
         started = time.perf_counter()

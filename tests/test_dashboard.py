@@ -8,32 +8,11 @@ import pytest
 
 from dashboard_stores import (
     FAILED_RUN, KERAS_TWIN, NO_METRICS_RUN, PAGES, RUNNING_RUN, SWEEP_DATASET, copy_store, damage, done_runs,
-    open_page, problems, trained_store,
+    open_page, problems,
 )  # fmt: skip
 from pipelines.training import jobs
 from pipelines.verify import TOLERANCE
 from pipelines.store import Store
-
-
-@pytest.fixture(scope="session")
-def trained(tmp_path_factory):
-    return trained_store(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture
-def store_at(monkeypatch):
-    """Point the app at a store folder."""
-
-    def point(root):
-        monkeypatch.setenv("RNNLENS_ARTIFACTS", str(root))
-        return root
-
-    return point
-
-
-@pytest.fixture
-def real_runs(trained, store_at):
-    return store_at(trained)
 
 
 @pytest.fixture

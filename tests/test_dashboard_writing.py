@@ -7,35 +7,13 @@ import numpy as np
 import pytest
 
 from dashboard import figures_writing, highlight, tables_language
-from dashboard_stores import CORPUS, copy_store, open_page, problems, trained_store
+from dashboard_stores import CORPUS, copy_store, open_page, problems
 from pipelines.generation import Step
 from pipelines.store import Store
 from pipelines.training import jobs
+from test_dashboard import texts
 
 LANGUAGE_MODELS = 7  # the small zoo: RNN, LSTM, GRU with 64 units, and unigram, bigram, trigram, 5-gram
-
-
-@pytest.fixture(scope="session")
-def trained(tmp_path_factory):
-    return trained_store(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture
-def store_at(monkeypatch):
-    def point(root):
-        monkeypatch.setenv("RNNLENS_ARTIFACTS", str(root))
-        return root
-
-    return point
-
-
-@pytest.fixture
-def real_runs(trained, store_at):
-    return store_at(trained)
-
-
-def texts(elements) -> str:
-    return "\n".join(str(element.value) for element in elements)
 
 
 def written(app) -> list[str]:

@@ -14,7 +14,7 @@ Training lives in `pipelines.training.language_models`; nothing here imports it.
 
 from .sampling import MAX_LENGTH, MAX_PROMPT, SamplingSettings, clean_prompt
 
-WRITER_NAMES = ("Generation", "LoadedLanguageModel", "ModelNotReady", "Step", "load_language_model")
+WRITER_NAMES = ("Generation", "LoadedLanguageModel", "RunNotReady", "Step", "load_language_model")
 
 __all__ = ["MAX_LENGTH", "MAX_PROMPT", "SamplingSettings", "clean_prompt", *WRITER_NAMES]
 

@@ -28,6 +28,7 @@ from ..data.text import PAD_ID
 from ..devices import pick_device
 from ..models.language_model import CharLanguageModel
 from ..records import RunRecord
+from ..runs import RunNotReady, ready_run
 from ..store import Store
 from ..tasks import NGRAM, require_language_model
 from ..threads import single_thread
@@ -36,9 +37,8 @@ from .sampling import SamplingSettings, clean_prompt, sample, sampling_distribut
 
 CANDIDATES = 5  # the likeliest next characters each step keeps
 
-
-class ModelNotReady(ValueError):
-    """The run cannot write: not finished, not a language model, or its corpus's alphabet changed."""
+__all__ = ["Generation", "LoadedLanguageModel", "NGramReader", "Reader", "RecurrentReader", "RunNotReady", "Step",
+           "load_language_model"]  # fmt: skip
 
 
 class Reader(Protocol):
@@ -177,20 +177,8 @@ class LoadedLanguageModel:
 
 def load_language_model(store: Store, dataset: str, run_id: str, device: str = "cpu") -> LoadedLanguageModel:
     """Rebuild a finished language model (recurrent or n-gram) from its spec and its weights or counts."""
-    record = store.run(dataset, run_id)
-    if record.state != "done":
-        reason = f": {record.problem}" if record.problem else ""
-        raise ModelNotReady(f"run {run_id} of {dataset} is {record.state}{reason}")
-    try:
-        require_language_model(record, "writing")
-    except ValueError as error:
-        raise ModelNotReady(str(error)) from None
-    alphabet = Alphabet.from_json(store.read_vocabulary(dataset).to_json())
-    expected = record.spec.dataset.vocabulary_fingerprint
-    if alphabet.fingerprint() != expected:
-        raise ModelNotReady(f"run {run_id} was trained with alphabet {expected}, but {dataset}/vocab.json is now "
-                            f"{alphabet.fingerprint()}; retrain it")  # fmt: skip
-    spec = record.model_spec
+    record, vocabulary = ready_run(store, dataset, run_id, require_language_model)
+    alphabet, spec = Alphabet(vocabulary), record.model_spec
     if record.task == NGRAM.name:
         reader: Reader = NGramReader(NGramModel.load(record.path / "ngram.safetensors", alphabet, spec.order))
     else:

@@ -11,9 +11,9 @@ stored in the run's spec.json; the run kinds `generation` and `ngram`
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
-from fnmatch import fnmatch
 
 from .cells import CELL_NAMES, CELLS
+from .zoos import matching
 
 NGRAM_NAMES = {1: "unigram", 2: "bigram", 3: "trigram"}
 
@@ -121,10 +121,4 @@ def language_model_zoo(name: str, only: list[str] | None = None) -> list:
     if name not in LANGUAGE_MODEL_ZOOS:
         raise ValueError(f"the {name!r} zoo holds no language models; character corpora train one of: "
                          f"{', '.join(LANGUAGE_MODEL_ZOOS)}")  # fmt: skip
-    specs = LANGUAGE_MODEL_ZOOS[name]()
-    if only:
-        specs = [spec for spec in specs if any(fnmatch(spec.short_name(), pattern) for pattern in only)]
-        if not specs:
-            names = ", ".join(spec.short_name() for spec in LANGUAGE_MODEL_ZOOS[name]())
-            raise ValueError(f"--only {' '.join(only)} matches nothing in the {name} zoo; its models: {names}")
-    return specs
+    return matching(name, LANGUAGE_MODEL_ZOOS[name](), only)
