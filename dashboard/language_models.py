@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import figures, figures_writing, highlight, loaders, tables_language, ui
@@ -55,16 +54,24 @@ def require_corpus(selected: Selection) -> Selection:
     return replace(selected, dataset=key)
 
 
-def one_per_cell(frame: pd.DataFrame) -> list[str]:
-    """The best recurrent run of each cell (RNN, LSTM, GRU), or the best run when there is no recurrent one."""
-    recurrent = frame[frame["cell"].notna()]
-    best = recurrent.sort_values("bits_per_character").drop_duplicates("cell")
-    order = {"rnn": 0, "lstm": 1, "gru": 2}
-    chosen = sorted(best.itertuples(), key=lambda row: order.get(row.cell, 3))
-    return [row.run_id for row in chosen] or list(frame["run_id"][:1])
-
-
 # -- the Overview of a corpus ---------------------------------------------------------------
+
+
+def corpus_overview(selected: Selection, summary: DatasetSummary) -> None:
+    """A corpus's card, then its language models against the n-gram baselines, and what each one wrote."""
+    corpus_card(summary)
+    st.subheader("Leaderboard")
+    records = loaders.runs(selected.dataset)
+    ui.describe_unfinished(records)
+    finished = ui.drawn([record for record in records if record.state == "done"], ui.language_models)
+    kept = [record for record in finished if selected.keeps(record)]
+    if kept:
+        leaderboard(kept, summary)
+    elif finished:
+        st.info(f"The sidebar filters hide all {len(finished)} finished runs. Turn some choices back on.",
+                icon=":material/filter_alt_off:")  # fmt: skip
+    elif not records:
+        st.info(f"No runs for {selected.dataset} yet:\n\n```\n{TRAIN_CORPUS}\n```", icon=":material/school:")
 
 
 def corpus_card(summary: DatasetSummary) -> None:

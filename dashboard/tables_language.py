@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard.tables import architecture_of, run_labels
 from pipelines.data.characters import readable
+from pipelines.models.cells import CELLS
 from pipelines.records import RunRecord
 
 BOARD_COLUMNS = ["model", "kind", "bits per character", "perplexity", "next-character accuracy",
@@ -61,3 +62,11 @@ def step_sentence(label: str, index: int, step, context: str) -> str:
     return (f"Character {index + 1}: after “…{context[-40:]}”, {label} wrote “{readable(step.character)}”, which it "
             f"gave {step.probability:.1%} ({choice}); drawn with {step.sampling_probability:.1%} at this temperature "
             "and top-k.")  # fmt: skip
+
+
+def one_per_cell(frame: pd.DataFrame) -> list[str]:
+    """The best recurrent run of each cell (RNN, LSTM, GRU), or the best run when there is no recurrent one."""
+    recurrent = frame[frame["cell"].notna()]
+    best = recurrent.sort_values("bits_per_character").drop_duplicates("cell")
+    chosen = sorted(best.itertuples(), key=lambda row: CELLS.index(row.cell) if row.cell in CELLS else len(CELLS))
+    return [row.run_id for row in chosen] or list(frame["run_id"][:1])

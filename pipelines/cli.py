@@ -205,7 +205,7 @@ def cmd_generate(args) -> int:
     from .generation import SamplingSettings, load_language_model  # imports torch
 
     settings = SamplingSettings(length=args.length, temperature=args.temperature, top_k=args.top_k, seed=args.seed,
-                                stop_at_end=args.stop_at_end)  # checked before the model loads  # fmt: skip
+                                stop_at_end=args.stop_at_end)  # checked before the model loads
     store = _store(args)
     record = store.find_run(args.run, args.dataset)
     require_language_model(record, "generate")

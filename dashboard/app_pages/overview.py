@@ -11,15 +11,7 @@ ui.teach("The data set the models learned from, and how every finished model sco
 selected = ui.require_dataset()
 summary = ui.require_summary(selected.dataset)
 if summary.task == "generation":  # a character corpus: its card, and its language models against the n-grams
-    language_models.corpus_card(summary)
-    st.subheader("Leaderboard")
-    records = loaders.runs(selected.dataset)
-    ui.describe_unfinished(records)
-    finished = ui.drawn([r for r in records if r.state == "done"], ui.language_models)
-    if finished:
-        language_models.leaderboard([record for record in finished if selected.keeps(record)], summary)
-    elif not records:
-        st.info(f"No runs yet:\n\n```\n{language_models.TRAIN_CORPUS}\n```", icon=":material/school:")
+    language_models.corpus_overview(selected, summary)
     st.stop()
 
 

@@ -22,7 +22,7 @@ frame, labels, by_id = runs.frame, runs.labels, runs.by_id
 
 
 def models_ui() -> list[str]:
-    return ui.pick_runs("write_runs", list(frame["run_id"]), language_models.one_per_cell(frame), labels,
+    return ui.pick_runs("write_runs", list(frame["run_id"]), tables_language.one_per_cell(frame), labels,
                         help=f"Up to {SIDE_BY_SIDE} write side by side from the same prompt, settings and seed; "
                              "the list is sorted by bits per character.", dataset=selected.dataset)[:SIDE_BY_SIDE]
 
