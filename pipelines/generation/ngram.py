@@ -33,16 +33,37 @@ from safetensors.numpy import load_file, save_file
 from ..data.characters import BOUNDARY_ID, Alphabet
 from ..data.text import PAD_ID
 
-CACHE_LIMIT = 200_000  # contexts whose distributions are kept while scoring or writing
+CACHE_LIMIT = 20_000  # contexts whose distributions are kept while scoring or writing (about 15 MB)
 
 
 @dataclass(frozen=True)
 class Level:
-    """The counts of one order: per context (a tuple of order - 1 ids), the symbols seen after it and how often."""
+    """The counts of one order, as flat arrays (a 7-gram model keeps about a million n-grams of all orders; as
+    Python dicts they took hundreds of megabytes): contexts are numbers in base `alphabet size`, sorted, and
+    context i's followers are `symbols[starts[i]:starts[i + 1]]`, seen `counts[...]` times."""
 
     order: int
     discount: float
-    tables: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]]  # context -> (symbol ids, counts)
+    contexts: np.ndarray  # (contexts,) int64, ascending
+    starts: np.ndarray  # (contexts + 1,)
+    symbols: np.ndarray  # (n-grams,)
+    counts: np.ndarray  # (n-grams,) float
+
+    def followers(self, context: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(symbol ids, counts) seen after a context (`code` of it), or None if it was never seen."""
+        index = int(np.searchsorted(self.contexts, context))
+        if index == len(self.contexts) or self.contexts[index] != context:
+            return None
+        start, end = self.starts[index], self.starts[index + 1]
+        return self.symbols[start:end], self.counts[start:end]
+
+
+def code(context, base: int) -> int:
+    """A context (ids, oldest first) as one number in base `base`: contexts of one length sort as their ids do."""
+    number = 0
+    for index in context:
+        number = number * base + int(index)
+    return number
 
 
 def padded(alphabet: Alphabet, text: str, order: int) -> np.ndarray:
@@ -59,19 +80,16 @@ def count_ngrams(alphabet: Alphabet, texts: Iterable[str], order: int) -> tuple[
     return np.unique(np.concatenate(windows), axis=0, return_counts=True)
 
 
-def _level(order: int, ngrams: np.ndarray, counts: np.ndarray) -> Level:
-    """Group n-grams (rows) by their context, the first order - 1 columns; D from the counts of counts."""
+def _level(order: int, ngrams: np.ndarray, counts: np.ndarray, base: int) -> Level:
+    """Group n-grams (rows, in ascending order) by their context, the first order - 1 columns; D from the counts
+    of counts."""
     ones, twos = int((counts == 1).sum()), int((counts == 2).sum())
     discount = ones / (ones + 2 * twos) if ones + twos else 0.5
     discount = float(min(max(discount, 0.05), 0.95))  # a few dozen characters can give 0 or 1: keep it a discount
-    tables: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
-    if len(ngrams):
-        contexts = ngrams[:, :-1]
-        starts = np.flatnonzero(np.r_[True, (contexts[1:] != contexts[:-1]).any(axis=1)]) if order > 1 else [0]
-        ends = list(starts[1:]) + [len(ngrams)]
-        for start, end in zip(starts, ends):
-            tables[tuple(int(i) for i in contexts[start])] = (ngrams[start:end, -1].copy(), counts[start:end])
-    return Level(order, discount, tables)
+    weights = base ** np.arange(order - 2, -1, -1, dtype=np.int64)  # the context's digits, oldest first
+    codes = ngrams[:, :-1] @ weights if order > 1 else np.zeros(len(ngrams), dtype=np.int64)
+    first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, dtype=np.int64)
+    return Level(order, discount, codes[first], np.r_[first, len(codes)], ngrams[:, -1].copy(), counts.astype(float))
 
 
 class NGramModel:
@@ -80,15 +98,18 @@ class NGramModel:
             raise ValueError(f"the counts do not make a {order}-gram model")
         if len(ngrams) and (ngrams.min() < 0 or ngrams.max() >= len(alphabet)):
             raise ValueError("the counts name symbols outside the alphabet")
+        if len(alphabet) ** max(order - 1, 1) >= 2**62:
+            raise ValueError(f"{order}-grams of {len(alphabet)} symbols are too many to number: lower the order")
         self.alphabet, self.order = alphabet, order
         self.ngrams, self.counts = ngrams, counts
         # Highest order: raw counts. Each lower order k: for every distinct (k)-gram, how many distinct
         # symbols came before it, read off the distinct (k + 1)-grams (suffixes of the stored n-grams).
-        levels = [_level(order, ngrams, counts)]
+        base = len(alphabet)
+        levels = [_level(order, ngrams, counts, base)]
         distinct = ngrams  # the distinct (k + 1)-grams, for k = order - 1 first
         for k in range(order - 1, 0, -1):
             distinct, continuation = np.unique(distinct[:, 1:], axis=0, return_counts=True)  # k-grams, N1+(• k-gram)
-            levels.append(_level(k, distinct, continuation))
+            levels.append(_level(k, distinct, continuation, base))
         self.levels = levels[::-1]  # levels[k - 1] is order k
         self.uniform = np.full(len(alphabet), 1.0 / alphabet.size)
         self.uniform[PAD_ID] = 0.0
@@ -109,10 +130,10 @@ class NGramModel:
         cached = self._cache.get(context)
         if cached is not None:
             return cached
-        probabilities = self.uniform
+        probabilities, base = self.uniform, len(self.alphabet)
         for k in range(1, self.order + 1):
             level = self.levels[k - 1]
-            found = level.tables.get(context[len(context) - (k - 1) :] if k > 1 else ())
+            found = level.followers(code(context[len(context) - (k - 1) :] if k > 1 else (), base))
             if found is None:
                 continue  # never seen this context: all its mass goes to the shorter one
             symbols, counts = found
