@@ -182,10 +182,10 @@ def drawn(done: list[RunRecord], draws: Callable[[Task], bool]) -> list[RunRecor
     other_kinds = [record for record in done if not draws(task_of(record))]
     kept = [record for record in done if draws(task_of(record))]
     if other_kinds:
-        titles = " and ".join(sorted({task_of(record).title for record in other_kinds}))
         many = len(other_kinds) != 1
+        titles = " and ".join(sorted({task_of(record).title + "s" * many for record in other_kinds}))
         message = (f"{len(other_kinds)} finished run{'s' * many} of this data set {'are' if many else 'is a'} "
-                   f"{titles}{'s' * many}, which this page does not draw.")  # fmt: skip
+                   f"{titles}, which this page does not draw.")  # fmt: skip
         if kept:
             teach(message)
         else:
