@@ -202,7 +202,7 @@ def _describe_explanation(explanation) -> str:
 
 
 def cmd_generate(args) -> int:
-    from .generation import SamplingSettings, load_language_model  # imports torch
+    from .generation import SamplingSettings, clean_prompt, load_language_model  # imports torch
 
     settings = SamplingSettings(length=args.length, temperature=args.temperature, top_k=args.top_k, seed=args.seed,
                                 stop_at_end=args.stop_at_end)  # checked before the model loads
@@ -210,18 +210,19 @@ def cmd_generate(args) -> int:
     record = store.find_run(args.run, args.dataset)
     require_language_model(record, "generate")
     model = load_language_model(store, record.dataset, record.run_id, device=args.device)
-    generation = model.write(args.prompt, settings)
     if args.json:
+        generation = model.write(args.prompt, settings)
         print(json.dumps({"dataset": record.dataset, **generation.to_json()}, ensure_ascii=False, allow_nan=False))
         return EXIT_FINISHED
+    prompt = clean_prompt(args.prompt, model.alphabet)  # refused, in words, before anything is printed
     top_k = f"top-{settings.top_k}" if settings.top_k else "every character"
     print(f"{model.label} ({record.run_id}) on {record.dataset}: "
           f"{record.metrics.bits_per_character:.3f} bits per character on the test passages")  # fmt: skip
-    print(f"prompt {generation.prompt!r} · temperature {settings.temperature:g} · {top_k} · seed {settings.seed} · "
-          f"{len(generation.steps)} characters written\n")  # fmt: skip
-    print(generation.prompt + generation.text)
-    print(f"\nits surprise at its own text: {generation.bits_per_character:.2f} bits per character "
-          "(each line is one review)")  # fmt: skip
+    print(f"prompt {prompt!r} · temperature {settings.temperature:g} · {top_k} · seed {settings.seed}\n")
+    print(prompt, end="", flush=True)
+    generation = model.write(prompt, settings, on_step=lambda step: print(step.character, end="", flush=True))
+    print(f"\n\n{len(generation.steps)} characters; its surprise at its own text: "
+          f"{generation.bits_per_character:.2f} bits per character (each line is one review)")  # fmt: skip
     return EXIT_FINISHED
 
 
