@@ -148,21 +148,22 @@ def class_balance(split_counts: dict[str, list[int]], classes: list[str]) -> go.
     return figure
 
 
-def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncated_fraction: float) -> go.Figure:
-    """Review lengths in tokens (training split), with the maxlen cut marked."""
+def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncated_fraction: float,
+                     unit: str = "tokens", items: str = "reviews") -> go.Figure:  # fmt: skip
+    """Review lengths in tokens (training split), with the maxlen cut marked (a corpus: passages in characters)."""
     edges = np.asarray(edges, dtype=float)
     centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
     figure = go.Figure(go.Bar(x=centres, y=counts, width=widths, marker_color="#94a3b8", marker_line_width=0,
-                              hovertemplate="%{x:.0f} tokens: %{y:,} reviews<extra></extra>"))  # fmt: skip
-    cut = f"{truncated_fraction:.1%} of reviews are cut" if truncated_fraction else "no review is cut"
+                              hovertemplate=f"%{{x:.0f}} {unit}: %{{y:,}} {items}<extra></extra>"))  # fmt: skip
+    cut = f"{truncated_fraction:.1%} of {items} are cut" if truncated_fraction else f"no {items[:-1]} is cut"
     cut = f"maxlen {maxlen}: {cut}"
     figure.add_vline(x=maxlen, line_color="#c8414b", line_width=3, line_dash="dash")
     figure.add_annotation(x=maxlen, y=1, yref="paper", text=cut, showarrow=False, xanchor="right", yanchor="bottom",
                           font_color="#c8414b", xshift=-6)  # fmt: skip
     right = max(float(edges[-1]), maxlen) * 1.05
-    figure.update_layout(title="Review length (training split)", bargap=0.02, showlegend=False)
-    figure.update_xaxes(title="tokens per review", range=[0, right])
-    figure.update_yaxes(title="reviews")
+    figure.update_layout(title=f"{items[:-1].capitalize()} length (training split)", bargap=0.02, showlegend=False)
+    figure.update_xaxes(title=f"{unit} per {items[:-1]}", range=[0, right])
+    figure.update_yaxes(title=items)
     return figure
 
 

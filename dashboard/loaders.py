@@ -417,3 +417,23 @@ def forecaster_states(record: RunRecord, origin: int) -> list[np.ndarray]:
 @st.cache_data(max_entries=128, show_spinner=False)
 def _forecaster_states(root: str, dataset: str, run_id: str, marker: str, origin: int) -> list[np.ndarray]:
     return _forecaster(root, dataset, run_id, marker).hidden_states(origin)
+
+
+# -- language models ---------------------------------------------------------------------
+
+
+def language_model(record: RunRecord):
+    """A finished language model (`pipelines.generation.LoadedLanguageModel`), recurrent or n-gram, loaded once."""
+    return _language_model(store_root(), record.dataset, record.run_id, run_marker(record))
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _language_model(root: str, dataset: str, run_id: str, marker: str):
+    from pipelines.generation import load_language_model  # imports torch: only the Write page pays for it
+    from pipelines.threads import prefer_low_latency
+
+    prefer_low_latency()  # one character at a time: one thread is many times faster
+    try:
+        return load_language_model(Store(root), dataset, run_id)
+    except Exception as error:  # missing or mismatched weights, a changed alphabet, ...
+        raise Unreadable(f"the model of {run_id} cannot be loaded ({type(error).__name__}: {error})") from error

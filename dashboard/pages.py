@@ -48,6 +48,7 @@ PAGES = (
     PageEntry("gradients.py", "Gradients through time", ":material/trending_down:", "Lab"),
     PageEntry("forecasts.py", "Forecasts", ":material/timeline:", "Forecasting"),
     PageEntry("forecaster_inside.py", "Inside the forecaster", ":material/neurology:", "Forecasting"),
+    PageEntry("write.py", "Write", ":material/stylus_note:", "Generation"),
     PageEntry("train.py", "Train", ":material/model_training:", "Pipelines"),
     PageEntry("report.py", "Report", ":material/summarize:", "Pipelines"),
 )

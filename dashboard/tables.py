@@ -31,13 +31,18 @@ TRAINING_FACTS = ("parameters", "train_seconds", "epochs_trained", "best_epoch")
 
 
 def spec_of(record: RunRecord) -> ModelSpec | None:
-    """The run's recurrent architecture, or None (queued, damaged, or not a recurrent model)."""
+    """The run's recurrent classifier architecture, or None (queued, damaged, or not a recurrent classifier)."""
     return record.model_spec if isinstance(record.model_spec, ModelSpec) else None
 
 
 def baseline_of(record: RunRecord) -> BaselineSpec | None:
     """The run's baseline spec (majority class, TF-IDF + LR), or None."""
     return record.model_spec if isinstance(record.model_spec, BaselineSpec) else None
+
+
+def architecture_of(record: RunRecord):
+    """Any kind's model spec that names itself (`label()`): a classifier's, a language model's, an n-gram's."""
+    return record.model_spec if hasattr(record.model_spec, "label") else None
 
 
 def run_labels(records: list[RunRecord]) -> dict[str, str]:
@@ -49,8 +54,8 @@ def run_labels(records: list[RunRecord]) -> dict[str, str]:
     """
     base = {}
     for record in records:
-        spec = record.model_spec  # every kind's spec has a label: "BiLSTM 1×64", "TF-IDF + LR", "Seasonal naive (52)"
-        base[record.run_id] = spec.label() if hasattr(spec, "label") else record.run_id
+        spec = architecture_of(record)  # every kind's spec has a label: "BiLSTM 1×64", "TF-IDF + LR", "7-gram", ...
+        base[record.run_id] = spec.label() if spec else record.run_id
     recurrent = [record for record in records if record.framework in FRAMEWORK_NAMES]
     if len({record.framework for record in recurrent}) > 1:  # twins: PyTorch and Keras
         base.update({r.run_id: f"{base[r.run_id]} · {FRAMEWORK_NAMES[r.framework]}" for r in recurrent})
@@ -70,11 +75,13 @@ def run_labels(records: list[RunRecord]) -> dict[str, str]:
 
 
 def run_frame(records: list[RunRecord]) -> pd.DataFrame:
-    """One row per finished run: what it is and how it scored. Sorted by macro F1, best first (classifiers)."""
+    """One row per finished run: what it is and how it scored. Sorted by macro F1, best first (language models:
+    by bits per character, fewest first)."""
     labels = run_labels(records)
     rows = []
     for record in records:
-        # A classifier's or a forecaster's spec; a baseline (bag-of-words or forecasting) has no cell.
+        # A classifier's, a forecaster's or a language model's spec; a baseline (bag-of-words or forecasting) and
+        # an n-gram model have no cell.
         spec, metrics, baseline = record.model_spec, record.metrics, baseline_of(record)
         rows.append({
             "run_id": record.run_id,
@@ -86,12 +93,13 @@ def run_frame(records: list[RunRecord]) -> pd.DataFrame:
             "bidirectional": getattr(spec, "bidirectional", False),
             "layers": getattr(spec, "layers", None),
             "hidden_size": getattr(spec, "hidden_size", None),
-            **{key: getattr(metrics, key, None) for key in (*METRIC_NAMES, *TRAINING_FACTS)},
+            **{key: getattr(metrics, key, None) for key in (*METRIC_NAMES, *TRAINING_FACTS, "bits_per_character")},
         })  # fmt: skip
     columns = ["run_id", "label", "framework", "baseline", "seed", "cell", "bidirectional", "layers", "hidden_size",
-               *METRIC_NAMES, *TRAINING_FACTS]  # fmt: skip
+               *METRIC_NAMES, *TRAINING_FACTS, "bits_per_character"]  # fmt: skip
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values("f1_macro", ascending=False, na_position="last").reset_index(drop=True)
+    return frame.sort_values(["f1_macro", "bits_per_character"], ascending=[False, True],
+                             na_position="last").reset_index(drop=True)  # fmt: skip
 
 
 def leaderboard(frame: pd.DataFrame) -> pd.DataFrame:

@@ -43,9 +43,14 @@ def forecasters(task: Task) -> bool:
 
 
 def trained_by_epochs(task: Task) -> bool:
-    """Classifiers with a training history (epochs) and forecasters: the kinds the Training page draws (it leaves
-    out the bag-of-words baselines, which have no epochs)."""
-    return (task.classifier and "history.csv" in task.files_when_done) or forecasters(task)
+    """Runs with a training history (one row per epoch) and forecasters: what the Training page draws (it leaves
+    out the bag-of-words and n-gram baselines, which have no epochs)."""
+    return "history.csv" in task.files_when_done or forecasters(task)
+
+
+def language_models(task: Task) -> bool:
+    """Runs that predict the next character and can write: the Write page, a corpus's leaderboard."""
+    return task.language_model
 
 
 def reads_text(task: Task) -> bool:
@@ -83,13 +88,28 @@ def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | 
     """
     presentation = selection().presentation
     figure = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
-    config = {
+    st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation))
+
+
+def clicked_point(key: str, name: str, build: Callable[..., go.Figure], *args, height: int | None = None,
+                  **kwargs) -> dict | None:  # fmt: skip
+    """`show_chart` for a chart whose points can be clicked: the clicked point (Plotly's point: its
+    `customdata`, `point_index`, ...), or None before a click."""
+    presentation = selection().presentation
+    figure = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
+    event = st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation), key=key,
+                            on_select="rerun", selection_mode="points")  # fmt: skip
+    points = event.selection.points if event and event.selection else []
+    return points[0] if points else None
+
+
+def _chart_config(name: str, presentation: bool) -> dict:
+    return {
         "displaylogo": False,
         "displayModeBar": False if presentation else "hover",
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
         "toImageButtonOptions": {"format": "png", "filename": _file_name(name), "scale": 2},
     }
-    st.plotly_chart(figure, theme=None, config=config)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -107,13 +127,14 @@ def show_table(frame: pd.DataFrame, name: str, column_config: dict | None = None
                            mime="text/csv", icon=":material/download:", key=f"csv-{name}")  # fmt: skip
 
 
-def pick_runs(key: str, options: list[str], default: list[str], labels: dict[str, str], help: str) -> list[str]:
-    """A multiselect of runs whose choice is kept per data set and across pages.
+def pick_runs(key: str, options: list[str], default: list[str], labels: dict[str, str], help: str,
+              dataset: str | None = None) -> list[str]:  # fmt: skip
+    """A multiselect of runs whose choice is kept per data set (the sidebar's, or `dataset`) and across pages.
 
     When none of the remembered runs is on offer any more (other filters), it
     starts again from `default` rather than from an empty choice.
     """
-    key = f"{key}:{selection().dataset}"
+    key = f"{key}:{dataset or selection().dataset}"
     remembered = st.session_state.get(key)
     if remembered and not set(remembered) & set(options):
         del st.session_state[key]
@@ -310,6 +331,12 @@ def _progress(record: RunRecord) -> str:
     epoch, epochs = record.status.epoch, record.status.epochs
     progress = record.status.progress or 0.0
     return f"{progress:.0%}, epoch {epoch} of {epochs}" if epoch and epochs else f"{progress:.0%}"
+
+
+def sentence(text: str) -> str:
+    """A message that may quote what a user typed, as one markdown sentence: a capital first, markup shown as text."""
+    text = _plain(text)
+    return text[:1].upper() + text[1:]
 
 
 def _plain(text: str) -> str:

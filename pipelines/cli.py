@@ -1,5 +1,5 @@
 """Command line: `python -m pipelines train | list | explain | top-words | verify | significance | tensorboard |
-report | embed | deploy | lab | gradients | forecast`.
+report | embed | deploy | lab | gradients | forecast | generate`.
 
 Bad input (an unknown data set, a missing archive, a run that does not exist,
 a run of a kind the command does not work on) ends with a one-line message and
@@ -16,6 +16,7 @@ import subprocess
 import sys
 
 from .data import DATASET_KEYS, DataError
+from .data.characters import CORPUS_KEYS, is_corpus
 from .data.memory import DEFAULT_DISTANCES
 from .data.series import SERIES_KEYS
 from .devices import DEVICE_CHOICES
@@ -23,10 +24,11 @@ from .forecasting.commands import add_forecast_command, add_train_arguments, cmd
 from .forecasting.zoos import FORECAST_ZOOS
 from .models.cells import CELL_NAMES, CELLS
 from .models.spec import FRAMEWORKS
+from .models.language_model_spec import LANGUAGE_MODEL_ZOOS
 from .models.zoos import ZOOS
 from .report_options import add_report_arguments, check_output, report_argv
 from .store import Store
-from .tasks import require_recurrent_classifier, task_named
+from .tasks import require_language_model, require_recurrent_classifier, task_named
 from .training.cluster import EXECUTORS, ClusterOptions
 from .training.config import FIELDS
 
@@ -64,6 +66,12 @@ def _in_a_slot(args, command) -> int:
 
 
 def _train(args) -> int:
+    if is_corpus(args.dataset):  # a character corpus: language models, their own small trainer
+        return _train_language_models(args)
+    if args.zoo in LANGUAGE_MODEL_ZOOS:
+        raise ValueError(f"the {args.zoo} zoo holds language models: train it on a character corpus "
+                         f"(--dataset {' or '.join(CORPUS_KEYS)})")  # fmt: skip
+    args.zoo = args.zoo or "quick"
     overrides = {name: getattr(args, name) for name in FIELDS}  # None where not given: the defaults stand
     if is_forecasting(args):  # a series, or a forecast zoo: pipelines/forecasting
         return _train_counts(cmd_train_forecast(args, overrides))
@@ -98,6 +106,25 @@ def _cluster(args) -> ClusterOptions | None:
     cpus = 1.0 if args.cpus_per_run is None else args.cpus_per_run
     return ClusterOptions(address=args.address, cpus_per_run=cpus,
                           gpus_per_run=args.gpus_per_run, local_cpus=args.ray_cpus)  # fmt: skip
+
+
+def _train_language_models(args) -> int:
+    """`train --dataset rt-polarity-chars --zoo charlm`: character language models and their n-gram baselines."""
+    if args.framework != "torch":
+        raise ValueError(f"character language models train in PyTorch only, not --framework {args.framework}")
+    if args.language is not None:
+        raise ValueError(f"--language applies to nusax only, not {args.dataset}")
+    given = [flag for flag, value in (("--seeds", args.seeds != 1), ("--executor", args.executor != "local"),
+                                      ("--pretrained", args.pretrained)) if value]  # fmt: skip
+    if given:
+        raise ValueError(f"{', '.join(given)} apply to classifier zoos, not to language models ({args.dataset})")
+    from .training.language_models import train_language_models  # imports torch
+
+    overrides = {name: getattr(args, name) for name in FIELDS}
+    return _train_counts(train_language_models(
+        _store(args), args.dataset, args.zoo or "charlm", device=args.device, overrides=overrides,
+        data_dir=args.data_dir, limit=args.limit, only=args.only, show_progress=not args.quiet,
+    ))  # fmt: skip
 
 
 def _headline(record) -> dict:
@@ -249,6 +276,31 @@ def _describe_explanation(explanation) -> str:
         trajectory = explanation.trajectory[:, explanation.target]
         lines.append(f"P({explanation.target_class}) after each token: " + " ".join(f"{p:.2f}" for p in trajectory))
     return "\n".join(lines)
+
+
+def cmd_generate(args) -> int:
+    from .generation import SamplingSettings, clean_prompt, load_language_model  # imports torch
+
+    settings = SamplingSettings(length=args.length, temperature=args.temperature, top_k=args.top_k, seed=args.seed,
+                                stop_at_end=args.stop_at_end)  # checked before the model loads
+    store = _store(args)
+    record = store.find_run(args.run, args.dataset)
+    require_language_model(record, "generate")
+    model = load_language_model(store, record.dataset, record.run_id, device=args.device)
+    if args.json:
+        generation = model.write(args.prompt, settings)
+        print(json.dumps({"dataset": record.dataset, **generation.to_json()}, ensure_ascii=False, allow_nan=False))
+        return EXIT_FINISHED
+    prompt = clean_prompt(args.prompt, model.alphabet)  # refused, in words, before anything is printed
+    top_k = f"top-{settings.top_k}" if settings.top_k else "every character"
+    print(f"{model.label} ({record.run_id}) on {record.dataset}: "
+          f"{record.metrics.bits_per_character:.3f} bits per character on the test passages")  # fmt: skip
+    print(f"prompt {prompt!r} · temperature {settings.temperature:g} · {top_k} · seed {settings.seed}\n")
+    print(prompt, end="", flush=True)
+    generation = model.write(prompt, settings, on_step=lambda step: print(step.character, end="", flush=True))
+    print(f"\n\n{len(generation.steps)} characters; its surprise at its own text: "
+          f"{generation.bits_per_character:.2f} bits per character (each line is one review)")  # fmt: skip
+    return EXIT_FINISHED
 
 
 def cmd_top_words(args) -> int:
@@ -407,9 +459,11 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train every run of a zoo that the store does not have yet")
     train.add_argument("--dataset", default="rt-polarity",
                        help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too); series (forecasting): "
-                            f"{', '.join(SERIES_KEYS)} or PATH.csv")
+                            f"{', '.join(SERIES_KEYS)} or PATH.csv; character corpora (language models): "
+                            f"{', '.join(CORPUS_KEYS)}")  # fmt: skip
     train.add_argument("--language", default=None, help="NusaX language (default indonesian)")
-    train.add_argument("--zoo", default="quick", choices=sorted([*ZOOS, *FORECAST_ZOOS]))
+    train.add_argument("--zoo", default=None, choices=sorted({*ZOOS, *FORECAST_ZOOS, *LANGUAGE_MODEL_ZOOS}),
+                       help="default: quick, or charlm for a character corpus")
     train.add_argument("--only", action="append", metavar="PATTERN",
                        help="train only the zoo's models whose name matches, e.g. 'gru-bi-*' (repeatable)")
     train.add_argument("--framework", default="torch", choices=[*FRAMEWORKS, "both"])
@@ -554,6 +608,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_arguments(report)
     report.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
     report.set_defaults(handler=cmd_report)
+
+    generate = commands.add_parser("generate", help="a language model writes after a prompt (seeded)")
+    _run_arguments(generate)
+    generate.add_argument("--prompt", default="", help="what the text starts with (default: nothing, a new review)")
+    generate.add_argument("--length", type=int, default=200, help="characters to write (default 200)")
+    generate.add_argument("--temperature", type=float, default=0.8,
+                          help="above 0: below 1 safer, above 1 bolder (default 0.8)")
+    generate.add_argument("--top-k", type=int, default=0, help="draw from the k likeliest characters (default 0: all)")
+    generate.add_argument("--seed", type=int, default=0, help="the same seed writes the same text (default 0)")
+    generate.add_argument("--stop-at-end", action="store_true", help="stop when the review ends")
+    generate.add_argument("--json", action="store_true", help="the text, settings and each character's candidates")
+    generate.set_defaults(handler=cmd_generate)
     return parser
 
 

@@ -4,6 +4,7 @@
     record.state, record.task, record.classes
     record.metrics.accuracy                        # ClassificationMetrics (frozen)
     record.model_spec.cell                         # the task's own spec type (ModelSpec for classifiers)
+    record.metrics.bits_per_character              # GenerationMetrics, for language models
 
 A file is validated once, when the store reads the run; a file of the wrong
 shape makes the run "corrupt" with the reason (`describe`), so nothing
@@ -258,6 +259,8 @@ class ForecastMetrics(Metrics):
     def step(self, step: int) -> ForecastScores:
         """Scores of the forecasts `step` values ahead (1-based)."""
         return self.per_step[step - 1]
+
+
 class BaselineMetrics(ClassificationMetrics):
     """A bag-of-words baseline's test-set scores, and how it was fitted (`pipelines.training.baselines`)."""
 
@@ -265,6 +268,36 @@ class BaselineMetrics(ClassificationMetrics):
     features: int | None = None  # n-grams in the TF-IDF vocabulary
     regularisation: float | None = None  # logistic regression's C, chosen on the validation split
     validation_scores: dict[str, float] = {}  # C -> validation macro F1
+
+
+class WrittenSample(Record):
+    """Text a language model wrote when it was trained: what `list`, the Overview and the README show."""
+
+    prompt: str
+    text: str  # the characters written after the prompt
+    temperature: float
+    top_k: int  # 0: every character
+    seed: int
+
+
+class GenerationMetrics(Metrics):
+    """Held-out scores of a language model (recurrent or n-gram): `pipelines.generation.scoring`.
+
+    Every symbol of the test passages is predicted from the ones before it: each character, and each
+    passage's end. Bits per character are the mean of -log2 P over them; perplexity is 2 ** bits.
+    """
+
+    characters: int  # symbols predicted in the test split
+    passages: int
+    bits_per_character: float
+    perplexity: float
+    accuracy: float  # the most likely next symbol was the right one
+    validation_bits_per_character: float | None = None
+    unknown_characters: int = 0  # test characters outside the alphabet, predicted as <unk>
+    alphabet_size: int  # symbols to choose from: a model that knows nothing scores log2 of it
+    samples: list[WrittenSample] = []
+
+    HEADLINE: ClassVar[dict[str, str]] = {"bits_per_character": "bpc", "perplexity": "ppl", "accuracy": "acc"}
 
 
 # ----------------------------------------------------------------------------

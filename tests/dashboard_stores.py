@@ -3,8 +3,9 @@
 `trained_store` trains with the pipeline (`train_zoo`, in a subprocess) on tiny generated copies of
 rt-polarity (2 classes; the quick zoo with a second seed of its GRUs, and the sweep zoo on a 40-example
 cut) and NusaX (3 classes; the quick zoo, and its GRU in Keras too), every data set with its two baselines
-(majority class, TF-IDF + logistic regression), and the quick forecast zoo on the real CO2 series (short
-windows, two epochs), once per test session.
+(majority class, TF-IDF + logistic regression), the memory lab at two distances, the quick forecast zoo on
+the real CO2 series (short windows, two epochs), and the language models of the small zoo on rt-polarity's
+texts read character by character (`rt-polarity-chars`), once per test session.
 `damage` adds what a store meets in real life: a run still training, a failed
 run, a run with no metrics, and done runs whose history, predictions or weights
 are garbage.
@@ -69,9 +70,15 @@ from pipelines.training.forecast import train_forecast_zoo
 outcomes = train_forecast_zoo(store, "co2", "forecast-quick", device="cpu", overrides={{"epochs": 2}},
                               settings={{"lookback": 26, "horizon": 8}}, show_progress=False)
 assert all(outcome.result == "trained" for outcome in outcomes), outcomes
+# The same reviews read character by character: the language models and their n-gram baselines (the Write page).
+from pipelines.training.language_models import train_language_models
+outcomes = train_language_models(store, {corpus!r}, "charlm-small", device="cpu", overrides={{"epochs": 2}},
+                                 data_dir={data!r}, show_progress=False)
+assert all(outcome.result == "trained" for outcome in outcomes), outcomes
 """
 LAB_DISTANCES = (3, 6)  # the trained store's memory-lab sweep
 KERAS_TWIN = "gru-uni-1x64-mean"  # its nusax runs: torch-... and keras-...
+CORPUS = "rt-polarity-chars"
 
 
 def trained_store(base: Path) -> Path:
@@ -83,7 +90,8 @@ def trained_store(base: Path) -> Path:
     write_rt_corpus(data)
     write_nusax(data)
     # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).
-    script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT, lab_distances=list(LAB_DISTANCES))
+    script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT, lab_distances=list(LAB_DISTANCES),
+                                 corpus=CORPUS)  # fmt: skip
     environment = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=PROJECT, capture_output=True,
                             text=True, timeout=600)  # fmt: skip

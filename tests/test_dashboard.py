@@ -8,32 +8,11 @@ import pytest
 
 from dashboard_stores import (
     CLASSIFIER_PAGES, FAILED_RUN, FORECAST_PAGES, KERAS_TWIN, LAB_DISTANCES, NO_METRICS_RUN, PAGES, RUNNING_RUN,
-    SWEEP_DATASET, copy_store, damage, done_runs, open_page, problems, trained_store,
+    SWEEP_DATASET, copy_store, damage, done_runs, open_page, problems,
 )  # fmt: skip
 from pipelines.training import jobs
 from pipelines.verify import TOLERANCE
 from pipelines.store import Store
-
-
-@pytest.fixture(scope="session")
-def trained(tmp_path_factory):
-    return trained_store(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture
-def store_at(monkeypatch):
-    """Point the app at a store folder."""
-
-    def point(root):
-        monkeypatch.setenv("RNNLENS_ARTIFACTS", str(root))
-        return root
-
-    return point
-
-
-@pytest.fixture
-def real_runs(trained, store_at):
-    return store_at(trained)
 
 
 @pytest.fixture
@@ -52,7 +31,7 @@ def texts(elements) -> str:
 
 LAB_PAGES = ("memory_lab", "gradients")  # they draw the memory lab's runs, from every memory-dN data set
 # The pages that draw the sidebar's text data set (forecasting pages draw series: test_forecast_dashboard.py)
-DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES if page not in ("train", *LAB_PAGES)]
+DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES if page not in ("train", "write", *LAB_PAGES)]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -79,7 +58,10 @@ def test_a_data_set_without_runs_says_how_to_train_it(page, trained, store_at, t
     if page in FORECAST_PAGES:  # a text data set: how to train forecasters on a series instead
         assert "python -m pipelines train --dataset co2 --zoo forecast-quick" in texts(app.info)
         return
-    assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
+    if page == "write":  # it writes with language models, which a classifier's data set does not hold
+        assert "python -m pipelines train --dataset rt-polarity-chars --zoo charlm" in texts(app.info)
+    else:
+        assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
     if page == "overview":
         assert "Rotten Tomatoes" in texts(app.subheader)  # the data set card still shows
 
@@ -121,6 +103,8 @@ def test_every_page_renders_real_runs(page, real_runs):
         assert len(charts) == 2 and len(app.dataframe[0].value) == 6  # accuracy by distance, and where they look
     elif page == "gradients":
         assert len(charts) == 1 and "RNN (identity)" in charts[0].proto.spec  # the three cells side by side
+    elif page == "write":  # the corpus's best RNN, LSTM and GRU write side by side; one is looked at closely
+        assert len(charts) == 2 and "<span title=" in "".join(html.proto.body for html in app.get("html"))
 
 
 def test_compare_explains_how_to_train_the_sweep(real_runs):
@@ -377,6 +361,7 @@ def test_a_stale_top_words_cache_reads_as_missing_on_the_page(trained, store_at,
     assert "not in the store yet" in texts(app.info) and not app.get("plotly_chart")
 
 
+# The Write page reads a character corpus, not this store's rt-polarity: test_dashboard_writing.py has its own.
 @pytest.mark.parametrize("page", DATA_SET_PAGES)
 def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_path, monkeypatch):
     """A run of a kind a page does not draw (a made-up one here) is named in a note; the rest still shows."""
@@ -439,7 +424,7 @@ def test_glass_box_compares_pytorch_and_keras_twins(real_runs):
 # -- a store as real life leaves it -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", DATA_SET_PAGES)
+@pytest.mark.parametrize("page", DATA_SET_PAGES)  # Write: see above
 def test_damaged_runs_are_named_and_the_rest_still_shown(page, damaged):
     root, broken = damaged
     app = open_page(page)

@@ -279,3 +279,48 @@ def test_the_report_page_prints_a_pdf_to_download(page, server):
         page.get_by_text("Download rnnlens-rt-polarity-").click()
     path = download.value.path()
     assert path and open(path, "rb").read(5) == b"%PDF-"
+
+
+def test_write_page_writes_refuses_unseen_characters_and_shows_hidden_states(page, server):
+    page.goto(f"{server}/write")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)  # the characters, clickable
+    settle(page)
+    shoot(page, "write")
+    assert page.locator(PROBLEMS).count() == 0
+    assert page.locator('[data-testid="stHtml"] span[title^="wrote "]').count() > 10  # candidates on hover
+    page.get_by_role("tab", name="Hidden states").click()
+    page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    shoot(page, "write-hidden-states")
+    box = page.locator('input[aria-label="Prompt"]')
+    box.fill(HOSTILE)
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    settle(page)
+    assert page.evaluate("() => window.hacked") is None and page.locator("img[src='x']").count() == 0
+    assert "never saw in training" in page.locator('[data-testid="stAlertContentInfo"]').first.inner_text()
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "write-unseen-characters")
+
+
+def test_write_page_in_presentation_mode(page, server):
+    page.goto(f"{server}/write?presentation=true")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") == 20
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "presentation-write")
+
+
+@pytest.mark.parametrize("path", ["", "training"])
+def test_a_character_corpus_on_the_overview_and_training_pages(path, page, server):
+    page.goto(f"{server}/{path}?dataset=rt-polarity-chars")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    shoot(page, f"corpus-{path or 'overview'}")
+    assert page.locator(PROBLEMS).count() == 0
+    if not path:
+        assert "bits per character" in page.locator('[data-testid="stMain"]').inner_text()

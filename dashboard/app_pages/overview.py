@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import comparisons, figures, figures_comparisons, forecast_overview, loaders, tables, ui
+from dashboard import comparisons, figures, figures_comparisons, forecast_overview, language_models, loaders, tables, ui
 from pipelines.records import DatasetSummary
 
 st.title("Overview")
@@ -12,6 +12,9 @@ selected = ui.require_dataset()
 summary = ui.require_summary(selected.dataset)
 if summary.series is not None:  # a forecasting data set: its own card and leaderboard
     forecast_overview.render(selected, summary)
+    st.stop()
+if summary.task == "generation":  # a character corpus: its card, and its language models against the n-grams
+    language_models.corpus_overview(selected, summary)
     st.stop()
 
 

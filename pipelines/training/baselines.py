@@ -16,14 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..backends import common_versions
 from ..baselines import BaselineSpec, baseline_specs, fit_baseline
 from ..baselines.model import FEATURES_FILE, WEIGHTS_FILE
 from ..evaluate import classification_metrics
 from ..store import RunClaim, Store
 from ..tasks import BASELINE
 from .progress import Outcome, derive_views, run_detail, train_each
-from .run_files import dataset_reference, predictions_frame, run_id_for
+from .run_files import dataset_reference, predictions_frame, run_id_for, spec_document
 
 FRAMEWORK = "sklearn"
 
@@ -47,13 +46,10 @@ def plan_baselines(data, specs: list[BaselineSpec] | None = None) -> list[Planne
 def train_baseline(run: PlannedBaseline, data, claim: RunClaim) -> dict:
     """Fit, evaluate and store one claimed baseline; returns its metrics."""
     started = time.time()
-    claim.write_json("spec.json", {
-        "run_id": run.run_id, "framework": FRAMEWORK, "task": BASELINE.name, "label": run.spec.label(),
-        "zoo": None, "dataset": dataset_reference(data), "model": run.spec.to_json(), "training": {},
-        "device": "cpu", "versions": common_versions(),
-        "created_at": started,
-    })  # fmt: skip
+    # Status first: a process killed between the two writes leaves a run that reads as interrupted, not corrupt.
     claim.set_status("running", progress=0.0, started_at=started)
+    claim.write_json("spec.json", spec_document(run.run_id, FRAMEWORK, BASELINE.name, run.spec, None,
+                                                dataset_reference(data), {}, "cpu", {}))  # fmt: skip
     texts = {name: [example.text for example in split] for name, split in data.dataset.splits().items()}
     fit_start = time.perf_counter()
     model = fit_baseline(run.spec, texts["train"], data.train.labels, texts["validation"], data.validation.labels,

@@ -34,7 +34,9 @@ from ..cli import EXIT_BAD_INPUT, EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_SOME_FAI
 from ..data import resolve_info
 from ..data.series import is_series_key, series_key
 from ..forecasting.zoos import FORECAST_ZOOS
+from ..data.characters import is_corpus, resolve_corpus
 from ..files import read_json, write_json
+from ..models.language_model_spec import LANGUAGE_MODEL_ZOOS
 from ..models.zoos import ZOOS
 from ..records import RunRecord
 from ..store import Store
@@ -120,10 +122,14 @@ def start_job(
     store's training slots, and waits in line until then; when the slots and the queue behind them are all
     taken, JobQueueFull (a ValueError) says so and nothing starts.
     """
-    if zoo not in ZOOS and zoo not in FORECAST_ZOOS:
-        raise ValueError(f"unknown zoo {zoo!r}; choose one of: {', '.join([*ZOOS, *FORECAST_ZOOS])}")
+    corpus = is_corpus(dataset)  # a character corpus trains language models
+    zoos = list(LANGUAGE_MODEL_ZOOS) if corpus else [*ZOOS, *FORECAST_ZOOS]
+    if zoo not in zoos:
+        raise ValueError(f"unknown zoo {zoo!r} for {dataset}; choose one of: {', '.join(zoos)}")
     if framework not in FRAMEWORK_CHOICES:
         raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORK_CHOICES)}")
+    if corpus and framework != "torch":
+        raise ValueError(f"character language models train in PyTorch only, not {framework}")
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     if executor not in EXECUTORS:
@@ -134,7 +140,10 @@ def start_job(
     if seeds is not None and seeds < 1:
         raise ValueError(f"seeds must be at least 1, got {seeds}")
     # The store folder the runs land in; DataError (a ValueError) for an unknown data set.
-    key = series_key(dataset) if is_series_key(dataset) else resolve_info(dataset, language, limit).key
+    if corpus:
+        key = resolve_corpus(dataset, limit).key
+    else:
+        key = series_key(dataset) if is_series_key(dataset) else resolve_info(dataset, language, limit).key
     arguments = ["train", "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]
     options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir,
                "--executor": executor if executor != "local" else None, "--address": address or None,

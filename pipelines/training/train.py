@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..backends import Backend, backend_for, common_versions
+from ..backends import Backend, backend_for
 from ..data import Dataset, Vocabulary, build_vocabulary, dataset_summary, load_dataset, resolve_info
 from ..embeddings import Embeddings, choose_embeddings
 from ..encoding import EncodedSplit
@@ -38,10 +38,8 @@ from .cluster import EXECUTORS, ClusterOptions
 from .config import TrainConfig
 from .loop import FitResult, ProgressCallback
 from .progress import Outcome, ZooProgress, derive_views, run_detail, train_claimed, train_each  # noqa: F401
-from .run_files import dataset_reference, predictions_frame, run_id_for  # noqa: F401 (Outcome ... run_id_for: train's API)
-
-STATUS_INTERVAL = 1.0  # seconds between status.json progress updates
-
+from .run_files import (STATUS_INTERVAL, dataset_reference, finish, predictions_frame, run_id_for,  # noqa: F401
+                        spec_document, status_reporter)  # (Outcome ... run_id_for, STATUS_INTERVAL: train's API)
 
 @dataclass
 class PreparedData:
@@ -101,6 +99,16 @@ def _stored_fingerprints(store: Store, key: str) -> tuple[str, str] | None:
     return (stored, summary.data_fingerprint) if stored == vocabulary.fingerprint() else None
 
 
+def stored_fingerprint(store: Store, key: str) -> str | None:
+    """The vocabulary (or alphabet) fingerprint the store holds for a data set, if its card and vocabulary agree."""
+    try:
+        summary, vocabulary = store.read_dataset(key), store.read_vocabulary(key)
+    except ValueError:
+        return None  # missing or damaged: write them again
+    stored = summary.vocabulary.fingerprint if summary.vocabulary else None
+    return stored if stored == vocabulary.fingerprint() else None
+
+
 def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str],
               config: TrainConfig, seeds: int = 1, embeddings: Embeddings | None = None) -> list[PlannedRun]:  # fmt: skip
     """Every (seed, framework, spec), the whole zoo once per seed: seeds config.seed, config.seed + 1, ...
@@ -121,19 +129,8 @@ def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str],
 
 
 def _spec_document(run: PlannedRun, data: PreparedData, backend: Backend, zoo_name: str | None) -> dict:
-    return {
-        "run_id": run.run_id,
-        "framework": run.framework,
-        "task": data.task,
-        "label": run.spec.label(),
-        "zoo": zoo_name,
-        "dataset": dataset_reference(data),
-        "model": run.spec.to_json(),
-        "training": run.config.to_json(),
-        "device": backend.device_name,
-        "versions": {**common_versions(), **backend.versions()},
-        "created_at": time.time(),
-    }
+    return spec_document(run.run_id, run.framework, data.task, run.spec, zoo_name, dataset_reference(data),
+                         run.config.to_json(), backend.device_name, backend.versions())  # fmt: skip
 
 
 def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunClaim,
@@ -141,20 +138,8 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     """Train, evaluate and store one claimed run; returns its metrics."""
     started = time.time()
     # Status first: a process killed between the two writes leaves a run that reads as interrupted, not corrupt.
-    claim.set_status("running", progress=0.0, started_at=started)
+    report = status_reporter(claim, started, on_step)
     claim.write_json("spec.json", _spec_document(run, data, backend, zoo_name))
-    last_write = 0.0
-
-    def report(progress: dict) -> None:
-        nonlocal last_write
-        if on_step:
-            on_step(progress)
-        finished_steps = (progress["epoch"] - 1) * progress["steps"] + progress["step"]
-        fraction = finished_steps / (progress["epochs"] * progress["steps"])
-        if time.monotonic() - last_write >= STATUS_INTERVAL or progress["step"] == progress["steps"]:
-            last_write = time.monotonic()
-            claim.set_status("running", progress=round(fraction, 4), elapsed=time.time() - started, **progress)
-
     model = backend.build(run.spec, seed=run.config.seed)
     parameters = backend.parameter_count(model)
     pretrained = {}
@@ -190,8 +175,7 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     )
     task_named(data.task).metrics.model_validate(metrics)  # what every reader will expect of the file
     claim.write_file(backend.weights_file, lambda path: backend.save(model, path))
-    claim.write_json("metrics.json", metrics)
-    claim.set_status("done", progress=1.0, started_at=started, finished_at=time.time(), elapsed=time.time() - started)
+    finish(claim, metrics, started)
     return metrics
 
 
