@@ -18,6 +18,7 @@ from pipelines.models.cells import CELL_NAMES
 
 CELL_COLOURS = {"rnn": "#e8833a", "lstm": "#3558d6", "gru": "#8a5fc7"}
 OTHER_COLOUR = "#6b7280"
+BASELINE_COLOURS = {"tfidf-lr": "#374151", "majority": "#9ca3af"}  # bag-of-words baselines: greys, dotted
 CLASS_COLOURS = {"negative": "#c8414b", "neutral": "#9ca3af", "positive": "#2a9d6f"}
 FALLBACK_CLASS_COLOURS = ["#c8414b", "#2a9d6f", "#9ca3af", "#8c6d46", "#d25fa8"]
 INK = "#1f2937"
@@ -44,8 +45,11 @@ def shade(hex_colour: str, amount: float) -> str:
 
 
 def run_styles(frame: pd.DataFrame) -> dict[str, Style]:
-    """Style per run label. `frame` needs columns label, cell, bidirectional, layers, hidden_size."""
+    """Style per run label. `frame` needs columns label, cell, bidirectional, layers, hidden_size
+    (and `baseline`, the method of a baseline run, whose lines are grey and dotted)."""
     styles = {}
+    for _, row in frame[frame["cell"].isna()].iterrows():
+        styles[row["label"]] = Style(BASELINE_COLOURS.get(row.get("baseline"), OTHER_COLOUR), "dot", "square")
     for cell, group in frame.groupby("cell", sort=False):
         base = CELL_COLOURS.get(cell, OTHER_COLOUR)
         ordered = group.sort_values(["layers", "hidden_size", "bidirectional", "label"])
@@ -144,21 +148,22 @@ def class_balance(split_counts: dict[str, list[int]], classes: list[str]) -> go.
     return figure
 
 
-def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncated_fraction: float) -> go.Figure:
-    """Review lengths in tokens (training split), with the maxlen cut marked."""
+def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncated_fraction: float,
+                     unit: str = "tokens", items: str = "reviews") -> go.Figure:  # fmt: skip
+    """Review lengths in tokens (training split), with the maxlen cut marked (a corpus: passages in characters)."""
     edges = np.asarray(edges, dtype=float)
     centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
     figure = go.Figure(go.Bar(x=centres, y=counts, width=widths, marker_color="#94a3b8", marker_line_width=0,
-                              hovertemplate="%{x:.0f} tokens: %{y:,} reviews<extra></extra>"))  # fmt: skip
-    cut = f"{truncated_fraction:.1%} of reviews are cut" if truncated_fraction else "no review is cut"
+                              hovertemplate=f"%{{x:.0f}} {unit}: %{{y:,}} {items}<extra></extra>"))  # fmt: skip
+    cut = f"{truncated_fraction:.1%} of {items} are cut" if truncated_fraction else f"no {items[:-1]} is cut"
     cut = f"maxlen {maxlen}: {cut}"
     figure.add_vline(x=maxlen, line_color="#c8414b", line_width=3, line_dash="dash")
     figure.add_annotation(x=maxlen, y=1, yref="paper", text=cut, showarrow=False, xanchor="right", yanchor="bottom",
                           font_color="#c8414b", xshift=-6)  # fmt: skip
     right = max(float(edges[-1]), maxlen) * 1.05
-    figure.update_layout(title="Review length (training split)", bargap=0.02, showlegend=False)
-    figure.update_xaxes(title="tokens per review", range=[0, right])
-    figure.update_yaxes(title="reviews")
+    figure.update_layout(title=f"{items[:-1].capitalize()} length (training split)", bargap=0.02, showlegend=False)
+    figure.update_xaxes(title=f"{unit} per {items[:-1]}", range=[0, right])
+    figure.update_yaxes(title=items)
     return figure
 
 
@@ -324,7 +329,11 @@ STUDY_TITLES = {"depth": "Depth: stacked layers", "width": "Width: units per dir
 
 
 def sweep_studies(points: pd.DataFrame) -> go.Figure:
-    """Seed 002's studies side by side: macro F1 as one factor changes, one line per cell."""
+    """Seed 002's studies side by side: macro F1 as one factor changes, one line per cell.
+
+    With columns f1_low and f1_high (`comparisons.sweep_summary`: the mean over a model's seeds), each point
+    gets its 95% interval as an error bar.
+    """
     studies = [study for study in STUDY_TITLES if study in set(points["study"])]
     figure = panels([STUDY_TITLES[study] for study in studies], spacing=0.04, shared_y=True)
     frameworks = sorted(set(points["framework"]))
@@ -334,13 +343,19 @@ def sweep_studies(points: pd.DataFrame) -> go.Figure:
         groups = sorted(subset.groupby(["cell", "framework"]), key=lambda item: (order.get(item[0][0], 9), item[0][1]))
         for (cell, framework), group in groups:
             group = group.sort_values("value")
-            x = [{True: "both ways", False: "one way"}.get(value, str(value)) for value in group["value"]]
+            # Only the direction study's values are booleans (1 == True would read "both ways" for one layer).
+            x = [({True: "both ways", False: "one way"}[bool(value)] if study == "direction" else str(value))
+                 for value in group["value"]]  # fmt: skip
+            intervals = "f1_low" in group and group["f1_low"].notna().any()
+            error = dict(type="data", symmetric=False, array=(group["f1_high"] - group["f1_macro"]).fillna(0),
+                         arrayminus=(group["f1_macro"] - group["f1_low"]).fillna(0), thickness=2,
+                         width=5) if intervals else None  # fmt: skip
             name = CELL_NAMES.get(cell, cell) + (f" · {framework}" if len(frameworks) > 1 else "")
             figure.add_scatter(x=x, y=group["f1_macro"], mode="lines+markers", name=name, legendgroup=name,
                                showlegend=column == 0, marker=dict(size=10),
                                line=dict(color=CELL_COLOURS.get(cell, OTHER_COLOUR), width=3,
                                          dash="dot" if framework != frameworks[0] else "solid"),
-                               customdata=group["label"], **on(column),
+                               customdata=group["label"], error_y=error, **on(column),
                                hovertemplate="%{customdata}<br>macro F1 %{y:.3f}<extra></extra>")  # fmt: skip
     figure.update_xaxes(type="category")
     figure.update_layout(yaxis_title="macro F1")
@@ -348,7 +363,10 @@ def sweep_studies(points: pd.DataFrame) -> go.Figure:
 
 
 def cell_comparison(frame: pd.DataFrame) -> go.Figure:
-    """RNN vs LSTM vs GRU: every run a dot at its macro F1, one column per cell, bidirectional as diamonds."""
+    """RNN vs LSTM vs GRU: every run a dot at its macro F1, one column per cell, bidirectional as diamonds;
+    baselines in the frame are dashed lines across (the majority class only when near the dots)."""
+    baselines = frame[frame["cell"].isna() & frame["f1_macro"].notna()] if "baseline" in frame else frame.iloc[:0]
+    frame = frame[frame["cell"].notna()]
     figure = go.Figure()
     order = [cell for cell in CELL_COLOURS if cell in set(frame["cell"])]
     for bi in (False, True):
@@ -370,6 +388,14 @@ def cell_comparison(frame: pd.DataFrame) -> go.Figure:
                               yshift=24)  # fmt: skip
     low, high = frame["f1_macro"].min(), frame["f1_macro"].max()
     padding = max((high - low) * 0.25, 0.02)
+    for _, row in baselines.iterrows():
+        if row["f1_macro"] < low - padding and row["baseline"] == "majority":
+            continue  # far below every model: a line there would squash the dots together
+        low, high = min(low, row["f1_macro"]), max(high, row["f1_macro"])
+        colour = BASELINE_COLOURS.get(row["baseline"], OTHER_COLOUR)
+        figure.add_hline(y=row["f1_macro"], line_color=colour, line_dash="dash", line_width=2)
+        figure.add_annotation(x=1, xref="paper", y=row["f1_macro"], text=f"{row['label']} {row['f1_macro']:.3f}",
+                              showarrow=False, xanchor="right", yanchor="bottom", font_color=colour)  # fmt: skip
     figure.update_layout(title="Macro F1 by cell", scattermode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=[CELL_NAMES[cell] for cell in order])
     figure.update_yaxes(title="macro F1", range=[max(low - padding, 0), min(high + 2 * padding, 1.0)])

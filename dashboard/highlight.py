@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 
 from dashboard.figures import OTHER_COLOUR, class_colour
+from pipelines.data.characters import BOUNDARY
 
 CHIP = "border-radius:4px;padding:1px 5px;margin:2px;display:inline-block"
 # How the Playground marks what a model reads: known word, <unk>, cut off by maxlen.
@@ -81,3 +82,33 @@ def explanation_chips(explanation, attribution) -> str:
     key = [(f"towards {classes[target]}", towards)] + ([("away from it", against)] if attribution.signed else [])
     chips = attribution_chips(tokens, attribution.max_abs, towards, against, hidden=explanation.truncated)
     return chips + colour_key(key)
+
+
+def word_weight_chips(weights) -> str:
+    """A linear baseline's words (`pipelines.baselines.WordWeights`), tinted by their share of its logit.
+
+    Words of no known n-gram are underlined with dots (the model has no weight for them).
+    """
+    target, classes = weights.target, weights.classes
+    towards = class_colour(classes[target], target)
+    against = class_colour(classes[1 - target], 1 - target) if len(classes) == 2 else OTHER_COLOUR
+    tokens = [(weights.text[token.start : token.end], float(score), known)
+              for token, score, known in zip(weights.tokens, weights.scores, weights.known)]  # fmt: skip
+    chips = attribution_chips(tokens, weights.max_abs, towards, against)
+    return chips + colour_key([(f"towards {classes[target]}", towards), ("away from it", against)])
+
+
+def written_text(prompt: str, written: list[tuple[str, float, str]]) -> str:
+    """What a language model wrote after `prompt`: one span per (character, probability, hover) it wrote.
+
+    The prompt is grey; a written character is tinted amber the less likely the model found it (none at
+    50% and above), and its hover title lists the model's candidates at that point. A review's end (the
+    boundary) shows as ⏎ and starts a new line. Every character and title is escaped.
+    """
+    spans = []
+    for character, probability, hover in written:
+        tint = f"background:rgba(245,158,11,{min(0.7, max(0.0, 0.5 - probability) * 1.4):.2f});"
+        shown = "⏎<br>" if character == BOUNDARY else html.escape(character)
+        spans.append(f'<span title="{html.escape(hover, quote=True)}" style="{tint}border-radius:2px">{shown}</span>')
+    return (f'<div style="white-space:pre-wrap;line-height:1.9;font-size:1.05rem">'
+            f'<span style="color:#6b7280">{html.escape(prompt)}</span>{"".join(spans)}</div>')  # fmt: skip

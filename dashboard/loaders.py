@@ -127,17 +127,60 @@ def _predictions(root: str, dataset: str, run_id: str, marker: str) -> pd.DataFr
         raise Unreadable(str(error)) from error
 
 
+def significance(records: list[RunRecord], labels: dict[str, str]):
+    """`pipelines.comparison.compare_runs` of these runs (every pair, Holm-adjusted), cached on their ids."""
+    markers = tuple(run_marker(record) for record in records)
+    return _significance(store_root(), records[0].dataset, tuple(record.run_id for record in records), markers,
+                         tuple(sorted(labels.items())))  # fmt: skip
+
+
+@st.cache_data(max_entries=32, show_spinner="Testing every pair (McNemar, paired bootstrap)…")
+def _significance(root: str, dataset: str, run_ids: tuple[str, ...], markers: tuple, labels: tuple):
+    from pipelines.comparison import compare_runs
+
+    store = Store(root)
+    return compare_runs(store, [store.run(dataset, run_id) for run_id in run_ids], dict(labels))
+
+
+def report(dataset: str, run_ids: tuple[str, ...], text: str | None, title: str | None, kind: str) -> bytes:
+    """The report (`dashboard.report`) of these runs as HTML or PDF bytes, cached until one of them changes."""
+    markers = tuple(run_marker(store().run(dataset, run_id)) for run_id in run_ids)
+    return _report(store_root(), dataset, run_ids, markers, text, title, kind)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _report(root: str, dataset: str, run_ids: tuple[str, ...], markers: tuple, text: str | None, title: str | None,
+            kind: str) -> bytes:  # fmt: skip
+    import tempfile
+    from pathlib import Path
+
+    from dashboard.report import gather, render_html
+    from dashboard.report.pdf import write_pdf
+
+    try:
+        html = render_html(gather(Store(root), dataset, list(run_ids), text, None, title))
+        if kind == "html":
+            return html.encode("utf-8")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "report.pdf"
+            write_pdf(html, path)
+            return path.read_bytes()
+    except (ValueError, RuntimeError, OSError) as error:
+        raise Unreadable(str(error)) from error
+
+
 # -- models ----------------------------------------------------------------------
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
 def _model(root: str, dataset: str, run_id: str, marker: str):
-    from pipelines.runs import load_run  # imports the frameworks: only pages that predict pay for it
+    """A recurrent run (`LoadedRun`) or a baseline (`LoadedBaseline`), loaded by its kind."""
+    from pipelines.predictors import load_predictor  # imports the frameworks: only pages that predict pay for it
     from pipelines.threads import prefer_low_latency
 
     prefer_low_latency()  # one text at a time: one thread is many times faster
     try:
-        return load_run(Store(root), dataset, run_id)
+        return load_predictor(Store(root), dataset, run_id)
     except Exception as error:  # a missing or mismatched weights file, an unknown framework, ...
         raise Unreadable(f"the model of {run_id} cannot be loaded ({type(error).__name__}: {error})") from error
 
@@ -154,6 +197,22 @@ def _predict(root: str, dataset: str, run_id: str, marker: str, text: str) -> np
         return model.predict_proba([text])[0]
     except Exception as error:
         raise Unreadable(f"{run_id} could not score this text ({type(error).__name__}: {error})") from error
+
+
+def word_weights(record: RunRecord, text: str):
+    """A baseline's explanation of one text (`pipelines.baselines.WordWeights`): each word's weight."""
+    return _word_weights(store_root(), record.dataset, record.run_id, run_marker(record), text)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _word_weights(root: str, dataset: str, run_id: str, marker: str, text: str):
+    model = _model(root, dataset, run_id, marker)
+    try:
+        return model.word_weights(text)
+    except ValueError:
+        raise  # a text the model cannot read: the page says so in its own words
+    except Exception as error:
+        raise Unreadable(f"{run_id} could not weigh this text's words ({type(error).__name__}: {error})") from error
 
 
 # -- looking inside ------------------------------------------------------------------
@@ -358,3 +417,23 @@ def forecaster_states(record: RunRecord, origin: int) -> list[np.ndarray]:
 @st.cache_data(max_entries=128, show_spinner=False)
 def _forecaster_states(root: str, dataset: str, run_id: str, marker: str, origin: int) -> list[np.ndarray]:
     return _forecaster(root, dataset, run_id, marker).hidden_states(origin)
+
+
+# -- language models ---------------------------------------------------------------------
+
+
+def language_model(record: RunRecord):
+    """A finished language model (`pipelines.generation.LoadedLanguageModel`), recurrent or n-gram, loaded once."""
+    return _language_model(store_root(), record.dataset, record.run_id, run_marker(record))
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _language_model(root: str, dataset: str, run_id: str, marker: str):
+    from pipelines.generation import load_language_model  # imports torch: only the Write page pays for it
+    from pipelines.threads import prefer_low_latency
+
+    prefer_low_latency()  # one character at a time: one thread is many times faster
+    try:
+        return load_language_model(Store(root), dataset, run_id)
+    except Exception as error:  # missing or mismatched weights, a changed alphabet, ...
+        raise Unreadable(f"the model of {run_id} cannot be loaded ({type(error).__name__}: {error})") from error

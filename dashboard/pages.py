@@ -38,6 +38,7 @@ PAGES = (
     PageEntry("training.py", "Training", ":material/show_chart:", "Results"),
     PageEntry("evaluation.py", "Evaluation", ":material/fact_check:", "Results"),
     PageEntry("compare.py", "Compare & sweeps", ":material/compare_arrows:", "Results"),
+    PageEntry("significance.py", "Significance", ":material/balance:", "Results"),
     PageEntry("playground.py", "Playground", ":material/edit_note:", "Models"),
     PageEntry("inside.py", "Inside the model", ":material/neurology:", "Models"),
     PageEntry("top_words.py", "Top words", ":material/format_list_numbered:", "Models"),
@@ -47,7 +48,9 @@ PAGES = (
     PageEntry("gradients.py", "Gradients through time", ":material/trending_down:", "Lab"),
     PageEntry("forecasts.py", "Forecasts", ":material/timeline:", "Forecasting"),
     PageEntry("forecaster_inside.py", "Inside the forecaster", ":material/neurology:", "Forecasting"),
+    PageEntry("write.py", "Write", ":material/stylus_note:", "Generation"),
     PageEntry("train.py", "Train", ":material/model_training:", "Pipelines"),
+    PageEntry("report.py", "Report", ":material/summarize:", "Pipelines"),
 )
 BY_KEY = {page.key: page for page in PAGES}
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from pipelines.models.cells import CELL_NAMES, CELLS
 from pipelines.models.forecast_spec import ForecasterSpec
+from pipelines.models.language_model_spec import LanguageModelSpec
 from pipelines.models.spec import FRAMEWORK_NAMES, FRAMEWORKS, ModelSpec
 from pipelines.store import RunRecord
 
@@ -24,6 +25,7 @@ FILTERS = {
     "filter_direction": ("direction", ("uni", "bi")),
     "filter_layers": ("layers", (1, 2, 3)),
 }
+OFFERED = dict(FILTERS.values())  # facet -> every choice its filter offers
 CHOICE_NAMES = {**FRAMEWORK_NAMES, **CELL_NAMES, "uni": "one way", "bi": "both ways",
                 1: "1 layer", 2: "2 layers", 3: "3 layers"}  # fmt: skip
 
@@ -31,11 +33,12 @@ CHOICE_NAMES = {**FRAMEWORK_NAMES, **CELL_NAMES, "uni": "one way", "bi": "both w
 def facets(record: RunRecord) -> dict:
     """The values a run is filtered on: its framework (PyTorch or Keras) and its cell, direction and layers.
 
-    A baseline forecaster has none of them, so no filter hides it.
+    A run that is not a recurrent model has only its framework, and a baseline (scikit-learn's bag of words, or a
+    baseline forecaster) has none: the filters never hide the yardstick the models are measured against.
     """
     values = {"framework": record.framework} if record.framework in FRAMEWORKS else {}
     spec = record.model_spec
-    if isinstance(spec, (ModelSpec, ForecasterSpec)):
+    if isinstance(spec, (ModelSpec, ForecasterSpec, LanguageModelSpec)):
         values.update(cell=spec.cell, direction="bi" if spec.bidirectional else "uni", layers=spec.layers)
     return values
 
@@ -47,10 +50,12 @@ class Selection:
     presentation: bool
 
     def keeps(self, record: RunRecord) -> bool:
-        """Whether a run passes the sidebar filters (a run whose spec is unknown always does)."""
+        """Whether a run passes the sidebar filters (a run whose spec is unknown always does, and so does a value
+        no filter offers, such as an n-gram model's framework)."""
         if record.spec is None:
             return True
-        return all(value in self.allowed[facet] for facet, value in facets(record).items())
+        return all(value in self.allowed[facet] or value not in OFFERED[facet]
+                   for facet, value in facets(record).items())  # fmt: skip
 
 
 def selection() -> Selection:

@@ -10,6 +10,7 @@ from collections import Counter
 
 import pandas as pd
 
+from pipelines.baselines import BaselineSpec
 from pipelines.data import read_tokens
 from pipelines.models.cells import CELL_NAMES
 from pipelines.models.spec import FRAMEWORK_NAMES, ModelSpec
@@ -30,50 +31,75 @@ TRAINING_FACTS = ("parameters", "train_seconds", "epochs_trained", "best_epoch")
 
 
 def spec_of(record: RunRecord) -> ModelSpec | None:
-    """The run's recurrent architecture, or None (queued, damaged, or not a recurrent model)."""
+    """The run's recurrent classifier architecture, or None (queued, damaged, or not a recurrent classifier)."""
     return record.model_spec if isinstance(record.model_spec, ModelSpec) else None
 
 
-def run_labels(records: list[RunRecord]) -> dict[str, str]:
-    """A short, unique chart label per run id, e.g. 'BiLSTM 1×64'.
+def baseline_of(record: RunRecord) -> BaselineSpec | None:
+    """The run's baseline spec (majority class, TF-IDF + LR), or None."""
+    return record.model_spec if isinstance(record.model_spec, BaselineSpec) else None
 
-    The framework is added when the runs come from more than one, and a piece
-    of the run id when two runs would still read the same (other pooling, say).
+
+def architecture_of(record: RunRecord):
+    """Any kind's model spec that names itself (`label()`): a classifier's, a language model's, an n-gram's."""
+    return record.model_spec if hasattr(record.model_spec, "label") else None
+
+
+def run_labels(records: list[RunRecord]) -> dict[str, str]:
+    """A short, unique chart label per run id, e.g. 'BiLSTM 1×64', 'TF-IDF + LR (1-2 grams)'.
+
+    The framework is added to recurrent runs when they come from more than one,
+    the seed when runs of one model differ only in it ('BiGRU 1×64 · seed 43'),
+    and a piece of the run id when two runs would still read the same (other pooling, say).
     """
     base = {}
     for record in records:
-        spec = record.model_spec  # every kind's spec has a label: "BiLSTM 1×64", "Seasonal naive (52)"
-        base[record.run_id] = spec.label() if hasattr(spec, "label") else record.run_id
-    if len({record.framework for record in records if record.framework in FRAMEWORK_NAMES}) > 1:  # twins
-        base = {r.run_id: f"{base[r.run_id]} · {FRAMEWORK_NAMES[r.framework]}" if r.framework in FRAMEWORK_NAMES
-                else base[r.run_id] for r in records}  # fmt: skip
-    counts = Counter(base.values())
+        spec = architecture_of(record)  # every kind's spec has a label: "BiLSTM 1×64", "TF-IDF + LR", "7-gram", ...
+        base[record.run_id] = spec.label() if spec else record.run_id
+    recurrent = [record for record in records if record.framework in FRAMEWORK_NAMES]
+    if len({record.framework for record in recurrent}) > 1:  # twins: PyTorch and Keras
+        base.update({r.run_id: f"{base[r.run_id]} · {FRAMEWORK_NAMES[r.framework]}" for r in recurrent})
+    seeds: dict[str, list] = {}
+    for record in records:
+        seeds.setdefault(base[record.run_id], []).append(record.spec.seed if record.spec else None)
+    # A label shared by runs whose seeds all differ: the seeds tell them apart.
+    by_seed = {label for label, values in seeds.items() if len(values) > 1 and None not in values
+               and len(set(values)) == len(values)}  # fmt: skip
+    seeded = {record.run_id: f"{base[record.run_id]} · seed {record.spec.seed}" if base[record.run_id] in by_seed
+              else base[record.run_id] for record in records}  # fmt: skip
+    counts = Counter(seeded.values())
     return {
         run_id: label if counts[label] == 1 else f"{label} · {run_id.rsplit('-', 1)[-1]}"
-        for run_id, label in base.items()
+        for run_id, label in seeded.items()
     }
 
 
 def run_frame(records: list[RunRecord]) -> pd.DataFrame:
-    """One row per finished run: what it is and how it scored. Sorted by macro F1, best first (classifiers)."""
+    """One row per finished run: what it is and how it scored. Sorted by macro F1, best first (language models:
+    by bits per character, fewest first)."""
     labels = run_labels(records)
     rows = []
     for record in records:
-        spec, metrics = record.model_spec, record.metrics  # a classifier's or a forecaster's; a baseline has no cell
+        # A classifier's, a forecaster's or a language model's spec; a baseline (bag-of-words or forecasting) and
+        # an n-gram model have no cell.
+        spec, metrics, baseline = record.model_spec, record.metrics, baseline_of(record)
         rows.append({
             "run_id": record.run_id,
             "label": labels[record.run_id],
             "framework": record.framework,
+            "baseline": baseline.method if baseline else None,
+            "seed": record.spec.seed if record.spec else None,
             "cell": getattr(spec, "cell", None),
             "bidirectional": getattr(spec, "bidirectional", False),
             "layers": getattr(spec, "layers", None),
             "hidden_size": getattr(spec, "hidden_size", None),
-            **{key: getattr(metrics, key, None) for key in (*METRIC_NAMES, *TRAINING_FACTS)},
+            **{key: getattr(metrics, key, None) for key in (*METRIC_NAMES, *TRAINING_FACTS, "bits_per_character")},
         })  # fmt: skip
-    columns = ["run_id", "label", "framework", "cell", "bidirectional", "layers", "hidden_size", *METRIC_NAMES,
-               *TRAINING_FACTS]  # fmt: skip
+    columns = ["run_id", "label", "framework", "baseline", "seed", "cell", "bidirectional", "layers", "hidden_size",
+               *METRIC_NAMES, *TRAINING_FACTS, "bits_per_character"]  # fmt: skip
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values("f1_macro", ascending=False, na_position="last").reset_index(drop=True)
+    return frame.sort_values(["f1_macro", "bits_per_character"], ascending=[False, True],
+                             na_position="last").reset_index(drop=True)  # fmt: skip
 
 
 def leaderboard(frame: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ A guard shows what is missing and what to do about it, then stops the page
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -22,7 +22,7 @@ from dashboard.pages import page_path
 from dashboard.tables import run_frame
 from pipelines.records import DatasetSummary
 from pipelines.store import RunRecord
-from pipelines.tasks import Task, task_of
+from pipelines.tasks import BASELINE, Task, task_of
 
 TRAIN_PAGE = page_path("train")
 
@@ -43,9 +43,19 @@ def forecasters(task: Task) -> bool:
 
 
 def trained_by_epochs(task: Task) -> bool:
-    """Classifiers and forecasters: the kinds the Training page draws (it leaves out baselines, which have no
-    epochs)."""
-    return task.classifier or forecasters(task)
+    """Runs with a training history (one row per epoch) and forecasters: what the Training page draws (it leaves
+    out the bag-of-words and n-gram baselines, which have no epochs)."""
+    return "history.csv" in task.files_when_done or forecasters(task)
+
+
+def language_models(task: Task) -> bool:
+    """Runs that predict the next character and can write: the Write page, a corpus's leaderboard."""
+    return task.language_model
+
+
+def reads_text(task: Task) -> bool:
+    """Classifiers that score a typed text: the recurrent models and the bag-of-words baselines (the Playground)."""
+    return task.recurrent_classifier or task.name == BASELINE.name
 
 
 def require_series(dataset: str) -> DatasetSummary:
@@ -78,13 +88,28 @@ def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | 
     """
     presentation = selection().presentation
     figure = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
-    config = {
+    st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation))
+
+
+def clicked_point(key: str, name: str, build: Callable[..., go.Figure], *args, height: int | None = None,
+                  **kwargs) -> dict | None:  # fmt: skip
+    """`show_chart` for a chart whose points can be clicked: the clicked point (Plotly's point: its
+    `customdata`, `point_index`, ...), or None before a click."""
+    presentation = selection().presentation
+    figure = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
+    event = st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation), key=key,
+                            on_select="rerun", selection_mode="points")  # fmt: skip
+    points = event.selection.points if event and event.selection else []
+    return points[0] if points else None
+
+
+def _chart_config(name: str, presentation: bool) -> dict:
+    return {
         "displaylogo": False,
         "displayModeBar": False if presentation else "hover",
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
         "toImageButtonOptions": {"format": "png", "filename": _file_name(name), "scale": 2},
     }
-    st.plotly_chart(figure, theme=None, config=config)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -102,13 +127,14 @@ def show_table(frame: pd.DataFrame, name: str, column_config: dict | None = None
                            mime="text/csv", icon=":material/download:", key=f"csv-{name}")  # fmt: skip
 
 
-def pick_runs(key: str, options: list[str], default: list[str], labels: dict[str, str], help: str) -> list[str]:
-    """A multiselect of runs whose choice is kept per data set and across pages.
+def pick_runs(key: str, options: list[str], default: list[str], labels: dict[str, str], help: str,
+              dataset: str | None = None) -> list[str]:  # fmt: skip
+    """A multiselect of runs whose choice is kept per data set (the sidebar's, or `dataset`) and across pages.
 
     When none of the remembered runs is on offer any more (other filters), it
     starts again from `default` rather than from an empty choice.
     """
-    key = f"{key}:{selection().dataset}"
+    key = f"{key}:{dataset or selection().dataset}"
     remembered = st.session_state.get(key)
     if remembered and not set(remembered) & set(options):
         del st.session_state[key]
@@ -197,10 +223,12 @@ def drawn(done: list[RunRecord], draws: Callable[[Task], bool]) -> list[RunRecor
     other_kinds = [record for record in done if not draws(task_of(record))]
     kept = [record for record in done if draws(task_of(record))]
     if other_kinds:
-        titles = " and ".join(sorted({task_of(record).title for record in other_kinds}))
-        many = len(other_kinds) != 1
-        message = (f"{len(other_kinds)} finished run{'s' * many} of this data set {'are' if many else 'is a'} "
-                   f"{titles}{'s' * many}, which this page does not draw.")  # fmt: skip
+        counts = Counter(task_of(record).title for record in other_kinds)
+        parts = []
+        for index, (title, count) in enumerate(sorted(counts.items())):
+            subject = f"{count} finished run{'s' * (count > 1)} of this data set" if index == 0 else str(count)
+            parts.append(f"{subject} {'are' if count > 1 else 'is a'} {title}{'s' * (count > 1)}")
+        message = f"{' and '.join(parts)}, which this page does not draw."
         if kept:
             teach(message)
         else:
@@ -284,6 +312,13 @@ def note_unfinished(records: list[RunRecord]) -> None:
 SHOWN_IN_A_LINE = 4  # runs a note names before it says "and N more"
 
 
+def warn_left_out(left_out: list[tuple[str, str]]) -> None:
+    """One warning naming the runs a page had to leave out, with why (the reasons are data: plain text)."""
+    if left_out:
+        parts = [f"`{run_id}` ({_plain(why)})" for run_id, why in left_out]
+        st.warning(f"**Left out:** {_some(parts, '; ')}.", icon=":material/warning:")
+
+
 def _some(parts: list[str], separator: str = ", ", shown: int = SHOWN_IN_A_LINE) -> str:
     """The first few items, then how many more: a sweep queues eighteen runs."""
     more = f"{separator}and {len(parts) - shown} more" if len(parts) > shown else ""
@@ -296,6 +331,12 @@ def _progress(record: RunRecord) -> str:
     epoch, epochs = record.status.epoch, record.status.epochs
     progress = record.status.progress or 0.0
     return f"{progress:.0%}, epoch {epoch} of {epochs}" if epoch and epochs else f"{progress:.0%}"
+
+
+def sentence(text: str) -> str:
+    """A message that may quote what a user typed, as one markdown sentence: a capital first, markup shown as text."""
+    text = _plain(text)
+    return text[:1].upper() + text[1:]
 
 
 def _plain(text: str) -> str:

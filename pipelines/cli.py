@@ -1,4 +1,5 @@
-"""Command line: `python -m pipelines train | list | explain | top-words | verify | embed | deploy`.
+"""Command line: `python -m pipelines train | list | explain | top-words | verify | significance | tensorboard |
+report | embed | deploy | lab | gradients | forecast | generate`.
 
 Bad input (an unknown data set, a missing archive, a run that does not exist,
 a run of a kind the command does not work on) ends with a one-line message and
@@ -11,9 +12,11 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 
 from .data import DATASET_KEYS, DataError
+from .data.characters import CORPUS_KEYS, is_corpus
 from .data.memory import DEFAULT_DISTANCES
 from .data.series import SERIES_KEYS
 from .devices import DEVICE_CHOICES
@@ -21,9 +24,12 @@ from .forecasting.commands import add_forecast_command, add_train_arguments, cmd
 from .forecasting.zoos import FORECAST_ZOOS
 from .models.cells import CELL_NAMES, CELLS
 from .models.spec import FRAMEWORKS
+from .models.language_model_spec import LANGUAGE_MODEL_ZOOS
 from .models.zoos import ZOOS
+from .report_options import add_report_arguments, check_output, report_argv
 from .store import Store
-from .tasks import require_recurrent_classifier, task_named
+from .tasks import require_language_model, require_recurrent_classifier, task_named
+from .training.cluster import EXECUTORS, ClusterOptions
 from .training.config import FIELDS
 
 # What the commands' exit statuses mean (the Train page reads a job's from here too).
@@ -60,6 +66,12 @@ def _in_a_slot(args, command) -> int:
 
 
 def _train(args) -> int:
+    if is_corpus(args.dataset):  # a character corpus: language models, their own small trainer
+        return _train_language_models(args)
+    if args.zoo in LANGUAGE_MODEL_ZOOS:
+        raise ValueError(f"the {args.zoo} zoo holds language models: train it on a character corpus "
+                         f"(--dataset {' or '.join(CORPUS_KEYS)})")  # fmt: skip
+    args.zoo = args.zoo or "quick"
     overrides = {name: getattr(args, name) for name in FIELDS}  # None where not given: the defaults stand
     if is_forecasting(args):  # a series, or a forecast zoo: pipelines/forecasting
         return _train_counts(cmd_train_forecast(args, overrides))
@@ -70,6 +82,7 @@ def _train(args) -> int:
         _store(args), args.dataset, args.zoo, frameworks, device=args.device, overrides=overrides,
         data_dir=args.data_dir, language=args.language, limit=args.limit, only=args.only,
         show_progress=not args.quiet, words=args.top_words, pretrained=args.pretrained, embeddings=args.embeddings,
+        executor=args.executor, cluster=_cluster(args), seeds=args.seeds, baselines=args.baselines,
     )  # fmt: skip
     return _train_counts(outcomes)
 
@@ -79,6 +92,39 @@ def _train_counts(outcomes) -> int:
     counts = {result: sum(o.result == result for o in outcomes) for result in ("trained", "skipped", "busy", "failed")}
     print(", ".join(f"{count} {result}" for result, count in counts.items()))
     return EXIT_SOME_FAILED if counts["failed"] else EXIT_FINISHED
+
+
+def _cluster(args) -> ClusterOptions | None:
+    """The Ray options of `train`; given without --executor ray they would be ignored, so they are refused."""
+    given = [flag for flag, value in (("--address", args.address), ("--cpus-per-run", args.cpus_per_run),
+                                      ("--gpus-per-run", args.gpus_per_run), ("--ray-cpus", args.ray_cpus))
+             if value is not None]  # fmt: skip
+    if args.executor != "ray":
+        if given:
+            raise ValueError(f"{', '.join(given)} only apply to --executor ray")
+        return None
+    cpus = 1.0 if args.cpus_per_run is None else args.cpus_per_run
+    return ClusterOptions(address=args.address, cpus_per_run=cpus,
+                          gpus_per_run=args.gpus_per_run, local_cpus=args.ray_cpus)  # fmt: skip
+
+
+def _train_language_models(args) -> int:
+    """`train --dataset rt-polarity-chars --zoo charlm`: character language models and their n-gram baselines."""
+    if args.framework != "torch":
+        raise ValueError(f"character language models train in PyTorch only, not --framework {args.framework}")
+    if args.language is not None:
+        raise ValueError(f"--language applies to nusax only, not {args.dataset}")
+    given = [flag for flag, value in (("--seeds", args.seeds != 1), ("--executor", args.executor != "local"),
+                                      ("--pretrained", args.pretrained)) if value]  # fmt: skip
+    if given:
+        raise ValueError(f"{', '.join(given)} apply to classifier zoos, not to language models ({args.dataset})")
+    from .training.language_models import train_language_models  # imports torch
+
+    overrides = {name: getattr(args, name) for name in FIELDS}
+    return _train_counts(train_language_models(
+        _store(args), args.dataset, args.zoo or "charlm", device=args.device, overrides=overrides,
+        data_dir=args.data_dir, limit=args.limit, only=args.only, show_progress=not args.quiet,
+    ))  # fmt: skip
 
 
 def _headline(record) -> dict:
@@ -232,6 +278,31 @@ def _describe_explanation(explanation) -> str:
     return "\n".join(lines)
 
 
+def cmd_generate(args) -> int:
+    from .generation import SamplingSettings, clean_prompt, load_language_model  # imports torch
+
+    settings = SamplingSettings(length=args.length, temperature=args.temperature, top_k=args.top_k, seed=args.seed,
+                                stop_at_end=args.stop_at_end)  # checked before the model loads
+    store = _store(args)
+    record = store.find_run(args.run, args.dataset)
+    require_language_model(record, "generate")
+    model = load_language_model(store, record.dataset, record.run_id, device=args.device)
+    if args.json:
+        generation = model.write(args.prompt, settings)
+        print(json.dumps({"dataset": record.dataset, **generation.to_json()}, ensure_ascii=False, allow_nan=False))
+        return EXIT_FINISHED
+    prompt = clean_prompt(args.prompt, model.alphabet)  # refused, in words, before anything is printed
+    top_k = f"top-{settings.top_k}" if settings.top_k else "every character"
+    print(f"{model.label} ({record.run_id}) on {record.dataset}: "
+          f"{record.metrics.bits_per_character:.3f} bits per character on the test passages")  # fmt: skip
+    print(f"prompt {prompt!r} · temperature {settings.temperature:g} · {top_k} · seed {settings.seed}\n")
+    print(prompt, end="", flush=True)
+    generation = model.write(prompt, settings, on_step=lambda step: print(step.character, end="", flush=True))
+    print(f"\n\n{len(generation.steps)} characters; its surprise at its own text: "
+          f"{generation.bits_per_character:.2f} bits per character (each line is one review)")  # fmt: skip
+    return EXIT_FINISHED
+
+
 def cmd_top_words(args) -> int:
     from .explain import top_words
 
@@ -350,6 +421,36 @@ def cmd_deploy(args) -> int:
     return EXIT_FINISHED
 
 
+def cmd_significance(args) -> int:
+    from .comparison.overview import describe_significance, significance_for
+
+    table, groups = significance_for(_store(args), args.dataset, args.runs, resamples=args.resamples,
+                                     confidence=args.confidence)  # fmt: skip
+    if args.json:
+        print(json.dumps({"pairs": table.to_json(), "seeds": [group.to_json() for group in groups]},
+                         ensure_ascii=False, allow_nan=False))  # fmt: skip
+    else:
+        print(describe_significance(table, groups))
+    return EXIT_FINISHED
+
+
+def cmd_tensorboard(args) -> int:
+    from .tensorboard_events import export_store
+
+    store = _store(args)
+    folders = export_store(store, args.dataset, args.run)
+    print(f"wrote TensorBoard events for {len(folders)} finished run{'s' * (len(folders) != 1)}; "
+          f"view them with: tensorboard --logdir {store.root}")  # fmt: skip
+    return EXIT_FINISHED
+
+
+def cmd_report(args) -> int:
+    """Run the report (`python -m dashboard.report`, which draws with the dashboard's figures) as a child."""
+    check_output(args.out)
+    command = [sys.executable, "-m", "dashboard.report", *report_argv(args, args.artifacts)]
+    return subprocess.run(command).returncode
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description="RNN Lens pipelines")
     parser.add_argument("--artifacts", default=None, help="store folder (default: $RNNLENS_ARTIFACTS or ./artifacts)")
@@ -358,9 +459,11 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train every run of a zoo that the store does not have yet")
     train.add_argument("--dataset", default="rt-polarity",
                        help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too); series (forecasting): "
-                            f"{', '.join(SERIES_KEYS)} or PATH.csv")
+                            f"{', '.join(SERIES_KEYS)} or PATH.csv; character corpora (language models): "
+                            f"{', '.join(CORPUS_KEYS)}")  # fmt: skip
     train.add_argument("--language", default=None, help="NusaX language (default indonesian)")
-    train.add_argument("--zoo", default="quick", choices=sorted([*ZOOS, *FORECAST_ZOOS]))
+    train.add_argument("--zoo", default=None, choices=sorted({*ZOOS, *FORECAST_ZOOS, *LANGUAGE_MODEL_ZOOS}),
+                       help="default: quick, or charlm for a character corpus")
     train.add_argument("--only", action="append", metavar="PATTERN",
                        help="train only the zoo's models whose name matches, e.g. 'gru-bi-*' (repeatable)")
     train.add_argument("--framework", default="torch", choices=[*FRAMEWORKS, "both"])
@@ -382,6 +485,21 @@ def build_parser() -> argparse.ArgumentParser:
                             "fine-tune it (tuned) or keep it (frozen); run ids say 'pretrained-tuned|frozen'")
     train.add_argument("--embeddings", default=None, metavar="NAME",
                        help="which pretrained embeddings (default: the newest in the store)")
+    train.add_argument("--executor", default="local", choices=EXECUTORS,
+                       help="local: one run after another in this process (default); ray: each run a Ray task")
+    train.add_argument("--address", default=None,
+                       help="--executor ray: auto (the cluster `ray start` runs here), HOST:PORT of its head, or "
+                            "ray://HOST:10001 (default: start a Ray instance on this machine)")
+    train.add_argument("--cpus-per-run", type=float, default=None, metavar="N", help="--executor ray: default 1")
+    train.add_argument("--gpus-per-run", type=float, default=None, metavar="X",
+                       help="--executor ray: a GPU share per run, e.g. 0.25 (default: 0.25 where the cluster "
+                            "has GPUs, else 0)")
+    train.add_argument("--ray-cpus", type=int, default=None, metavar="N",
+                       help="--executor ray without --address: CPUs of the Ray instance started here (default all)")
+    train.add_argument("--seeds", type=int, default=1, metavar="N",
+                       help="train every model N times, with seeds --seed, --seed + 1, ... (default 1)")
+    train.add_argument("--no-baselines", dest="baselines", action="store_false",
+                       help="do not train the data set's baselines (majority class, TF-IDF + logistic regression)")
     train.set_defaults(handler=cmd_train)
 
     embed = commands.add_parser("embed", help="learn word embeddings from IMDb's unlabelled reviews (word2vec)")
@@ -470,6 +588,38 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--json", action="store_true")
     deploy.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
     deploy.set_defaults(handler=cmd_deploy)
+    significance = commands.add_parser("significance", help="which differences between runs are real: McNemar, "
+                                       "paired bootstrap, seed spreads")  # fmt: skip
+    significance.add_argument("--dataset", default=None, help="compare the data set's finished classifiers")
+    significance.add_argument("--runs", nargs="+", default=None, metavar="RUN", help="or these runs (one data set)")
+    significance.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)")
+    significance.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
+    significance.add_argument("--json", action="store_true")
+    significance.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    significance.set_defaults(handler=cmd_significance)
+
+    tensorboard = commands.add_parser("tensorboard", help="write finished runs' curves as TensorBoard event files")
+    tensorboard.add_argument("--dataset", default=None, help="only this data set's runs")
+    tensorboard.add_argument("--run", default=None, help="only this run")
+    tensorboard.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    tensorboard.set_defaults(handler=cmd_tensorboard)
+
+    report = commands.add_parser("report", help="a self-contained HTML or PDF report of a data set's runs")
+    add_report_arguments(report)
+    report.add_argument("--artifacts", default=argparse.SUPPRESS, help="store folder")
+    report.set_defaults(handler=cmd_report)
+
+    generate = commands.add_parser("generate", help="a language model writes after a prompt (seeded)")
+    _run_arguments(generate)
+    generate.add_argument("--prompt", default="", help="what the text starts with (default: nothing, a new review)")
+    generate.add_argument("--length", type=int, default=200, help="characters to write (default 200)")
+    generate.add_argument("--temperature", type=float, default=0.8,
+                          help="above 0: below 1 safer, above 1 bolder (default 0.8)")
+    generate.add_argument("--top-k", type=int, default=0, help="draw from the k likeliest characters (default 0: all)")
+    generate.add_argument("--seed", type=int, default=0, help="the same seed writes the same text (default 0)")
+    generate.add_argument("--stop-at-end", action="store_true", help="stop when the review ends")
+    generate.add_argument("--json", action="store_true", help="the text, settings and each character's candidates")
+    generate.set_defaults(handler=cmd_generate)
     return parser
 
 

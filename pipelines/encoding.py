@@ -4,7 +4,8 @@
     ids, lengths, labels = split.padded(indices)   # (batch, time) post-padded with 0
     for indices in inference_batches(split.lengths, 256): ...
 
-`pad_batch` is the one place token sequences become a padded array.
+`pad_batch` is the one place token sequences become a padded array; `EncodedPassages` is a character
+corpus's split for a language model.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from .data import Example, Vocabulary
+from .data.characters import Alphabet
 from .data.text import OOV_ID, PAD_ID
 
 EVAL_BATCH_SIZE = 256  # texts per batch when predicting: every framework's inference pass
@@ -73,3 +75,41 @@ def inference_batches(lengths: np.ndarray, batch_size: int) -> Iterator[np.ndarr
     order = np.argsort(lengths, kind="stable")
     for start in range(0, len(order), batch_size):
         yield order[start : start + batch_size]
+
+
+IGNORED = -100  # a target no loss or score counts: the padding after a passage (PyTorch's ignore_index)
+
+
+@dataclass
+class EncodedPassages:
+    """A character corpus split for a language model: per passage, the ids it reads and the ids it must predict.
+
+    Inputs are the boundary then the passage; targets the passage then the boundary (`Alphabet.sequence`).
+    """
+
+    inputs: list[np.ndarray]
+    targets: list[np.ndarray]
+
+    @classmethod
+    def encode(cls, texts: Sequence[str], alphabet: Alphabet) -> "EncodedPassages":
+        pairs = [alphabet.sequence(text) for text in texts]
+        return cls([inputs for inputs, _ in pairs], [targets for _, targets in pairs])
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.array([len(ids) for ids in self.inputs], dtype=np.int64)
+
+    @property
+    def symbols(self) -> int:
+        """Symbols to predict in the split: every character, and each passage's end."""
+        return int(self.lengths.sum())
+
+    def padded(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(inputs (batch, time) post-padded with 0, targets (batch, time) with IGNORED after each passage)."""
+        inputs, lengths = pad_batch([self.inputs[index] for index in indices])
+        targets, _ = pad_batch([self.targets[index] for index in indices])
+        targets[np.arange(targets.shape[1])[None, :] >= lengths[:, None]] = IGNORED
+        return inputs, targets

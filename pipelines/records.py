@@ -4,6 +4,7 @@
     record.state, record.task, record.classes
     record.metrics.accuracy                        # ClassificationMetrics (frozen)
     record.model_spec.cell                         # the task's own spec type (ModelSpec for classifiers)
+    record.metrics.bits_per_character              # GenerationMetrics, for language models
 
 A file is validated once, when the store reads the run; a file of the wrong
 shape makes the run "corrupt" with the reason (`describe`), so nothing
@@ -74,6 +75,7 @@ class RunStatus(Record):
     job: dict[str, Any] | None = None  # a queued run: the job that will train it
     # A done run's files as training wrote them; readers check them (runs finished before checksums have none).
     files: dict[str, FileChecksum] | None = None
+    node: str | None = None  # `train --executor ray`: the worker's host and Ray node that trains (trained) it
 
 
 # ----------------------------------------------------------------------------
@@ -111,6 +113,18 @@ class RunSpec(Record):
     def twin_key(self) -> tuple:
         """The same run in another framework has the same key: task, data, architecture and settings."""
         return (self.task, self.dataset.key, _frozen(self.model), _frozen(self.training))
+
+    @property
+    def seed(self) -> int | None:
+        """The seed of the initial weights and batch order (None for a run without one, e.g. a baseline)."""
+        seed = self.training.get("seed")
+        return seed if isinstance(seed, int) else None
+
+    def seed_key(self) -> tuple:
+        """Runs that differ only in their seed share this key: one model, trained several times."""
+        training = {key: value for key, value in self.training.items() if key != "seed"}
+        return (self.task, self.framework, self.dataset.key, self.dataset.vocabulary_fingerprint, _frozen(self.model),
+                _frozen(training))  # fmt: skip
 
 
 def _frozen(value):
@@ -247,6 +261,45 @@ class ForecastMetrics(Metrics):
         return self.per_step[step - 1]
 
 
+class BaselineMetrics(ClassificationMetrics):
+    """A bag-of-words baseline's test-set scores, and how it was fitted (`pipelines.training.baselines`)."""
+
+    method: str = ""  # majority | tfidf-lr
+    features: int | None = None  # n-grams in the TF-IDF vocabulary
+    regularisation: float | None = None  # logistic regression's C, chosen on the validation split
+    validation_scores: dict[str, float] = {}  # C -> validation macro F1
+
+
+class WrittenSample(Record):
+    """Text a language model wrote when it was trained: what `list`, the Overview and the README show."""
+
+    prompt: str
+    text: str  # the characters written after the prompt
+    temperature: float
+    top_k: int  # 0: every character
+    seed: int
+
+
+class GenerationMetrics(Metrics):
+    """Held-out scores of a language model (recurrent or n-gram): `pipelines.generation.scoring`.
+
+    Every symbol of the test passages is predicted from the ones before it: each character, and each
+    passage's end. Bits per character are the mean of -log2 P over them; perplexity is 2 ** bits.
+    """
+
+    characters: int  # symbols predicted in the test split
+    passages: int
+    bits_per_character: float
+    perplexity: float
+    accuracy: float  # the most likely next symbol was the right one
+    validation_bits_per_character: float | None = None
+    unknown_characters: int = 0  # test characters outside the alphabet, predicted as <unk>
+    alphabet_size: int  # symbols to choose from: a model that knows nothing scores log2 of it
+    samples: list[WrittenSample] = []
+
+    HEADLINE: ClassVar[dict[str, str]] = {"bits_per_character": "bpc", "perplexity": "ppl", "accuracy": "acc"}
+
+
 # ----------------------------------------------------------------------------
 # dataset.json
 
@@ -365,6 +418,20 @@ class RunRecord:
     def progress(self) -> float | None:
         """How far a running run has got (0..1); None when not running."""
         return self.status.progress if self.status and self.state == "running" else None
+
+
+class LoadedFromRecord:
+    """What a loaded model (`runs.LoadedRun`, `baselines.load.LoadedBaseline`) tells of itself from its run."""
+
+    record: RunRecord
+
+    @property
+    def run_id(self) -> str:
+        return self.record.run_id
+
+    @property
+    def dataset(self) -> str:
+        return self.record.dataset
 
 
 def framework_twins(records: list[RunRecord]) -> list[tuple[RunRecord, RunRecord]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from .devices import random_state_kept
 from .encoding import EncodedSplit
 from .models.spec import ModelSpec
 from .models.torch_zoo import RecurrentClassifier
+from .records import LoadedFromRecord
 from .store import RunRecord, Store
 from .tasks import require_recurrent_classifier
 
@@ -33,7 +35,7 @@ class RunNotReady(ValueError):
 
 
 @dataclass
-class LoadedRun:
+class LoadedRun(LoadedFromRecord):
     record: RunRecord
     spec: ModelSpec
     classes: list[str]
@@ -42,14 +44,6 @@ class LoadedRun:
     model: object  # the framework's own model object
     _torch_model: RecurrentClassifier | None = field(default=None, repr=False)
     _twin_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # one run, many sessions
-
-    @property
-    def run_id(self) -> str:
-        return self.record.run_id
-
-    @property
-    def dataset(self) -> str:
-        return self.record.dataset
 
     @property
     def framework(self) -> str:
@@ -128,12 +122,26 @@ def _torch_twin(spec: ModelSpec, keras_model) -> RecurrentClassifier:
 
 def load_run(store: Store, dataset: str, run_id: str, device: str = "cpu") -> LoadedRun:
     """Rebuild a finished recurrent classifier's model from its spec and weights."""
+    record, vocabulary = ready_run(store, dataset, run_id, require_recurrent_classifier)
+    backend = backend_for(record.framework, device)
+    try:
+        model = backend.load(record.model_spec, record.path / backend.weights_file)
+    except Exception as error:  # safetensors, Keras and zip each raise their own kinds for a damaged file
+        raise RunNotReady(f"the weights of run {run_id} of {dataset} cannot be read ({backend.weights_file}: "
+                          f"{type(error).__name__}: {error}); train again to redo the run") from error  # fmt: skip
+    return LoadedRun(record, record.model_spec, record.classes, vocabulary, backend, model)
+
+
+def ready_run(store: Store, dataset: str, run_id: str,
+              require: Callable[[RunRecord, str], None]) -> tuple[RunRecord, Vocabulary]:  # fmt: skip
+    """A finished run that `require` accepts (e.g. `require_recurrent_classifier`), and its data set's
+    vocabulary, the same it was trained with; RunNotReady, saying why, for any other run."""
     record = store.run(dataset, run_id)
     if record.state != "done":
         reason = f": {record.problem}" if record.problem else ""
         raise RunNotReady(f"run {run_id} of {dataset} is {record.state}{reason}")
     try:
-        require_recurrent_classifier(record, "loading a model")
+        require(record, "loading a model")
     except ValueError as error:
         raise RunNotReady(str(error)) from None
     vocabulary = store.read_vocabulary(dataset)
@@ -143,10 +151,4 @@ def load_run(store: Store, dataset: str, run_id: str, device: str = "cpu") -> Lo
             f"run {run_id} was trained with vocabulary {expected}, but {dataset}/vocab.json is now "
             f"{vocabulary.fingerprint()}; retrain it"
         )
-    backend = backend_for(record.framework, device)
-    try:
-        model = backend.load(record.model_spec, record.path / backend.weights_file)
-    except Exception as error:  # safetensors, Keras and zip each raise their own kinds for a damaged file
-        raise RunNotReady(f"the weights of run {run_id} of {dataset} cannot be read ({backend.weights_file}: "
-                          f"{type(error).__name__}: {error}); train again to redo the run") from error  # fmt: skip
-    return LoadedRun(record, record.model_spec, record.classes, vocabulary, backend, model)
+    return record, vocabulary

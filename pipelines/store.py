@@ -156,7 +156,8 @@ def read_record(dataset: str, run_id: str, path: Path) -> RunRecord:
     if state == "running" and not _is_locked(path):
         return RunRecord(dataset, run_id, path, "interrupted", problem="the training process stopped before "
                          "finishing", **parts)  # fmt: skip
-    if state == "queued" and not _pid_alive(status.pid):
+    # A driver holding the lock (`train --executor ray`, maybe on another machine sharing the store) is alive.
+    if state == "queued" and not _pid_alive(status.pid) and not _is_locked(path):
         return RunRecord(dataset, run_id, path, "interrupted", problem="the training process stopped before "
                          "starting this run", **parts)  # fmt: skip
     if state != "done":
@@ -379,6 +380,22 @@ class Store:
             return read_json(self.run_dir(dataset, run_id) / name)
         except (OSError, ValueError):
             return None
+
+    def write_derived_file(self, dataset: str, run_id: str, name: str, write: Callable[[Path], None]) -> Path:
+        """A derived file a library writes itself (`write(temporary_path)`), atomically; returns its path.
+
+        `name` may sit in sub-folders of the run's folder (TensorBoard's `tensorboard/train/events...`),
+        never in a file or folder that training writes.
+        """
+        parts = Path(name).parts
+        if not parts or Path(name).is_absolute() or any(part.startswith(".") for part in parts) or \
+                parts[0] in TRAINING_FILES:  # fmt: skip
+            raise ValueError(f"{name!r} is not a name for a derived file inside a run's folder")
+        record = self.run(dataset, run_id)
+        if record.state != "done":
+            raise ValueError(f"run {run_id} of {dataset} is {record.state}; only a finished run keeps derived files")
+        write_atomically(record.path / name, write)
+        return record.path / name
 
     # -- writing runs --------------------------------------------------------
 

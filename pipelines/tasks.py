@@ -2,6 +2,7 @@
 
     task = task_of(record)                     # TASKS[record.task]
     require_recurrent_classifier(record, "verify")   # ValueError: "verify works on recurrent classifiers; ..."
+    require_language_model(record, "generate")        # ValueError: "generate works on language models; ..."
 
 Every run's spec.json names its kind (`task`); a run written before kinds
 existed is a classifier. Commands and pages dispatch on it: `list` leads with
@@ -15,9 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from .baselines.spec import BaselineSpec
 from .models.forecast_spec import forecast_spec_from_json
+from .models.language_model_spec import LanguageModelSpec, NGramSpec
 from .models.spec import ModelSpec
-from .records import ClassificationMetrics, ForecastMetrics, Metrics, RunRecord
+from .records import BaselineMetrics, ClassificationMetrics, ForecastMetrics, GenerationMetrics, Metrics, RunRecord
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Task:
     files_when_done: tuple[str, ...]  # besides status.json and spec.json
     weight_files: tuple[str, ...]  # a done run has one of these
     recurrent_classifier: bool  # a RecurrentClassifier reads text: explain, verify, top words, Inside, Glass box
+    language_model: bool = False  # predicts the next character: generate, the Write page
 
     @property
     def classifier(self) -> bool:
@@ -66,6 +70,27 @@ MEMORY = register(Task(
     files_when_done=RECURRENT_CLASSIFIER_FILES, weight_files=FRAMEWORK_WEIGHTS, recurrent_classifier=True,
 ))  # fmt: skip
 
+# Majority class and TF-IDF + logistic regression, trained beside every zoo (pipelines/baselines/): scored like a
+# classifier, so the results pages draw them; they read no sequence, so nothing looks inside them.
+BASELINE = register(Task(
+    name="baseline", title="bag-of-words baseline", model_spec=BaselineSpec.from_json, metrics=BaselineMetrics,
+    files_when_done=("metrics.json", "predictions.csv", "features.json"), weight_files=("weights.safetensors",),
+    recurrent_classifier=False,
+))  # fmt: skip
+
+# Character language models (`train --dataset rt-polarity-chars --zoo charlm`) and their n-gram baselines:
+# both are scored in bits per character and both can write (`generate`, the Write page).
+GENERATION = register(Task(
+    name="generation", title="character language model", model_spec=LanguageModelSpec.from_json,
+    metrics=GenerationMetrics, files_when_done=("metrics.json", "history.csv"), weight_files=("weights.safetensors",),
+    recurrent_classifier=False, language_model=True,
+))  # fmt: skip
+NGRAM = register(Task(
+    name="ngram", title="character n-gram model", model_spec=NGramSpec.from_json, metrics=GenerationMetrics,
+    files_when_done=("metrics.json",), weight_files=("ngram.safetensors",), recurrent_classifier=False,
+    language_model=True,
+))  # fmt: skip
+
 
 def task_named(name: str) -> Task:
     try:
@@ -80,7 +105,16 @@ def task_of(record: RunRecord) -> Task:
 
 def require_recurrent_classifier(record: RunRecord, action: str) -> None:
     """Refuse, in words, to `action` (e.g. "verify") a run that is not a recurrent classifier."""
+    _require(record, action, lambda task: task.recurrent_classifier, "recurrent classifiers")
+
+
+def require_language_model(record: RunRecord, action: str) -> None:
+    """Refuse, in words, to `action` (e.g. "generate") a run that is not a language model."""
+    _require(record, action, lambda task: task.language_model, "language models")
+
+
+def _require(record: RunRecord, action: str, able: Callable[[Task], bool], kinds: str) -> None:
     task = TASKS.get(record.task)
-    if task is None or not task.recurrent_classifier:
+    if task is None or not able(task):
         title = task.title if task else f"run of kind {record.task!r}"
-        raise ValueError(f"{action} works on recurrent classifiers; {record.run_id} is a {title}")
+        raise ValueError(f"{action} works on {kinds}; {record.run_id} is a {title}")

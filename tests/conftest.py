@@ -114,3 +114,30 @@ def write_nusax(folder: Path, language: str = "indonesian", seed: int = 0) -> Pa
                 text = "biasa saja" if label == 1 else synthetic_review(label // 2, rng)
                 writer.writerow([index, text, names[label]])
     return target
+
+
+# -- stores for the dashboard's tests ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory):
+    """The store the pipeline trains on generated data once per session (dashboard_stores.trained_store)."""
+    from dashboard_stores import trained_store  # imports Streamlit's testing kit: only tests of the dashboard
+
+    return trained_store(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def store_at(monkeypatch):
+    """Point the app at a store folder."""
+
+    def point(root):
+        monkeypatch.setenv("RNNLENS_ARTIFACTS", str(root))
+        return root
+
+    return point
+
+
+@pytest.fixture
+def real_runs(trained, store_at):
+    return store_at(trained)

@@ -1,9 +1,11 @@
 """Stores for the dashboard tests, made by the real pipeline on generated data.
 
 `trained_store` trains with the pipeline (`train_zoo`, in a subprocess) on tiny generated copies of
-rt-polarity (2 classes; the quick zoo, and the sweep zoo on a 40-example cut) and
-NusaX (3 classes; the quick zoo, and its GRU in Keras too), and the quick forecast zoo on the real
-CO2 series (short windows, two epochs), once per test session.
+rt-polarity (2 classes; the quick zoo with a second seed of its GRUs, and the sweep zoo on a 40-example
+cut) and NusaX (3 classes; the quick zoo, and its GRU in Keras too), every data set with its two baselines
+(majority class, TF-IDF + logistic regression), the memory lab at two distances, the quick forecast zoo on
+the real CO2 series (short windows, two epochs), and the language models of the small zoo on rt-polarity's
+texts read character by character (`rt-polarity-chars`), once per test session.
 `damage` adds what a store meets in real life: a run still training, a failed
 run, a run with no metrics, and done runs whose history, predictions or weights
 are garbage.
@@ -48,9 +50,15 @@ for dataset, zoo, epochs, limit in (("rt-polarity", "quick", 2, None), ("nusax",
     outcomes = train_zoo(store, dataset, zoo, ["torch"], device="cpu", overrides={{"epochs": epochs}},
                          data_dir={data!r}, limit=limit, show_progress=False)
     assert all(outcome.result == "trained" for outcome in outcomes), outcomes
+    assert sum(store.run(dataset if limit is None else f"{{dataset}}-limit{{limit}}", o.run_id).task == "baseline"
+               for o in outcomes) == 2
+# A second seed of the rt-polarity GRUs: models trained more than once, for the seed spreads and intervals.
+outcomes = train_zoo(store, "rt-polarity", "quick", ["torch"], device="cpu", overrides={{"epochs": 2}},
+                     data_dir={data!r}, only=["gru-*"], seeds=2, show_progress=False)
+assert sorted(outcome.result for outcome in outcomes) == ["skipped"] * 4 + ["trained"] * 2, outcomes
 # One architecture in Keras too, for the Glass box's PyTorch vs Keras comparison.
 outcomes = train_zoo(store, "nusax", "quick", ["keras"], device="cpu", overrides={{"epochs": 1}}, data_dir={data!r},
-                     only=["gru-uni-*"], show_progress=False)
+                     only=["gru-uni-*"], show_progress=False, baselines=False)  # trained with the PyTorch zoo
 assert [outcome.result for outcome in outcomes] == ["trained"], outcomes
 # The memory lab at two short distances (its gradients kept in each run's folder).
 from pipelines.training.lab import train_lab
@@ -62,9 +70,15 @@ from pipelines.training.forecast import train_forecast_zoo
 outcomes = train_forecast_zoo(store, "co2", "forecast-quick", device="cpu", overrides={{"epochs": 2}},
                               settings={{"lookback": 26, "horizon": 8}}, show_progress=False)
 assert all(outcome.result == "trained" for outcome in outcomes), outcomes
+# The same reviews read character by character: the language models and their n-gram baselines (the Write page).
+from pipelines.training.language_models import train_language_models
+outcomes = train_language_models(store, {corpus!r}, "charlm-small", device="cpu", overrides={{"epochs": 2}},
+                                 data_dir={data!r}, show_progress=False)
+assert all(outcome.result == "trained" for outcome in outcomes), outcomes
 """
 LAB_DISTANCES = (3, 6)  # the trained store's memory-lab sweep
 KERAS_TWIN = "gru-uni-1x64-mean"  # its nusax runs: torch-... and keras-...
+CORPUS = "rt-polarity-chars"
 
 
 def trained_store(base: Path) -> Path:
@@ -76,7 +90,8 @@ def trained_store(base: Path) -> Path:
     write_rt_corpus(data)
     write_nusax(data)
     # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).
-    script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT, lab_distances=list(LAB_DISTANCES))
+    script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT, lab_distances=list(LAB_DISTANCES),
+                                 corpus=CORPUS)  # fmt: skip
     environment = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=PROJECT, capture_output=True,
                             text=True, timeout=600)  # fmt: skip
@@ -91,8 +106,9 @@ def copy_store(source: Path, target: Path, datasets=("rt-polarity", "nusax")) ->
     return target
 
 
-def done_runs(root: Path, dataset: str = "rt-polarity") -> list[str]:
-    return [record.run_id for record in Store(root).runs(dataset) if record.state == "done"]
+def done_runs(root: Path, dataset: str = "rt-polarity", task: str = "classification") -> list[str]:
+    """The finished runs of one kind (the recurrent classifiers by default), by run id."""
+    return [record.run_id for record in Store(root).runs(dataset) if record.state == "done" and record.task == task]
 
 
 def damage(root: Path, stack: ExitStack) -> dict[str, str]:

@@ -78,6 +78,7 @@ def test_pipelines_never_import_the_dashboard():
 def test_loading_a_run_imports_no_trainer():
     """What the dashboard imports to read the store and load a model leaves the training package alone."""
     probe = ("import sys, pipelines.runs, pipelines.verify, pipelines.explain, pipelines.forecasting.runs, "
+             "pipelines.generation.writer, "
              "dashboard.loaders\n"
              "assert not [name for name in sys.modules if name.startswith('pipelines.training')], sorted(sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT)
@@ -89,3 +90,22 @@ def test_every_page_file_is_in_the_page_list():
     files = {path.name for path in (PROJECT / "dashboard" / "app_pages").glob("*.py")}
     assert files == {page.file for page in dashboard.pages.PAGES}
     assert sum(page.default for page in dashboard.pages.PAGES) == 1
+
+
+def test_the_local_executor_runs_without_ray(tmp_path):
+    """`train` (local, the default) imports no Ray at import time or while it trains: it works where Ray is absent."""
+    from conftest import write_rt_corpus
+
+    data = tmp_path / "data"
+    write_rt_corpus(data)
+    arguments = ["--artifacts", str(tmp_path / "store"), "train", "--only", "rnn-uni-*", "--epochs", "1",
+                 "--data-dir", str(data), "--quiet", "--no-top-words"]  # fmt: skip
+    probe = ("import sys\n"
+             "sys.modules['ray'] = None  # `import ray` now fails, as where Ray is not installed\n"
+             "import pipelines.training.train, pipelines.runs, pipelines.training.jobs\n"
+             "from pipelines.cli import main\n"
+             f"assert main({arguments!r}) == 0\n"
+             f"raise SystemExit(main({arguments + ['--executor', 'ray']!r}))")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT)
+    assert "1 trained" in result.stdout, result.stderr[-2000:]
+    assert result.returncode == 2 and "error: --executor ray needs Ray" in result.stderr  # said in one line

@@ -25,14 +25,15 @@ def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir):
     args = ["--artifacts", str(store_dir), "train", "--dataset", "rt-polarity", "--zoo", "quick",
             "--data-dir", str(rt_data_dir), "--epochs", "2", "--quiet"]  # fmt: skip
     first = run_cli(*args)
-    assert "7 trained, 0 skipped" in first.stdout
+    assert "9 trained, 0 skipped" in first.stdout  # the quick zoo's 7 and the data set's 2 baselines
 
     listing = json.loads(run_cli("--artifacts", str(store_dir), "list", "--json").stdout)
-    assert len(listing) == 7 and {row["state"] for row in listing} == {"done"}
+    assert len(listing) == 9 and {row["state"] for row in listing} == {"done"}
     assert all(0 <= row["accuracy"] <= 1 and row["parameters"] > 0 for row in listing)
+    assert sorted(row["task"] for row in listing) == ["baseline"] * 2 + ["classification"] * 7
 
     store = Store(store_dir)
-    record = store.run("rt-polarity", listing[0]["run_id"])
+    record = store.run("rt-polarity", next(row["run_id"] for row in listing if row["task"] == "classification"))
     assert record.model_spec.vocab_size == len(store.read_vocabulary("rt-polarity"))
     assert record.spec.versions["torch"] and record.task == "classification"
     history = store.read_history("rt-polarity", record.run_id)
@@ -44,10 +45,11 @@ def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir):
     assert dataset.split_size("test") == 12 and len(store.read_test_examples("rt-polarity")) == 12
 
     second = run_cli(*args)
-    assert "0 trained, 7 skipped" in second.stdout
+    assert "0 trained, 9 skipped" in second.stdout
 
     table = run_cli("--artifacts", str(store_dir), "list").stdout
     assert "torch-gru-bi-1x64-mean-" in table and "done" in table
+    assert table.index("[baseline]") < table.index("sklearn-tfidf-lr-1-2gram-") < table.index("[classification]")
 
 
 def test_same_request_gives_the_same_run_ids_and_a_different_seed_new_ones(tmp_path, rt_data_dir):
@@ -68,6 +70,7 @@ def test_same_request_gives_the_same_run_ids_and_a_different_seed_new_ones(tmp_p
         (["train", "--dataset", "nusax", "--language", "klingon"], "unknown NusaX language"),
         (["train", "--epochs", "0"], "epochs"),
         (["train", "--device", "cuda"], "no CUDA GPU"),
+        (["train", "--seeds", "0"], "--seeds must be at least 1"),
     ],
 )
 def test_bad_input_is_one_clear_line(args, message, capsys):
@@ -89,7 +92,7 @@ def test_every_training_setting_is_a_train_flag(tmp_path, rt_data_dir, capsys):
     assert set(given) == set(FIELDS)  # a new setting gets a flag here too
     flags = [part for name, value in given.items() for part in (f"--{name.replace('_', '-')}", str(value))]
     args = ["--artifacts", str(store_dir), "train", "--zoo", "quick", "--only", "rnn-uni-*", "--data-dir",
-            str(rt_data_dir), "--quiet", "--no-top-words", *flags]  # fmt: skip
+            str(rt_data_dir), "--quiet", "--no-top-words", "--no-baselines", *flags]  # fmt: skip
     assert main(args) == 0
     (record,) = Store(store_dir).runs()
     assert record.spec.training == given
@@ -111,7 +114,10 @@ def test_small_real_run_on_rt_polarity(tmp_path):
     store = Store(tmp_path / "store")
     outcomes = train_zoo(store, "rt-polarity", "quick", ["torch"], overrides={"epochs": 2}, limit=600,
                          show_progress=False)  # fmt: skip
-    assert [o.result for o in outcomes] == ["trained"] * 7
-    accuracies = [record.metrics.accuracy for record in store.runs("rt-polarity-limit600")]
+    assert [o.result for o in outcomes] == ["trained"] * 9  # the zoo and the two baselines
+    runs = store.runs("rt-polarity-limit600")
+    accuracies = [record.metrics.accuracy for record in runs if record.task == "classification"]
     assert max(accuracies) > 0.55  # above chance after two epochs on 600 snippets
+    baselines = {record.metrics.method: record.metrics.accuracy for record in runs if record.task == "baseline"}
+    assert baselines["tfidf-lr"] > baselines["majority"] > 0.5  # the corpus has more fresh than rotten snippets
     assert pd.read_parquet(store.dataset_dir("rt-polarity-limit600") / "test.parquet").shape[0] == 600

@@ -8,32 +8,11 @@ import pytest
 
 from dashboard_stores import (
     CLASSIFIER_PAGES, FAILED_RUN, FORECAST_PAGES, KERAS_TWIN, LAB_DISTANCES, NO_METRICS_RUN, PAGES, RUNNING_RUN,
-    SWEEP_DATASET, copy_store, damage, done_runs, open_page, problems, trained_store,
+    SWEEP_DATASET, copy_store, damage, done_runs, open_page, problems,
 )  # fmt: skip
 from pipelines.training import jobs
 from pipelines.verify import TOLERANCE
 from pipelines.store import Store
-
-
-@pytest.fixture(scope="session")
-def trained(tmp_path_factory):
-    return trained_store(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture
-def store_at(monkeypatch):
-    """Point the app at a store folder."""
-
-    def point(root):
-        monkeypatch.setenv("RNNLENS_ARTIFACTS", str(root))
-        return root
-
-    return point
-
-
-@pytest.fixture
-def real_runs(trained, store_at):
-    return store_at(trained)
 
 
 @pytest.fixture
@@ -52,7 +31,7 @@ def texts(elements) -> str:
 
 LAB_PAGES = ("memory_lab", "gradients")  # they draw the memory lab's runs, from every memory-dN data set
 # The pages that draw the sidebar's text data set (forecasting pages draw series: test_forecast_dashboard.py)
-DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES if page not in ("train", *LAB_PAGES)]
+DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES if page not in ("train", "write", *LAB_PAGES)]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -79,7 +58,10 @@ def test_a_data_set_without_runs_says_how_to_train_it(page, trained, store_at, t
     if page in FORECAST_PAGES:  # a text data set: how to train forecasters on a series instead
         assert "python -m pipelines train --dataset co2 --zoo forecast-quick" in texts(app.info)
         return
-    assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
+    if page == "write":  # it writes with language models, which a classifier's data set does not hold
+        assert "python -m pipelines train --dataset rt-polarity-chars --zoo charlm" in texts(app.info)
+    else:
+        assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
     if page == "overview":
         assert "Rotten Tomatoes" in texts(app.subheader)  # the data set card still shows
 
@@ -94,12 +76,21 @@ def test_every_page_renders_real_runs(page, real_runs):
     assert app.title[0].value
     charts = app.get("plotly_chart")
     if page == "overview":
-        assert len(app.dataframe[0].value) == 7  # the quick zoo's leaderboard
-        assert len(charts) == 2
+        board = app.dataframe[0].value
+        assert len(board) == 9  # the quick zoo's seven models (its GRUs with two seeds) and the two baselines
+        assert sorted(board["seeds"]) == [1] * 7 + [2] * 2 and list(board["cell"]).count("baseline") == 2
+        assert len(charts) == 3  # class balance, review lengths, accuracy with intervals
+        assert {"best recurrent", "TF-IDF + logistic regression", "majority class"} <= {
+            metric.label.split(":")[0] for metric in app.metric}
     elif page in ("training", "evaluation", "compare"):
         assert charts
     elif page == "playground":
-        assert len(app.dataframe[0].value) == 7 and charts  # every model's prediction
+        assert len(app.dataframe[0].value) == 11 and charts  # every run's prediction, baselines and seeds too
+        assert "TF-IDF + LR" in texts(app.markdown) and any("<span title=" in h.proto.body for h in app.get("html"))
+    elif page == "significance":
+        assert '"type":"heatmap"' in charts[0].proto.spec and "points of accuracy" in texts(app.markdown)
+    elif page == "report":
+        assert [button.label for button in app.button][:2] == ["Build the HTML report", "Build the PDF"]
     elif page == "train":
         assert app.get("form") or app.form_submit_button
     elif page == "inside":
@@ -112,6 +103,8 @@ def test_every_page_renders_real_runs(page, real_runs):
         assert len(charts) == 2 and len(app.dataframe[0].value) == 6  # accuracy by distance, and where they look
     elif page == "gradients":
         assert len(charts) == 1 and "RNN (identity)" in charts[0].proto.spec  # the three cells side by side
+    elif page == "write":  # the corpus's best RNN, LSTM and GRU write side by side; one is looked at closely
+        assert len(charts) == 2 and "<span title=" in "".join(html.proto.body for html in app.get("html"))
 
 
 def test_compare_explains_how_to_train_the_sweep(real_runs):
@@ -136,12 +129,15 @@ def test_leaderboard_is_sorted_by_macro_f1_and_filters_apply(real_runs):
     assert list(board["macro F1"]) == sorted(board["macro F1"], reverse=True)
     app.button_group(key="filter_cell").set_value(["gru"]).run()
     assert not problems(app)
-    assert set(app.dataframe[0].value["cell"]) == {"GRU"}
-    for page in ("training", "evaluation", "compare", "playground"):
+    assert set(app.dataframe[0].value["cell"]) == {"GRU", "baseline"}  # the filters never hide the baselines
+    for page in ("training", "evaluation", "compare", "playground", "significance"):
         app.switch_page(PAGES[page]).run()
         assert not problems(app), page
     app.button_group(key="filter_cell").set_value([]).run()
-    assert "filters hide all" in texts(app.info)
+    app.switch_page(PAGES["compare"]).run()
+    assert "Only the baselines pass" in texts(app.info)
+    app.switch_page(PAGES["training"]).run()
+    assert "filters hide all" in texts(app.info)  # the baselines have no training curves
 
 
 def test_the_page_address_opens_a_data_set_in_presentation_mode(real_runs):
@@ -177,7 +173,7 @@ def test_every_evaluation_tab_draws(view, real_runs):
     app.run()
     assert not problems(app)
     charts = app.get("plotly_chart")
-    assert len(charts) == (7 if view == "Confusion matrices" else 1)  # only the open tab is drawn
+    assert len(charts) == (9 if view == "Confusion matrices" else 1)  # the open tab only; 7 models and 2 baselines
     if view != "Confusion matrices":
         assert app.dataframe  # with its table
 
@@ -229,7 +225,7 @@ def test_playground_answers_bad_input_in_words(case, real_runs):
     if kind:
         assert message in texts(getattr(app, kind))
     if text.strip():
-        assert len(app.dataframe[0].value) == 7  # every model still answers
+        assert len(app.dataframe[0].value) == 11  # every model still answers
     shown = "".join(html.proto.body for html in app.get("html"))
     assert "<script" not in shown and "<img" not in shown and "<b>" not in shown
     if "<" in text:
@@ -365,6 +361,7 @@ def test_a_stale_top_words_cache_reads_as_missing_on_the_page(trained, store_at,
     assert "not in the store yet" in texts(app.info) and not app.get("plotly_chart")
 
 
+# The Write page reads a character corpus, not this store's rt-polarity: test_dashboard_writing.py has its own.
 @pytest.mark.parametrize("page", DATA_SET_PAGES)
 def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_path, monkeypatch):
     """A run of a kind a page does not draw (a made-up one here) is named in a note; the rest still shows."""
@@ -380,7 +377,10 @@ def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_p
     write_json(root / "rt-polarity" / odd / "spec.json", {**spec, "task": "astrology"})
     app = open_page(page)
     assert not problems(app)
-    assert "1 finished run of this data set is a horoscope, which this page does not draw" in texts(app.caption)
+    note = texts(app.caption)
+    assert ("1 finished run of this data set is a horoscope, which this page does not draw" in note
+            or "2 finished runs of this data set are bag-of-words baselines and 1 is a horoscope, which this page "
+               "does not draw" in note)  # fmt: skip
     assert odd not in texts([*app.markdown, *app.caption]) and app.title[0].value  # left out, the page still drawn
 
 
@@ -424,7 +424,7 @@ def test_glass_box_compares_pytorch_and_keras_twins(real_runs):
 # -- a store as real life leaves it -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", DATA_SET_PAGES)
+@pytest.mark.parametrize("page", DATA_SET_PAGES)  # Write: see above
 def test_damaged_runs_are_named_and_the_rest_still_shown(page, damaged):
     root, broken = damaged
     app = open_page(page)
@@ -438,14 +438,14 @@ def test_damaged_runs_are_named_and_the_rest_still_shown(page, damaged):
     if page == "overview":
         assert FAILED_RUN in texts(app.error)  # the details: its error in full
     if page == "overview":
-        assert len(app.dataframe[0].value) == 7  # the seven good runs
+        assert len(app.dataframe[0].value) == 9  # the seven good models and the two baselines
     if page == "training":
         app.multiselect(key="training_runs:rt-polarity").set_value([broken["history"], broken["predictions"]]).run()
         assert "training history of " + broken["history"] in texts(app.warning)
         assert app.get("plotly_chart")  # the readable run is still drawn
     if page == "playground":
         assert broken["weights"] in texts(app.warning)  # its model cannot load; the others answer
-        assert len(app.dataframe[0].value) == 6
+        assert len(app.dataframe[0].value) == 10
         app.button_group(key="playground_source").set_value("Test review").run()
         app.selectbox(key="playground_wrong_by").set_value(broken["predictions"]).run()
         assert "test predictions of " + broken["predictions"] in texts(app.warning)
@@ -459,10 +459,10 @@ def test_a_run_that_finishes_while_the_app_is_open_appears(trained, store_at, tm
     last = done_runs(root)[-1]
     os.rename(root / "rt-polarity" / last, held / last)
     app = open_page("overview")
-    assert len(app.dataframe[0].value) == 6
+    assert len(app.dataframe[0].value) == 8
     os.rename(held / last, root / "rt-polarity" / last)  # "finishes": its folder appears, complete
     app.run()
-    assert len(app.dataframe[0].value) == 7
+    assert len(app.dataframe[0].value) == 9
 
 
 # -- the train page starts real background jobs -------------------------------------------------
@@ -489,8 +489,8 @@ def test_train_page_starts_a_job_once_and_shows_its_runs(tmp_path, store_at, rt_
     app.run()
     assert not problems(app)
     progress = [bar.proto.text for bar in app.get("progress")]
-    assert len(progress) == 7 and all("done in" in text for text in progress)
-    assert "7 trained" in "".join(code.value for code in app.code)
+    assert len(progress) == 9 and all("done in" in text for text in progress)  # the zoo and the baselines
+    assert "9 trained" in "".join(code.value for code in app.code)
 
 
 # -- the memory lab ---------------------------------------------------------------------------------
@@ -565,3 +565,27 @@ def test_the_gradients_page_simulates_and_reads_any_model(tab, real_runs):
         assert len(charts) == 2 and "layer 1 backward" in charts[1].proto.spec  # a BiGRU: both directions
         app.text_input(key="gradients_text").input("").run()
         assert "nothing to differentiate" in texts(app.info)
+
+
+def test_train_page_sends_a_zoo_to_a_ray_cluster_and_shows_why_it_could_not(tmp_path, store_at, rt_data_dir,
+                                                                            monkeypatch):
+    monkeypatch.setenv("RNNLENS_DATA_DIR", str(rt_data_dir))
+    root = store_at(tmp_path / "store")
+    app = open_page("train")
+    app.selectbox[3].set_value("ray")  # executor
+    app.text_input[0].set_value("http://head")
+    app.form_submit_button[0].click().run()
+    assert "Could not start: --address must be auto, HOST:PORT" in texts(app.error)
+    assert not jobs.list_jobs(Store(root))
+
+    app.text_input[0].set_value("127.0.0.1:1")  # nothing listens there
+    app.form_submit_button[0].click().run()
+    [job] = jobs.list_jobs(Store(root))
+    assert job.executor == "ray" and "--address 127.0.0.1:1" in " ".join(job.command)
+    deadline = time.monotonic() + 120
+    while any(job.alive for job in jobs.list_jobs(Store(root))) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    app.run()
+    assert not problems(app)
+    assert "on Ray**, stopped with an error" in "".join(block.value for block in app.markdown)
+    assert "no Ray cluster answers at 127.0.0.1:1" in "".join(code.value for code in app.code)

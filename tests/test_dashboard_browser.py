@@ -28,8 +28,9 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 SCREENSHOTS = PROJECT / "screenshots"
 PAGES = {page.url_path: page.title for page in dashboard.pages.PAGES}  # url path -> title
-NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "deploy"}  # a form; coloured words (a chart only for some models);
-# LaTeX; nothing measured yet (tests/test_dashboard_deploy_browser.py draws a measured store)
+NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "deploy", "report"}  # a form; coloured words (a chart only for
+# some models); LaTeX; nothing measured yet (tests/test_dashboard_deploy_browser.py draws a measured store); the
+# report's settings
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
@@ -264,3 +265,62 @@ def test_the_memory_lab_before_its_sweep_and_when_it_is_complete(browser, tmp_pa
                 assert "python -m pipelines lab" in text
                 assert page.get_by_role("button", name="Train the lab sweep now").count() == 1
             page.context.close()
+
+
+def test_the_report_page_prints_a_pdf_to_download(page, server):
+    """The PDF is printed by headless Chromium from inside the server's script thread."""
+    page.goto(f"{server}/report")
+    settle(page)
+    page.get_by_text("Build the PDF").click()
+    settle(page)
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "report-pdf")
+    with page.expect_download() as download:
+        page.get_by_text("Download rnnlens-rt-polarity-").click()
+    path = download.value.path()
+    assert path and open(path, "rb").read(5) == b"%PDF-"
+
+
+def test_write_page_writes_refuses_unseen_characters_and_shows_hidden_states(page, server):
+    page.goto(f"{server}/write")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)  # the characters, clickable
+    settle(page)
+    shoot(page, "write")
+    assert page.locator(PROBLEMS).count() == 0
+    assert page.locator('[data-testid="stHtml"] span[title^="wrote "]').count() > 10  # candidates on hover
+    page.get_by_role("tab", name="Hidden states").click()
+    page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    shoot(page, "write-hidden-states")
+    box = page.locator('input[aria-label="Prompt"]')
+    box.fill(HOSTILE)
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    settle(page)
+    assert page.evaluate("() => window.hacked") is None and page.locator("img[src='x']").count() == 0
+    assert "never saw in training" in page.locator('[data-testid="stAlertContentInfo"]').first.inner_text()
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "write-unseen-characters")
+
+
+def test_write_page_in_presentation_mode(page, server):
+    page.goto(f"{server}/write?presentation=true")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") == 20
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "presentation-write")
+
+
+@pytest.mark.parametrize("path", ["", "training"])
+def test_a_character_corpus_on_the_overview_and_training_pages(path, page, server):
+    page.goto(f"{server}/{path}?dataset=rt-polarity-chars")
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    shoot(page, f"corpus-{path or 'overview'}")
+    assert page.locator(PROBLEMS).count() == 0
+    if not path:
+        assert "bits per character" in page.locator('[data-testid="stMain"]').inner_text()

@@ -40,7 +40,7 @@ def test_a_job_trains_its_zoo_in_the_background_and_starting_it_twice_gives_one(
 
     finished = wait_until_finished(store, first)
     assert finished.exit_code == 0, jobs.tail_log(finished)
-    assert "7 trained, 0 skipped" in jobs.tail_log(finished)
+    assert "9 trained, 0 skipped" in jobs.tail_log(finished)  # the zoo's 7 and the data set's 2 baselines
     assert {record.state for record in store.runs("rt-polarity-limit30")} == {"done"}
     assert finished.log_path.parent == store.dataset_dir("rt-polarity-limit30") / ".jobs"
 
@@ -48,7 +48,17 @@ def test_a_job_trains_its_zoo_in_the_background_and_starting_it_twice_gives_one(
     again = wait_until_finished(store, jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30,
                                                       data_dir=str(rt_data_dir)))  # fmt: skip
     assert again.job_id != first.job_id
-    assert "0 trained, 7 skipped" in jobs.tail_log(again)
+    assert "0 trained, 9 skipped" in jobs.tail_log(again)
+
+
+def test_a_job_asks_for_several_seeds_with_the_train_commands_flag(tmp_path, rt_data_dir, single_thread):
+    store = Store(tmp_path / "store")
+    with pytest.raises(ValueError, match="seeds must be at least 1"):
+        jobs.start_job(store, "rt-polarity", "quick", seeds=0)
+    job = jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir), seeds=3)
+    jobs.stop_job(job)
+    assert job.command[job.command.index("--seeds") + 1] == "3"
+    wait_until_finished(store, job)
 
 
 def test_a_job_started_by_another_process_is_seen_alive_then_dead(tmp_path, rt_data_dir, single_thread):

@@ -40,7 +40,7 @@ def trained_store(tmp_path_factory) -> Store:
     lean_tensorflow()
     args = ["--artifacts", str(folder / "store"), "train", "--dataset", "rt-polarity", "--zoo", "quick",
             "--only", "gru-*", "--framework", "both", "--data-dir", str(folder / "data"),
-            "--epochs", "1", "--quiet"]  # fmt: skip
+            "--epochs", "1", "--quiet", "--no-baselines"]  # fmt: skip
     assert main(args) == 0
     return Store(folder / "store")
 
@@ -116,7 +116,8 @@ def test_training_caches_each_runs_top_words(trained_store, tmp_path, capsys):
 
     write_rt_corpus(tmp_path / "data")
     args = ["--artifacts", str(tmp_path / "store"), "train", "--dataset", "rt-polarity", "--zoo", "quick", "--only",
-            "rnn-uni-*", "--data-dir", str(tmp_path / "data"), "--epochs", "1", "--quiet", "--no-top-words"]
+            "rnn-uni-*", "--data-dir", str(tmp_path / "data"), "--epochs", "1", "--quiet", "--no-baselines",
+            "--no-top-words"]  # fmt: skip
     assert main(args) == 0
     bare = Store(tmp_path / "store")
     (record,) = bare.runs()

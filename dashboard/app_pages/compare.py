@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, figures_pretraining, tables, tables_pretraining, ui
+from dashboard import comparisons, figures, figures_comparisons, figures_pretraining, tables, tables_pretraining, ui
 from pipelines.models.zoos import zoo
 
 st.title("Compare & sweeps")
@@ -11,14 +11,28 @@ ui.teach("RNN against LSTM against GRU, and what depth, width and direction do t
 selected = ui.require_dataset()
 runs = ui.require_runs(selected)
 finished, frame, labels = runs.records, runs.frame, runs.labels
-styles = figures.run_styles(frame)
 
 st.subheader("RNN vs LSTM vs GRU")
+if frame["cell"].isna().all():
+    st.info("Only the baselines pass the sidebar filters; turn a cell back on to compare recurrent models.",
+            icon=":material/filter_alt:")  # fmt: skip
+    st.stop()
 ui.show_chart("cells", figures.cell_comparison, frame, height=400)
 ui.teach(
-    "Every dot is one trained model. Gated cells (LSTM, GRU) can carry a word's signal across a long review; "
-    "a plain RNN's gradient fades over many steps, so it tends to score lower on longer texts."
+    "Every dot is one trained model (each seed its own dot). Gated cells (LSTM, GRU) can carry a word's signal "
+    "across a long review; a plain RNN's gradient fades over many steps, so it tends to score lower on longer "
+    "texts. The dashed lines are bag-of-words baselines: a recurrent model below them has not yet earned its cost."
 )
+
+st.subheader("Over seeds: is the order more than luck?")
+models = comparisons.model_frame(finished)
+ui.show_chart("f1-intervals", figures_comparisons.model_intervals, models, "f1_macro",
+              height=140 + 42 * int(models["baseline"].isna().sum()))  # fmt: skip
+if models["seeds"].max() < 2:
+    st.info(f"Every model here has one seed, so there is no interval to draw. Train each three times:\n\n```\n"
+            f"{ui.train_command(selected.dataset)} --seeds 3\n```", icon=":material/school:")  # fmt: skip
+ui.teach("A model's seeds differ only in their random start and batch order. When the bars of two models overlap, "
+         "reseeding alone could swap them.")  # fmt: skip
 
 st.subheader("Sweeps: depth, width, direction")
 points = tables.sweep_points(finished, labels)
@@ -33,7 +47,7 @@ if points.empty or points.groupby("study")["value"].nunique().max() < 2:
     )
     st.page_link(ui.TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
 else:
-    ui.show_chart("sweeps", figures.sweep_studies, points, height=400)
+    ui.show_chart("sweeps", figures.sweep_studies, comparisons.sweep_summary(points), height=400)
     ui.teach("Each panel changes one thing and keeps the rest at the base model, so a slope is that factor's effect. "
              "A flat line means the extra size buys nothing on this data set.")  # fmt: skip
     if trained < planned:
@@ -42,11 +56,15 @@ else:
                 f"{ui.train_command(selected.dataset, 'sweep')}\n```", icon=":material/school:")  # fmt: skip
 
 st.subheader("What accuracy costs")
+# One point per model (its seeds' mean accuracy and train time); the majority class costs nothing and learns nothing.
+costly = models[models["baseline"] != "majority"]
+model_styles = figures.run_styles(costly)
 left, right = st.columns(2)
 with left:
-    ui.show_chart("accuracy-vs-parameters", figures.tradeoff, frame, styles, "parameters", "parameters", log_x=True)
+    ui.show_chart("accuracy-vs-parameters", figures.tradeoff, costly, model_styles, "parameters", "parameters",
+                  log_x=True)  # fmt: skip
 with right:
-    ui.show_chart("accuracy-vs-train-time", figures.tradeoff, frame, styles, "train_seconds", "train time (s)")
+    ui.show_chart("accuracy-vs-train-time", figures.tradeoff, costly, model_styles, "train_seconds", "train time (s)")
 ui.teach("Up and to the left is better: more accuracy for fewer parameters or less training time. Most parameters "
          "sit in the word embeddings, so the cells differ less in size than you might expect.")  # fmt: skip
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, tables, ui
+from dashboard import comparisons, figures, tables, ui
 
 DEFAULT_RUNS = 8  # the quick zoo's seven fit; a sweep's eighteen would crowd the curves
 
@@ -16,8 +16,9 @@ classes = finished[0].classes
 
 
 def runs_ui() -> list[str]:
-    return ui.pick_runs("evaluation_runs", list(frame["run_id"]), list(frame["run_id"][:DEFAULT_RUNS]), labels,
-                        help="Sorted by macro F1, best first.")
+    default = comparisons.one_run_per_model(list(frame["run_id"]), finished, DEFAULT_RUNS)
+    return ui.pick_runs("evaluation_runs", list(frame["run_id"]), default, labels,
+                        help="Sorted by macro F1, best first. At first: one seed of each model, and the baselines.")
 
 
 def class_ui(curve_classes: list[str]) -> str:

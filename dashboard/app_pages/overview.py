@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, forecast_overview, loaders, tables, ui
+from dashboard import comparisons, figures, figures_comparisons, forecast_overview, language_models, loaders, tables, ui
 from pipelines.records import DatasetSummary
 
 st.title("Overview")
@@ -12,6 +12,9 @@ selected = ui.require_dataset()
 summary = ui.require_summary(selected.dataset)
 if summary.series is not None:  # a forecasting data set: its own card and leaderboard
     forecast_overview.render(selected, summary)
+    st.stop()
+if summary.task == "generation":  # a character corpus: its card, and its language models against the n-grams
+    language_models.corpus_overview(selected, summary)
     st.stop()
 
 
@@ -44,8 +47,26 @@ def dataset_card(summary: DatasetSummary) -> None:
 
 dataset_card(summary)
 
+def headline_view(line: comparisons.Headline) -> None:
+    """The best recurrent model beside the bag-of-words baselines: what the RNNs add, at a glance."""
+    columns = st.columns(3)
+    if line.best_label is not None:
+        seeds = f", the mean of its {line.best_seeds} seeds" if line.best_seeds > 1 else ""
+        gain = f"{line.gain * 100:+.1f} points vs TF-IDF + LR" if line.gain is not None else None
+        columns[0].metric(f"best recurrent: {line.best_label}", f"{line.best_accuracy:.3f}", gain,
+                          help=f"Test accuracy{seeds}. The arrow is what it adds over the bag-of-words "
+                               "baseline.")  # fmt: skip
+    for column, (name, value) in zip(columns[1:], (("TF-IDF + logistic regression", line.tfidf_accuracy),
+                                                   ("majority class", line.majority_accuracy))):  # fmt: skip
+        if value is not None:
+            column.metric(name, f"{value:.3f}", help="A baseline: test accuracy of a model that reads no order.")
+
+
 st.subheader("Leaderboard")
-ui.teach("Click a column header to sort. Macro F1 averages the classes, so a model cannot win by favouring one.")
+ui.teach("One row per model, click a column header to sort. A model trained with several seeds shows the mean, "
+         "the spread (± one standard deviation) and a 95% interval of the mean. The baselines (majority class, "
+         "TF-IDF + logistic regression) are what a recurrent model must beat. Macro F1 averages the classes, so a "
+         "model cannot win by favouring one.")  # fmt: skip
 records = loaders.runs(selected.dataset)
 ui.describe_unfinished(records)
 finished = [record for record in ui.drawn([r for r in records if r.state == "done"], ui.classifiers)
@@ -58,14 +79,24 @@ if not records:
 elif not finished:
     st.info("No finished run passes the sidebar filters yet.", icon=":material/filter_alt:")
 else:
-    board = tables.leaderboard(tables.run_frame(finished))
+    frame = comparisons.model_frame(finished)
+    headline_view(comparisons.headline(frame))
+    board = comparisons.model_leaderboard(frame)
+    three = {name: st.column_config.NumberColumn(name, format="%.3f") for name in ("± sd", "F1 ± sd", "ROC AUC")}
     ui.show_table(board, f"{selected.dataset}-leaderboard", column_config={
         "accuracy": st.column_config.ProgressColumn("accuracy", format="%.3f", min_value=0, max_value=1),
         "macro F1": st.column_config.ProgressColumn("macro F1", format="%.3f", min_value=0, max_value=1),
-        "ROC AUC": st.column_config.NumberColumn("ROC AUC", format="%.3f"),
+        "vs TF-IDF + LR": st.column_config.NumberColumn("vs TF-IDF + LR", format="%+.1f pts",
+                                                        help="Accuracy points over the bag-of-words baseline"),
         "parameters": st.column_config.NumberColumn("parameters", format="localized"),
         "train time (s)": st.column_config.NumberColumn("train time (s)", format="%.1f"),
+        "epochs": st.column_config.NumberColumn("epochs", format="%.1f"), **three,
     })  # fmt: skip
+    ui.show_chart(f"{selected.dataset}-accuracy-intervals", figures_comparisons.model_intervals, frame,
+                  height=140 + 42 * int(frame["baseline"].isna().sum()))  # fmt: skip
+    ui.teach("Each dot is a model's mean test accuracy; the bar is the 95% interval of that mean over its seeds "
+             "and the small circles are the seeds themselves. Where two bars overlap a lot, the order may be luck: "
+             "the Significance page tests it.")  # fmt: skip
 unfinished = tables.problem_runs(records)
 if len(unfinished) > ui.SHOWN_IN_A_LINE:  # the notes above name the first few: here is every one, and why
     with st.expander(f"All {len(unfinished)} runs not on the leaderboard", icon=":material/list:"):

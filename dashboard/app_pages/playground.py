@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures, highlight, loaders, tables, ui
+from dashboard.baseline_view import show_word_weights
 from dashboard.examples import examples_for
 
 TEXT = "playground_text"  # the text area's key: examples and test reviews are copied into it
@@ -14,7 +15,7 @@ st.title("Playground")
 ui.teach("Type or paste a review and see what every model makes of it, side by side.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected, ui.recurrent_classifiers)
+runs = ui.require_runs(selected, ui.reads_text)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 summary = ui.require_summary(selected.dataset)
 try:
@@ -137,6 +138,10 @@ ui.show_table(table, "predictions", column_config={
 })  # fmt: skip
 ui.teach("Confidence is the probability a model gives its own answer. A confident wrong answer is worth a closer "
          "look: which words pushed it there?")  # fmt: skip
+for record in finished:  # the bag-of-words model's explanation is exact: its words' weights
+    if getattr(tables.baseline_of(record), "method", None) == "tfidf-lr":
+        st.markdown(f"**Why {labels[record.run_id]} says so**")
+        show_word_weights(record, text, labels[record.run_id])
 if st.button("Why? Look inside the models", icon=":material/neurology:", key="playground_inside"):
     st.session_state["inside_text"] = text  # the Inside page's text box opens on this review
     st.switch_page("app_pages/inside.py")

@@ -7,8 +7,10 @@ import streamlit as st
 from dashboard import loaders, tables, ui
 from dashboard.state import selection
 from pipelines.data import DATASET_KEYS, DataError
+from pipelines.data.characters import CORPUS_KEYS
 from pipelines.data.series import SERIES_KEYS
 from pipelines.forecasting.zoos import FORECAST_ZOOS
+from pipelines.models.language_model_spec import language_model_zoo
 from pipelines.models.spec import FRAMEWORK_NAMES
 from pipelines.models.zoos import zoo
 from pipelines.training import jobs, slots
@@ -24,9 +26,23 @@ FORECAST_ZOO_HELP = {
     "forecast-quick": "RNN, LSTM, GRU with 32 units, plus naive, seasonal naive and Holt-Winters: a few minutes",
     "forecast": "RNN, LSTM, GRU at 1×32, 1×64 and 2×64, plus the baselines",
 }
-KINDS = ("Sentiment classification", "Forecasting")
+LANGUAGE_ZOO_HELP = {
+    "charlm": "RNN, LSTM, GRU with 256 units (and two layers for the gated cells), plus n-gram baselines: "
+              "about 40 minutes on a 2-core CPU",
+    "charlm-small": "RNN, LSTM, GRU with 64 units, plus n-gram baselines: a few minutes",
+}  # fmt: skip
+# What the text form offers per kind of model: data sets, zoos (with their help) and how many models each holds.
+KINDS = {
+    "Sentiment classifiers": (DATASET_KEYS, ZOO_HELP, lambda name: len(zoo(name))),
+    "Language models (Write)": (CORPUS_KEYS, LANGUAGE_ZOO_HELP, lambda name: len(language_model_zoo(name))),
+}
+FORECASTING = "Forecasting"  # its own form: a series, lookback and horizon
 FRAMEWORK_CHOICE_NAMES = {**FRAMEWORK_NAMES, "both": "both"}
 LIVE = "train_live"  # whether a job was running at the last draw
+EXECUTOR_NAMES = {"local": "this machine", "ray": "Ray (runs in parallel)"}
+EXECUTOR_HELP = ("**This machine**: one run after another in the job's process. **Ray**: each run is a task on the Ray "
+                 "cluster at the address below (or on a Ray instance started here), several at once; the runs come "
+                 "back into this store.")
 
 st.title("Train")
 ui.teach("Start a zoo as a background process (the same command as in a terminal) and watch its runs.")
@@ -54,23 +70,33 @@ def forecast_start_ui() -> dict | None:
                 settings={"lookback": lookback or None, "horizon": horizon or None})  # fmt: skip
 
 
-def start_ui() -> dict | None:
-    """The start form; returns the job's settings when submitted."""
+def start_ui(kind: str) -> dict | None:
+    """The start form of a kind of text model (`KINDS`); returns the job's settings when submitted."""
+    current = selection().dataset  # start on the sidebar's data set when the form offers it
+    datasets, zoo_help, size = KINDS[kind]
     with st.form("start_job", border=True):
         left, middle, right = st.columns(3)
-        current = selection().dataset  # start on the sidebar's data set when it is one of the three
-        start = DATASET_KEYS.index(current) if current in DATASET_KEYS else 0
-        dataset = left.selectbox("Data set", DATASET_KEYS, index=start, help="nusax trains on Indonesian.")
-        zoo_name = middle.selectbox("Zoo", list(ZOO_HELP), format_func=lambda name: f"{name}: {len(zoo(name))} models",
-                                    help="\n".join(f"- **{name}**: {text}" for name, text in ZOO_HELP.items()))
-        framework = right.selectbox("Framework", jobs.FRAMEWORK_CHOICES, format_func=FRAMEWORK_CHOICE_NAMES.get)
+        start = datasets.index(current) if current in datasets else 0
+        dataset = left.selectbox("Data set", datasets, index=start, help="nusax trains on Indonesian; the character "
+                                 "corpora (…-chars) are the review texts read one character at a time.")  # fmt: skip
+        zoo_name = middle.selectbox("Zoo", list(zoo_help), format_func=lambda name: f"{name}: {size(name)} models",
+                                    help="\n".join(f"- **{name}**: {text}" for name, text in zoo_help.items()))
+        frameworks = jobs.FRAMEWORK_CHOICES if zoo_help is ZOO_HELP else ("torch",)  # language models: PyTorch only
+        framework = right.selectbox("Framework", frameworks, format_func=FRAMEWORK_CHOICE_NAMES.get)
         left, middle, right = st.columns(3)
         epochs = left.number_input("Epochs (0 = the data set's default)", 0, 100, 0)
         limit = middle.number_input("Examples per split (0 = all)", 0, 100_000, 0, step=100,
                                     help="A cut-down data set trains in seconds and is stored under its own name.")
+        seeds = right.number_input("Seeds", 1, 10, 1, help="Train every model this many times with different "
+                                   "seeds: the leaderboard then shows means and 95% intervals.")  # fmt: skip
+        executor = right.selectbox("Executor", jobs.EXECUTORS, format_func=EXECUTOR_NAMES.get, help=EXECUTOR_HELP)
+        address = st.text_input("Ray cluster address (Ray only)", placeholder="empty: a Ray instance on this machine",
+                                help="`auto` (the cluster `ray start` runs on this machine), `HOST:6379` (its head "
+                                     "node) or `ray://HOST:10001`. The runs come back into this store.")  # fmt: skip
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
-    return dict(dataset=dataset, zoo=zoo_name, framework=framework, epochs=epochs or None, limit=limit or None)
+    return dict(dataset=dataset, zoo=zoo_name, framework=framework, epochs=epochs or None, limit=limit or None,
+                executor=executor, address=address.strip() or None, seeds=seeds if seeds > 1 else None)
 
 
 def start(settings: dict) -> None:
@@ -100,13 +126,17 @@ def duration(seconds: float) -> str:
 def run_progress(record, label: str) -> None:
     status = record.status
     elapsed = duration(status.elapsed or 0) if status else "0 s"
+    if status and status.node:  # trained by a Ray worker: which machine
+        elapsed += f" on {status.node}"
     if record.state == "running" and status:
         detail = f"epoch {status.epoch} of {status.epochs}, " if status.epoch and status.epochs else ""
         progress = float(status.progress or 0.0)
         st.progress(progress, text=f"{label}: {detail}{progress:.0%}, {elapsed}")
     elif record.state == "done":
         accuracy, rmse = getattr(record.metrics, "accuracy", None), getattr(record.metrics, "rmse", None)
+        bits = getattr(record.metrics, "bits_per_character", None)
         score = f", accuracy {accuracy:.3f}" if accuracy is not None else f", RMSE {rmse:.4g}" if rmse else ""
+        score = f", {bits:.3f} bits per character" if bits is not None else score
         st.progress(1.0, text=f"{label}: done in {elapsed}{score}")
     elif record.state == "queued":
         st.progress(0.0, text=f"{label}: waiting")
@@ -126,7 +156,8 @@ def show_job(job: jobs.Job) -> None:
         state += f" · {sum(record.state == 'done' for record in records)} of {len(records)} runs done"
     with st.container(border=True):
         title, button = st.columns([5, 1])
-        title.markdown(f"**{job.zoo} zoo · {job.framework} · {job.dataset}**, {state}")
+        on_ray = " · on Ray" if job.executor == "ray" else ""
+        title.markdown(f"**{job.zoo} zoo · {job.framework} · {job.dataset}{on_ray}**, {state}")
         stop = "Interrupt it as Ctrl+C would; the unfinished run is redone next time."
         if job.alive and button.button("Stop", key=f"stop-{job.job_id}", icon=":material/stop:", help=stop):
             jobs.stop_job(job)
@@ -159,9 +190,11 @@ def jobs_view() -> None:
         st.rerun()  # the last job ended: redraw once without the timer
 
 
-kind = st.segmented_control("Kind", KINDS, default=KINDS[selection().dataset in SERIES_KEYS], key="train_kind",
-                            required=True, label_visibility="collapsed")  # fmt: skip
-settings = forecast_start_ui() if kind == "Forecasting" else start_ui()
+current = selection().dataset  # start on the sidebar's data set's kind
+offered = FORECASTING if current in SERIES_KEYS else next(
+    (name for name, (keys, *_) in KINDS.items() if current in keys), next(iter(KINDS)))  # fmt: skip
+kind = st.segmented_control("What to train", [*KINDS, FORECASTING], default=offered, key="train_kind", required=True)
+settings = forecast_start_ui() if kind == FORECASTING else start_ui(kind)
 if settings:
     start(settings)
 st.subheader("Jobs")

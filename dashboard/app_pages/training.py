@@ -9,7 +9,7 @@ st.title("Training")
 ui.teach("Loss and accuracy per epoch on the training and validation splits, for one model or several overlaid.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected, ui.trained_by_epochs)
+runs = ui.require_runs(selected, ui.trained_by_epochs)  # classifiers, and language models (loss in nats per character)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 forecasting = ui.forecasters(task_of(finished[0]))  # a data set holds one kind: classifiers or forecasters
 if frame["epochs_trained"].isna().any():  # baselines: fitted in one go, no epochs to draw
@@ -23,7 +23,8 @@ if forecasting:  # best test RMSE first, as on the Forecasts page
 def runs_ui() -> list[str]:
     """Run ids to draw: the best model by default."""
     return ui.pick_runs("training_runs", list(frame["run_id"]), list(frame["run_id"][:1]), labels,
-                        help="Pick several to overlay them; best first (macro F1, or test RMSE).")  # fmt: skip
+                        help="Pick several to overlay them; best first (macro F1, test RMSE, or bits per "
+                             "character for language models).")  # fmt: skip
 
 
 chosen = runs_ui()
@@ -45,6 +46,9 @@ styles = figures.run_styles(frame[frame["label"].isin(list(histories))])
 
 accuracy = "Direction accuracy" if forecasting else "Accuracy"
 ui.show_chart("training-curves", figures.training_curves, histories, styles, best_epochs, accuracy, height=420)
+if any(ui.language_models(task_of(by_id[run_id])) for run_id in chosen):
+    ui.teach("A language model's loss is its surprise per character in nats (÷ ln 2 = bits per character), and its "
+             "accuracy how often its likeliest next character was the right one.")  # fmt: skip
 ui.teach(
     "When validation loss turns up while training loss keeps falling, the model has started to memorise the "
     "training examples (overfitting). The star marks the best validation epoch: the weights kept are that epoch's."

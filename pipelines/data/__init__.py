@@ -100,7 +100,7 @@ def data_fingerprint(dataset: Dataset) -> str:
     return digest.hexdigest()[:12]
 
 
-def _length_stats(lengths: np.ndarray, maxlen: int) -> dict:
+def length_stats(lengths: np.ndarray, maxlen: int) -> dict:
     return {
         "mean": float(lengths.mean()),
         "median": float(np.median(lengths)),
@@ -131,7 +131,7 @@ def dataset_summary(dataset: Dataset, vocabulary: Vocabulary) -> dict:
         token_lists = [tokenize(e.text) for e in examples]
         lengths = np.array([len(tokens) for tokens in token_lists] or [0])
         summary["splits"][split] = {"size": len(examples), "class_counts": counts.tolist()}
-        summary["lengths"][split] = _length_stats(lengths, vocabulary.maxlen)
+        summary["lengths"][split] = length_stats(lengths, vocabulary.maxlen)
         if split == "train":
             edges = np.histogram_bin_edges(lengths, bins=min(50, max(int(lengths.max()), 1)))
             histogram, edges = np.histogram(lengths, bins=edges)

@@ -51,6 +51,10 @@ def cmd_train_forecast(args, overrides: dict) -> list:
         raise ValueError("forecasters train in PyTorch only (--framework torch); the baselines need no framework")
     if args.limit is not None or args.language is not None:
         raise ValueError("--limit and --language apply to text data sets; cut a series with --test-fraction")
+    if getattr(args, "seeds", 1) != 1:
+        raise ValueError("--seeds repeats classifiers; a forecast zoo trains each model once (its seed: --seed)")
+    if getattr(args, "executor", "local") != "local":
+        raise ValueError("forecasters train in this process (--executor local); a Ray cluster trains text zoos")
     from ..training.forecast import train_forecast_zoo  # imports torch and statsmodels
 
     settings = {name: getattr(args, name) for name in ForecastSettings().to_json()}

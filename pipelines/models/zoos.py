@@ -75,13 +75,18 @@ def zoo(name: str, only: list[str] | None = None) -> list[ModelSpec]:
     """The specs of a zoo; `only` keeps those whose short name matches a glob, e.g. 'gru-bi-*'."""
     if name not in ZOOS:
         raise ValueError(f"unknown zoo {name!r}; choose one of: {', '.join(ZOOS)}")
-    specs = ZOOS[name]()
-    if only:
-        specs = [spec for spec in specs if any(fnmatch(spec.short_name(), pattern) for pattern in only)]
-        if not specs:
-            names = ", ".join(spec.short_name() for spec in ZOOS[name]())
-            raise ValueError(f"--only {' '.join(only)} matches nothing in the {name} zoo; its models: {names}")
-    return specs
+    return matching(name, ZOOS[name](), only)
+
+
+def matching(name: str, specs: list, only: list[str] | None) -> list:
+    """The specs of zoo `name` whose short name matches a glob of `only` (all of them without `only`)."""
+    if not only:
+        return specs
+    kept = [spec for spec in specs if any(fnmatch(spec.short_name(), pattern) for pattern in only)]
+    if not kept:
+        names = ", ".join(spec.short_name() for spec in specs)
+        raise ValueError(f"--only {' '.join(only)} matches nothing in the {name} zoo; its models: {names}")
+    return kept
 
 
 def sweep_study_of(spec: ModelSpec) -> list[tuple[str, object]]:

@@ -34,10 +34,13 @@ from ..cli import EXIT_BAD_INPUT, EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_SOME_FAI
 from ..data import resolve_info
 from ..data.series import is_series_key, series_key
 from ..forecasting.zoos import FORECAST_ZOOS
+from ..data.characters import is_corpus, resolve_corpus
 from ..files import read_json, write_json
+from ..models.language_model_spec import LANGUAGE_MODEL_ZOOS
 from ..models.zoos import ZOOS
 from ..records import RunRecord
 from ..store import Store
+from .cluster import EXECUTORS, ClusterOptions
 from .slots import queue_limit, slot_count, slot_holders, slots_folder
 
 JOBS_FOLDER = ".jobs"
@@ -71,6 +74,7 @@ class Job:
     exit_code: int | None = None  # known once it has ended, if this process started it
     datasets: tuple[str, ...] = ()  # where its runs land (the memory lab's sweep spans several data sets)
     waiting: bool = False  # alive, but in line for a training slot (`pipelines.training.slots`)
+    executor: str = "local"  # or "ray": its runs train on a Ray cluster
 
     @property
     def log_path(self) -> Path:
@@ -106,26 +110,46 @@ def start_job(
     language: str | None = None,
     data_dir: str | None = None,
     settings: dict | None = None,
+    executor: str = "local",
+    address: str | None = None,
+    seeds: int | None = None,
 ) -> Job:
     """Start training a zoo in the background, or return the live job already doing it.
 
-    `settings` are a forecast zoo's flags (lookback, horizon, ...); None values are left out. The job trains
-    once it holds one of the store's training slots, and waits in line until then; when the slots and the
-    queue behind them are all taken, JobQueueFull (a ValueError) says so and nothing starts.
+    `settings` are a forecast zoo's flags (lookback, horizon, ...); None values are left out. `executor="ray"`
+    trains its runs on a Ray cluster (`address`, as `train --address`; None: a Ray instance on this machine);
+    the job's process is the driver and writes them into this store. The job trains once it holds one of the
+    store's training slots, and waits in line until then; when the slots and the queue behind them are all
+    taken, JobQueueFull (a ValueError) says so and nothing starts.
     """
-    if zoo not in ZOOS and zoo not in FORECAST_ZOOS:
-        raise ValueError(f"unknown zoo {zoo!r}; choose one of: {', '.join([*ZOOS, *FORECAST_ZOOS])}")
+    corpus = is_corpus(dataset)  # a character corpus trains language models
+    zoos = list(LANGUAGE_MODEL_ZOOS) if corpus else [*ZOOS, *FORECAST_ZOOS]
+    if zoo not in zoos:
+        raise ValueError(f"unknown zoo {zoo!r} for {dataset}; choose one of: {', '.join(zoos)}")
     if framework not in FRAMEWORK_CHOICES:
         raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORK_CHOICES)}")
+    if corpus and framework != "torch":
+        raise ValueError(f"character language models train in PyTorch only, not {framework}")
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; choose one of: {', '.join(EXECUTORS)}")
+    if address and executor != "ray":
+        raise ValueError("a cluster address needs the ray executor")
+    ClusterOptions(address=address or None)  # a malformed address is refused here, not in the job's log
+    if seeds is not None and seeds < 1:
+        raise ValueError(f"seeds must be at least 1, got {seeds}")
     # The store folder the runs land in; DataError (a ValueError) for an unknown data set.
-    key = series_key(dataset) if is_series_key(dataset) else resolve_info(dataset, language, limit).key
+    if corpus:
+        key = resolve_corpus(dataset, limit).key
+    else:
+        key = series_key(dataset) if is_series_key(dataset) else resolve_info(dataset, language, limit).key
     arguments = ["train", "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]
     options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir,
-               **{f"--{name.replace('_', '-')}": value for name, value in (settings or {}).items()}}
+               "--executor": executor if executor != "local" else None, "--address": address or None,
+               "--seeds": seeds, **{f"--{name.replace('_', '-')}": value for name, value in (settings or {}).items()}}
     arguments += [part for flag, value in options.items() if value is not None for part in (flag, str(value))]
-    return _launch(store, key, zoo, framework, arguments, [key])
+    return _launch(store, key, zoo, framework, arguments, [key], executor)
 
 
 def start_lab_job(store: Store, distances: list[int], distractors: bool = False) -> Job:
@@ -139,7 +163,8 @@ def start_lab_job(store: Store, distances: list[int], distractors: bool = False)
     return _launch(store, LAB_JOBS, LAB_ZOO, "torch", arguments, keys)
 
 
-def _launch(store: Store, key: str, zoo: str, framework: str, arguments: list[str], datasets: list[str]) -> Job:
+def _launch(store: Store, key: str, zoo: str, framework: str, arguments: list[str], datasets: list[str],
+            executor: str = "local") -> Job:
     """Run `python -m pipelines <arguments>` detached, its files in `<store>/<key>/.jobs/`; one live job per
     (folder, zoo, framework)."""
     folder = store.dataset_dir(key) / JOBS_FOLDER
@@ -173,7 +198,7 @@ def _launch(store: Store, key: str, zoo: str, framework: str, arguments: list[st
         document = {
             "job_id": job_id, "dataset": key, "datasets": datasets, "zoo": zoo, "framework": framework,
             "pid": process.pid, "process_start": _process_start(process.pid), "command": command,
-            "started_at": time.time(),
+            "started_at": time.time(), "executor": executor,
         }  # fmt: skip
         write_json(folder / f"{job_id}.json", document)
         return _job_from(document, folder)
@@ -242,7 +267,7 @@ def _job_from(document: dict, folder: Path) -> Job:
     job = Job(
         job_id=document["job_id"], dataset=document["dataset"], zoo=document["zoo"],
         framework=document["framework"], pid=int(document["pid"]), command=list(document["command"]),
-        started_at=float(document["started_at"]), folder=folder,
+        started_at=float(document["started_at"]), folder=folder, executor=document.get("executor", "local"),
         datasets=tuple(document.get("datasets") or [document["dataset"]]),
     )  # fmt: skip
     child = _children.get(job.pid)

@@ -1,14 +1,16 @@
-"""Training a PyTorch zoo model: one readable loop and a few named helpers.
+"""Training a PyTorch model: one readable loop (`train_loop`) and a few named helpers; `fit` trains a classifier.
 
 Adam with gradient clipping, ReduceLROnPlateau on the validation loss, early
 stopping that restores the best weights, length-bucketed batches, automatic
 mixed precision on CUDA, and a seeded start so the same run trains the same way.
+The character language models train with the same loop (language_models.py).
 """
 
 from __future__ import annotations
 
 import copy
 import time
+from typing import Callable
 
 import numpy as np
 import torch
@@ -44,7 +46,41 @@ def fit(
     device: torch.device,
     on_progress: ProgressCallback | None = None,
 ) -> FitResult:
-    """Train `model` in place; on return it holds the weights of the best validation epoch."""
+    """Train a classifier in place; on return it holds the weights of the best validation epoch."""
+    loss_function = nn.CrossEntropyLoss()
+
+    def batch_loss(indices: np.ndarray) -> BatchLoss:
+        ids, lengths, labels = to_device(device, *train.padded(indices))
+        with autocast(device):
+            logits = model(ids, lengths)  # (batch, classes)
+            loss = loss_function(logits.float(), labels)
+        return loss, int((logits.argmax(1) == labels).sum()), len(indices)
+
+    def validate() -> tuple[float, float]:
+        return loss_and_accuracy(predict_probabilities(model, validation, device), validation.labels)
+
+    return train_loop(model, train.lengths, batch_loss, validate, config, device, on_progress)
+
+
+# A batch's mean loss (a tensor to backpropagate), how many of its predictions were right, and how many it made.
+BatchLoss = tuple[torch.Tensor, int, int]
+
+
+def train_loop(
+    model: nn.Module,
+    lengths: np.ndarray,
+    batch_loss: Callable[[np.ndarray], BatchLoss],
+    validate: Callable[[], tuple[float, float]],
+    config: TrainConfig,
+    device: torch.device,
+    on_progress: ProgressCallback | None = None,
+) -> FitResult:
+    """The loop every PyTorch model trains with; what a batch's loss is and how validation scores are the
+    model's own (`batch_loss` of a batch of example indices, `validate()` -> (loss, accuracy)).
+
+    `lengths` (per training example) make the length-bucketed batches. On return the model holds the
+    weights of the best validation epoch.
+    """
     seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
     model.to(device)
@@ -52,28 +88,24 @@ def fit(
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, mode="min", factor=config.lr_factor, patience=config.lr_patience
     )
-    loss_function = nn.CrossEntropyLoss()
     result, stopping = FitResult(), EarlyStopping(config.patience, config.stop_at_accuracy)
     best_state = copy.deepcopy(model.state_dict())
     started = time.perf_counter()
 
     for epoch in range(1, config.epochs + 1):
         model.train()
-        batches = bucketed_batches(train.lengths, config.batch_size, rng)
+        batches = bucketed_batches(lengths, config.batch_size, rng)
         tally = EpochTally(epoch, config.epochs, len(batches), on_progress)
         for step, indices in enumerate(batches, start=1):
-            ids, lengths, labels = to_device(device, *train.padded(indices))
-            with autocast(device):
-                logits = model(ids, lengths)  # (batch, classes)
-                loss = loss_function(logits.float(), labels)
+            loss, correct, predictions = batch_loss(indices)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             grad_norm = nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)  # norm before clipping
             optimizer.step()
-            tally.add(step, loss.item(), (logits.argmax(1) == labels).sum().item(), len(indices), grad_norm.item())
+            tally.add(step, loss.item(), correct, predictions, grad_norm.item())
 
         tally.end_training()
-        val_loss, val_accuracy = loss_and_accuracy(predict_probabilities(model, validation, device), validation.labels)
+        val_loss, val_accuracy = validate()
         result.history.append(tally.row(val_loss, val_accuracy, optimizer.param_groups[0]["lr"]))
         scheduler.step(val_loss)
         if stopping.improved(epoch, val_loss):

@@ -1,6 +1,11 @@
 """The `train` command: data set -> vocabulary -> every (framework, spec) of a zoo not yet in the store.
 
     outcomes = train_zoo(Store(), "rt-polarity", "quick", ["torch"])
+    outcomes = train_zoo(Store(), "rt-polarity", "sweep", ["torch"], executor="ray")   # each run a Ray task
+
+The local executor (`LocalExecutor`, here) trains one run after another in this
+process; `ray_executor.py` sends them to a Ray cluster. Both claim runs in the
+store, call `train_run` for each, and report to the same `ZooProgress`.
 
 A run id is readable and content-addressed: the framework, the architecture,
 the data set and its vocabulary, and the training settings all go into its
@@ -10,18 +15,15 @@ never trained twice.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
-import traceback
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
-from ..backends import Backend, backend_for, common_versions
+from ..backends import Backend, backend_for
 from ..data import Dataset, Vocabulary, build_vocabulary, dataset_summary, load_dataset, resolve_info
 from ..embeddings import Embeddings, choose_embeddings
 from ..encoding import EncodedSplit
@@ -29,13 +31,15 @@ from ..evaluate import classification_metrics
 from ..models.spec import ModelSpec, parameter_count
 from ..models.zoos import zoo
 from ..store import RunClaim, Store
-from ..tasks import CLASSIFICATION, MEMORY, task_named
+from ..tasks import CLASSIFICATION, task_named
 from ..threads import limited_threads
+from .baselines import train_baselines
+from .cluster import EXECUTORS, ClusterOptions
 from .config import TrainConfig
 from .loop import FitResult, ProgressCallback
-
-STATUS_INTERVAL = 1.0  # seconds between status.json progress updates
-
+from .progress import Outcome, ZooProgress, derive_views, run_detail, train_claimed, train_each  # noqa: F401
+from .run_files import (STATUS_INTERVAL, dataset_reference, finish, predictions_frame, run_id_for,  # noqa: F401
+                        spec_document, status_reporter)  # (Outcome ... run_id_for, STATUS_INTERVAL: train's API)
 
 @dataclass
 class PreparedData:
@@ -95,61 +99,38 @@ def _stored_fingerprints(store: Store, key: str) -> tuple[str, str] | None:
     return (stored, summary.data_fingerprint) if stored == vocabulary.fingerprint() else None
 
 
-def run_id_for(framework: str, spec: ModelSpec, dataset_key: str, vocabulary_fingerprint: str,
-               config: TrainConfig, task: str = CLASSIFICATION.name) -> str:  # fmt: skip
-    identity = {
-        "framework": framework,
-        "model": spec.to_json(),
-        "dataset": dataset_key,
-        "vocabulary": vocabulary_fingerprint,
-        "training": config.to_json(),
-    }
-    if task != CLASSIFICATION.name:  # classifiers keep the ids they had before runs had kinds
-        identity["task"] = task
-    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:8]
-    return f"{framework}-{spec.short_name()}-{digest}"
+def stored_fingerprint(store: Store, key: str) -> str | None:
+    """The vocabulary (or alphabet) fingerprint the store holds for a data set, if its card and vocabulary agree."""
+    try:
+        summary, vocabulary = store.read_dataset(key), store.read_vocabulary(key)
+    except ValueError:
+        return None  # missing or damaged: write them again
+    stored = summary.vocabulary.fingerprint if summary.vocabulary else None
+    return stored if stored == vocabulary.fingerprint() else None
 
 
 def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str],
-              config: TrainConfig, embeddings: Embeddings | None = None) -> list[PlannedRun]:  # fmt: skip
+              config: TrainConfig, seeds: int = 1, embeddings: Embeddings | None = None) -> list[PlannedRun]:  # fmt: skip
+    """Every (seed, framework, spec), the whole zoo once per seed: seeds config.seed, config.seed + 1, ...
+
+    The seed is part of the run id, so the first seed's runs are the ones a one-seed zoo trains.
+    """
+    if seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {seeds}")
     planned = []
-    for framework in frameworks:
-        for spec in specs:
-            resolved = spec.resolved(len(data.vocabulary), len(data.classes), data.vocabulary.maxlen)
-            run_id = run_id_for(framework, resolved, data.key, data.vocabulary.fingerprint(), config, data.task)
-            planned.append(PlannedRun(run_id, framework, resolved, config, embeddings if spec.embeddings else None))
+    for offset in range(seeds):
+        seeded = replace(config, seed=config.seed + offset)
+        for framework in frameworks:
+            for spec in specs:
+                resolved = spec.resolved(len(data.vocabulary), len(data.classes), data.vocabulary.maxlen)
+                run_id = run_id_for(framework, resolved, data.key, data.vocabulary.fingerprint(), seeded, data.task)
+                planned.append(PlannedRun(run_id, framework, resolved, seeded, embeddings if spec.embeddings else None))
     return planned
 
 
 def _spec_document(run: PlannedRun, data: PreparedData, backend: Backend, zoo_name: str | None) -> dict:
-    return {
-        "run_id": run.run_id,
-        "framework": run.framework,
-        "task": data.task,
-        "label": run.spec.label(),
-        "zoo": zoo_name,
-        "dataset": {
-            "key": data.key,
-            "title": data.dataset.info.title,
-            "classes": data.classes,
-            "vocabulary_fingerprint": data.vocabulary.fingerprint(),
-            "data_fingerprint": data.fingerprint or None,
-            "vocabulary_size": len(data.vocabulary),
-            "maxlen": data.vocabulary.maxlen,
-        },
-        "model": run.spec.to_json(),
-        "training": run.config.to_json(),
-        "device": backend.device_name,
-        "versions": {**common_versions(), **backend.versions()},
-        "created_at": time.time(),
-    }
-
-
-def _predictions_frame(split: EncodedSplit, probabilities: np.ndarray, classes: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame({"id": split.example_ids, "label": split.labels, "predicted": probabilities.argmax(1)})
-    for index, name in enumerate(classes):
-        frame[f"prob_{name}"] = probabilities[:, index]
-    return frame
+    return spec_document(run.run_id, run.framework, data.task, run.spec, zoo_name, dataset_reference(data),
+                         run.config.to_json(), backend.device_name, backend.versions())  # fmt: skip
 
 
 def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunClaim,
@@ -157,20 +138,8 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     """Train, evaluate and store one claimed run; returns its metrics."""
     started = time.time()
     # Status first: a process killed between the two writes leaves a run that reads as interrupted, not corrupt.
-    claim.set_status("running", progress=0.0, started_at=started)
+    report = status_reporter(claim, started, on_step)
     claim.write_json("spec.json", _spec_document(run, data, backend, zoo_name))
-    last_write = 0.0
-
-    def report(progress: dict) -> None:
-        nonlocal last_write
-        if on_step:
-            on_step(progress)
-        finished_steps = (progress["epoch"] - 1) * progress["steps"] + progress["step"]
-        fraction = finished_steps / (progress["epochs"] * progress["steps"])
-        if time.monotonic() - last_write >= STATUS_INTERVAL or progress["step"] == progress["steps"]:
-            last_write = time.monotonic()
-            claim.set_status("running", progress=round(fraction, 4), elapsed=time.time() - started, **progress)
-
     model = backend.build(run.spec, seed=run.config.seed)
     parameters = backend.parameter_count(model)
     pretrained = {}
@@ -186,7 +155,7 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     predict_start = time.perf_counter()
     probabilities = backend.predict(model, data.test)
     predict_seconds = time.perf_counter() - predict_start
-    claim.write_frame("predictions.csv", _predictions_frame(data.test, probabilities, data.classes))
+    claim.write_frame("predictions.csv", predictions_frame(data.test, probabilities, data.classes))
 
     best = fitted.history[fitted.best_epoch - 1] if fitted.best_epoch else {}
     metrics = classification_metrics(probabilities, data.test.labels, data.classes)
@@ -206,8 +175,7 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     )
     task_named(data.task).metrics.model_validate(metrics)  # what every reader will expect of the file
     claim.write_file(backend.weights_file, lambda path: backend.save(model, path))
-    claim.write_json("metrics.json", metrics)
-    claim.set_status("done", progress=1.0, started_at=started, finished_at=time.time(), elapsed=time.time() - started)
+    finish(claim, metrics, started)
     return metrics
 
 
@@ -221,13 +189,6 @@ def fit(backend: Backend, model, train: EncodedSplit, validation: EncodedSplit, 
     from .torch_loop import fit as torch_fit
 
     return torch_fit(model, train, validation, config, backend.device, on_progress)
-
-
-@dataclass
-class Outcome:
-    run_id: str
-    result: str  # trained | skipped (done) | busy (another process) | failed
-    detail: str = ""
 
 
 def train_zoo(
@@ -245,15 +206,28 @@ def train_zoo(
     words: bool = True,
     pretrained: str | None = None,
     embeddings: str | None = None,
+    executor: str = "local",
+    cluster: ClusterOptions | None = None,
+    seeds: int = 1,
+    baselines: bool = True,
 ) -> list[Outcome]:
     """Train every run of a zoo (or its models matching `only`) that the store does not have yet.
 
-    With `words`, each run's top words per class (`pipelines.explain.top_words`)
-    are computed right after it finishes, so the dashboard finds them cached.
+    `seeds` trains the zoo that many times, with seeds config.seed, config.seed + 1, ...
+    With `baselines`, a classification data set's bag-of-words baselines are
+    trained first (`pipelines.training.baselines`), in this process whatever the
+    executor: they take seconds. With `words`, each run's top words per class
+    (`pipelines.explain.top_words`) are computed right after it finishes, so the
+    dashboard finds them cached. Every finished run's history is written as
+    TensorBoard events (`pipelines.tensorboard_events`).
     With `pretrained` ("tuned" or "frozen"), every model's embedding table starts
     from the named `embeddings` in the store (or the newest there): `pipelines.training.pretrained`.
+    `executor="ray"` sends the runs to a Ray cluster (`cluster` says which and
+    what each run asks of it) and writes what comes back into this store.
     """
     specs = zoo(zoo_name, only)
+    if seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {seeds}")
     vectors = None
     if pretrained:
         from .pretrained import pretrained_specs
@@ -264,91 +238,58 @@ def train_zoo(
         specs = pretrained_specs(specs, vectors, pretrained)
     elif embeddings:
         raise ValueError("--embeddings names the vectors for --pretrained tuned|frozen; give --pretrained too")
-    backends = {framework: backend_for(framework, device) for framework in frameworks}
-    # Every setting is checked before anything is read or written.
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; choose one of: {', '.join(EXECUTORS)}")
+    # Every setting is checked, and the cluster reached, before anything is read or written.
     config = TrainConfig.layered(resolve_info(dataset, language, limit).training, overrides or {})
-    data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
-    planned = plan_runs(data, specs, frameworks, config, vectors)
-    job = {"dataset": data.key, "zoo": zoo_name, "frameworks": frameworks}
+    if executor == "local":
+        session = nullcontext(LocalExecutor(frameworks, device))
+    else:
+        try:
+            from .ray_executor import connect  # imports Ray: only when a run goes to a cluster
+        except ImportError as error:
+            raise ValueError(f"--executor ray needs Ray ({error}); pip install -r requirements.txt") from None
+        session = connect(cluster or ClusterOptions(), frameworks, device, train_run)
+    with session as trainer:
+        data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
+        planned = plan_runs(data, specs, frameworks, config, seeds, embeddings=vectors)
+        outcomes = []
+        if baselines and data.task == CLASSIFICATION.name:  # seconds: a yardstick before the first RNN
+            outcomes = train_baselines(store, data, show_progress=show_progress)
+        return outcomes + train_planned(store, data, planned, trainer, zoo_name, show_progress=show_progress,
+                                        words=words)  # fmt: skip
+
+
+def train_planned(store: Store, data: PreparedData, planned: list[PlannedRun], trainer, zoo_name: str | None = None,
+                  show_progress: bool = True, words: bool = True) -> list[Outcome]:  # fmt: skip
+    """Mark the runs queued, then let `trainer` (LocalExecutor, or ray_executor's RayExecutor) train them; every
+    done run's derived views (TensorBoard events; with `words`, top words or a memory run's gradients) are kept
+    as it finishes."""
+    job = {"dataset": data.key, "zoo": zoo_name, "frameworks": sorted({run.framework for run in planned})}
     for run in planned:
         store.mark_queued(data.key, run.run_id, job)
-
-    by_id = {run.run_id: run for run in planned}
-
-    def train_one(run_id: str, claim: RunClaim, on_step) -> str:
-        metrics = train_run(by_id[run_id], data, backends[by_id[run_id].framework], claim, zoo_name, on_step)
-        detail = (f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}, "
-                  f"{metrics['train_seconds']:.0f}s")
-        if "pretrained_coverage" in metrics:
-            detail += f", {metrics['pretrained_coverage']:.0%} of the vocabulary pretrained"
-        return detail
-
-    finished = (lambda run_id: derive_views(store, data.key, run_id, data.task)) if words else None
-    with limited_threads(data.dataset.info.threads):
-        return train_each(store, data.key, list(by_id), f"{zoo_name} zoo on {data.key}", train_one, show_progress,
-                          finished)  # fmt: skip
-
-
-def train_each(store: Store, dataset: str, run_ids: list[str], title: str,
-               train_one: Callable[[str, RunClaim, Callable[[dict], None]], str], show_progress: bool = True,
-               finished: Callable[[str], None] | None = None) -> list[Outcome]:  # fmt: skip
-    """Claim and train each run in turn, with a progress bar per run: every kind's `train` runs through here.
-
-    A run that is done is skipped, one another process holds is left to it, and
-    one that fails is recorded (its error in status.json) without stopping the
-    rest. `train_one(run_id, claim, on_step)` trains a claimed run and returns a
-    line about it; `finished(run_id)` is called for every run done at the end
-    (trained now or before), after its claim is released.
-    """
-    outcomes = []
-    for run_id in tqdm(run_ids, desc=title, unit="run", disable=not show_progress):
-        with store.claim(dataset, run_id) as claim:
-            if claim is None:
-                state = store.run(dataset, run_id).state
-                outcomes.append(Outcome(run_id, "skipped" if state == "done" else "busy", state))
-                tqdm.write(f"{run_id}: {'already trained' if state == 'done' else 'being trained elsewhere'}")
-            else:
-                steps_bar = tqdm(desc=run_id, unit="batch", leave=False, disable=not show_progress, mininterval=1.0)
-
-                def on_step(progress: dict, bar=steps_bar) -> None:
-                    bar.total = progress["epochs"] * progress["steps"]
-                    bar.set_postfix(epoch=progress["epoch"], loss=f"{progress['train_loss']:.4g}", refresh=False)
-                    bar.update((progress["epoch"] - 1) * progress["steps"] + progress["step"] - bar.n)
-
-                try:
-                    detail = train_one(run_id, claim, on_step)
-                    outcomes.append(Outcome(run_id, "trained", detail))
-                    tqdm.write(f"{run_id}: {detail}")
-                except Exception as error:  # one broken run must not stop the zoo
-                    claim.set_status("failed", error=f"{type(error).__name__}: {error}",
-                                     traceback=traceback.format_exc())  # fmt: skip
-                    outcomes.append(Outcome(run_id, "failed", f"{type(error).__name__}: {error}"))
-                    tqdm.write(f"{run_id}: FAILED: {type(error).__name__}: {error}")
-                finally:
-                    steps_bar.close()
-        if finished and outcomes[-1].result in ("trained", "skipped"):
-            finished(run_id)
-    return outcomes
-
-
-def derive_views(store: Store, dataset: str, run_id: str, task: str) -> None:
-    """What the pages need of a finished run, computed once and kept in its folder: its top words, or a memory
-    run's gradients through time. A failure here is reported and never undoes the run."""
-    from ..explain.aggregate import cached_top_words, top_words  # imports Captum: only once a run has finished
-    from ..explain.memory_lab import cached_lab_summary, lab_summary
-    from ..runs import load_run
-
-    if task == MEMORY.name:
-        cached, compute, what = cached_lab_summary, lab_summary, "gradients through time and lookback"
-    else:
-        cached, compute, what = cached_top_words, top_words, "top words"
-    # Checked before the model is loaded: a view made with today's settings needs nothing more.
-    if store.run(dataset, run_id).state != "done" or cached(store, dataset, run_id) is not None:
-        return
+    derive = lambda run_id: derive_views(store, data.key, run_id, data.task, explanations=words)  # noqa: E731
+    progress = ZooProgress(store, data.key, f"{zoo_name} zoo on {data.key}", len(planned), show_progress, derive)
     try:
-        started = time.perf_counter()
-        result = compute(store, load_run(store, dataset, run_id))
-        source = f" from {result.texts_read:,} test texts" if hasattr(result, "texts_read") else ""
-        tqdm.write(f"{run_id}: {what}{source}, {time.perf_counter() - started:.1f}s")
-    except Exception as error:  # e.g. a test split with no word seen often enough
-        tqdm.write(f"{run_id}: {what} not computed ({type(error).__name__}: {error})")
+        trainer.train(store, data, planned, zoo_name, progress)
+    finally:
+        progress.close()
+    return progress.outcomes
+
+
+class LocalExecutor:
+    """Train the runs one after another in this process: today's `train`, no Ray needed."""
+
+    def __init__(self, frameworks: list[str], device: str):
+        self.backends = {framework: backend_for(framework, device) for framework in frameworks}
+
+    def train(self, store: Store, data: PreparedData, planned: list[PlannedRun], zoo_name: str | None,
+              progress: ZooProgress) -> None:  # fmt: skip
+        by_id = {run.run_id: run for run in planned}
+
+        def train_one(run_id: str, claim: RunClaim, on_step) -> str:
+            run = by_id[run_id]
+            return run_detail(train_run(run, data, self.backends[run.framework], claim, zoo_name, on_step))
+
+        with limited_threads(data.dataset.info.threads):
+            train_claimed(store, data.key, list(by_id), progress, train_one)

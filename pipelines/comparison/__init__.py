@@ -1,0 +1,18 @@
+"""Honest comparisons: seed spreads, and whether a difference between runs is real.
+
+- seeds.py: runs that differ only in their seed, grouped; mean, standard deviation, t interval; Welch's t-test
+- significance.py: McNemar's exact test and paired bootstrap intervals for two runs; every pair of a
+  selection, Holm-adjusted; a sentence in plain words per pair
+"""
+
+from .seeds import SeedComparison, SeedGroup, Spread, across_seeds, seed_groups, spread, versus
+from .significance import (
+    Interval, McNemar, NotComparable, PairComparison, PairwiseTable, compare_pair, compare_runs, mcnemar_exact,
+    paired_bootstrap,
+)  # fmt: skip
+
+__all__ = [
+    "Interval", "McNemar", "NotComparable", "PairComparison", "PairwiseTable", "SeedComparison", "SeedGroup",
+    "Spread", "across_seeds", "compare_pair", "compare_runs", "mcnemar_exact", "paired_bootstrap", "seed_groups",
+    "spread", "versus",
+]  # fmt: skip

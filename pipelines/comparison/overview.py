@@ -1,0 +1,98 @@
+"""Which runs to compare, and the comparison in words: what `python -m pipelines significance` prints.
+
+    table, groups = significance_for(Store(), "rt-polarity")      # every finished classifier, every pair
+    print(describe_significance(table, groups))
+"""
+
+from __future__ import annotations
+
+from ..records import RunRecord
+from ..store import Store
+from ..tasks import TASKS
+from .seeds import SeedGroup, seed_groups
+from .significance import (
+    CONFIDENCE, RESAMPLES, NotComparable, PairwiseTable, compare_runs, pair_predictions, points, read_outcomes,
+)  # fmt: skip
+
+
+def test_texts(dataset: str) -> str:
+    """What a data set's test texts are called in a sentence."""
+    return "test reviews" if dataset.startswith(("rt-polarity", "imdb")) else "test texts"
+
+
+def is_classifier(record: RunRecord) -> bool:
+    task = TASKS.get(record.task)
+    return task is not None and task.classifier
+
+
+def classifier_runs(store: Store, dataset: str | None, run_ids: list[str] | None) -> list[RunRecord]:
+    """The named runs (all of one data set), or every finished classifier of `dataset`; ValueError if none."""
+    if run_ids:
+        records = [store.find_run(run_id, dataset) for run_id in run_ids]
+        datasets = sorted({record.dataset for record in records})
+        if len(datasets) > 1:
+            where = ", ".join(f"{record.run_id} on {record.dataset}" for record in records)
+            raise NotComparable(f"runs of different data sets cannot be compared ({where})")
+        for record in records:
+            if record.state != "done" or not is_classifier(record):
+                what = record.state if record.state != "done" else f"a {record.task} run"
+                raise ValueError(f"{record.run_id} is {what}; only finished classifiers can be compared")
+        return records
+    if not dataset:
+        raise ValueError("name a --dataset or the --runs to compare")
+    records = [record for record in store.runs(dataset) if record.state == "done" and is_classifier(record)]
+    if not records:
+        raise ValueError(f"no finished classifier runs of {dataset} in {store.root}; train some first")
+    return records
+
+
+def significance_for(store: Store, dataset: str | None, run_ids: list[str] | None = None,
+                     resamples: int = RESAMPLES, confidence: float = CONFIDENCE) -> tuple[PairwiseTable,
+                                                                                          list[SeedGroup]]:
+    """Every pair of the runs (Holm-adjusted), and the runs grouped by seed."""
+    if resamples < 100:
+        raise ValueError(f"--resamples must be at least 100 for a 95% interval, got {resamples}")
+    if not 0.5 <= confidence < 1:
+        raise ValueError(f"--confidence must be between 0.5 and 1, got {confidence}")
+    records = classifier_runs(store, dataset, run_ids)
+    if len(records) == 2:  # one pair: say exactly why it cannot be compared, if it cannot
+        first, second = records
+        pair_predictions(first, read_outcomes(store, first), second, read_outcomes(store, second))
+    table = compare_runs(store, records, resamples=resamples, confidence=confidence)
+    if len(table.runs) < 2:
+        reasons = "; ".join(f"{run_id}: {why}" for run_id, why in table.left_out) or "only one run"
+        raise NotComparable(f"fewer than two runs can be compared ({reasons})")
+    return table, seed_groups(records)
+
+
+def describe_significance(table: PairwiseTable, groups: list[SeedGroup]) -> str:
+    """The pairs as a table and as sentences, then each model's spread over its seeds."""
+    if not table.runs:
+        return "no runs to compare"
+    dataset = table.runs[0].dataset
+    texts = test_texts(dataset)
+    lines = [f"{len(table.runs)} runs of {dataset}, {table.runs[0].metrics.examples:,} {texts}; "
+             "differences are the first minus the second, in points of accuracy"]  # fmt: skip
+    if table.against:
+        lines.append(f"(more than a dozen runs: each is compared with the best, {table.labels[table.against]})")
+    width = max(len(label) for label in table.labels.values())
+    p_title = "p (Holm)" if len(table.pairs) > 1 else "p"
+    lines.append(f"{'first':<{width}}  {'second':<{width}}  {'diff':>6}  {'95% interval':>15}  {p_title:>9}  "
+                 "verdict")
+    for pair in table.pairs.values():
+        interval = pair.intervals["accuracy"]
+        lines.append(f"{pair.first_label:<{width}}  {pair.second_label:<{width}}  {points(interval.difference):>6}  "
+                     f"{points(interval.low) + ' to ' + points(interval.high):>15}  {pair.p_value:>9.3f}  "
+                     f"{pair.verdict}")  # fmt: skip
+    lines += ["", *table.sentences(texts)]
+    for run_id, why in table.left_out:
+        lines.append(f"left out: {run_id} ({why})")
+    seeded = [group for group in groups if len(group.runs) > 1]
+    if seeded:
+        lines += ["", "over seeds (mean ± standard deviation, 95% t interval of the mean):"]
+        for group in seeded:
+            accuracy = group.spread("accuracy")
+            lines.append(f"  {group.label}: {len(group.runs)} seeds, accuracy {accuracy.mean:.4f} ± "
+                         f"{accuracy.std:.4f} [{accuracy.low:.4f}, {accuracy.high:.4f}], range "
+                         f"{accuracy.minimum:.4f}-{accuracy.maximum:.4f}")
+    return "\n".join(lines)

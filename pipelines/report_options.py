@@ -1,0 +1,47 @@
+"""The `report` command's options, defined once for both of its entry points.
+
+`python -m pipelines report ...` and `python -m dashboard.report ...` take the same
+options. The report draws with the dashboard's own figure builders (so the
+handout shows the charts the lecture showed), and `pipelines` never imports
+`dashboard`: the pipelines command runs the report in a child process, the way
+the Train page runs `python -m pipelines train`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+FORMATS = (".html", ".pdf")
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset", default="rt-polarity", help="the data set to report on (default rt-polarity)")
+    parser.add_argument("--runs", nargs="+", default=None, metavar="RUN",
+                        help="run ids to include (default: every finished run of the data set)")
+    parser.add_argument("--out", required=True, help="report.html (self-contained, opens offline) or report.pdf")
+    parser.add_argument("--text", default=None,
+                        help="a review whose word attributions the report shows (default: an example review)")
+    parser.add_argument("--explain-run", default=None, metavar="RUN",
+                        help="the recurrent run that explains --text (default: the best one)")
+    parser.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples per pair (default 2000)")
+    parser.add_argument("--title", default=None, help="the report's title (default: the data set's)")
+
+
+def report_argv(args: argparse.Namespace, artifacts: str | None) -> list[str]:
+    """The options of a parsed `report` command as a command line for `python -m dashboard.report`."""
+    argv = ["--dataset", args.dataset, "--out", args.out, "--resamples", str(args.resamples)]
+    if args.runs:
+        argv += ["--runs", *args.runs]
+    for flag, value in (("--text", args.text), ("--explain-run", args.explain_run), ("--title", args.title),
+                        ("--artifacts", artifacts)):  # fmt: skip
+        if value is not None:
+            argv += [flag, value]
+    return argv
+
+
+def check_output(path: str) -> str:
+    """The format an output path asks for; ValueError for any other suffix."""
+    suffix = path[path.rfind(".") :].lower() if "." in path else ""
+    if suffix not in FORMATS:
+        raise ValueError(f"--out must end in .html or .pdf, got {path!r}")
+    return suffix[1:]

@@ -1,0 +1,181 @@
+"""The report to take home: a self-contained HTML file that draws offline in Chromium, a PDF printed from it,
+reports of no runs and of a hundred, and bad input answered in one line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from dashboard_stores import PROJECT, copy_store, done_runs, trained_store
+from pipelines.files import read_json, write_json
+from pipelines.store import Store
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]  # fmt: skip
+HOSTILE = '<img src=x onerror="window.pwned=1">A <b>wonderful</b>, moving film'
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    return trained_store(tmp_path_factory.getbasetemp())
+
+
+def report(root: Path, out: Path, *options: str, check: bool = True) -> subprocess.CompletedProcess:
+    """`python -m pipelines report`, as a user runs it."""
+    command = [sys.executable, "-m", "pipelines", "--artifacts", str(root), "report", "--out", str(out), *options]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, timeout=600)
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def sections(html: str) -> list[str]:
+    return re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+
+
+def needs_chromium():
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium here")
+
+
+def test_the_html_report_holds_every_part_the_issue_lists(trained, tmp_path):
+    out = tmp_path / "report.html"
+    result = report(trained, out, "--dataset", "rt-polarity", "--text", HOSTILE)
+    assert "wrote" in result.stdout
+    html = out.read_text()
+    assert sections(html) == ["Summary", "The data", "Leaderboard", "Training", "Evaluation", "Architectures",
+                              "Which differences are real?", "Why a model decided", "The runs"]  # fmt: skip
+    for run_id in done_runs(trained) + done_runs(trained, task="baseline"):
+        assert run_id in html  # the exact ids
+    assert str(trained.resolve()) in html and re.search(r"made \d{4}-\d{2}-\d{2} \d{2}:\d{2}", html)
+    assert "TF-IDF + logistic regression reaches" in html and "95% interval" in html
+    assert "points of accuracy" in html and "McNemar" in html  # the significance sentences
+    assert "<img src=x" not in html and "&lt;img src=x" in html  # the typed text, escaped everywhere
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html)  # plotly.js inline, nothing fetched
+
+
+@pytest.mark.browser
+def test_the_html_report_draws_every_chart_in_chromium_with_the_network_blocked(trained, tmp_path):
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "report.html"
+    report(trained, out, "--dataset", "rt-polarity", "--text", HOSTILE)
+    outside, errors = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+
+        def only_the_file(route):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_the_file)
+        page.goto(out.as_uri())
+        page.wait_for_function("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                               ".every(div => div.querySelector('.main-svg'))", timeout=60_000)  # fmt: skip
+        charts = page.locator(".plotly-graph-div").count()
+        drawn = page.locator(".plotly-graph-div .main-svg").count()
+        traces = page.evaluate("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                               ".map(div => div.data.length)")  # fmt: skip
+        pwned = page.evaluate("() => window.pwned")
+        images = page.locator("img").count()
+        visible = page.inner_text("#explanation")
+        browser.close()
+    assert not outside and not errors
+    assert charts >= 15 and drawn >= charts and all(count > 0 for count in traces)
+    assert pwned is None and images == 0 and '<img src=x onerror="window.pwned=1">' in visible
+
+
+@pytest.mark.browser
+def test_the_pdf_has_a_page_per_section_and_the_run_ids(trained, tmp_path):
+    needs_chromium()
+    from pypdf import PdfReader
+
+    html_out, pdf_out = tmp_path / "report.html", tmp_path / "report.pdf"
+    report(trained, html_out, "--dataset", "nusax")
+    report(trained, pdf_out, "--dataset", "nusax")
+    titles = sections(html_out.read_text())
+    pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in PdfReader(pdf_out).pages]  # "ﬁ": fi
+    starts = [next(index for index, text in enumerate(pages) if text.lstrip().splitlines()[0].startswith(title)
+                   or (index == 0 and title in text)) for title in titles]  # fmt: skip
+    assert starts == sorted(starts) and len(set(starts)) == len(titles)  # each section opens its own page
+    assert len(titles) <= len(pages) <= 3 * len(titles)
+    assert pages[0].count("NusaX") and f"1 / {len(pages)}" in pages[0]
+    text = "".join(pages).replace("\n", "")
+    for run_id in done_runs(trained, "nusax") + done_runs(trained, "nusax", task="baseline"):
+        assert run_id in text
+
+
+def test_a_store_without_finished_runs_still_gets_a_report(trained, tmp_path):
+    root = tmp_path / "bare"
+    (root / "rt-polarity").mkdir(parents=True)
+    for name in ("dataset.json", "vocab.json", "test.parquet"):
+        shutil.copy(trained / "rt-polarity" / name, root / "rt-polarity" / name)
+    out = tmp_path / "empty.html"
+    report(root, out, "--dataset", "rt-polarity")
+    html = out.read_text()
+    assert sections(html) == ["Summary", "The data", "The runs"]
+    assert "No finished classifier run of rt-polarity" in html and "0 finished runs" in html
+
+
+def test_a_hundred_runs_fill_the_tables_and_each_is_tested_against_the_best(trained, tmp_path):
+    """Seeds and widths cloned from one real run (the same predictions), a failed run and a run without
+    predictions: every run is in the tables, the left-out ones are named, the charts draw a handful."""
+    root = copy_store(trained, tmp_path / "many", datasets=("rt-polarity",))
+    store = Store(root)
+    source = done_runs(root)[0]
+    clones = 100 - len(store.runs("rt-polarity"))
+    for index in range(clones):
+        clone = root / "rt-polarity" / f"{source}-clone{index:03d}"
+        shutil.copytree(root / "rt-polarity" / source, clone)
+        spec = read_json(clone / "spec.json")
+        spec["training"]["seed"] = 1000 + index
+        if index % 4 == 0:  # every fourth a model of its own width: 20 more models, each with its seed
+            spec["model"]["hidden_size"] = 100 + index
+        write_json(clone / "spec.json", spec)
+    (root / "rt-polarity" / f"{source}-clone001" / "predictions.csv").write_text("\x00 not a table")
+    write_json(root / "rt-polarity" / f"{source}-clone002" / "status.json",
+               {"state": "failed", "error": "<script>alert(1)</script> OOM"})  # an error is data, never markup
+    out = tmp_path / "many.html"
+    result = report(root, out, "--dataset", "rt-polarity", "--explain-run", source, "--resamples", "300")
+    assert "left out 2" in result.stdout
+    html = out.read_text()
+    runs_table = html[html.index('id="runs"'):]
+    assert all(f"{source}-clone{index:03d}" in runs_table for index in range(clones))  # kept, or named as left out
+    assert "the test predictions of" in runs_table and "failed: &lt;script&gt;alert(1)&lt;/script&gt; OOM" in runs_table
+    assert "<script>alert(1)" not in html
+    assert "each is compared with the best" in html
+    assert html.count('class="plotly-graph-div"') < 60  # curves and matrices for the best models only
+
+
+@pytest.mark.parametrize("options,message", [
+    (["--out", "report.docx"], "--out must end in .html or .pdf"),
+    (["--dataset", "mnist"], "no data set 'mnist'"),
+    (["--runs", "torch-nothing-00000000"], "no run 'torch-nothing-00000000'"),
+    (["--text", "   "], "--text is empty"),
+    (["--explain-run", "sklearn-majority-00000000"], "is not a finished recurrent run"),
+])  # fmt: skip
+def test_bad_input_is_one_line_and_exit_status_2(options, message, trained, tmp_path, capsys):
+    """In this process (the command runs the same `main` in a child): one line, status 2, no file written."""
+    from pipelines.cli import main as pipelines_main
+    from dashboard.report.__main__ import main
+
+    out = ["--out", str(tmp_path / "r.html")] if "--out" not in options else []
+    arguments = ["--artifacts", str(trained), *out, *options]
+    status = pipelines_main([arguments[0], arguments[1], "report", *arguments[2:]]) if "--out" in options else \
+        main(arguments)  # fmt: skip
+    error = capsys.readouterr().err
+    assert status == 2 and message in error, error
+    assert "Traceback" not in error and len(error.strip().splitlines()) == 1 and not (tmp_path / "r.html").exists()
