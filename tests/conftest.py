@@ -141,3 +141,14 @@ def store_at(monkeypatch):
 @pytest.fixture
 def real_runs(trained, store_at):
     return store_at(trained)
+
+
+def forget_checksums(run_folder: Path) -> None:
+    """Make a finished run read as one trained before runs kept checksums (status.json without "files"), so a test
+    can damage one of its files and reach the reader's own handling rather than the checksum's."""
+    import json
+
+    status = Path(run_folder) / "status.json"
+    document = json.loads(status.read_text())
+    document.pop("files", None)
+    status.write_text(json.dumps(document))

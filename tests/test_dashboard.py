@@ -543,7 +543,7 @@ def test_the_page_address_opens_the_lab_at_a_distance(real_runs):
 
 def test_a_damaged_lab_run_is_named_and_the_rest_still_shown(trained, store_at, tmp_path):
     root = store_at(copy_store(trained, tmp_path / "lab-damaged", datasets=("memory-d3", "memory-d6")))
-    victim = done_runs(root, "memory-d6")[0]
+    victim = done_runs(root, "memory-d6", task="memory")[0]
     (root / "memory-d6" / victim / "metrics.json").write_text('{"accuracy": "high"}')
     app = open_page("memory_lab")
     assert not problems(app)

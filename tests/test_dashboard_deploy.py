@@ -36,7 +36,7 @@ def build_lean_store(folder):
     for mode in (None, "tuned", "frozen"):
         [outcome] = train_zoo(store, "rt-polarity", "quick", ["torch"], overrides={"epochs": 1}, limit=60,
                               data_dir=folder / "data", only=["gru-bi-*"], pretrained=mode, show_progress=False,
-                              words=False)  # fmt: skip
+                              words=False, baselines=False)  # fmt: skip
         runs[mode or "scratch"] = outcome.run_id
     deploy_run(store, runs["scratch"], settings=FAST)
     return store.root, runs

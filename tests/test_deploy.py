@@ -37,7 +37,7 @@ def trained(tmp_path_factory):
     write_rt_corpus(data, per_class=400)
     store = Store(folder / "artifacts")
     outcomes = train_zoo(store, "rt-polarity", "quick", ["torch"], overrides={"epochs": 3}, data_dir=data, limit=80,
-                         only=["gru-bi-*", "rnn-uni-*"], show_progress=False, words=False)  # fmt: skip
+                         only=["gru-bi-*", "rnn-uni-*"], show_progress=False, words=False, baselines=False)  # fmt: skip
     assert [outcome.result for outcome in outcomes] == ["trained", "trained"], outcomes
     return store, {outcome.run_id.split("-")[1]: outcome.run_id for outcome in outcomes}
 

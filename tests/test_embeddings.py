@@ -134,7 +134,7 @@ def test_pretrained_run_ids_say_so_and_older_ids_stay():
 
 def test_a_frozen_table_stays_as_pretrained_and_a_tuned_one_learns(embeddings, rt_data_dir):
     store, vectors = embeddings
-    common = dict(data_dir=rt_data_dir, limit=40, only=["gru-uni-*"], overrides={"epochs": 2},
+    common = dict(data_dir=rt_data_dir, limit=40, only=["gru-uni-*"], overrides={"epochs": 2}, baselines=False,
                   show_progress=False, words=False)  # fmt: skip
     runs = {}
     for mode in ("frozen", "tuned"):
@@ -160,7 +160,7 @@ def test_a_frozen_table_stays_as_pretrained_and_a_tuned_one_learns(embeddings, r
 
 def test_the_option_refuses_what_it_cannot_do(embeddings, rt_data_dir, tmp_path):
     store, _ = embeddings
-    common = dict(data_dir=rt_data_dir, limit=40, only=["gru-uni-*"], show_progress=False, words=False)
+    common = dict(data_dir=rt_data_dir, limit=40, only=["gru-uni-*"], show_progress=False, words=False, baselines=False)
     with pytest.raises(ValueError, match="PyTorch runs only"):
         train_zoo(store, "rt-polarity", "quick", ["torch", "keras"], pretrained="frozen", **common)
     with pytest.raises(ValueError, match="give --pretrained too"):

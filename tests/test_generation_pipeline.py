@@ -123,7 +123,7 @@ def test_commands_refuse_runs_of_the_wrong_kind(corpus_store, capsys):
 def test_generate_refuses_a_classifier(tmp_path, rt_data_dir, capsys):
     root = tmp_path / "store"
     assert cli(root, "train", "--dataset", "rt-polarity", "--zoo", "quick", "--only", "rnn-uni-*", "--epochs", "1",
-               "--data-dir", str(rt_data_dir), "--quiet", "--no-top-words") == 0  # fmt: skip
+               "--data-dir", str(rt_data_dir), "--quiet", "--no-top-words", "--no-baselines") == 0  # fmt: skip
     classifier = Store(root).runs("rt-polarity")[0].run_id
     capsys.readouterr()
     assert cli(root, "generate", "--run", classifier) == EXIT_BAD_INPUT

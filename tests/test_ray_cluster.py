@@ -43,7 +43,7 @@ def test_a_node_killed_mid_sweep_leaves_every_run_done_once(tmp_path, rt_data_di
         try:
             finished["outcomes"] = train_zoo(store, "rt-polarity", "quick", ["torch"], overrides=SETTINGS,
                                              data_dir=rt_data_dir, only=["rnn-*", "gru-*"], show_progress=False,
-                                             words=False, executor="ray")  # fmt: skip
+                                             words=False, baselines=False, executor="ray")  # fmt: skip
         except BaseException as error:  # surfaced by the assertions below
             finished["error"] = error
 
