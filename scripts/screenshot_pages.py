@@ -44,6 +44,8 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    from dashboard.pages import BY_KEY
+
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(PROJECT / "dashboard" / "app.py"),
                                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -64,7 +66,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": args.height})
             for key in args.pages:
                 query = f"?dataset={args.dataset}" + ("&presentation=true" if args.presentation else "")
-                page.goto(f"{url}/{key}{query}")
+                page.goto(f"{url}/{BY_KEY[key].url_path}{query}")  # the default page lives at the plain address
                 for _ in range(2):
                     page.wait_for_selector(READY, timeout=120_000)
                     page.wait_for_timeout(1500)

@@ -158,12 +158,7 @@ def train_forecaster(run: PlannedForecaster, prepared: PreparedSeries, claim: Ru
     else:
         model, fitted = _fit_recurrent(run, prepared, torch_device, claim, started, on_step)
         claim.write_frame("history.csv", pd.DataFrame(fitted.history))
-        best = fitted.history[fitted.best_epoch - 1] if fitted.best_epoch else {}
-        facts.update(parameters=count_parameters(model), train_seconds=fitted.seconds,
-                     epochs_trained=len(fitted.history), best_epoch=fitted.best_epoch,
-                     stopped_early=fitted.stopped_early, validation_loss=best.get("val_loss"),
-                     validation_accuracy=best.get("val_accuracy"),
-                     examples_per_second=float(np.mean([row["examples_per_second"] for row in fitted.history])))
+        facts.update(parameters=count_parameters(model), **fitted.facts())
         forecast = lambda origins: recurrent_forecasts(model, run.spec, prepared.values, origins)  # noqa: E731
     predict_start = time.perf_counter()
     metrics, table = score(prepared, run.spec, forecast)

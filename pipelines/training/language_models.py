@@ -134,19 +134,12 @@ def train_recurrent(run_id: str, spec: LanguageModelSpec, config: TrainConfig, d
     scoring_started = time.perf_counter()
     test = score_recurrent(model, data.test, device)
     predict_seconds = time.perf_counter() - scoring_started
-    best = fitted.history[fitted.best_epoch - 1] if fitted.best_epoch else {}
     metrics = language_model_metrics(test, data.alphabet)
     metrics.update(
-        validation_bits_per_character=best.get("val_bits_per_character"),
+        validation_bits_per_character=fitted.best.get("val_bits_per_character"),
         parameters=count_parameters(model),
         parameters_formula=parameter_count(spec),
-        train_seconds=fitted.seconds,
-        epochs_trained=len(fitted.history),
-        best_epoch=fitted.best_epoch,
-        stopped_early=fitted.stopped_early,
-        validation_loss=best.get("val_loss"),
-        validation_accuracy=best.get("val_accuracy"),
-        examples_per_second=float(np.mean([row["examples_per_second"] for row in fitted.history])),  # characters
+        **fitted.facts(),  # its examples per second are characters
         predict_seconds=predict_seconds,
         device=backend.device_name,
         samples=write_samples(run_id, spec.label(), data, RecurrentReader(model, device)),

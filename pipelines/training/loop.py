@@ -25,6 +25,24 @@ class FitResult:
     seconds: float = 0.0
     stopped_early: bool = False
 
+    @property
+    def best(self) -> dict:
+        """The best epoch's history row ({} when no epoch ran)."""
+        return self.history[self.best_epoch - 1] if self.best_epoch else {}
+
+    def facts(self) -> dict:
+        """What every kind's metrics.json keeps of the training: time, epochs, the best epoch's validation scores
+        and the training speed (examples, or characters, per second)."""
+        return dict(
+            train_seconds=self.seconds,
+            epochs_trained=len(self.history),
+            best_epoch=self.best_epoch,
+            stopped_early=self.stopped_early,
+            validation_loss=self.best.get("val_loss"),
+            validation_accuracy=self.best.get("val_accuracy"),
+            examples_per_second=float(np.mean([row["examples_per_second"] for row in self.history])),
+        )
+
 
 def loss_and_accuracy(probabilities: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """Mean cross-entropy and accuracy of class probabilities (examples, classes) against labels."""

@@ -20,7 +20,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from ..backends import Backend, backend_for
@@ -157,19 +156,12 @@ def train_run(run: PlannedRun, data: PreparedData, backend: Backend, claim: RunC
     predict_seconds = time.perf_counter() - predict_start
     claim.write_frame("predictions.csv", predictions_frame(data.test, probabilities, data.classes))
 
-    best = fitted.history[fitted.best_epoch - 1] if fitted.best_epoch else {}
     metrics = classification_metrics(probabilities, data.test.labels, data.classes)
     metrics.update(
         parameters=parameters,
         **pretrained,
         parameters_formula=parameter_count(run.spec, run.framework),
-        train_seconds=fitted.seconds,
-        epochs_trained=len(fitted.history),
-        best_epoch=fitted.best_epoch,
-        stopped_early=fitted.stopped_early,
-        validation_loss=best.get("val_loss"),
-        validation_accuracy=best.get("val_accuracy"),
-        examples_per_second=float(np.mean([row["examples_per_second"] for row in fitted.history])),
+        **fitted.facts(),
         predict_seconds=predict_seconds,
         device=backend.device_name,
     )
