@@ -81,18 +81,22 @@ def start_ui(kind: str) -> dict | None:
                                  "corpora (…-chars) are the review texts read one character at a time.")  # fmt: skip
         zoo_name = middle.selectbox("Zoo", list(zoo_help), format_func=lambda name: f"{name}: {size(name)} models",
                                     help="\n".join(f"- **{name}**: {text}" for name, text in zoo_help.items()))
-        frameworks = jobs.FRAMEWORK_CHOICES if zoo_help is ZOO_HELP else ("torch",)  # language models: PyTorch only
+        classifiers = zoo_help is ZOO_HELP  # language models: PyTorch only, one seed, this machine
+        frameworks = jobs.FRAMEWORK_CHOICES if classifiers else ("torch",)
         framework = right.selectbox("Framework", frameworks, format_func=FRAMEWORK_CHOICE_NAMES.get)
         left, middle, right = st.columns(3)
         epochs = left.number_input("Epochs (0 = the data set's default)", 0, 100, 0)
         limit = middle.number_input("Examples per split (0 = all)", 0, 100_000, 0, step=100,
                                     help="A cut-down data set trains in seconds and is stored under its own name.")
-        seeds = right.number_input("Seeds", 1, 10, 1, help="Train every model this many times with different "
-                                   "seeds: the leaderboard then shows means and 95% intervals.")  # fmt: skip
-        executor = right.selectbox("Executor", jobs.EXECUTORS, format_func=EXECUTOR_NAMES.get, help=EXECUTOR_HELP)
-        address = st.text_input("Ray cluster address (Ray only)", placeholder="empty: a Ray instance on this machine",
-                                help="`auto` (the cluster `ray start` runs on this machine), `HOST:6379` (its head "
-                                     "node) or `ray://HOST:10001`. The runs come back into this store.")  # fmt: skip
+        seeds, executor, address = 1, "local", ""
+        if classifiers:
+            seeds = right.number_input("Seeds", 1, 10, 1, help="Train every model this many times with different "
+                                       "seeds: the leaderboard then shows means and 95% intervals.")  # fmt: skip
+            executor = right.selectbox("Executor", jobs.EXECUTORS, format_func=EXECUTOR_NAMES.get, help=EXECUTOR_HELP)
+            address = st.text_input("Ray cluster address (Ray only)",
+                                    placeholder="empty: a Ray instance on this machine",
+                                    help="`auto` (the cluster `ray start` runs on this machine), `HOST:6379` (its "
+                                         "head node) or `ray://HOST:10001`. The runs come back into this store.")
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
     return dict(dataset=dataset, zoo=zoo_name, framework=framework, epochs=epochs or None, limit=limit or None,

@@ -1,13 +1,16 @@
-"""What `train` shows and returns while a zoo trains, whichever executor trains it.
+"""How every kind of run is claimed, trained and reported, whichever executor trains it.
 
+    outcomes = train_each(store, "co2", run_ids, "forecast zoo on co2", train_one)  # claim, train, report each
     progress = ZooProgress(store, "rt-polarity", "sweep zoo on rt-polarity", total=18)
     on_step = progress.started(run_id)           # a steps bar for the run; call it with each step's progress
     progress.trained(run_id, run_detail(metrics))  # one line, and the run's derived views cached
     progress.outcomes                            # what the CLI counts for its summary
 
-The local executor calls `on_step` from its own loop; the Ray executor from the
-status updates its workers send back. Either way the user sees one bar over
-the runs, a bar per run in training, and one line per finished run.
+The local executor (and `train_each`, for the kinds that have no other) calls
+`on_step` from its own loop; the Ray executor from the status updates its
+workers send back. Either way the user sees one bar over the runs, a bar per
+run in training, and one line per finished run; `derive_views` then keeps what
+the pages need of each finished run.
 """
 
 from __future__ import annotations
