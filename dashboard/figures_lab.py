@@ -23,23 +23,35 @@ def _name(cell: str, init: str) -> str:
 
 
 def accuracy_by_distance(points: pd.DataFrame, chance: float = 0.5) -> go.Figure:
-    """Test accuracy against memory distance (log axis), a line per (cell, initialisation), chance dotted.
+    """Test accuracy against memory distance (log axis), a line per (cell, initialisation) through the mean over
+    seeds, each seed's run a small dot when there are several; chance dotted.
 
-    `points` needs columns distance, cell, init, fair, accuracy.
+    `points` needs columns distance, cell, init, fair, accuracy (and seed).
     """
     figure = go.Figure()
     distances = sorted(points["distance"].unique())
     figure.add_scatter(x=[distances[0], distances[-1]], y=[chance, chance], mode="lines", name=f"chance ({chance:.2f})",
                        line=dict(color=CHANCE, dash="dot", width=1.5), hoverinfo="skip")  # fmt: skip
     for (cell, init, fair), group in points.groupby(["cell", "init", "fair"], sort=False):
-        group = group.sort_values("distance")
+        colour = CELL_COLOURS.get(cell, OTHER_COLOUR)
+        mean = group.groupby("distance")["accuracy"].agg(["mean", "size"]).reset_index()
+        seeded = bool((mean["size"] > 1).any())
         figure.add_scatter(
-            x=group["distance"], y=group["accuracy"], mode="lines+markers", name=_name(cell, init),
-            line=dict(color=CELL_COLOURS.get(cell, OTHER_COLOUR), width=3 if fair else 2,
-                      dash="solid" if fair else "dash"),
+            x=mean["distance"], y=mean["mean"], mode="lines+markers", name=_name(cell, init),
+            legendgroup=_name(cell, init),
+            line=dict(color=colour, width=3 if fair else 2, dash="solid" if fair else "dash"),
             marker=dict(size=9 if fair else 7, symbol="circle" if fair else "circle-open"),
-            hovertemplate=f"{_name(cell, init)}<br>distance %{{x}}<br>test accuracy %{{y:.3f}}<extra></extra>",
+            customdata=mean["size"],
+            hovertemplate=f"{_name(cell, init)}<br>distance %{{x}}<br>test accuracy %{{y:.3f}}"
+                          f"{' (mean of %{customdata} seeds)' if seeded else ''}<extra></extra>",
         )  # fmt: skip
+        if seeded:  # every seed's run, so that "0.67" reads as "two of three learned it", not as "two-thirds right"
+            figure.add_scatter(x=group["distance"], y=group["accuracy"], mode="markers", name=_name(cell, init),
+                               legendgroup=_name(cell, init), showlegend=False, opacity=0.55,
+                               marker=dict(color=colour, size=6, symbol="circle" if fair else "circle-open"),
+                               customdata=group["seed"],
+                               hovertemplate=f"{_name(cell, init)}, seed %{{customdata}}<br>distance %{{x}}<br>"
+                                             "test accuracy %{y:.3f}<extra></extra>")  # fmt: skip
     figure.update_layout(title="Remembering one word across D steps", legend=INSIDE_LOWER_LEFT)
     figure.update_xaxes(title="distance D (filler words between the marker and the end)", type="log",
                         tickvals=distances, ticktext=[str(d) for d in distances])  # fmt: skip

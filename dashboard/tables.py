@@ -213,14 +213,24 @@ def token_table(comparison, layer: int, direction: str, unit: int) -> pd.DataFra
 
 def lab_frame(points: list) -> pd.DataFrame:
     """The memory lab's finished runs (`LabPoint`s): one row each, by distance, cell and initialisation."""
-    rows = [{"distance": p.distance, "cell": p.cell, "init": p.init, "fair": p.fair, "accuracy": p.accuracy,
-             "epochs": p.epochs, "seconds": p.seconds, "run_id": p.record.run_id} for p in points]  # fmt: skip
-    return pd.DataFrame(rows, columns=["distance", "cell", "init", "fair", "accuracy", "epochs", "seconds", "run_id"])
+    rows = [{"distance": p.distance, "cell": p.cell, "init": p.init, "fair": p.fair, "seed": p.seed,
+             "accuracy": p.accuracy, "epochs": p.epochs, "seconds": p.seconds, "run_id": p.record.run_id}
+            for p in points]  # fmt: skip
+    return pd.DataFrame(rows, columns=["distance", "cell", "init", "fair", "seed", "accuracy", "epochs", "seconds",
+                                       "run_id"])  # fmt: skip
 
 
-def lab_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Test accuracy as people read it: a row per cell and start, a column per distance."""
+def lab_table(frame: pd.DataFrame, solved: bool = False) -> pd.DataFrame:
+    """Test accuracy as people read it: a row per cell and start, a column per distance, the mean over the seeds;
+    with `solved`, how many of the runs learned the task instead ("2 of 3")."""
+    from pipelines.explain.memory_lab import SOLVED
+
     table = frame.assign(model=[f"{CELL_NAMES[c]} ({i} start)" for c, i in zip(frame["cell"], frame["init"])])
-    wide = table.pivot_table(index="model", columns="distance", values="accuracy", aggfunc="first")
+    if solved:
+        counts = table.groupby(["model", "distance"])["accuracy"].agg(
+            lambda values: f"{int((values >= SOLVED).sum())} of {len(values)}")
+        wide = counts.unstack("distance")
+    else:
+        wide = table.pivot_table(index="model", columns="distance", values="accuracy", aggfunc="mean")
     wide.columns = [f"D = {distance}" for distance in wide.columns]
     return wide.reset_index()

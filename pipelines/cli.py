@@ -366,7 +366,7 @@ def _lab(args) -> int:
 
     overrides = {name: getattr(args, name) for name in FIELDS}
     outcomes = train_lab(_store(args), args.distances, args.distractors, device=args.device, overrides=overrides,
-                         show_progress=not args.quiet, views=args.views)  # fmt: skip
+                         show_progress=not args.quiet, views=args.views, seeds=args.seeds)  # fmt: skip
     print(_lab_table(_store(args), args.distractors))
     failed = sum(outcome.result == "failed" for outcome in outcomes)
     print(f"{sum(o.result == 'trained' for o in outcomes)} trained, {sum(o.result == 'skipped' for o in outcomes)} "
@@ -375,21 +375,31 @@ def _lab(args) -> int:
 
 
 def _lab_table(store: Store, distractors: bool) -> str:
-    """Test accuracy per cell (and initialisation) and distance: the lab's result at a glance."""
-    from .explain.memory_lab import lab_points
+    """Test accuracy per cell (and initialisation) and distance: the lab's result at a glance; with several seeds
+    the mean and how many runs learned the task."""
+    from .explain.memory_lab import SOLVED, accuracy_over_seeds, lab_points
 
     points = lab_points(store, distractors)
     if not points:
         return "no memory-lab runs in the store yet"
     distances = sorted({point.distance for point in points})
     rows = sorted({(point.cell, point.init) for point in points}, key=lambda row: (CELLS.index(row[0]), row[1]))
-    accuracy = {(point.cell, point.init, point.distance): point.accuracy for point in points}
-    lines = [f"{'test accuracy':<22}" + "".join(f"{'D=' + str(d):>8}" for d in distances)]
+    accuracy = accuracy_over_seeds(points)
+    seeded = any(runs > 1 for _, _, runs in accuracy.values())
+    width = 14 if seeded else 8
+
+    def shown(value) -> str:
+        if value is None:
+            return "-"
+        mean, solved, runs = value
+        return f"{mean:.3f} {solved}/{runs}" if seeded else f"{mean:.3f}"
+
+    lines = [f"{'test accuracy':<22}" + "".join(f"{'D=' + str(d):>{width}}" for d in distances)]
     for cell, init in rows:
-        cells = [accuracy.get((cell, init, distance)) for distance in distances]
         lines.append(f"{CELL_NAMES[cell] + ' (' + init + ')':<22}" + "".join(
-            f"{'-' if value is None else format(value, '.3f'):>8}" for value in cells))  # fmt: skip
-    return "\n".join(lines + ["(chance: 0.500)"])
+            f"{shown(accuracy.get((cell, init, distance))):>{width}}" for distance in distances))  # fmt: skip
+    note = f"; k/n: runs of n seeds at {SOLVED:.2f} or more" if seeded else ""
+    return "\n".join(lines + [f"(chance: 0.500{note}; mean over seeds)" if seeded else "(chance: 0.500)"])
 
 
 def cmd_embed(args) -> int:
@@ -567,6 +577,9 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--distances", type=int, nargs="+", default=list(DEFAULT_DISTANCES), metavar="D",
                      help=f"steps between the marker and the end (default {' '.join(map(str, DEFAULT_DISTANCES))})")
     lab.add_argument("--distractors", action="store_true", help="the variant with marker words in the filler")
+    lab.add_argument("--seeds", type=int, default=1, metavar="N",
+                     help="train every run N times, seeds --seed, --seed + 1, ... (default 1): how often each "
+                          "cell learns the task")
     lab.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     for setting in FIELDS.values():  # as for train: unset ones keep the memory tasks' defaults
         lab.add_argument(f"--{setting.name.replace('_', '-')}", type=setting.type, default=None, metavar="N",

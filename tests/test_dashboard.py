@@ -589,3 +589,25 @@ def test_train_page_sends_a_zoo_to_a_ray_cluster_and_shows_why_it_could_not(tmp_
     assert not problems(app)
     assert "on Ray**, stopped with an error" in "".join(block.value for block in app.markdown)
     assert "no Ray cluster answers at 127.0.0.1:1" in "".join(code.value for code in app.code)
+
+
+def test_the_memory_lab_with_several_seeds_shows_means_counts_and_one_seed_at_a_time(trained, store_at, tmp_path):
+    import shutil
+
+    from pipelines.files import read_json, write_json
+
+    root = store_at(copy_store(trained, tmp_path / "seeds", datasets=("memory-d3", "memory-d6")))
+    for run_id in done_runs(root, "memory-d3", task="memory"):  # a seed-43 twin of every run (same weights)
+        twin = root / "memory-d3" / f"{run_id}-s43"
+        shutil.copytree(root / "memory-d3" / run_id, twin)
+        spec = read_json(twin / "spec.json")
+        write_json(twin / "spec.json", {**spec, "run_id": twin.name, "training": {**spec["training"], "seed": 43}})
+    app = open_page("memory_lab")
+    assert not problems(app) and "12 of the sweep's 36 runs" in app.expander[0].proto.label  # a twin counts once
+    means, counts = (frame.value for frame in app.dataframe[:2])
+    assert list(counts.columns) == ["model", "D = 3", "D = 6"] and set(counts["D = 3"]) <= {"0 of 2", "2 of 2"}
+    assert set(counts["D = 6"]) <= {"0 of 1", "1 of 1"} and len(means) == 6
+    app.select_slider(key="lab_distance").set_value(3).run()
+    assert app.button_group(key="lab_seed").value == 42 and not problems(app)
+    app.button_group(key="lab_seed").set_value(43).run()
+    assert not problems(app) and app.subheader[-1].value == "Where the models look at D = 3"

@@ -325,3 +325,36 @@ def test_the_lab_and_gradients_commands(lab_store, capsys):
                          (["gradients", "--run", run_id, "--text", "   "], "nothing to differentiate")):  # fmt: skip
         assert main(["--artifacts", root, *bad]) == 2
         assert message in capsys.readouterr().err
+
+
+def test_a_second_seed_is_counted_not_hidden(lab_store, capsys):
+    """`lab --seeds 2` trains the seed-43 twin of every run and keeps the first; the command's table, the page's
+    tables and the chart then give the mean, how many runs learned the task, and every run."""
+    from dashboard import figures_lab, tables
+    from pipelines.cli import main
+    from pipelines.explain.memory_lab import SOLVED, accuracy_over_seeds, lab_points
+    from pipelines.models.cells import CELL_NAMES
+
+    root = str(lab_store.root)
+    assert main(["--artifacts", root, "lab", "--distances", "3", "--seeds", "2", "--epochs", "2", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "6 trained, 6 skipped" in out and "/2" in out and "mean over seeds" in out
+    points = [point for point in lab_points(lab_store) if point.distance == 3]
+    assert sorted({point.seed for point in points}) == [42, 43] and len(points) == 12
+    summary = accuracy_over_seeds(points)
+    for (cell, init, distance), (mean, solved, runs) in summary.items():
+        accuracies = [p.accuracy for p in points if (p.cell, p.init) == (cell, init)]
+        assert runs == 2 and mean == pytest.approx(np.mean(accuracies))
+        assert solved == sum(accuracy >= SOLVED for accuracy in accuracies)
+    frame = tables.lab_frame(points)
+    means, counts = tables.lab_table(frame), tables.lab_table(frame, solved=True)
+    assert len(means) == len(counts) == 6
+    expected = {f"{CELL_NAMES[cell]} ({init} start)": mean for (cell, init, _), (mean, _, _) in summary.items()}
+    assert dict(zip(means["model"], means["D = 3"])) == pytest.approx(expected)
+    solved = {f"{CELL_NAMES[cell]} ({init} start)": f"{k} of 2" for (cell, init, _), (_, k, _) in summary.items()}
+    assert dict(zip(counts["model"], counts["D = 3"])) == solved
+    figure = figures_lab.accuracy_by_distance(frame)
+    dots = [trace for trace in figure.data if trace.mode == "markers"]
+    assert len(dots) == 6 and all(len(trace.x) == 2 for trace in dots)  # every seed's run drawn
+    assert main(["--artifacts", root, "lab", "--distances", "3", "--seeds", "0"]) == 2
+    assert "--seeds must be at least 1" in capsys.readouterr().err

@@ -48,8 +48,9 @@ if not points:
 
 frame = tables.lab_frame(points)
 planned = len(DEFAULT_DISTANCES) * len(memory_zoo())
-if len(frame) < planned:
-    with st.expander(f"{len(frame)} of the sweep's {planned} runs are trained: train the rest", expanded=False):
+trained = len(frame[["distance", "cell", "init"]].drop_duplicates())  # a run with several seeds counts once
+if trained < planned:
+    with st.expander(f"{trained} of the sweep's {planned} runs are trained: train the rest", expanded=False):
         start_sweep_ui()
 
 st.subheader("Accuracy against distance")
@@ -59,9 +60,15 @@ ui.teach("Solid lines start each cell as fairly as it can: the LSTM and GRU with
          "recurrent matrix (Le et al. 2015). Dashed lines start each cell from PyTorch's default, where a gated "
          "cell's forget or update gate sits near 0.5 and halves a memory at every step: the gates make long memory "
          "possible, their start makes it learnable in a short budget.")  # fmt: skip
+seeded = bool(frame.groupby(["distance", "cell", "init"]).size().gt(1).any())  # `lab --seeds N`
 table = tables.lab_table(frame)
 ui.show_table(table, "memory-accuracy", column_config={
     column: st.column_config.NumberColumn(column, format="%.3f") for column in table.columns[1:]})
+if seeded:
+    ui.teach("With several seeds, the table and the lines show the mean test accuracy and the dots each seed's run. "
+             "A mean of 0.67 is two runs of three that learned the task (1.0) and one at chance (0.5): how often a "
+             "cell learns it is the honest measure, below.")  # fmt: skip
+    ui.show_table(tables.lab_table(frame, solved=True), "memory-solved")
 
 distances = sorted(frame["distance"].unique())
 asked = st.query_params.get(DATASET)  # ?dataset=memory-d100 in the page address opens the page at D = 100
@@ -69,6 +76,10 @@ default = distance_of(asked) if asked and is_memory_key(asked) else min(distance
 distance = st.select_slider("Distance to look at", distances, value=default if default in distances else distances[-1],
                             key="lab_distance", help="The page address ?dataset=memory-d100 opens it at D = 100.")
 at = frame[frame["distance"] == distance]
+if seeded:  # one seed's runs at a time: the lines below are per run
+    seeds = sorted(int(seed) for seed in at["seed"].dropna().unique())
+    seed = st.segmented_control("Seed", seeds, default=seeds[0], key="lab_seed", required=True)
+    at = at[at["seed"] == seed]
 
 st.subheader(f"Where the models look at D = {distance}")
 with st.spinner("Attributing the test sequences…"):

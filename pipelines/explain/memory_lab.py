@@ -135,6 +135,19 @@ class LabPoint:
     epochs: int | None
     seconds: float | None
     record: RunRecord
+    seed: int | None = None  # of the initial weights and batch order (`lab --seeds N` trains several)
+
+
+SOLVED = 0.95  # test accuracy from which a run counts as having learned the task (chance is 0.5)
+
+
+def accuracy_over_seeds(points: list[LabPoint]) -> dict[tuple[str, str, int], tuple[float, int, int]]:
+    """(cell, init, distance) -> (mean test accuracy, runs that learned the task, runs): one seed or several."""
+    groups: dict[tuple[str, str, int], list[float]] = {}
+    for point in points:
+        groups.setdefault((point.cell, point.init, point.distance), []).append(point.accuracy)
+    return {key: (sum(values) / len(values), sum(value >= SOLVED for value in values), len(values))
+            for key, values in groups.items()}  # fmt: skip
 
 
 def lab_points(store: Store, distractors: bool = False) -> list[LabPoint]:
@@ -150,5 +163,5 @@ def lab_points(store: Store, distractors: bool = False) -> list[LabPoint]:
                 continue
             points.append(LabPoint(int(match.group(1)), spec.cell, spec.init, spec.init == FAIR_INIT[spec.cell],
                                    record.metrics.accuracy, record.metrics.epochs_trained,
-                                   record.metrics.train_seconds, record))  # fmt: skip
-    return sorted(points, key=lambda point: (point.distance, point.cell, not point.fair))
+                                   record.metrics.train_seconds, record, record.spec.seed))  # fmt: skip
+    return sorted(points, key=lambda point: (point.distance, point.cell, not point.fair, point.seed or 0))

@@ -31,10 +31,13 @@ def lab_keys(distances: list[int], distractors: bool = False) -> list[str]:
 
 def train_lab(store: Store, distances: list[int] = DEFAULT_DISTANCES, distractors: bool = False,
               device: str = "auto", overrides: dict | None = None, show_progress: bool = True,
-              views: bool = True) -> list[Outcome]:  # fmt: skip
-    """Train the memory zoo at every distance that the store does not have yet."""
+              views: bool = True, seeds: int = 1) -> list[Outcome]:  # fmt: skip
+    """Train the memory zoo at every distance that the store does not have yet, `seeds` times (seeds --seed,
+    --seed + 1, ...): one seed shows the textbook's picture, several show how often each cell learns the task."""
+    if seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {seeds}")
     outcomes = []
     for key in lab_keys(list(distances), distractors):
         outcomes += train_zoo(store, key, LAB_ZOO, ["torch"], device=device, overrides=overrides,
-                              show_progress=show_progress, words=views)  # fmt: skip
+                              show_progress=show_progress, words=views, seeds=seeds)  # fmt: skip
     return outcomes
