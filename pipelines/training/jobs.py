@@ -32,10 +32,10 @@ from filelock import FileLock
 
 from ..cli import EXIT_BAD_INPUT, EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_SOME_FAILED
 from ..data import resolve_info
-from ..data.series import is_series_key, series_key
-from ..forecasting.zoos import FORECAST_ZOOS
 from ..data.characters import is_corpus, resolve_corpus
+from ..data.series import is_series_key, series_key
 from ..files import read_json, write_json
+from ..forecasting.zoos import FORECAST_ZOOS
 from ..models.language_model_spec import LANGUAGE_MODEL_ZOOS
 from ..models.zoos import ZOOS
 from ..records import RunRecord
