@@ -14,6 +14,8 @@ can show.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -172,6 +174,18 @@ def _report(root: str, dataset: str, run_ids: tuple[str, ...], markers: tuple, t
 # -- models ----------------------------------------------------------------------
 
 
+@contextmanager
+def _unreadable_as(what: str, passing: tuple[type[Exception], ...] = ()):
+    """Any failure inside becomes Unreadable: "`what` (TheError: its message)", which a page shows in one line.
+    `passing` errors go through as they are (e.g. ValueError: a text the model cannot read, worded by the page)."""
+    try:
+        yield
+    except passing:
+        raise
+    except Exception as error:
+        raise Unreadable(f"{what} ({type(error).__name__}: {error})") from error
+
+
 @st.cache_resource(max_entries=48, show_spinner=False)
 def _model(root: str, dataset: str, run_id: str, marker: str):
     """A recurrent run (`LoadedRun`) or a baseline (`LoadedBaseline`), loaded by its kind."""
@@ -179,10 +193,8 @@ def _model(root: str, dataset: str, run_id: str, marker: str):
     from pipelines.threads import prefer_low_latency
 
     prefer_low_latency()  # one text at a time: one thread is many times faster
-    try:
+    with _unreadable_as(f"the model of {run_id} cannot be loaded"):  # missing or mismatched weights, a framework
         return load_predictor(Store(root), dataset, run_id)
-    except Exception as error:  # a missing or mismatched weights file, an unknown framework, ...
-        raise Unreadable(f"the model of {run_id} cannot be loaded ({type(error).__name__}: {error})") from error
 
 
 def predict(record: RunRecord, text: str) -> np.ndarray:
@@ -193,10 +205,8 @@ def predict(record: RunRecord, text: str) -> np.ndarray:
 @st.cache_data(max_entries=512, show_spinner=False)
 def _predict(root: str, dataset: str, run_id: str, marker: str, text: str) -> np.ndarray:
     model = _model(root, dataset, run_id, marker)
-    try:
+    with _unreadable_as(f"{run_id} could not score this text"):
         return model.predict_proba([text])[0]
-    except Exception as error:
-        raise Unreadable(f"{run_id} could not score this text ({type(error).__name__}: {error})") from error
 
 
 def word_weights(record: RunRecord, text: str):
@@ -207,12 +217,8 @@ def word_weights(record: RunRecord, text: str):
 @st.cache_data(max_entries=256, show_spinner=False)
 def _word_weights(root: str, dataset: str, run_id: str, marker: str, text: str):
     model = _model(root, dataset, run_id, marker)
-    try:
+    with _unreadable_as(f"{run_id} could not weigh this text's words", passing=(ValueError,)):  # unreadable text
         return model.word_weights(text)
-    except ValueError:
-        raise  # a text the model cannot read: the page says so in its own words
-    except Exception as error:
-        raise Unreadable(f"{run_id} could not weigh this text's words ({type(error).__name__}: {error})") from error
 
 
 # -- looking inside ------------------------------------------------------------------
@@ -226,12 +232,8 @@ def explanation(record: RunRecord, text: str, method: str, target: int | None = 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _explanation(root: str, dataset: str, run_id: str, marker: str, text: str, method: str, target: int | None):
     model = _model(root, dataset, run_id, marker)
-    try:
+    with _unreadable_as(f"{run_id} could not explain this text", passing=(ValueError,)):  # unreadable text
         return model.explain(text, methods=[method], target=target)
-    except ValueError:
-        raise  # a text the models cannot read: the page says so in its own words
-    except Exception as error:
-        raise Unreadable(f"{run_id} could not explain this text ({type(error).__name__}: {error})") from error
 
 
 def top_words(record: RunRecord):
@@ -274,10 +276,8 @@ def _text_comparison(root: str, dataset: str, run_id: str, marker: str, text: st
     from pipelines.verify import compare_text
 
     model = _model(root, dataset, run_id, marker)
-    try:
+    with _unreadable_as(f"{run_id} could not be compared on this text"):
         return compare_text(model, text)
-    except Exception as error:
-        raise Unreadable(f"{run_id} could not be compared on this text ({type(error).__name__}: {error})") from error
 
 
 def verify_report(record: RunRecord) -> dict | None:
@@ -292,10 +292,8 @@ def run_verify(record: RunRecord, limit: int | None) -> dict:
     from pipelines.verify import verify_run
 
     model = _model(store_root(), record.dataset, record.run_id, run_marker(record))
-    try:
+    with _unreadable_as(f"{record.run_id} could not be verified"):
         return verify_run(store(), record.run_id, record.dataset, limit=limit, run=model)
-    except Exception as error:
-        raise Unreadable(f"{record.run_id} could not be verified ({type(error).__name__}: {error})") from error
 
 
 def reference_parameters(record: RunRecord) -> int:
@@ -307,10 +305,8 @@ def reference_parameters(record: RunRecord) -> int:
 def _reference_parameters(root: str, dataset: str, run_id: str, marker: str) -> int:
     from pipelines.verify import reference_for
 
-    try:
+    with _unreadable_as(f"the reference of {run_id} cannot be built"):
         return int(reference_for(_model(root, dataset, run_id, marker)).parameter_count())
-    except Exception as error:
-        raise Unreadable(f"the reference of {run_id} cannot be built ({type(error).__name__}: {error})") from error
 
 
 # -- the memory lab and gradients through time ------------------------------------------------
@@ -342,11 +338,8 @@ def _lab_summary(root: str, dataset: str, run_id: str, marker: str, compute: boo
     kept = cached_lab_summary(Store(root), dataset, run_id)
     if kept is not None or not compute:
         return kept
-    try:
+    with _unreadable_as(f"the gradients of {run_id} could not be computed"):
         return lab_summary(Store(root), _model(root, dataset, run_id, marker))
-    except Exception as error:
-        message = f"the gradients of {run_id} could not be computed ({type(error).__name__}: {error})"
-        raise Unreadable(message) from error
 
 
 def gradient_flow(record: RunRecord, text: str, target: int | None = None):
@@ -357,12 +350,8 @@ def gradient_flow(record: RunRecord, text: str, target: int | None = None):
 @st.cache_data(max_entries=64, show_spinner=False)
 def _gradient_flow(root: str, dataset: str, run_id: str, marker: str, text: str, target: int | None):
     model = _model(root, dataset, run_id, marker)
-    try:
+    with _unreadable_as(f"{run_id} could not follow the gradients", passing=(ValueError,)):  # unreadable text
         return model.gradients(text, target=target)
-    except ValueError:
-        raise  # a text the model cannot read: the page says so in its own words
-    except Exception as error:
-        raise Unreadable(f"{run_id} could not follow the gradients ({type(error).__name__}: {error})") from error
 
 
 # -- forecasting ---------------------------------------------------------------------
@@ -387,10 +376,8 @@ def _forecaster(root: str, dataset: str, run_id: str, marker: str):
     from pipelines.threads import prefer_low_latency
 
     prefer_low_latency()  # one window at a time: one thread is faster
-    try:
+    with _unreadable_as(f"the forecaster {run_id} cannot be loaded"):  # missing weights, a changed series, ...
         return load_forecaster(Store(root), dataset, run_id)
-    except Exception as error:  # missing weights, a changed series, ...
-        raise Unreadable(f"the forecaster {run_id} cannot be loaded ({type(error).__name__}: {error})") from error
 
 
 def forecast_from(record: RunRecord, origin: int) -> pd.DataFrame:
@@ -401,12 +388,8 @@ def forecast_from(record: RunRecord, origin: int) -> pd.DataFrame:
 @st.cache_data(max_entries=256, show_spinner=False)
 def _forecast_from(root: str, dataset: str, run_id: str, marker: str, origin: int) -> pd.DataFrame:
     run = _forecaster(root, dataset, run_id, marker)
-    try:
+    with _unreadable_as(f"{run_id} could not forecast", passing=(ValueError,)):  # an origin it cannot start from
         return run.forecast_from(origin)
-    except ValueError:
-        raise  # an origin the model cannot forecast from: the page says so
-    except Exception as error:
-        raise Unreadable(f"{run_id} could not forecast ({type(error).__name__}: {error})") from error
 
 
 def forecaster_states(record: RunRecord, origin: int) -> list[np.ndarray]:
@@ -433,7 +416,5 @@ def _language_model(root: str, dataset: str, run_id: str, marker: str):
     from pipelines.threads import prefer_low_latency
 
     prefer_low_latency()  # one character at a time: one thread is many times faster
-    try:
+    with _unreadable_as(f"the model of {run_id} cannot be loaded"):  # mismatched weights, a changed alphabet, ...
         return load_language_model(Store(root), dataset, run_id)
-    except Exception as error:  # missing or mismatched weights, a changed alphabet, ...
-        raise Unreadable(f"the model of {run_id} cannot be loaded ({type(error).__name__}: {error})") from error
