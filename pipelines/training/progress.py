@@ -137,10 +137,11 @@ def derive_views(store: Store, dataset: str, run_id: str, task: str, explanation
     from ..tasks import CLASSIFICATION, MEMORY
     from ..tensorboard_events import export_run
 
-    if store.run(dataset, run_id).state != "done":
+    record = store.run(dataset, run_id)
+    if record.state != "done":
         return
     try:
-        export_run(store, store.run(dataset, run_id))
+        export_run(store, record)
     except (OSError, ValueError) as error:
         tqdm.write(f"{run_id}: TensorBoard events not written ({type(error).__name__}: {error})")
     if not explanations or task not in (CLASSIFICATION.name, MEMORY.name):
