@@ -220,17 +220,15 @@ def lab_frame(points: list) -> pd.DataFrame:
                                        "run_id"])  # fmt: skip
 
 
-def lab_table(frame: pd.DataFrame, solved: bool = False) -> pd.DataFrame:
-    """Test accuracy as people read it: a row per cell and start, a column per distance, the mean over the seeds;
-    with `solved`, how many of the runs learned the task instead ("2 of 3")."""
-    from pipelines.explain.memory_lab import SOLVED
+def lab_table(points: list, solved: bool = False) -> pd.DataFrame:
+    """Test accuracy as people read it: a row per cell and start, a column per distance, the mean over the seeds
+    (`accuracy_over_seeds`, as the `lab` command prints it); with `solved`, how many runs learned the task instead
+    ("2 of 3")."""
+    from pipelines.explain.memory_lab import accuracy_over_seeds  # imports torch: only the lab's pages pay for it
 
-    table = frame.assign(model=[f"{CELL_NAMES[c]} ({i} start)" for c, i in zip(frame["cell"], frame["init"])])
-    if solved:
-        counts = table.groupby(["model", "distance"])["accuracy"].agg(
-            lambda values: f"{int((values >= SOLVED).sum())} of {len(values)}")
-        wide = counts.unstack("distance")
-    else:
-        wide = table.pivot_table(index="model", columns="distance", values="accuracy", aggfunc="mean")
+    rows = [{"model": f"{CELL_NAMES[cell]} ({init} start)", "distance": distance,
+             "value": f"{learned} of {runs}" if solved else mean}
+            for (cell, init, distance), (mean, learned, runs) in accuracy_over_seeds(points).items()]  # fmt: skip
+    wide = pd.DataFrame(rows).pivot(index="model", columns="distance", values="value")
     wide.columns = [f"D = {distance}" for distance in wide.columns]
-    return wide.reset_index()
+    return wide.reset_index().rename_axis(columns=None)

@@ -1,5 +1,6 @@
 """The dashboard through Streamlit's AppTest: every page, against empty, real and damaged stores."""
 
+import json
 import os
 import time
 from contextlib import ExitStack
@@ -594,20 +595,31 @@ def test_train_page_sends_a_zoo_to_a_ray_cluster_and_shows_why_it_could_not(tmp_
 def test_the_memory_lab_with_several_seeds_shows_means_counts_and_one_seed_at_a_time(trained, store_at, tmp_path):
     import shutil
 
+    from conftest import forget_checksums
     from pipelines.files import read_json, write_json
+    from pipelines.models.cells import CELL_NAMES
 
     root = store_at(copy_store(trained, tmp_path / "seeds", datasets=("memory-d3", "memory-d6")))
-    for run_id in done_runs(root, "memory-d3", task="memory"):  # a seed-43 twin of every run (same weights)
+    expected = {}  # model label -> its count: the seed-42 run learned the task or not, the twin never
+    for run_id in done_runs(root, "memory-d3", task="memory"):  # a seed-43 twin of every run, scored at chance
         twin = root / "memory-d3" / f"{run_id}-s43"
         shutil.copytree(root / "memory-d3" / run_id, twin)
         spec = read_json(twin / "spec.json")
         write_json(twin / "spec.json", {**spec, "run_id": twin.name, "training": {**spec["training"], "seed": 43}})
+        metrics = read_json(twin / "metrics.json")
+        model = Store(root).run("memory-d3", run_id).model_spec
+        expected[f"{CELL_NAMES[model.cell]} ({model.init} start)"] = f"{int(metrics['accuracy'] >= 0.95)} of 2"
+        write_json(twin / "metrics.json", {**metrics, "accuracy": 0.5})
+        forget_checksums(twin)  # metrics.json changed on purpose
     app = open_page("memory_lab")
     assert not problems(app) and "12 of the sweep's 36 runs" in app.expander[0].proto.label  # a twin counts once
     means, counts = (frame.value for frame in app.dataframe[:2])
-    assert list(counts.columns) == ["model", "D = 3", "D = 6"] and set(counts["D = 3"]) <= {"0 of 2", "2 of 2"}
+    assert list(counts.columns) == ["model", "D = 3", "D = 6"]
+    assert dict(zip(counts["model"], counts["D = 3"])) == expected
     assert set(counts["D = 6"]) <= {"0 of 1", "1 of 1"} and len(means) == 6
     app.select_slider(key="lab_distance").set_value(3).run()
     assert app.button_group(key="lab_seed").value == 42 and not problems(app)
     app.button_group(key="lab_seed").set_value(43).run()
+    lines = [trace for trace in json.loads(app.get("plotly_chart")[-1].proto.spec)["data"] if trace.get("name")]
+    assert len(lines) == 6 and all("accuracy 50%" in trace["name"] for trace in lines)  # seed 43's runs only
     assert not problems(app) and app.subheader[-1].value == "Where the models look at D = 3"

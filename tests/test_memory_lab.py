@@ -347,7 +347,7 @@ def test_a_second_seed_is_counted_not_hidden(lab_store, capsys):
         assert runs == 2 and mean == pytest.approx(np.mean(accuracies))
         assert solved == sum(accuracy >= SOLVED for accuracy in accuracies)
     frame = tables.lab_frame(points)
-    means, counts = tables.lab_table(frame), tables.lab_table(frame, solved=True)
+    means, counts = tables.lab_table(points), tables.lab_table(points, solved=True)
     assert len(means) == len(counts) == 6
     expected = {f"{CELL_NAMES[cell]} ({init} start)": mean for (cell, init, _), (mean, _, _) in summary.items()}
     assert dict(zip(means["model"], means["D = 3"])) == pytest.approx(expected)
@@ -358,3 +358,16 @@ def test_a_second_seed_is_counted_not_hidden(lab_store, capsys):
     assert len(dots) == 6 and all(len(trace.x) == 2 for trace in dots)  # every seed's run drawn
     assert main(["--artifacts", root, "lab", "--distances", "3", "--seeds", "0"]) == 2
     assert "--seeds must be at least 1" in capsys.readouterr().err
+
+
+def test_accuracy_over_seeds_is_the_mean_and_the_runs_that_learned_it():
+    from types import SimpleNamespace
+
+    from pipelines.explain.memory_lab import LabPoint, accuracy_over_seeds
+
+    record = SimpleNamespace(run_id="r")
+    points = [LabPoint(100, "rnn", "identity", True, accuracy, 10, 1.0, record, seed)
+              for seed, accuracy in ((42, 0.5), (43, 1.0), (44, 0.96))]  # fmt: skip
+    points.append(LabPoint(100, "lstm", "chrono", True, 0.94, 2, 1.0, record, 42))
+    assert accuracy_over_seeds(points) == {("rnn", "identity", 100): (pytest.approx(2.46 / 3), 2, 3),
+                                           ("lstm", "chrono", 100): (pytest.approx(0.94), 0, 1)}  # fmt: skip

@@ -61,14 +61,14 @@ ui.teach("Solid lines start each cell as fairly as it can: the LSTM and GRU with
          "cell's forget or update gate sits near 0.5 and halves a memory at every step: the gates make long memory "
          "possible, their start makes it learnable in a short budget.")  # fmt: skip
 seeded = bool(frame.groupby(["distance", "cell", "init"]).size().gt(1).any())  # `lab --seeds N`
-table = tables.lab_table(frame)
+table = tables.lab_table(points)
 ui.show_table(table, "memory-accuracy", column_config={
     column: st.column_config.NumberColumn(column, format="%.3f") for column in table.columns[1:]})
 if seeded:
     ui.teach("With several seeds, the table and the lines show the mean test accuracy and the dots each seed's run. "
              "A mean of 0.67 is two runs of three that learned the task (1.0) and one at chance (0.5): how often a "
              "cell learns it is the honest measure, below.")  # fmt: skip
-    ui.show_table(tables.lab_table(frame, solved=True), "memory-solved")
+    ui.show_table(tables.lab_table(points, solved=True), "memory-solved")
 
 distances = sorted(frame["distance"].unique())
 asked = st.query_params.get(DATASET)  # ?dataset=memory-d100 in the page address opens the page at D = 100
