@@ -19,7 +19,7 @@ from .data import DATASET_KEYS, DataError
 from .data.characters import CORPUS_KEYS, is_corpus
 from .data.memory import DEFAULT_DISTANCES
 from .data.series import SERIES_KEYS
-from .devices import DEVICE_CHOICES
+from .device_names import DEVICE_CHOICES
 from .forecasting.commands import add_forecast_command, add_train_arguments, cmd_train_forecast, is_forecasting
 from .forecasting.zoos import FORECAST_ZOOS
 from .models.cells import CELL_NAMES, CELLS

@@ -13,7 +13,7 @@ from typing import Iterator
 import numpy as np
 import torch
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda")
+from .device_names import DEVICE_CHOICES
 
 
 def pick_device(name: str = "auto") -> torch.device:

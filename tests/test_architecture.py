@@ -109,3 +109,39 @@ def test_the_local_executor_runs_without_ray(tmp_path):
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT)
     assert "1 trained" in result.stdout, result.stderr[-2000:]
     assert result.returncode == 2 and "error: --executor ray needs Ray" in result.stderr  # said in one line
+
+
+FRAMEWORKS_PROBE = "assert not {'torch', 'tensorflow', 'keras'} & set(sys.modules), sorted(sys.modules)"
+
+
+def test_the_command_line_imports_no_framework_until_a_command_needs_one(tmp_path):
+    """`import pipelines.cli` and `list` load no torch or TensorFlow: a `list` is instant, a queued job stays small."""
+    probe = (f"import sys, pipelines.cli\n{FRAMEWORKS_PROBE}\n"
+             f"assert pipelines.cli.main(['--artifacts', {str(tmp_path)!r}, 'list']) == 0\n{FRAMEWORKS_PROBE}")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_queued_job_waits_without_a_framework(tmp_path):
+    """A job waiting for a training slot (what the Train page starts) has loaded no framework library while it waits:
+    its process maps no libtorch and no TensorFlow."""
+    import time
+
+    from pipelines.store import Store
+    from pipelines.training.slots import training_slot
+
+    store = Store(tmp_path / "store")
+    command = [sys.executable, "-m", "pipelines", "--artifacts", str(store.root), "train", "--wait-for-slot",
+               "--quiet", "--epochs", "1", "--only", "rnn-uni-*", "--data-dir", str(tmp_path / "no-data")]
+    with training_slot(store, count=1):
+        job = subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**__import__("os").environ, "RNNLENS_TRAINING_SLOTS": "1"})
+        try:
+            assert "waiting for a training slot" in job.stdout.readline()
+            time.sleep(1.0)  # it sleeps in line: nothing imported since it said so
+            maps = Path(f"/proc/{job.pid}/maps").read_text()
+        finally:
+            job.kill()
+            job.wait()
+    assert job.returncode is not None
+    assert "libtorch" not in maps and "tensorflow" not in maps
