@@ -132,3 +132,54 @@ def test_metrics_for_three_classes_use_one_vs_rest():
 def test_metrics_reject_mismatched_shapes():
     with pytest.raises(ValueError, match="need probabilities"):
         classification_metrics(np.ones((3, 2)) / 2, np.array([0, 1]), ["a", "b"])
+
+
+def test_the_epoch_loop_stops_after_patience_epochs_and_restores_the_best_weights():
+    """The one loop every framework and task trains with, on a script of validation losses: best at epoch 2,
+    patience 1, so it stops at epoch 3 and hands back epoch 2's weights; the history has every column."""
+    from pipelines.training.loop import EpochSteps, epoch_loop
+
+    validation_losses = iter([3.0, 2.0, 2.5, 1.0])
+    weights = {"now": 0, "restored": None}
+
+    def train_batch(indices):
+        weights["now"] += 1  # one epoch of one batch: the weights are the epoch number
+        return 1.0, 3.0, len(indices), 0.5
+
+    steps = EpochSteps(
+        batches=lambda rng: [rng.permutation(4)],
+        train_batch=train_batch,
+        validate=lambda: (next(validation_losses), 0.75),
+        learning_rate=lambda: 0.01,
+        end_epoch=lambda loss: None,
+        snapshot=lambda: weights["now"],
+        restore=lambda snapshot: weights.update(restored=snapshot),
+    )
+    result = epoch_loop(steps, TrainConfig(epochs=10, patience=1))
+    assert result.stopped_early and len(result.history) == 3 and result.best_epoch == 2
+    assert weights["restored"] == 2
+    assert result.history[0]["train_accuracy"] == 0.75 and result.best["val_loss"] == 2.0
+    assert set(result.history[0]) >= {"epoch", "train_loss", "val_loss", "val_accuracy", "learning_rate", "grad_norm"}
+
+
+def test_a_forecaster_reaches_early_stopping_in_the_shared_loop():
+    """Forecasters train through the classifiers' loop: with patience 1 and a rate that overshoots, the validation
+    loss turns and training stops early (the path `train --zoo forecast` crashed on once)."""
+    from pipelines.forecasting.windows import ForecastSettings, prepare
+    from pipelines.data.series import SeriesInfo, regular_series
+    from pipelines.models.forecast_spec import ForecasterSpec
+    from pipelines.models.forecaster import RecurrentForecaster
+    from pipelines.training.forecast_loop import fit as forecast_fit
+    import pandas as pd
+
+    steps = np.arange(240)
+    values = 50 + 0.05 * steps + 3 * np.sin(2 * np.pi * steps / 12) + np.random.default_rng(0).normal(0, 0.3, 240)
+    series = regular_series(SeriesInfo("toy", "toy", "test"), pd.date_range("2000-01-01", periods=240, freq="MS"),
+                            values, 12)
+    prepared = prepare(series, ForecastSettings(lookback=12, horizon=4))
+    model = RecurrentForecaster(ForecasterSpec(cell="gru", hidden_size=8, lookback=12, horizon=4))
+    train, validation = (prepared.windows(part, 12, 4) for part in ("train", "validation"))
+    result = forecast_fit(model, train, validation, TrainConfig(epochs=60, batch_size=16, learning_rate=0.05,
+                                                                patience=1), torch.device("cpu"))  # fmt: skip
+    assert result.stopped_early and len(result.history) < 60
+    assert len(result.history) - result.best_epoch == 1

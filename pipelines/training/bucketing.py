@@ -1,11 +1,14 @@
-"""Length-bucketed training batches, shared by every framework's loop.
+"""How an epoch's training batches are drawn, shared by every framework's loop.
 
-Texts of similar length go into the same batch, so a batch is padded to its
-own longest text, not to `maxlen`. On IMDb (median 201 tokens, cut at 500)
-that alone halves the work; on short snippets it saves more.
+Texts go in length-bucketed batches: texts of similar length share a batch, so
+a batch is padded to its own longest text, not to `maxlen`. On IMDb (median 201
+tokens, cut at 500) that alone halves the work; on short snippets it saves more.
+A series' windows, all of one length, go in plain shuffled batches.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
@@ -28,3 +31,15 @@ def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Genera
     if len(batches) > 1 and len(batches[-1]) == 1:
         batches[-2] = np.concatenate([batches[-2], batches.pop()])
     return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def length_buckets(lengths: np.ndarray, batch_size: int):
+    """`bucketed_batches` of these lengths, as the epoch loop draws them: a function of its generator."""
+    return partial(bucketed_batches, lengths, batch_size)
+
+
+def shuffled_batches(examples: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Batches of a shuffled order, the last one possibly smaller: for examples of one length (a series' windows,
+    each already a piece of the past, so any order will do)."""
+    order = rng.permutation(examples)
+    return [order[start : start + batch_size] for start in range(0, examples, batch_size)]

@@ -1,5 +1,5 @@
-"""Training a PyTorch forecaster: the classifier loop's parts (Adam, clipping, plateau schedule, early stopping,
-the shared epoch tally) around a mean squared error on the encoded targets.
+"""Training a PyTorch forecaster: the shared epoch loop (`torch_loop.train_loop`: Adam, clipping, plateau schedule,
+early stopping on the validation loss) with a mean squared error on the encoded targets.
 
 The history's "accuracy" columns hold the direction accuracy (the share of
 forecasts that move the right way from the window's last value), so the
@@ -8,19 +8,17 @@ Training page draws forecasters with the same two panels as classifiers.
 
 from __future__ import annotations
 
-import copy
-import time
+from functools import partial
 
 import numpy as np
 import torch
-from torch import nn
 
-from ..devices import seed_everything
 from ..forecasting.windows import Windows
 from ..models.forecaster import RecurrentForecaster
+from .bucketing import shuffled_batches
 from .config import TrainConfig
-from .loop import EarlyStopping, EpochTally, FitResult, ProgressCallback
-from .torch_loop import adam
+from .loop import FitResult, ProgressCallback
+from .torch_loop import BatchLoss, train_loop
 
 
 def masked_loss(outputs: torch.Tensor, targets: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
@@ -51,45 +49,15 @@ def evaluate(model: RecurrentForecaster, windows: Windows, device: torch.device)
 def fit(model: RecurrentForecaster, train: Windows, validation: Windows, config: TrainConfig, device: torch.device,
         on_progress: ProgressCallback | None = None) -> FitResult:  # fmt: skip
     """Train `model` in place on shuffled training windows; on return it holds the best validation epoch's weights."""
-    seed_everything(config.seed)
-    rng = np.random.default_rng(config.seed)
-    model.to(device)
-    optimizer = adam(model, config)
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=config.lr_factor,
-                                                           patience=config.lr_patience)  # fmt: skip
-    result, stopping = FitResult(), EarlyStopping(config.patience)
-    best_state = copy.deepcopy(model.state_dict())
-    started = time.perf_counter()
     arrays = [torch.from_numpy(array) for array in (train.inputs, train.targets, train.observed)]
 
-    for epoch in range(1, config.epochs + 1):
-        model.train()
-        order = rng.permutation(len(train))  # windows in any order: each is already a piece of the past
-        batches = [order[start : start + config.batch_size] for start in range(0, len(order), config.batch_size)]
-        tally = EpochTally(epoch, config.epochs, len(batches), on_progress)
-        for step, indices in enumerate(batches, start=1):
-            inputs, targets, observed = (array[indices].to(device) for array in arrays)
-            outputs = model(inputs)  # (batch, horizon)
-            loss = masked_loss(outputs, targets, observed)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            grad_norm = nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)  # norm before clipping
-            optimizer.step()
-            right, counted = right_direction(outputs.detach(), targets, observed, model.spec.relative, inputs[:, -1:])
-            # The tally counts examples: a window's share of right directions stands for its "correct".
-            tally.add(step, loss.item(), right / max(counted, 1) * len(indices), len(indices), grad_norm.item())
+    def batch_loss(indices: np.ndarray) -> BatchLoss:
+        inputs, targets, observed = (array[indices].to(device) for array in arrays)
+        outputs = model(inputs)  # (batch, horizon)
+        right, counted = right_direction(outputs.detach(), targets, observed, model.spec.relative, inputs[:, -1:])
+        # The tally counts examples: a window's share of right directions stands for its "correct".
+        return masked_loss(outputs, targets, observed), right / max(counted, 1) * len(indices), len(indices)
 
-        tally.end_training()
-        val_loss, val_direction = evaluate(model, validation, device)
-        result.history.append(tally.row(val_loss, val_direction, optimizer.param_groups[0]["lr"]))
-        scheduler.step(val_loss)
-        if stopping.improved(epoch, val_loss):
-            best_state = copy.deepcopy(model.state_dict())
-        elif stopping.should_stop(epoch):
-            result.stopped_early = True
-            break
-
-    model.load_state_dict(best_state)
-    result.best_epoch = stopping.best_epoch
-    result.seconds = time.perf_counter() - started
-    return result
+    batches = partial(shuffled_batches, len(train), config.batch_size)
+    validate = lambda: evaluate(model, validation, device)  # noqa: E731
+    return train_loop(model, batches, batch_loss, validate, config, device, on_progress)

@@ -1,4 +1,4 @@
-"""Training a Keras zoo model: the loop of torch_loop.py, in TensorFlow.
+"""Training a Keras zoo model: the shared epoch loop (`loop.epoch_loop`) with TensorFlow steps.
 
 It behaves like the PyTorch trainer, so the twins differ in framework only:
 the same length-bucketed batches in the same order (same seed), Adam with
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import math
-import time
 from dataclasses import dataclass
 
 import keras
@@ -28,9 +27,9 @@ import tensorflow as tf
 
 from ..encoding import EncodedSplit
 from ..keras_backend import TOKEN_IDS_SPEC, predict_probabilities
-from .bucketing import bucketed_batches
+from .bucketing import length_buckets
 from .config import TrainConfig
-from .loop import EarlyStopping, EpochTally, FitResult, ProgressCallback, loss_and_accuracy
+from .loop import EpochSteps, FitResult, ProgressCallback, epoch_loop, loss_and_accuracy
 
 LABELS_SPEC = tf.TensorSpec(shape=(None,), dtype=tf.int32)
 ADAM_EPSILON = 1e-8  # PyTorch's default (Keras's is 1e-7)
@@ -97,35 +96,28 @@ def fit(
 
 def _fit(model, train, validation, config, on_progress) -> FitResult:
     keras.utils.set_random_seed(config.seed)
-    rng = np.random.default_rng(config.seed)
     optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate, epsilon=ADAM_EPSILON)
     train_step = _train_step_function(model, optimizer, config)
     schedule = PlateauSchedule(config.lr_factor, config.lr_patience)
-    result, stopping = FitResult(), EarlyStopping(config.patience, config.stop_at_accuracy)
-    best_weights = model.get_weights()
     learning_rate = config.learning_rate  # kept as a Python float: the optimizer's copy is float32
-    started = time.perf_counter()
 
-    for epoch in range(1, config.epochs + 1):
-        batches = bucketed_batches(train.lengths, config.batch_size, rng)
-        tally = EpochTally(epoch, config.epochs, len(batches), on_progress)
-        for step, indices in enumerate(batches, start=1):
-            ids, _, labels = train.padded(indices)
-            loss, batch_correct, grad_norm = train_step(tf.constant(ids, tf.int32), tf.constant(labels, tf.int32))
-            tally.add(step, float(loss), int(batch_correct), len(indices), float(grad_norm))
+    def train_batch(indices: np.ndarray) -> tuple[float, float, int, float]:
+        ids, _, labels = train.padded(indices)
+        loss, correct, grad_norm = train_step(tf.constant(ids, tf.int32), tf.constant(labels, tf.int32))
+        return float(loss), int(correct), len(indices), float(grad_norm)
 
-        tally.end_training()
-        val_loss, val_accuracy = loss_and_accuracy(predict_probabilities(model, validation), validation.labels)
-        result.history.append(tally.row(val_loss, val_accuracy, learning_rate))
+    def end_epoch(val_loss: float) -> None:
+        nonlocal learning_rate
         learning_rate = schedule.step(val_loss, learning_rate)
         optimizer.learning_rate.assign(learning_rate)
-        if stopping.improved(epoch, val_loss):
-            best_weights = model.get_weights()
-        if stopping.should_stop(epoch, val_accuracy):
-            result.stopped_early = True
-            break
 
-    model.set_weights(best_weights)
-    result.best_epoch = stopping.best_epoch
-    result.seconds = time.perf_counter() - started
-    return result
+    steps = EpochSteps(
+        batches=length_buckets(train.lengths, config.batch_size),
+        train_batch=train_batch,
+        validate=lambda: loss_and_accuracy(predict_probabilities(model, validation), validation.labels),
+        learning_rate=lambda: learning_rate,
+        end_epoch=end_epoch,
+        snapshot=model.get_weights,
+        restore=model.set_weights,
+    )
+    return epoch_loop(steps, config, on_progress)

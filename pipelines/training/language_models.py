@@ -37,6 +37,7 @@ from ..store import RunClaim, Store
 from ..tasks import GENERATION, NGRAM
 from .config import TrainConfig
 from .loop import ProgressCallback
+from .bucketing import length_buckets
 from .torch_loop import BatchLoss, train_loop
 from .progress import Outcome, train_each
 from .run_files import finish, run_id_for, spec_document, status_reporter
@@ -105,8 +106,9 @@ def fit(model: CharLanguageModel, train: EncodedPassages, validation: EncodedPas
         real = targets != IGNORED
         return loss, int((logits.argmax(-1) == targets)[real].sum()), int(real.sum())
 
-    fitted = train_loop(model, train.lengths, batch_loss, lambda: loss_and_accuracy(model, validation, device),
-                        config, device, on_progress)  # fmt: skip
+    batches = length_buckets(train.lengths, config.batch_size)
+    validate = lambda: loss_and_accuracy(model, validation, device)  # noqa: E731
+    fitted = train_loop(model, batches, batch_loss, validate, config, device, on_progress)
     for row in fitted.history:  # the same losses in the unit language models are compared in
         row["train_bits_per_character"], row["val_bits_per_character"] = bits(row["train_loss"]), bits(row["val_loss"])
     return fitted

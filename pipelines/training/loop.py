@@ -1,5 +1,15 @@
-"""What the PyTorch and the Keras training loops share, so the twins differ in framework only.
+"""The one epoch loop every model trains with, whatever its framework or task.
 
+    result = epoch_loop(EpochSteps(batches, train_batch, validate, ...), config, on_progress)
+
+A framework (torch_loop.py, keras_loop.py) supplies the steps: how an epoch's
+batches are drawn, one optimisation step, validation, the learning-rate
+schedule, and how to keep and restore the best weights. The loop itself, and
+so early stopping, the history's columns and the progress messages, is written
+once, here: a change to any of them reaches classifiers, memory runs,
+forecasters and language models, in PyTorch and in Keras, alike.
+
+- `epoch_loop` and `EpochSteps`: the loop and what it asks of a framework;
 - `EpochTally`: one epoch's running sums, its progress messages and its history row;
 - `EarlyStopping`: the best validation epoch so far, and when to stop;
 - `FitResult`: what a loop returns.
@@ -10,11 +20,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
 ProgressCallback = Callable[[dict], None]
+# One epoch's training batches (arrays of example indices), drawn with the loop's seeded generator.
+Batches = Callable[[np.random.Generator], list[np.ndarray]]
 MIN_IMPROVEMENT = 1e-4  # a validation loss must fall by this much to count as better
 
 
@@ -82,12 +94,12 @@ class EpochTally:
     on_progress: ProgressCallback | None
     started: float = field(default_factory=time.perf_counter)
     loss_sum: float = 0.0
-    correct: int = 0
+    correct: float = 0  # a forecaster counts a window's share of right directions
     seen: int = 0
     grad_norms: list[float] = field(default_factory=list)
     train_seconds: float = 0.0
 
-    def add(self, step: int, loss: float, correct: int, examples: int, grad_norm: float) -> None:
+    def add(self, step: int, loss: float, correct: float, examples: int, grad_norm: float) -> None:
         self.loss_sum += loss * examples
         self.correct += correct
         self.seen += examples
@@ -117,3 +129,46 @@ class EpochTally:
     def _report(self, **fields) -> None:
         if self.on_progress:
             self.on_progress({"epoch": self.epoch, "epochs": self.epochs, "steps": self.steps, **fields})
+
+
+@dataclass(frozen=True)
+class EpochSteps:
+    """What a framework does inside the shared loop."""
+
+    batches: Batches
+    train_batch: Callable[[np.ndarray], tuple[float, float, int, float]]  # -> loss, correct, examples, grad norm
+    validate: Callable[[], tuple[float, float]]  # -> validation loss, validation accuracy
+    learning_rate: Callable[[], float]  # the rate the epoch trained with
+    end_epoch: Callable[[float], Any]  # the schedule's step, given the validation loss
+    snapshot: Callable[[], Any]  # a copy of the current weights
+    restore: Callable[[Any], Any]  # put a snapshot's weights back
+
+
+def epoch_loop(steps: EpochSteps, config, on_progress: ProgressCallback | None = None) -> FitResult:
+    """Train for at most `config.epochs` epochs, stopping early on the validation loss (`config.patience`,
+    `config.stop_at_accuracy`); on return the model holds the weights of the best validation epoch."""
+    rng = np.random.default_rng(config.seed)
+    result, stopping = FitResult(), EarlyStopping(config.patience, config.stop_at_accuracy)
+    best_weights = steps.snapshot()
+    started = time.perf_counter()
+
+    for epoch in range(1, config.epochs + 1):
+        batches = steps.batches(rng)
+        tally = EpochTally(epoch, config.epochs, len(batches), on_progress)
+        for step, indices in enumerate(batches, start=1):
+            tally.add(step, *steps.train_batch(indices))
+
+        tally.end_training()
+        val_loss, val_accuracy = steps.validate()
+        result.history.append(tally.row(val_loss, val_accuracy, steps.learning_rate()))
+        steps.end_epoch(val_loss)
+        if stopping.improved(epoch, val_loss):
+            best_weights = steps.snapshot()
+        if stopping.should_stop(epoch, val_accuracy):
+            result.stopped_early = True
+            break
+
+    steps.restore(best_weights)
+    result.best_epoch = stopping.best_epoch
+    result.seconds = time.perf_counter() - started
+    return result

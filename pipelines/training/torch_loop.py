@@ -1,4 +1,4 @@
-"""Training a PyTorch model: one readable loop (`train_loop`) and a few named helpers; `fit` trains a classifier.
+"""Training a PyTorch model: the shared epoch loop's PyTorch steps (`train_loop`); `fit` trains a classifier.
 
 Adam with gradient clipping, ReduceLROnPlateau on the validation loss, early
 stopping that restores the best weights, length-bucketed batches, automatic
@@ -9,7 +9,6 @@ The character language models train with the same loop (language_models.py).
 from __future__ import annotations
 
 import copy
-import time
 from typing import Callable
 
 import numpy as np
@@ -19,9 +18,9 @@ from torch import nn
 from ..backends import predict_probabilities
 from ..devices import autocast, seed_everything, to_device
 from ..encoding import EncodedSplit
-from .bucketing import bucketed_batches
+from .bucketing import length_buckets
 from .config import TrainConfig
-from .loop import EarlyStopping, EpochTally, FitResult, ProgressCallback, loss_and_accuracy
+from .loop import Batches, EpochSteps, FitResult, ProgressCallback, epoch_loop, loss_and_accuracy
 
 
 def adam(model: nn.Module, config: TrainConfig) -> torch.optim.Adam:
@@ -59,62 +58,52 @@ def fit(
     def validate() -> tuple[float, float]:
         return loss_and_accuracy(predict_probabilities(model, validation, device), validation.labels)
 
-    return train_loop(model, train.lengths, batch_loss, validate, config, device, on_progress)
+    batches = length_buckets(train.lengths, config.batch_size)
+    return train_loop(model, batches, batch_loss, validate, config, device, on_progress)
 
 
 # A batch's mean loss (a tensor to backpropagate), how many of its predictions were right, and how many it made.
-BatchLoss = tuple[torch.Tensor, int, int]
+BatchLoss = tuple[torch.Tensor, float, int]
 
 
 def train_loop(
     model: nn.Module,
-    lengths: np.ndarray,
+    batches: Batches,
     batch_loss: Callable[[np.ndarray], BatchLoss],
     validate: Callable[[], tuple[float, float]],
     config: TrainConfig,
     device: torch.device,
     on_progress: ProgressCallback | None = None,
 ) -> FitResult:
-    """The loop every PyTorch model trains with; what a batch's loss is and how validation scores are the
-    model's own (`batch_loss` of a batch of example indices, `validate()` -> (loss, accuracy)).
+    """The shared epoch loop (`loop.epoch_loop`) for a PyTorch model; what a batch's loss is and how validation
+    scores are the model's own (`batch_loss` of a batch of example indices, `validate()` -> (loss, accuracy)).
 
-    `lengths` (per training example) make the length-bucketed batches. On return the model holds the
-    weights of the best validation epoch.
+    `batches(rng)` draws an epoch's batches (e.g. `length_buckets(lengths, batch_size)`). On return the model
+    holds the weights of the best validation epoch.
     """
     seed_everything(config.seed)
-    rng = np.random.default_rng(config.seed)
     model.to(device)
     optimizer = adam(model, config)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, mode="min", factor=config.lr_factor, patience=config.lr_patience
     )
-    result, stopping = FitResult(), EarlyStopping(config.patience, config.stop_at_accuracy)
-    best_state = copy.deepcopy(model.state_dict())
-    started = time.perf_counter()
 
-    for epoch in range(1, config.epochs + 1):
-        model.train()
-        batches = bucketed_batches(lengths, config.batch_size, rng)
-        tally = EpochTally(epoch, config.epochs, len(batches), on_progress)
-        for step, indices in enumerate(batches, start=1):
-            loss, correct, predictions = batch_loss(indices)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            grad_norm = nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)  # norm before clipping
-            optimizer.step()
-            tally.add(step, loss.item(), correct, predictions, grad_norm.item())
+    def train_batch(indices: np.ndarray) -> tuple[float, float, int, float]:
+        model.train()  # validation left it in evaluation mode
+        loss, correct, predictions = batch_loss(indices)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)  # norm before clipping
+        optimizer.step()
+        return loss.item(), correct, predictions, grad_norm.item()
 
-        tally.end_training()
-        val_loss, val_accuracy = validate()
-        result.history.append(tally.row(val_loss, val_accuracy, optimizer.param_groups[0]["lr"]))
-        scheduler.step(val_loss)
-        if stopping.improved(epoch, val_loss):
-            best_state = copy.deepcopy(model.state_dict())
-        if stopping.should_stop(epoch, val_accuracy):
-            result.stopped_early = True
-            break
-
-    model.load_state_dict(best_state)
-    result.best_epoch = stopping.best_epoch
-    result.seconds = time.perf_counter() - started
-    return result
+    steps = EpochSteps(
+        batches=batches,
+        train_batch=train_batch,
+        validate=validate,
+        learning_rate=lambda: optimizer.param_groups[0]["lr"],
+        end_epoch=scheduler.step,
+        snapshot=lambda: copy.deepcopy(model.state_dict()),
+        restore=model.load_state_dict,
+    )
+    return epoch_loop(steps, config, on_progress)
