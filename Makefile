@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: setup demo test test-fast train-quick benchmark clean
+.PHONY: setup demo test test-fast test-e2e train-quick benchmark clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,13 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
-# Everything but the browser and real-data tests: the inner loop while coding.
+# Everything but the browser, real-data and end-to-end tests: the inner loop while coding.
 test-fast: setup
-	$(BIN)/python -m pytest -m "not browser and not slow"
+	$(BIN)/python -m pytest -m "not browser and not slow and not e2e"
+
+# The end-to-end tier alone: every run kind trained, every command, every page (part of `make test` too).
+test-e2e: setup
+	$(BIN)/python -m pytest -m e2e
 
 train-quick: setup
 	$(BIN)/python -m pipelines train --dataset rt-polarity --zoo quick

