@@ -26,7 +26,7 @@ from .models.cells import CELL_NAMES, CELLS
 from .models.spec import FRAMEWORKS
 from .models.language_model_spec import LANGUAGE_MODEL_ZOOS
 from .models.zoos import ZOOS
-from .report_options import add_report_arguments, check_output, report_argv
+from .report_options import add_report_arguments, check_output, check_resamples, report_argv
 from .store import Store
 from .tasks import require_language_model, require_recurrent_classifier, task_named
 from .training.cluster import EXECUTORS, ClusterOptions
@@ -60,6 +60,9 @@ def _in_a_slot(args, command) -> int:
         return command(args)
     from .training.slots import training_slot  # no framework yet: a job waiting in line stays small
 
+    cluster = _cluster(args) if hasattr(args, "executor") else None
+    if cluster is not None:
+        cluster.check()  # before the slot: a job must never hold it while it waits on an address that is not Ray
     waiting = lambda slots: print(f"waiting for a training slot (all {slots} in use)", flush=True)  # noqa: E731
     with training_slot(_store(args), on_wait=waiting):
         return command(args)
@@ -457,8 +460,9 @@ def cmd_tensorboard(args) -> int:
 def cmd_report(args) -> int:
     """Run the report (`python -m dashboard.report`, which draws with the dashboard's figures) as a child."""
     check_output(args.out)
+    check_resamples(args.resamples)  # here, not seconds later in the child
     command = [sys.executable, "-m", "dashboard.report", *report_argv(args, args.artifacts)]
-    return subprocess.run(command).returncode
+    return subprocess.run(command, input=args.text, text=True).returncode
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,15 +25,31 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the recurrent run that explains --text (default: the best one)")
     parser.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples per pair (default 2000)")
     parser.add_argument("--title", default=None, help="the report's title (default: the data set's)")
+    # How `pipelines report` hands --text to its child: on stdin, since a long review (~1 MB) is more than a
+    # command line may hold ("Argument list too long").
+    parser.add_argument("--text-stdin", action="store_true", help=argparse.SUPPRESS)
+
+
+MIN_RESAMPLES, MAX_RESAMPLES = 100, 1_000_000
+
+
+def check_resamples(resamples: int) -> None:
+    """Fewer than 100 resamples make an interval's 2.5% and 97.5% points a handful of draws; more than a
+    million would run for hours. ValueError names the flag."""
+    if not MIN_RESAMPLES <= resamples <= MAX_RESAMPLES:
+        raise ValueError(f"--resamples must be at least {MIN_RESAMPLES} and at most {MAX_RESAMPLES:,} for a 95% "
+                         f"interval, got {resamples}")  # fmt: skip
 
 
 def report_argv(args: argparse.Namespace, artifacts: str | None) -> list[str]:
-    """The options of a parsed `report` command as a command line for `python -m dashboard.report`."""
+    """The options of a parsed `report` command as a command line for `python -m dashboard.report`; --text, if
+    given, becomes --text-stdin: the caller writes the text to the child's stdin."""
     argv = ["--dataset", args.dataset, "--out", args.out, "--resamples", str(args.resamples)]
     if args.runs:
         argv += ["--runs", *args.runs]
-    for flag, value in (("--text", args.text), ("--explain-run", args.explain_run), ("--title", args.title),
-                        ("--artifacts", artifacts)):  # fmt: skip
+    if args.text is not None:
+        argv += ["--text-stdin"]
+    for flag, value in (("--explain-run", args.explain_run), ("--title", args.title), ("--artifacts", artifacts)):
         if value is not None:
             argv += [flag, value]
     return argv

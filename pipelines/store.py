@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import math
 import os
 import re
 import shutil
@@ -453,13 +454,21 @@ class RunClaim:
             # spec.json is left out: it is the run's description, validated by its shape, and may be rewritten
             # on purpose (a run kind added to old runs); the files training computed must stay as they were.
             fields["files"] = checksums_of(self.path, skip={"status.json", "spec.json"})
+        # A diverging loss reported as progress must not make the status unwritable (JSON has no nan), nor
+        # stay in `_status` to break the "failed" write that follows: a figure that is not a number is left out.
+        fields = {name: None if isinstance(value, float) and not math.isfinite(value) else value
+                  for name, value in fields.items()}  # fmt: skip
         status = {**self._status, **fields, "state": state, "pid": os.getpid(), "updated_at": time.time()}
         RunStatus.model_validate(status)  # the shape every reader expects, checked where it is written
         self._status = status
         write_json(self.path / "status.json", status)
 
     def write_json(self, name: str, data) -> None:
-        write_json(self.path / name, data)
+        try:
+            write_json(self.path / name, data)
+        except ValueError as error:  # json's "Out of range float values" names neither the file nor the cause
+            raise ValueError(f"{name} would hold a figure that is not a finite number ({error}); "
+                             "the run diverged or the data holds extreme values") from None  # fmt: skip
 
     def write_frame(self, name: str, frame: pd.DataFrame) -> None:
         buffer = StringIO()

@@ -114,6 +114,8 @@ def test_a_running_job_can_be_stopped(tmp_path, rt_data_dir, single_thread):
         (dict(dataset="rt-polarity", zoo="huge"), "unknown zoo"),
         (dict(dataset="rt-polarity", zoo="quick", framework="jax"), "unknown framework"),
         (dict(dataset="rt-polarity", zoo="quick", epochs=0), "epochs"),
+        (dict(dataset="co2", zoo="quick"), "unknown zoo 'quick' for co2"),  # a text zoo for a series
+        (dict(dataset="rt-polarity", zoo="forecast-quick"), "unknown zoo 'forecast-quick' for rt-polarity"),
     ],
 )
 def test_bad_settings_are_refused_before_anything_starts(tmp_path, arguments, message):
@@ -198,3 +200,28 @@ def test_the_demo_starts_the_quick_zoo_only_on_an_empty_store(tmp_path, monkeypa
         claim.set_status("failed", error="boom")
     assert jobs.main(["--artifacts", str(store.root), "--if-empty"]) == 0
     assert "has runs already" in capsys.readouterr().out and len(jobs.list_jobs(store)) == 1
+
+
+def test_a_csv_with_a_text_zoo_is_refused_before_anything_starts(tmp_path):
+    path = tmp_path / "good.csv"
+    path.write_text("date,value\n" + "".join(f"2024-01-{day:02d},{day}\n" for day in range(1, 29)))
+    store = Store(tmp_path / "store")
+    with pytest.raises(ValueError, match="unknown zoo 'quick'"):
+        jobs.start_job(store, str(path), "quick")
+    assert jobs.list_jobs(store) == []
+
+
+def test_a_ray_job_at_an_address_that_is_not_ray_never_starts(tmp_path):
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        store = Store(tmp_path / "store")
+        with pytest.raises(ValueError, match="no Ray cluster answers"):
+            jobs.start_job(store, "rt-polarity", "quick", executor="ray", address=f"127.0.0.1:{server.server_address[1]}")
+        assert jobs.list_jobs(store) == []
+    finally:
+        server.shutdown()
+        server.server_close()

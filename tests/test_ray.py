@@ -187,3 +187,45 @@ def test_a_cluster_that_cannot_train_the_runs_is_refused_before_anything_is_writ
         train_zoo(store, "rt-polarity", data_dir=rt_data_dir, executor="ray", **TINY)
     assert not store.root.exists()
     assert ray.is_initialized()  # a Ray session the caller started is left running
+
+
+@pytest.fixture
+def not_ray():
+    """An HTTP server on a free loopback port: something listens there, but it is not Ray."""
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # the test reads stderr: only the command's line belongs there
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("scheme", ["", "ray://"])
+def test_an_address_that_is_not_ray_fails_in_seconds_in_one_line(scheme, not_ray, tmp_path, rt_data_dir, capsys):
+    import time
+
+    address = f"{scheme}127.0.0.1:{not_ray}"
+    started = time.monotonic()
+    assert main(train_arguments(tmp_path / "store", rt_data_dir, "--executor", "ray", "--address", address)) == 2
+    assert time.monotonic() - started < 5
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: no Ray cluster answers at {address}") and error.count("\n") == 1, error
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_job_waiting_for_a_slot_checks_the_address_before_taking_one(not_ray, tmp_path, rt_data_dir, monkeypatch,
+                                                                        capsys):  # fmt: skip
+    import pipelines.training.slots as slots
+
+    monkeypatch.setattr(slots, "training_slot", lambda *args, **kwargs: pytest.fail("took a slot before connecting"))
+    arguments = train_arguments(tmp_path / "store", rt_data_dir, "--executor", "ray", "--address",
+                                f"127.0.0.1:{not_ray}", "--wait-for-slot")  # fmt: skip
+    assert main(arguments) == 2
+    assert "no Ray cluster answers" in capsys.readouterr().err

@@ -181,3 +181,36 @@ def test_bad_input_is_one_line_and_exit_status_2(options, message, trained, tmp_
     error = capsys.readouterr().err
     assert status == 2 and message in error, error
     assert "Traceback" not in error and len(error.strip().splitlines()) == 1 and not (tmp_path / "r.html").exists()
+
+
+def test_a_megabyte_of_text_reaches_the_report_process(tmp_path, capfd):
+    """--text travels on stdin: on a command line, over ~128 KB, the child never starts ("Argument list too long").
+    The store is empty, so the child's own one-line answer proves it started and read its options."""
+    from pipelines.cli import main as pipelines_main
+
+    text = "a wonderful film " * 70_000  # ~1.2 MB
+    status = pipelines_main(["--artifacts", str(tmp_path / "empty"), "report", "--out", str(tmp_path / "r.html"),
+                             "--dataset", "nothing", "--text", text])  # fmt: skip
+    error = capfd.readouterr().err
+    assert status == 2 and "no data set 'nothing'" in error and "Argument list too long" not in error, error
+
+
+def test_the_significance_section_names_the_resamples_asked_for(monkeypatch):
+    from types import SimpleNamespace
+
+    from dashboard.report import render
+
+    made = []
+
+    class Stop(Exception):
+        pass
+
+    def section(*args):  # the section's sentence is all this test reads
+        made.append(args)
+        raise Stop
+
+    monkeypatch.setattr(render, "Section", section)
+    content = SimpleNamespace(significance=SimpleNamespace(pairs={("a", "b"): None}), resamples=300)
+    with pytest.raises(Stop):
+        render.significance_section(content)
+    assert "300 resamples" in made[0][2] and "2,000" not in made[0][2]

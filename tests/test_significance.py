@@ -242,6 +242,8 @@ def test_the_significance_command_prints_every_pair_and_its_json(three_runs, cap
     (["--dataset", "ds", "--resamples", "10"], "--resamples must be at least 100"),
     (["--runs", "run-good", "run-short"], "run-good (400 test texts) and run-short (100) were scored on different"),
     ([], "name a --dataset or the --runs"),
+    (["--runs", "run-good", "run-good"], "--runs names run-good more than once"),  # not two seeds of one model
+    (["--dataset", "ds", "--confidence", "nan"], "--confidence must be between"),
 ])  # fmt: skip
 def test_the_significance_command_answers_bad_input_in_one_line(args, message, three_runs, capsys):
     from pipelines.cli import main

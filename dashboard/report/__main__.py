@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.report_options import add_report_arguments
+from pipelines.report_options import add_report_arguments, check_resamples
 from pipelines.store import Store
 
 EXIT_BAD_INPUT = 2
@@ -23,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from dashboard.report import build_report
 
+    if args.text_stdin:
+        args.text = sys.stdin.read()
     try:
+        check_resamples(args.resamples)
         content = build_report(Store(args.artifacts), args.dataset, Path(args.out), args.runs, args.text,
                                args.explain_run, args.title, args.resamples)  # fmt: skip
     except (ValueError, RuntimeError, OSError) as error:

@@ -48,6 +48,7 @@ class ReportContent:
     word_weights: object | None = None  # the TF-IDF baseline's WordWeights of `text`
     notes: list[str] = field(default_factory=list)  # what could not be drawn, in words
     versions: dict[str, str] = field(default_factory=dict)
+    resamples: int = 2000  # the bootstrap's, as the significance section says
 
     @property
     def texts(self) -> str:
@@ -134,7 +135,7 @@ def gather(store: Store, dataset: str, run_ids: list[str] | None = None, text: s
         title=title or f"{summary.title}: recurrent models against the baselines", dataset=dataset,
         store_root=str(store.root.resolve()), created=time.strftime("%Y-%m-%d %H:%M %Z"), summary=summary,
         records=records, labels=labels, left_out=left_out, models=comparisons.model_frame(records), groups=groups,
-        versions=_versions(records),
+        versions=_versions(records), resamples=resamples,
     )  # fmt: skip
     for record in content.charted():
         if tables.spec_of(record):

@@ -201,7 +201,7 @@ def significance_section(content: ReportContent) -> Section | None:
         return None
     section = Section("significance", "Which differences are real?", "McNemar's exact test on the texts exactly one "
                       "of two models gets right (Holm-adjusted for the number of pairs) and a paired bootstrap 95% "
-                      "interval of the difference (2,000 resamples of the test texts), one run per model.")
+                      f"interval of the difference ({content.resamples:,} resamples of the test texts), one run per model.")
     if result.against:
         section.blocks.append(paragraph(f"{len(result.runs)} models: each is compared with the best, "
                                         f"{result.labels[result.against]}.", "note"))  # fmt: skip

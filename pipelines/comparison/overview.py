@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from ..records import RunRecord
+from ..report_options import check_resamples
 from ..store import Store
 from ..tasks import TASKS
 from .seeds import SeedGroup, seed_groups
@@ -29,6 +30,10 @@ def classifier_runs(store: Store, dataset: str | None, run_ids: list[str] | None
     """The named runs (all of one data set), or every finished classifier of `dataset`; ValueError if none."""
     if run_ids:
         records = [store.find_run(run_id, dataset) for run_id in run_ids]
+        named = [record.run_id for record in records]
+        twice = sorted({run_id for run_id in named if named.count(run_id) > 1})
+        if twice:  # one run named twice would count as two seeds of its model
+            raise ValueError(f"--runs names {', '.join(twice)} more than once; name each run once")
         datasets = sorted({record.dataset for record in records})
         if len(datasets) > 1:
             where = ", ".join(f"{record.run_id} on {record.dataset}" for record in records)
@@ -50,8 +55,7 @@ def significance_for(store: Store, dataset: str | None, run_ids: list[str] | Non
                      resamples: int = RESAMPLES, confidence: float = CONFIDENCE) -> tuple[PairwiseTable,
                                                                                           list[SeedGroup]]:
     """Every pair of the runs (Holm-adjusted), and the runs grouped by seed."""
-    if resamples < 100:
-        raise ValueError(f"--resamples must be at least 100 for a 95% interval, got {resamples}")
+    check_resamples(resamples)
     if not 0.5 <= confidence < 1:
         raise ValueError(f"--confidence must be between 0.5 and 1, got {confidence}")
     records = classifier_runs(store, dataset, run_ids)

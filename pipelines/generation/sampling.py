@@ -82,9 +82,11 @@ def sampling_distribution(probabilities: np.ndarray, settings: SamplingSettings)
     sharpened or flattened by the temperature, cut to the top k, normalised."""
     kept = probabilities.astype(np.float64).copy()
     kept[[PAD_ID, OOV_ID]] = 0.0
-    with np.errstate(divide="ignore"):
-        logits = np.log(kept) / settings.temperature
-    logits -= logits.max()
+    # The likeliest character's log-probability is subtracted before dividing: a tiny temperature (1e-320) then
+    # makes it 0 and every other -inf (greedy), never -inf - -inf = nan.
+    with np.errstate(divide="ignore", over="ignore"):
+        logits = np.log(kept)
+        logits = (logits - logits.max()) / settings.temperature
     weights = np.exp(logits)
     if 0 < settings.top_k < np.count_nonzero(weights):
         weights[np.argsort(-weights, kind="stable")[settings.top_k :]] = 0.0  # a tie at the cut keeps the lower id

@@ -83,6 +83,9 @@ def _scores(log_probabilities: list, correct: list, targets: list) -> Scores:
 def language_model_metrics(test: Scores, alphabet: Alphabet, validation: Scores | None = None) -> dict:
     """The scores every language model's metrics.json holds (`pipelines.records.GenerationMetrics`)."""
     bits_per_character = test.bits_per_character
+    if not bits_per_character < 1000:  # 2^1000 is near a float's limit: a model this far off has diverged
+        raise ValueError(f"training diverged: the test split scores {bits_per_character:.4g} bits per character; "
+                         "try a smaller --learning-rate")  # fmt: skip
     return {
         "characters": int(len(test.log_probabilities)),
         "passages": test.passages,

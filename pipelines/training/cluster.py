@@ -15,8 +15,12 @@ dependency can say which one instead of failing inside a training task.
 from __future__ import annotations
 
 import importlib
+import math
 import platform
+import queue
+import re
 import socket
+import time
 from dataclasses import dataclass
 
 EXECUTORS = ("local", "ray")
@@ -47,10 +51,10 @@ class ClusterOptions:
     connect_timeout: float = CONNECT_TIMEOUT
 
     def __post_init__(self):
-        if self.cpus_per_run <= 0:
+        if not 0 < self.cpus_per_run < math.inf:  # written so that nan fails too (nan <= 0 is False)
             raise ValueError(f"--cpus-per-run must be positive, got {self.cpus_per_run}")
-        if self.gpus_per_run is not None and self.gpus_per_run < 0:
-            raise ValueError(f"--gpus-per-run must be 0 or more, got {self.gpus_per_run}")
+        if self.gpus_per_run is not None and not 0 <= self.gpus_per_run < math.inf:
+            raise ValueError(f"--gpus-per-run must be a number, 0 or more, got {self.gpus_per_run}")
         if self.gpus_per_run is not None and self.gpus_per_run > 1 and self.gpus_per_run != int(self.gpus_per_run):
             raise ValueError(f"--gpus-per-run above 1 must be a whole number, got {self.gpus_per_run}")
         if self.local_cpus is not None and self.local_cpus < 1:
@@ -69,15 +73,61 @@ class ClusterOptions:
         if host_port is None:
             return  # a local instance, or "auto": Ray itself says at once when none runs here
         host, port = host_port
+        deadline = time.monotonic() + self.connect_timeout
         try:
             socket.create_connection((host, port), timeout=self.connect_timeout).close()
+            # Something listens; ray.init would retry for ever against anything that is not Ray (an HTTP
+            # server), so ask it a question only Ray answers, in the time that is left.
+            reason = _speaks_ray(self.address, f"{host}:{port}", max(deadline - time.monotonic(), 0.5))
         except OSError as error:
             reason = "no answer" if isinstance(error, TimeoutError) else error.strerror or type(error).__name__
+        if reason:
             raise ValueError(
                 f"no Ray cluster answers at {self.address} ({reason} within {self.connect_timeout:.0f} s); "
                 f"start one there with `ray start --head`, or leave out --address to train on a Ray "
                 f"instance on this machine"
             ) from None
+
+
+def _speaks_ray(address: str, target: str, timeout: float) -> str | None:
+    """None if `target` answers as Ray does at `address`, else why not. HOST:PORT is a GCS: it must answer
+    NodeInfoGcsService.GetClusterId; ray://HOST:PORT is the Ray client server: it must speak gRPC."""
+    import grpc  # comes with Ray
+
+    channel = grpc.insecure_channel(target)
+    try:
+        if address.startswith("ray://"):
+            return _grpc_ready(grpc, channel, timeout)
+        from ray.core.generated import gcs_service_pb2, gcs_service_pb2_grpc
+
+        stub = gcs_service_pb2_grpc.NodeInfoGcsServiceStub(channel)
+        stub.GetClusterId(gcs_service_pb2.GetClusterIdRequest(), timeout=timeout)
+        return None
+    except grpc.RpcError as error:
+        return f"an answer that is not Ray's GCS ({error.code().name.lower()})"
+    finally:
+        channel.close()
+
+
+def _grpc_ready(grpc, channel, timeout: float) -> str | None:
+    """None once the channel is ready; a reason as soon as its first connection fails (a server that does not
+    speak HTTP/2 hangs up at once), or when `timeout` passes."""
+    states: queue.Queue = queue.Queue()
+    channel.subscribe(states.put, try_to_connect=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                state = states.get(timeout=left)
+            except queue.Empty:
+                break
+            if state == grpc.ChannelConnectivity.READY:
+                return None
+            if state in (grpc.ChannelConnectivity.TRANSIENT_FAILURE, grpc.ChannelConnectivity.SHUTDOWN):
+                return "an answer that is not gRPC, which Ray's client server speaks"
+        return "no gRPC answer"
+    finally:
+        channel.unsubscribe(states.put)
 
 
 def parse_address(address: str) -> tuple[str, int] | None:
@@ -89,7 +139,7 @@ def parse_address(address: str) -> tuple[str, int] | None:
     if not colon:
         host, port = text, str(DEFAULT_RAY_PORT)
     host = host.strip("[]")  # [::1]:6379
-    if not host or not port.isdigit() or not 0 < int(port) < 65536 or any(c in host for c in "/ @"):
+    if not host or not re.fullmatch("[0-9]{1,5}", port) or not 0 < int(port) < 65536 or any(c in host for c in "/ @"):
         raise ValueError(f"--address must be auto, HOST:PORT or ray://HOST:PORT, got {address!r}")
     return host, int(port)
 

@@ -9,6 +9,7 @@ rejected with a message that names them. Every field is also a `train` flag
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 
 
@@ -34,6 +35,9 @@ class TrainConfig:
                                            "(0 = never; the memory tasks use 1.0)")
 
     def __post_init__(self):
+        for name, value in asdict(self).items():  # nan passes every comparison below (nan <= 0 is False)
+            if not math.isfinite(value):
+                raise ValueError(f"--{name.replace('_', '-')} must be a finite number, got {value}")
         if self.epochs < 1 or self.batch_size < 2 or self.patience < 1 or self.lr_patience < 0:
             raise ValueError("epochs and patience must be >= 1, batch_size >= 2, lr_patience >= 0")
         if self.learning_rate <= 0 or self.clip_norm <= 0 or not 0 < self.lr_factor < 1 or self.weight_decay < 0:

@@ -124,7 +124,11 @@ def start_job(
     """
     corpus = is_corpus(dataset)  # a character corpus trains language models
     zoos = list(LANGUAGE_MODEL_ZOOS) if corpus else [*ZOOS, *FORECAST_ZOOS]
-    if zoo not in zoos:
+    if not corpus and is_series_key(dataset):  # a series trains forecasters only, text only classifiers
+        zoos = list(FORECAST_ZOOS)
+    elif not corpus:
+        zoos = list(ZOOS)
+    if zoo not in zoos:  # refused here: in the job's log, the Train page would already have said "started"
         raise ValueError(f"unknown zoo {zoo!r} for {dataset}; choose one of: {', '.join(zoos)}")
     if framework not in FRAMEWORK_CHOICES:
         raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORK_CHOICES)}")
@@ -136,7 +140,9 @@ def start_job(
         raise ValueError(f"unknown executor {executor!r}; choose one of: {', '.join(EXECUTORS)}")
     if address and executor != "ray":
         raise ValueError("a cluster address needs the ray executor")
-    ClusterOptions(address=address or None)  # a malformed address is refused here, not in the job's log
+    cluster = ClusterOptions(address=address or None)  # a malformed address is refused here, not in the log
+    if executor == "ray":
+        cluster.check()  # within seconds: an address that is not Ray must not become a job waiting on it
     if seeds is not None and seeds < 1:
         raise ValueError(f"seeds must be at least 1, got {seeds}")
     # The store folder the runs land in; DataError (a ValueError) for an unknown data set.

@@ -12,7 +12,8 @@ forecasters and language models, in PyTorch and in Keras, alike.
 - `epoch_loop` and `EpochSteps`: the loop and what it asks of a framework;
 - `EpochTally`: one epoch's running sums, its progress messages and its history row;
 - `EarlyStopping`: the best validation epoch so far, and when to stop;
-- `FitResult`: what a loop returns.
+- `FitResult`: what a loop returns;
+- `check_finite`: the stop, with its reason, of a run whose loss is no longer a number.
 """
 
 from __future__ import annotations
@@ -28,6 +29,18 @@ ProgressCallback = Callable[[dict], None]
 # One epoch's training batches (arrays of example indices), drawn with the loop's seeded generator.
 Batches = Callable[[np.random.Generator], list[np.ndarray]]
 MIN_IMPROVEMENT = 1e-4  # a validation loss must fall by this much to count as better
+
+
+class TrainingDiverged(ValueError):
+    """A loss became nan or infinite: every later epoch would be nan too, so the run fails now, alone."""
+
+
+def check_finite(epoch: int, train_loss: float, val_loss: float | None = None) -> None:
+    """Raise `TrainingDiverged` if a loss is not finite: nan and inf must not reach the history or status.json."""
+    for name, loss in (("training", train_loss), ("validation", val_loss)):
+        if loss is not None and not math.isfinite(loss):
+            raise TrainingDiverged(f"training diverged: {name} loss is {loss} at epoch {epoch}; "
+                                   "try a smaller --learning-rate or check the data for extreme values")  # fmt: skip
 
 
 @dataclass
@@ -79,7 +92,7 @@ class EarlyStopping:
             return True
         return False
 
-    def should_stop(self, epoch: int, val_accuracy: float) -> bool:
+    def should_stop(self, epoch: int, val_accuracy: float = 0.0) -> bool:  # the forecast loop has no accuracy
         solved = self.solved_at > 0 and val_accuracy >= self.solved_at and self.best_epoch == epoch
         return solved or epoch - self.best_epoch >= self.patience
 
@@ -104,6 +117,7 @@ class EpochTally:
         self.correct += correct
         self.seen += examples
         self.grad_norms.append(grad_norm)
+        check_finite(self.epoch, self.loss_sum / self.seen)  # one nan batch makes the whole epoch's mean nan
         self._report(step=step, train_loss=self.loss_sum / self.seen)
 
     def end_training(self) -> None:
@@ -111,6 +125,7 @@ class EpochTally:
         self.train_seconds = time.perf_counter() - self.started
 
     def row(self, val_loss: float, val_accuracy: float, learning_rate: float) -> dict:
+        check_finite(self.epoch, self.loss_sum / self.seen, val_loss)
         row = {
             "epoch": self.epoch,
             "train_loss": self.loss_sum / self.seen,

@@ -71,7 +71,10 @@ class ZooProgress:
 
     def failed(self, run_id: str, claim: RunClaim, error: str, traceback: str | None = None) -> None:
         """One broken run must not stop the zoo: its status says why, and the next `train` redoes it."""
-        claim.set_status("failed", error=error, traceback=traceback)
+        try:
+            claim.set_status("failed", error=error, traceback=traceback)
+        except Exception as status_error:  # recording the failure must not stop the zoo either
+            error += f" (and its status.json was not written: {type(status_error).__name__}: {status_error})"
         self._record(Outcome(run_id, "failed", error), f"FAILED: {error}")
 
     def close(self) -> None:
