@@ -92,7 +92,7 @@ class EarlyStopping:
             return True
         return False
 
-    def should_stop(self, epoch: int, val_accuracy: float = 0.0) -> bool:  # the forecast loop has no accuracy
+    def should_stop(self, epoch: int, val_accuracy: float) -> bool:
         solved = self.solved_at > 0 and val_accuracy >= self.solved_at and self.best_epoch == epoch
         return solved or epoch - self.best_epoch >= self.patience
 
