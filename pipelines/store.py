@@ -272,8 +272,18 @@ class Store:
             raise DamagedFile(f"{dataset}/vocab.json cannot be read ({type(error).__name__}: {error})") from error
 
     def write_series_dataset(self, summary: dict, series: pd.DataFrame) -> None:
-        """A forecasting data set: its card and its series (date, value, observed, part)."""
-        DatasetSummary.model_validate(summary)
+        """A forecasting data set: its card and its series (date, value, observed, part); refused (DataError,
+        nothing written) when finished or training runs of the key were trained on another series."""
+        card = DatasetSummary.model_validate(summary)
+        fingerprint = card.series.fingerprint if card.series else None
+        dependents = [record for record in self.runs(card.key) if record.state in ("done", "running") and record.spec
+                      and record.spec.dataset.series_fingerprint not in (None, fingerprint)]  # fmt: skip
+        if dependents:
+            raise DataError(
+                f"the series read now (fingerprint {fingerprint}) differs from the one {len(dependents)} run(s) of "
+                f"{card.key} in {self.root} were trained on ({dependents[0].spec.dataset.series_fingerprint}); "
+                "nothing was written, so they keep working. Train into another store with --artifacts DIR"
+            )
         folder = self.dataset_dir(summary["key"])
         write_atomically(folder / SERIES_FILE, lambda path: series.to_parquet(path, index=False))
         write_json(folder / "dataset.json", summary)  # last: its presence means the series is there
