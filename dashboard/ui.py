@@ -288,7 +288,8 @@ def describe_unfinished(records: list[RunRecord]) -> None:
     for record in by_state["failed"]:
         st.error(f"**Training failed:** `{record.run_id}`: {_plain(record.problem or 'no error was recorded')}. "
                  "Starting the zoo again redoes it.", icon=":material/error:")  # fmt: skip
-    for state, verb in (("interrupted", "Interrupted"), ("corrupt", "Left out, cannot be read")):
+    for state, verb in (("interrupted", "Interrupted"), ("corrupt", "Left out, cannot be read"),
+                        ("unverified", "Left out, unverified")):  # fmt: skip
         if by_state[state]:
             parts = [f"`{record.run_id}` ({_plain(record.problem or state)})" for record in by_state[state]]
             st.warning(f"**{verb}:** {_some(parts, '; ')}. Starting the zoo again redoes it.",
@@ -298,7 +299,7 @@ def describe_unfinished(records: list[RunRecord]) -> None:
 def note_unfinished(records: list[RunRecord]) -> None:
     """One line naming the runs a results page leaves out, and why (the Overview has the details)."""
     active = [record for record in records if record.state in ("running", "queued")]
-    broken = [record for record in records if record.state in ("failed", "interrupted", "corrupt")]
+    broken = [record for record in records if record.state in ("failed", "interrupted", "corrupt", "unverified")]
     if broken:
         parts = [f"`{r.run_id}` ({r.state}: {_plain(r.problem or 'no reason recorded')})" for r in broken]
         parts += [f"`{r.run_id}` (training, {_progress(r)})" for r in active]

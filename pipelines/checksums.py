@@ -10,8 +10,10 @@ file makes the run "corrupt" everywhere, and the next `train` redoes it.
 
 Hashing is cheap (SHA-256 reads about 1 GB/s here, a quick-zoo run has 3 MB of
 files) and done once per file version and process: a digest is remembered
-under the file's size, modification time and inode, so a page that lists the
-runs every few seconds hashes nothing twice.
+under the file's size, modification time, inode and change time, so a page that
+lists the runs every few seconds hashes nothing twice. The change time is what
+catches a same-size edit whose modification time was set back (`os.utime` can
+restore st_mtime, never st_ctime).
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ _digests_lock = threading.Lock()
 
 
 def sha256_of(path: Path) -> str:
-    """The file's SHA-256 (hex), remembered while the file keeps its size, mtime and inode."""
+    """The file's SHA-256 (hex), remembered while the file keeps its size, mtime, inode and ctime."""
     facts = os.stat(path)
-    key = (str(path), facts.st_size, facts.st_mtime_ns, facts.st_ino)
+    key = (str(path), facts.st_size, facts.st_mtime_ns, facts.st_ino, facts.st_ctime_ns)
     with _digests_lock:
         known = _digests.get(key)
     if known is not None:
@@ -60,6 +62,8 @@ def checksums_of(folder: Path, skip: set[str]) -> dict[str, dict]:
 def mismatch(folder: Path, files: dict) -> str | None:
     """The first file that is not as recorded, in words; None when every one matches."""
     for name, expected in files.items():
+        if expected is None:
+            return f"{name} has no recorded checksum"
         path = Path(folder) / name
         try:
             size = path.stat().st_size

@@ -16,15 +16,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 STATES = ("queued", "running", "done", "failed")
-# What a reader may see; "interrupted" (running, but nobody holds the lock) and
-# "corrupt" (unreadable files) are derived, never written.
-RunState = Literal["queued", "running", "done", "failed", "interrupted", "corrupt"]
+# What a reader may see; "interrupted" (running, but nobody holds the lock), "corrupt" (unreadable, changed or
+# out-of-range files) and "unverified" (finished, but status.json records no checksums) are derived, never written.
+RunState = Literal["queued", "running", "done", "failed", "interrupted", "corrupt", "unverified"]
 DEFAULT_TASK = "classification"  # runs written before run kinds existed are classifiers
+
+# The ranges a figure read from the store must lie in: a value outside makes the run "corrupt", so no page, table
+# or comparison ever shows an accuracy of 2.0 or a negative latency. NaN and infinities are refused everywhere.
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]  # accuracies, F1, AUC, shares
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]  # losses, errors, seconds, rates
+Count = Annotated[int, Field(ge=0)]
 
 
 class Record(BaseModel):
@@ -41,7 +47,12 @@ def describe(file: str, error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "the whole file"
     more = f" (and {error.error_count() - 1} more problems)" if error.error_count() > 1 else ""
+    if first["type"] in OUT_OF_RANGE:  # the right shape, an impossible value: say so, and which
+        return f"{file} has an impossible value: {where} is {first['input']!r}: {first['msg']}{more}"
     return f"{file} has the wrong shape: {where}: {first['msg']}{more}"
+
+
+OUT_OF_RANGE = {"greater_than_equal", "less_than_equal", "greater_than", "less_than", "finite_number"}
 
 
 # ----------------------------------------------------------------------------
@@ -75,6 +86,8 @@ class RunStatus(Record):
     job: dict[str, Any] | None = None  # a queued run: the job that will train it
     # A done run's files as training wrote them; readers check them (runs finished before checksums have none).
     files: dict[str, FileChecksum] | None = None
+    # Files derived later from a done run (top words, verify, deploy): caches, served only while they match.
+    derived: dict[str, FileChecksum] | None = None
     node: str | None = None  # `train --executor ray`: the worker's host and Ray node that trains (trained) it
 
 
@@ -143,21 +156,21 @@ def _frozen(value):
 class Metrics(Record):
     """What every finished run reports about its training, whatever its task."""
 
-    parameters: int | None = None
-    parameters_formula: int | None = None
-    train_seconds: float | None = None
-    epochs_trained: int | None = None
-    best_epoch: int | None = None
+    parameters: Count | None = None
+    parameters_formula: Count | None = None
+    train_seconds: NonNegative | None = None
+    epochs_trained: Count | None = None
+    best_epoch: Count | None = None
     stopped_early: bool | None = None
-    validation_loss: float | None = None
-    validation_accuracy: float | None = None
-    examples_per_second: float | None = None
-    predict_seconds: float | None = None
+    validation_loss: NonNegative | None = None
+    validation_accuracy: Fraction | None = None
+    examples_per_second: NonNegative | None = None
+    predict_seconds: NonNegative | None = None
     device: str | None = None
     # Runs whose embedding table started from pretrained vectors (`train --pretrained`): the share of the
     # vocabulary the vectors covered, and the parameters trained (fewer than `parameters` when frozen).
-    pretrained_coverage: float | None = None
-    trainable_parameters: int | None = None
+    pretrained_coverage: Fraction | None = None
+    trainable_parameters: Count | None = None
 
     # The scores `list` and the leaderboards lead with: field name -> short column title.
     HEADLINE: ClassVar[dict[str, str]] = {}
@@ -167,22 +180,22 @@ class Metrics(Record):
 
 
 class ClassScores(Record):
-    precision: float
-    recall: float
-    f1: float
-    support: int
+    precision: Fraction
+    recall: Fraction
+    f1: Fraction
+    support: Count
 
 
 class RocCurve(Record):
-    fpr: list[float]
-    tpr: list[float]
-    auc: float
+    fpr: list[Fraction]
+    tpr: list[Fraction]
+    auc: Fraction
 
 
 class PrCurve(Record):
-    recall: list[float]
-    precision: list[float]
-    average_precision: float
+    recall: list[Fraction]
+    precision: list[Fraction]
+    average_precision: Fraction
 
 
 class ClassCurves(Record):
@@ -193,18 +206,18 @@ class ClassCurves(Record):
 class ClassificationMetrics(Metrics):
     """Test-set scores of a classifier (`pipelines.evaluate.classification_metrics`)."""
 
-    examples: int
-    accuracy: float
-    balanced_accuracy: float
-    precision_macro: float
-    recall_macro: float
-    f1_macro: float
-    f1_weighted: float
-    log_loss: float
-    confusion_matrix: list[list[int]]
+    examples: Count
+    accuracy: Fraction
+    balanced_accuracy: Fraction
+    precision_macro: Fraction
+    recall_macro: Fraction
+    f1_macro: Fraction
+    f1_weighted: Fraction
+    log_loss: NonNegative
+    confusion_matrix: list[list[Count]]
     per_class: dict[str, ClassScores]
     curves: dict[str, ClassCurves] = {}  # one class against the rest; the positive class's for two
-    roc_auc: float | None = None
+    roc_auc: Fraction | None = None
 
     HEADLINE: ClassVar[dict[str, str]] = {"accuracy": "acc", "f1_macro": "F1", "roc_auc": "AUC"}
 
@@ -217,29 +230,29 @@ class ClassificationMetrics(Metrics):
 class ForecastScores(Record):
     """One set of forecast scores (`pipelines.forecasting.metrics`); None where a score is undefined."""
 
-    mse: float
-    rmse: float
-    mae: float
-    mape: float | None = None  # percent; undefined when an actual value is 0
-    smape: float
-    r2: float | None = None
-    direction_accuracy: float | None = None
-    mase: float | None = None
+    mse: NonNegative
+    rmse: NonNegative
+    mae: NonNegative
+    mape: NonNegative | None = None  # percent; undefined when an actual value is 0
+    smape: Annotated[float, Field(ge=0, le=200, allow_inf_nan=False)]  # percent, symmetric: at most 200
+    r2: Annotated[float, Field(le=1, allow_inf_nan=False)] | None = None
+    direction_accuracy: Fraction | None = None
+    mase: NonNegative | None = None
 
 
 class ForecastMetrics(Metrics):
     """Test-part scores of a forecaster, recurrent or baseline, overall and per horizon step."""
 
     method: str  # recurrent | naive | seasonal-naive | holt-winters
-    lookback: int
-    horizon: int
-    season: int
-    test_origins: int  # forecasts made: one per origin whose whole horizon lies in the test part
-    test_targets: int  # (origin, step) pairs scored: filled gaps are not
-    mase_scale: float | None = None  # in-sample MAE of seasonal naive on the training part
+    lookback: Annotated[int, Field(ge=1)]
+    horizon: Annotated[int, Field(ge=1)]
+    season: Annotated[int, Field(ge=1)]
+    test_origins: Count  # forecasts made: one per origin whose whole horizon lies in the test part
+    test_targets: Count  # (origin, step) pairs scored: filled gaps are not
+    mase_scale: NonNegative | None = None  # in-sample MAE of seasonal naive on the training part
     overall: ForecastScores
     per_step: list[ForecastScores]
-    validation_rmse: list[float]  # per step, on the validation part: the width of the forecast's fan
+    validation_rmse: list[NonNegative]  # per step, on the validation part: the width of the forecast's fan
     mape_note: str | None = None
 
     HEADLINE: ClassVar[dict[str, str]] = {"rmse": "RMSE", "mae": "MAE", "mase": "MASE"}
@@ -265,9 +278,9 @@ class BaselineMetrics(ClassificationMetrics):
     """A bag-of-words baseline's test-set scores, and how it was fitted (`pipelines.training.baselines`)."""
 
     method: str = ""  # majority | tfidf-lr
-    features: int | None = None  # n-grams in the TF-IDF vocabulary
-    regularisation: float | None = None  # logistic regression's C, chosen on the validation split
-    validation_scores: dict[str, float] = {}  # C -> validation macro F1
+    features: Count | None = None  # n-grams in the TF-IDF vocabulary
+    regularisation: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None  # logistic regression's C
+    validation_scores: dict[str, Fraction] = {}  # C -> validation macro F1
 
 
 class WrittenSample(Record):
@@ -287,14 +300,14 @@ class GenerationMetrics(Metrics):
     passage's end. Bits per character are the mean of -log2 P over them; perplexity is 2 ** bits.
     """
 
-    characters: int  # symbols predicted in the test split
-    passages: int
-    bits_per_character: float
-    perplexity: float
-    accuracy: float  # the most likely next symbol was the right one
-    validation_bits_per_character: float | None = None
-    unknown_characters: int = 0  # test characters outside the alphabet, predicted as <unk>
-    alphabet_size: int  # symbols to choose from: a model that knows nothing scores log2 of it
+    characters: Count  # symbols predicted in the test split
+    passages: Count
+    bits_per_character: NonNegative
+    perplexity: Annotated[float, Field(ge=1, allow_inf_nan=False)]  # 2 ** bits: at least 1
+    accuracy: Fraction  # the most likely next symbol was the right one
+    validation_bits_per_character: NonNegative | None = None
+    unknown_characters: Count = 0  # test characters outside the alphabet, predicted as <unk>
+    alphabet_size: Annotated[int, Field(ge=1)]  # symbols to choose from: a model that knows nothing scores log2 of it
     samples: list[WrittenSample] = []
 
     HEADLINE: ClassVar[dict[str, str]] = {"bits_per_character": "bpc", "perplexity": "ppl", "accuracy": "acc"}

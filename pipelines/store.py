@@ -13,7 +13,13 @@ the process dies, which is how a reader tells "running" from "killed
 mid-training", and how a second trainer knows to leave the run alone.
 
 Readers get typed records (`pipelines.records`), validated once here: a run
-whose files have the wrong shape reads as "corrupt", with the reason.
+whose files have the wrong shape, an impossible value (an accuracy of 2.0), or
+bytes other than the ones training recorded (`pipelines.checksums`: every file,
+spec.json included) reads as "corrupt", with the reason; a
+finished run whose status.json records no checksums reads as "unverified". No
+reader serves either, and the next `train` redoes both. A derived file (a cache
+computed from a done run) is served only while it matches the checksum recorded
+when it was written; otherwise it is computed again.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import psutil
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
-from .checksums import checksums_of, mismatch
+from .checksums import checksums_of, mismatch, sha256_of
 from .data.base import DataError
 from .data.text import Vocabulary
 from .files import read_json, write_atomically, write_json, write_text
@@ -44,6 +50,8 @@ from .tasks import FRAMEWORK_WEIGHTS, TASKS, task_named
 
 DEFAULT_ROOT = "artifacts"
 LOCK_FILE = ".lock"
+DERIVED_LOCK_FILE = ".derived.lock"  # held while a derived file's checksum is added to status.json
+DERIVED_PATIENCE = 10  # seconds: adding one entry takes milliseconds
 CLAIM_PATIENCE = 0.5  # seconds a trainer waits for the lock: a reader's probe holds it for microseconds
 # Columns a readable table must have (what the pages draw); history and predictions of every task.
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "grad_norm")
@@ -168,7 +176,7 @@ def read_record(dataset: str, run_id: str, path: Path) -> RunRecord:
     task = task_named(spec.task)
     missing = [name for name in task.files_when_done if not (path / name).is_file()]
     if not any((path / name).exists() for name in task.weight_files):
-        missing.append("weights")
+        missing.append(f"weights ({' or '.join(task.weight_files)})")
     if missing:
         return corrupt("missing " + ", ".join(missing), **parts)
     try:
@@ -177,7 +185,17 @@ def read_record(dataset: str, run_id: str, path: Path) -> RunRecord:
         return corrupt(describe("metrics.json", error), **parts)
     except (OSError, ValueError) as error:
         return corrupt(f"unreadable metrics.json ({error})", **parts)
-    changed = mismatch(path, status.files) if status.files else None  # after the shapes: their reasons say more
+    # After the shapes and ranges: their reasons say more. Without checksums nothing says the files are the ones
+    # training wrote (a run from before checksums, or one whose list was deleted), so the run is not trusted.
+    if not status.files:
+        return RunRecord(dataset, run_id, path, "unverified", problem="status.json records no checksums of the "
+                         "run's files, so they cannot be checked against what training wrote; `train` redoes it",
+                         **parts)  # fmt: skip
+    trusted = ["spec.json", *task.files_when_done, *(name for name in task.weight_files if (path / name).exists())]
+    unchecked = [name for name in trusted if name not in status.files]
+    if unchecked:
+        return corrupt(f"status.json records no checksum of {', '.join(unchecked)}", **parts)
+    changed = mismatch(path, status.files)
     if changed:
         return corrupt(changed, **parts)
     return RunRecord(dataset, run_id, path, "done", metrics=metrics, **parts)
@@ -273,8 +291,18 @@ class Store:
             raise DamagedFile(f"{dataset}/vocab.json cannot be read ({type(error).__name__}: {error})") from error
 
     def write_series_dataset(self, summary: dict, series: pd.DataFrame) -> None:
-        """A forecasting data set: its card and its series (date, value, observed, part)."""
-        DatasetSummary.model_validate(summary)
+        """A forecasting data set: its card and its series (date, value, observed, part); refused (DataError,
+        nothing written) when finished or training runs of the key were trained on another series."""
+        card = DatasetSummary.model_validate(summary)
+        fingerprint = card.series.fingerprint if card.series else None
+        dependents = [record for record in self.runs(card.key) if record.state in ("done", "running") and record.spec
+                      and record.spec.dataset.series_fingerprint not in (None, fingerprint)]  # fmt: skip
+        if dependents:
+            raise DataError(
+                f"the series read now (fingerprint {fingerprint}) differs from the one {len(dependents)} run(s) of "
+                f"{card.key} in {self.root} were trained on ({dependents[0].spec.dataset.series_fingerprint}); "
+                "nothing was written, so they keep working. Train into another store with --artifacts DIR"
+            )
         folder = self.dataset_dir(summary["key"])
         write_atomically(folder / SERIES_FILE, lambda path: series.to_parquet(path, index=False))
         write_json(folder / "dataset.json", summary)  # last: its presence means the series is there
@@ -364,6 +392,7 @@ class Store:
         if record.state != "done":
             raise ValueError(f"run {run_id} of {dataset} is {record.state}; only a finished run keeps derived files")
         write_json(record.path / name, data)
+        _record_checksum(record.path, name)
 
     def keep_derived_json(self, dataset: str, run_id: str, name: str, data) -> str | None:
         """`write_derived_json` for a cache the caller can do without: None when kept, else why not (a read-only
@@ -375,10 +404,14 @@ class Store:
         return None
 
     def read_derived_json(self, dataset: str, run_id: str, name: str):
-        """A derived file's data, or None if there is none (or it cannot be read)."""
+        """A derived file's data, or None if there is none, it cannot be read, or it is not the file the store
+        wrote (edited, or dropped into the folder by hand): the caller computes it again."""
         _check_derived_name(name)
+        record = self.run(dataset, run_id)
+        if record.state != "done" or mismatch(record.path, {name: (record.status.derived or {}).get(name)}):
+            return None
         try:
-            return read_json(self.run_dir(dataset, run_id) / name)
+            return read_json(record.path / name)
         except (OSError, ValueError):
             return None
 
@@ -396,6 +429,7 @@ class Store:
         if record.state != "done":
             raise ValueError(f"run {run_id} of {dataset} is {record.state}; only a finished run keeps derived files")
         write_atomically(record.path / name, write)
+        _record_checksum(record.path, name)
         return record.path / name
 
     # -- writing runs --------------------------------------------------------
@@ -435,6 +469,18 @@ def _natural(key: str) -> list:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", key)]
 
 
+def _record_checksum(run_dir: Path, name: str) -> None:
+    """Add a derived file's checksum to the finished run's status.json: readers serve the file only while it
+    matches. A lock of its own, not the run's: `train` derives a skipped run's views while it holds that one."""
+    with FileLock(run_dir / DERIVED_LOCK_FILE, timeout=DERIVED_PATIENCE):  # two writers never lose an entry
+        status = read_json(run_dir / "status.json")
+        path = run_dir / name
+        status["derived"] = {**(status.get("derived") or {}), name: {"bytes": path.stat().st_size,
+                                                                      "sha256": sha256_of(path)}}  # fmt: skip
+        RunStatus.model_validate(status)
+        write_json(run_dir / "status.json", status)
+
+
 def _check_derived_name(name: str) -> None:
     if Path(name).name != name or name.startswith(".") or not name.endswith(".json") or name in TRAINING_FILES:
         raise ValueError(f"{name!r} is not a name for a derived file: a plain *.json name that training does not use")
@@ -451,9 +497,8 @@ class RunClaim:
     def set_status(self, state: str, **fields) -> None:
         """Write status.json; "done" also records every file's size and checksum, which readers check."""
         if state == "done":
-            # spec.json is left out: it is the run's description, validated by its shape, and may be rewritten
-            # on purpose (a run kind added to old runs); the files training computed must stay as they were.
-            fields["files"] = checksums_of(self.path, skip={"status.json", "spec.json"})
+            # spec.json too: a changed pooling, hidden size or scaler changes every prediction the run serves.
+            fields["files"] = checksums_of(self.path, skip={"status.json"})
         # A diverging loss reported as progress must not make the status unwritable (JSON has no nan), nor
         # stay in `_status` to break the "failed" write that follows: a figure that is not a number is left out.
         fields = {name: None if isinstance(value, float) and not math.isfinite(value) else value

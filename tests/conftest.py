@@ -143,12 +143,20 @@ def real_runs(trained, store_at):
     return store_at(trained)
 
 
-def forget_checksums(run_folder: Path) -> None:
-    """Make a finished run read as one trained before runs kept checksums (status.json without "files"), so a test
-    can damage one of its files and reach the reader's own handling rather than the checksum's."""
+def reseal_checksums(run_folder: Path) -> None:
+    """Record a finished run's files as they are now, as if training had written them, so a test can damage or
+    change one of its files and reach the reader's own handling of it rather than the checksum's.
+
+    (A run without checksums reads as "unverified" and is never served, so removing them no longer reaches the
+    reader: recording the changed file does.)"""
     import json
+
+    from pipelines.checksums import checksums_of
 
     status = Path(run_folder) / "status.json"
     document = json.loads(status.read_text())
-    document.pop("files", None)
+    derived = set(document.get("derived") or {})  # caches the store wrote later: they keep their own list
+    document["files"] = checksums_of(Path(run_folder), skip={"status.json", *derived})
+    every = checksums_of(Path(run_folder), skip={"status.json"})
+    document["derived"] = {name: every[name] for name in derived if name in every} or None
     status.write_text(json.dumps(document))

@@ -23,8 +23,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 import dashboard.pages
-from conftest import write_nusax, write_rt_corpus
-from pipelines.files import read_json, write_json
+from conftest import reseal_checksums, write_nusax, write_rt_corpus
 from pipelines.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -116,12 +115,11 @@ def damage(root: Path, stack: ExitStack) -> dict[str, str]:
     store = Store(root)
     victims = done_runs(root)
     broken = {"history": victims[0], "predictions": victims[1], "weights": victims[2]}
-    for run_id in broken.values():  # as runs finished before checksums: their damage shows only when a file is read
-        status = read_json(store.run_dir("rt-polarity", run_id) / "status.json")
-        write_json(store.run_dir("rt-polarity", run_id) / "status.json", {**status, "files": None})
     (store.run_dir("rt-polarity", broken["history"]) / "history.csv").write_text("garbage\n")
     (store.run_dir("rt-polarity", broken["predictions"]) / "predictions.csv").write_text("\x00\x01 not a table")
     (store.run_dir("rt-polarity", broken["weights"]) / "weights.safetensors").write_bytes(b"not safetensors")
+    for run_id in broken.values():  # as if training had written the garbage: its damage shows only when read
+        reseal_checksums(store.run_dir("rt-polarity", run_id))
 
     shutil.copytree(store.run_dir("rt-polarity", victims[3]), store.run_dir("rt-polarity", NO_METRICS_RUN))
     (store.run_dir("rt-polarity", NO_METRICS_RUN) / "metrics.json").unlink()

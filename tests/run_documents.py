@@ -67,7 +67,10 @@ def record(run_id: str, framework: str = "torch", f1: float | None = None, train
     write_json(path / "metrics.json", metrics)
     for name in ("history.csv", "predictions.csv", "weights.safetensors"):
         (path / name).write_text("x")
-    write_json(path / "status.json", {"state": "done", "updated_at": 1.0})
+    from pipelines.checksums import checksums_of
+
+    write_json(path / "status.json", {"state": "done", "updated_at": 1.0,
+                                      "files": checksums_of(path, skip={"status.json"})})  # fmt: skip
     read = read_record("ds", run_id, path)
     assert read.state == "done", read.problem
     return read

@@ -366,6 +366,7 @@ def test_a_stale_top_words_cache_reads_as_missing_on_the_page(trained, store_at,
 @pytest.mark.parametrize("page", DATA_SET_PAGES)
 def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_path, monkeypatch):
     """A run of a kind a page does not draw (a made-up one here) is named in a note; the rest still shows."""
+    from conftest import reseal_checksums
     from pipelines.files import read_json, write_json
     from pipelines.records import Metrics
     from pipelines.tasks import TASKS, Task
@@ -376,6 +377,7 @@ def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_p
     odd = done_runs(root)[0]
     spec = read_json(root / "rt-polarity" / odd / "spec.json")
     write_json(root / "rt-polarity" / odd / "spec.json", {**spec, "task": "astrology"})
+    reseal_checksums(root / "rt-polarity" / odd)  # a kind of its own, on purpose
     app = open_page(page)
     assert not problems(app)
     note = texts(app.caption)
@@ -595,7 +597,7 @@ def test_train_page_sends_a_zoo_to_a_ray_cluster_and_shows_why_it_could_not(tmp_
 def test_the_memory_lab_with_several_seeds_shows_means_counts_and_one_seed_at_a_time(trained, store_at, tmp_path):
     import shutil
 
-    from conftest import forget_checksums
+    from conftest import reseal_checksums
     from pipelines.files import read_json, write_json
     from pipelines.models.cells import CELL_NAMES
 
@@ -610,7 +612,7 @@ def test_the_memory_lab_with_several_seeds_shows_means_counts_and_one_seed_at_a_
         model = Store(root).run("memory-d3", run_id).model_spec
         expected[f"{CELL_NAMES[model.cell]} ({model.init} start)"] = f"{int(metrics['accuracy'] >= 0.95)} of 2"
         write_json(twin / "metrics.json", {**metrics, "accuracy": 0.5})
-        forget_checksums(twin)  # metrics.json changed on purpose
+        reseal_checksums(twin)  # metrics.json changed on purpose
     app = open_page("memory_lab")
     assert not problems(app) and "12 of the sweep's 36 runs" in app.expander[0].proto.label  # a twin counts once
     means, counts = (frame.value for frame in app.dataframe[:2])

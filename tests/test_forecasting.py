@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.data import DataError
-from pipelines.data.series import SeriesInfo, load_series, regular_series
+from pipelines.data.series import SeriesInfo, load_series, regular_series, series_key
 from pipelines.forecasting import baselines
 from pipelines.forecasting.metrics import forecast_metrics, forecast_scores, mase_scale
 from pipelines.forecasting.windows import ForecastSettings, encode, prepare
@@ -62,7 +62,8 @@ def test_a_csv_of_your_own_with_missing_rows_and_empty_values(tmp_path):
     keep[[20, 21]] = False  # two months missing from the file altogether
     path = write_csv(tmp_path, values=values[keep], dates=dates[keep])
     series = load_series(path)
-    assert series.key == "csv-sales" and series.frequency == "MS" and series.info.season == 12 and len(series) == 60
+    assert series.key == f"csv-sales-{series.fingerprint()[:8]}"  # its name, and its content
+    assert series.frequency == "MS" and series.info.season == 12 and len(series) == 60
     assert list(np.flatnonzero(~series.observed)) == [10, 20, 21]
     assert series.values[10] == pytest.approx((values[9] + values[11]) / 2, rel=0.02)  # linear in time
     assert [gap["length"] for gap in series.gaps] == [1, 2]
@@ -253,18 +254,18 @@ def test_train_list_forecast_and_train_again_from_the_command_line(tmp_path, cap
     path, store_dir = write_csv(tmp_path), tmp_path / "store"
     assert main(train_args(store_dir, path)) == 0
     assert "6 trained, 0 skipped" in capsys.readouterr().out
-    store = Store(store_dir)
-    records = {record.run_id: record for record in store.runs("csv-sales")}
+    store, key = Store(store_dir), load_series(path).key
+    records = {record.run_id: record for record in store.runs(key)}
     assert len(records) == 6 and {record.state for record in records.values()} == {"done"}
     assert {record.framework for record in records.values()} == {"torch", "baseline", "statsmodels"}
     recurrent = next(record for record in records.values() if record.framework == "torch")
     metrics = recurrent.metrics
     assert metrics.horizon == 4 and len(metrics.per_step) == 4 and len(metrics.validation_rmse) == 4
     assert metrics.test_origins == 36 - 4 + 1 and metrics.epochs_trained == 3  # 36 test values, 4 ahead
-    assert list(store.read_history("csv-sales", recurrent.run_id)["epoch"]) == [1, 2, 3]
-    assert len(store.read_predictions("csv-sales", recurrent.run_id)) == metrics.test_origins * 4
-    assert set(store.read_series("csv-sales")["part"]) == {"train", "validation", "test"}
-    assert store.read_dataset("csv-sales").series.season == 12
+    assert list(store.read_history(key, recurrent.run_id)["epoch"]) == [1, 2, 3]
+    assert len(store.read_predictions(key, recurrent.run_id)) == metrics.test_origins * 4
+    assert set(store.read_series(key)["part"]) == {"train", "validation", "test"}
+    assert store.read_dataset(key).series.season == 12
 
     assert main(["--artifacts", str(store_dir), "list"]) == 0
     listing = capsys.readouterr().out
@@ -283,6 +284,51 @@ def test_train_list_forecast_and_train_again_from_the_command_line(tmp_path, cap
 
     assert main(train_args(store_dir, path)) == 0
     assert "0 trained, 6 skipped" in capsys.readouterr().out
+
+
+def test_two_series_never_share_a_folder_nor_overwrite_each_others_data(tmp_path, capsys):
+    """good.csv and other/good.csv (and two names without ASCII letters) are different series: each keeps its
+    own folder, so training the second leaves the first one's runs done and forecasting."""
+    (tmp_path / "other").mkdir()
+    first = write_csv(tmp_path, "good.csv")
+    second = write_csv(tmp_path / "other", "good.csv", values=seasonal_values() * 2 + 1)
+    third, fourth = write_csv(tmp_path, "продажи.csv"), write_csv(tmp_path, "売上.csv", values=seasonal_values() + 5)
+    store_dir = tmp_path / "store"
+    for path in (first, second, third, fourth):
+        assert main(train_args(store_dir, path, "--only", "naive")) == 0
+    keys = [load_series(path).key for path in (first, second, third, fourth)]
+    assert len(set(keys)) == 4 and keys[0].startswith("csv-good-") and keys[2].startswith("csv-series-")
+    assert series_key(first) == keys[0] and series_key("co2") == "co2"  # the Train page's jobs agree
+    store = Store(store_dir)
+    run_id = store.runs(keys[0])[0].run_id
+    assert store.run(keys[0], run_id).state == "done"
+    assert store.read_dataset(keys[0]).series.fingerprint == load_series(first).fingerprint()
+    capsys.readouterr()
+    assert main(["--artifacts", str(store_dir), "forecast", "--run", run_id, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["forecast"]
+
+
+def test_a_different_series_never_replaces_the_data_finished_runs_were_trained_on(tmp_path):
+    """Should two series ever meet under one key (a built-in series read from another statsmodels), the second
+    is refused and the first one's series.parquet stays as it was."""
+    from dataclasses import replace
+
+    from pipelines.training.forecast import train_forecast_zoo
+
+    store = Store(tmp_path / "store")
+    path = write_csv(tmp_path)
+    settings = {"lookback": 12, "horizon": 4}
+    train_forecast_zoo(store, path, "forecast-quick", settings=settings, only=["naive"], show_progress=False)
+    key = load_series(path).key
+    before = (store.dataset_dir(key) / "series.parquet").read_bytes()
+    other = load_series(write_csv(tmp_path, "changed.csv", values=seasonal_values() + 3))
+    impostor = replace(other, info=replace(other.info, key=key))
+    from pipelines.training.forecast import prepare_series
+
+    with pytest.raises(DataError, match="differs from the one 1 run"):
+        prepare_series(store, impostor, ForecastSettings.layered({}, settings))
+    assert (store.dataset_dir(key) / "series.parquet").read_bytes() == before
+    assert store.runs(key)[0].state == "done"
 
 
 @pytest.mark.parametrize("case, message", [
@@ -315,7 +361,7 @@ def test_bad_training_requests_exit_2_with_one_line(case, message, tmp_path, cap
 def test_forecast_refuses_bad_origins_and_runs_of_another_kind(tmp_path, capsys):
     path, store_dir = write_csv(tmp_path), tmp_path / "store"
     assert main(train_args(store_dir, path, "--only", "naive")) == 0
-    run_id = Store(store_dir).runs("csv-sales")[0].run_id
+    run_id = Store(store_dir).runs(load_series(path).key)[0].run_id
     capsys.readouterr()
     for origin, message in (("3", "an origin must be between"), ("1990-01-01", "before the series starts"),
                             ("someday", "--origin must be 'last'")):  # fmt: skip

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import forget_checksums
+from conftest import reseal_checksums
 from dashboard_stores import PROJECT, copy_store, done_runs, trained_store
 from pipelines.files import read_json, write_json
 from pipelines.store import Store
@@ -146,8 +146,9 @@ def test_a_hundred_runs_fill_the_tables_and_each_is_tested_against_the_best(trai
         if index % 4 == 0:  # every fourth a model of its own width: 20 more models, each with its seed
             spec["model"]["hidden_size"] = 100 + index
         write_json(clone / "spec.json", spec)
+        reseal_checksums(clone)  # a seed of its own, on purpose
     (root / "rt-polarity" / f"{source}-clone001" / "predictions.csv").write_text("\x00 not a table")
-    forget_checksums(root / "rt-polarity" / f"{source}-clone001")  # its table must be read to be found unreadable
+    reseal_checksums(root / "rt-polarity" / f"{source}-clone001")  # its table must be read to be found damaged
     write_json(root / "rt-polarity" / f"{source}-clone002" / "status.json",
                {"state": "failed", "error": "<script>alert(1)</script> OOM"})  # an error is data, never markup
     out = tmp_path / "many.html"

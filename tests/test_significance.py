@@ -12,7 +12,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
 import run_documents
-from conftest import forget_checksums
+from conftest import reseal_checksums
 from pipelines.comparison import (
     NotComparable, across_seeds, compare_pair, compare_runs, mcnemar_exact, paired_bootstrap, seed_groups, spread,
 )  # fmt: skip
@@ -160,7 +160,7 @@ def test_runs_without_predictions_or_of_another_split_are_left_out_by_name(three
     labels = [0, 1] * 50
     write_run(three_runs, "run-short", labels, labels)  # 100 test texts, not the 400 the others share
     (three_runs.run_dir("ds", "run-twin") / "predictions.csv").write_text("\x00 not a table")
-    forget_checksums(three_runs.run_dir("ds", "run-twin"))  # else the checksum names it corrupt before it is read
+    reseal_checksums(three_runs.run_dir("ds", "run-twin"))  # else the checksum names it corrupt before it is read
     table = compare_runs(three_runs, three_runs.runs("ds"), resamples=200)
     left_out = dict(table.left_out)
     assert set(left_out) == {"run-short", "run-twin"}
@@ -261,7 +261,7 @@ def test_predictions_naming_a_class_that_does_not_exist_are_damaged(three_runs):
     table = pd.read_csv(path)
     table.loc[0, "predicted"] = 7
     table.to_csv(path, index=False)
-    forget_checksums(path.parent)  # else the checksum names it corrupt before the classes are read
+    reseal_checksums(path.parent)  # else the checksum names it corrupt before the classes are read
     result = compare_runs(three_runs, three_runs.runs("ds"), resamples=200)
     assert dict(result.left_out)["run-fair"] == "the test predictions of run-fair hold classes other than 0 to 1"
 

@@ -27,6 +27,7 @@ from .base import DataError, data_dirs
 
 SERIES_KEYS = ("co2", "sunspots", "elnino")
 CSV_SUFFIX = ".csv"
+KEY_FINGERPRINT = 8  # hex digits of a CSV's content in its store key
 MIN_GAP_LIMIT = 10  # a gap this long is always filled; longer seasons allow longer gaps
 DATE_NAMES = ("date", "ds", "time", "timestamp", "datetime", "period", "month", "year", "week", "day")
 # Season length per pandas frequency (the first letters of its name).
@@ -35,7 +36,7 @@ SEASONS = {"W": 52, "M": 12, "Q": 4, "D": 7, "B": 5, "h": 24, "H": 24, "Y": 1, "
 
 @dataclass(frozen=True)
 class SeriesInfo:
-    key: str  # store folder name, e.g. "co2" or "csv-my-sales"
+    key: str  # store folder name, e.g. "co2" or "csv-my-sales-3f9a1c2e"
     title: str
     source: str
     citation: str = ""
@@ -98,18 +99,25 @@ BUILT_IN = {
 
 
 def is_series_key(key: str) -> bool:
-    """Whether `key` names a series (built in, a CSV path, or the store key of a CSV: csv-NAME)."""
+    """Whether `key` names a series (built in, a CSV path, or the store key of a CSV: csv-NAME-CONTENT)."""
     return key in BUILT_IN or key.lower().endswith(CSV_SUFFIX) or key.startswith("csv-")
 
 
-def csv_key(path: str | Path) -> str:
-    """The store key of a user's CSV: csv- and its name, e.g. csv-my-sales."""
+def csv_key(path: str | Path, fingerprint: str) -> str:
+    """The store key of a user's CSV: csv-, its name and its content, e.g. csv-my-sales-3f9a1c2e.
+
+    The name alone is not enough: `good.csv` and `other/good.csv`, or two names with no ASCII letters, would
+    share a folder, and training one would replace the series the other's runs were trained on.
+    """
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(path).stem).strip("-").lower() or "series"
-    return f"csv-{stem}"
+    return f"csv-{stem}-{fingerprint[:KEY_FINGERPRINT]}"
 
 
-def series_key(key: str) -> str:
-    return csv_key(key) if key.lower().endswith(CSV_SUFFIX) else key
+def series_key(key: str, data_dir=None, date_column: str | None = None, value_column: str | None = None) -> str:
+    """The store folder of a series: a built-in key as it is; a CSV's is read from its content (`csv_key`)."""
+    if not key.lower().endswith(CSV_SUFFIX):
+        return key
+    return load_series(key, data_dir=data_dir, date_column=date_column, value_column=value_column).key
 
 
 # ----------------------------------------------------------------------------
@@ -121,9 +129,10 @@ def load_series(key: str, data_dir=None, date_column: str | None = None, value_c
     if key.lower().endswith(CSV_SUFFIX):
         path = _find_csv(key, data_dir)
         dates, values = _read_user_csv(path, date_column, value_column)
-        info = SeriesInfo(key=csv_key(path), title=f"{path.name} ({value_column or 'values'})", source=str(path),
+        info = SeriesInfo(key=path.name, title=f"{path.name} ({value_column or 'values'})", source=str(path),
                           forecasting={}, training=FORECAST_TRAINING)  # fmt: skip
-        return regular_series(info, dates, values, season=None)
+        series = regular_series(info, dates, values, season=None)
+        return replace(series, info=replace(series.info, key=csv_key(path, series.fingerprint())))
     if key not in BUILT_IN:
         known = ", ".join(SERIES_KEYS)
         raise DataError(f"unknown series {key!r}; choose one of: {known}, or a CSV file (path ending in .csv)")

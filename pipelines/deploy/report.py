@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..records import Record, RunRecord
+from ..records import Count, Fraction, NonNegative, Record, RunRecord
 
 DEPLOY_FILE = "deploy.json"
 
@@ -22,16 +22,18 @@ class VariantReport(Record):
     available: bool = True
     problem: str | None = None  # why it is not available (ONNX Runtime missing, a layer that does not export)
     notes: list[str] = []
-    size_bytes: int | None = None
-    latency_p50_ms: float | None = None  # one text, one thread
-    latency_p95_ms: float | None = None
-    throughput: float | None = None  # texts per second, batches of `batch_size`, every thread
-    accuracy: float | None = None
-    f1_macro: float | None = None
-    max_probability_difference: float | None = None  # against the float model, over the scored texts
-    agreement: float | None = None  # share of texts with the float model's predicted class
-    speedup: float | None = None  # the float model's p50 latency / this one's
-    size_ratio: float | None = None  # the float model's size / this one's
+    # Measured figures are range-checked where they are read: a kept report with an accuracy of 7.5 or a
+    # negative latency is not printed as measured, it is measured again (`cached_report`).
+    size_bytes: Count | None = None
+    latency_p50_ms: NonNegative | None = None  # one text, one thread
+    latency_p95_ms: NonNegative | None = None
+    throughput: NonNegative | None = None  # texts per second, batches of `batch_size`, every thread
+    accuracy: Fraction | None = None
+    f1_macro: Fraction | None = None
+    max_probability_difference: Fraction | None = None  # against the float model, over the scored texts
+    agreement: Fraction | None = None  # share of texts with the float model's predicted class
+    speedup: NonNegative | None = None  # the float model's p50 latency / this one's
+    size_ratio: NonNegative | None = None  # the float model's size / this one's
 
 
 class DeployReport(Record):
@@ -40,7 +42,7 @@ class DeployReport(Record):
     label: str
     cell: str
     settings: DeploySettings
-    examples: int  # test texts scored
+    examples: Count  # test texts scored
     variants: list[VariantReport]
     machine: dict[str, object] = {}  # processor, cores, threads, load average while measuring
     versions: dict[str, str | None] = {}

@@ -149,7 +149,8 @@ def start_job(
     if corpus:
         key = resolve_corpus(dataset, limit).key
     else:
-        key = series_key(dataset) if is_series_key(dataset) else resolve_info(dataset, language, limit).key
+        key = (series_key(dataset, data_dir, (settings or {}).get("date_column"), (settings or {}).get("value_column"))
+               if is_series_key(dataset) else resolve_info(dataset, language, limit).key)  # a CSV's key: its content
     arguments = ["train", "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]
     options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir,
                "--executor": executor if executor != "local" else None, "--address": address or None,
