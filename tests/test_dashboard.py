@@ -522,13 +522,13 @@ def test_the_memory_lab_starts_its_sweep_as_a_background_job(store_at, tmp_path,
     from pipelines.training import jobs
 
     started = []
-    monkeypatch.setattr(jobs, "start_lab_job", lambda store, distances: started.append((store.root, distances))
+    monkeypatch.setattr(jobs, "start_lab_job", lambda store, request: started.append((store.root, request.distances))
                         or jobs.Job("lab-1", "memory-lab", "memory", "torch", 1, [], 0.0, tmp_path))  # fmt: skip
     root = store_at(tmp_path / "empty")
     app = open_page("memory_lab")
     app.button(key="lab_start").click().run()
     assert not problems(app) and "training in the background" in texts(app.success)
-    assert started == [(root.resolve(), [5, 10, 20, 50, 100, 200])]
+    assert started == [(root.resolve(), (5, 10, 20, 50, 100, 200))]
 
 
 def test_the_page_address_opens_the_lab_at_a_distance(real_runs):
