@@ -279,6 +279,7 @@ class LabRequest:
         if wrong:
             raise ValueError(f"distances must be 1 to {MAX_DISTANCE} steps, got {', '.join(map(str, wrong))}")
         object.__setattr__(self, "distances", distances)
+        object.__setattr__(self, "overrides", _checked_overrides(self.overrides))
         self.requests()  # every memory-dN's request is checked (--seeds, the settings) before any trains
 
     @property
