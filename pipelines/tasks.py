@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .baselines.spec import BaselineSpec
+from .models.bag_of_words_spec import BaselineSpec
 from .models.forecast_spec import forecast_spec_from_json
 from .models.language_model_spec import LanguageModelSpec, NGramSpec
 from .models.spec import ModelSpec

@@ -26,6 +26,7 @@ from pipelines.data.memory import DEFAULT_DISTANCES
 from pipelines.explain.memory_lab import cached_lab_summary, lab_points
 from pipelines.store import Store
 from pipelines.training.lab import train_lab
+from pipelines.training.request import LabRequest
 
 
 def epoch_seconds(threads: int, distance: int = 200) -> dict:
@@ -61,7 +62,7 @@ def main() -> None:
     store = Store(root)
     load_before = os.getloadavg()
     started, cpu_started = time.perf_counter(), time.process_time()
-    train_lab(store, args.distances, device="cpu", show_progress=False)
+    train_lab(store, LabRequest(distances=tuple(args.distances), device="cpu", show_progress=False))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started  # CPU: what a quiet machine needs
     rows = []
     for point in lab_points(store):

@@ -61,8 +61,11 @@ outcomes = train_zoo(store, "nusax", "quick", ["keras"], device="cpu", overrides
 assert [outcome.result for outcome in outcomes] == ["trained"], outcomes
 # The memory lab at two short distances (its gradients kept in each run's folder).
 from pipelines.training.lab import train_lab
-outcomes = train_lab(store, {lab_distances}, device="cpu", overrides={{"epochs": 2}}, show_progress=False)
-outcomes += train_lab(store, [3], distractors=True, device="cpu", overrides={{"epochs": 2}}, show_progress=False)
+from pipelines.training.request import LabRequest
+outcomes = train_lab(store, LabRequest(distances=tuple({lab_distances}), device="cpu", overrides={{"epochs": 2}},
+                                       show_progress=False))
+outcomes += train_lab(store, LabRequest(distances=(3,), distractors=True, device="cpu", overrides={{"epochs": 2}},
+                                        show_progress=False))
 assert all(outcome.result == "trained" for outcome in outcomes), outcomes
 # Forecasters and their baselines on the real CO2 series (it ships inside statsmodels), cut small.
 from pipelines.training.forecast import train_forecast_zoo

@@ -1,4 +1,22 @@
-"""The shape of the code: arrows go one way, nothing imports in a circle, reading a run imports no trainer."""
+"""The shape of the code: arrows go one way, nothing imports in a circle, reading a run imports no trainer.
+
+Packages sit in layers, and a module may import only from its own layer and the layers below it
+(`ALLOWED`; a module of `pipelines` whose layer is not named fails `test_every_module_has_a_layer`):
+
+    dashboard  -> training, reading, store, core    the face: pages start jobs (training.jobs) and read runs
+    commands   -> training, reading, store, core    pipelines/commands/ (one module per command group) and cli.py
+    training   -> reading, store, core              trainers, TrainRequest, background jobs, training slots
+    reading    -> store, core                       runs, explain, forecasting, generation, baselines, predictors,
+                                                    verify, deploy, comparison, tensorboard_events
+    store      -> core                              store.py: the one module that writes runs
+    core       -> (nothing above it)                data, models, records, tasks, files, checksums, encoding,
+                                                    evaluate, backends, keras_backend, devices, device_names,
+                                                    threads, embeddings, probes, report_options, exit_codes
+
+`pipelines` never imports `dashboard`. Outside training/ and the commands, no module reaches a trainer (any
+module of pipelines/training/ but request, jobs, slots, cluster and config), even through other modules: reading
+a run, a page or a waiting job never loads the code (and the frameworks) that trains.
+"""
 
 from __future__ import annotations
 
@@ -55,6 +73,71 @@ def import_graph() -> nx.DiGraph:
             if not source.startswith(target + "."):  # a module importing its own package's __init__ is no circle
                 graph.add_edge(source, target)
     return graph
+
+
+# Which layer each package (or top-level module) of `pipelines` is in; `dashboard` is a layer of its own.
+LAYERS = {
+    "core": ("data", "models", "records", "tasks", "files", "checksums", "encoding", "evaluate", "backends",
+             "keras_backend", "devices", "device_names", "threads", "embeddings", "probes", "report_options",
+             "exit_codes"),
+    "store": ("store",),
+    "reading": ("runs", "explain", "forecasting", "generation", "baselines", "predictors", "verify", "deploy",
+                "comparison", "tensorboard_events"),
+    "training": ("training",),
+    "commands": ("commands", "cli", "__main__"),
+}  # fmt: skip
+# The layers each layer may import (its own included).
+ALLOWED = {
+    "core": {"core"},
+    "store": {"store", "core"},
+    "reading": {"reading", "store", "core"},
+    "training": {"training", "reading", "store", "core"},
+    "commands": {"commands", "training", "reading", "store", "core"},
+    "dashboard": {"dashboard", "training", "reading", "store", "core"},
+}
+TOP_DOWN = ("dashboard", "commands", "training", "reading", "store", "core")
+# pipelines/training/ without its trainers: what a request is and how a job waits and starts (no framework).
+TRAINING_FRONT = {f"pipelines.training.{name}" for name in ("request", "jobs", "slots", "cluster", "config")}
+
+
+def layer_of(module: str) -> str | None:
+    """The layer of a project module; None for one that no layer names (the package `pipelines` itself aside)."""
+    parts = module.split(".")
+    if parts[0] == "dashboard":
+        return "dashboard"
+    if len(parts) == 1:
+        return "core"  # pipelines/__init__.py: a docstring and a version
+    return next((layer for layer, names in LAYERS.items() if parts[1] in names), None)
+
+
+def test_every_module_has_a_layer():
+    unplaced = sorted(module for module in import_graph() if layer_of(module) is None)
+    assert not unplaced, f"name these modules' package in LAYERS: {unplaced}"
+
+
+def test_imports_go_down_the_layers():
+    graph = import_graph()
+    against = sorted(f"{a} ({layer_of(a)}) -> {b} ({layer_of(b)})" for a, b in graph.edges
+                     if layer_of(b) not in ALLOWED[layer_of(a)])  # fmt: skip
+    assert not against, "imports against the layers:\n" + "\n".join(against)
+
+
+def test_the_docstring_draws_the_allowed_directions():
+    """The table above (what CONTRIBUTING.md copies) says what ALLOWED says."""
+    for layer, allowed in ALLOWED.items():
+        below = [name for name in TOP_DOWN if name in allowed and name != layer]
+        drawn = f"{layer:<10} -> {', '.join(below) if below else '(nothing above it)'}"
+        assert drawn in __doc__, drawn
+
+
+def test_outside_training_and_the_commands_no_module_reaches_a_trainer():
+    graph = import_graph()
+    trainers = {module for module in graph if module.startswith("pipelines.training.")} - TRAINING_FRONT
+    reaching = {module: sorted(nx.descendants(graph, module) & trainers) for module in graph
+                if layer_of(module) not in ("training", "commands")}  # fmt: skip
+    assert not {module: found for module, found in reaching.items() if found}
+    front = {module: sorted(nx.descendants(graph, module) & trainers) for module in TRAINING_FRONT}
+    assert not {module: found for module, found in front.items() if found}, "a page starts jobs through these"
 
 
 def test_the_import_graph_finds_the_edges_it_should():

@@ -522,13 +522,13 @@ def test_the_memory_lab_starts_its_sweep_as_a_background_job(store_at, tmp_path,
     from pipelines.training import jobs
 
     started = []
-    monkeypatch.setattr(jobs, "start_lab_job", lambda store, distances: started.append((store.root, distances))
+    monkeypatch.setattr(jobs, "start_lab_job", lambda store, request: started.append((store.root, request.distances))
                         or jobs.Job("lab-1", "memory-lab", "memory", "torch", 1, [], 0.0, tmp_path))  # fmt: skip
     root = store_at(tmp_path / "empty")
     app = open_page("memory_lab")
     app.button(key="lab_start").click().run()
     assert not problems(app) and "training in the background" in texts(app.success)
-    assert started == [(root.resolve(), [5, 10, 20, 50, 100, 200])]
+    assert started == [(root.resolve(), (5, 10, 20, 50, 100, 200))]
 
 
 def test_the_page_address_opens_the_lab_at_a_distance(real_runs):
@@ -583,15 +583,9 @@ def test_train_page_sends_a_zoo_to_a_ray_cluster_and_shows_why_it_could_not(tmp_
 
     app.text_input[0].set_value("127.0.0.1:1")  # nothing listens there
     app.form_submit_button[0].click().run()
-    [job] = jobs.list_jobs(Store(root))
-    assert job.executor == "ray" and "--address 127.0.0.1:1" in " ".join(job.command)
-    deadline = time.monotonic() + 120
-    while any(job.alive for job in jobs.list_jobs(Store(root))) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    app.run()
-    assert not problems(app)
-    assert "on Ray**, stopped with an error" in "".join(block.value for block in app.markdown)
-    assert "no Ray cluster answers at 127.0.0.1:1" in "".join(code.value for code in app.code)
+    # Since Ray addresses are tried before a job starts (h20a), nothing listening there is said at once, too.
+    assert "Could not start: no Ray cluster answers at 127.0.0.1:1" in texts(app.error)
+    assert not jobs.list_jobs(Store(root)) and not app.exception
 
 
 def test_the_memory_lab_with_several_seeds_shows_means_counts_and_one_seed_at_a_time(trained, store_at, tmp_path):

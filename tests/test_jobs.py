@@ -11,6 +11,7 @@ import pytest
 from dashboard_stores import open_page, problems
 from pipelines.files import write_json
 from pipelines.training import jobs
+from pipelines.training.request import TrainRequest
 from pipelines.store import Store
 
 
@@ -30,10 +31,19 @@ def single_thread(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
 
 
+def start_job(store: Store, dataset: str, zoo: str, framework: str = "torch", epochs: int | None = None,
+              settings: dict | None = None, **fields) -> jobs.Job:
+    """What the Train page does: a TrainRequest from its form (checked as it is made), started as a job."""
+    frameworks = ("torch", "keras") if framework == "both" else (framework,)
+    request = TrainRequest(dataset=dataset, zoo=zoo, frameworks=frameworks, overrides={"epochs": epochs},
+                           forecast_settings=settings or {}, **fields)  # fmt: skip
+    return jobs.start_job(store, request)
+
+
 def test_a_job_trains_its_zoo_in_the_background_and_starting_it_twice_gives_one(tmp_path, rt_data_dir, single_thread):
     store = Store(tmp_path / "store")
-    first = jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
-    second = jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
+    first = start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
+    second = start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
     assert second.job_id == first.job_id and second.pid == first.pid
     assert first.dataset == "rt-polarity-limit30"
     assert [job.job_id for job in jobs.list_jobs(store)] == [first.job_id]
@@ -45,7 +55,7 @@ def test_a_job_trains_its_zoo_in_the_background_and_starting_it_twice_gives_one(
     assert finished.log_path.parent == store.dataset_dir("rt-polarity-limit30") / ".jobs"
 
     # The job has ended, so a new start is a new job; it finds every run done and trains nothing.
-    again = wait_until_finished(store, jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30,
+    again = wait_until_finished(store, start_job(store, "rt-polarity", "quick", epochs=1, limit=30,
                                                       data_dir=str(rt_data_dir)))  # fmt: skip
     assert again.job_id != first.job_id
     assert "0 trained, 9 skipped" in jobs.tail_log(again)
@@ -54,8 +64,8 @@ def test_a_job_trains_its_zoo_in_the_background_and_starting_it_twice_gives_one(
 def test_a_job_asks_for_several_seeds_with_the_train_commands_flag(tmp_path, rt_data_dir, single_thread):
     store = Store(tmp_path / "store")
     with pytest.raises(ValueError, match="seeds must be at least 1"):
-        jobs.start_job(store, "rt-polarity", "quick", seeds=0)
-    job = jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir), seeds=3)
+        start_job(store, "rt-polarity", "quick", seeds=0)
+    job = start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir), seeds=3)
     jobs.stop_job(job)
     assert job.command[job.command.index("--seeds") + 1] == "3"
     wait_until_finished(store, job)
@@ -63,7 +73,7 @@ def test_a_job_asks_for_several_seeds_with_the_train_commands_flag(tmp_path, rt_
 
 def test_a_job_started_by_another_process_is_seen_alive_then_dead(tmp_path, rt_data_dir, single_thread):
     store = Store(tmp_path / "store")
-    job = jobs.start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
+    job = start_job(store, "rt-polarity", "quick", epochs=1, limit=30, data_dir=str(rt_data_dir))
     child = jobs._children.pop(job.pid)  # forget it, as a second server process would never have known it
     assert jobs.list_jobs(store)[0].alive
     child.wait(timeout=180)  # reaped by us, its real parent
@@ -89,14 +99,14 @@ def test_a_job_that_fails_says_why_in_its_log(tmp_path, single_thread):
     broken.mkdir()
     (broken / "rotten_tomatoes_corpus_full.csv.bz2").write_bytes(b"not bz2 at all")
     store = Store(tmp_path / "store")
-    job = wait_until_finished(store, jobs.start_job(store, "rt-polarity", "quick", data_dir=str(broken)))
+    job = wait_until_finished(store, start_job(store, "rt-polarity", "quick", data_dir=str(broken)))
     assert job.exit_code == 2
     assert "error:" in jobs.tail_log(job) and "Traceback" not in jobs.tail_log(job)
 
 
 def test_a_running_job_can_be_stopped(tmp_path, rt_data_dir, single_thread):
     store = Store(tmp_path / "store")
-    job = jobs.start_job(store, "rt-polarity", "quick", epochs=50, data_dir=str(rt_data_dir))
+    job = start_job(store, "rt-polarity", "quick", epochs=50, data_dir=str(rt_data_dir))
     deadline = time.monotonic() + 120
     while not any(r.state == "running" for r in store.runs(job.dataset)) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -114,14 +124,16 @@ def test_a_running_job_can_be_stopped(tmp_path, rt_data_dir, single_thread):
         (dict(dataset="rt-polarity", zoo="huge"), "unknown zoo"),
         (dict(dataset="rt-polarity", zoo="quick", framework="jax"), "unknown framework"),
         (dict(dataset="rt-polarity", zoo="quick", epochs=0), "epochs"),
-        (dict(dataset="co2", zoo="quick"), "unknown zoo 'quick' for co2"),  # a text zoo for a series
-        (dict(dataset="rt-polarity", zoo="forecast-quick"), "unknown zoo 'forecast-quick' for rt-polarity"),
+        (dict(dataset="co2", zoo="quick"), "co2 is a series: train a forecast zoo on it"),  # a text zoo for a series
+        (dict(dataset="rt-polarity", zoo="forecast-quick"), "rt-polarity is not a series"),
+        (dict(dataset="rt-polarity", zoo="quick", address="auto"), "--address only apply to --executor ray"),
+        (dict(dataset="rt-polarity-chars", zoo="charlm", seeds=2), "--seeds apply to classifier zoos or series"),
     ],
 )
 def test_bad_settings_are_refused_before_anything_starts(tmp_path, arguments, message):
     store = Store(tmp_path / "store")
     with pytest.raises(ValueError, match=message):
-        jobs.start_job(store, **arguments)
+        start_job(store, **arguments)
     assert jobs.list_jobs(store) == []
 
 
@@ -138,7 +150,7 @@ def test_tail_log_keeps_the_last_lines_and_the_final_state_of_redrawn_ones(tmp_p
 def test_a_forecast_job_trains_forecasters_and_baselines_on_a_series(tmp_path, single_thread):
     """The Train page's forecasting form: a forecast zoo on co2 (shipped inside statsmodels), cut small."""
     store = Store(tmp_path / "store")
-    job = jobs.start_job(store, "co2", "forecast-quick", epochs=1, settings={"lookback": 26, "horizon": 8,
+    job = start_job(store, "co2", "forecast-quick", epochs=1, settings={"lookback": 26, "horizon": 8,
                                                                               "test_fraction": None})  # fmt: skip
     assert job.dataset == "co2" and "--lookback" in job.command and "--test-fraction" not in job.command
     finished = wait_until_finished(store, job)
@@ -146,7 +158,7 @@ def test_a_forecast_job_trains_forecasters_and_baselines_on_a_series(tmp_path, s
     assert "6 trained, 0 skipped" in jobs.tail_log(finished)
     assert {record.framework for record in store.runs("co2")} == {"torch", "baseline", "statsmodels"}
     with pytest.raises(ValueError, match="unknown zoo 'forecast-huge'"):
-        jobs.start_job(store, "co2", "forecast-huge")
+        start_job(store, "co2", "forecast-huge")
 
 
 def wait_for(condition, timeout=60.0):
@@ -164,10 +176,10 @@ def test_jobs_beyond_the_slots_wait_in_line_and_beyond_the_queue_are_refused(tmp
     store = Store(tmp_path / "store")
     options = dict(epochs=1, data_dir=str(rt_data_dir))
     with training_slot(store):  # someone else is training: the machine's one slot is taken
-        first = jobs.start_job(store, "rt-polarity", "quick", limit=20, **options)
-        second = jobs.start_job(store, "rt-polarity", "quick", limit=21, **options)
+        first = start_job(store, "rt-polarity", "quick", limit=20, **options)
+        second = start_job(store, "rt-polarity", "quick", limit=21, **options)
         with pytest.raises(jobs.JobQueueFull, match="1 at once, 1 in line"):
-            jobs.start_job(store, "rt-polarity", "quick", limit=22, **options)
+            start_job(store, "rt-polarity", "quick", limit=22, **options)
         assert not store.dataset_dir("rt-polarity-limit22").exists()
         wait_for(lambda: "waiting for a training slot" in jobs.tail_log(first) + jobs.tail_log(second))
         assert all(job.waiting and job.outcome == "waiting for a training slot" for job in jobs.list_jobs(store))
@@ -206,8 +218,8 @@ def test_a_csv_with_a_text_zoo_is_refused_before_anything_starts(tmp_path):
     path = tmp_path / "good.csv"
     path.write_text("date,value\n" + "".join(f"2024-01-{day:02d},{day}\n" for day in range(1, 29)))
     store = Store(tmp_path / "store")
-    with pytest.raises(ValueError, match="unknown zoo 'quick'"):
-        jobs.start_job(store, str(path), "quick")
+    with pytest.raises(ValueError, match="is a series: train a forecast zoo on it"):
+        start_job(store, str(path), "quick")
     assert jobs.list_jobs(store) == []
 
 
@@ -220,7 +232,7 @@ def test_a_ray_job_at_an_address_that_is_not_ray_never_starts(tmp_path):
     try:
         store = Store(tmp_path / "store")
         with pytest.raises(ValueError, match="no Ray cluster answers"):
-            jobs.start_job(store, "rt-polarity", "quick", executor="ray", address=f"127.0.0.1:{server.server_address[1]}")
+            start_job(store, "rt-polarity", "quick", executor="ray", address=f"127.0.0.1:{server.server_address[1]}")
         assert jobs.list_jobs(store) == []
     finally:
         server.shutdown()

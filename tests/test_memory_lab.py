@@ -279,9 +279,10 @@ def test_attribution_by_distance_finds_a_lone_marker():
 def lab_store(tmp_path_factory):
     from pipelines.store import Store
     from pipelines.training.lab import train_lab
+    from pipelines.training.request import LabRequest
 
     store = Store(tmp_path_factory.mktemp("lab") / "store")
-    outcomes = train_lab(store, [3, 6], overrides={"epochs": 2}, show_progress=False)
+    outcomes = train_lab(store, LabRequest(distances=(3, 6), overrides={"epochs": 2}, show_progress=False))
     assert [o.result for o in outcomes] == ["trained"] * 12, outcomes
     return store
 

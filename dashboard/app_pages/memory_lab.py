@@ -9,6 +9,7 @@ from pipelines.data.memory import DEFAULT_DISTANCES, MARKERS, distance_of, is_me
 from pipelines.models.cells import CELL_NAMES
 from pipelines.models.zoos import memory_zoo
 from pipelines.training import jobs
+from pipelines.training.request import LabRequest
 
 st.title("Memory lab")
 ui.teach("Every sequence starts with one marker word, “left” or “right”, and D filler words follow; the class is the "
@@ -24,7 +25,7 @@ def start_sweep_ui() -> None:
                 f"about a quarter of an hour on a 2-core laptop CPU):\n\n```\n{COMMAND}\n```")  # fmt: skip
     if st.button("Train the lab sweep now", icon=":material/play_arrow:", key="lab_start"):
         try:
-            job = jobs.start_lab_job(loaders.store(), list(DEFAULT_DISTANCES))
+            job = jobs.start_lab_job(loaders.store(), LabRequest(distances=DEFAULT_DISTANCES))
         except (ValueError, OSError) as error:
             st.error(f"Could not start: {error}", icon=":material/error:")
             return

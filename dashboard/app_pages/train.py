@@ -14,6 +14,8 @@ from pipelines.models.language_model_spec import language_model_zoo
 from pipelines.models.spec import FRAMEWORK_NAMES
 from pipelines.models.zoos import zoo
 from pipelines.training import jobs, slots
+from pipelines.training.cluster import EXECUTORS
+from pipelines.training.request import FRAMEWORK_CHOICES, TrainRequest
 
 REFRESH_SECONDS = 2.0
 JOBS_SHOWN = 5
@@ -49,7 +51,8 @@ ui.teach("Start a zoo as a background process (the same command as in a terminal
 
 
 def forecast_start_ui() -> dict | None:
-    """The start form for forecasters (PyTorch; the baselines need no framework); the job's settings when submitted."""
+    """The start form for forecasters (PyTorch; the baselines need no framework); the request's fields when
+    submitted."""
     with st.form("start_forecast_job", border=True):
         left, right = st.columns(2)
         current = selection().dataset
@@ -66,12 +69,12 @@ def forecast_start_ui() -> dict | None:
         st.caption("Recurrent forecasters train in PyTorch; Holt-Winters is fitted by statsmodels.")
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
-    return dict(dataset=dataset, zoo=zoo_name, framework="torch", epochs=epochs or None,
-                settings={"lookback": lookback or None, "horizon": horizon or None})  # fmt: skip
+    return dict(dataset=dataset, zoo=zoo_name, overrides={"epochs": epochs or None},
+                forecast_settings={"lookback": lookback or None, "horizon": horizon or None})  # fmt: skip
 
 
 def start_ui(kind: str) -> dict | None:
-    """The start form of a kind of text model (`KINDS`); returns the job's settings when submitted."""
+    """The start form of a kind of text model (`KINDS`); returns the request's fields when submitted."""
     current = selection().dataset  # start on the sidebar's data set when the form offers it
     datasets, zoo_help, size = KINDS[kind]
     with st.form("start_job", border=True):
@@ -82,7 +85,7 @@ def start_ui(kind: str) -> dict | None:
         zoo_name = middle.selectbox("Zoo", list(zoo_help), format_func=lambda name: f"{name}: {size(name)} models",
                                     help="\n".join(f"- **{name}**: {text}" for name, text in zoo_help.items()))
         classifiers = zoo_help is ZOO_HELP  # language models: PyTorch only, one seed, this machine
-        frameworks = jobs.FRAMEWORK_CHOICES if classifiers else ("torch",)
+        frameworks = FRAMEWORK_CHOICES if classifiers else ("torch",)
         framework = right.selectbox("Framework", frameworks, format_func=FRAMEWORK_CHOICE_NAMES.get)
         left, middle, right = st.columns(3)
         epochs = left.number_input("Epochs (0 = the data set's default)", 0, 100, 0)
@@ -92,22 +95,24 @@ def start_ui(kind: str) -> dict | None:
         if classifiers:
             seeds = right.number_input("Seeds", 1, 10, 1, help="Train every model this many times with different "
                                        "seeds: the leaderboard then shows means and 95% intervals.")  # fmt: skip
-            executor = right.selectbox("Executor", jobs.EXECUTORS, format_func=EXECUTOR_NAMES.get, help=EXECUTOR_HELP)
+            executor = right.selectbox("Executor", EXECUTORS, format_func=EXECUTOR_NAMES.get, help=EXECUTOR_HELP)
             address = st.text_input("Ray cluster address (Ray only)",
                                     placeholder="empty: a Ray instance on this machine",
                                     help="`auto` (the cluster `ray start` runs on this machine), `HOST:6379` (its "
                                          "head node) or `ray://HOST:10001`. The runs come back into this store.")
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
-    return dict(dataset=dataset, zoo=zoo_name, framework=framework, epochs=epochs or None, limit=limit or None,
-                executor=executor, address=address.strip() or None, seeds=seeds if seeds > 1 else None)
+    return dict(dataset=dataset, zoo=zoo_name, frameworks=("torch", "keras") if framework == "both" else (framework,),
+                overrides={"epochs": epochs or None}, limit=limit or None, executor=executor,
+                address=address.strip() or None, seeds=seeds)  # fmt: skip
 
 
-def start(settings: dict) -> None:
+def start(fields: dict) -> None:
+    """Check the form's request (one message for whatever is wrong) and start it as a background job."""
     running_before = {job.job_id for job in jobs.list_jobs(loaders.store()) if job.alive}
     slots_free = len(slots.slot_holders(loaders.store())) < slots.slot_count()
     try:
-        job = jobs.start_job(loaders.store(), **settings)
+        job = jobs.start_job(loaders.store(), TrainRequest(**fields))
     except (DataError, ValueError, OSError) as error:
         st.error(f"Could not start: {error}", icon=":material/error:")
         return
@@ -198,9 +203,9 @@ current = selection().dataset  # start on the sidebar's data set's kind
 offered = FORECASTING if current in SERIES_KEYS else next(
     (name for name, (keys, *_) in KINDS.items() if current in keys), next(iter(KINDS)))  # fmt: skip
 kind = st.segmented_control("What to train", [*KINDS, FORECASTING], default=offered, key="train_kind", required=True)
-settings = forecast_start_ui() if kind == FORECASTING else start_ui(kind)
-if settings:
-    start(settings)
+fields = forecast_start_ui() if kind == FORECASTING else start_ui(kind)
+if fields:
+    start(fields)
 st.subheader("Jobs")
 live = any(job.alive for job in jobs.list_jobs(loaders.store()))
 st.session_state[LIVE] = live

@@ -1,6 +1,7 @@
 """Bag-of-words baselines beside the recurrent models: runs of kind `baseline`.
 
-- spec.py: `BaselineSpec` (majority class, or TF-IDF of word n-grams + logistic regression)
+- `BaselineSpec` (majority class, or TF-IDF of word n-grams + logistic regression): in
+  pipelines/models/bag_of_words_spec.py with the other specs, so that `tasks` (below the store) can read it
 - model.py: `BaselineModel` (scikit-learn, stored as safetensors + JSON), `fit_baseline`, `WordWeights`
 - load.py: `load_baseline`, a finished baseline run ready to predict and explain
 
@@ -8,6 +9,6 @@ The pipeline trains them for every classification data set (`pipelines.training.
 """
 
 from .model import BaselineModel, FeatureWeight, WordWeights, fit_baseline
-from .spec import BaselineSpec, baseline_specs
+from ..models.bag_of_words_spec import BaselineSpec, baseline_specs
 
 __all__ = ["BaselineModel", "BaselineSpec", "FeatureWeight", "WordWeights", "baseline_specs", "fit_baseline"]

@@ -16,7 +16,7 @@ import numpy as np
 from ..records import LoadedFromRecord, RunRecord
 from ..store import Store
 from .model import BaselineModel, WordWeights
-from .spec import BaselineSpec
+from ..models.bag_of_words_spec import BaselineSpec
 
 
 class BaselineNotReady(ValueError):

@@ -30,7 +30,7 @@ from sklearn.metrics import f1_score
 
 from ..data.text import Token, tokenize, tokenize_with_spans
 from ..files import read_json
-from .spec import BaselineSpec
+from ..models.bag_of_words_spec import BaselineSpec
 
 WEIGHTS_FILE = "weights.safetensors"
 FEATURES_FILE = "features.json"

@@ -2,7 +2,7 @@
 
     outcomes = train_baselines(store, prepare_data(store, "rt-polarity"))
 
-`train_zoo` calls this first for every classification data set (seconds on
+`train.train` calls this first for every classification data set (seconds on
 rt-polarity), so every leaderboard has its yardstick: the majority class and
 TF-IDF + logistic regression (`pipelines.baselines`). A baseline's id hashes
 its spec, the data set and the vocabulary's fingerprint (which changes with

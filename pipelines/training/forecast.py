@@ -1,6 +1,6 @@
 """`train` for a forecasting data set: series -> honest cut -> every forecaster of a zoo not yet in the store.
 
-    outcomes = train_forecast_zoo(Store(), "co2", "forecast")
+    outcomes = train(Store(), TrainRequest(dataset="co2", zoo="forecast"))
 
 Recurrent forecasters train with `forecast_loop`; the baselines are fitted on
 the training part (Holt-Winters by statsmodels) and keep their parameters in
@@ -31,6 +31,7 @@ from ..store import RunClaim, Store
 from ..tasks import FORECASTING
 from ..threads import single_thread
 from .config import TrainConfig
+from .request import FORECASTERS, TrainRequest
 from .train import STATUS_INTERVAL, Outcome, run_id_for, train_each
 
 
@@ -210,25 +211,16 @@ def _fit_recurrent(run: PlannedForecaster, prepared: PreparedSeries, device, cla
         return model, fit(model, train, validation, run.config, device, report)
 
 
-def train_forecast_zoo(
-    store: Store,
-    dataset: str,
-    zoo_name: str,
-    device: str = "auto",
-    overrides: dict | None = None,
-    settings: dict | None = None,
-    data_dir=None,
-    date_column: str | None = None,
-    value_column: str | None = None,
-    only: list[str] | None = None,
-    show_progress: bool = True,
-) -> list[Outcome]:
-    """Train every forecaster of a zoo (or those matching `only`) that the store does not have yet."""
-    specs = forecast_zoo_specs(zoo_name, only)
-    series = load_series(dataset, data_dir=data_dir, date_column=date_column, value_column=value_column)
-    # Every setting is checked before anything is written.
-    config = TrainConfig.layered(series.info.training, overrides or {})
-    forecast_settings = ForecastSettings.layered(series.info.forecasting, settings or {})
+def train(store: Store, request: TrainRequest) -> list[Outcome]:
+    """Train every forecaster of the request's zoo (or those matching `only`) that the store does not have yet."""
+    assert request.kind == FORECASTERS, request.kind  # pipelines.training.dispatch sends the others elsewhere
+    zoo_name, device = request.zoo, request.device
+    specs = forecast_zoo_specs(zoo_name, list(request.only) if request.only else None)
+    series = load_series(request.dataset, data_dir=request.data_dir, date_column=request.date_column,
+                         value_column=request.value_column)  # fmt: skip
+    # The series' own settings, then the request's: checked before anything is written.
+    config = TrainConfig.layered(series.info.training, request.overrides)
+    forecast_settings = ForecastSettings.layered(series.info.forecasting, request.forecast_settings)
     prepared = prepare_series(store, series, forecast_settings)
     planned = plan_forecasters(prepared, specs, config)
     job = {"dataset": series.key, "zoo": zoo_name, "frameworks": sorted({run.framework for run in planned})}
@@ -243,8 +235,15 @@ def train_forecast_zoo(
         return (f"RMSE {metrics['overall']['rmse']:.4g} (step 1 {first['rmse']:.4g}, step {len(metrics['per_step'])} "
                 f"{last['rmse']:.4g}), MASE {_number(metrics['overall']['mase'])}, {metrics['train_seconds']:.0f}s")
 
-    return train_each(store, series.key, list(by_id), f"{zoo_name} zoo on {series.key}", train_one, show_progress)
+    return train_each(store, series.key, list(by_id), f"{zoo_name} zoo on {series.key}", train_one,
+                      request.show_progress)
 
 
 def _number(value) -> str:
     return "-" if value is None else f"{value:.3f}"
+
+
+def train_forecast_zoo(store: Store, dataset: str, zoo_name: str, *, settings: dict | None = None,
+                       **options) -> list[Outcome]:  # fmt: skip
+    """`train(store, TrainRequest(...))` for scripts and tests (`settings` are the request's forecast_settings)."""
+    return train(store, TrainRequest(dataset=dataset, zoo=zoo_name, forecast_settings=settings or {}, **options))

@@ -1,6 +1,6 @@
 """Background training jobs: a zoo trained by a detached `python -m pipelines train` process.
 
-    job = start_job(Store(), "rt-polarity", "quick")   # returns at once
+    job = start_job(Store(), TrainRequest(dataset="rt-polarity", zoo="quick"))   # returns at once
     [job.alive for job in list_jobs(Store())]
     print(tail_log(job))
 
@@ -24,28 +24,22 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psutil
 from filelock import FileLock
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_SOME_FAILED
-from ..data import resolve_info
-from ..data.characters import is_corpus, resolve_corpus
-from ..data.series import is_series_key, series_key
+from ..exit_codes import EXIT_BAD_INPUT, EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_SOME_FAILED
 from ..files import read_json, write_json
-from ..forecasting.zoos import FORECAST_ZOOS
-from ..models.language_model_spec import LANGUAGE_MODEL_ZOOS
 from ..models.zoos import ZOOS
 from ..records import RunRecord
 from ..store import Store
-from .cluster import EXECUTORS, ClusterOptions
+from .request import FRAMEWORK_CHOICES, LAB_ZOO, LabRequest, TrainRequest
 from .slots import queue_limit, slot_count, slot_holders, slots_folder
 
 JOBS_FOLDER = ".jobs"
 LAB_JOBS = "memory-lab"  # the store folder holding the memory lab's jobs (its runs are in memory-dN)
-FRAMEWORK_CHOICES = ("torch", "keras", "both")  # as the CLI's --framework
 
 # How a job stopped by `stop_job` (SIGINT, as Ctrl+C) ends: the CLI catches the
 # KeyboardInterrupt, marks its run interrupted and returns 130; but when the
@@ -100,74 +94,27 @@ class Job:
             return self.started_at
 
 
-def start_job(
-    store: Store,
-    dataset: str,
-    zoo: str,
-    framework: str = "torch",
-    epochs: int | None = None,
-    limit: int | None = None,
-    language: str | None = None,
-    data_dir: str | None = None,
-    settings: dict | None = None,
-    executor: str = "local",
-    address: str | None = None,
-    seeds: int | None = None,
-) -> Job:
-    """Start training a zoo in the background, or return the live job already doing it.
+def start_job(store: Store, request: TrainRequest) -> Job:
+    """Start training a request in the background (`train` with its flags), or return the live job already doing it.
 
-    `settings` are a forecast zoo's flags (lookback, horizon, ...); None values are left out. `executor="ray"`
-    trains its runs on a Ray cluster (`address`, as `train --address`; None: a Ray instance on this machine);
-    the job's process is the driver and writes them into this store. The job trains once it holds one of the
-    store's training slots, and waits in line until then; when the slots and the queue behind them are all
-    taken, JobQueueFull (a ValueError) says so and nothing starts.
+    The request was checked when it was made; here `--executor ray`'s address is tried too (within seconds: an
+    address that is not Ray must not become a job waiting on it), and the data set's store folder is resolved
+    (DataError for an unknown one). The job's process is `python -m pipelines train ...` (with Ray, the driver
+    that writes the runs into this store). It trains once it holds one of the store's training slots, and waits
+    in line until then; when the slots and the queue behind them are all taken, JobQueueFull (a ValueError)
+    says so and nothing starts.
     """
-    corpus = is_corpus(dataset)  # a character corpus trains language models
-    zoos = list(LANGUAGE_MODEL_ZOOS) if corpus else [*ZOOS, *FORECAST_ZOOS]
-    if not corpus and is_series_key(dataset):  # a series trains forecasters only, text only classifiers
-        zoos = list(FORECAST_ZOOS)
-    elif not corpus:
-        zoos = list(ZOOS)
-    if zoo not in zoos:  # refused here: in the job's log, the Train page would already have said "started"
-        raise ValueError(f"unknown zoo {zoo!r} for {dataset}; choose one of: {', '.join(zoos)}")
-    if framework not in FRAMEWORK_CHOICES:
-        raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORK_CHOICES)}")
-    if corpus and framework != "torch":
-        raise ValueError(f"character language models train in PyTorch only, not {framework}")
-    if epochs is not None and epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}")
-    if executor not in EXECUTORS:
-        raise ValueError(f"unknown executor {executor!r}; choose one of: {', '.join(EXECUTORS)}")
-    if address and executor != "ray":
-        raise ValueError("a cluster address needs the ray executor")
-    cluster = ClusterOptions(address=address or None)  # a malformed address is refused here, not in the log
-    if executor == "ray":
-        cluster.check()  # within seconds: an address that is not Ray must not become a job waiting on it
-    if seeds is not None and seeds < 1:
-        raise ValueError(f"seeds must be at least 1, got {seeds}")
-    # The store folder the runs land in; DataError (a ValueError) for an unknown data set.
-    if corpus:
-        key = resolve_corpus(dataset, limit).key
-    else:
-        key = (series_key(dataset, data_dir, (settings or {}).get("date_column"), (settings or {}).get("value_column"))
-               if is_series_key(dataset) else resolve_info(dataset, language, limit).key)  # a CSV's key: its content
-    arguments = ["train", "--dataset", dataset, "--zoo", zoo, "--framework", framework, "--quiet"]
-    options = {"--epochs": epochs, "--limit": limit, "--language": language, "--data-dir": data_dir,
-               "--executor": executor if executor != "local" else None, "--address": address or None,
-               "--seeds": seeds, **{f"--{name.replace('_', '-')}": value for name, value in (settings or {}).items()}}
-    arguments += [part for flag, value in options.items() if value is not None for part in (flag, str(value))]
-    return _launch(store, key, zoo, framework, arguments, [key], executor)
+    if request.cluster is not None:
+        request.cluster.check()
+    key = request.store_key()  # a CSV's key: its content
+    arguments = replace(request, show_progress=False).to_argv()
+    return _launch(store, key, request.zoo, request.framework, arguments, [key], request.executor)
 
 
-def start_lab_job(store: Store, distances: list[int], distractors: bool = False) -> Job:
+def start_lab_job(store: Store, request: LabRequest) -> Job:
     """Start the memory lab's sweep (`python -m pipelines lab`) in the background, or return the live one."""
-    from .lab import LAB_ZOO, lab_keys  # checks the distances; imports nothing heavy
-
-    keys = lab_keys(list(distances), distractors)
-    arguments = ["lab", "--distances", *(str(distance) for distance in sorted(set(distances))), "--quiet"]
-    if distractors:
-        arguments.append("--distractors")
-    return _launch(store, LAB_JOBS, LAB_ZOO, "torch", arguments, keys)
+    arguments = replace(request, show_progress=False).to_argv()
+    return _launch(store, LAB_JOBS, LAB_ZOO, "torch", arguments, request.keys)
 
 
 def _launch(store: Store, key: str, zoo: str, framework: str, arguments: list[str], datasets: list[str],
@@ -322,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{store.root} has runs already; no training started")
         return EXIT_FINISHED
     try:
-        job = start_job(store, args.dataset, args.zoo, args.framework)
+        frameworks = ("torch", "keras") if args.framework == "both" else (args.framework,)
+        job = start_job(store, TrainRequest(dataset=args.dataset, zoo=args.zoo, frameworks=frameworks))
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -1,6 +1,6 @@
 """The `train` command for character corpora: the n-gram baselines, then the recurrent language models.
 
-    outcomes = train_language_models(Store(), "rt-polarity-chars", "charlm")
+    outcomes = train(Store(), TrainRequest(dataset="rt-polarity-chars", zoo="charlm"))
 
 The same store, run ids, locks, progress bars and training loop as the
 classifiers (`progress.train_each`, `torch_loop.train_loop`): a run is
@@ -40,6 +40,7 @@ from .loop import ProgressCallback
 from .bucketing import length_buckets
 from .torch_loop import BatchLoss, train_loop
 from .progress import Outcome, train_each
+from .request import LANGUAGE_MODELS, TrainRequest
 from .run_files import finish, run_id_for, spec_document, status_reporter
 from .train import stored_fingerprint
 
@@ -184,23 +185,15 @@ def train_ngram(run_id: str, spec: NGramSpec, data: PreparedCorpus, zoo_name: st
 # The zoo
 
 
-def train_language_models(
-    store: Store,
-    dataset: str,
-    zoo_name: str = "charlm",
-    device: str = "auto",
-    overrides: dict | None = None,
-    data_dir=None,
-    limit: int | None = None,
-    only: list[str] | None = None,
-    show_progress: bool = True,
-) -> list[Outcome]:
-    """Train every language model of a zoo (and its n-gram baselines) that the store does not have yet."""
-    specs = language_model_zoo(zoo_name, only)
-    # Every setting is checked before anything is read or written.
-    config = TrainConfig.layered(resolve_corpus(dataset, limit).training, overrides or {})
+def train(store: Store, request: TrainRequest) -> list[Outcome]:
+    """Train every language model of the request's zoo (and its n-gram baselines) that the store does not have yet."""
+    assert request.kind == LANGUAGE_MODELS, request.kind  # pipelines.training.dispatch sends the others elsewhere
+    zoo_name, device = request.zoo, request.device
+    specs = language_model_zoo(zoo_name, list(request.only) if request.only else None)
+    # The corpus's own settings, then the request's: checked before anything is read or written.
+    config = TrainConfig.layered(resolve_corpus(request.dataset, request.limit).training, request.overrides)
     backend = backend_for("torch", device)
-    data = prepare_corpus(store, dataset, data_dir=data_dir, limit=limit)
+    data = prepare_corpus(store, request.dataset, data_dir=request.data_dir, limit=request.limit)
     fingerprint = data.alphabet.fingerprint()
     trainers = {}  # run id -> trainer(claim=..., on_step=...) -> the run's metrics
     for spec in specs:
@@ -218,7 +211,13 @@ def train_language_models(
     def train_one(run_id: str, claim: RunClaim, on_step) -> str:
         return _detail(trainers[run_id](claim=claim, on_step=on_step))
 
-    return train_each(store, data.key, list(trainers), f"{zoo_name} zoo on {data.key}", train_one, show_progress)
+    return train_each(store, data.key, list(trainers), f"{zoo_name} zoo on {data.key}", train_one,
+                      request.show_progress)
+
+
+def train_language_models(store: Store, dataset: str, zoo_name: str = "charlm", **options) -> list[Outcome]:
+    """`train(store, TrainRequest(...))` for scripts and tests."""
+    return train(store, TrainRequest(dataset=dataset, zoo=zoo_name, **options))
 
 
 def _detail(metrics: dict) -> str:

@@ -1,7 +1,7 @@
 """Training slots: how many background trainings run at once on this machine, and the queue behind them.
 
     with training_slot(store):      # waits until one of the store's slots is free, holds it while training
-        train_zoo(...)
+        train(store, request)
 
 A room of students can press "Start training" faster than two cores can
 train: six concurrent jobs on two cores each ran several times slower than

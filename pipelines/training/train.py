@@ -1,7 +1,7 @@
 """The `train` command: data set -> vocabulary -> every (framework, spec) of a zoo not yet in the store.
 
-    outcomes = train_zoo(Store(), "rt-polarity", "quick", ["torch"])
-    outcomes = train_zoo(Store(), "rt-polarity", "sweep", ["torch"], executor="ray")   # each run a Ray task
+    outcomes = train(Store(), TrainRequest(dataset="rt-polarity", zoo="quick"))
+    outcomes = train(Store(), TrainRequest(dataset="rt-polarity", zoo="sweep", executor="ray"))   # each a Ray task
 
 The local executor (`LocalExecutor`, here) trains one run after another in this
 process; `ray_executor.py` sends them to a Ray cluster. Both claim runs in the
@@ -33,12 +33,13 @@ from ..store import RunClaim, Store
 from ..tasks import CLASSIFICATION, task_named
 from ..threads import limited_threads
 from .baselines import train_baselines
-from .cluster import EXECUTORS, ClusterOptions
+from .cluster import ClusterOptions
 from .config import TrainConfig
 from .loop import FitResult, ProgressCallback
 from .progress import Outcome, ZooProgress, derive_views, run_detail, train_claimed, train_each  # noqa: F401
 from .run_files import (STATUS_INTERVAL, dataset_reference, finish, predictions_frame, run_id_for,  # noqa: F401
                         spec_document, status_reporter)  # (Outcome ... run_id_for, STATUS_INTERVAL: train's API)
+from .request import CLASSIFIERS, TrainRequest
 
 @dataclass
 class PreparedData:
@@ -114,8 +115,6 @@ def plan_runs(data: PreparedData, specs: list[ModelSpec], frameworks: list[str],
 
     The seed is part of the run id, so the first seed's runs are the ones a one-seed zoo trains.
     """
-    if seeds < 1:
-        raise ValueError(f"--seeds must be at least 1, got {seeds}")
     planned = []
     for offset in range(seeds):
         seeded = replace(config, seed=config.seed + offset)
@@ -183,73 +182,61 @@ def fit(backend: Backend, model, train: EncodedSplit, validation: EncodedSplit, 
     return torch_fit(model, train, validation, config, backend.device, on_progress)
 
 
-def train_zoo(
-    store: Store,
-    dataset: str,
-    zoo_name: str,
-    frameworks: list[str],
-    device: str = "auto",
-    overrides: dict | None = None,
-    data_dir=None,
-    language: str | None = None,
-    limit: int | None = None,
-    only: list[str] | None = None,
-    show_progress: bool = True,
-    words: bool = True,
-    pretrained: str | None = None,
-    embeddings: str | None = None,
-    executor: str = "local",
-    cluster: ClusterOptions | None = None,
-    seeds: int = 1,
-    baselines: bool = True,
-) -> list[Outcome]:
-    """Train every run of a zoo (or its models matching `only`) that the store does not have yet.
+def train(store: Store, request: TrainRequest) -> list[Outcome]:
+    """Train every classifier of the request's zoo (or its models matching `only`) that the store lacks.
 
-    `seeds` trains the zoo that many times, with seeds config.seed, config.seed + 1, ...
+    The zoo is trained `seeds` times, with seeds config.seed, config.seed + 1, ...
     With `baselines`, a classification data set's bag-of-words baselines are
     trained first (`pipelines.training.baselines`), in this process whatever the
-    executor: they take seconds. With `words`, each run's top words per class
+    executor: they take seconds. With `top_words`, each run's top words per class
     (`pipelines.explain.top_words`) are computed right after it finishes, so the
     dashboard finds them cached. Every finished run's history is written as
     TensorBoard events (`pipelines.tensorboard_events`).
     With `pretrained` ("tuned" or "frozen"), every model's embedding table starts
     from the named `embeddings` in the store (or the newest there): `pipelines.training.pretrained`.
-    `executor="ray"` sends the runs to a Ray cluster (`cluster` says which and
+    `executor="ray"` sends the runs to a Ray cluster (`request.cluster` says which and
     what each run asks of it) and writes what comes back into this store.
     """
-    specs = zoo(zoo_name, only)
-    if seeds < 1:
-        raise ValueError(f"--seeds must be at least 1, got {seeds}")
+    assert request.kind == CLASSIFIERS, request.kind  # pipelines.training.dispatch sends the others elsewhere
+    frameworks = list(request.frameworks)
+    specs = zoo(request.zoo, list(request.only) if request.only else None)
     vectors = None
-    if pretrained:
+    if request.pretrained:
         from .pretrained import pretrained_specs
 
-        if frameworks != ["torch"]:
-            raise ValueError("pretrained embeddings start PyTorch runs only; train them with --framework torch")
-        vectors = choose_embeddings(store.root, embeddings)
-        specs = pretrained_specs(specs, vectors, pretrained)
-    elif embeddings:
-        raise ValueError("--embeddings names the vectors for --pretrained tuned|frozen; give --pretrained too")
-    if executor not in EXECUTORS:
-        raise ValueError(f"unknown executor {executor!r}; choose one of: {', '.join(EXECUTORS)}")
-    # Every setting is checked, and the cluster reached, before anything is read or written.
-    config = TrainConfig.layered(resolve_info(dataset, language, limit).training, overrides or {})
-    if executor == "local":
-        session = nullcontext(LocalExecutor(frameworks, device))
+        vectors = choose_embeddings(store.root, request.embeddings)
+        specs = pretrained_specs(specs, vectors, request.pretrained)
+    # The data set's own defaults, then the request's: checked, and the cluster reached, before anything is written.
+    info = resolve_info(request.dataset, request.language, request.limit)
+    config = TrainConfig.layered(info.training, request.overrides)
+    if request.executor == "local":
+        session = nullcontext(LocalExecutor(frameworks, request.device))
     else:
         try:
             from .ray_executor import connect  # imports Ray: only when a run goes to a cluster
         except ImportError as error:
             raise ValueError(f"--executor ray needs Ray ({error}); pip install -r requirements.txt") from None
-        session = connect(cluster or ClusterOptions(), frameworks, device, train_run)
+        session = connect(request.cluster, frameworks, request.device, train_run)
     with session as trainer:
-        data = prepare_data(store, dataset, data_dir=data_dir, language=language, limit=limit)
-        planned = plan_runs(data, specs, frameworks, config, seeds, embeddings=vectors)
+        data = prepare_data(store, request.dataset, data_dir=request.data_dir, language=request.language,
+                            limit=request.limit)  # fmt: skip
+        planned = plan_runs(data, specs, frameworks, config, request.seeds, embeddings=vectors)
         outcomes = []
-        if baselines and data.task == CLASSIFICATION.name:  # seconds: a yardstick before the first RNN
-            outcomes = train_baselines(store, data, show_progress=show_progress)
-        return outcomes + train_planned(store, data, planned, trainer, zoo_name, show_progress=show_progress,
-                                        words=words)  # fmt: skip
+        if request.baselines and data.task == CLASSIFICATION.name:  # seconds: a yardstick before the first RNN
+            outcomes = train_baselines(store, data, show_progress=request.show_progress)
+        return outcomes + train_planned(store, data, planned, trainer, request.zoo,
+                                        show_progress=request.show_progress, words=request.top_words)  # fmt: skip
+
+
+def train_zoo(store: Store, dataset: str, zoo_name: str = "quick", frameworks=("torch",), *, words: bool = True,
+              cluster: ClusterOptions | None = None, **options) -> list[Outcome]:  # fmt: skip
+    """`train(store, TrainRequest(...))` for scripts and tests: the request's fields as keywords (`words` is
+    `top_words`; `cluster`'s options become the Ray fields)."""
+    if cluster is not None:
+        options.update(address=cluster.address, cpus_per_run=cluster.cpus_per_run, gpus_per_run=cluster.gpus_per_run,
+                       ray_cpus=cluster.local_cpus)  # fmt: skip
+    return train(store, TrainRequest(dataset=dataset, zoo=zoo_name, frameworks=tuple(frameworks), top_words=words,
+                                     **options))  # fmt: skip
 
 
 def train_planned(store: Store, data: PreparedData, planned: list[PlannedRun], trainer, zoo_name: str | None = None,
