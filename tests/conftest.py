@@ -160,3 +160,31 @@ def reseal_checksums(run_folder: Path) -> None:
     every = checksums_of(Path(run_folder), skip={"status.json"})
     document["derived"] = {name: every[name] for name in derived if name in every} or None
     status.write_text(json.dumps(document))
+
+
+# -- the tiers ------------------------------------------------------------------------------------------------
+# `make test-fast` (pytest -m "not browser and not slow and not e2e") is the inner loop: unit tests on tiny
+# generated data and tiny models. A test joins the slow tier, still part of `make test` and CI, when it needs the
+# session's trained store, or when its module trains stores, starts background processes or a Ray cluster.
+TRAINED_STORE_FIXTURES = {"trained", "real_runs"}
+SLOW_MODULES = {
+    "test_sigkill", "test_ray", "test_ray_cluster", "test_jobs", "test_gpu_check", "test_tamper", "test_concurrency",
+    "test_embeddings", "test_deploy", "test_generation_pipeline", "test_faults", "test_explain_run",
+    "test_tensorboard_events", "test_report", "test_dashboard", "test_dashboard_figures", "test_dashboard_writing",
+    "test_dashboard_comparisons", "test_dashboard_deploy", "test_forecast_dashboard", "test_memory_lab",
+    "test_divergence", "test_verify", "test_baselines", "test_probes", "test_keras_backend",
+}
+SLOW_TESTS = {  # seconds each in a fast module: a real training from the CLI, Keras models built and traced
+    "test_train_then_list_then_train_again_skips", "test_reference_reproduces_keras",
+    "test_keras_formula_matches_full_size_models", "test_a_keras_run_is_explained_through_its_torch_twin",
+    "test_the_local_executor_runs_without_ray",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        slow_module = item.module.__name__ in SLOW_MODULES
+        keras = "keras" in item.name.lower()  # TensorFlow's import and tracing: the Keras twin is checked in make test
+        slow_test = item.originalname in SLOW_TESTS or keras
+        if slow_module or slow_test or TRAINED_STORE_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
