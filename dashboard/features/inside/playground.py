@@ -4,8 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures, highlight, loaders, tables, ui
-from dashboard.baseline_view import show_word_weights
+from dashboard.features.inside.baseline_view import show_word_weights
 from dashboard.examples import examples_for
+from dashboard.pages import page_path
 
 TEXT = "playground_text"  # the text area's key: examples and test reviews are copied into it
 TRUTH = "playground_truth"  # (text, true class) of the test review last copied in
@@ -146,4 +147,4 @@ if st.button("Why? Look inside the models", icon=":material/neurology:", key="pl
     st.session_state["inside_text"] = text  # the Inside page's text box opens on this review
     # query_params={}: Streamlit's default clears the address's parameters, which it refuses to do while the data
     # set and presentation mode are bound to it; the bound widgets write them back on the next page.
-    st.switch_page("app_pages/inside.py", query_params={})
+    st.switch_page(page_path("inside"), query_params={})

@@ -11,7 +11,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import figures, figures_writing, highlight, loaders, tables_language, ui
+from dashboard import figures, highlight, loaders, ui
+from dashboard.features.writing import figures_writing, tables_language
 from dashboard.state import Selection
 from pipelines.generation import clean_prompt
 from pipelines.records import DatasetSummary, RunRecord

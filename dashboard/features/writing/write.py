@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import figures, figures_inside, figures_writing, language_models, loaders, tables_language, ui
+from dashboard import figures, figures_inside, loaders, ui
+from dashboard.features.writing import figures_writing, language_models, tables_language
 from pipelines.data.characters import readable
 from pipelines.explain import units_by_similarity
 from pipelines.generation import MAX_PROMPT, SamplingSettings

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import figures_forecast, loaders, tables_forecast, ui
+from dashboard import loaders, ui
+from dashboard.features.forecasting import figures_forecast, tables_forecast
 from dashboard.state import Selection
 from pipelines.records import DatasetSummary
 

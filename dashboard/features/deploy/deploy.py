@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import figures_deploy, loaders_deploy, tables_deploy, ui
+from dashboard import ui
+from dashboard.features.deploy import figures_deploy, loaders_deploy, tables_deploy
 from dashboard.loaders import Unreadable
 
 NUMBER = st.column_config.NumberColumn

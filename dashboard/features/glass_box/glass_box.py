@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import equations, figures, figures_glassbox, loaders, tables, ui
+from dashboard import figures, loaders, tables, ui
+from dashboard.features.glass_box import equations, figures_glassbox
 from dashboard.examples import examples_for
 from pipelines.models.spec import FRAMEWORK_NAMES, parameter_breakdown
 from pipelines.records import framework_twins

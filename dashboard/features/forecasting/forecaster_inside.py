@@ -3,7 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from dashboard import figures, figures_forecast, figures_inside, loaders, tables_forecast, ui
+from dashboard import figures, figures_inside, loaders, ui
+from dashboard.features.forecasting import figures_forecast, tables_forecast
 
 st.title("Inside the forecaster")
 ui.teach("A recurrent forecaster reads a window of values one step at a time and forecasts from the state it ends "

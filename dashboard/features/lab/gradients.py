@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures, figures_lab, loaders, ui
+from dashboard import figures, loaders, ui
+from dashboard.features.lab import figures_lab
 from dashboard.examples import examples_for
 from dashboard.pages import page_path
 from pipelines.explain.simulation import simulate

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures_forecast, forecast_overview, loaders, tables_forecast, ui
+from dashboard import loaders, ui
+from dashboard.features.forecasting import figures_forecast, forecast_overview, tables_forecast
 from pipelines.forecasting.runs import with_bands
 
 FUTURE = "future"  # the origin choice that means "after the last value": the real future
