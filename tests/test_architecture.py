@@ -77,9 +77,8 @@ def test_pipelines_never_import_the_dashboard():
 
 def test_loading_a_run_imports_no_trainer():
     """What the dashboard imports to read the store and load a model leaves the training package alone."""
-    probe = ("import sys, pipelines.runs, pipelines.verify, pipelines.explain, pipelines.forecasting.runs, "
-             "pipelines.generation.writer, "
-             "dashboard.loaders\n"
+    probe = ("import sys, pipelines.loaded, pipelines.runs, pipelines.verify, pipelines.explain, "
+             "pipelines.forecasting.runs, pipelines.generation.writer, dashboard.loaders\n"
              "assert not [name for name in sys.modules if name.startswith('pipelines.training')], sorted(sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT)
     assert result.returncode == 0, result.stderr[-2000:]
