@@ -4,11 +4,11 @@ The router and the frame. It registers the pages, draws the sidebar every page
 shares (data set, run filters, presentation mode; each widget has a `key`, and
 pages read the values through `dashboard.state`) and then runs the chosen page.
 
-Adding a page: write `dashboard/app_pages/<name>.py` and add one entry to
-`dashboard/pages.py` (the tests and the benchmark read the same list).
-The folder is not called `pages/`: Streamlit treats a `pages/` folder beside the
-entry point as an old-style multipage app, which fights `st.navigation` (AppTest
-then runs a page without this frame). `dashboard` and `pipelines` are imported as
+Adding a page: write `dashboard/features/<feature>/<name>.py` and add one entry
+to `dashboard/pages.py` (the tests and the benchmark read the same list). No
+folder is called `pages/`: Streamlit treats a `pages/` folder beside the entry
+point as an old-style multipage app, which fights `st.navigation` (AppTest then
+runs a page without this frame). `dashboard` and `pipelines` are imported as
 the installed project (`pip install -e .`).
 """
 
@@ -27,7 +27,8 @@ def navigation() -> dict[str, list]:
     """The pages under their section headings, as st.navigation takes them."""
     sections: dict[str, list] = {}
     for entry in PAGES:
-        page = st.Page(entry.path, title=entry.title, icon=entry.icon, default=entry.default)  # url: the file's stem
+        page = st.Page(entry.path, title=entry.title, icon=entry.icon, default=entry.default,
+                       url_path=entry.key)  # the file's name, not its folder: addresses stay as they were
         sections.setdefault(entry.section, []).append(page)
     return sections
 

@@ -1,12 +1,12 @@
 """Cached reading of the store, keyed by plain strings.
 
-Tables come through `st.cache_data`, models through `st.cache_resource`. Each
+Tables come through `st.cache_data`, models of every kind through one `st.cache_resource` (`load`). Each
 cached function takes the store's root and a change token (`Store.last_changed`
 for a data set, a run's `updated_at` for a run), so a run that finishes while
 the app is open shows up on the next rerun without a restart; the short ttl on
 the run list also catches a training process that died without writing.
 
-Everything here reads through the pipelines (`Store`, `load_run`); nothing
+Everything here reads through the pipelines (`Store`, `pipelines.loaded.load`); nothing
 parses or checks an artifact file itself (the store validates what it reads).
 Reads that can fail on a damaged run raise `Unreadable` with a sentence a page
 can show.
@@ -186,15 +186,21 @@ def _unreadable_as(what: str, passing: tuple[type[Exception], ...] = ()):
         raise Unreadable(f"{what} ({type(error).__name__}: {error})") from error
 
 
+def load(record: RunRecord):
+    """A finished run's model, whatever its kind (`pipelines.loaded.LoadedModel`: its record, spec, label and
+    capabilities), loaded once and shared by every session until the run changes."""
+    return _model(store_root(), record.dataset, record.run_id, run_marker(record))
+
+
 @st.cache_resource(max_entries=48, show_spinner=False)
 def _model(root: str, dataset: str, run_id: str, marker: str):
-    """A recurrent run (`LoadedRun`) or a baseline (`LoadedBaseline`), loaded by its kind."""
-    from pipelines.predictors import load_predictor  # imports the frameworks: only pages that predict pay for it
+    """The one model cache: every kind (classifier, baseline, forecaster, language model), keyed by run id."""
+    from pipelines.loaded import load as load_model  # imports a kind's framework: only pages that ask pay for it
     from pipelines.threads import prefer_low_latency
 
-    prefer_low_latency()  # one text at a time: one thread is many times faster
-    with _unreadable_as(f"the model of {run_id} cannot be loaded"):  # missing or mismatched weights, a framework
-        return load_predictor(Store(root), dataset, run_id)
+    prefer_low_latency()  # one text, window or character at a time: one thread is many times faster
+    with _unreadable_as(f"the model of {run_id} cannot be loaded"):  # missing or mismatched weights, changed data
+        return load_model(Store(root), dataset, run_id)
 
 
 def predict(record: RunRecord, text: str) -> np.ndarray:
@@ -252,7 +258,7 @@ def compute_top_words(record: RunRecord) -> None:
     """Aggregate the run's attributions over its test split now and cache them in the store (seconds)."""
     from pipelines.explain import top_words as aggregate
 
-    model = _model(store_root(), record.dataset, record.run_id, run_marker(record))
+    model = load(record)
     try:
         words = aggregate(store(), model, refresh=True)
     except Exception as error:
@@ -291,7 +297,7 @@ def run_verify(record: RunRecord, limit: int | None) -> dict:
     """Verify now (on `limit` test texts, or all); a whole-split report is kept in the store."""
     from pipelines.verify import verify_run
 
-    model = _model(store_root(), record.dataset, record.run_id, run_marker(record))
+    model = load(record)
     with _unreadable_as(f"{record.run_id} could not be verified"):
         return verify_run(store(), record.run_id, record.dataset, limit=limit, run=model)
 
@@ -370,16 +376,6 @@ def _series(root: str, dataset: str, marker: str) -> pd.DataFrame:
         raise Unreadable(str(error)) from error
 
 
-@st.cache_resource(max_entries=48, show_spinner=False)
-def _forecaster(root: str, dataset: str, run_id: str, marker: str):
-    from pipelines.forecasting.runs import load_forecaster  # imports PyTorch for a recurrent run
-    from pipelines.threads import prefer_low_latency
-
-    prefer_low_latency()  # one window at a time: one thread is faster
-    with _unreadable_as(f"the forecaster {run_id} cannot be loaded"):  # missing weights, a changed series, ...
-        return load_forecaster(Store(root), dataset, run_id)
-
-
 def forecast_from(record: RunRecord, origin: int) -> pd.DataFrame:
     """One run's forecast after value `origin`, with its fan (`LoadedForecaster.forecast_from`)."""
     return _forecast_from(store_root(), record.dataset, record.run_id, run_marker(record), origin)
@@ -387,7 +383,7 @@ def forecast_from(record: RunRecord, origin: int) -> pd.DataFrame:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _forecast_from(root: str, dataset: str, run_id: str, marker: str, origin: int) -> pd.DataFrame:
-    run = _forecaster(root, dataset, run_id, marker)
+    run = _model(root, dataset, run_id, marker)
     with _unreadable_as(f"{run_id} could not forecast", passing=(ValueError,)):  # an origin it cannot start from
         return run.forecast_from(origin)
 
@@ -399,22 +395,4 @@ def forecaster_states(record: RunRecord, origin: int) -> list[np.ndarray]:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _forecaster_states(root: str, dataset: str, run_id: str, marker: str, origin: int) -> list[np.ndarray]:
-    return _forecaster(root, dataset, run_id, marker).hidden_states(origin)
-
-
-# -- language models ---------------------------------------------------------------------
-
-
-def language_model(record: RunRecord):
-    """A finished language model (`pipelines.generation.LoadedLanguageModel`), recurrent or n-gram, loaded once."""
-    return _language_model(store_root(), record.dataset, record.run_id, run_marker(record))
-
-
-@st.cache_resource(max_entries=24, show_spinner=False)
-def _language_model(root: str, dataset: str, run_id: str, marker: str):
-    from pipelines.generation import load_language_model  # imports torch: only the Write page pays for it
-    from pipelines.threads import prefer_low_latency
-
-    prefer_low_latency()  # one character at a time: one thread is many times faster
-    with _unreadable_as(f"the model of {run_id} cannot be loaded"):  # mismatched weights, a changed alphabet, ...
-        return load_language_model(Store(root), dataset, run_id)
+    return _model(root, dataset, run_id, marker).hidden_states(origin)

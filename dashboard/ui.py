@@ -17,14 +17,18 @@ import streamlit as st
 
 from dashboard import loaders
 from dashboard.figures import styled
-from dashboard.state import Selection, selection
 from dashboard.pages import page_path
+from dashboard.state import Selection, selection
 from dashboard.tables import run_frame
 from pipelines.records import DatasetSummary
 from pipelines.store import RunRecord
-from pipelines.tasks import BASELINE, Task, task_of
+from pipelines.tasks import Capability, Task, task_of
 
 TRAIN_PAGE = page_path("train")
+
+# What a page draws: the runs that can do what it asks (a Capability: Inside asks EXPLAIN, the Playground
+# PREDICT, Write GENERATE, the forecasting pages FORECAST), or, for the results pages, a test of the run's kind.
+Draws = Capability | Callable[[Task], bool]
 
 
 def classifiers(task: Task) -> bool:
@@ -32,30 +36,14 @@ def classifiers(task: Task) -> bool:
     return task.classifier
 
 
-def recurrent_classifiers(task: Task) -> bool:
-    """Recurrent models that read text: what the pages that look inside a model draw."""
-    return task.recurrent_classifier
-
-
-def forecasters(task: Task) -> bool:
-    """Forecasting runs, recurrent and baseline: what the forecasting pages draw."""
-    return task.name == "forecasting"
-
-
 def trained_by_epochs(task: Task) -> bool:
     """Runs with a training history (one row per epoch) and forecasters: what the Training page draws (it leaves
     out the bag-of-words and n-gram baselines, which have no epochs)."""
-    return "history.csv" in task.files_when_done or forecasters(task)
+    return "history.csv" in task.files_when_done or task.can(Capability.FORECAST)
 
 
-def language_models(task: Task) -> bool:
-    """Runs that predict the next character and can write: the Write page, a corpus's leaderboard."""
-    return task.language_model
-
-
-def reads_text(task: Task) -> bool:
-    """Classifiers that score a typed text: the recurrent models and the bag-of-words baselines (the Playground)."""
-    return task.recurrent_classifier or task.name == BASELINE.name
+def _kind_test(draws: Draws) -> Callable[[Task], bool]:
+    return draws if callable(draws) else lambda task: task.can(draws)
 
 
 def require_series(dataset: str) -> DatasetSummary:
@@ -184,7 +172,7 @@ def _rerun_when_a_data_set_appears() -> None:
         st.rerun()
 
 
-def require_finished_runs(selected: Selection, draws: Callable[[Task], bool] = classifiers) -> list[RunRecord]:
+def require_finished_runs(selected: Selection, draws: Draws = classifiers) -> list[RunRecord]:
     """The finished runs of the kinds a page `draws` that pass the filters; stops with a lesson if none.
 
     Runs of other kinds (a forecaster on a classifier's page, say) are left out with a note saying so.
@@ -217,11 +205,12 @@ def require_finished_runs(selected: Selection, draws: Callable[[Task], bool] = c
     return kept
 
 
-def drawn(done: list[RunRecord], draws: Callable[[Task], bool]) -> list[RunRecord]:
+def drawn(done: list[RunRecord], draws: Draws) -> list[RunRecord]:
     """The finished runs of the kinds a page draws; the kinds it leaves out are named (as a note, or as the
     page's only message when nothing is left)."""
-    other_kinds = [record for record in done if not draws(task_of(record))]
-    kept = [record for record in done if draws(task_of(record))]
+    able = _kind_test(draws)
+    other_kinds = [record for record in done if not able(task_of(record))]
+    kept = [record for record in done if able(task_of(record))]
     if other_kinds:
         counts = Counter(task_of(record).title for record in other_kinds)
         parts = []
@@ -246,7 +235,7 @@ class FinishedRuns:
     by_id: dict[str, RunRecord]
 
 
-def require_runs(selected: Selection, draws: Callable[[Task], bool] = classifiers) -> FinishedRuns:
+def require_runs(selected: Selection, draws: Draws = classifiers) -> FinishedRuns:
     """`require_finished_runs`, with the run table and the lookups every results page builds from it."""
     records = require_finished_runs(selected, draws)
     frame = run_frame(records)

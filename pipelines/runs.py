@@ -27,7 +27,7 @@ from .models.spec import ModelSpec
 from .models.torch_zoo import RecurrentClassifier
 from .records import LoadedFromRecord
 from .store import RunRecord, Store
-from .tasks import require_recurrent_classifier
+from .tasks import READS_TEXT, Capability, require_recurrent_classifier
 
 
 class RunNotReady(ValueError):
@@ -53,6 +53,11 @@ class LoadedRun(LoadedFromRecord):
     def label(self) -> str:
         """Chart label, e.g. 'BiGRU 1×64 (torch)'."""
         return f"{self.spec.label()} ({self.framework})"
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Predict, explain, gradients (`pipelines.loaded`): any recurrent classifier, whatever its framework."""
+        return READS_TEXT
 
     def encode(self, texts: list[str]) -> EncodedSplit:
         return EncodedSplit.of_texts(texts, self.vocabulary)

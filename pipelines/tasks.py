@@ -1,6 +1,7 @@
 """Run kinds: what a run does decides which spec, metrics and files it has, and what can be asked of it.
 
     task = task_of(record)                     # TASKS[record.task]
+    task.can(Capability.EXPLAIN)               # what its loaded model answers: pipelines/loaded.py
     require_recurrent_classifier(record, "verify")   # ValueError: "verify works on recurrent classifiers; ..."
     require_language_model(record, "generate")        # ValueError: "generate works on language models; ..."
 
@@ -14,6 +15,7 @@ The store's contract for each kind is in artifacts/README.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Callable
 
 from .models.bag_of_words_spec import BaselineSpec
@@ -21,6 +23,21 @@ from .models.forecast_spec import forecast_spec_from_json
 from .models.language_model_spec import LanguageModelSpec, NGramSpec
 from .models.spec import ModelSpec
 from .records import BaselineMetrics, ClassificationMetrics, ForecastMetrics, GenerationMetrics, Metrics, RunRecord
+
+
+class Capability(StrEnum):
+    """What a loaded run can be asked; each names the calls a run that has it answers (pipelines/loaded.py)."""
+
+    PREDICT = "predict"  # predict_proba(texts) -> (texts, classes) probabilities
+    WORD_WEIGHTS = "word_weights"  # word_weights(text) -> WordWeights: a bag-of-words baseline's explanation
+    EXPLAIN = "explain"  # explain(text, methods, target) and torch_model(): states, gates, attributions, verify
+    GRADIENTS = "gradients"  # gradients(text, target): gradient flow through time, trained and at initialisation
+    FORECAST = "forecast"  # forecast_from(origin) -> the next `horizon` values with their fan; forecasts(origins)
+    HIDDEN_STATES = "hidden_states"  # hidden_states(origin): each layer's states over a window (recurrent only)
+    GENERATE = "generate"  # write(prompt, settings) -> Generation, character by character
+
+
+READS_TEXT = frozenset({Capability.PREDICT, Capability.EXPLAIN, Capability.GRADIENTS})
 
 
 @dataclass(frozen=True)
@@ -31,8 +48,20 @@ class Task:
     metrics: type[Metrics]  # metrics.json's type once the run is done
     files_when_done: tuple[str, ...]  # besides status.json and spec.json
     weight_files: tuple[str, ...]  # a done run has one of these
-    recurrent_classifier: bool  # a RecurrentClassifier reads text: explain, verify, top words, Inside, Glass box
-    language_model: bool = False  # predicts the next character: generate, the Write page
+    capabilities: frozenset[Capability]  # the most a loaded run of this kind answers (one model may answer less)
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    @property
+    def recurrent_classifier(self) -> bool:
+        """A RecurrentClassifier reads text: explain, verify, top words, Inside, Glass box."""
+        return self.can(Capability.EXPLAIN)
+
+    @property
+    def language_model(self) -> bool:
+        """Predicts the next character: generate, the Write page."""
+        return self.can(Capability.GENERATE)
 
     @property
     def classifier(self) -> bool:
@@ -54,20 +83,20 @@ def register(task: Task) -> Task:
 CLASSIFICATION = register(Task(
     name="classification", title="sentiment classifier", model_spec=ModelSpec.from_json,
     metrics=ClassificationMetrics, files_when_done=RECURRENT_CLASSIFIER_FILES, weight_files=FRAMEWORK_WEIGHTS,
-    recurrent_classifier=True,
+    capabilities=READS_TEXT,
 ))  # fmt: skip
 # Recurrent forecasters and the baselines they are judged against (pipelines/forecasting): one kind, so
 # `list`, the tables and the pages put them side by side. A baseline keeps its parameters in baseline.json.
 FORECASTING = register(Task(
     name="forecasting", title="forecaster", model_spec=forecast_spec_from_json, metrics=ForecastMetrics,
     files_when_done=("metrics.json", "predictions.csv"), weight_files=("weights.safetensors", "baseline.json"),
-    recurrent_classifier=False,
+    capabilities=frozenset({Capability.FORECAST, Capability.HIDDEN_STATES}),  # a baseline has no hidden states
 ))  # fmt: skip
 
 
 MEMORY = register(Task(
     name="memory", title="memory-lab classifier", model_spec=ModelSpec.from_json, metrics=ClassificationMetrics,
-    files_when_done=RECURRENT_CLASSIFIER_FILES, weight_files=FRAMEWORK_WEIGHTS, recurrent_classifier=True,
+    files_when_done=RECURRENT_CLASSIFIER_FILES, weight_files=FRAMEWORK_WEIGHTS, capabilities=READS_TEXT,
 ))  # fmt: skip
 
 # Majority class and TF-IDF + logistic regression, trained beside every zoo (pipelines/baselines/): scored like a
@@ -75,7 +104,7 @@ MEMORY = register(Task(
 BASELINE = register(Task(
     name="baseline", title="bag-of-words baseline", model_spec=BaselineSpec.from_json, metrics=BaselineMetrics,
     files_when_done=("metrics.json", "predictions.csv", "features.json"), weight_files=("weights.safetensors",),
-    recurrent_classifier=False,
+    capabilities=frozenset({Capability.PREDICT, Capability.WORD_WEIGHTS}),
 ))  # fmt: skip
 
 # Character language models (`train --dataset rt-polarity-chars --zoo charlm`) and their n-gram baselines:
@@ -83,12 +112,12 @@ BASELINE = register(Task(
 GENERATION = register(Task(
     name="generation", title="character language model", model_spec=LanguageModelSpec.from_json,
     metrics=GenerationMetrics, files_when_done=("metrics.json", "history.csv"), weight_files=("weights.safetensors",),
-    recurrent_classifier=False, language_model=True,
+    capabilities=frozenset({Capability.GENERATE}),
 ))  # fmt: skip
 NGRAM = register(Task(
     name="ngram", title="character n-gram model", model_spec=NGramSpec.from_json, metrics=GenerationMetrics,
-    files_when_done=("metrics.json",), weight_files=("ngram.safetensors",), recurrent_classifier=False,
-    language_model=True,
+    files_when_done=("metrics.json",), weight_files=("ngram.safetensors",),
+    capabilities=frozenset({Capability.GENERATE}),
 ))  # fmt: skip
 
 
@@ -105,12 +134,12 @@ def task_of(record: RunRecord) -> Task:
 
 def require_recurrent_classifier(record: RunRecord, action: str) -> None:
     """Refuse, in words, to `action` (e.g. "verify") a run that is not a recurrent classifier."""
-    _require(record, action, lambda task: task.recurrent_classifier, "recurrent classifiers")
+    _require(record, action, lambda task: task.can(Capability.EXPLAIN), "recurrent classifiers")
 
 
 def require_language_model(record: RunRecord, action: str) -> None:
     """Refuse, in words, to `action` (e.g. "generate") a run that is not a language model."""
-    _require(record, action, lambda task: task.language_model, "language models")
+    _require(record, action, lambda task: task.can(Capability.GENERATE), "language models")
 
 
 def _require(record: RunRecord, action: str, able: Callable[[Task], bool], kinds: str) -> None:

@@ -160,19 +160,50 @@ def test_pipelines_never_import_the_dashboard():
 
 def test_loading_a_run_imports_no_trainer():
     """What the dashboard imports to read the store and load a model leaves the training package alone."""
-    probe = ("import sys, pipelines.runs, pipelines.verify, pipelines.explain, pipelines.forecasting.runs, "
-             "pipelines.generation.writer, "
-             "dashboard.loaders\n"
+    probe = ("import sys, pipelines.loaded, pipelines.runs, pipelines.verify, pipelines.explain, "
+             "pipelines.forecasting.runs, pipelines.generation.writer, dashboard.loaders\n"
              "assert not [name for name in sys.modules if name.startswith('pipelines.training')], sorted(sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT)
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+FEATURES = PROJECT / "dashboard" / "features"
+
+
 def test_every_page_file_is_in_the_page_list():
-    """The one list app.py routes and the tests open: a new page cannot miss its tests."""
-    files = {path.name for path in (PROJECT / "dashboard" / "app_pages").glob("*.py")}
-    assert files == {page.file for page in dashboard.pages.PAGES}
+    """The one list app.py routes and the tests open: a new page cannot miss its tests.
+
+    A feature folder holds pages (scripts Streamlit runs, which nothing imports) and the modules they use
+    (which something imports): a file that is neither is a page missing from the list.
+    """
+    graph = import_graph()
+    pages = {page.file for page in dashboard.pages.PAGES}
+    for path in FEATURES.rglob("*.py"):
+        file = path.relative_to(FEATURES).as_posix()
+        if path.name == "__init__.py":
+            continue
+        imported_by = list(graph.predecessors(module_name(path)))
+        if file in pages:
+            assert not imported_by, f"{file} is a page, yet {imported_by} import it"
+        else:
+            assert imported_by, f"{file} is neither in dashboard/pages.py nor imported: a page missing from the list?"
+    assert all((FEATURES / file).is_file() for file in pages)
     assert sum(page.default for page in dashboard.pages.PAGES) == 1
+
+
+def test_the_core_of_the_dashboard_imports_no_feature():
+    """Features build on the core at the top of dashboard/ (router, state, guards, loaders, figure style), never
+    the other way: a feature's folder can change without the rest of the dashboard noticing."""
+    graph = import_graph()
+    core = [name for name in graph if name.startswith("dashboard.") and not name.startswith("dashboard.features")]
+    assert not [(a, b) for a in core for b in graph.successors(a) if b.startswith("dashboard.features")]
+
+
+def test_every_url_stays_where_it_was():
+    """Links people saved (and the tests' page keys) name a page by its file, never by its feature folder."""
+    assert [page.url_path for page in dashboard.pages.PAGES] == [
+        "", "training", "evaluation", "compare", "significance", "playground", "inside", "top_words", "glass_box",
+        "deploy", "memory_lab", "gradients", "forecasts", "forecaster_inside", "write", "train", "report"]
 
 
 def test_the_local_executor_runs_without_ray(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from conftest import NEGATIVE_WORDS, POSITIVE_WORDS, synthetic_review
 from pipelines.baselines import BaselineModel, BaselineSpec, fit_baseline
 from pipelines.baselines.model import FEATURES_FILE, WEIGHTS_FILE
-from pipelines.predictors import load_predictor
+from pipelines.loaded import load
 from pipelines.store import Store
 from tiny_zoo import three_class_text
 
@@ -129,7 +129,7 @@ def test_the_pipeline_trains_the_baselines_once_beside_a_zoo(tmp_path, rt_data_d
     assert tfidf.metrics.method == "tfidf-lr" and tfidf.metrics.features > 10 and tfidf.metrics.regularisation
     predictions = store.read_predictions("rt-polarity", baselines[1])
     assert (predictions["predicted"] == predictions["label"]).mean() == pytest.approx(tfidf.metrics.accuracy)
-    loaded = load_predictor(store, "rt-polarity", baselines[1])
+    loaded = load(store, "rt-polarity", baselines[1])
     text = "A wonderful, moving film."
     assert loaded.predict_proba([text]).argmax() == 1 and loaded.word_weights(text).predicted_class == "positive"
 

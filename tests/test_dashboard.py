@@ -373,7 +373,7 @@ def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_p
 
     root = store_at(copy_store(trained, tmp_path / "kinds", datasets=("rt-polarity",)))
     monkeypatch.setitem(TASKS, "astrology", Task("astrology", "horoscope", dict, Metrics, ("metrics.json",),
-                                                 ("weights.safetensors",), recurrent_classifier=False))  # fmt: skip
+                                                 ("weights.safetensors",), frozenset()))  # fmt: skip
     odd = done_runs(root)[0]
     spec = read_json(root / "rt-polarity" / odd / "spec.json")
     write_json(root / "rt-polarity" / odd / "spec.json", {**spec, "task": "astrology"})

@@ -186,7 +186,7 @@ def test_trajectory_draws_one_line_for_two_classes_and_one_per_class_for_more(cl
 
 
 def test_other_inside_builders_make_figures_plotly_accepts():
-    from dashboard.figures_glassbox import difference_lines
+    from dashboard.features.glass_box.figures_glassbox import difference_lines
     from dashboard.figures_inside import attribution_bars, gate_means, norm_lines, top_word_bars
 
     tokens = ["a", "fine", "film"]

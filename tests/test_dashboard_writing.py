@@ -6,7 +6,8 @@ import time
 import numpy as np
 import pytest
 
-from dashboard import figures_writing, highlight, tables_language
+from dashboard import highlight
+from dashboard.features.writing import figures_writing, tables_language
 from dashboard_stores import CORPUS, copy_store, open_page, problems
 from pipelines.generation import Step
 from pipelines.store import Store
@@ -26,7 +27,7 @@ def open_write(**settings):
     app = open_page("overview")
     for key, value in {"write_watch": False, **settings}.items():
         app.session_state[key] = value
-    app.switch_page("app_pages/write.py").run()
+    app.switch_page("features/writing/write.py").run()
     return app
 
 
@@ -96,7 +97,7 @@ def test_damaged_language_models_are_named_and_the_others_write(trained, store_a
     app = open_write()
     assert not problems(app)
     assert gru in texts(app.warning) and len(written(app)) == 2  # its model cannot load; RNN and LSTM write
-    app.switch_page("app_pages/overview.py").run()
+    app.switch_page("features/results/overview.py").run()
     assert not problems(app)
     assert "metrics.json has the wrong shape" in texts(app.warning) and len(app.dataframe[0].value) == 5
     assert gru in texts(app.warning) and "weights.safetensors has 15 bytes" in texts(app.warning)  # checksum: left out

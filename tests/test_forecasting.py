@@ -14,7 +14,7 @@ from pipelines.data.series import SeriesInfo, load_series, regular_series, serie
 from pipelines.forecasting import baselines
 from pipelines.forecasting.metrics import forecast_metrics, forecast_scores, mase_scale
 from pipelines.forecasting.windows import ForecastSettings, encode, prepare
-from pipelines.models.forecast_spec import BaselineSpec, ForecasterSpec, forecast_spec_from_json
+from pipelines.models.forecast_spec import ForecastBaselineSpec, ForecasterSpec, forecast_spec_from_json
 from pipelines.store import Store
 
 TINY = {"lookback": 12, "horizon": 4}
@@ -140,7 +140,7 @@ def test_forecasts_from_an_origin_never_see_what_comes_after_it():
     later = values.copy()
     later[origins[0] + 1 :] += 100.0  # everything after the first test origin
     for method in ("naive", "seasonal-naive", "holt-winters"):
-        spec = BaselineSpec(method).resolved(12, 4, 12)
+        spec = ForecastBaselineSpec(method).resolved(12, 4, 12)
         parameters = baselines.fit(spec, values[: prepared.train_end])
         first = baselines.forecast(spec, parameters, values, origins[:1])
         assert np.allclose(first, baselines.forecast(spec, parameters, later, origins[:1])), method
@@ -206,19 +206,19 @@ def test_scores_per_step_skip_filled_targets():
 
 def test_naive_and_seasonal_naive_repeat_the_right_values():
     values = np.arange(20, dtype=float)
-    naive = baselines.forecast(BaselineSpec("naive").resolved(4, 3, 4), {}, values, np.array([9]))
+    naive = baselines.forecast(ForecastBaselineSpec("naive").resolved(4, 3, 4), {}, values, np.array([9]))
     np.testing.assert_array_equal(naive, [[9, 9, 9]])
-    seasonal = baselines.forecast(BaselineSpec("seasonal-naive").resolved(4, 6, 4), {}, values, np.array([9]))
+    seasonal = baselines.forecast(ForecastBaselineSpec("seasonal-naive").resolved(4, 6, 4), {}, values, np.array([9]))
     np.testing.assert_array_equal(seasonal, [[6, 7, 8, 9, 6, 7]])  # steps 5 and 6 go two seasons back
     with pytest.raises(ValueError, match="full season"):
-        baselines.forecast(BaselineSpec("seasonal-naive").resolved(4, 2, 12), {}, values, np.array([3]))
+        baselines.forecast(ForecastBaselineSpec("seasonal-naive").resolved(4, 2, 12), {}, values, np.array([3]))
 
 
 def test_holt_winters_forecasts_equal_statsmodels_own_from_every_origin():
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     values = seasonal_values()
-    spec = BaselineSpec("holt-winters").resolved(12, 6, 12)
+    spec = ForecastBaselineSpec("holt-winters").resolved(12, 6, 12)
     parameters = baselines.fit(spec, values[:150])
     assert json.loads(json.dumps(parameters)) == parameters  # plain JSON: no pickle
     origins = np.array([160, 200, 233])
@@ -235,7 +235,7 @@ def test_holt_winters_forecasts_equal_statsmodels_own_from_every_origin():
 
 def test_specs_round_trip_through_json():
     recurrent = ForecasterSpec(cell="lstm", layers=2, hidden_size=8).resolved(24, 6, 3.0, 2.0)
-    baseline = BaselineSpec("holt-winters").resolved(24, 6, 12)
+    baseline = ForecastBaselineSpec("holt-winters").resolved(24, 6, 12)
     for spec in (recurrent, baseline):
         assert forecast_spec_from_json(json.loads(json.dumps(spec.to_json()))) == spec
     with pytest.raises(ValueError, match="unknown forecaster spec keys: pooling"):

@@ -331,7 +331,8 @@ def test_the_lab_and_gradients_commands(lab_store, capsys):
 def test_a_second_seed_is_counted_not_hidden(lab_store, capsys):
     """`lab --seeds 2` trains the seed-43 twin of every run and keeps the first; the command's table, the page's
     tables and the chart then give the mean, how many runs learned the task, and every run."""
-    from dashboard import figures_lab, tables
+    from dashboard import tables
+    from dashboard.features.lab import figures_lab
     from pipelines.cli import main
     from pipelines.explain.memory_lab import SOLVED, accuracy_over_seeds, lab_points
     from pipelines.models.cells import CELL_NAMES

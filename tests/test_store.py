@@ -234,7 +234,7 @@ def test_a_damaged_card_or_vocabulary_names_the_file(store):
 
 def test_commands_dispatch_on_the_run_kind(store, monkeypatch):
     monkeypatch.setitem(TASKS, "baseline", Task("baseline", "bag-of-words baseline", dict, ClassificationMetrics,
-                                               ("metrics.json",), ("model.json",), recurrent_classifier=False))
+                                               ("metrics.json",), ("model.json",), frozenset()))
     with store.claim("ds", "run-1") as claim:
         claim.write_json("spec.json", spec_document("run-1", framework="sklearn", task="baseline"))
         claim.write_json("model.json", {"weights": []})

@@ -93,7 +93,7 @@ def _select(store: Store, dataset: str, run_ids: list[str] | None) -> tuple[list
 
 def _explain(store: Store, records: list[RunRecord], text: str, explain_run: str | None, notes: list[str]):
     """Integrated Gradients of `text` by the chosen (or best) recurrent run, and the TF-IDF baseline's weights."""
-    from pipelines.predictors import load_predictor
+    from pipelines.loaded import load
 
     recurrent = [record for record in records if tables.spec_of(record)]
     chosen = next((record for record in recurrent if record.run_id == explain_run), None) if explain_run else \
@@ -103,14 +103,14 @@ def _explain(store: Store, records: list[RunRecord], text: str, explain_run: str
     explanation = weights = None
     if chosen is not None:
         try:
-            run = load_predictor(store, chosen.dataset, chosen.run_id)
+            run = load(store, chosen.dataset, chosen.run_id)
             explanation = run.explain(text, methods=["integrated_gradients"])
         except Exception as error:  # a model that will not load is named, the report goes on
             notes.append(f"{chosen.run_id} could not explain the text ({type(error).__name__}: {error})")
     tfidf = next((r for r in records if tables.baseline_of(r) and tables.baseline_of(r).method == "tfidf-lr"), None)
     if tfidf is not None:
         try:
-            weights = load_predictor(store, tfidf.dataset, tfidf.run_id).word_weights(text)
+            weights = load(store, tfidf.dataset, tfidf.run_id).word_weights(text)
         except Exception as error:
             notes.append(f"{tfidf.run_id} could not weigh the text ({type(error).__name__}: {error})")
     return explanation, weights

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..records import LoadedFromRecord, RunRecord
 from ..store import Store
+from ..tasks import BASELINE, Capability
 from .model import BaselineModel, WordWeights
 from ..models.bag_of_words_spec import BaselineSpec
 
@@ -33,6 +34,11 @@ class LoadedBaseline(LoadedFromRecord):
     @property
     def label(self) -> str:
         return self.spec.label()
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Predict and weigh words (`pipelines.loaded`): it reads no sequence, so nothing looks inside it."""
+        return BASELINE.capabilities
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.model.predict_proba(texts)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models.forecast_spec import BaselineSpec
+from ..models.forecast_spec import ForecastBaselineSpec
 
 
-def fit(spec: BaselineSpec, train_values: np.ndarray) -> dict:
+def fit(spec: ForecastBaselineSpec, train_values: np.ndarray) -> dict:
     """The parameters of a baseline, learned from the training part (JSON-ready)."""
     if spec.method != "holt-winters":
         return {}
@@ -44,14 +44,14 @@ def _number(value) -> float | None:
     return None if value is None or not np.isfinite(value) else float(value)
 
 
-def _components(spec: BaselineSpec, length: int) -> dict:
+def _components(spec: ForecastBaselineSpec, length: int) -> dict:
     """Holt-Winters' shape: a season when there is one and two full seasons to learn it from."""
     seasonal = spec.season > 1 and length >= 2 * spec.season
     return {"trend": "add", "damped_trend": spec.damped, "seasonal": "add" if seasonal else None,
             "seasonal_periods": spec.season if seasonal else None}  # fmt: skip
 
 
-def forecast(spec: BaselineSpec, parameters: dict, values: np.ndarray, origins: np.ndarray) -> np.ndarray:
+def forecast(spec: ForecastBaselineSpec, parameters: dict, values: np.ndarray, origins: np.ndarray) -> np.ndarray:
     """Forecasts (origins, horizon) made at each origin from the values up to it."""
     if spec.method == "naive":
         return np.repeat(values[origins][:, None], spec.horizon, axis=1).astype(float)
@@ -70,7 +70,7 @@ def last_season(origins: np.ndarray, horizon: int, season: int) -> np.ndarray:
     return positions
 
 
-def _holt_winters(spec: BaselineSpec, parameters: dict, values: np.ndarray, origins: np.ndarray) -> np.ndarray:
+def _holt_winters(spec: ForecastBaselineSpec, parameters: dict, values: np.ndarray, origins: np.ndarray) -> np.ndarray:
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     components = {"trend": "add", "damped_trend": spec.damped,

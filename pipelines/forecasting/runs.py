@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from ..files import read_json
-from ..models.forecast_spec import BaselineSpec, ForecasterSpec
+from ..models.forecast_spec import ForecastBaselineSpec, ForecasterSpec
 from ..records import ForecastMetrics
 from ..store import RunRecord, Store
+from ..tasks import Capability
 from . import baselines
 from .windows import decode, encode, targets
 
@@ -49,7 +50,7 @@ def recurrent_forecasts(model, spec: ForecasterSpec, values: np.ndarray, origins
 @dataclass
 class LoadedForecaster:
     record: RunRecord
-    spec: ForecasterSpec | BaselineSpec
+    spec: ForecasterSpec | ForecastBaselineSpec
     series: pd.DataFrame  # date, value, observed, part
     frequency: str  # the series' step, e.g. "W-SAT"
     model: object = None  # a RecurrentForecaster; None for a baseline
@@ -70,6 +71,17 @@ class LoadedForecaster:
     @property
     def recurrent(self) -> bool:
         return self.model is not None
+
+    @property
+    def label(self) -> str:
+        return self.spec.label()
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Forecast (`pipelines.loaded`); a recurrent forecaster also shows its hidden states, a baseline has none."""
+        if self.recurrent:
+            return frozenset({Capability.FORECAST, Capability.HIDDEN_STATES})
+        return frozenset({Capability.FORECAST})
 
     def first_origin(self) -> int:
         """The earliest origin with a full window (and a full season, for the seasonal baselines)."""
@@ -133,7 +145,7 @@ def load_forecaster(store: Store, dataset: str, run_id: str, device: str = "cpu"
         raise ForecastNotReady(f"run {run_id} was trained on another version of {dataset} (series {expected}); "
                                "retrain it")  # fmt: skip
     spec = record.model_spec
-    if isinstance(spec, BaselineSpec):
+    if isinstance(spec, ForecastBaselineSpec):
         return LoadedForecaster(record, spec, series, stored.frequency,
                                 parameters=read_json(record.path / "baseline.json"))
     from safetensors.torch import load_file

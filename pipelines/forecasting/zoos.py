@@ -9,9 +9,9 @@ from __future__ import annotations
 from fnmatch import fnmatch
 
 from ..models.cells import CELLS
-from ..models.forecast_spec import BASELINE_METHODS, BaselineSpec, ForecasterSpec
+from ..models.forecast_spec import BASELINE_METHODS, ForecastBaselineSpec, ForecasterSpec
 
-BASELINES = [BaselineSpec(method=method) for method in BASELINE_METHODS]
+BASELINES = [ForecastBaselineSpec(method=method) for method in BASELINE_METHODS]
 
 
 def forecast_zoo() -> list:
@@ -43,4 +43,4 @@ def forecast_zoo_specs(name: str, only: list[str] | None = None) -> list:
 
 def _name(spec) -> str:
     """A zoo member's name before the data fills in lookback and horizon: 'lstm-1x64', 'holt-winters'."""
-    return spec.method if isinstance(spec, BaselineSpec) else f"{spec.cell}-{spec.layers}x{spec.hidden_size}"
+    return spec.method if isinstance(spec, ForecastBaselineSpec) else f"{spec.cell}-{spec.layers}x{spec.hidden_size}"

@@ -30,7 +30,7 @@ from ..models.language_model import CharLanguageModel
 from ..records import RunRecord
 from ..runs import RunNotReady, ready_run
 from ..store import Store
-from ..tasks import NGRAM, require_language_model
+from ..tasks import NGRAM, Capability, require_language_model
 from ..threads import single_thread
 from .ngram import NGramModel
 from .sampling import SamplingSettings, clean_prompt, sample, sampling_distribution
@@ -137,6 +137,16 @@ class LoadedLanguageModel:
     alphabet: Alphabet
     reader: Reader
     record: RunRecord | None = None  # None for a model still in training (its samples are written before it is done)
+
+    @property
+    def spec(self):
+        """The run's LanguageModelSpec or NGramSpec; None for a model still in training."""
+        return self.record.model_spec if self.record else None
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Write (`pipelines.loaded`): recurrent and n-gram models alike."""
+        return frozenset({Capability.GENERATE})
 
     def write(self, prompt: str, settings: SamplingSettings,
               on_step: Callable[[Step], None] | None = None) -> Generation:  # fmt: skip

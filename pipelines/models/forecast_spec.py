@@ -72,7 +72,10 @@ class ForecasterSpec:
 
 
 @dataclass(frozen=True)
-class BaselineSpec:
+class ForecastBaselineSpec:
+    """A baseline forecaster (naive, seasonal naive, Holt-Winters); not `pipelines.baselines.BaselineSpec`,
+    the bag-of-words classifiers. spec.json stores it as before: its fields, with `method` telling it apart."""
+
     method: str = "seasonal-naive"
     season: int = 1  # seasonal naive repeats the value this many steps back; Holt-Winters' seasonal period
     horizon: int = 0
@@ -89,7 +92,7 @@ class BaselineSpec:
     def framework(self) -> str:
         return BASELINE_FRAMEWORKS[self.method]
 
-    def resolved(self, lookback: int, horizon: int, season: int) -> "BaselineSpec":
+    def resolved(self, lookback: int, horizon: int, season: int) -> "ForecastBaselineSpec":
         _check_window(lookback, horizon)
         return replace(self, lookback=lookback, horizon=horizon, season=season)
 
@@ -105,9 +108,14 @@ class BaselineSpec:
         return asdict(self)
 
 
-def forecast_spec_from_json(data: dict) -> ForecasterSpec | BaselineSpec:
+# The name pipelines/training/forecast.py still imports (another branch is rewriting training/); remove once it
+# imports ForecastBaselineSpec.
+BaselineSpec = ForecastBaselineSpec
+
+
+def forecast_spec_from_json(data: dict) -> ForecasterSpec | ForecastBaselineSpec:
     """spec.json's model section of a forecasting run: a recurrent forecaster or a baseline."""
-    kind = ForecasterSpec if data.get("method", "recurrent") == "recurrent" else BaselineSpec
+    kind = ForecasterSpec if data.get("method", "recurrent") == "recurrent" else ForecastBaselineSpec
     unknown = set(data) - {f.name for f in fields(kind)}
     if unknown:
         raise ValueError(f"unknown forecaster spec keys: {', '.join(sorted(unknown))}")

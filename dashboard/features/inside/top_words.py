@@ -3,13 +3,14 @@
 import streamlit as st
 
 from dashboard import figures, figures_inside, loaders, ui
+from pipelines.tasks import Capability
 
 st.title("Top words")
 ui.teach("Integrated Gradients scores every word of every test review for its push towards each class; these are "
          "the words with the strongest push on average. Two models that learned the same thing list the same words.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected, ui.recurrent_classifiers)
+runs = ui.require_runs(selected, Capability.EXPLAIN)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 
 

@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures_forecast, forecast_overview, loaders, tables_forecast, ui
+from dashboard import loaders, ui
+from dashboard.features.forecasting import figures_forecast, forecast_overview, tables_forecast
 from pipelines.forecasting.runs import with_bands
+from pipelines.tasks import Capability
 
 FUTURE = "future"  # the origin choice that means "after the last value": the real future
 
@@ -14,7 +16,7 @@ ui.teach("Each model forecasts the test part from the values before it, never fr
 
 selected = ui.require_dataset()
 summary = ui.require_series(selected.dataset)
-records = ui.require_finished_runs(selected, ui.forecasters)
+records = ui.require_finished_runs(selected, Capability.FORECAST)
 frame = tables_forecast.forecast_frame(records)
 by_id = {record.run_id: record for record in records}
 labels = dict(zip(frame["run_id"], frame["label"]))

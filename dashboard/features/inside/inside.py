@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import figures, figures_inside, highlight, loaders, ui
 from dashboard.examples import examples_for
 from pipelines.explain import CELL_VALUES, GATES, METHODS, UNIT_ORDERS
+from pipelines.tasks import Capability
 
 TEXT = "inside_text"
 NOTHING = "nothing (one model)"
@@ -17,7 +18,7 @@ ui.teach("Type a text and watch a model read it: which words pushed its decision
          "word, and how its gates open and close. Pick a second model to see the same text side by side.")  # fmt: skip
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected, ui.recurrent_classifiers)
+runs = ui.require_runs(selected, Capability.EXPLAIN)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 summary = ui.require_summary(selected.dataset)
 classes = summary.classes

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from dashboard import comparisons, figures, figures_comparisons, forecast_overview, language_models, loaders, tables, ui
+from dashboard import comparisons, figures, figures_comparisons, loaders, tables, ui
+from dashboard.features.forecasting import forecast_overview
+from dashboard.features.writing import language_models
 from pipelines.records import DatasetSummary
 
 st.title("Overview")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import figures_forecast, loaders, tables_forecast, ui
+from dashboard import loaders, ui
+from dashboard.features.forecasting import figures_forecast, tables_forecast
 from dashboard.state import Selection
 from pipelines.records import DatasetSummary
+from pipelines.tasks import Capability
 
 STEP_WORDS = {"W": "week", "MS": "month", "ME": "month", "QS": "quarter", "QE": "quarter", "YS": "year", "YE": "year",
               "D": "day", "h": "hour"}  # fmt: skip
@@ -49,7 +51,7 @@ def leaderboard(selected: Selection, records) -> None:
     ui.teach("Test scores of every finished forecaster beside the baselines, best RMSE first; lower is better but for "
              "R² and direction. The Forecasts page draws them.")  # fmt: skip
     ui.describe_unfinished(records)
-    finished = [record for record in ui.drawn([r for r in records if r.state == "done"], ui.forecasters)
+    finished = [record for record in ui.drawn([r for r in records if r.state == "done"], Capability.FORECAST)
                 if selected.keeps(record)]  # fmt: skip
     if not records:
         command = ui.train_command(selected.dataset, "forecast-quick")

@@ -3,7 +3,9 @@
 import numpy as np
 import streamlit as st
 
-from dashboard import figures, figures_forecast, figures_inside, loaders, tables_forecast, ui
+from dashboard import figures, figures_inside, loaders, ui
+from dashboard.features.forecasting import figures_forecast, tables_forecast
+from pipelines.tasks import Capability
 
 st.title("Inside the forecaster")
 ui.teach("A recurrent forecaster reads a window of values one step at a time and forecasts from the state it ends "
@@ -11,7 +13,7 @@ ui.teach("A recurrent forecaster reads a window of values one step at a time and
 
 selected = ui.require_dataset()
 summary = ui.require_series(selected.dataset)
-records = ui.require_finished_runs(selected, ui.forecasters)
+records = ui.require_finished_runs(selected, Capability.FORECAST)
 frame = tables_forecast.forecast_frame(records)
 recurrent = frame[~frame["baseline"]]
 if recurrent.empty:

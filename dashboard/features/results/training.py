@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import figures, loaders, ui
-from pipelines.tasks import task_of
+from pipelines.tasks import Capability, task_of
 
 st.title("Training")
 ui.teach("Loss and accuracy per epoch on the training and validation splits, for one model or several overlaid.")
@@ -11,7 +11,7 @@ ui.teach("Loss and accuracy per epoch on the training and validation splits, for
 selected = ui.require_dataset()
 runs = ui.require_runs(selected, ui.trained_by_epochs)  # classifiers, and language models (loss in nats per character)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
-forecasting = ui.forecasters(task_of(finished[0]))  # a data set holds one kind: classifiers or forecasters
+forecasting = task_of(finished[0]).can(Capability.FORECAST)  # a data set holds one kind: classifiers or forecasters
 if frame["epochs_trained"].isna().any():  # baselines: fitted in one go, no epochs to draw
     ui.teach(f"{int(frame['epochs_trained'].isna().sum())} baselines are fitted in one go, not epoch by epoch: "
              "they have no curves here (the Forecasts page compares them).")  # fmt: skip
@@ -46,7 +46,7 @@ styles = figures.run_styles(frame[frame["label"].isin(list(histories))])
 
 accuracy = "Direction accuracy" if forecasting else "Accuracy"
 ui.show_chart("training-curves", figures.training_curves, histories, styles, best_epochs, accuracy, height=420)
-if any(ui.language_models(task_of(by_id[run_id])) for run_id in chosen):
+if any(task_of(by_id[run_id]).can(Capability.GENERATE) for run_id in chosen):
     ui.teach("A language model's loss is its surprise per character in nats (÷ ln 2 = bits per character), and its "
              "accuracy how often its likeliest next character was the right one.")  # fmt: skip
 ui.teach(

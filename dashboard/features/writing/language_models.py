@@ -11,10 +11,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import figures, figures_writing, highlight, loaders, tables_language, ui
+from dashboard import figures, highlight, loaders, ui
+from dashboard.features.writing import figures_writing, tables_language
 from dashboard.state import Selection
 from pipelines.generation import clean_prompt
 from pipelines.records import DatasetSummary, RunRecord
+from pipelines.tasks import Capability
 
 TRAIN_CORPUS = "python -m pipelines train --dataset rt-polarity-chars --zoo charlm"
 TYPEWRITER_SECONDS = 1 / 150  # per character as a text first appears: quick to wait for, slow enough to watch
@@ -63,7 +65,7 @@ def corpus_overview(selected: Selection, summary: DatasetSummary) -> None:
     st.subheader("Leaderboard")
     records = loaders.runs(selected.dataset)
     ui.describe_unfinished(records)
-    finished = ui.drawn([record for record in records if record.state == "done"], ui.language_models)
+    finished = ui.drawn([record for record in records if record.state == "done"], Capability.GENERATE)
     kept = [record for record in finished if selected.keeps(record)]
     if kept:
         leaderboard(kept, summary)
@@ -131,7 +133,7 @@ def written(record: RunRecord, prompt: str, settings, watch: bool):
         generation = kept[key]
         st.html(text_html(generation.prompt, generation.steps))
         return generation
-    model = loaders.language_model(record)
+    model = loaders.load(record)
     prompt = clean_prompt(prompt, model.alphabet)  # before anything is drawn: a ValueError says what is wrong
     placeholder, steps = st.empty(), []
 

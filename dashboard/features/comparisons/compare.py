@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import comparisons, figures, figures_comparisons, figures_pretraining, tables, tables_pretraining, ui
+from dashboard import comparisons, figures, figures_comparisons, tables, ui
+from dashboard.features.comparisons import figures_pretraining, tables_pretraining
 from pipelines.models.zoos import zoo
 
 st.title("Compare & sweeps")

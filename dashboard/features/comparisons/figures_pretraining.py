@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.features.comparisons.tables_pretraining import STARTS
 from dashboard.figures import CELL_COLOURS, INK, OTHER_COLOUR, _padded_range, shade
-from dashboard.tables_pretraining import STARTS
 
 # One look per start, the same in every cell: hollow from scratch, filled pretrained (darker when frozen).
 START_LOOKS = {

@@ -4,11 +4,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures, figures_lab, loaders, ui
+from dashboard import figures, loaders, ui
 from dashboard.examples import examples_for
+from dashboard.features.lab import figures_lab
 from dashboard.pages import page_path
 from pipelines.explain.simulation import simulate
 from pipelines.models.cells import CELL_NAMES
+from pipelines.tasks import Capability
 
 VALUES = {
     "jacobian": "‖∂h_T/∂h_t‖: how much of the state at step t still reaches the last state",
@@ -77,7 +79,7 @@ def simulation_view() -> None:
 
 def any_run_view() -> None:
     selected = ui.require_dataset()
-    runs = ui.require_runs(selected, ui.recurrent_classifiers)
+    runs = ui.require_runs(selected, Capability.EXPLAIN)
     ids = list(runs.frame["run_id"])
     left, right = st.columns([1, 2])
     run_id = left.selectbox("Model", ids, format_func=runs.labels.get,

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import figures_lab, loaders, tables, ui
+from dashboard import loaders, tables, ui
+from dashboard.features.lab import figures_lab
 from dashboard.pages import page_path
 from dashboard.state import DATASET
 from pipelines.data.memory import DEFAULT_DISTANCES, MARKERS, distance_of, is_memory_key

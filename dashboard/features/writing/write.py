@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from dashboard import figures, figures_inside, figures_writing, language_models, loaders, tables_language, ui
+from dashboard import figures, figures_inside, loaders, ui
+from dashboard.features.writing import figures_writing, language_models, tables_language
 from pipelines.data.characters import readable
 from pipelines.explain import units_by_similarity
 from pipelines.generation import MAX_PROMPT, SamplingSettings
+from pipelines.tasks import Capability
 
 SIDE_BY_SIDE = 4  # models written at once
 STATES_SHOWN = 300  # characters of the hidden-state heatmap (the last ones)
@@ -17,7 +19,7 @@ ui.teach("Give the language models the start of a review and watch each continue
          "what it wrote, what else it considered at every step, and what its units held.")  # fmt: skip
 
 selected = language_models.require_corpus(ui.require_dataset())
-runs = ui.require_runs(selected, ui.language_models)
+runs = ui.require_runs(selected, Capability.GENERATE)
 frame, labels, by_id = runs.frame, runs.labels, runs.by_id
 
 
@@ -99,7 +101,7 @@ def characters_view() -> None:
 
 
 def states_view() -> None:
-    layers = loaders.language_model(by_id[looked]).reader.layers
+    layers = loaders.load(by_id[looked]).reader.layers
     if not layers:
         st.info("An n-gram model keeps no hidden state: all it remembers is the last few characters.",
                 icon=":material/info:")  # fmt: skip

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from dashboard import figures_deploy, loaders_deploy, tables_deploy, ui
+from dashboard import ui
+from dashboard.features.deploy import figures_deploy, loaders_deploy, tables_deploy
 from dashboard.loaders import Unreadable
+from pipelines.tasks import Capability
 
 NUMBER = st.column_config.NumberColumn
 COLUMNS = {
@@ -19,7 +21,7 @@ ui.teach("Each model three ways: PyTorch as trained (float32), PyTorch with int8
          "ONNX Runtime. Size, time to answer one text, texts per second in batches, and what the test set says.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected, ui.recurrent_classifiers)
+runs = ui.require_runs(selected, Capability.EXPLAIN)
 labels = runs.labels
 torch_runs = [record for record in runs.records if record.framework == "torch"]
 if len(torch_runs) < len(runs.records):

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from pipelines.records import RunRecord
 from pipelines.models.spec import ModelSpec
+from pipelines.records import RunRecord
 
 STARTS = {"scratch": "from scratch", "tuned": "pretrained, fine-tuned", "frozen": "pretrained, frozen"}
 COLUMNS = ["architecture", "cell", "start", "accuracy", "f1_macro", "coverage", "embedding_size", "train_seconds",

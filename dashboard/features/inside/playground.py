@@ -4,8 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures, highlight, loaders, tables, ui
-from dashboard.baseline_view import show_word_weights
 from dashboard.examples import examples_for
+from dashboard.features.inside.baseline_view import show_word_weights
+from dashboard.pages import page_path
+from pipelines.tasks import Capability
 
 TEXT = "playground_text"  # the text area's key: examples and test reviews are copied into it
 TRUTH = "playground_truth"  # (text, true class) of the test review last copied in
@@ -15,7 +17,7 @@ st.title("Playground")
 ui.teach("Type or paste a review and see what every model makes of it, side by side.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected, ui.reads_text)
+runs = ui.require_runs(selected, Capability.PREDICT)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 summary = ui.require_summary(selected.dataset)
 try:
@@ -146,4 +148,4 @@ if st.button("Why? Look inside the models", icon=":material/neurology:", key="pl
     st.session_state["inside_text"] = text  # the Inside page's text box opens on this review
     # query_params={}: Streamlit's default clears the address's parameters, which it refuses to do while the data
     # set and presentation mode are bound to it; the bound widgets write them back on the next page.
-    st.switch_page("app_pages/inside.py", query_params={})
+    st.switch_page(page_path("inside"), query_params={})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.tables import run_labels
-from pipelines.models.forecast_spec import BaselineSpec
+from pipelines.models.forecast_spec import ForecastBaselineSpec
 from pipelines.records import ForecastMetrics, RunRecord
 
 SCORE_TITLES = {"rmse": "RMSE", "mae": "MAE", "mase": "MASE", "smape": "sMAPE %", "mape": "MAPE %", "r2": "R²",
@@ -18,7 +18,7 @@ TRAINED_BY = {"torch": "PyTorch", "statsmodels": "statsmodels", "baseline": "a r
 
 
 def is_baseline(record: RunRecord) -> bool:
-    return isinstance(record.model_spec, BaselineSpec)
+    return isinstance(record.model_spec, ForecastBaselineSpec)
 
 
 def forecast_frame(records: list[RunRecord]) -> pd.DataFrame:

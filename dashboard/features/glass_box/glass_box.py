@@ -3,10 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import equations, figures, figures_glassbox, loaders, tables, ui
+from dashboard import figures, loaders, tables, ui
 from dashboard.examples import examples_for
+from dashboard.features.glass_box import equations, figures_glassbox
 from pipelines.models.spec import FRAMEWORK_NAMES, parameter_breakdown
 from pipelines.records import framework_twins
+from pipelines.tasks import Capability
 from pipelines.verify import TOLERANCE
 
 FULL_CHECK_UP_TO = 3000  # test texts checked in the page at once; a larger split is sampled
@@ -18,7 +20,7 @@ ui.teach("Each model exists three times: in its framework, in the other framewor
          "forward pass of the equations below. Here they are held side by side, token by token.")  # fmt: skip
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected, ui.recurrent_classifiers)
+runs = ui.require_runs(selected, Capability.EXPLAIN)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 try:
     examples = examples_for(loaders.dataset_summary(selected.dataset))

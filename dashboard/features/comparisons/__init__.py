@@ -1,0 +1,1 @@
+"""Comparing runs: the Compare & sweeps page (with pretrained embeddings) and the Significance page."""

@@ -1,0 +1,1 @@
+"""The Report page: a data set's runs as one file to take home, HTML or PDF (built by dashboard.report)."""

@@ -1,0 +1,1 @@
+"""Results of the classifiers: the Overview (every kind's headline), Training curves and Evaluation pages."""

@@ -1,0 +1,1 @@
+"""The Train page: start training jobs in the background and watch them."""
