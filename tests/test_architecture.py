@@ -6,7 +6,7 @@ Packages sit in layers, and a module may import only from its own layer and the 
     dashboard  -> training, reading, store, core    the face: pages start jobs (training.jobs) and read runs
     commands   -> training, reading, store, core    pipelines/commands/ (one module per command group) and cli.py
     training   -> reading, store, core              trainers, TrainRequest, background jobs, training slots
-    reading    -> store, core                       runs, explain, forecasting, generation, baselines, predictors,
+    reading    -> store, core                       runs, loaded, explain, forecasting, generation, baselines,
                                                     verify, deploy, comparison, tensorboard_events
     store      -> core                              store.py: the one module that writes runs
     core       -> (nothing above it)                data, models, records, tasks, files, checksums, encoding,
@@ -81,7 +81,7 @@ LAYERS = {
              "keras_backend", "devices", "device_names", "threads", "embeddings", "probes", "report_options",
              "exit_codes"),
     "store": ("store",),
-    "reading": ("runs", "explain", "forecasting", "generation", "baselines", "predictors", "verify", "deploy",
+    "reading": ("runs", "loaded", "explain", "forecasting", "generation", "baselines", "verify", "deploy",
                 "comparison", "tensorboard_events"),
     "training": ("training",),
     "commands": ("commands", "cli", "__main__"),

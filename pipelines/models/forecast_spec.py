@@ -108,9 +108,6 @@ class ForecastBaselineSpec:
         return asdict(self)
 
 
-# The name pipelines/training/forecast.py still imports (another branch is rewriting training/); remove once it
-# imports ForecastBaselineSpec.
-BaselineSpec = ForecastBaselineSpec
 
 
 def forecast_spec_from_json(data: dict) -> ForecasterSpec | ForecastBaselineSpec:

@@ -24,7 +24,7 @@ from ..forecasting.metrics import forecast_metrics, mase_scale
 from ..forecasting.runs import recurrent_forecasts
 from ..forecasting.windows import ForecastSettings, PreparedSeries, prepare, target_mask, targets
 from ..forecasting.zoos import forecast_zoo_specs
-from ..models.forecast_spec import BaselineSpec, ForecasterSpec
+from ..models.forecast_spec import ForecastBaselineSpec, ForecasterSpec
 from ..models.forecaster import RecurrentForecaster
 from ..models.torch_zoo import count_parameters
 from ..store import RunClaim, Store
@@ -39,7 +39,7 @@ from .train import STATUS_INTERVAL, Outcome, run_id_for, train_each
 class PlannedForecaster:
     run_id: str
     framework: str  # torch | baseline | statsmodels
-    spec: ForecasterSpec | BaselineSpec
+    spec: ForecasterSpec | ForecastBaselineSpec
     config: TrainConfig
 
 
@@ -78,7 +78,7 @@ def plan_forecasters(prepared: PreparedSeries, specs: list, config: TrainConfig)
     settings, series = prepared.settings, prepared.series
     planned = []
     for spec in specs:
-        if isinstance(spec, BaselineSpec):
+        if isinstance(spec, ForecastBaselineSpec):
             resolved, framework = spec.resolved(settings.lookback, settings.horizon, series.info.season), spec.framework
             run_config = TrainConfig()  # a baseline trains no weights: the training flags do not change it
         else:
@@ -151,7 +151,7 @@ def train_forecaster(run: PlannedForecaster, prepared: PreparedSeries, claim: Ru
     claim.write_json("spec.json", _spec_document(run, prepared, zoo_name, device_name))
     claim.set_status("running", progress=0.0, started_at=started)
     facts: dict = {"device": device_name}
-    if isinstance(run.spec, BaselineSpec):
+    if isinstance(run.spec, ForecastBaselineSpec):
         fit_start = time.perf_counter()
         parameters = baselines.fit(run.spec, prepared.values[: prepared.train_end])
         facts.update(train_seconds=time.perf_counter() - fit_start, parameters=len(_numbers(parameters)))
@@ -166,7 +166,7 @@ def train_forecaster(run: PlannedForecaster, prepared: PreparedSeries, claim: Ru
     metrics.update(facts, predict_seconds=time.perf_counter() - predict_start)
     FORECASTING.metrics.model_validate(metrics)  # what every reader will expect of the file
     claim.write_frame("predictions.csv", table)
-    if isinstance(run.spec, BaselineSpec):
+    if isinstance(run.spec, ForecastBaselineSpec):
         claim.write_json("baseline.json", parameters)
     else:
         from safetensors.torch import save_file
