@@ -236,6 +236,30 @@ def test_the_significance_command_prints_every_pair_and_its_json(three_runs, cap
     assert [group["label"] for group in result["seeds"]] == ["LSTM 1×64", "RNN 1×64"]
 
 
+def test_corrupt_and_unverified_runs_are_left_out_by_name_with_their_reason(three_runs, capsys):
+    import json
+
+    from pipelines.cli import main
+
+    labels = [0, 1] * 200
+    for run_id in ("run-edited", "run-unsealed"):
+        write_run(three_runs, run_id, labels, labels)
+    (three_runs.run_dir("ds", "run-edited") / "metrics.json").write_text('{"accuracy": 2.0}')  # forged
+    status = three_runs.run_dir("ds", "run-unsealed") / "status.json"
+    document = json.loads(status.read_text())
+    del document["files"]  # reads like a run from before checksums
+    status.write_text(json.dumps(document))
+    root = str(three_runs.root)
+    assert main(["--artifacts", root, "significance", "--dataset", "ds", "--resamples", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "3 runs of ds" in out
+    assert "left out: run-edited (corrupt: " in out and "left out: run-unsealed (unverified: " in out
+    assert main(["--artifacts", root, "significance", "--dataset", "ds", "--resamples", "200", "--json"]) == 0
+    left_out = {entry["run_id"]: entry["reason"] for entry in json.loads(capsys.readouterr().out)["left_out"]}
+    assert set(left_out) == {"run-edited", "run-unsealed"}
+    assert left_out["run-edited"].startswith("corrupt: ") and left_out["run-unsealed"].startswith("unverified: ")
+
+
 @pytest.mark.parametrize("args,message", [
     (["--runs", "run-good", "run-elsewhere"], "runs of different data sets cannot be compared"),
     (["--dataset", "nowhere"], "no finished classifier runs of nowhere"),

@@ -27,8 +27,9 @@ def cmd_significance(args) -> int:
     table, groups = significance_for(store_of(args), args.dataset, args.runs, resamples=args.resamples,
                                      confidence=args.confidence)  # fmt: skip
     if args.json:
-        print(json.dumps({"pairs": table.to_json(), "seeds": [group.to_json() for group in groups]},
-                         ensure_ascii=False, allow_nan=False))  # fmt: skip
+        pairs = table.to_json()  # its "left_out" is repeated at the top, where a script looks first
+        print(json.dumps({"pairs": pairs, "seeds": [group.to_json() for group in groups],
+                          "left_out": pairs["left_out"]}, ensure_ascii=False, allow_nan=False))  # fmt: skip
     else:
         print(describe_significance(table, groups))
     return EXIT_FINISHED

@@ -16,6 +16,10 @@ from .significance import (
 )  # fmt: skip
 
 
+# States of a run that finished training but whose files no reader may trust.
+UNTRUSTED = ("corrupt", "unverified")
+
+
 def test_texts(dataset: str) -> str:
     """What a data set's test texts are called in a sentence."""
     return "test reviews" if dataset.startswith(("rt-polarity", "imdb")) else "test texts"
@@ -26,8 +30,10 @@ def is_classifier(record: RunRecord) -> bool:
     return task is not None and task.classifier
 
 
-def classifier_runs(store: Store, dataset: str | None, run_ids: list[str] | None) -> list[RunRecord]:
-    """The named runs (all of one data set), or every finished classifier of `dataset`; ValueError if none."""
+def classifier_runs(store: Store, dataset: str | None,
+                    run_ids: list[str] | None) -> tuple[list[RunRecord], list[tuple[str, str]]]:
+    """The named runs (all of one data set), or every finished classifier of `dataset`; ValueError if none. With
+    the runs, those left out as (run id, why): `dataset`'s classifiers that finished but cannot be trusted."""
     if run_ids:
         records = [store.find_run(run_id, dataset) for run_id in run_ids]
         named = [record.run_id for record in records]
@@ -42,13 +48,18 @@ def classifier_runs(store: Store, dataset: str | None, run_ids: list[str] | None
             if record.state != "done" or not is_classifier(record):
                 what = record.state if record.state != "done" else f"a {record.task} run"
                 raise ValueError(f"{record.run_id} is {what}; only finished classifiers can be compared")
-        return records
+        return records, []
     if not dataset:
         raise ValueError("name a --dataset or the --runs to compare")
-    records = [record for record in store.runs(dataset) if record.state == "done" and is_classifier(record)]
+    classifiers = [record for record in store.runs(dataset) if is_classifier(record)]
+    records = [record for record in classifiers if record.state == "done"]
+    # A corrupt or unverified run finished but is not trusted: it is left out by name, never silently.
+    left_out = [(record.run_id, f"{record.state}: {record.problem}") for record in classifiers
+                if record.state in UNTRUSTED]  # fmt: skip
     if not records:
-        raise ValueError(f"no finished classifier runs of {dataset} in {store.root}; train some first")
-    return records
+        named = "".join(f"; left out {run_id} ({why})" for run_id, why in left_out)
+        raise ValueError(f"no finished classifier runs of {dataset} in {store.root}; train some first{named}")
+    return records, left_out
 
 
 def significance_for(store: Store, dataset: str | None, run_ids: list[str] | None = None,
@@ -58,11 +69,12 @@ def significance_for(store: Store, dataset: str | None, run_ids: list[str] | Non
     check_resamples(resamples)
     if not 0.5 <= confidence < 1:
         raise ValueError(f"--confidence must be between 0.5 and 1, got {confidence}")
-    records = classifier_runs(store, dataset, run_ids)
+    records, untrusted = classifier_runs(store, dataset, run_ids)
     if len(records) == 2:  # one pair: say exactly why it cannot be compared, if it cannot
         first, second = records
         pair_predictions(first, read_outcomes(store, first), second, read_outcomes(store, second))
     table = compare_runs(store, records, resamples=resamples, confidence=confidence)
+    table.left_out[:0] = untrusted
     if len(table.runs) < 2:
         reasons = "; ".join(f"{run_id}: {why}" for run_id, why in table.left_out) or "only one run"
         raise NotComparable(f"fewer than two runs can be compared ({reasons})")
