@@ -10,6 +10,9 @@ the Train page runs `python -m pipelines train`.
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
+from pathlib import Path
 
 FORMATS = (".html", ".pdf")
 
@@ -56,8 +59,28 @@ def report_argv(args: argparse.Namespace, artifacts: str | None) -> list[str]:
 
 
 def check_output(path: str) -> str:
-    """The format an output path asks for; ValueError for any other suffix."""
+    """The format an output path asks for; ValueError for any other suffix, or for a place the report cannot be
+    written to: checked before the report is built (seconds of work), and named as the user gave it."""
     suffix = path[path.rfind(".") :].lower() if "." in path else ""
     if suffix not in FORMATS:
         raise ValueError(f"--out must end in .html or .pdf, got {path!r}")
+    check_writable(Path(path))
     return suffix[1:]
+
+
+def check_writable(path: Path) -> None:
+    """ValueError unless a file can be written at `path`: its folder exists and takes a new file (tried, since
+    permission bits say nothing to root or of /proc), and `path` is not itself a folder."""
+    folder = path.parent
+    if path.is_dir():
+        raise ValueError(f"--out {str(path)!r} is a folder; name a file, such as {str(path / 'report.html')!r}")
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist; create it first"
+        raise ValueError(f"--out {str(path)!r}: the folder {str(folder)!r} {what}")
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".rnnlens-write-check-")
+    except OSError as error:
+        why = error.strerror or str(error)  # not `error` itself: it names the probe, not the user's path
+        raise ValueError(f"--out {str(path)!r}: cannot create a file in {str(folder)!r} ({why})") from None
+    os.close(handle)
+    os.unlink(probe)

@@ -184,6 +184,51 @@ def test_bad_input_is_one_line_and_exit_status_2(options, message, trained, tmp_
     assert "Traceback" not in error and len(error.strip().splitlines()) == 1 and not (tmp_path / "r.html").exists()
 
 
+def unwritable_outputs(tmp_path: Path) -> list[Path]:
+    """Places a report cannot be written to: /proc, a folder that is there, a file's "folder", no folder."""
+    (tmp_path / "folder.html").mkdir()
+    (tmp_path / "a-file").write_text("x")
+    return [Path("/proc/report.html"), tmp_path / "folder.html", tmp_path / "a-file" / "r.html",
+            tmp_path / "missing" / "r.html"]  # fmt: skip
+
+
+def test_an_unwritable_output_is_refused_by_name_before_any_work(tmp_path, monkeypatch, capsys):
+    """Both entry points: one line naming the path as given (never a .tmp name), before the child starts or the
+    report is gathered (seconds of work)."""
+    import dashboard.report as report_package
+    from dashboard.report.__main__ import main
+    from pipelines.cli import main as pipelines_main
+    from pipelines.commands import compare
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the report was built before its output was checked")
+
+    monkeypatch.setattr(compare.subprocess, "run", no_work)
+    monkeypatch.setattr(report_package, "gather", no_work)
+    for out in unwritable_outputs(tmp_path):
+        for entry in (lambda: pipelines_main(["--artifacts", str(tmp_path), "report", "--out", str(out)]),
+                      lambda: main(["--artifacts", str(tmp_path), "--out", str(out)])):  # fmt: skip
+            assert entry() == 2
+            error = capsys.readouterr().err
+            assert error.startswith("error: ") and str(out) in error and ".tmp" not in error, error
+            assert len(error.strip().splitlines()) == 1
+
+
+def test_a_failed_write_names_the_output_not_its_temporary_file(tmp_path, monkeypatch):
+    import dashboard.report as report_package
+
+    def write_fails(path, text):
+        raise IsADirectoryError(21, "Is a directory", str(path.with_name(".r.0123abcd.tmp.html")))
+
+    monkeypatch.setattr(report_package, "gather", lambda *args: None)
+    monkeypatch.setattr(report_package, "render_html", lambda content: "<html></html>")
+    monkeypatch.setattr(report_package, "write_text", write_fails)
+    out = tmp_path / "r.html"
+    with pytest.raises(OSError, match=re.escape(str(out))) as raised:
+        report_package.build_report(Store(tmp_path), "ds", out)
+    assert ".tmp" not in str(raised.value)
+
+
 def test_a_megabyte_of_text_reaches_the_report_process(tmp_path, capfd):
     """--text travels on stdin: on a command line, over ~128 KB, the child never starts ("Argument list too long").
     The store is empty, so the child's own one-line answer proves it started and read its options."""

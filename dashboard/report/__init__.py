@@ -27,12 +27,15 @@ def build_report(store: Store, dataset: str, out: Path, run_ids: list[str] | Non
     kind = check_output(str(out))
     content = gather(store, dataset, run_ids, text, explain_run, title, resamples)
     html = render_html(content)
-    if kind == "pdf":
-        from .pdf import write_pdf
+    try:
+        if kind == "pdf":
+            from .pdf import write_pdf
 
-        write_pdf(html, Path(out))
-    else:
-        write_text(Path(out), html)
+            write_pdf(html, Path(out))
+        else:
+            write_text(Path(out), html)
+    except OSError as error:  # its own message names the temporary file the report was written to first
+        raise OSError(f"cannot write the report to {str(out)!r} ({error.strerror or error})") from error
     return content
 
 

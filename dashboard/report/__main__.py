@@ -1,7 +1,8 @@
 """`python -m dashboard.report --dataset KEY --out report.html|report.pdf` (also `python -m pipelines report`).
 
 Bad input (an unknown data set or run, an output name that is neither .html
-nor .pdf, no Chromium for a PDF) ends with a one-line message and exit status 2.
+nor .pdf or a place no file can be written, no Chromium for a PDF) ends with a
+one-line message and exit status 2.
 """
 
 from __future__ import annotations
