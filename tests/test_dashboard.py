@@ -496,6 +496,25 @@ def test_train_page_starts_a_job_once_and_shows_its_runs(tmp_path, store_at, rt_
     assert "9 trained" in "".join(code.value for code in app.code)
 
 
+def test_train_page_says_a_job_is_finishing_or_was_killed(tmp_path, store_at, monkeypatch):
+    """Jobs as `list_jobs` reports them, no process behind them: one whose runs are done but whose process has not
+    exited (it holds no slot, yet waits for none), and one killed by SIGKILL."""
+    from pipelines.records import RunRecord, RunStatus
+
+    store_at(tmp_path / "store")
+    finishing = jobs.Job("j-finishing", "ds", "quick", "torch", 11, [], time.time() - 5, tmp_path, alive=True,
+                         waiting=True)  # fmt: skip
+    killed = jobs.Job("j-killed", "ds", "sweep", "torch", 12, [], time.time() - 5, tmp_path, exit_code=-9)
+    done = RunRecord("ds", "torch-gru-0", tmp_path, "done", status=RunStatus(state="done", pid=11))
+    monkeypatch.setattr(jobs, "list_jobs", lambda store, dataset=None: [finishing, killed])
+    monkeypatch.setattr(jobs, "job_runs", lambda store, job: [done] if job is finishing else [])
+    app = open_page("train")
+    assert not problems(app)
+    headings = texts(app.markdown)
+    assert "quick zoo · torch · ds**, finishing for " in headings and "waiting for a training slot" not in headings
+    assert "sweep zoo · torch · ds**, killed (signal 9, SIGKILL) after " in headings
+
+
 # -- the memory lab ---------------------------------------------------------------------------------
 
 

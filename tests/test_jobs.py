@@ -4,12 +4,14 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
 
 from dashboard_stores import open_page, problems
 from pipelines.files import write_json
+from pipelines.records import RunRecord, RunStatus
 from pipelines.training import jobs
 from pipelines.training.request import TrainRequest
 from pipelines.store import Store
@@ -135,6 +137,37 @@ def test_bad_settings_are_refused_before_anything_starts(tmp_path, arguments, me
     with pytest.raises(ValueError, match=message):
         start_job(store, **arguments)
     assert jobs.list_jobs(store) == []
+
+
+def fake_job(alive: bool, waiting: bool = False, exit_code: int | None = None, pid: int = 4242) -> jobs.Job:
+    """A job record as `list_jobs` makes it, without a process behind it."""
+    return jobs.Job(job_id="j", dataset="ds", zoo="quick", framework="torch", pid=pid, command=[], started_at=0.0,
+                    folder=Path("."), alive=alive, waiting=waiting, exit_code=exit_code)  # fmt: skip
+
+
+def fake_run(state: str, pid: int = 4242) -> RunRecord:
+    return RunRecord("ds", f"run-{state}", Path("."), state, status=RunStatus(state=state, pid=pid))
+
+
+def test_a_job_whose_runs_have_all_ended_is_finishing_not_waiting_for_a_slot():
+    # Its slot is released before its process exits: it holds none, but it is not in line for one either.
+    done = [fake_run("done"), fake_run("failed")]
+    assert jobs.job_phase(fake_job(alive=True, waiting=True), done) == "finishing"
+    assert jobs.job_phase(fake_job(alive=True), done) == "finishing"
+    assert jobs.job_phase(fake_job(alive=True), [*done, fake_run("queued")]) == "running"
+    # In line behind another job of the data set: that job's runs, all done, are not this one's.
+    assert jobs.job_phase(fake_job(alive=True, waiting=True, pid=7), done) == "waiting for a training slot"
+    assert jobs.job_phase(fake_job(alive=True, waiting=True), []) == "waiting for a training slot"
+    assert jobs.job_phase(fake_job(alive=False, exit_code=0), done) == "finished"
+
+
+@pytest.mark.parametrize("exit_code,words", [
+    (-9, "killed (signal 9, SIGKILL)"), (137, "killed (signal 9, SIGKILL)"), (-15, "killed (signal 15, SIGTERM)"),
+    (-2, "stopped"), (130, "stopped"), (0, "finished"), (2, "stopped with an error"), (3, "ended with exit status 3"),
+    (None, "ended"),
+])  # fmt: skip
+def test_an_ended_job_says_whether_a_signal_killed_it(exit_code, words):
+    assert jobs.job_phase(fake_job(alive=False, exit_code=exit_code), [fake_run("running")]) == words
 
 
 def test_tail_log_keeps_the_last_lines_and_the_final_state_of_redrawn_ones(tmp_path):

@@ -80,10 +80,10 @@ class Job:
 
     @property
     def outcome(self) -> str:
-        """What happened to it, in words: running, finished, stopped, ..."""
+        """What happened to it, in words: running, finished, stopped, killed (signal 9, SIGKILL), ..."""
         if self.alive:
             return "waiting for a training slot" if self.waiting else "running"
-        return EXIT_MEANINGS.get(self.exit_code, "ended")
+        return exit_meaning(self.exit_code)
 
     @property
     def ended_at(self) -> float:
@@ -92,6 +92,35 @@ class Job:
             return self.log_path.stat().st_mtime
         except OSError:
             return self.started_at
+
+
+def ending_signal(code: int | None) -> signal.Signals | None:
+    """The signal that ended a process, read from its exit status: -N from Popen, 128 + N through a shell."""
+    number = 0 if code is None else -code if code < 0 else code - 128 if code > 128 else 0
+    try:
+        return signal.Signals(number) if number else None
+    except ValueError:  # not a signal: an exit status of its own
+        return None
+
+
+def exit_meaning(code: int | None) -> str:
+    """An ended job's exit status in words; SIGINT is how `stop_job` stops a job, any other signal killed it."""
+    if code in EXIT_MEANINGS:
+        return EXIT_MEANINGS[code]
+    killer = ending_signal(code)
+    if killer is not None:
+        return f"killed (signal {killer.value}, {killer.name})"
+    return "ended" if code is None else f"ended with exit status {code}"  # None: not started by this process
+
+
+def job_phase(job: Job, records: list[RunRecord]) -> str:
+    """What a job is doing, in words: its `outcome`, or "finishing" while it is alive and every run it trained
+    has ended (its slot is already free while it writes its summary and exits, so it is not waiting for one).
+    Its own runs are those whose status it wrote (its pid): another job's runs of the data set are not."""
+    own = [record for record in records if record.status is not None and record.status.pid == job.pid]
+    if job.alive and own and all(record.state not in ("queued", "running") for record in own):
+        return "finishing"
+    return job.outcome
 
 
 def start_job(store: Store, request: TrainRequest) -> Job:

@@ -154,13 +154,12 @@ def run_progress(record, label: str) -> None:
 
 
 def show_job(job: jobs.Job) -> None:
-    if job.waiting:
-        state = f"waiting for a training slot for {duration(job.elapsed)}"
-    elif job.alive:
-        state = f"running for {duration(job.elapsed)}"
-    else:
-        state = f"{job.outcome} after {duration(job.ended_at - job.started_at)}"
     records = jobs.job_runs(loaders.store(), job)
+    phase = jobs.job_phase(job, records)
+    if job.alive:
+        state = f"{phase} for {duration(job.elapsed)}"
+    else:
+        state = f"{phase} after {duration(job.ended_at - job.started_at)}"
     if records:
         state += f" · {sum(record.state == 'done' for record in records)} of {len(records)} runs done"
     with st.container(border=True):
