@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Measure again, on the commit checked out, every figure README.md quotes ("What it shows, measured on main"):
+# forecasting on co2, the memory lab (one seed, then three at 50/100/200 steps), the quick zoo on rt-polarity and
+# `verify` on its runs. Scores are seeded and do not depend on the machine's load; times do (the log records it).
+#
+#   bash scripts/reproduce_readme.sh [OUT_FOLDER]     # default: /tmp/rnnlens-reproduce-<commit>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-.venv/bin/python}
+out=${1:-/tmp/rnnlens-reproduce-$(git rev-parse --short HEAD)}
+mkdir -p "$out"
+log="$out/reproduce.log"
+# The commit is read at every step: a step is the commit checked out when it started.
+stamp() { echo "== $(date -u '+%Y-%m-%d %H:%M:%S UTC') commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'); load $(cut -d' ' -f1-3 /proc/loadavg): $*" | tee -a "$log"; }
+run() { stamp "$*"; /usr/bin/time -f "wall %e s, cpu %U s user + %S s system" "$@" 2>&1 | tee -a "$log"; }
+
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}  # as BENCHMARKS.md's sections measured them
+run "$PYTHON" scripts/benchmark_forecasting.py --dataset co2 --zoo forecast --steps 1 12 52 --artifacts "$out/forecast"
+run "$PYTHON" scripts/benchmark_lab.py --store "$out/lab"
+run "$PYTHON" -m pipelines --artifacts "$out/lab-seeds" lab --distances 50 100 200 --seeds 3 --quiet
+unset OMP_NUM_THREADS
+run "$PYTHON" -m pipelines --artifacts "$out/sentiment" train --dataset rt-polarity --zoo quick --quiet
+for run_id in $("$PYTHON" -m pipelines --artifacts "$out/sentiment" list --json | "$PYTHON" -c \
+    "import json, sys; print(' '.join(r['run_id'] for r in json.load(sys.stdin) if r['task'] == 'classification'))"); do
+  run "$PYTHON" -m pipelines --artifacts "$out/sentiment" verify --run "$run_id"
+done
+run "$PYTHON" -m pipelines --artifacts "$out/sentiment" list
+stamp "done"
