@@ -21,7 +21,7 @@ import pytest
 
 import dashboard.pages
 from pipelines.store import Store
-from test_dashboard_browser import CHROMIUM, CHROMIUM_FLAGS, PROBLEMS, settle, shoot, streamlit_on
+from test_dashboard_browser import PROBLEMS, browser, serve, settle, shoot  # noqa: F401  (browser: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -136,22 +136,8 @@ VIEWS = [(page.url_path, mode) for page in dashboard.pages.PAGES for mode in ("l
 
 @pytest.fixture(scope="module")
 def server(store, tmp_path_factory):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing; CI must install Debian's chromium (see .ci/run)")
-        pytest.skip("no /usr/bin/chromium here: apt-get install -y --no-install-recommends chromium")
-    with streamlit_on(store, tmp_path_factory.mktemp("end-to-end-server")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    """`streamlit run` on the end-to-end store (the `browser` fixture, imported, launches Chromium against it)."""
+    yield from serve(lambda: store, tmp_path_factory)
 
 
 def open_view(browser, server: str, path: str, mode: str, **query: str):
