@@ -229,3 +229,18 @@ def test_a_job_waiting_for_a_slot_checks_the_address_before_taking_one(not_ray, 
                                 f"127.0.0.1:{not_ray}", "--wait-for-slot")  # fmt: skip
     assert main(arguments) == 2
     assert "no Ray cluster answers" in capsys.readouterr().err
+
+
+def test_an_address_that_is_not_ray_is_refused_before_any_framework_loads(not_ray, tmp_path, rt_data_dir):
+    """The address is checked before the trainer (and PyTorch) is imported: the refusal costs about a second."""
+    import subprocess
+    import sys
+
+    arguments = train_arguments(tmp_path / "store", rt_data_dir, "--executor", "ray", "--address",
+                                f"127.0.0.1:{not_ray}")  # fmt: skip
+    probe = ("import sys\nfrom pipelines.cli import main\n"
+             f"assert main({arguments!r}) == 2\n"
+             "assert 'torch' not in sys.modules, 'the trainer was imported before the address was checked'")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "no Ray cluster answers" in result.stderr

@@ -51,13 +51,16 @@ def training_settings(parser: argparse.ArgumentParser, help: Callable[[object], 
 
 
 def in_a_slot(args, command: Callable, cluster=None) -> int:
-    """Run a training command; with --wait-for-slot, only while holding one of the store's training slots."""
+    """Run a training command; with --wait-for-slot, only while holding one of the store's training slots.
+
+    A Ray address is checked first: before a trainer (and PyTorch) loads, so an address that is not Ray fails in
+    about a second, and before the slot, so a job never holds one while it waits on such an address."""
+    if cluster is not None:
+        cluster.check()
     if not args.wait_for_slot:
         return command()
     from ..training.slots import training_slot  # no framework yet: a job waiting in line stays small
 
-    if cluster is not None:
-        cluster.check()  # before the slot: a job must never hold it while it waits on an address that is not Ray
     waiting = lambda slots: print(f"waiting for a training slot (all {slots} in use)", flush=True)  # noqa: E731
     with training_slot(store_of(args), on_wait=waiting):
         return command()
