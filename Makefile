@@ -23,16 +23,21 @@ demo: setup
 	$(BIN)/python -m pipelines.training.jobs --if-empty --dataset rt-polarity --zoo quick
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
 
+# Tests run in WORKERS pytest-xdist processes; a module stays on one worker, so its stores and
+# servers are built once (tests/conftest.py). WORKERS=0 runs them in this process.
+WORKERS ?= 2
+PARALLEL = -n $(WORKERS) --dist loadfile --no-loadscope-reorder
+
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 # Everything but the browser, real-data and end-to-end tests: the inner loop while coding.
 test-fast: setup
-	$(BIN)/python -m pytest -m "not browser and not slow and not e2e"
+	$(BIN)/python -m pytest $(PARALLEL) -m "not browser and not slow and not e2e"
 
 # The end-to-end tier alone: every run kind trained, every command, every page (part of `make test` too).
 test-e2e: setup
-	$(BIN)/python -m pytest -m e2e
+	$(BIN)/python -m pytest $(PARALLEL) -m e2e
 
 train-quick: setup
 	$(BIN)/python -m pipelines train --dataset rt-polarity --zoo quick

@@ -11,10 +11,13 @@ import csv
 import io
 import os
 import random
+import shutil
 import tarfile
 from pathlib import Path
+from typing import Callable
 
 import pytest
+from filelock import FileLock
 
 REAL_DATA_DIR = os.environ.get("RNNLENS_DATA_DIR")
 
@@ -119,12 +122,32 @@ def write_nusax(folder: Path, language: str = "indonesian", seed: int = 0) -> Pa
 # -- stores for the dashboard's tests ------------------------------------------------------------
 
 
+def run_folder(tmp_path_factory) -> Path:
+    """This test run's temporary folder, the same for every pytest-xdist worker (each has its own below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """The folder `name`, filled by `build(folder)` once per test run and shared by every module and every
+    pytest-xdist worker: the first to ask builds it under a file lock, the others wait and reuse it. A build that
+    failed leaves no ".complete" mark, so the next to ask starts it again from nothing."""
+    base = run_folder(tmp_path_factory)
+    folder = base / name
+    with FileLock(str(base / f"{name}.lock")):
+        if not (folder / ".complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            build(folder)
+            (folder / ".complete").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory):
-    """The store the pipeline trains on generated data once per session (dashboard_stores.trained_store)."""
+    """The store the pipeline trains on generated data once per run (dashboard_stores.trained_store)."""
     from dashboard_stores import trained_store  # imports Streamlit's testing kit: only tests of the dashboard
 
-    return trained_store(tmp_path_factory.getbasetemp())
+    return trained_store(tmp_path_factory)
 
 
 @pytest.fixture
@@ -181,6 +204,27 @@ SLOW_TESTS = {  # seconds each in a fast module: a real training from the CLI, K
 }
 
 
+# -- running in parallel ----------------------------------------------------------------------------------------
+# `make test` runs pytest-xdist's workers (`-n 2 --dist loadfile --no-loadscope-reorder`): a module stays on one
+# worker, so its module-scoped stores and servers are built once; stores several modules share are `built_once`.
+# Modules are handed out in the order below: first those that build the shared stores (so no worker waits on a
+# lock for another's store), then the longest, so no worker is left with a long one at the end; the rest keep their
+# order. (--dist loadgroup would group across modules, but pytest-xdist 3.8 cannot name the groups under pytest 9.2.)
+FIRST = [  # BENCHMARKS.md section 14 has their times on 2 cores
+    "test_end_to_end", "test_dashboard_browser", "test_end_to_end_pages", "test_dashboard", "test_report",
+    "test_ray", "test_forecast_dashboard", "test_reference", "test_faults", "test_jobs", "test_ray_cluster",
+    "test_cli", "test_dashboard_deploy_browser", "test_sigkill", "test_architecture",
+]
+
+
+@pytest.fixture(scope="module")
+def one_at_a_time(request, tmp_path_factory):
+    """Hold the machine-wide lock named after the module's `LOCK` for the whole module (e.g. one Ray instance at
+    a time, whichever xdist worker runs the module)."""
+    with FileLock(str(run_folder(tmp_path_factory) / f"{request.module.LOCK}.lock")):
+        yield
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         slow_module = item.module.__name__ in SLOW_MODULES
@@ -188,3 +232,5 @@ def pytest_collection_modifyitems(items):
         slow_test = item.originalname in SLOW_TESTS or keras
         if slow_module or slow_test or TRAINED_STORE_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
+    rank = {module: index for index, module in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))  # stable: each module keeps its order

@@ -5,7 +5,8 @@ rt-polarity (2 classes; the quick zoo with a second seed of its GRUs, and the sw
 cut) and NusaX (3 classes; the quick zoo, and its GRU in Keras too), every data set with its two baselines
 (majority class, TF-IDF + logistic regression), the memory lab at two distances, the quick forecast zoo on
 the real CO2 series (short windows, two epochs), and the language models of the small zoo on rt-polarity's
-texts read character by character (`rt-polarity-chars`), once per test session.
+texts read character by character (`rt-polarity-chars`), once per test run for every module and every worker
+(`conftest.built_once`).
 `damage` adds what a store meets in real life: a run still training, a failed
 run, a run with no metrics, and done runs whose history, predictions or weights
 are garbage.
@@ -23,7 +24,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 import dashboard.pages
-from conftest import reseal_checksums, write_nusax, write_rt_corpus
+from conftest import built_once, reseal_checksums, write_nusax, write_rt_corpus
 from pipelines.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -83,12 +84,14 @@ KERAS_TWIN = "gru-uni-1x64-mean"  # its nusax runs: torch-... and keras-...
 CORPUS = "rt-polarity-chars"
 
 
-def trained_store(base: Path) -> Path:
-    """The quick zoo on generated rt-polarity and nusax, the sweep zoo on a cut of rt-polarity; built once."""
-    root = base / "trained"
-    if (root / ".complete").exists():
-        return root
-    data = base / "data"
+def trained_store(tmp_path_factory) -> Path:
+    """The session's store (see the module's docstring), trained once per test run for every worker."""
+    return built_once(tmp_path_factory, "trained", train_store)
+
+
+def train_store(root: Path) -> None:
+    """Train the session's store into `root`, its generated data beside it."""
+    data = root.with_name(f"{root.name}-data")
     write_rt_corpus(data)
     write_nusax(data)
     # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).
@@ -98,8 +101,6 @@ def trained_store(base: Path) -> Path:
     result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=PROJECT, capture_output=True,
                             text=True, timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    (root / ".complete").touch()
-    return root
 
 
 def copy_store(source: Path, target: Path, datasets=("rt-polarity", "nusax")) -> Path:

@@ -15,7 +15,7 @@ from pipelines.store import Store
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    return trained_store(tmp_path_factory.getbasetemp())
+    return trained_store(tmp_path_factory)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""The end-to-end tier: every run kind trained from the command line on real data, every command on its runs, every
-page in Chromium (and in presentation mode) against that store.
+"""The end-to-end tier: every run kind trained from the command line on real data, every command on its runs; every
+page in Chromium (and in presentation mode) against that store is tests/test_end_to_end_pages.py.
 
 What a merge cannot slip past: the training settings really reach early stopping (patience 1, enough epochs for
 the validation loss to turn), so a change to the shared loop is exercised by every kind; any run that is not
@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-import dashboard.pages
+from conftest import built_once
 from pipelines.store import Store
-from test_dashboard_browser import PROBLEMS, browser, serve, settle, shoot  # noqa: F401  (browser: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -63,12 +62,16 @@ def assert_clean(result: subprocess.CompletedProcess, what: str) -> None:
     assert result.returncode == 0 and "Traceback" not in output, f"{what}: exit {result.returncode}\n{output[-3000:]}"
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("end-to-end") / "artifacts"
+def train_every_kind(root: Path) -> None:
     for what, arguments in TRAININGS:
         assert_clean(pipelines_command(root, *arguments, "--quiet"), what)
-    return root
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    """The tier's store, trained once for this module and tests/test_end_to_end_pages.py (each may run on its own
+    xdist worker)."""
+    return built_once(tmp_path_factory, "end-to-end", train_every_kind)
 
 
 @pytest.fixture(scope="module")
@@ -126,61 +129,3 @@ def test_every_command_runs_on_the_kinds_it_serves(store, runs, tmp_path):
     verified = json.loads(pipelines_command(store, "verify", "--run", one(runs, "classification").run_id,
                                             "--json").stdout)  # fmt: skip
     assert verified["agree"]
-
-
-# -- every page in the browser, on the data set whose runs it shows ------------------------------------------
-
-PAGE_DATASETS = {"forecasts": SERIES, "forecaster_inside": SERIES, "write": CORPUS, "memory_lab": MEMORY}
-VIEWS = [(page.url_path, mode) for page in dashboard.pages.PAGES for mode in ("laptop", "presentation")]
-
-
-@pytest.fixture(scope="module")
-def server(store, tmp_path_factory):
-    """`streamlit run` on the end-to-end store (the `browser` fixture, imported, launches Chromium against it)."""
-    yield from serve(lambda: store, tmp_path_factory)
-
-
-def open_view(browser, server: str, path: str, mode: str, **query: str):
-    """A new tab at the page, as a laptop (1400x900) or a projector in presentation mode (1920x1080)."""
-    size = {"width": 1920, "height": 1080} if mode == "presentation" else {"width": 1400, "height": 900}
-    page = browser.new_context(viewport=size).new_page()
-    query = {"dataset": PAGE_DATASETS.get(path.split("?")[0], CLASSIFIERS), **query}
-    if mode == "presentation":
-        query["presentation"] = "true"
-    page.goto(f"{server}/{path}?" + "&".join(f"{key}={value}" for key, value in query.items()))
-    settle(page)
-    return page
-
-
-def assert_no_problem(page, name: str) -> None:
-    shoot(page, f"end-to-end-{name}")  # first, so a failure leaves a picture of it
-    problems = page.locator(PROBLEMS)
-    assert problems.count() == 0, f"{name}: {problems.first.inner_text()[:2000]}"
-    assert "Traceback" not in page.locator("body").inner_text()
-
-
-@pytest.mark.parametrize("path, mode", VIEWS)
-def test_every_page_opens_without_an_error(browser, server, path, mode):
-    page = open_view(browser, server, path, mode)
-    try:
-        title = dashboard.pages.BY_KEY[path or "overview"].title
-        assert page.locator("h1").first.inner_text() == title
-        assert_no_problem(page, f"{path or 'overview'}-{mode}")
-    finally:
-        page.context.close()
-
-
-@pytest.mark.parametrize("mode", ["laptop", "presentation"])
-def test_why_takes_the_playground_review_inside_the_models(browser, server, mode):
-    """The Playground's "Why?" button opens Inside the model on the review typed (it once crashed in presentation
-    mode: Streamlit refused to clear the address's parameters bound to widgets)."""
-    page = open_view(browser, server, "playground", mode)
-    try:
-        page.get_by_role("button", name="Why? Look inside the models").click()
-        page.wait_for_url("**/inside**", timeout=60_000)
-        settle(page)
-        assert page.locator("h1").first.inner_text() == "Inside the model"
-        assert_no_problem(page, f"why-{mode}")
-        assert ("presentation=true" in page.url) == (mode == "presentation")  # the mode survives the switch
-    finally:
-        page.context.close()

@@ -37,7 +37,7 @@ def damage_file(path, how: str) -> None:
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    return trained_store(tmp_path_factory.getbasetemp())
+    return trained_store(tmp_path_factory)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pipelines.store import Store
 
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory):
-    return trained_store(tmp_path_factory.getbasetemp())
+    return trained_store(tmp_path_factory)
 
 
 def open_forecasting(page: str, root, presentation: bool = False) -> AppTest:

@@ -23,6 +23,9 @@ from pipelines.training.train import train_zoo
 
 ray = pytest.importorskip("ray")
 
+LOCK = "ray"  # one Ray instance on the machine at a time, whichever xdist worker runs this module
+pytestmark = pytest.mark.usefixtures("one_at_a_time")
+
 TINY = dict(zoo_name="quick", frameworks=["torch"], only=["gru-*", "lstm-uni-1x*"], show_progress=False, words=False,
             baselines=False)  # the baselines train in the driver, whatever the executor
 # Scores, not timings: what "the same metrics" means. Timings (train_seconds, ...) differ from run to run.

@@ -18,6 +18,9 @@ from pipelines.training.train import train_zoo
 ray = pytest.importorskip("ray")
 from ray.cluster_utils import Cluster  # noqa: E402
 
+LOCK = "ray"  # one Ray instance on the machine at a time, whichever xdist worker runs this module
+pytestmark = pytest.mark.usefixtures("one_at_a_time")
+
 # Long enough (tens of epochs on tiny data) that the worker node is caught training.
 SETTINGS = {"epochs": 30, "patience": 30}
 

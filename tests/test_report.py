@@ -25,7 +25,7 @@ HOSTILE = '<img src=x onerror="window.pwned=1">A <b>wonderful</b>, moving film'
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    return trained_store(tmp_path_factory.getbasetemp())
+    return trained_store(tmp_path_factory)
 
 
 def report(root: Path, out: Path, *options: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -13,7 +13,7 @@ from pipelines.tensorboard_events import FILE_NAME, FOLDER, export_run, read_sca
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    return trained_store(tmp_path_factory.getbasetemp())
+    return trained_store(tmp_path_factory)
 
 
 def test_a_runs_events_read_back_equal_to_its_history_and_metrics(trained, tmp_path):
