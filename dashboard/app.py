@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import loaders
+from dashboard import lecture, loaders
 from dashboard.pages import PAGES
 from dashboard.state import CHOICE_NAMES, DATASET, FILTERS, PRESENTATION
 
@@ -41,11 +41,12 @@ html { font-size: 20px; }
 [data-testid="stHeader"] { background: transparent; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
 h1 { font-size: 2.6rem !important; }
+[data-testid="stCaptionContainer"] { font-size: 1rem !important; }  /* the lessons: read from the back row */
 </style>
 """
 
 
-def sidebar() -> None:
+def sidebar(page_key: str) -> None:
     with st.sidebar:
         datasets = loaders.datasets()
         if datasets:
@@ -56,6 +57,7 @@ def sidebar() -> None:
                      format_func=CHOICE_NAMES.get)  # fmt: skip
         st.toggle("Presentation mode", key=PRESENTATION, bind="query-params",
                   help="Bigger text and charts, fewer controls: for a lecture hall. Kept in the page address.")
+        lecture.sidebar(loaders.store().root, page_key)
         if datasets:
             watch_training(st.session_state[DATASET])
 
@@ -80,9 +82,15 @@ def watch_training(dataset: str) -> None:
     watcher()
 
 
-st.set_page_config(page_title="RNN Lens", page_icon=":material/psychology:", layout="wide")
+# A projector starts with the sidebar folded away (the address asks on a first load, the toggle after a page switch).
+presenting = st.query_params.get(PRESENTATION) == "true" or bool(st.session_state.get(PRESENTATION))
+st.set_page_config(page_title="RNN Lens", page_icon=":material/psychology:", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting else "auto")  # fmt: skip
 page = st.navigation(navigation())
-sidebar()
+lecture.follow()  # Previous or Next was pressed: the step's page, before this one draws anything
+sidebar(next(entry.key for entry in PAGES if entry.title == page.title))
 if st.session_state.get(PRESENTATION):
     st.html(PRESENTATION_CSS)
+st.html(lecture.LECTURE_CSS)
+lecture.bar(loaders.store().root)
 page.run()

@@ -62,9 +62,9 @@ def train_command(dataset: str, zoo: str = "quick") -> str:
 
 
 def teach(text: str) -> None:
-    """A short caption that tells a student what to look at; hidden in presentation mode."""
-    if not selection().presentation:
-        st.caption(text)
+    """A short caption that tells a student what to look at: the page's lesson, so presentation mode keeps it (in
+    larger type: app.py's PRESENTATION_CSS)."""
+    st.caption(text)
 
 
 def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | None = None, **kwargs) -> None:

@@ -190,17 +190,18 @@ def test_evaluation_of_three_classes_offers_one_vs_rest(real_runs):
     assert any("neutral against the rest" in chart.proto.spec for chart in app.get("plotly_chart"))
 
 
-def test_presentation_mode_renders_every_page_bigger_and_without_captions(real_runs):
+def test_presentation_mode_renders_every_page_bigger_and_keeps_the_lessons(real_runs):
     app = open_page("overview")
     app.toggle(key="presentation").set_value(True).run()
     for page in PAGES:
         app.switch_page(PAGES[page]).run()
         assert not problems(app), page
-        if page != "train":
-            assert not app.caption, page  # the teaching captions give way to the lecturer
+        if page not in ("deploy", "report"):  # a page's teaching captions are its lesson: a projector shows them
+            assert app.caption, page
         specs = [chart.proto.spec for chart in app.get("plotly_chart")]
         assert all('"size":21' in spec for spec in specs), page  # 14 pt text drawn at 1.5x
-    assert any("font-size: 20px" in html.proto.body for html in app.get("html"))
+    assert any("font-size: 20px" in html.proto.body and "stCaptionContainer" in html.proto.body
+               for html in app.get("html"))  # larger type, the captions' too
 
 
 # -- the playground's inputs ----------------------------------------------------------------

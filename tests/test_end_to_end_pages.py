@@ -87,3 +87,29 @@ def test_why_takes_the_playground_review_inside_the_models(tabs, server, mode):
     assert page.locator("h1").first.inner_text() == "Inside the model"
     assert_no_problem(page, f"why-{mode}")
     assert ("presentation=true" in page.url) == (mode == "presentation")  # the mode survives the switch
+
+
+def test_the_default_lecture_walks_every_step_with_the_arrow_keys_in_presentation_mode(tabs, server):
+    """A lecturer's path: step 1 of "Why gates matter" from its address, then the right arrow key through every
+    step, each on its page with its takeaway above it; then back with the left arrow. (This store has the lecture's
+    kinds of runs on smaller data sets, so a step may also say which data set it would show.)"""
+    from dashboard.lecture import DEFAULT
+
+    page = tabs("presentation")
+    page.goto(f"{server}/?lecture={DEFAULT.name}&step=1&presentation=true")
+    settle(page)
+    for number, step in enumerate(DEFAULT.steps, 1):
+        bar = page.locator(".st-key-lecture_bar")
+        assert f"step {number} of {len(DEFAULT.steps)}" in bar.inner_text()
+        assert step.takeaway in bar.inner_text()
+        assert page.locator("h1").first.inner_text() == dashboard.pages.BY_KEY[step.page].title
+        assert_no_problem(page, f"lecture-step-{number}")
+        assert "presentation=true" in page.url and f"step={number}" in page.url
+        if number < len(DEFAULT.steps):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_url(f"**step={number + 1}**", timeout=60_000)
+            settle(page)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_url(f"**step={len(DEFAULT.steps) - 1}**", timeout=60_000)
+    settle(page)
+    assert page.locator("h1").first.inner_text() == dashboard.pages.BY_KEY[DEFAULT.steps[-2].page].title

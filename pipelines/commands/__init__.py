@@ -8,6 +8,7 @@ its module, and `pipelines.cli` registers every entry the same way.
     generate                                commands/generate.py
     deploy                                  commands/deploy.py
     significance, tensorboard, report       commands/compare.py
+    prepare-lecture                         commands/lecture.py: train, lab for everything the default lecture shows
 
 A new command is a `Command(name, help, add_arguments, handler)` added to COMMANDS (in the order `--help` lists).
 Importing this package loads no deep-learning framework: handlers import what they need when they run.
@@ -15,7 +16,7 @@ Importing this package loads no deep-learning framework: handlers import what th
 
 from __future__ import annotations
 
-from . import classifiers, compare, deploy, forecast, generate, listing, train
+from . import classifiers, compare, deploy, forecast, generate, lecture, listing, train
 from .common import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -33,4 +34,5 @@ COMMANDS: tuple[Command, ...] = (
     compare.TENSORBOARD,
     compare.REPORT,
     generate.GENERATE,
+    lecture.PREPARE_LECTURE,
 )

@@ -1,0 +1,97 @@
+"""Lectures: the default one, lectures saved in the store (validated, never served when damaged), the bar that walks
+through the steps, and `prepare-lecture`, which trains what the default lecture shows."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+
+from dashboard import lecture
+from dashboard.lecture import DEFAULT, Lecture, Step
+from pipelines.cli import build_parser, main
+from pipelines.commands import lecture as prepare
+from pipelines.exit_codes import EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_SOME_FAILED
+
+
+def test_the_default_lecture_tells_the_course_story_on_what_prepare_lecture_trains():
+    assert [step.page for step in DEFAULT.steps] == [
+        "overview", "playground", "inside", "memory_lab", "gradients", "forecasts", "write"]  # fmt: skip
+    assert {step.query["dataset"] for step in DEFAULT.steps} == set(prepare.DATASETS)
+    trained = {argv[argv.index("--dataset") + 1] for *_, argv in prepare.PLAN if "--dataset" in argv}
+    assert trained | {"memory-d100"} == set(prepare.DATASETS)  # `lab` trains every memory-dN, D = 100 among them
+    assert any(argv == ["lab"] for *_, argv in prepare.PLAN)
+
+
+@pytest.mark.parametrize("document, problem", [
+    ({"name": "x", "title": "T", "steps": [{"page": "nowhere", "takeaway": "t"}]}, "no page is called"),
+    ({"name": "Bad Name", "title": "T", "steps": [{"page": "overview", "takeaway": "t"}]}, "lowercase"),
+    ({"name": "x", "title": "T", "steps": []}, "at least 1"),
+    ({"name": "x", "title": "T", "steps": [{"page": "overview", "takeaway": ""}]}, "at least 1"),
+    ({"name": "x", "title": "T", "steps": [{"page": "overview", "takeaway": "t", "script": "x"}]}, "Extra inputs"),
+    ({"name": "x", "title": "T", "steps": [{"page": "overview", "takeaway": "t", "query": {"A-B": "1"}}]},
+     "not one a page keeps"),
+])  # fmt: skip
+def test_a_lecture_that_is_not_valid_is_refused_with_the_reason(document, problem):
+    with pytest.raises(ValidationError, match=problem):
+        Lecture.model_validate(document)
+
+
+def test_lectures_saved_in_the_store_are_read_back_and_damaged_ones_are_named_not_served(tmp_path):
+    mine = Lecture(name="gates-only", title="Gates only", steps=(
+        Step(page="inside", takeaway="The gates at work", query={"dataset": "rt-polarity", "tab": "Gates"}),))
+    lecture.save(tmp_path, mine)
+    folder = lecture.folder(tmp_path)
+    (folder / "broken.json").write_text("{not json")
+    (folder / "impostor.json").write_text(json.dumps({**mine.model_dump(mode="json"), "name": "gates-only"}))
+    (folder / "evil.json").write_text(json.dumps({"name": "evil", "title": "E", "steps": [
+        {"page": "../../etc/passwd", "takeaway": "t"}]}))  # fmt: skip
+
+    lectures, problems = lecture.saved(tmp_path)
+    assert lectures == {"gates-only": mine}
+    assert sorted(problem.split(":")[0] for problem in problems) == ["broken.json", "evil.json", "impostor.json"]
+    assert set(lecture.every(tmp_path)) == {DEFAULT.name, "gates-only"}
+    assert lecture.every(tmp_path / "no-store") == {DEFAULT.name: DEFAULT}
+
+
+def test_the_current_view_becomes_a_steps_address_without_the_lectures_own_parameters():
+    query = {"lecture": "why-gates-matter", "step": "3", "presentation": "true", "text": "It was not bad."}
+    assert lecture.view_of_address("playground", query, "rt-polarity") == {"text": "It was not bad.",
+                                                                           "dataset": "rt-polarity"}
+    assert lecture.slug("Why gates matter — week 3!") == "why-gates-matter-week-3"
+
+
+def test_prepare_lecture_plan_trains_nothing_and_every_part_is_a_command_the_parser_takes(tmp_path, capsys):
+    assert main(["--artifacts", str(tmp_path / "store"), "prepare-lecture", "--plan"]) == EXIT_FINISHED
+    assert not (tmp_path / "store").exists()
+    printed = capsys.readouterr().out
+    for what, pages, _, arguments in prepare.PLAN:
+        assert what in printed and pages in printed and " ".join(arguments) in printed
+        build_parser().parse_args(arguments)  # each part parses as a user would type it
+
+
+@pytest.mark.parametrize("statuses, expected, parts_run", [
+    ([0, 0, 0, 0], EXIT_FINISHED, 4),
+    ([0, 1, 0, 0], EXIT_SOME_FAILED, 4),  # a failed part does not stop the others
+    ([0, EXIT_INTERRUPTED, 0, 0], EXIT_INTERRUPTED, 2),  # Ctrl+C stops at once
+])  # fmt: skip
+def test_prepare_lecture_runs_each_part_through_the_command_line(statuses, expected, parts_run, tmp_path, capsys,
+                                                                  monkeypatch):
+    calls = []
+
+    def run(argv):
+        calls.append(argv)
+        return subprocess.CompletedProcess(argv, statuses[len(calls) - 1])
+
+    monkeypatch.setattr(prepare.subprocess, "run", run)
+    args = build_parser().parse_args(["--artifacts", str(tmp_path), "prepare-lecture", "--device", "cpu", "--quiet"])
+    assert args.handler(args) == expected
+    assert len(calls) == parts_run
+    for argv, (*_, arguments) in zip(calls, prepare.PLAN):
+        assert argv == [sys.executable, "-m", "pipelines", "--artifacts", str(tmp_path), *arguments, "--device", "cpu",
+                        "--quiet"]  # fmt: skip
+    printed = capsys.readouterr().out
+    assert printed.count(" min") >= parts_run  # each part says how long it took
