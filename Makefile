@@ -26,6 +26,9 @@ demo: setup
 # Tests run in WORKERS pytest-xdist processes; a module stays on one worker, so its stores and
 # servers are built once (tests/conftest.py). WORKERS=0 runs them in this process.
 WORKERS ?= 2
+# Some machines set PYTHONDONTWRITEBYTECODE; the tests start many Python processes, each of which would compile the
+# project (and pytest rewrite every test module) again.
+unexport PYTHONDONTWRITEBYTECODE
 PARALLEL = -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: setup
