@@ -373,3 +373,32 @@ def test_accuracy_over_seeds_is_the_mean_and_the_runs_that_learned_it():
     points.append(LabPoint(100, "lstm", "chrono", True, 0.94, 2, 1.0, record, 42))
     assert accuracy_over_seeds(points) == {("rnn", "identity", 100): (pytest.approx(2.46 / 3), 2, 3),
                                            ("lstm", "chrono", 100): (pytest.approx(0.94), 0, 1)}  # fmt: skip
+
+
+def test_models_that_lie_on_one_another_stay_tellable_apart_in_both_lab_charts():
+    """Issue 22 (5): every model at 100%, and the LSTM (chrono) line hid the GRU (chrono) one in both charts. Each
+    model now has a style of its own: a dash and a marker per cell, width and fill per start; solid drawn first,
+    so that the dashed and dotted lines' gaps show what lies under them."""
+    import pandas as pd
+
+    from dashboard.features.lab import figures_lab
+
+    models = [("rnn", "identity", True), ("rnn", "default", False), ("lstm", "chrono", True),
+              ("lstm", "default", False), ("gru", "chrono", True), ("gru", "default", False)]  # fmt: skip
+    frame = pd.DataFrame([{"distance": d, "cell": cell, "init": init, "fair": fair, "accuracy": 1.0, "seed": 42}
+                          for cell, init, fair in models for d in (5, 50)])  # fmt: skip
+    shares = {f"{cell} ({init})": {"cell": cell, "fair": fair, "shares": np.full(51, 1 / 51)}
+              for cell, init, fair in models}  # fmt: skip
+    for figure in (figures_lab.accuracy_by_distance(frame), figures_lab.lookback_lines(shares, 50)):
+        lines = [trace for trace in figure.data if not trace.name.startswith("chance")]
+        assert len(lines) == 6
+        markers = "markers" in lines[0].mode
+        styles = [(trace.line.dash, trace.line.width, trace.marker.symbol if markers else None) for trace in lines]
+        assert len(set(styles)) == 6, styles  # no two models drawn alike
+        cells = [trace.line.color for trace in lines]
+        for one in range(6):
+            for other in range(one):
+                if cells[one] != cells[other]:  # another cell: another dash (and marker), not only another colour
+                    assert styles[one][0] != styles[other][0] and (not markers or styles[one][2] != styles[other][2])
+        fair = [trace for trace in lines if trace.line.width == max(t.line.width for t in lines)]
+        assert [trace.line.dash for trace in fair] == ["solid", "dash", "dot"]  # the gapped lines drawn on top

@@ -1,9 +1,9 @@
 """Figure builders for the memory lab and the gradient pages: plain arrays in, a Plotly figure out. No Streamlit.
 
-Cells keep their colours everywhere (RNN orange, LSTM blue, GRU violet); a run
-started from PyTorch's default initialisation is drawn dashed, the cell's fair
-start (chrono, identity) solid. Gradients span dozens of orders of magnitude,
-so every gradient axis is logarithmic.
+Cells keep their colours everywhere (RNN orange, LSTM blue, GRU violet). In the
+memory lab's charts every model has a style of its own (`lab_style`), because
+its lines coincide whenever two models both remember (at 100%). Gradients span
+dozens of orders of magnitude, so every gradient axis is logarithmic.
 """
 
 from __future__ import annotations
@@ -16,6 +16,26 @@ from dashboard.figures import CELL_COLOURS, GRID, INSIDE_LOWER_LEFT, OTHER_COLOU
 from pipelines.models.cells import CELL_NAMES
 
 CHANCE = "#9ca3af"
+
+
+# Each cell has a dash and a marker besides its colour, so that lines lying on one another stay apart: solid is
+# drawn first and dotted last, and the later lines' gaps show the earlier ones. A cell's fair start (chrono,
+# identity) is thick with filled markers, PyTorch's default thin with larger open markers that ring the fair ones.
+CELL_DASHES = {"lstm": "solid", "gru": "dash", "rnn": "dot"}
+CELL_SYMBOLS = {"lstm": "square", "gru": "diamond", "rnn": "circle"}
+
+
+def lab_style(cell: str, fair: bool) -> dict:
+    """The line and marker of one model of the memory lab, as scatter keywords."""
+    colour = CELL_COLOURS.get(cell, OTHER_COLOUR)
+    symbol = CELL_SYMBOLS.get(cell, "triangle-up")
+    return {"line": dict(color=colour, width=3.5 if fair else 1.8, dash=CELL_DASHES.get(cell, "dashdot")),
+            "marker": dict(color=colour, size=9 if fair else 15, symbol=symbol if fair else f"{symbol}-open")}
+
+
+def drawing_order(cell: str, fair: bool) -> tuple[bool, int]:
+    """Fair starts first, and within them solid, dashed, then dotted (see CELL_DASHES)."""
+    return not fair, list(CELL_DASHES).index(cell) if cell in CELL_DASHES else len(CELL_DASHES)
 
 
 def _name(cell: str, init: str) -> str:
@@ -32,23 +52,21 @@ def accuracy_by_distance(points: pd.DataFrame, chance: float = 0.5) -> go.Figure
     distances = sorted(points["distance"].unique())
     figure.add_scatter(x=[distances[0], distances[-1]], y=[chance, chance], mode="lines", name=f"chance ({chance:.2f})",
                        line=dict(color=CHANCE, dash="dot", width=1.5), hoverinfo="skip")  # fmt: skip
-    for (cell, init, fair), group in points.groupby(["cell", "init", "fair"], sort=False):
-        colour = CELL_COLOURS.get(cell, OTHER_COLOUR)
+    models = points.groupby(["cell", "init", "fair"], sort=False)
+    for (cell, init, fair), group in sorted(models, key=lambda item: drawing_order(item[0][0], item[0][2])):
+        style = lab_style(cell, fair)
         mean = group.groupby("distance")["accuracy"].agg(["mean", "size"]).reset_index()
         seeded = bool((mean["size"] > 1).any())
         figure.add_scatter(
             x=mean["distance"], y=mean["mean"], mode="lines+markers", name=_name(cell, init),
-            legendgroup=_name(cell, init),
-            line=dict(color=colour, width=3 if fair else 2, dash="solid" if fair else "dash"),
-            marker=dict(size=9 if fair else 7, symbol="circle" if fair else "circle-open"),
-            customdata=mean["size"],
+            legendgroup=_name(cell, init), **style, customdata=mean["size"],
             hovertemplate=f"{_name(cell, init)}<br>distance %{{x}}<br>test accuracy %{{y:.3f}}"
                           f"{' (mean of %{customdata} seeds)' if seeded else ''}<extra></extra>",
         )  # fmt: skip
         if seeded:  # every seed's run, so that "0.67" reads as "two of three learned it", not as "two-thirds right"
             figure.add_scatter(x=group["distance"], y=group["accuracy"], mode="markers", name=_name(cell, init),
                                legendgroup=_name(cell, init), showlegend=False, opacity=0.55,
-                               marker=dict(color=colour, size=6, symbol="circle" if fair else "circle-open"),
+                               marker={**style["marker"], "size": 6},
                                customdata=group["seed"],
                                hovertemplate=f"{_name(cell, init)}, seed %{{customdata}}<br>distance %{{x}}<br>"
                                              "test accuracy %{y:.3f}<extra></extra>")  # fmt: skip
@@ -88,11 +106,10 @@ def lookback_lines(shares: dict[str, dict], marker_distance: int | None) -> go.F
     `shares`: label -> {"cell": ..., "fair": bool, "shares": array indexed by k}.
     """
     figure = go.Figure()
-    for label, entry in shares.items():
+    for label, entry in sorted(shares.items(), key=lambda item: drawing_order(item[1]["cell"], item[1]["fair"])):
         values = np.asarray(entry["shares"])
         figure.add_scatter(x=np.arange(len(values)), y=values, mode="lines", name=label,
-                           line=dict(color=CELL_COLOURS.get(entry["cell"], OTHER_COLOUR), width=2.5,
-                                     dash="solid" if entry["fair"] else "dash"),
+                           line=lab_style(entry["cell"], entry["fair"])["line"],
                            hovertemplate=f"{label}<br>%{{x}} words before the end<br>%{{y:.1%}} of the attribution"
                                          "<extra></extra>")  # fmt: skip
     if marker_distance is not None:
