@@ -8,6 +8,7 @@ larger in presentation mode.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +65,15 @@ def run_styles(frame: pd.DataFrame) -> dict[str, Style]:
     return styles
 
 
+SUBSCRIPT = re.compile(r"_(?:\(([^)]*)\)|(\w))")  # h_t, h_T, h_(T−k)
+
+
+def subscripts(text: str) -> str:
+    """Maths written with underscores ("‖∂h_T/∂h_(T−k)‖") as Plotly's HTML subscripts, for titles, axes and
+    legends. Our own labels only: Plotly reads a few tags in any text, so user text never comes here."""
+    return SUBSCRIPT.sub(lambda match: f"<sub>{match.group(1) or match.group(2)}</sub>", text)
+
+
 def class_colour(name: str, index: int) -> str:
     return CLASS_COLOURS.get(name, FALLBACK_CLASS_COLOURS[index % len(FALLBACK_CLASS_COLOURS)])
 
@@ -80,7 +90,7 @@ def styled(figure: go.Figure, presentation: bool = False, height: int | None = N
         title=dict(x=0, xanchor="left", xref="paper", font_size=round(17 * scale)),
         legend=dict(font_size=round(13 * scale), grouptitlefont_size=round(13 * scale)),
         hoverlabel=dict(font_size=round(13 * scale)),
-        margin=dict(l=10, r=10, t=60 if figure.layout.title.text else 30, b=10),
+        margin=dict(l=10, r=10, t=_top_margin(figure, scale), b=10),
         height=round((height or 380) * (1.3 if presentation else 1.0)),
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -99,6 +109,16 @@ def styled(figure: go.Figure, presentation: bool = False, height: int | None = N
             if trace.type == "scatter" and trace.mode and "markers" in trace.mode:
                 trace.marker.size = (trace.marker.size or 8) * 1.5
     return figure
+
+
+def _top_margin(figure: go.Figure, scale: float) -> int:
+    """Room above the plot for the title and, in a `panels()` figure, the panels' titles under it: Plotly puts the
+    title's baseline halfway down the top margin, and the panel titles just above the plot."""
+    if not figure.layout.title.text:
+        return 30
+    panel_titles = any(note.yref == "paper" and note.y == 1 and note.yanchor == "bottom"
+                       for note in figure.layout.annotations)  # fmt: skip
+    return round(90 * scale) if panel_titles else 60
 
 
 def panels(titles: list[str], spacing: float = 0.08, shared_y: bool = False) -> go.Figure:

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import loaders
-from dashboard.figures import styled
+from dashboard.figures import SUBSCRIPT, styled
 from dashboard.pages import page_path
 from dashboard.state import Selection, selection
 from dashboard.tables import run_frame
@@ -65,6 +65,16 @@ def teach(text: str) -> None:
     """A short caption that tells a student what to look at; hidden in presentation mode."""
     if not selection().presentation:
         st.caption(text)
+
+
+LATEX = {"‖": r"\Vert ", "∂": r"\partial ", "∏": r"\prod ", "·": r"\cdot ", "−": "-"}
+
+
+def maths(symbol: str) -> str:
+    """Maths written as for the charts ("‖∂h_T/∂h_(T−k)‖", see figures.subscripts) as Markdown's LaTeX, for
+    captions and widget labels: subscripts render, underscores never show."""
+    latex = SUBSCRIPT.sub(lambda match: f"_{{{match.group(1) or match.group(2)}}}", symbol)
+    return "$" + "".join(LATEX.get(character, character) for character in latex) + "$"
 
 
 def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | None = None, **kwargs) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import CELL_COLOURS, GRID, INSIDE_LOWER_LEFT, OTHER_COLOUR, on, panels
+from dashboard.figures import CELL_COLOURS, GRID, INSIDE_LOWER_LEFT, OTHER_COLOUR, on, panels, subscripts
 from pipelines.models.cells import CELL_NAMES
 
 CHANCE = "#9ca3af"
@@ -81,8 +81,10 @@ def gradient_panels(flows: dict[str, dict], value: str, title: str) -> go.Figure
     """One panel per model, side by side: a gradient norm against steps back from the end (log y), trained solid
     and at initialisation dotted.
 
-    `flows`: panel title -> {"cell": ..., "trained": array by steps back, "initial": array by steps back}.
+    `flows`: panel title -> {"cell": ..., "trained": array by steps back, "initial": array by steps back};
+    `value` and `title` may write subscripts with underscores ("‖∂h_T/∂h_t‖").
     """
+    value, title = subscripts(value), subscripts(title)
     figure = panels(list(flows), shared_y=True)
     floor = min(float(np.min(np.concatenate([flow["trained"], flow["initial"]]))) for flow in flows.values())
     for index, (name, flow) in enumerate(flows.items()):
@@ -123,7 +125,7 @@ def lookback_lines(shares: dict[str, dict], marker_distance: int | None) -> go.F
 
 
 def simulation_lines(steps_back: np.ndarray, curves: dict[str, np.ndarray], radius: float) -> go.Figure:
-    """‖∂h_T/∂h_(T-k)‖ against k for the simulated networks (log y), with the stable level 1 dotted."""
+    """‖∂h_T/∂h_(T−k)‖ against k for the simulated networks (log y), with the stable level 1 dotted."""
     figure = go.Figure()
     figure.add_scatter(x=[steps_back[0], steps_back[-1]], y=[1, 1], mode="lines", name="radius 1: no change",
                        line=dict(color=CHANCE, dash="dot", width=1.5), hoverinfo="skip")  # fmt: skip
@@ -134,21 +136,27 @@ def simulation_lines(steps_back: np.ndarray, curves: dict[str, np.ndarray], radi
                            hovertemplate=f"{name}<br>%{{x}} steps back<br>%{{y:.2e}}<extra></extra>")  # fmt: skip
     figure.update_layout(title=f"A random RNN with spectral radius {radius:.2f}", legend=INSIDE_LOWER_LEFT)
     figure.update_xaxes(title="steps back k")
-    figure.update_yaxes(title="‖∂h_T/∂h_(T−k)‖", type="log", exponentformat="power")
+    figure.update_yaxes(title=subscripts("‖∂h_T/∂h_(T−k)‖"), type="log", exponentformat="power")
     return figure
 
 
-def token_gradients(tokens: list[str], series: dict[str, np.ndarray], colour: str, title: str) -> go.Figure:
-    """Per-token gradient norms of one text (log y): trained solid, at initialisation dotted."""
+def token_gradients(tokens: list[str], loss_trained: np.ndarray, loss_initial: np.ndarray, reach_trained: np.ndarray,
+                    colour: str, title: str) -> go.Figure:
+    """Per-token gradient norms of one text (log y), each quantity in a style of its own: the loss's gradient
+    ‖∂L/∂h_t‖ trained (solid) and at initialisation (dotted), and how much of each step reaches the last state,
+    ‖∂h_T/∂h_t‖ (dashed, square markers)."""
     from dashboard.figures_inside import token_labels
 
-    figure = go.Figure()
     labels = token_labels(tokens)
-    for name, values in series.items():
-        initial = "initial" in name
+    figure = go.Figure()
+    for values, name, dash, symbol, width in (
+        (loss_trained, "‖∂L/∂h_t‖, the loss's gradient, trained", "solid", "circle", 2.5),
+        (loss_initial, "‖∂L/∂h_t‖ at initialisation", "dot", "circle-open", 1.8),
+        (reach_trained, "‖∂h_T/∂h_t‖, what reaches the last state, trained", "dash", "square", 2),
+    ):  # fmt: skip
+        name = subscripts(name)
         figure.add_scatter(x=labels, y=values, mode="lines+markers", name=name,
-                           line=dict(color=colour, width=1.8 if initial else 2.5, dash="dot" if initial else "solid"),
-                           marker=dict(size=5),
+                           line=dict(color=colour, width=width, dash=dash), marker=dict(size=6, symbol=symbol),
                            hovertemplate=f"{name}<br>%{{x}}<br>%{{y:.2e}}<extra></extra>")  # fmt: skip
     figure.update_layout(title=title)
     figure.update_xaxes(type="category", tickangle=-45 if len(tokens) > 12 else 0)

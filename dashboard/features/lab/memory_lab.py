@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import loaders, tables, ui
-from dashboard.features.lab import figures_lab
+from dashboard.features.lab import GRADIENTS_DISTANCE, figures_lab
 from dashboard.pages import page_path
 from dashboard.state import DATASET
 from pipelines.data.memory import DEFAULT_DISTANCES, MARKERS, distance_of, is_memory_key
@@ -123,5 +123,5 @@ ui.teach(f"Integrated Gradients scores every word's push towards the answer (fro
          "may still credit the last word most: it moves the RNN's final state the most. Why the readout is the final "
          "state of a one-way model: mean or max pooling, or a backward direction, would read the marker directly and "
          "make the task trivial.")  # fmt: skip
-st.page_link(page_path("gradients"), label="Why: gradients through time for these runs",
-             icon=":material/trending_down:")  # fmt: skip
+st.page_link(page_path("gradients"), label=f"Why: gradients through time for these runs, at D = {distance}",
+             icon=":material/trending_down:", query_params={**st.query_params.to_dict(), GRADIENTS_DISTANCE: distance})
