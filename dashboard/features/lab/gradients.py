@@ -12,10 +12,10 @@ from pipelines.explain.simulation import simulate
 from pipelines.models.cells import CELL_NAMES
 from pipelines.tasks import Capability
 
-VALUES = {
-    "jacobian": "‖∂h_T/∂h_t‖: how much of the state at step t still reaches the last state",
-    "loss_gradient": "‖∂L/∂h_t‖: how much the loss still hears of step t (what training learns from)",
-    "cell_jacobian": "‖∂c_T/∂c_t‖: an LSTM's memory cell, carried by its forget gate",
+VALUES = {  # what the memory lab's view can show: its symbol, its button (a widget's label renders no LaTeX), meaning
+    "jacobian": ("‖∂h_T/∂h_t‖", "the last state", "how much of the state at step t still reaches the last state"),
+    "loss_gradient": ("‖∂L/∂h_t‖", "the loss", "how much the loss still hears of step t (what training learns from)"),
+    "cell_jacobian": ("‖∂c_T/∂c_t‖", "the last memory cell (LSTM)", "an LSTM's memory cell, carried by its forget gate"),
 }
 
 st.title("Gradients through time")
@@ -23,10 +23,6 @@ ui.teach("Backpropagation through time multiplies one Jacobian per step: "
          f"{ui.maths('∂L/∂h_t = ∂L/∂h_T · ∏ ∂h_k/∂h_(k−1)')}. "
          "Where each factor shrinks the gradient, the early steps are never learned from (Seed 001, 7.2.3). "
          "Everything below is measured on real weights, except the simulation, which is a random network.")
-
-
-def symbol_of(value: str) -> str:
-    return VALUES[value].split(":")[0]
 
 
 def lab_view() -> None:
@@ -40,7 +36,9 @@ def lab_view() -> None:
     left, right = st.columns([1, 2])
     distance = left.select_slider("Distance", distances, value=min(distances, key=lambda d: abs(d - 100)),
                                   key=GRADIENTS_DISTANCE, bind="query-params")  # fmt: skip
-    value = right.segmented_control("Show", list(VALUES), format_func=lambda name: ui.maths(symbol_of(name)),
+    value = right.segmented_control("How much of step t reaches", list(VALUES), format_func=lambda name: VALUES[name][1],
+                                    help="  \n".join(f"{ui.maths(symbol)}: {meaning}" for symbol, _, meaning in
+                                                      VALUES.values()),
                                     default="jacobian", required=True, key="gradients_value")  # fmt: skip
     flows, facts = {}, []
     with st.spinner("Following the gradients through the test sequences…"):
@@ -60,8 +58,9 @@ def lab_view() -> None:
             facts.append((name, flows[name]["trained"][distance], flows[name]["initial"][distance], summary.meaning()))
     if not flows:
         return
-    ui.show_chart(f"gradients-{value}-{distance}", figures_lab.gradient_panels, flows, symbol_of(value),
-                  VALUES[value], height=420)  # fmt: skip
+    symbol, _, meaning = VALUES[value]
+    ui.show_chart(f"gradients-{value}-{distance}", figures_lab.gradient_panels, flows, symbol, f"{symbol}: {meaning}",
+                  height=420)  # fmt: skip
     st.markdown("\n".join(f"- **{name}**: {trained:.1e} of it left {distance} steps back after training "
                           f"({initial:.1e} at initialisation)" for name, trained, initial, _ in facts))  # fmt: skip
     with st.expander("What the recurrent weights imply", expanded=not ui.selection().presentation):

@@ -124,4 +124,5 @@ ui.teach(f"Integrated Gradients scores every word's push towards the answer (fro
          "state of a one-way model: mean or max pooling, or a backward direction, would read the marker directly and "
          "make the task trivial.")  # fmt: skip
 st.page_link(page_path("gradients"), label=f"Why: gradients through time for these runs, at D = {distance}",
-             icon=":material/trending_down:", query_params={**st.query_params.to_dict(), GRADIENTS_DISTANCE: distance})
+             icon=":material/trending_down:", query_params={GRADIENTS_DISTANCE: distance})  # the address's data set
+# and presentation mode (widgets bound to it) come along by themselves
