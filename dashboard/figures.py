@@ -168,11 +168,17 @@ def class_balance(split_counts: dict[str, list[int]], classes: list[str]) -> go.
     return figure
 
 
+MIN_BAR = 0.03  # of the axis: a length histogram's narrowest bar
+
+
 def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncated_fraction: float,
                      unit: str = "tokens", items: str = "reviews") -> go.Figure:  # fmt: skip
     """Review lengths in tokens (training split), with the maxlen cut marked (a corpus: passages in characters)."""
     edges = np.asarray(edges, dtype=float)
-    centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
+    right = max(float(edges[-1]), maxlen) * 1.05
+    # Texts of one length (every memory-dN sequence is maxlen long) fill one bin a few pixels wide, which the maxlen
+    # line covered: no bar is drawn narrower than 3% of the axis, so it shows on both sides of the line.
+    centres, widths = (edges[:-1] + edges[1:]) / 2, np.maximum(np.diff(edges), MIN_BAR * right)
     figure = go.Figure(go.Bar(x=centres, y=counts, width=widths, marker_color="#94a3b8", marker_line_width=0,
                               hovertemplate=f"%{{x:.0f}} {unit}: %{{y:,}} {items}<extra></extra>"))  # fmt: skip
     cut = f"{truncated_fraction:.1%} of {items} are cut" if truncated_fraction else f"no {items[:-1]} is cut"
@@ -180,7 +186,6 @@ def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncat
     figure.add_vline(x=maxlen, line_color="#c8414b", line_width=3, line_dash="dash")
     figure.add_annotation(x=maxlen, y=1, yref="paper", text=cut, showarrow=False, xanchor="right", yanchor="bottom",
                           font_color="#c8414b", xshift=-6)  # fmt: skip
-    right = max(float(edges[-1]), maxlen) * 1.05
     figure.update_layout(title=f"{items[:-1].capitalize()} length (training split)", bargap=0.02, showlegend=False)
     figure.update_xaxes(title=f"{unit} per {items[:-1]}", range=[0, right])
     figure.update_yaxes(title=items)
@@ -190,9 +195,9 @@ def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncat
 # -- Training --------------------------------------------------------------------------
 
 
-def _style_legend(figure: go.Figure) -> None:
-    """Two grey legend entries that say what solid and dotted mean."""
-    for name, dash in (("validation", "solid"), ("training", "dot")):
+def _style_legend(figure: go.Figure, meanings: tuple = (("validation", "solid"), ("training", "dot"))) -> None:
+    """Grey legend entries that say what each line style means (by default: validation solid, training dotted)."""
+    for name, dash in meanings:
         figure.add_scatter(x=[None], y=[None], mode="lines", name=name, line=dict(color="#6b7280", dash=dash),
                            legendgroup="line styles", legendgrouptitle_text="line style")  # fmt: skip
 
@@ -249,6 +254,8 @@ def optimisation_curves(histories: dict[str, pd.DataFrame], styles: dict[str, St
                                showlegend=False, line=dict(color=colour, dash="dot", width=1.5),
                                hovertemplate=f"{label}<br>epoch %{{x}}<br>largest %{{y:.3f}}<extra></extra>",
                                **on(1))  # fmt: skip
+    if any("grad_norm_max" in frame for frame in histories.values()):
+        _style_legend(figure, (("mean gradient norm", "solid"), ("largest in an epoch", "dot")))
     figure.update_xaxes(title="epoch", dtick=_epoch_step(histories))
     figure.update_layout(yaxis_rangemode="tozero", yaxis_tickformat="~g")
     return figure
@@ -384,7 +391,8 @@ def sweep_studies(points: pd.DataFrame) -> go.Figure:
 
 def cell_comparison(frame: pd.DataFrame) -> go.Figure:
     """RNN vs LSTM vs GRU: every run a dot at its macro F1, one column per cell, bidirectional as diamonds;
-    baselines in the frame are dashed lines across (the majority class only when near the dots)."""
+    baselines in the frame are dashed lines across (the majority class only when near the dots), named in the
+    legend with their score."""
     baselines = frame[frame["cell"].isna() & frame["f1_macro"].notna()] if "baseline" in frame else frame.iloc[:0]
     frame = frame[frame["cell"].notna()]
     figure = go.Figure()
@@ -414,8 +422,9 @@ def cell_comparison(frame: pd.DataFrame) -> go.Figure:
         low, high = min(low, row["f1_macro"]), max(high, row["f1_macro"])
         colour = BASELINE_COLOURS.get(row["baseline"], OTHER_COLOUR)
         figure.add_hline(y=row["f1_macro"], line_color=colour, line_dash="dash", line_width=2)
-        figure.add_annotation(x=1, xref="paper", y=row["f1_macro"], text=f"{row['label']} {row['f1_macro']:.3f}",
-                              showarrow=False, xanchor="right", yanchor="bottom", font_color=colour)  # fmt: skip
+        # Named in the legend, not on the line: a baseline as good as a cell's best put its label on "best ...".
+        figure.add_scatter(x=[None], y=[None], mode="lines", name=f"{row['label']} {row['f1_macro']:.3f}",
+                           line=dict(color=colour, dash="dash", width=2))  # fmt: skip
     figure.update_layout(title="Macro F1 by cell", scattermode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=[CELL_NAMES[cell] for cell in order])
     figure.update_yaxes(title="macro F1", range=[max(low - padding, 0), min(high + 2 * padding, 1.0)])
