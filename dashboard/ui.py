@@ -97,6 +97,15 @@ def maths(symbol: str) -> str:
     return "$" + "".join(LATEX.get(character, character) for character in latex) + "$"
 
 
+PROSE_SUBSCRIPT = re.compile(r"(\w)_(?:\(([^)]*)\)|(\w+))")  # c_t, W_hh, c_(t-1): a letter and its subscript
+
+
+def with_maths(prose: str) -> str:
+    """Prose whose symbols are written with underscores ("carried by c_t, not by W_hh"), each symbol as Markdown's
+    LaTeX: for the pipelines' explanations, which a terminal prints as they are."""
+    return PROSE_SUBSCRIPT.sub(lambda match: f"${match.group(1)}_{{{match.group(2) or match.group(3)}}}$", prose)
+
+
 def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | None = None, **kwargs) -> None:
     """Draw `build(*args, **kwargs)` (a builder from dashboard.figures) in the shared look.
 

@@ -406,16 +406,16 @@ def test_models_that_lie_on_one_another_stay_tellable_apart_in_both_lab_charts()
 
 @pytest.mark.parametrize("presentation", [False, True])
 def test_the_gradient_charts_title_clears_its_panels_titles_and_symbols_have_subscripts(presentation):
-    """Issue 22 (6): the title overlapped the first panel's title (in presentation mode), and "‖∂h_T/∂h_t‖" showed
-    its underscores. Plotly puts the title's baseline halfway down the top margin; the panel titles sit `yshift`
+    """Issue 22 (6): the title overlapped the first panel's title (in presentation mode), and "‖∂h_T/∂h_t‖"
+    showed its underscores. Plotly puts the title's baseline halfway down the top margin; the panel titles sit `yshift`
     above the plot: with a line at 1.2 times the font size, the two must not meet."""
     from dashboard import figures, ui
     from dashboard.features.lab import figures_lab
 
     flows = {f"{cell} (chrono), accuracy 100%": {"cell": cell, "trained": np.geomspace(1, 1e-3, 7),
                                                  "initial": np.geomspace(1, 1e-5, 7)} for cell in ("rnn", "lstm")}
-    figure = figures.styled(figures_lab.gradient_panels(flows, "‖∂h_T/∂h_t‖", "‖∂h_T/∂h_t‖: how much reaches"),
-                            presentation=presentation)  # fmt: skip
+    panels = figures_lab.gradient_panels(flows, "‖∂h_T/∂h_t‖", "‖∂h_T/∂h_t‖: how much reaches")
+    figure = figures.styled(panels, presentation=presentation)
     layout = figure.layout
     title_bottom = layout.margin.t / 2 + 0.3 * layout.title.font.size  # the baseline, then the descenders
     for note in layout.annotations:
@@ -425,7 +425,9 @@ def test_the_gradient_charts_title_clears_its_panels_titles_and_symbols_have_sub
     assert layout.yaxis.title.text == "‖∂h<sub>T</sub>/∂h<sub>t</sub>‖"
     simulation = figures_lab.simulation_lines(np.arange(5), {"linear": np.ones(5)}, 0.9)
     assert simulation.layout.yaxis.title.text == "‖∂h<sub>T</sub>/∂h<sub>T−k</sub>‖"
-    assert ui.maths("‖∂h_T/∂h_(T−k)‖") == r"$\Vert \partial h_{T}/\partial h_{T-k}\Vert $"  # captions and widgets
+    assert ui.maths("‖∂h_T/∂h_(T−k)‖") == r"$\Vert \partial h_{T}/\partial h_{T-k}\Vert $"  # captions, labels
+    assert ui.with_maths("carried by c_t (∂c_t/∂c_(t-1) = diag(f_t)), not by W_hh alone") == (
+        "carried by $c_{t}$ (∂$c_{t}$/∂$c_{t-1}$ = diag($f_{t}$)), not by $W_{hh}$ alone")  # the pipelines' prose
 
 
 def test_any_texts_gradients_draw_each_quantity_in_its_own_style_and_name_it():

@@ -12,11 +12,15 @@ from pipelines.explain.simulation import simulate
 from pipelines.models.cells import CELL_NAMES
 from pipelines.tasks import Capability
 
-VALUES = {  # what the memory lab's view can show: its symbol, its button (a widget's label renders no LaTeX), meaning
-    "jacobian": ("‖∂h_T/∂h_t‖", "the last state", "how much of the state at step t still reaches the last state"),
-    "loss_gradient": ("‖∂L/∂h_t‖", "the loss", "how much the loss still hears of step t (what training learns from)"),
-    "cell_jacobian": ("‖∂c_T/∂c_t‖", "the last memory cell (LSTM)", "an LSTM's memory cell, carried by its forget gate"),
-}
+# What the memory lab's view can show: its symbol, its button (a widget's label renders no LaTeX), what it means.
+VALUES = {
+    "jacobian": ("‖∂h_T/∂h_t‖", "the last state",
+                 "how much of the state at step t still reaches the last state"),
+    "loss_gradient": ("‖∂L/∂h_t‖", "the loss",
+                      "how much the loss still hears of step t (what training learns from)"),
+    "cell_jacobian": ("‖∂c_T/∂c_t‖", "the last memory cell (LSTM)",
+                      "an LSTM's memory cell, carried by its forget gate"),
+}  # fmt: skip
 
 st.title("Gradients through time")
 ui.teach("Backpropagation through time multiplies one Jacobian per step: "
@@ -36,9 +40,10 @@ def lab_view() -> None:
     left, right = st.columns([1, 2])
     distance = left.select_slider("Distance", distances, value=min(distances, key=lambda d: abs(d - 100)),
                                   key=GRADIENTS_DISTANCE, bind="query-params")  # fmt: skip
-    value = right.segmented_control("How much of step t reaches", list(VALUES), format_func=lambda name: VALUES[name][1],
-                                    help="  \n".join(f"{ui.maths(symbol)}: {meaning}" for symbol, _, meaning in
-                                                      VALUES.values()),
+    value = right.segmented_control("How much of step t reaches", list(VALUES),
+                                    format_func=lambda name: VALUES[name][1],
+                                    help="  \n".join(f"{ui.maths(symbol)}: {meaning}"
+                                                      for symbol, _, meaning in VALUES.values()),
                                     default="jacobian", required=True, key="gradients_value")  # fmt: skip
     flows, facts = {}, []
     with st.spinner("Following the gradients through the test sequences…"):
@@ -65,7 +70,7 @@ def lab_view() -> None:
                           f"({initial:.1e} at initialisation)" for name, trained, initial, _ in facts))  # fmt: skip
     with st.expander("What the recurrent weights imply", expanded=not ui.selection().presentation):
         for name, *_, meaning in facts:
-            st.markdown(f"**{name}.** {meaning}")
+            st.markdown(f"**{name}.** {ui.with_maths(meaning)}")
 
 
 def simulation_view() -> None:
@@ -104,7 +109,8 @@ def any_run_view() -> None:
         ui.show_chart(f"token-gradients-{run_id}-{now.layer}-{now.direction}", figures_lab.token_gradients,
                       flow.tokens, now.loss_gradient, before.loss_gradient, now.jacobian, colour,
                       f"{runs.labels[run_id]}, layer {now.layer + 1} {now.direction}", height=340)  # fmt: skip
-    ui.teach(f"L is the cross-entropy of “{flow.target_class}” (the model's answer). {flow.meaning()}")
+    ui.teach(f"L is the cross-entropy of “{flow.target_class}” (the model's answer). "
+             f"{ui.with_maths(flow.meaning())}")
     spectral = pd.DataFrame([{"weights": name, "layer": m.layer + 1, "direction": m.direction, "block": m.block,
                               "spectral radius": m.spectral_radius, "largest singular value": m.largest_singular_value}
                              for name, matrices in flow.matrices.items() for m in matrices])  # fmt: skip
