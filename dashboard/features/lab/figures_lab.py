@@ -23,6 +23,7 @@ CHANCE = "#9ca3af"
 # identity) is thick with filled markers, PyTorch's default thin with larger open markers that ring the fair ones.
 CELL_DASHES = {"lstm": "solid", "gru": "dash", "rnn": "dot"}
 CELL_SYMBOLS = {"lstm": "square", "gru": "diamond", "rnn": "circle"}
+LEGEND = dict(itemwidth=50)  # long enough a sample line to show its dash
 
 
 def lab_style(cell: str, fair: bool) -> dict:
@@ -70,7 +71,7 @@ def accuracy_by_distance(points: pd.DataFrame, chance: float = 0.5) -> go.Figure
                                customdata=group["seed"],
                                hovertemplate=f"{_name(cell, init)}, seed %{{customdata}}<br>distance %{{x}}<br>"
                                              "test accuracy %{y:.3f}<extra></extra>")  # fmt: skip
-    figure.update_layout(title="Remembering one word across D steps", legend=INSIDE_LOWER_LEFT)
+    figure.update_layout(title="Remembering one word across D steps", legend={**INSIDE_LOWER_LEFT, **LEGEND})
     figure.update_xaxes(title="distance D (filler words between the marker and the end)", type="log",
                         tickvals=distances, ticktext=[str(d) for d in distances])  # fmt: skip
     figure.update_yaxes(title="test accuracy", range=[0.4, 1.03], tickformat=".0%")
@@ -118,7 +119,7 @@ def lookback_lines(shares: dict[str, dict], marker_distance: int | None) -> go.F
         figure.add_vline(x=marker_distance, line=dict(color=CHANCE, dash="dot", width=1.5))
         figure.add_annotation(x=marker_distance, y=1, yref="paper", text="the marker", showarrow=False,
                               xanchor="right", yanchor="top", xshift=-4)  # fmt: skip
-    figure.update_layout(title="Share of Integrated Gradients by distance from the end")
+    figure.update_layout(title="Share of Integrated Gradients by distance from the end", legend=LEGEND)
     figure.update_xaxes(title="words before the end", autorange="reversed", rangemode="tozero")
     figure.update_yaxes(title="share of |attribution|", tickformat=".0%", rangemode="tozero", gridcolor=GRID)
     return figure
