@@ -73,12 +73,20 @@ def model_frame(records: list[RunRecord]) -> pd.DataFrame:
     return frame.sort_values("f1_macro", ascending=False).reset_index(drop=True)
 
 
+def _numbers(column: pd.Series) -> pd.Series:
+    return pd.to_numeric(column, errors="coerce").astype(float)
+
+
 def _interval(low, high) -> str:
     return "–" if low is None or pd.isna(low) else f"{low:.3f}–{high:.3f}"
 
 
 def model_leaderboard(frame: pd.DataFrame) -> pd.DataFrame:
-    """The model frame as people read it: a row per model, seeds counted, spreads and intervals spelled out."""
+    """The model frame as people read it: a row per model, seeds counted, spreads and intervals spelled out.
+
+    A figure that does not exist (the spread of one seed, say) is NaN, never None: a number column shows NaN as an
+    empty cell and the report as "–", where None would read "None".
+    """
     cell = frame["cell"].map(CELL_NAMES).where(frame["baseline"].isna(), BASELINE_CELL)
     direction = frame["bidirectional"].map({True: "bi", False: "uni"}).where(frame["baseline"].isna(), "–")
     return pd.DataFrame({
@@ -88,12 +96,12 @@ def model_leaderboard(frame: pd.DataFrame) -> pd.DataFrame:
         "layers": frame["layers"].astype("Int64"),
         "seeds": frame["seeds"],
         "accuracy": frame["accuracy"],
-        "± sd": frame["accuracy_std"],
+        "± sd": _numbers(frame["accuracy_std"]),
         "95% interval": [_interval(low, high) for low, high in zip(frame["accuracy_low"], frame["accuracy_high"])],
         "macro F1": frame["f1_macro"],
-        "F1 ± sd": frame["f1_std"],
-        "ROC AUC": frame["roc_auc"],
-        "vs TF-IDF + LR": frame["over_tfidf"] * 100,
+        "F1 ± sd": _numbers(frame["f1_std"]),
+        "ROC AUC": _numbers(frame["roc_auc"]),
+        "vs TF-IDF + LR": _numbers(frame["over_tfidf"]) * 100,
         "parameters": frame["parameters"],
         "train time (s)": frame["train_seconds"],
         "epochs": frame["epochs_trained"],

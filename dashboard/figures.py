@@ -8,6 +8,7 @@ larger in presentation mode.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +65,15 @@ def run_styles(frame: pd.DataFrame) -> dict[str, Style]:
     return styles
 
 
+SUBSCRIPT = re.compile(r"_(?:\(([^)]*)\)|(\w))")  # h_t, h_T, h_(T−k)
+
+
+def subscripts(text: str) -> str:
+    """Maths written with underscores ("‖∂h_T/∂h_(T−k)‖") as Plotly's HTML subscripts, for titles, axes and
+    legends. Our own labels only: Plotly reads a few tags in any text, so user text never comes here."""
+    return SUBSCRIPT.sub(lambda match: f"<sub>{match.group(1) or match.group(2)}</sub>", text)
+
+
 def class_colour(name: str, index: int) -> str:
     return CLASS_COLOURS.get(name, FALLBACK_CLASS_COLOURS[index % len(FALLBACK_CLASS_COLOURS)])
 
@@ -80,7 +90,7 @@ def styled(figure: go.Figure, presentation: bool = False, height: int | None = N
         title=dict(x=0, xanchor="left", xref="paper", font_size=round(17 * scale)),
         legend=dict(font_size=round(13 * scale), grouptitlefont_size=round(13 * scale)),
         hoverlabel=dict(font_size=round(13 * scale)),
-        margin=dict(l=10, r=10, t=60 if figure.layout.title.text else 30, b=10),
+        margin=dict(l=10, r=10, t=_top_margin(figure, scale), b=10),
         height=round((height or 380) * (1.3 if presentation else 1.0)),
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -99,6 +109,16 @@ def styled(figure: go.Figure, presentation: bool = False, height: int | None = N
             if trace.type == "scatter" and trace.mode and "markers" in trace.mode:
                 trace.marker.size = (trace.marker.size or 8) * 1.5
     return figure
+
+
+def _top_margin(figure: go.Figure, scale: float) -> int:
+    """Room above the plot for the title and, in a `panels()` figure, the panels' titles under it: Plotly puts the
+    title's baseline halfway down the top margin, and the panel titles just above the plot."""
+    if not figure.layout.title.text:
+        return 30
+    panel_titles = any(note.yref == "paper" and note.y == 1 and note.yanchor == "bottom"
+                       for note in figure.layout.annotations)  # fmt: skip
+    return round(90 * scale) if panel_titles else 60
 
 
 def panels(titles: list[str], spacing: float = 0.08, shared_y: bool = False) -> go.Figure:
@@ -148,11 +168,17 @@ def class_balance(split_counts: dict[str, list[int]], classes: list[str]) -> go.
     return figure
 
 
+MIN_BAR = 0.03  # of the axis: a length histogram's narrowest bar
+
+
 def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncated_fraction: float,
                      unit: str = "tokens", items: str = "reviews") -> go.Figure:  # fmt: skip
     """Review lengths in tokens (training split), with the maxlen cut marked (a corpus: passages in characters)."""
     edges = np.asarray(edges, dtype=float)
-    centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
+    right = max(float(edges[-1]), maxlen) * 1.05
+    # Texts of one length (every memory-dN sequence is maxlen long) fill one bin a few pixels wide, which the maxlen
+    # line covered: no bar is drawn narrower than 3% of the axis, so it shows on both sides of the line.
+    centres, widths = (edges[:-1] + edges[1:]) / 2, np.maximum(np.diff(edges), MIN_BAR * right)
     figure = go.Figure(go.Bar(x=centres, y=counts, width=widths, marker_color="#94a3b8", marker_line_width=0,
                               hovertemplate=f"%{{x:.0f}} {unit}: %{{y:,}} {items}<extra></extra>"))  # fmt: skip
     cut = f"{truncated_fraction:.1%} of {items} are cut" if truncated_fraction else f"no {items[:-1]} is cut"
@@ -160,7 +186,6 @@ def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncat
     figure.add_vline(x=maxlen, line_color="#c8414b", line_width=3, line_dash="dash")
     figure.add_annotation(x=maxlen, y=1, yref="paper", text=cut, showarrow=False, xanchor="right", yanchor="bottom",
                           font_color="#c8414b", xshift=-6)  # fmt: skip
-    right = max(float(edges[-1]), maxlen) * 1.05
     figure.update_layout(title=f"{items[:-1].capitalize()} length (training split)", bargap=0.02, showlegend=False)
     figure.update_xaxes(title=f"{unit} per {items[:-1]}", range=[0, right])
     figure.update_yaxes(title=items)
@@ -170,9 +195,9 @@ def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncat
 # -- Training --------------------------------------------------------------------------
 
 
-def _style_legend(figure: go.Figure) -> None:
-    """Two grey legend entries that say what solid and dotted mean."""
-    for name, dash in (("validation", "solid"), ("training", "dot")):
+def _style_legend(figure: go.Figure, meanings: tuple = (("validation", "solid"), ("training", "dot"))) -> None:
+    """Grey legend entries that say what each line style means (by default: validation solid, training dotted)."""
+    for name, dash in meanings:
         figure.add_scatter(x=[None], y=[None], mode="lines", name=name, line=dict(color="#6b7280", dash=dash),
                            legendgroup="line styles", legendgrouptitle_text="line style")  # fmt: skip
 
@@ -229,6 +254,8 @@ def optimisation_curves(histories: dict[str, pd.DataFrame], styles: dict[str, St
                                showlegend=False, line=dict(color=colour, dash="dot", width=1.5),
                                hovertemplate=f"{label}<br>epoch %{{x}}<br>largest %{{y:.3f}}<extra></extra>",
                                **on(1))  # fmt: skip
+    if any("grad_norm_max" in frame for frame in histories.values()):
+        _style_legend(figure, (("mean gradient norm", "solid"), ("largest in an epoch", "dot")))
     figure.update_xaxes(title="epoch", dtick=_epoch_step(histories))
     figure.update_layout(yaxis_rangemode="tozero", yaxis_tickformat="~g")
     return figure
@@ -364,7 +391,8 @@ def sweep_studies(points: pd.DataFrame) -> go.Figure:
 
 def cell_comparison(frame: pd.DataFrame) -> go.Figure:
     """RNN vs LSTM vs GRU: every run a dot at its macro F1, one column per cell, bidirectional as diamonds;
-    baselines in the frame are dashed lines across (the majority class only when near the dots)."""
+    baselines in the frame are dashed lines across (the majority class only when near the dots), named in the
+    legend with their score."""
     baselines = frame[frame["cell"].isna() & frame["f1_macro"].notna()] if "baseline" in frame else frame.iloc[:0]
     frame = frame[frame["cell"].notna()]
     figure = go.Figure()
@@ -394,8 +422,9 @@ def cell_comparison(frame: pd.DataFrame) -> go.Figure:
         low, high = min(low, row["f1_macro"]), max(high, row["f1_macro"])
         colour = BASELINE_COLOURS.get(row["baseline"], OTHER_COLOUR)
         figure.add_hline(y=row["f1_macro"], line_color=colour, line_dash="dash", line_width=2)
-        figure.add_annotation(x=1, xref="paper", y=row["f1_macro"], text=f"{row['label']} {row['f1_macro']:.3f}",
-                              showarrow=False, xanchor="right", yanchor="bottom", font_color=colour)  # fmt: skip
+        # Named in the legend, not on the line: a baseline as good as a cell's best put its label on "best ...".
+        figure.add_scatter(x=[None], y=[None], mode="lines", name=f"{row['label']} {row['f1_macro']:.3f}",
+                           line=dict(color=colour, dash="dash", width=2))  # fmt: skip
     figure.update_layout(title="Macro F1 by cell", scattermode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=[CELL_NAMES[cell] for cell in order])
     figure.update_yaxes(title="macro F1", range=[max(low - padding, 0), min(high + 2 * padding, 1.0)])

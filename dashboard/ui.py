@@ -16,9 +16,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import loaders
-from dashboard.figures import styled
+from dashboard.figures import SUBSCRIPT, styled
 from dashboard.pages import page_path
-from dashboard.state import Selection, selection
+from dashboard.state import DATASET, Selection, selection
 from dashboard.tables import run_frame
 from pipelines.records import DatasetSummary
 from pipelines.store import RunRecord
@@ -50,11 +50,31 @@ def require_series(dataset: str) -> DatasetSummary:
     """The summary of a forecasting data set; for any other, say how to make one and stop."""
     summary = require_summary(dataset)
     if summary.series is None:
-        st.info(f"**{dataset} is not a time series.** This page draws forecasters. Train some on the CO₂ series "
-                f"(statsmodels' copy, no download):\n\n```\n{train_command('co2', 'forecast-quick')}\n```\n\n"
-                "then pick **co2** as the data set in the sidebar.", icon=":material/school:")  # fmt: skip
+        trained = series_with_forecasters()
+        if trained:  # say where they are, and go there in one click
+            st.info(f"**{dataset} is not a time series.** This page draws forecasters: "
+                    f"{', '.join(f'**{key}**' for key in trained)} {'has' if len(trained) == 1 else 'have'} them.",
+                    icon=":material/timeline:")  # fmt: skip
+            for key in trained:
+                st.button(f"Switch to {key}", key=f"switch_to_{key}", on_click=_switch_dataset, args=(key,),
+                          icon=":material/swap_horiz:")  # fmt: skip
+        else:
+            st.info(f"**{dataset} is not a time series**, and no series has forecasters yet. This page draws them: "
+                    f"train some on the CO₂ series (statsmodels' copy, no download):\n\n"
+                    f"```\n{train_command('co2', 'forecast-quick')}\n```\n\nthen pick **co2** as the data set "
+                    "in the sidebar.", icon=":material/school:")  # fmt: skip
         st.stop()
     return summary
+
+
+def series_with_forecasters() -> list[str]:
+    """The store's data sets with at least one finished forecaster (a baseline counts: the page draws it)."""
+    return [key for key in loaders.datasets()
+            if any(record.state == "done" and task_of(record).can(Capability.FORECAST) for record in loaders.runs(key))]
+
+
+def _switch_dataset(key: str) -> None:
+    st.session_state[DATASET] = key  # a callback runs before the sidebar's widget: the sidebar shows it too
 
 
 def train_command(dataset: str, zoo: str = "quick") -> str:
@@ -65,6 +85,25 @@ def teach(text: str) -> None:
     """A short caption that tells a student what to look at: the page's lesson, so presentation mode keeps it (in
     larger type: app.py's PRESENTATION_CSS)."""
     st.caption(text)
+
+
+LATEX = {"‖": r"\Vert ", "∂": r"\partial ", "∏": r"\prod ", "·": r"\cdot ", "−": "-"}
+
+
+def maths(symbol: str) -> str:
+    """Maths written as for the charts ("‖∂h_T/∂h_(T−k)‖", see figures.subscripts) as Markdown's LaTeX, for
+    captions and widget labels: subscripts render, underscores never show."""
+    latex = SUBSCRIPT.sub(lambda match: f"_{{{match.group(1) or match.group(2)}}}", symbol)
+    return "$" + "".join(LATEX.get(character, character) for character in latex) + "$"
+
+
+PROSE_SUBSCRIPT = re.compile(r"(\w)_(?:\(([^)]*)\)|(\w+))")  # c_t, W_hh, c_(t-1): a letter and its subscript
+
+
+def with_maths(prose: str) -> str:
+    """Prose whose symbols are written with underscores ("carried by c_t, not by W_hh"), each symbol as Markdown's
+    LaTeX: for the pipelines' explanations, which a terminal prints as they are."""
+    return PROSE_SUBSCRIPT.sub(lambda match: f"${match.group(1)}_{{{match.group(2) or match.group(3)}}}$", prose)
 
 
 def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | None = None, **kwargs) -> None:

@@ -564,6 +564,34 @@ def test_the_page_address_opens_the_lab_at_a_distance(real_runs):
     assert app.subheader[-1].value == "Where the models look at D = 3"
 
 
+def test_the_memory_lab_shows_the_task_at_the_distance_chosen(real_runs):
+    """Issue 22 (5): what an input and its target look like, at the distance on the slider (long ones cut)."""
+    app = open_page("memory_lab")
+    for distance in LAB_DISTANCES:
+        app.select_slider(key="lab_distance").set_value(distance).run()
+        first = Store(real_runs).read_test_examples(f"memory-d{distance}").iloc[0]
+        shown = next(m.value for m in app.markdown if m.value.startswith(f"**The task at D = {distance}**"))
+        assert " ".join(f"`{word}`" for word in first["text"].split()) in shown
+        assert shown.endswith(f"target: **{('left', 'right')[first['label']]}**") and not problems(app)
+
+
+def test_the_memory_labs_gradients_link_opens_the_distance_chosen(real_runs):
+    """Issue 22 (6): "Why: gradients" from D = 50 opened D = 100 (the Gradients page's own default)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_stores import APP
+
+    app = open_page("memory_lab")
+    app.select_slider(key="lab_distance").set_value(3).run()  # the Gradients page alone would open at 6
+    link = next(link for link in app.get("page_link") if link.proto.label.startswith("Why: gradients"))
+    assert link.proto.query_string == "gradients_distance=3" and not problems(app)
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.query_params.update({"gradients_distance": "3"})  # where that link leads
+    app.run()
+    app.switch_page(PAGES["gradients"]).run()
+    assert not problems(app) and app.select_slider(key="gradients_distance").value == 3
+
+
 def test_a_damaged_lab_run_is_named_and_the_rest_still_shown(trained, store_at, tmp_path):
     root = store_at(copy_store(trained, tmp_path / "lab-damaged", datasets=("memory-d3", "memory-d6")))
     victim = done_runs(root, "memory-d6", task="memory")[0]

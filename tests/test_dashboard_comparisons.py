@@ -151,3 +151,42 @@ def test_sweep_points_over_seeds_become_one_point_with_an_interval():
     assert list(depth.x) == ["1", "2"] and depth.error_y.array[0] > 0  # 1 layer, not "both ways"
     direction = next(trace for trace in figure.data if trace.xaxis == "x2")
     assert list(direction.x) == ["one way", "both ways"]
+
+
+def test_one_seed_has_no_spread_and_no_cell_reads_none(trained):
+    """Issue 22 (8): the ± sd cells of a model trained once read "None" on the Overview and in the report."""
+    from dashboard.report.render import table
+
+    records = [record for record in Store(trained).runs("nusax") if record.state == "done"]
+    board = comparisons.model_leaderboard(comparisons.model_frame(records))
+    assert (board["seeds"] == 1).all()
+    for column in ("± sd", "F1 ± sd", "ROC AUC", "vs TF-IDF + LR"):
+        assert board[column].dtype == float, column  # NaN: an empty cell in st.dataframe's number columns
+    assert board["± sd"].isna().all() and board["F1 ± sd"].isna().all()
+    html = str(table(board, {"± sd": ".3f", "F1 ± sd": ".3f"}))
+    assert "None" not in html and "<td>–</td>" in html
+
+
+def test_the_overview_writes_a_dash_where_one_seed_has_no_spread(real_runs):
+    """Issue 22 (8): st.dataframe writes a missing number as "None"; rt-polarity has GRUs trained twice."""
+    app = open_page("overview")
+    board = app.dataframe[0].value
+    for column in ("± sd", "F1 ± sd"):
+        spreads = dict(zip(board["seeds"], board[column]))
+        assert spreads[1] == "–" and float(spreads[2]) >= 0 and board[column].notna().all(), column
+
+
+def test_the_baselines_value_never_sits_on_a_cells_best_label():
+    """Issue 22 (8): "best 0.757" (GRU) sat on "TF-IDF + LR 0.756", both written above nearly the same height.
+    A baseline's name and value are in the legend, by its dashed line; the plot keeps one label per column."""
+    frame = pd.DataFrame([
+        {"label": "RNN", "cell": "rnn", "bidirectional": False, "f1_macro": 0.744, "baseline": None},
+        {"label": "GRU", "cell": "gru", "bidirectional": False, "f1_macro": 0.757, "baseline": None},
+        {"label": "TF-IDF + LR", "cell": None, "bidirectional": False, "f1_macro": 0.756, "baseline": "tfidf-lr"},
+    ])  # fmt: skip
+    figure = figures.cell_comparison(frame)
+    notes = [(note.x, note.text) for note in figure.layout.annotations]
+    assert notes == [("RNN", "best 0.744"), ("GRU", "best 0.757")]  # one per column: none can meet another
+    baseline = next(trace for trace in figure.data if trace.name == "TF-IDF + LR 0.756")
+    assert baseline.line.dash == "dash" and baseline.line.color == figures.BASELINE_COLOURS["tfidf-lr"]
+    assert any(shape.y0 == 0.756 and shape.line.dash == "dash" for shape in figure.layout.shapes)

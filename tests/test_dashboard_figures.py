@@ -240,3 +240,27 @@ def test_explanation_chips_colour_towards_the_explained_class(classes, against):
     markup = explanation_chips(explanation, attribution)
     assert ">good</span>" in markup and ">dull</span>" in markup and f"towards {classes[-1]}" in markup
     assert f"rgba({against},0.90)" in markup  # the negative word, in the other class's colour (or grey)
+
+
+def test_the_gradient_norm_legend_names_its_line_styles():
+    """Issue 22 (8): mean solid and largest dotted, but no legend said so (the training curves' said
+    "training/validation" just above it)."""
+    histories = {"A": pd.DataFrame({"epoch": [1, 2], "learning_rate": [1e-3, 1e-3], "grad_norm": [1.0, 0.8],
+                                    "grad_norm_max": [3.0, 2.0]})}  # fmt: skip
+    figure = figures.optimisation_curves(histories, {"A": figures.Style("#123456", "solid", "circle")})
+    meanings = {trace.name: trace.line.dash for trace in figure.data if trace.legendgroup == "line styles"}
+    assert meanings == {"mean gradient norm": "solid", "largest in an epoch": "dot"}
+    drawn = {trace.line.dash or "solid" for trace in figure.data if trace.yaxis == "y2"}
+    assert drawn == {"solid", "dot"}  # the styles the legend names are the ones drawn
+
+
+def test_a_length_histogram_of_one_length_shows_its_bar_beside_the_maxlen_line():
+    """Issue 22 (8): every memory-dN sequence is D + 1 tokens, which is also maxlen: the one thin bar sat under
+    the dashed maxlen line. A bar is now never narrower than 3% of the axis: it shows on both sides of the line."""
+    edges = [6.5 + index / 7 for index in range(8)]  # the memory-d6 store's bins: one of them holds everything
+    figure = figures.length_histogram(edges, [0, 0, 0, 4000, 0, 0, 0], maxlen=7, truncated_fraction=0.0,
+                                      unit="tokens", items="sequences")  # fmt: skip
+    assert figure.layout.shapes[0].x0 == 7 and figure.layout.shapes[0].line.width == 3
+    axis = figure.layout.xaxis.range[1] - figure.layout.xaxis.range[0]
+    full = [width for width, count in zip(figure.data[0].width, figure.data[0].y) if count]
+    assert full and min(full) >= 0.03 * axis  # 10 px on the Overview's narrowest chart (330 px): 3 px each side

@@ -96,12 +96,23 @@ def test_forecasting_pages_in_presentation_mode_keep_their_lessons(forecasting):
         assert all('"size":21' in chart.proto.spec for chart in app.get("plotly_chart")), page
 
 
-def test_a_text_data_set_on_the_forecasting_pages_says_how_to_train_forecasters(trained, monkeypatch):
+def test_a_text_data_set_on_the_forecasting_pages_offers_the_series_that_has_forecasters(trained, monkeypatch,
+                                                                                         tmp_path):  # fmt: skip
+    """Issue 22 (7): with co2 trained and rt-polarity chosen, the pages said "Train some on the CO₂ series". They
+    now say co2 has forecasters and switch to it in one click; only a store without any says "train some"."""
     monkeypatch.setenv("RNNLENS_ARTIFACTS", str(trained))
     for page in ("forecasts", "forecaster_inside"):
         app = AppTest.from_file(str(APP), default_timeout=90).run()  # rt-polarity comes first
         app.switch_page(PAGES[page]).run()
-        assert not problems(app)
+        assert not problems(app) and "**co2** has them" in texts(app.info) and "train some" not in texts(app.info)
+        app.button(key="switch_to_co2").click().run()
+        assert not problems(app) and not app.info and app.session_state["dataset"] == FORECAST_DATASET
+        assert app.get("plotly_chart"), page  # the page itself, on co2
+    monkeypatch.setenv("RNNLENS_ARTIFACTS", str(copy_store(trained, tmp_path / "texts", datasets=("rt-polarity",))))
+    for page in ("forecasts", "forecaster_inside"):
+        app = AppTest.from_file(str(APP), default_timeout=90).run()
+        app.switch_page(PAGES[page]).run()
+        assert not problems(app) and not app.button
         assert "python -m pipelines train --dataset co2 --zoo forecast-quick" in texts(app.info)
 
 

@@ -373,3 +373,70 @@ def test_accuracy_over_seeds_is_the_mean_and_the_runs_that_learned_it():
     points.append(LabPoint(100, "lstm", "chrono", True, 0.94, 2, 1.0, record, 42))
     assert accuracy_over_seeds(points) == {("rnn", "identity", 100): (pytest.approx(2.46 / 3), 2, 3),
                                            ("lstm", "chrono", 100): (pytest.approx(0.94), 0, 1)}  # fmt: skip
+
+
+def test_models_that_lie_on_one_another_stay_tellable_apart_in_both_lab_charts():
+    """Issue 22 (5): every model at 100%, and the LSTM (chrono) line hid the GRU (chrono) one in both charts. Each
+    model now has a style of its own: a dash and a marker per cell, width and fill per start; solid drawn first,
+    so that the dashed and dotted lines' gaps show what lies under them."""
+    import pandas as pd
+
+    from dashboard.features.lab import figures_lab
+
+    models = [("rnn", "identity", True), ("rnn", "default", False), ("lstm", "chrono", True),
+              ("lstm", "default", False), ("gru", "chrono", True), ("gru", "default", False)]  # fmt: skip
+    frame = pd.DataFrame([{"distance": d, "cell": cell, "init": init, "fair": fair, "accuracy": 1.0, "seed": 42}
+                          for cell, init, fair in models for d in (5, 50)])  # fmt: skip
+    shares = {f"{cell} ({init})": {"cell": cell, "fair": fair, "shares": np.full(51, 1 / 51)}
+              for cell, init, fair in models}  # fmt: skip
+    for figure in (figures_lab.accuracy_by_distance(frame), figures_lab.lookback_lines(shares, 50)):
+        lines = [trace for trace in figure.data if not trace.name.startswith("chance")]
+        assert len(lines) == 6
+        markers = "markers" in lines[0].mode
+        styles = [(trace.line.dash, trace.line.width, trace.marker.symbol if markers else None) for trace in lines]
+        assert len(set(styles)) == 6, styles  # no two models drawn alike
+        cells = [trace.line.color for trace in lines]
+        for one in range(6):
+            for other in range(one):
+                if cells[one] != cells[other]:  # another cell: another dash (and marker), not only another colour
+                    assert styles[one][0] != styles[other][0] and (not markers or styles[one][2] != styles[other][2])
+        fair = [trace for trace in lines if trace.line.width == max(t.line.width for t in lines)]
+        assert [trace.line.dash for trace in fair] == ["solid", "dash", "dot"]  # the gapped lines drawn on top
+
+
+@pytest.mark.parametrize("presentation", [False, True])
+def test_the_gradient_charts_title_clears_its_panels_titles_and_symbols_have_subscripts(presentation):
+    """Issue 22 (6): the title overlapped the first panel's title (in presentation mode), and "‖∂h_T/∂h_t‖"
+    showed its underscores. Plotly puts the title's baseline halfway down the top margin; the panel titles sit `yshift`
+    above the plot: with a line at 1.2 times the font size, the two must not meet."""
+    from dashboard import figures, ui
+    from dashboard.features.lab import figures_lab
+
+    flows = {f"{cell} (chrono), accuracy 100%": {"cell": cell, "trained": np.geomspace(1, 1e-3, 7),
+                                                 "initial": np.geomspace(1, 1e-5, 7)} for cell in ("rnn", "lstm")}
+    panels = figures_lab.gradient_panels(flows, "‖∂h_T/∂h_t‖", "‖∂h_T/∂h_t‖: how much reaches")
+    figure = figures.styled(panels, presentation=presentation)
+    layout = figure.layout
+    title_bottom = layout.margin.t / 2 + 0.3 * layout.title.font.size  # the baseline, then the descenders
+    for note in layout.annotations:
+        assert note.y == 1 and note.yanchor == "bottom"  # a panel's title, above the plot
+        assert title_bottom <= layout.margin.t - note.yshift - 1.2 * note.font.size
+    assert layout.title.text == "‖∂h<sub>T</sub>/∂h<sub>t</sub>‖: how much reaches"
+    assert layout.yaxis.title.text == "‖∂h<sub>T</sub>/∂h<sub>t</sub>‖"
+    simulation = figures_lab.simulation_lines(np.arange(5), {"linear": np.ones(5)}, 0.9)
+    assert simulation.layout.yaxis.title.text == "‖∂h<sub>T</sub>/∂h<sub>T−k</sub>‖"
+    assert ui.maths("‖∂h_T/∂h_(T−k)‖") == r"$\Vert \partial h_{T}/\partial h_{T-k}\Vert $"  # captions, labels
+    assert ui.with_maths("carried by c_t (∂c_t/∂c_(t-1) = diag(f_t)), not by W_hh alone") == (
+        "carried by $c_{t}$ (∂$c_{t}$/∂$c_{t-1}$ = diag($f_{t}$)), not by $W_{hh}$ alone")  # the pipelines' prose
+
+
+def test_any_texts_gradients_draw_each_quantity_in_its_own_style_and_name_it():
+    """Issue 22 (6): ‖∂L/∂h_t‖ and ‖∂h_T/∂h_t‖, trained, were two identical solid lines."""
+    from dashboard.features.lab import figures_lab
+
+    figure = figures_lab.token_gradients(["it", "was", "good"], np.ones(3), np.ones(3), np.ones(3), "#3558d6", "GRU")
+    styles = {(trace.line.dash, trace.marker.symbol) for trace in figure.data}
+    assert len(figure.data) == 3 and len(styles) == 3
+    names = [trace.name for trace in figure.data]
+    assert all("<sub>" in name and "_" not in name for name in names) and len(set(names)) == 3
+    assert "∂L/∂h<sub>t</sub>" in names[0] and "∂h<sub>T</sub>/∂h<sub>t</sub>" in names[2]

@@ -1,8 +1,9 @@
 """The report's page: one self-contained HTML document (Jinja2, autoescaped), styled for screen and for print.
 
 Everything a reader's browser needs is inside: plotly.js inline, no fonts or
-scripts from the network. Long tables repeat their header on every printed
-page and never split a row.
+scripts from the network. Printed, each section opens a page, but for the short
+summary and data, which the leaderboard follows on; long tables repeat their
+header on every printed page and never split a row.
 """
 
 PAGE = """<!DOCTYPE html>
@@ -37,7 +38,10 @@ PAGE = """<!DOCTYPE html>
   @media print {
     body { max-width: none; padding: 0; font-size: 10.5pt; }
     h2 { break-before: page; page-break-before: always; }
-    h2.first { break-before: auto; page-break-before: auto; }
+    /* The summary and the data are short: they and the leaderboard flow on from the first page, which a page
+       break after the summary's few lines left nearly blank; a heading never ends a page. */
+    h2.first, #data h2, #leaderboard h2 { break-before: auto; page-break-before: auto; }
+    h2, p.lead { break-after: avoid; page-break-after: avoid; }
     a { color: inherit; text-decoration: none; }
   }
 </style>

@@ -6,20 +6,25 @@ import streamlit as st
 
 from dashboard import figures, loaders, ui
 from dashboard.examples import examples_for
-from dashboard.features.lab import figures_lab
+from dashboard.features.lab import GRADIENTS_DISTANCE, figures_lab
 from dashboard.pages import page_path
 from pipelines.explain.simulation import simulate
 from pipelines.models.cells import CELL_NAMES
 from pipelines.tasks import Capability
 
+# What the memory lab's view can show: its symbol, its button (a widget's label renders no LaTeX), what it means.
 VALUES = {
-    "jacobian": "‖∂h_T/∂h_t‖: how much of the state at step t still reaches the last state",
-    "loss_gradient": "‖∂L/∂h_t‖: how much the loss still hears of step t (what training learns from)",
-    "cell_jacobian": "‖∂c_T/∂c_t‖: an LSTM's memory cell, carried by its forget gate",
-}
+    "jacobian": ("‖∂h_T/∂h_t‖", "the last state",
+                 "how much of the state at step t still reaches the last state"),
+    "loss_gradient": ("‖∂L/∂h_t‖", "the loss",
+                      "how much the loss still hears of step t (what training learns from)"),
+    "cell_jacobian": ("‖∂c_T/∂c_t‖", "the last memory cell (LSTM)",
+                      "an LSTM's memory cell, carried by its forget gate"),
+}  # fmt: skip
 
 st.title("Gradients through time")
-ui.teach("Backpropagation through time multiplies one Jacobian per step: ∂L/∂h_t = ∂L/∂h_T · ∏ ∂h_k/∂h_(k−1). "
+ui.teach("Backpropagation through time multiplies one Jacobian per step: "
+         f"{ui.maths('∂L/∂h_t = ∂L/∂h_T · ∏ ∂h_k/∂h_(k−1)')}. "
          "Where each factor shrinks the gradient, the early steps are never learned from (Seed 001, 7.2.3). "
          "Everything below is measured on real weights, except the simulation, which is a random network.")
 
@@ -34,8 +39,11 @@ def lab_view() -> None:
     distances = sorted({point.distance for point in points})
     left, right = st.columns([1, 2])
     distance = left.select_slider("Distance", distances, value=min(distances, key=lambda d: abs(d - 100)),
-                                  key="gradients_distance")  # fmt: skip
-    value = right.segmented_control("Show", list(VALUES), format_func=lambda name: VALUES[name].split(":")[0],
+                                  key=GRADIENTS_DISTANCE, bind="query-params")  # fmt: skip
+    value = right.segmented_control("How much of step t reaches", list(VALUES),
+                                    format_func=lambda name: VALUES[name][1],
+                                    help="  \n".join(f"{ui.maths(symbol)}: {meaning}"
+                                                      for symbol, _, meaning in VALUES.values()),
                                     default="jacobian", required=True, key="gradients_value")  # fmt: skip
     flows, facts = {}, []
     with st.spinner("Following the gradients through the test sequences…"):
@@ -55,18 +63,19 @@ def lab_view() -> None:
             facts.append((name, flows[name]["trained"][distance], flows[name]["initial"][distance], summary.meaning()))
     if not flows:
         return
-    ui.show_chart(f"gradients-{value}-{distance}", figures_lab.gradient_panels, flows, VALUES[value].split(":")[0],
-                  VALUES[value], height=420)  # fmt: skip
+    symbol, _, meaning = VALUES[value]
+    ui.show_chart(f"gradients-{value}-{distance}", figures_lab.gradient_panels, flows, symbol, f"{symbol}: {meaning}",
+                  height=420)  # fmt: skip
     st.markdown("\n".join(f"- **{name}**: {trained:.1e} of it left {distance} steps back after training "
                           f"({initial:.1e} at initialisation)" for name, trained, initial, _ in facts))  # fmt: skip
     with st.expander("What the recurrent weights imply", expanded=not ui.selection().presentation):
         for name, *_, meaning in facts:
-            st.markdown(f"**{name}.** {meaning}")
+            st.markdown(f"**{name}.** {ui.with_maths(meaning)}")
 
 
 def simulation_view() -> None:
     left, right = st.columns(2)
-    radius = left.slider("Spectral radius of W_hh", 0.5, 1.5, 0.9, 0.05, key="simulation_radius",
+    radius = left.slider(f"Spectral radius of {ui.maths('W_(hh)')}", 0.5, 1.5, 0.9, 0.05, key="simulation_radius",
                          help="Seed 001 multiplies by w = 0.9, 1.0 and 1.1; here W is a random matrix of that size.")
     steps = right.slider("Steps", 10, 200, 50, 10, key="simulation_steps")
     curves = simulate(radius, steps)
@@ -98,10 +107,10 @@ def any_run_view() -> None:
     colour = figures.CELL_COLOURS.get(flow.cell, figures.OTHER_COLOUR)
     for now, before in zip(flow.trained, flow.initial):
         ui.show_chart(f"token-gradients-{run_id}-{now.layer}-{now.direction}", figures_lab.token_gradients,
-                      flow.tokens, {"‖∂L/∂h_t‖ trained": now.loss_gradient, "‖∂L/∂h_t‖ at initialisation":
-                                    before.loss_gradient, "‖∂h_T/∂h_t‖ trained": now.jacobian},
-                      colour, f"{runs.labels[run_id]}, layer {now.layer + 1} {now.direction}", height=340)  # fmt: skip
-    ui.teach(f"L is the cross-entropy of “{flow.target_class}” (the model's answer). {flow.meaning()}")
+                      flow.tokens, now.loss_gradient, before.loss_gradient, now.jacobian, colour,
+                      f"{runs.labels[run_id]}, layer {now.layer + 1} {now.direction}", height=340)  # fmt: skip
+    ui.teach(f"L is the cross-entropy of “{flow.target_class}” (the model's answer). "
+             f"{ui.with_maths(flow.meaning())}")
     spectral = pd.DataFrame([{"weights": name, "layer": m.layer + 1, "direction": m.direction, "block": m.block,
                               "spectral radius": m.spectral_radius, "largest singular value": m.largest_singular_value}
                              for name, matrices in flow.matrices.items() for m in matrices])  # fmt: skip

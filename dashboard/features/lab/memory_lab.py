@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import loaders, tables, ui
-from dashboard.features.lab import figures_lab
+from dashboard.features.lab import GRADIENTS_DISTANCE, figures_lab
 from dashboard.pages import page_path
 from dashboard.state import DATASET
 from pipelines.data.memory import DEFAULT_DISTANCES, MARKERS, distance_of, is_memory_key
@@ -18,6 +18,7 @@ ui.teach("Every sequence starts with one marker word, “left” or “right”,
          "of the recurrence: a test of memory over distance, and nothing else.")  # fmt: skip
 
 COMMAND = "python -m pipelines lab"
+EXAMPLE_WORDS = 16  # of an example sequence shown whole; a longer one loses its middle
 
 
 def start_sweep_ui() -> None:
@@ -33,6 +34,21 @@ def start_sweep_ui() -> None:
         st.success(f"The sweep is training in the background (job {job.job_id}); runs appear here as they finish.",
                    icon=":material/rocket_launch:")  # fmt: skip
     st.page_link(page_path("train"), label="Watch it on the Train page", icon=":material/model_training:")
+
+
+def example_ui(dataset: str, distance: int) -> None:
+    """The task at this distance, as the models meet it: the first test sequence and the answer it asks for."""
+    try:
+        example = loaders.test_examples(dataset).iloc[0]
+    except (loaders.Unreadable, IndexError):
+        return  # the runs' data set lost its test texts: the charts still stand without an example
+    words = example["text"].split()
+    if len(words) > EXAMPLE_WORDS:  # the marker, the first and the last few filler words
+        words = [*words[: EXAMPLE_WORDS // 2], f"… {len(words) - EXAMPLE_WORDS + 1} more …",
+                 *words[-(EXAMPLE_WORDS // 2 - 1) :]]  # fmt: skip
+    shown = " ".join(f"`{word}`" for word in words)
+    st.markdown(f"**The task at D = {distance}**, the first test sequence of {dataset}:\n\n"
+                f"input: {shown} → target: **{MARKERS[int(example['label'])]}**")  # fmt: skip
 
 
 points = loaders.lab_points()
@@ -57,11 +73,12 @@ if trained < planned:
 
 st.subheader("Accuracy against distance")
 ui.show_chart("memory-accuracy", figures_lab.accuracy_by_distance, frame, height=440)
-ui.teach("Solid lines start each cell as fairly as it can: the LSTM and GRU with chrono initialisation (their "
-         "forget and update gates open from the first step, Tallec & Ollivier 2018), the RNN with an identity "
-         "recurrent matrix (Le et al. 2015). Dashed lines start each cell from PyTorch's default, where a gated "
-         "cell's forget or update gate sits near 0.5 and halves a memory at every step: the gates make long memory "
-         "possible, their start makes it learnable in a short budget.")  # fmt: skip
+ui.teach("Thick lines with filled markers start each cell as fairly as it can: the LSTM and GRU with chrono "
+         "initialisation (their forget and update gates open from the first step, Tallec & Ollivier 2018), the RNN "
+         "with an identity recurrent matrix (Le et al. 2015). Thin lines with open markers start each cell from "
+         "PyTorch's default, where a gated cell's forget or update gate sits near 0.5 and halves a memory at every "
+         "step: the gates make long memory possible, their start makes it learnable in a short budget. Each cell "
+         "has its own colour, dash and marker, so lines that lie on one another (all at 100%) still show.")  # fmt: skip
 seeded = bool(frame.groupby(["distance", "cell", "init"]).size().gt(1).any())  # `lab --seeds N`
 table = tables.lab_table(points)
 ui.show_table(table, "memory-accuracy", column_config={
@@ -82,6 +99,8 @@ if seeded:  # one seed's runs at a time: the lines below are per run
     seeds = sorted(int(seed) for seed in at["seed"].dropna().unique())
     seed = st.segmented_control("Seed", seeds, default=seeds[0], key="lab_seed", required=True)
     at = at[at["seed"] == seed]
+
+example_ui(next(point.record.dataset for point in points if point.distance == distance), distance)
 
 st.subheader(f"Where the models look at D = {distance}")
 with st.spinner("Attributing the test sequences…"):
@@ -104,5 +123,6 @@ ui.teach(f"Integrated Gradients scores every word's push towards the answer (fro
          "may still credit the last word most: it moves the RNN's final state the most. Why the readout is the final "
          "state of a one-way model: mean or max pooling, or a backward direction, would read the marker directly and "
          "make the task trivial.")  # fmt: skip
-st.page_link(page_path("gradients"), label="Why: gradients through time for these runs",
-             icon=":material/trending_down:")  # fmt: skip
+st.page_link(page_path("gradients"), label=f"Why: gradients through time for these runs, at D = {distance}",
+             icon=":material/trending_down:", query_params={GRADIENTS_DISTANCE: distance})  # the address's data set
+# and presentation mode (widgets bound to it) come along by themselves

@@ -1,11 +1,14 @@
 """Overview: what is the data, and which models did best on it?"""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import comparisons, figures, figures_comparisons, loaders, tables, ui
 from dashboard.features.forecasting import forecast_overview
 from dashboard.features.writing import language_models
 from pipelines.records import DatasetSummary
+
+SPREADS = ("± sd", "F1 ± sd")  # the leaderboard's spreads over seeds, as text: "–" where there is one seed
 
 st.title("Overview")
 ui.teach("The data set the models learned from, and how every finished model scored on its test split.")
@@ -84,7 +87,10 @@ else:
     frame = comparisons.model_frame(finished)
     headline_view(comparisons.headline(frame))
     board = comparisons.model_leaderboard(frame)
-    three = {name: st.column_config.NumberColumn(name, format="%.3f") for name in ("± sd", "F1 ± sd", "ROC AUC")}
+    for spread in SPREADS:  # st.dataframe writes a missing number "None": a model trained once has no spread
+        board[spread] = board[spread].map(lambda value: "–" if pd.isna(value) else f"{value:.3f}")
+    three = {"ROC AUC": st.column_config.NumberColumn("ROC AUC", format="%.3f"),
+             **{name: st.column_config.TextColumn(name, alignment="right") for name in SPREADS}}
     ui.show_table(board, f"{selected.dataset}-leaderboard", column_config={
         "accuracy": st.column_config.ProgressColumn("accuracy", format="%.3f", min_value=0, max_value=1),
         "macro F1": st.column_config.ProgressColumn("macro F1", format="%.3f", min_value=0, max_value=1),
