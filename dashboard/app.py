@@ -86,11 +86,13 @@ def watch_training(dataset: str) -> None:
 presenting = st.query_params.get(PRESENTATION) == "true" or bool(st.session_state.get(PRESENTATION))
 st.set_page_config(page_title="RNN Lens", page_icon=":material/psychology:", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "auto")  # fmt: skip
-page = st.navigation(navigation())
+page = st.navigation(navigation(), expanded=True)  # every page in view: the lecture's are not under "View more"
 lecture.follow()  # Previous or Next was pressed: the step's page, before this one draws anything
-sidebar(next(entry.key for entry in PAGES if entry.title == page.title))
+page_key = next(entry.key for entry in PAGES if entry.title == page.title)
+sidebar(page_key)
 if st.session_state.get(PRESENTATION):
     st.html(PRESENTATION_CSS)
 st.html(lecture.LECTURE_CSS)
 lecture.bar(loaders.store().root)
+lecture.next_in_the_story(page_key)  # above the page: a page's guard may stop it before its foot
 page.run()

@@ -182,6 +182,19 @@ def bar(store_root: Path) -> None:
                    "`python -m pipelines prepare-lecture` trains everything the default lecture shows.")
 
 
+def next_in_the_story(page_key: str) -> None:
+    """Outside a lecture, each page of the default lecture links to the page that comes next (at the top: a page's
+    guard may stop it before its foot)."""
+    keys = [step.page for step in DEFAULT.steps]
+    if st.query_params.get(LECTURE) or page_key not in keys[:-1]:
+        return
+    following = DEFAULT.steps[keys.index(page_key) + 1]
+    with st.container(horizontal=True, horizontal_alignment="right", key="next_in_the_story"):
+        st.page_link(page_path(following.page), icon=":material/arrow_forward:", width="content",
+                     label=f"Next in the story: {BY_KEY[following.page].title}",
+                     help=following.takeaway)  # fmt: skip
+
+
 def sidebar(store_root: Path, page_key: str) -> None:
     """Start a lecture; pin the current view as a step of a draft, reorder or drop steps, save the draft."""
     lectures = every(store_root)

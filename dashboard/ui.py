@@ -106,6 +106,19 @@ def with_maths(prose: str) -> str:
     return PROSE_SUBSCRIPT.sub(lambda match: f"${match.group(1)}_{{{match.group(2) or match.group(3)}}}$", prose)
 
 
+def fewer_on_a_projector(items: dict, score: Callable[[object], float], key: str, few: int = 3) -> dict:
+    """A busy chart in presentation mode: the `few` best of `items` (by `score`) and the weakest, the lines that make
+    the point, with a toggle that brings back all of them."""
+    if not selection().presentation or len(items) <= few + 1:
+        return items
+    if st.toggle(f"All {len(items)} models", key=key, help="In presentation mode a busy chart shows the best few "
+                 "and the weakest; this shows every model."):  # fmt: skip
+        return items
+    ranked = sorted(items, key=lambda name: -score(items[name]))
+    st.caption(f"The {few} best of {len(items)} models and the weakest; the toggle above shows them all.")
+    return {name: items[name] for name in ranked[:few] + ranked[-1:]}
+
+
 def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | None = None, **kwargs) -> None:
     """Draw `build(*args, **kwargs)` (a builder from dashboard.figures) in the shared look.
 

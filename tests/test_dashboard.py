@@ -179,6 +179,26 @@ def test_every_evaluation_tab_draws(view, real_runs):
         assert app.dataframe  # with its table
 
 
+def test_a_projector_shows_the_best_roc_curves_and_the_weakest_with_a_toggle_for_all(real_runs):
+    """Nine ROC curves with a nine-entry legend is a wall on a projector: presentation mode keeps the three best
+    and the weakest (the point of the chart), and a toggle brings back every one."""
+
+    def curves(app) -> list[dict]:
+        roc = json.loads(app.get("plotly_chart")[0].proto.spec)["data"]
+        return [trace for trace in roc if not trace["name"].startswith("chance")]
+
+    app = open_page("evaluation")
+    every = curves(app)
+    assert len(every) == 9  # 7 models and 2 baselines, on a laptop
+    app.toggle(key="presentation").set_value(True).run()
+    assert not problems(app)
+    shown = curves(app)
+    aucs = sorted((float(trace["name"].rsplit("AUC ", 1)[1].rstrip(")")) for trace in every), reverse=True)
+    assert [float(trace["name"].rsplit("AUC ", 1)[1].rstrip(")")) for trace in shown] == aucs[:3] + aucs[-1:]
+    app.toggle(key="evaluation_all_curves").set_value(True).run()
+    assert len(curves(app)) == 9
+
+
 def test_evaluation_of_three_classes_offers_one_vs_rest(real_runs):
     app = open_page("evaluation")
     app.sidebar.selectbox(key="dataset").set_value("nusax").run()

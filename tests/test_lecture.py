@@ -95,3 +95,17 @@ def test_prepare_lecture_runs_each_part_through_the_command_line(statuses, expec
                         "--quiet"]  # fmt: skip
     printed = capsys.readouterr().out
     assert printed.count(" min") >= parts_run  # each part says how long it took
+
+
+def test_outside_a_lecture_each_page_of_the_story_links_to_the_next_even_when_it_stops_early(store_at, tmp_path):
+    """An empty store: every page stops at its "how to train" guard, and still points at the next page."""
+    from dashboard.pages import BY_KEY
+
+    from dashboard_stores import open_page
+
+    store_at(tmp_path / "empty")
+    for step, following in zip(DEFAULT.steps, DEFAULT.steps[1:]):
+        app = open_page(step.page)
+        links = [link.proto.label for link in app.get("page_link")]
+        assert f"Next in the story: {BY_KEY[following.page].title}" in links, (step.page, links)
+    assert not any(link.proto.label.startswith("Next in the story") for link in open_page("write").get("page_link"))

@@ -45,6 +45,7 @@ def curves_view() -> None:
         return
     class_name = class_ui(curve_classes)
     curves = {labels[r.run_id]: r.metrics.curves[class_name] for r in chosen_records if class_name in r.metrics.curves}
+    curves = ui.fewer_on_a_projector(curves, lambda curve: curve.roc.auc, key="evaluation_all_curves")
     base_rate = chosen_records[0].metrics.share_of(class_name)
     # In presentation mode the two charts go one under the other, as large as the page allows.
     left, right = (st.container(), st.container()) if selected.presentation else st.columns(2)
