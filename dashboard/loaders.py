@@ -144,33 +144,6 @@ def _significance(root: str, dataset: str, run_ids: tuple[str, ...], markers: tu
     return compare_runs(store, [store.run(dataset, run_id) for run_id in run_ids], dict(labels))
 
 
-def report(dataset: str, run_ids: tuple[str, ...], text: str | None, title: str | None, kind: str) -> bytes:
-    """The report (`dashboard.report`) of these runs as HTML or PDF bytes, cached until one of them changes."""
-    markers = tuple(run_marker(store().run(dataset, run_id)) for run_id in run_ids)
-    return _report(store_root(), dataset, run_ids, markers, text, title, kind)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _report(root: str, dataset: str, run_ids: tuple[str, ...], markers: tuple, text: str | None, title: str | None,
-            kind: str) -> bytes:  # fmt: skip
-    import tempfile
-    from pathlib import Path
-
-    from dashboard.report import gather, render_html
-    from dashboard.report.pdf import write_pdf
-
-    try:
-        html = render_html(gather(Store(root), dataset, list(run_ids), text, None, title))
-        if kind == "html":
-            return html.encode("utf-8")
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "report.pdf"
-            write_pdf(html, path)
-            return path.read_bytes()
-    except (ValueError, RuntimeError, OSError) as error:
-        raise Unreadable(str(error)) from error
-
-
 # -- models ----------------------------------------------------------------------
 
 

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     left_out = f"; left out {len(content.left_out)} (named in the report)" if content.left_out else ""
-    print(f"wrote {args.out}: {len(content.records)} runs of {content.dataset}{left_out}")
+    print(f"wrote {args.out}: {content.run_count} runs of {content.dataset}{left_out}")
     return 0
 
 

@@ -5,6 +5,9 @@
 The report includes the data set's finished classifiers (or the runs asked
 for), names every run it leaves out and why (still training, failed, another
 kind, no readable predictions), and computes the significance of every pair.
+A data set whose runs are of other kinds gets their sections instead or as
+well (course.py): a memory-lab task its sweep and gradients through time, a
+series its forecasters, a character corpus its language models.
 A store with no finished run still gives a report (the data card and the
 reason); a store of a hundred runs gives one whose tables hold every run and
 whose charts draw the best ones (`CHARTED`).
@@ -20,6 +23,9 @@ import pandas as pd
 
 from dashboard import comparisons, tables
 from dashboard.examples import examples_for
+from dashboard.report.course import (
+    ForecastContent, GenerationContent, LabContent, gather_forecasting, gather_generation, gather_lab,
+)  # fmt: skip
 from pipelines.comparison import PairwiseTable, SeedGroup, compare_runs, seed_groups
 from pipelines.comparison.overview import test_texts
 from pipelines.records import DatasetSummary, RunRecord
@@ -49,6 +55,19 @@ class ReportContent:
     notes: list[str] = field(default_factory=list)  # what could not be drawn, in words
     versions: dict[str, str] = field(default_factory=dict)
     resamples: int = 2000  # the bootstrap's, as the significance section says
+    lab: LabContent | None = None  # a memory-lab task: the sweep, and gradients through time at its distance
+    forecasting: ForecastContent | None = None  # a series: its forecasters against the baselines
+    generation: GenerationContent | None = None  # a character corpus: its language models against the n-grams
+
+    @property
+    def course_records(self) -> list[RunRecord]:
+        """The runs of this data set in the report's other sections (forecasters, language models)."""
+        return [*(self.forecasting.records if self.forecasting else []),
+                *(self.generation.records if self.generation else [])]  # fmt: skip
+
+    @property
+    def run_count(self) -> int:
+        return len(self.records) + len(self.course_records)
 
     @property
     def texts(self) -> str:
@@ -147,6 +166,13 @@ def gather(store: Store, dataset: str, run_ids: list[str] | None = None, text: s
     if len(models) >= 2:  # one run per model (its first seed): the seeds have their own table
         content.significance = compare_runs(store, models, {r.run_id: labels[r.run_id] for r in models},
                                            resamples=resamples)  # fmt: skip
+    content.lab = gather_lab(store, dataset, run_ids)
+    content.forecasting = gather_forecasting(store, dataset, run_ids, summary)
+    content.generation = gather_generation(store, dataset, run_ids, summary)
+    if content.forecasting:
+        content.notes += content.forecasting.notes
+    reported = {record.run_id for record in content.course_records}  # in their own section: not left out
+    content.left_out = [(run_id, why) for run_id, why in content.left_out if run_id not in reported]
     examples = examples_for(summary)
     content.text = text or (examples[0] if examples else None)
     if content.text and records:

@@ -16,6 +16,12 @@ from dashboard.figures import CELL_COLOURS, GRID, INSIDE_LOWER_LEFT, OTHER_COLOU
 from pipelines.models.cells import CELL_NAMES
 
 CHANCE = "#9ca3af"
+# The gradient norms the Gradients page (and the report) draw: symbol, then what it measures.
+GRADIENT_VALUES = {
+    "jacobian": "‖∂h_T/∂h_t‖: how much of the state at step t still reaches the last state",
+    "loss_gradient": "‖∂L/∂h_t‖: how much the loss still hears of step t (what training learns from)",
+    "cell_jacobian": "‖∂c_T/∂c_t‖: an LSTM's memory cell, carried by its forget gate",
+}
 
 
 def _name(cell: str, init: str) -> str:

@@ -12,11 +12,7 @@ from pipelines.explain.simulation import simulate
 from pipelines.models.cells import CELL_NAMES
 from pipelines.tasks import Capability
 
-VALUES = {
-    "jacobian": "‖∂h_T/∂h_t‖: how much of the state at step t still reaches the last state",
-    "loss_gradient": "‖∂L/∂h_t‖: how much the loss still hears of step t (what training learns from)",
-    "cell_jacobian": "‖∂c_T/∂c_t‖: an LSTM's memory cell, carried by its forget gate",
-}
+VALUES = figures_lab.GRADIENT_VALUES
 
 st.title("Gradients through time")
 ui.teach("Backpropagation through time multiplies one Jacobian per step: ∂L/∂h_t = ∂L/∂h_T · ∏ ∂h_k/∂h_(k−1). "
