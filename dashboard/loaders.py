@@ -144,6 +144,24 @@ def _significance(root: str, dataset: str, run_ids: tuple[str, ...], markers: tu
     return compare_runs(store, [store.run(dataset, run_id) for run_id in run_ids], dict(labels))
 
 
+def cell_uncertainty(records: list[RunRecord]):
+    """`comparisons.cell_uncertainty` of these recurrent runs: each one's bootstrap interval of its test scores,
+    and the paired test of every run against the most accurate; cached on their ids."""
+    markers = tuple(run_marker(record) for record in records)
+    return _cell_uncertainty(store_root(), records[0].dataset, tuple(record.run_id for record in records), markers)
+
+
+@st.cache_data(max_entries=32, show_spinner="Bootstrapping each run's test score…")
+def _cell_uncertainty(root: str, dataset: str, run_ids: tuple[str, ...], markers: tuple):
+    from dashboard.comparisons import cell_uncertainty
+    from pipelines.comparison import compare_runs, score_intervals
+
+    store = Store(root)
+    records = [store.run(dataset, run_id) for run_id in run_ids]
+    against_best = compare_runs(store, records, matrix_limit=1) if len(records) > 1 else None
+    return cell_uncertainty(score_intervals(store, records), against_best)
+
+
 # -- models ----------------------------------------------------------------------
 
 
