@@ -363,14 +363,15 @@ def sweep_studies(points: pd.DataFrame) -> go.Figure:
 
 
 def cell_comparison(frame: pd.DataFrame, intervals: dict[str, tuple[float, float]] | None = None,
-                    apart: set[str] | None = None, best: str | None = None) -> go.Figure:
+                    apart: set[str] | None = None, best: str | None = None, chance: float | None = None) -> go.Figure:
     """RNN vs LSTM vs GRU: every run a dot at its macro F1, one column per cell, bidirectional as diamonds;
     baselines in the frame are dashed lines across, the majority class too (the floor of the axis).
 
     `intervals`: run id -> the (low, high) 95% bootstrap interval of its macro F1 over the test texts, drawn as
     an error bar. `apart`: the runs the paired test tells apart from the `best` run (drawn hollow); every other
-    run cannot be told apart from it on this test split. The axis runs from the majority class (or the lowest
-    dot) up, never zoomed to the dots alone: a gap of one point looks like one point.
+    run cannot be told apart from it on this test split. The axis runs from the majority class (without one, from
+    `chance`, a guess at random's macro F1, 1/classes) up, never zoomed to the dots alone: a gap of one point looks
+    like one point.
     """
     baselines = frame[frame["cell"].isna() & frame["f1_macro"].notna()] if "baseline" in frame else frame.iloc[:0]
     frame = frame[frame["cell"].notna()]
@@ -414,6 +415,11 @@ def cell_comparison(frame: pd.DataFrame, intervals: dict[str, tuple[float, float
         figure.add_hline(y=row["f1_macro"], line_color=colour, line_dash="dash", line_width=2)
         figure.add_annotation(x=1, xref="paper", y=row["f1_macro"], text=f"{row['label']} {row['f1_macro']:.3f}",
                               showarrow=False, xanchor="right", yanchor="bottom", font_color=colour)  # fmt: skip
+    if chance is not None and "majority" not in set(baselines.get("baseline", ())):
+        low = min(low, chance)
+        figure.add_hline(y=chance, line_color=BASELINE_COLOURS["majority"], line_dash="dot", line_width=1.5)
+        figure.add_annotation(x=1, xref="paper", y=chance, text=f"chance {chance:.3f}", showarrow=False,
+                              xanchor="right", yanchor="bottom", font_color=BASELINE_COLOURS["majority"])  # fmt: skip
     padding = max((high - low) * 0.08, 0.02)
     title = "Macro F1 by cell, with 95% intervals" if intervals else "Macro F1 by cell"
     figure.update_layout(title=title, scattermode="group")

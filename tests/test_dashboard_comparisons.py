@@ -211,3 +211,21 @@ def test_the_compare_page_says_what_the_bars_mean_and_how_many_runs_are_apart(re
     caption = texts(app.caption) + texts(app.markdown)
     assert "95% bootstrap interval of its macro F1" in caption and "the paired test" in caption
     assert re.search(r"tells \d+ of the \d+ other runs apart", caption)
+
+
+def test_the_report_page_builds_a_forecasting_report(real_runs):
+    """The Report page stopped on co2 ("finished runs ... which this page does not draw"): it has no classifier."""
+    app = open_page("report")
+    app.sidebar.selectbox(key="dataset").set_value("co2").run()
+    assert not problems(app)
+    assert not app.get("text_area")  # no review to explain: a forecaster reads no text
+    [button for button in app.button if button.label == "Build the HTML report"][0].click().run()
+    assert not problems(app) and "opens without a network" in texts(app.success)
+    assert "rnnlens-co2-" in app.get("download_button")[0].proto.label
+
+
+def test_without_a_majority_baseline_the_cell_axis_reaches_down_to_chance():
+    frame = cell_frame()
+    frame = frame[frame["baseline"] != "majority"]
+    low, _ = figures.cell_comparison(frame, chance=0.5).layout.yaxis.range
+    assert low <= 0.5 and 0.5 in {shape.y0 for shape in figures.cell_comparison(frame, chance=0.5).layout.shapes}

@@ -26,7 +26,7 @@ from dashboard.examples import examples_for
 from dashboard.report.course import (
     ForecastContent, GenerationContent, LabContent, gather_forecasting, gather_generation, gather_lab,
 )  # fmt: skip
-from pipelines.comparison import PairwiseTable, SeedGroup, compare_runs, seed_groups
+from pipelines.comparison import PairwiseTable, SeedGroup, compare_runs, score_intervals, seed_groups
 from pipelines.comparison.overview import test_texts
 from pipelines.records import DatasetSummary, RunRecord
 from pipelines.store import DamagedFile, Store
@@ -55,6 +55,7 @@ class ReportContent:
     notes: list[str] = field(default_factory=list)  # what could not be drawn, in words
     versions: dict[str, str] = field(default_factory=dict)
     resamples: int = 2000  # the bootstrap's, as the significance section says
+    cells: comparisons.CellUncertainty | None = None  # the cell chart's intervals and paired tests
     lab: LabContent | None = None  # a memory-lab task: the sweep, and gradients through time at its distance
     forecasting: ForecastContent | None = None  # a series: its forecasters against the baselines
     generation: GenerationContent | None = None  # a character corpus: its language models against the n-grams
@@ -162,6 +163,12 @@ def gather(store: Store, dataset: str, run_ids: list[str] | None = None, text: s
                 content.histories[labels[record.run_id]] = store.read_history(dataset, record.run_id)
             except DamagedFile as error:
                 content.notes.append(f"no training curves for {record.run_id}: {error}")
+    recurrent = [record for record in records if tables.spec_of(record)]
+    if recurrent:  # every recurrent run's interval, and each tested against the most accurate (Compare & sweeps)
+        against_best = compare_runs(store, recurrent, resamples=resamples, matrix_limit=1) if len(recurrent) > 1 \
+            else None  # fmt: skip
+        content.cells = comparisons.cell_uncertainty(score_intervals(store, recurrent, resamples=resamples),
+                                                     against_best)  # fmt: skip
     models = [record for record in records if record.run_id in {group.first.run_id for group in groups}]
     if len(models) >= 2:  # one run per model (its first seed): the seeds have their own table
         content.significance = compare_runs(store, models, {r.run_id: labels[r.run_id] for r in models},

@@ -187,7 +187,18 @@ def architecture_section(content: ReportContent) -> Section | None:
         return None
     section = Section("architectures", "Architectures", "RNN against LSTM against GRU (every run a dot, baselines "
                       "dashed), the sweep studies when the sweep zoo was trained, and what accuracy costs.")
-    section.blocks.append(chart(figures.cell_comparison(frame), 400))
+    cells = content.cells
+    chance = 1 / len(content.records[0].classes)
+    section.blocks.append(chart(figures.cell_comparison(frame, *((cells.intervals, cells.apart, cells.best)
+                                                                 if cells else (None, None, None)), chance),
+                                420))  # fmt: skip
+    if cells:
+        section.blocks.append(paragraph(" ".join(filter(None, (
+            "Each bar is the 95% bootstrap interval of the run's macro F1: how far it could move on another test "
+            f"split of the same size ({content.resamples:,} resamples of the test texts).",
+            cells.sentence(content.labels),
+            "Overlapping bars do not prove a tie; the next section tests each pair directly. The axis reaches down "
+            "to the majority class, so a gap of one point looks like one point.")))))  # fmt: skip
     points_frame = tables.sweep_points(content.records, content.labels)
     if not points_frame.empty and points_frame.groupby("study")["value"].nunique().max() >= 2:
         section.blocks.append(chart(figures.sweep_studies(comparisons.sweep_summary(points_frame)), 400))

@@ -21,7 +21,7 @@ if frame["cell"].isna().all():
     st.stop()
 uncertainty = loaders.cell_uncertainty([record for record in finished if tables.spec_of(record)])
 ui.show_chart("cells", figures.cell_comparison, frame, uncertainty.intervals, uncertainty.apart, uncertainty.best,
-              height=420)  # fmt: skip
+              1 / len(finished[0].classes), height=420)  # fmt: skip
 ui.teach(" ".join(filter(None, (
     "Every dot is one trained model (each seed its own dot); its bar is the 95% bootstrap interval of its macro F1: "
     "how far the score could move on another test split of the same size (the test texts resampled 2,000 times).",
