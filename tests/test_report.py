@@ -376,3 +376,23 @@ def test_the_pdf_carries_the_memory_lab_and_the_gradients(trained, tmp_path):
         assert opening, f"no page opens with {title!r}"  # each on a page of its own
     text = "".join(pages)
     assert "chrono initialisation" in text and "steps back from the end" in text
+
+
+def test_the_summary_says_who_won_in_words_and_skips_what_was_not_trained():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from dashboard.report.course import LabContent, summary_sentences
+
+    lab = LabContent(5, False, pd.DataFrame(), pd.DataFrame({"model": ["GRU (chrono start)", "RNN (identity start)"],
+                                                             "D = 5": [1.0, float("nan")]}), None)  # fmt: skip
+    frame = pd.DataFrame({"label": ["Holt-Winters", "GRU 1×32"], "baseline": [True, False], "rmse": [1.004, 1.025],
+                          "horizon": [8, 8]})  # fmt: skip
+    board = pd.DataFrame({"model": ["5-gram", "LSTM 1×256"], "kind": ["n-gram", "recurrent"],
+                          "bits per character": [2.1, 1.9], "perplexity": [4.29, 3.73]})  # fmt: skip
+    sentences = summary_sentences(lab, SimpleNamespace(frame=frame), SimpleNamespace(board=board))
+    assert sentences[0] == "Memory lab at D = 5 (test accuracy, chance 50%): GRU (chrono start) 100%."  # no "nan%"
+    assert "GRU 1×32, reaches a test RMSE of 1.025 over 8 steps ahead" in sentences[1]
+    assert sentences[2] == "The best baseline, Holt-Winters, reaches 1.004 (a baseline is still ahead)."
+    assert "LSTM 1×256, needs 1.900 bits per character" in sentences[3] and "5-gram, needs 2.100" in sentences[4]

@@ -196,7 +196,8 @@ def summary_sentences(lab: LabContent | None, forecasts: ForecastContent | None,
     if lab is not None:
         column = f"D = {lab.distance}"
         if column in lab.table:
-            scores = ", ".join(f"{row['model']} {row[column]:.0%}" for _, row in lab.table.iterrows())
+            scores = ", ".join(f"{row['model']} {row[column]:.0%}" for _, row in lab.table.iterrows()
+                               if pd.notna(row[column]))  # a cell not trained at this distance is left out
             sentences.append(f"Memory lab at D = {lab.distance} (test accuracy, chance 50%): {scores}.")
     if forecasts is not None:
         frame = forecasts.frame
