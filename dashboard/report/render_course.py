@@ -10,31 +10,21 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.features.forecasting import figures_forecast, tables_forecast
-from dashboard.features.lab import figures_lab
+from dashboard.features.lab import figures_lab, lessons
 from dashboard.features.writing import figures_writing
 from dashboard.report.content import ReportContent
 from dashboard.report.blocks import Section, bullets, chart, paragraph, table
-from pipelines.data.memory import MARKERS
 
 
 def memory_lab_section(content: ReportContent) -> Section | None:
     lab = content.lab
     if lab is None:
         return None
-    variant = " with distractors (a tenth of the filler words are marker words too; only the first counts)" \
+    variant = " With distractors: a tenth of the filler words are marker words too, and only the first counts." \
         if lab.distractors else ""  # fmt: skip
-    section = Section("memory-lab", "The memory lab: remembering one word across D steps", (
-        f"Every sequence starts with one marker word, “{MARKERS[0]}” or “{MARKERS[1]}”, and D filler words "
-        "follow"
-        f"{variant}; the class is the marker. The models read one way and answer from their final state, so the "
-        "marker must survive D steps of the recurrence: a test of memory over distance, and nothing else."))
+    section = Section("memory-lab", "The memory lab: remembering one word across D steps", lessons.TASK + variant)
     section.blocks.append(chart(figures_lab.accuracy_by_distance(lab.frame), 440))
-    section.blocks.append(paragraph(
-        "Solid lines start each cell as fairly as it can: the LSTM and GRU with chrono initialisation (their forget "
-        "and update gates open from the first step, Tallec & Ollivier 2018), the RNN with an identity recurrent "
-        "matrix (Le et al. 2015). Dashed lines start each cell from PyTorch's default, where a gated cell's forget "
-        "or update gate sits near 0.5 and halves a memory at every step: the gates make long memory possible, "
-        "their start makes it learnable in a short budget. Chance is 50%."))
+    section.blocks.append(paragraph(f"{lessons.STARTS} Chance is 50%."))
     section.blocks.append(table(lab.table, {column: ".3f" for column in lab.table.columns[1:]}))
     if lab.solved is not None:
         section.blocks.append(paragraph("With several seeds the table shows the mean test accuracy; a mean of 0.67 "
@@ -54,9 +44,8 @@ def gradients_section(content: ReportContent) -> Section | None:
         return None
     symbol, meaning = figures_lab.GRADIENT_VALUES[lab.value].split(": ", 1)
     section = Section("gradients", "Gradients through time", (
-        "Backpropagation through time multiplies one Jacobian per step: ∂L/∂h_t = ∂L/∂h_T · ∏ ∂h_k/∂h_(k−1). "
-        "Where each factor shrinks the gradient, the early steps are never learned from: a plain RNN's gradient "
-        "fades exponentially with distance, a gated cell's can stay alive through its forget or update gate."))
+        f"{lessons.BACKPROPAGATION} A plain RNN's gradient fades exponentially with distance; a gated cell's can "
+        "stay alive through its forget or update gate."))
     if lab.gradients:
         section.blocks.append(chart(figures_lab.gradient_panels(lab.gradients, symbol, f"{symbol} at D = "
                                                                 f"{lab.distance}"), 420, top=110))  # fmt: skip

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import figures, loaders, ui
 from dashboard.examples import examples_for
-from dashboard.features.lab import figures_lab
+from dashboard.features.lab import figures_lab, lessons
 from dashboard.pages import page_path
 from pipelines.explain.simulation import simulate
 from pipelines.models.cells import CELL_NAMES
@@ -15,9 +15,8 @@ from pipelines.tasks import Capability
 VALUES = figures_lab.GRADIENT_VALUES
 
 st.title("Gradients through time")
-ui.teach("Backpropagation through time multiplies one Jacobian per step: ∂L/∂h_t = ∂L/∂h_T · ∏ ∂h_k/∂h_(k−1). "
-         "Where each factor shrinks the gradient, the early steps are never learned from (Seed 001, 7.2.3). "
-         "Everything below is measured on real weights, except the simulation, which is a random network.")
+ui.teach(f"{lessons.BACKPROPAGATION} Everything below is measured on real weights, except the simulation, which "
+         "is a random network.")
 
 
 def lab_view() -> None:
