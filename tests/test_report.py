@@ -396,3 +396,22 @@ def test_the_summary_says_who_won_in_words_and_skips_what_was_not_trained():
     assert "GRU 1×32, reaches a test RMSE of 1.025 over 8 steps ahead" in sentences[1]
     assert sentences[2] == "The best baseline, Holt-Winters, reaches 1.004 (a baseline is still ahead)."
     assert "LSTM 1×256, needs 1.900 bits per character" in sentences[3] and "5-gram, needs 2.100" in sentences[4]
+
+
+def test_dataset_all_is_the_whole_course_in_one_report(trained, tmp_path):
+    """`report --dataset all`: every data set with a finished run, in a lecture's order, the sweep once per variant."""
+    out = tmp_path / "course.html"
+    result = report(trained, out, "--dataset", "all")
+    keys = ["nusax", "rt-polarity", "rt-polarity-limit40", "memory-d3", "memory-d6", "memory-d3-distractors", "co2",
+            "rt-polarity-chars"]  # fmt: skip
+    assert f"runs of {len(keys)} data sets ({', '.join(keys)})" in result.stdout
+    titles = sections(out.read_text())
+    assert [key for key in dict.fromkeys(title.split(": ")[0] for title in titles)] == keys  # each in turn
+    assert [t for t in titles if "The memory lab" in t] == [
+        "memory-d3: The memory lab: remembering one word across D steps",  # the plain sweep, once
+        "memory-d3-distractors: The memory lab: remembering one word across D steps"]  # fmt: skip
+    assert sum("Gradients through time" in title for title in titles) == 3  # at each distance of each variant
+    assert "co2: Forecasting: the recurrent models against the baselines" in titles
+    assert "rt-polarity-chars: Generation: language models against n-grams" in titles
+    refused = report(trained, tmp_path / "x.html", "--dataset", "all", "--runs", "anything", check=False)
+    assert refused.returncode == 2 and "--dataset all takes no --runs" in refused.stderr

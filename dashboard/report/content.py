@@ -32,6 +32,7 @@ from pipelines.records import DatasetSummary, RunRecord
 from pipelines.store import DamagedFile, Store
 from pipelines.tasks import TASKS
 
+COURSE = "all"  # `report --dataset all`: every data set of the store in one report
 CHARTED = 8  # curves and confusion matrices drawn for at most this many models (the tables list all)
 
 
@@ -186,6 +187,24 @@ def gather(store: Store, dataset: str, run_ids: list[str] | None = None, text: s
         content.explanation, content.word_weights = _explain(store, records, content.text, explain_run,
                                                              content.notes)  # fmt: skip
     return content
+
+
+def gather_course(store: Store, resamples: int = 2000) -> list[ReportContent]:
+    """Every data set of the store that has a finished run: classifiers' first, then the memory lab by distance,
+    then series and character corpora (the order of a lecture)."""
+    from pipelines.data.memory import KEY
+
+    contents = [gather(store, dataset, resamples=resamples) for dataset in store.datasets()]
+    contents = [content for content in contents if content.run_count]
+    if not contents:
+        raise ValueError(f"no data set in {store.root} has a finished run to report on")
+
+    def lecture_order(content: ReportContent) -> tuple:
+        memory = KEY.fullmatch(content.dataset)
+        kind = 1 if memory else 2 if content.forecasting else 3 if content.generation else 0
+        return kind, bool(memory and memory.group(2)), int(memory.group(1)) if memory else 0, content.dataset
+
+    return sorted(contents, key=lecture_order)
 
 
 def _versions(records: list[RunRecord]) -> dict[str, str]:

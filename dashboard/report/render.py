@@ -299,7 +299,8 @@ SECTIONS = (summary_section, data_section, leaderboard_section, training_section
             architecture_section, significance_section, explanation_section, runs_section)  # fmt: skip
 
 
-def render_html(content: ReportContent) -> str:
+def report_sections(content: ReportContent) -> list[Section]:
+    """The sections a report of `content` holds, in order."""
     sections = []
     # The lessons of the data set's other runs right after its card (a memory-lab task's classifiers come after
     # its lab), the runs last.
@@ -308,9 +309,35 @@ def render_html(content: ReportContent) -> str:
             section = build(content)
             if section is not None:
                 sections.append(section)
+    return sections
+
+
+def render_html(content: ReportContent) -> str:
+    return _page(content.title, content.dataset, content.run_count, content.created, content.store_root,
+                 report_sections(content))  # fmt: skip
+
+
+def render_course_html(contents: list[ReportContent], title: str) -> str:
+    """Every data set's report one after another, each section titled with its data set; the memory lab's sweep
+    (the same for every distance of a variant) once per variant."""
+    sections, swept = [], set()
+    for content in contents:
+        for section in report_sections(content):
+            if section.anchor == "memory-lab":
+                if content.lab.distractors in swept:
+                    continue
+                swept.add(content.lab.distractors)
+            section.anchor, section.title = f"{content.dataset}-{section.anchor}", f"{content.dataset}: {section.title}"
+            sections.append(section)
+    first = contents[0]
+    keys = ", ".join(content.dataset for content in contents)
+    return _page(title, f"all: {keys}", sum(content.run_count for content in contents), first.created,
+                 first.store_root, sections)  # fmt: skip
+
+
+def _page(title: str, dataset: str, run_count: int, created: str, store_root: str, sections: list[Section]) -> str:
     environment = Environment(autoescape=True)
     return environment.from_string(PAGE).render(
-        title=content.title, dataset=content.dataset, run_count=content.run_count, created=content.created,
-        store_root=content.store_root, sections=sections, plotly_js=Markup(get_plotlyjs()),
+        title=title, dataset=dataset, run_count=run_count, created=created, store_root=store_root, sections=sections,
+        plotly_js=Markup(get_plotlyjs()),
     )  # fmt: skip
-
