@@ -194,3 +194,33 @@ def pairs_frame(table: PairwiseTable) -> pd.DataFrame:
             "McNemar p": pair.mcnemar.p_value, "p (Holm)": pair.p_adjusted, "verdict": pair.verdict,
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class CellUncertainty:
+    """What the cell chart (`figures.cell_comparison`) draws besides the dots: each run's interval, and which
+    runs the paired test tells apart from the best one."""
+
+    intervals: dict[str, tuple[float, float]]  # run id -> 95% bootstrap interval of its macro F1
+    best: str | None  # the run every other was tested against (the most accurate)
+    apart: set[str]  # runs worse than `best` for real (McNemar, Holm-adjusted, and the paired interval agree)
+    tested: int  # pairs tested
+
+    def sentence(self, labels: dict[str, str]) -> str:
+        """The test's answer in words, for the chart's caption."""
+        if self.best is None or not self.tested:
+            return ""
+        tied = self.tested - len(self.apart)
+        return (f"Against the most accurate recurrent run, {labels.get(self.best, self.best)}, the paired test "
+                f"(McNemar's exact test, Holm-adjusted, and a paired bootstrap) tells {len(self.apart)} of the "
+                f"{self.tested} other runs apart (drawn hollow); {tied} cannot be told apart from it on this test "
+                "split.")  # fmt: skip
+
+
+def cell_uncertainty(intervals: dict, against_best: PairwiseTable | None, metric: str = "f1_macro") -> CellUncertainty:
+    """`pipelines.comparison.score_intervals`' answer and `compare_runs(..., matrix_limit=1)`'s, as the chart's."""
+    bounds = {run_id: (by_metric[metric].low, by_metric[metric].high) for run_id, by_metric in intervals.items()}
+    if against_best is None or against_best.against is None:
+        return CellUncertainty(bounds, None, set(), 0)
+    apart = {second for (first, second), pair in against_best.pairs.items() if pair.verdict == "real"}
+    return CellUncertainty(bounds, against_best.against, apart, len(against_best.pairs))

@@ -389,43 +389,68 @@ def sweep_studies(points: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def cell_comparison(frame: pd.DataFrame) -> go.Figure:
+def cell_comparison(frame: pd.DataFrame, intervals: dict[str, tuple[float, float]] | None = None,
+                    apart: set[str] | None = None, best: str | None = None, chance: float | None = None) -> go.Figure:
     """RNN vs LSTM vs GRU: every run a dot at its macro F1, one column per cell, bidirectional as diamonds;
-    baselines in the frame are dashed lines across (the majority class only when near the dots), named in the
-    legend with their score."""
+    baselines in the frame are dashed lines across, named in the legend with their score (not on the line, where
+    a baseline as good as a cell's best would sit on its "best" label); the majority class too (the axis's floor).
+
+    `intervals`: run id -> the (low, high) 95% bootstrap interval of its macro F1 over the test texts, drawn as
+    an error bar. `apart`: the runs the paired test tells apart from the `best` run (drawn hollow); every other
+    run cannot be told apart from it on this test split. The axis runs from the majority class (without one, from
+    `chance`, a guess at random's macro F1, 1/classes) up, never zoomed to the dots alone: a gap of one point looks
+    like one point.
+    """
     baselines = frame[frame["cell"].isna() & frame["f1_macro"].notna()] if "baseline" in frame else frame.iloc[:0]
     frame = frame[frame["cell"].notna()]
+    intervals = intervals or {}
     figure = go.Figure()
     order = [cell for cell in CELL_COLOURS if cell in set(frame["cell"])]
-    for bi in (False, True):
-        subset = frame[frame["bidirectional"] == bi]
-        if subset.empty:
-            continue
+    for _, row in frame.iterrows():
+        bi, colour = bool(row["bidirectional"]), CELL_COLOURS.get(row["cell"], OTHER_COLOUR)
+        low, high = intervals.get(row["run_id"], (None, None))
+        error = dict(type="data", symmetric=False, array=[high - row["f1_macro"]], arrayminus=[row["f1_macro"] - low],
+                     color=colour, thickness=2, width=6) if low is not None else None  # fmt: skip
+        hollow = apart is not None and row["run_id"] in apart
+        interval = f"<br>95% interval {low:.3f}–{high:.3f}" if low is not None else ""
+        verdict = "" if apart is None else ("<br>the best run" if row["run_id"] == best else
+                                            "<br>worse than the best, for real" if hollow else
+                                            "<br>cannot be told apart from the best")  # fmt: skip
         figure.add_scatter(
-            x=subset["cell"].map(CELL_NAMES), y=subset["f1_macro"], mode="markers", showlegend=False,
-            marker=dict(size=15, symbol="diamond" if bi else "circle", color=subset["cell"].map(CELL_COLOURS),
-                        line=dict(color="white", width=1.5)),
-            customdata=subset["label"], hovertemplate="%{customdata}<br>macro F1 %{y:.3f}<extra></extra>",
-            offsetgroup="bi" if bi else "uni",
+            x=[CELL_NAMES[row["cell"]]], y=[row["f1_macro"]], mode="markers", showlegend=False, error_y=error,
+            marker=dict(size=15 if not hollow else 13, symbol=("diamond" if bi else "circle") + ("-open" * hollow),
+                        color=colour, line=dict(color=colour if hollow else "white", width=2.5 if hollow else 1.5)),
+            customdata=[row["label"]], offsetgroup="bi" if bi else "uni",
+            hovertemplate=f"%{{customdata}}<br>macro F1 %{{y:.3f}}{interval}{verdict}<extra></extra>",
         )  # fmt: skip
+    for bi in sorted(set(frame["bidirectional"].astype(bool))):
         figure.add_scatter(x=[None], y=[None], mode="markers", name="both ways" if bi else "one way",
                            marker=dict(size=12, symbol="diamond" if bi else "circle", color=OTHER_COLOUR))  # fmt: skip
-    best = frame.groupby("cell")["f1_macro"].max()
+    if apart:
+        figure.add_scatter(x=[None], y=[None], mode="markers", name="worse than the best, for real",
+                           marker=dict(size=12, symbol="circle-open", color=OTHER_COLOUR, line_width=2.5))
+    best_scores = frame.groupby("cell")["f1_macro"].max()
+    tops = {cell: max([best_scores[cell], *(intervals[r][1] for r in frame[frame["cell"] == cell]["run_id"]
+                                             if r in intervals)]) for cell in order}  # fmt: skip
     for cell in order:
-        figure.add_annotation(x=CELL_NAMES[cell], y=best[cell], text=f"best {best[cell]:.3f}", showarrow=False,
-                              yshift=24)  # fmt: skip
-    low, high = frame["f1_macro"].min(), frame["f1_macro"].max()
-    padding = max((high - low) * 0.25, 0.02)
+        figure.add_annotation(x=CELL_NAMES[cell], y=tops[cell], text=f"best {best_scores[cell]:.3f}",
+                              showarrow=False, yshift=14)  # fmt: skip
+    shown = list(frame["f1_macro"]) + [value for low_high in intervals.values() for value in low_high]
+    low, high = min(shown), max(shown)
     for _, row in baselines.iterrows():
-        if row["f1_macro"] < low - padding and row["baseline"] == "majority":
-            continue  # far below every model: a line there would squash the dots together
         low, high = min(low, row["f1_macro"]), max(high, row["f1_macro"])
         colour = BASELINE_COLOURS.get(row["baseline"], OTHER_COLOUR)
         figure.add_hline(y=row["f1_macro"], line_color=colour, line_dash="dash", line_width=2)
-        # Named in the legend, not on the line: a baseline as good as a cell's best put its label on "best ...".
         figure.add_scatter(x=[None], y=[None], mode="lines", name=f"{row['label']} {row['f1_macro']:.3f}",
                            line=dict(color=colour, dash="dash", width=2))  # fmt: skip
-    figure.update_layout(title="Macro F1 by cell", scattermode="group")
+    if chance is not None and "majority" not in set(baselines.get("baseline", ())):
+        low = min(low, chance)
+        figure.add_hline(y=chance, line_color=BASELINE_COLOURS["majority"], line_dash="dot", line_width=1.5)
+        figure.add_scatter(x=[None], y=[None], mode="lines", name=f"chance {chance:.3f}",
+                           line=dict(color=BASELINE_COLOURS["majority"], dash="dot", width=1.5))  # fmt: skip
+    padding = max((high - low) * 0.08, 0.02)
+    title = "Macro F1 by cell, with 95% intervals" if intervals else "Macro F1 by cell"
+    figure.update_layout(title=title, scattermode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=[CELL_NAMES[cell] for cell in order])
     figure.update_yaxes(title="macro F1", range=[max(low - padding, 0), min(high + 2 * padding, 1.0)])
     return figure

@@ -144,31 +144,22 @@ def _significance(root: str, dataset: str, run_ids: tuple[str, ...], markers: tu
     return compare_runs(store, [store.run(dataset, run_id) for run_id in run_ids], dict(labels))
 
 
-def report(dataset: str, run_ids: tuple[str, ...], text: str | None, title: str | None, kind: str) -> bytes:
-    """The report (`dashboard.report`) of these runs as HTML or PDF bytes, cached until one of them changes."""
-    markers = tuple(run_marker(store().run(dataset, run_id)) for run_id in run_ids)
-    return _report(store_root(), dataset, run_ids, markers, text, title, kind)
+def cell_uncertainty(records: list[RunRecord]):
+    """`comparisons.cell_uncertainty` of these recurrent runs: each one's bootstrap interval of its test scores,
+    and the paired test of every run against the most accurate; cached on their ids."""
+    markers = tuple(run_marker(record) for record in records)
+    return _cell_uncertainty(store_root(), records[0].dataset, tuple(record.run_id for record in records), markers)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _report(root: str, dataset: str, run_ids: tuple[str, ...], markers: tuple, text: str | None, title: str | None,
-            kind: str) -> bytes:  # fmt: skip
-    import tempfile
-    from pathlib import Path
+@st.cache_data(max_entries=32, show_spinner="Bootstrapping each run's test score…")
+def _cell_uncertainty(root: str, dataset: str, run_ids: tuple[str, ...], markers: tuple):
+    from dashboard.comparisons import cell_uncertainty
+    from pipelines.comparison import compare_runs, score_intervals
 
-    from dashboard.report import gather, render_html
-    from dashboard.report.pdf import write_pdf
-
-    try:
-        html = render_html(gather(Store(root), dataset, list(run_ids), text, None, title))
-        if kind == "html":
-            return html.encode("utf-8")
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "report.pdf"
-            write_pdf(html, path)
-            return path.read_bytes()
-    except (ValueError, RuntimeError, OSError) as error:
-        raise Unreadable(str(error)) from error
+    store = Store(root)
+    records = [store.run(dataset, run_id) for run_id in run_ids]
+    against_best = compare_runs(store, records, matrix_limit=1) if len(records) > 1 else None
+    return cell_uncertainty(score_intervals(store, records), against_best)
 
 
 # -- models ----------------------------------------------------------------------

@@ -18,7 +18,11 @@ FORMATS = (".html", ".pdf")
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="rt-polarity", help="the data set to report on (default rt-polarity)")
+    parser.add_argument("--dataset", default="rt-polarity",
+                        help="the data set to report on (default rt-polarity); the report holds the sections its runs "
+                             "have: classifiers, a memory-lab task's lab and gradients through time (memory-dN), "
+                             "forecasters (a series such as co2), language models (a character corpus); all: "
+                             "every data set of the store, one after another")
     parser.add_argument("--runs", nargs="+", default=None, metavar="RUN",
                         help="run ids to include (default: every finished run of the data set)")
     parser.add_argument("--out", required=True, help="report.html (self-contained, opens offline) or report.pdf")

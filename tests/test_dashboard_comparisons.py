@@ -3,6 +3,8 @@ baseline's word weights in the Playground, and the tables and figures they draw 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -190,3 +192,79 @@ def test_the_baselines_value_never_sits_on_a_cells_best_label():
     baseline = next(trace for trace in figure.data if trace.name == "TF-IDF + LR 0.756")
     assert baseline.line.dash == "dash" and baseline.line.color == figures.BASELINE_COLOURS["tfidf-lr"]
     assert any(shape.y0 == 0.756 and shape.line.dash == "dash" for shape in figure.layout.shapes)
+
+
+def cell_frame() -> pd.DataFrame:
+    """The issue's picture: three cells 0.013 apart, TF-IDF + LR among them, the majority class far below."""
+    rows = [("rnn", 0.763), ("lstm", 0.770), ("gru", 0.776), (None, 0.756), (None, 0.333)]
+    return pd.DataFrame([{"run_id": f"run-{index}", "label": cell or ("TF-IDF + LR" if f1 > 0.5 else "Majority"),
+                          "cell": cell, "bidirectional": False, "f1_macro": f1,
+                          "baseline": None if cell else ("tfidf-lr" if f1 > 0.5 else "majority")}
+                         for index, (cell, f1) in enumerate(rows)])  # fmt: skip
+
+
+def test_the_cell_chart_carries_each_runs_interval_on_an_honest_axis():
+    """Defect 10: "Macro F1 by cell" spanned 0.73-0.79, so a 0.013 gap filled the chart, with no interval."""
+    frame = cell_frame()
+    intervals = {"run-0": (0.738, 0.788), "run-1": (0.745, 0.795), "run-2": (0.751, 0.800)}
+    figure = figures.cell_comparison(frame, intervals)
+    dots = [trace for trace in figure.data if trace.customdata is not None]
+    assert [trace.error_y.array[0] + trace.y[0] for trace in dots] == pytest.approx([0.788, 0.795, 0.800])
+    assert [trace.y[0] - trace.error_y.arrayminus[0] for trace in dots] == pytest.approx([0.738, 0.745, 0.751])
+    low, high = figure.layout.yaxis.range
+    assert low <= 0.333 < 0.800 <= high  # down to the majority class, whose line is drawn
+    assert {shape.y0 for shape in figure.layout.shapes} == {0.756, 0.333}
+    assert (0.776 - 0.763) / (high - low) < 0.05  # the gap is a sliver of the axis, as it is of the scale
+    assert "95% intervals" in figure.layout.title.text
+
+
+def test_the_cell_chart_draws_hollow_the_runs_the_paired_test_tells_apart_from_the_best():
+    figure = figures.cell_comparison(cell_frame(), apart={"run-0"}, best="run-2")
+    dots = {trace.customdata[0]: trace for trace in figure.data if trace.customdata is not None}
+    assert dots["rnn"].marker.symbol == "circle-open" and dots["gru"].marker.symbol == "circle"
+    assert "worse than the best, for real" in dots["rnn"].hovertemplate
+    assert "cannot be told apart from the best" in dots["lstm"].hovertemplate
+    assert "the best run" in dots["gru"].hovertemplate
+
+
+def test_the_cell_uncertainty_reads_the_tests_of_every_run_against_the_best():
+    from types import SimpleNamespace
+
+    from pipelines.comparison import ScoreInterval
+
+    intervals = {run_id: {"f1_macro": ScoreInterval("f1_macro", 0.7, 0.65, 0.75, 0.95)} for run_id in "abc"}
+    table = SimpleNamespace(against="a", pairs={("a", "b"): SimpleNamespace(verdict="real"),
+                                                ("a", "c"): SimpleNamespace(verdict="borderline")})  # fmt: skip
+    uncertainty = comparisons.cell_uncertainty(intervals, table)
+    assert uncertainty.intervals == {run_id: (0.65, 0.75) for run_id in "abc"}
+    assert (uncertainty.best, uncertainty.apart, uncertainty.tested) == ("a", {"b"}, 2)
+    assert "tells 1 of the 2 other runs apart" in uncertainty.sentence({"a": "GRU 1×64"})
+    assert "GRU 1×64" in uncertainty.sentence({"a": "GRU 1×64"})
+
+
+def test_the_compare_page_says_what_the_bars_mean_and_how_many_runs_are_apart(real_runs):
+    app = open_page("compare")
+    assert not problems(app)
+    cells = app.get("plotly_chart")[0].proto.spec
+    assert "Macro F1 by cell, with 95% intervals" in cells and '"error_y"' in cells
+    caption = texts(app.caption) + texts(app.markdown)
+    assert "95% bootstrap interval of its macro F1" in caption and "the paired test" in caption
+    assert re.search(r"tells \d+ of the \d+ other runs apart", caption)
+
+
+def test_the_report_page_builds_a_forecasting_report(real_runs):
+    """The Report page stopped on co2 ("finished runs ... which this page does not draw"): it has no classifier."""
+    app = open_page("report")
+    app.sidebar.selectbox(key="dataset").set_value("co2").run()
+    assert not problems(app)
+    assert not app.get("text_area")  # no review to explain: a forecaster reads no text
+    [button for button in app.button if button.label == "Build the HTML report"][0].click().run()
+    assert not problems(app) and "opens without a network" in texts(app.success)
+    assert "rnnlens-co2-" in app.get("download_button")[0].proto.label
+
+
+def test_without_a_majority_baseline_the_cell_axis_reaches_down_to_chance():
+    frame = cell_frame()
+    frame = frame[frame["baseline"] != "majority"]
+    low, _ = figures.cell_comparison(frame, chance=0.5).layout.yaxis.range
+    assert low <= 0.5 and 0.5 in {shape.y0 for shape in figures.cell_comparison(frame, chance=0.5).layout.shapes}

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,157 @@ def test_the_significance_section_names_the_resamples_asked_for(monkeypatch):
     with pytest.raises(Stop):
         render.significance_section(content)
     assert "300 resamples" in made[0][2] and "2,000" not in made[0][2]
+
+
+# -- the whole course: the memory lab, gradients through time, forecasting, generation (issue 22, defect 9) ------
+
+COURSE = {  # data set -> the sections its report holds
+    "co2": ["Summary", "The data", "Forecasting: the recurrent models against the baselines", "The runs"],
+    "memory-d6": ["Summary", "The data", "The memory lab: remembering one word across D steps",
+                  "Gradients through time", "Leaderboard", "Training", "Evaluation", "Architectures",
+                  "Which differences are real?", "The runs"],
+    "rt-polarity-chars": ["Summary", "The data", "Generation: language models against n-grams", "The runs"],
+}  # fmt: skip
+
+
+def plotly_data(html: str) -> str:
+    """The page's body: every chart's JSON (the traces' names, labels and numbers), without plotly.js itself."""
+    return html.split("</head>", 1)[1]
+
+
+@pytest.mark.parametrize("dataset", list(COURSE))
+def test_a_report_holds_the_sections_its_data_sets_runs_have(dataset, trained, tmp_path):
+    """co2 used to say "No finished classifier run"; memory-dN and the corpus had no lab, gradients or writing."""
+    out = tmp_path / "report.html"
+    result = report(trained, out, "--dataset", dataset)
+    html = out.read_text()
+    store = Store(trained)
+    finished = [record for record in store.runs(dataset) if record.state == "done"]
+    assert sections(html) == COURSE[dataset]
+    assert "No finished classifier run" not in html and "not a classifier" not in html  # nothing left out
+    assert f"wrote {out}: {len(finished)} runs of {dataset}" in result.stdout
+    for record in finished:
+        assert record.run_id in html  # every run named by its exact id
+    charts = plotly_data(html)
+    if dataset == "co2":
+        assert "Holt-Winters" in charts and "1 step ahead" in charts and "RMSE by horizon step" in charts
+        assert "Each model reads the last 26 values and forecasts the next 8" in html  # the lesson, in words
+        assert "The best recurrent forecaster" in html and "The best baseline, " in html  # the summary says who won
+        assert "RMSE @8" in html and "MASE" in html and "1958-03-29" in html  # the scores and the cut in time
+    elif dataset == "memory-d6":
+        assert "Remembering one word across D steps" in charts and "chrono start" in charts
+        assert "D = 3" in html and "D = 6" in html  # the sweep: both distances of the store
+        assert "chrono initialisation" in html and "Tallec &amp; Ollivier" in html  # the lesson
+        assert "steps back from the end" in charts and "at initialisation" in charts  # the kept gradients
+        assert "Memory lab at D = 6 (test accuracy, chance 50%)" in html
+        for cell in ("RNN (identity)", "LSTM (chrono)", "GRU (chrono)"):
+            assert cell in charts
+    else:
+        board = store.runs(dataset)
+        sample = next(s.text for r in board if r.state == "done" for s in r.metrics.samples if len(s.text) > 3)
+        assert "Bits per character on the test passages" in charts and "bits per character" in html
+        assert "perplexity" in html and "The best n-gram baseline" in html
+        assert " ".join(sample.split()[:4]) in " ".join(unescape(html).split())  # what a model wrote
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html)  # still nothing fetched
+
+
+def test_the_course_sections_are_left_out_of_a_data_set_without_such_runs(trained, tmp_path):
+    out = tmp_path / "report.html"
+    report(trained, out, "--dataset", "nusax")
+    html = out.read_text()
+    assert not {"Forecasting", "Generation", "Gradients through time"} & {t.split(":")[0] for t in sections(html)}
+    assert not [title for title in sections(html) if title.startswith("The memory lab")]
+
+
+def test_a_lab_run_without_kept_gradients_is_named_not_dropped(trained, tmp_path):
+    from dashboard.report import gather, render_html
+    from pipelines.explain.memory_lab import FILE_NAME
+
+    root = copy_store(trained, tmp_path / "store", ("memory-d3", "memory-d6"))
+    store = Store(root)
+    rnn = next(r for r in store.runs("memory-d6") if r.state == "done" and r.model_spec.cell == "rnn"
+               and r.model_spec.init == "identity")  # fmt: skip
+    (store.run_dir("memory-d6", rnn.run_id) / FILE_NAME).unlink()
+    content = gather(store, "memory-d6")
+    assert content.lab.missing == [rnn.run_id] and len(content.lab.gradients) == 2  # the LSTM and the GRU
+    html = render_html(content)
+    assert f"{rnn.run_id} has no gradients kept in its folder yet" in html
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("dataset", list(COURSE))
+def test_the_course_reports_draw_in_chromium_with_the_network_blocked(dataset, trained, tmp_path):
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "report.html"
+    report(trained, out, "--dataset", dataset)
+    outside, errors = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                   else (outside.append(route.request.url), route.abort()))  # fmt: skip
+        page.goto(out.as_uri())
+        page.wait_for_function("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                               ".every(div => div.querySelector('.main-svg'))", timeout=60_000)  # fmt: skip
+        traces = page.evaluate("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                               ".map(div => div.data.length)")  # fmt: skip
+        browser.close()
+    assert not outside and not errors
+    assert len(traces) >= 2 and all(count > 0 for count in traces)
+
+
+@pytest.mark.browser
+def test_the_pdf_carries_the_memory_lab_and_the_gradients(trained, tmp_path):
+    needs_chromium()
+    from pypdf import PdfReader
+
+    out = tmp_path / "report.pdf"
+    report(trained, out, "--dataset", "memory-d6")
+    pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in PdfReader(out).pages]
+    for title in ("The memory lab: remembering one word across D steps", "Gradients through time"):
+        opening = [text for text in pages if text.lstrip().startswith(title)]
+        assert opening, f"no page opens with {title!r}"  # each on a page of its own
+    text = "".join(pages)
+    assert "chrono initialisation" in text and "steps back from the end" in text
+
+
+def test_the_summary_says_who_won_in_words_and_skips_what_was_not_trained():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from dashboard.report.course import LabContent, summary_sentences
+
+    lab = LabContent(5, False, pd.DataFrame(), pd.DataFrame({"model": ["GRU (chrono start)", "RNN (identity start)"],
+                                                             "D = 5": [1.0, float("nan")]}), None)  # fmt: skip
+    frame = pd.DataFrame({"label": ["Holt-Winters", "GRU 1×32"], "baseline": [True, False], "rmse": [1.004, 1.025],
+                          "horizon": [8, 8]})  # fmt: skip
+    board = pd.DataFrame({"model": ["5-gram", "LSTM 1×256"], "kind": ["n-gram", "recurrent"],
+                          "bits per character": [2.1, 1.9], "perplexity": [4.29, 3.73]})  # fmt: skip
+    sentences = summary_sentences(lab, SimpleNamespace(frame=frame), SimpleNamespace(board=board))
+    assert sentences[0] == "Memory lab at D = 5 (test accuracy, chance 50%): GRU (chrono start) 100%."  # no "nan%"
+    assert "GRU 1×32, reaches a test RMSE of 1.025 over 8 steps ahead" in sentences[1]
+    assert sentences[2] == "The best baseline, Holt-Winters, reaches 1.004 (a baseline is still ahead)."
+    assert "LSTM 1×256, needs 1.900 bits per character" in sentences[3] and "5-gram, needs 2.100" in sentences[4]
+
+
+def test_dataset_all_is_the_whole_course_in_one_report(trained, tmp_path):
+    """`report --dataset all`: every data set with a finished run, in a lecture's order, the sweep once per variant."""
+    out = tmp_path / "course.html"
+    result = report(trained, out, "--dataset", "all")
+    keys = ["nusax", "rt-polarity", "rt-polarity-limit40", "memory-d3", "memory-d6", "memory-d3-distractors", "co2",
+            "rt-polarity-chars"]  # fmt: skip
+    assert f"runs of {len(keys)} data sets ({', '.join(keys)})" in result.stdout
+    titles = sections(out.read_text())
+    assert [key for key in dict.fromkeys(title.split(": ")[0] for title in titles)] == keys  # each in turn
+    assert [t for t in titles if "The memory lab" in t] == [
+        "memory-d3: The memory lab: remembering one word across D steps",  # the plain sweep, once
+        "memory-d3-distractors: The memory lab: remembering one word across D steps"]  # fmt: skip
+    assert sum("Gradients through time" in title for title in titles) == 3  # at each distance of each variant
+    assert "co2: Forecasting: the recurrent models against the baselines" in titles
+    assert "rt-polarity-chars: Generation: language models against n-grams" in titles
+    refused = report(trained, tmp_path / "x.html", "--dataset", "all", "--runs", "anything", check=False)
+    assert refused.returncode == 2 and "--dataset all takes no --runs" in refused.stderr

@@ -22,19 +22,25 @@ def main(argv: list[str] | None = None) -> int:
     add_report_arguments(parser)
     parser.add_argument("--artifacts", default=None, help="store folder (default: $RNNLENS_ARTIFACTS or ./artifacts)")
     args = parser.parse_args(argv)
-    from dashboard.report import build_report
+    from dashboard.report import COURSE, build_course_report, build_report
 
     if args.text_stdin:
         args.text = sys.stdin.read()
     try:
         check_resamples(args.resamples)
+        if args.dataset == COURSE:
+            contents = build_course_report(Store(args.artifacts), Path(args.out), args.title, args.resamples, args.runs,
+                                           args.text, args.explain_run)  # fmt: skip
+            print(f"wrote {args.out}: {sum(c.run_count for c in contents)} runs of {len(contents)} data sets "
+                  f"({', '.join(content.dataset for content in contents)})")  # fmt: skip
+            return 0
         content = build_report(Store(args.artifacts), args.dataset, Path(args.out), args.runs, args.text,
                                args.explain_run, args.title, args.resamples)  # fmt: skip
     except (ValueError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     left_out = f"; left out {len(content.left_out)} (named in the report)" if content.left_out else ""
-    print(f"wrote {args.out}: {len(content.records)} runs of {content.dataset}{left_out}")
+    print(f"wrote {args.out}: {content.run_count} runs of {content.dataset}{left_out}")
     return 0
 
 

@@ -5,6 +5,9 @@
 The report includes the data set's finished classifiers (or the runs asked
 for), names every run it leaves out and why (still training, failed, another
 kind, no readable predictions), and computes the significance of every pair.
+A data set whose runs are of other kinds gets their sections instead or as
+well (course.py): a memory-lab task its sweep and gradients through time, a
+series its forecasters, a character corpus its language models.
 A store with no finished run still gives a report (the data card and the
 reason); a store of a hundred runs gives one whose tables hold every run and
 whose charts draw the best ones (`CHARTED`).
@@ -20,12 +23,16 @@ import pandas as pd
 
 from dashboard import comparisons, tables
 from dashboard.examples import examples_for
-from pipelines.comparison import PairwiseTable, SeedGroup, compare_runs, seed_groups
+from dashboard.report.course import (
+    ForecastContent, GenerationContent, LabContent, gather_forecasting, gather_generation, gather_lab,
+)  # fmt: skip
+from pipelines.comparison import PairwiseTable, SeedGroup, compare_runs, score_intervals, seed_groups
 from pipelines.comparison.overview import test_texts
 from pipelines.records import DatasetSummary, RunRecord
 from pipelines.store import DamagedFile, Store
 from pipelines.tasks import TASKS
 
+COURSE = "all"  # `report --dataset all`: every data set of the store in one report
 CHARTED = 8  # curves and confusion matrices drawn for at most this many models (the tables list all)
 
 
@@ -49,6 +56,20 @@ class ReportContent:
     notes: list[str] = field(default_factory=list)  # what could not be drawn, in words
     versions: dict[str, str] = field(default_factory=dict)
     resamples: int = 2000  # the bootstrap's, as the significance section says
+    cells: comparisons.CellUncertainty | None = None  # the cell chart's intervals and paired tests
+    lab: LabContent | None = None  # a memory-lab task: the sweep, and gradients through time at its distance
+    forecasting: ForecastContent | None = None  # a series: its forecasters against the baselines
+    generation: GenerationContent | None = None  # a character corpus: its language models against the n-grams
+
+    @property
+    def course_records(self) -> list[RunRecord]:
+        """The runs of this data set in the report's other sections (forecasters, language models)."""
+        return [*(self.forecasting.records if self.forecasting else []),
+                *(self.generation.records if self.generation else [])]  # fmt: skip
+
+    @property
+    def run_count(self) -> int:
+        return len(self.records) + len(self.course_records)
 
     @property
     def texts(self) -> str:
@@ -143,16 +164,47 @@ def gather(store: Store, dataset: str, run_ids: list[str] | None = None, text: s
                 content.histories[labels[record.run_id]] = store.read_history(dataset, record.run_id)
             except DamagedFile as error:
                 content.notes.append(f"no training curves for {record.run_id}: {error}")
+    recurrent = [record for record in records if tables.spec_of(record)]
+    if recurrent:  # every recurrent run's interval, and each tested against the most accurate (Compare & sweeps)
+        against_best = compare_runs(store, recurrent, resamples=resamples, matrix_limit=1) if len(recurrent) > 1 \
+            else None  # fmt: skip
+        content.cells = comparisons.cell_uncertainty(score_intervals(store, recurrent, resamples=resamples),
+                                                     against_best)  # fmt: skip
     models = [record for record in records if record.run_id in {group.first.run_id for group in groups}]
     if len(models) >= 2:  # one run per model (its first seed): the seeds have their own table
         content.significance = compare_runs(store, models, {r.run_id: labels[r.run_id] for r in models},
                                            resamples=resamples)  # fmt: skip
+    content.lab = gather_lab(store, dataset, run_ids)
+    content.forecasting = gather_forecasting(store, dataset, run_ids, summary)
+    content.generation = gather_generation(store, dataset, run_ids, summary)
+    if content.forecasting:
+        content.notes += content.forecasting.notes
+    reported = {record.run_id for record in content.course_records}  # in their own section: not left out
+    content.left_out = [(run_id, why) for run_id, why in content.left_out if run_id not in reported]
     examples = examples_for(summary)
     content.text = text or (examples[0] if examples else None)
     if content.text and records:
         content.explanation, content.word_weights = _explain(store, records, content.text, explain_run,
                                                              content.notes)  # fmt: skip
     return content
+
+
+def gather_course(store: Store, resamples: int = 2000) -> list[ReportContent]:
+    """Every data set of the store that has a finished run: classifiers' first, then the memory lab by distance,
+    then series and character corpora (the order of a lecture)."""
+    from pipelines.data.memory import KEY
+
+    contents = [gather(store, dataset, resamples=resamples) for dataset in store.datasets()]
+    contents = [content for content in contents if content.run_count]
+    if not contents:
+        raise ValueError(f"no data set in {store.root} has a finished run to report on")
+
+    def lecture_order(content: ReportContent) -> tuple:
+        memory = KEY.fullmatch(content.dataset)
+        kind = 1 if memory else 2 if content.forecasting else 3 if content.generation else 0
+        return kind, bool(memory and memory.group(2)), int(memory.group(1)) if memory else 0, content.dataset
+
+    return sorted(contents, key=lecture_order)
 
 
 def _versions(records: list[RunRecord]) -> dict[str, str]:

@@ -11,65 +11,23 @@ user (reviews, tokens, n-grams, error messages) is escaped by Jinja2 or by
 
 from __future__ import annotations
 
-import html
 import time
-from dataclasses import dataclass, field
 
 import pandas as pd
-import plotly.graph_objects as go
 from jinja2 import Environment
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from dashboard import comparisons, figures, figures_comparisons, highlight, tables
+from dashboard.features.forecasting import figures_forecast, tables_forecast
+from dashboard.report import render_course
+from dashboard.report.blocks import Section, bullets, chart, paragraph, table
 from dashboard.report.content import CHARTED, ReportContent
+from dashboard.report.course import summary_sentences
 from dashboard.report.template import PAGE
 from pipelines.comparison.significance import points
 
 TOKEN_TABLE_LIMIT = 40  # a longer text's scores are in its coloured words only
-PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-
-
-@dataclass
-class Section:
-    anchor: str
-    title: str
-    intro: str = ""
-    blocks: list[Markup] = field(default_factory=list)
-
-
-def chart(figure: go.Figure, height: int = 380, caption: str | None = None, top: int | None = None) -> Markup:
-    """A Plotly figure in the shared look, as a div that draws itself from the page's inline plotly.js.
-
-    `top` widens the top margin, for charts whose labels sit above the plot (at a page's width they tilt).
-    """
-    figure = figures.styled(figure, presentation=False, height=height)
-    if top:
-        figure.update_layout(margin_t=top)
-    div = figure.to_html(full_html=False, include_plotlyjs=False, config=PLOT_CONFIG, default_width="100%",
-                         default_height=f"{figure.layout.height}px")  # fmt: skip
-    note = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return Markup(f'<div class="figure">{div}{note}</div>')
-
-
-def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, css: str = "") -> Markup:
-    """A pandas table as escaped HTML; `formats` maps a column to a format spec, e.g. '.3f' (whole numbers get
-    thousands separators); a missing value reads "–"."""
-    whole = {column: ",d" for column in frame.columns if pd.api.types.is_integer_dtype(frame[column])}
-    formats = {**whole, **(formats or {})}
-    formatters = {column: (lambda spec: lambda value: "–" if value is None or pd.isna(value) else
-                           format(value, spec))(spec) for column, spec in formats.items()}  # fmt: skip
-    return Markup(frame.astype(object).to_html(index=False, escape=True, na_rep="–", formatters=formatters,
-                                               border=0, classes=css or None))  # fmt: skip
-
-
-def paragraph(text: str, kind: str = "") -> Markup:
-    css = f' class="{kind}"' if kind else ""
-    return Markup(f"<p{css}>{html.escape(text)}</p>")
-
-
-def bullets(items: list[str]) -> Markup:
-    return Markup('<ul class="sentences">' + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>")
 
 
 # -- sections ------------------------------------------------------------------------------
@@ -77,10 +35,14 @@ def bullets(items: list[str]) -> Markup:
 
 def summary_section(content: ReportContent) -> Section:
     section = Section("summary", "Summary")
+    course = summary_sentences(content.lab, content.forecasting, content.generation)
+    if course:
+        section.blocks.append(paragraph(" ".join(course), "lead"))
     if not content.records:
-        section.blocks.append(paragraph(f"No finished classifier run of {content.dataset} is in this report. Train "
-                                        f"the quick zoo with: python -m pipelines train --dataset {content.dataset} "
-                                        "--zoo quick --seeds 3"))  # fmt: skip
+        if not course:
+            section.blocks.append(paragraph(f"No finished classifier run of {content.dataset} is in this report. "
+                                            f"Train the quick zoo with: python -m pipelines train --dataset "
+                                            f"{content.dataset} --zoo quick --seeds 3"))  # fmt: skip
         return section
     line = comparisons.headline(content.models)
     sentences = []
@@ -106,6 +68,10 @@ def summary_section(content: ReportContent) -> Section:
 def data_section(content: ReportContent) -> Section:
     summary = content.summary
     section = Section("data", "The data", f"{summary.title}. {summary.source}".strip(". ") + ".")
+    if summary.series is not None:
+        return _series_data(content, section)
+    if summary.task == "generation":
+        return _corpus_data(content, section)
     rows = [{"split": split, "texts": info.size, **{name: count for name, count in zip(summary.classes,
                                                                                        info.class_counts)}}
             for split, info in summary.splits.items()]  # fmt: skip
@@ -122,6 +88,42 @@ def data_section(content: ReportContent) -> Section:
         histogram = summary.length_histogram
         section.blocks.append(chart(figures.length_histogram(histogram.edges, histogram.counts, vocabulary.maxlen,
                                                              summary.truncated_fraction), 280))  # fmt: skip
+    return section
+
+
+def _series_data(content: ReportContent, section: Section) -> Section:
+    """A series' card, as its Overview shows it: the parts of the cut in time, and the whole series."""
+    facts = content.summary.series
+    rows = [{"part": part, "values": info.get("size"), "from": info.get("start"), "to": info.get("end")}
+            for part, info in facts.parts.items()]  # fmt: skip
+    section.blocks.append(table(pd.DataFrame(rows)))
+    if content.forecasting is not None:
+        section.blocks.append(chart(figures_forecast.series_chart(content.forecasting.series, facts.parts, facts.unit,
+                                                                  f"{facts.start} to {facts.end}"), 320))  # fmt: skip
+    every = tables_forecast.step_word(facts.frequency)
+    section.blocks.append(paragraph(f"One value a {every}, a season of {facts.season} values; "
+                                    f"{facts.filled:,} missing values inside the series were filled by linear "
+                                    "interpolation in time, and no test score is computed on a filled value."))
+    return section
+
+
+def _corpus_data(content: ReportContent, section: Section) -> Section:
+    """A character corpus's card, as its Overview shows it: passages and characters per split, their lengths."""
+    summary = content.summary
+    rows = [{"split": split, "passages": summary.split_size(split),
+             "characters": round(summary.lengths[split].mean * summary.split_size(split))
+             if split in summary.lengths else None} for split in summary.splits]  # fmt: skip
+    section.blocks.append(table(pd.DataFrame(rows), {"characters": ",.0f"}))
+    alphabet = summary.vocabulary.size - 1 if summary.vocabulary else None
+    if alphabet:
+        section.blocks.append(paragraph(f"Each passage is one review snippet, read character by character; a model "
+                                        f"chooses from {alphabet} symbols at every step (the characters seen 5 times "
+                                        "or more in training, the end of a review, and <unk> for the rest)."))
+    histogram = summary.length_histogram
+    if histogram and summary.vocabulary:
+        section.blocks.append(chart(figures.length_histogram(histogram.edges, histogram.counts,
+                                                             summary.vocabulary.maxlen, summary.truncated_fraction,
+                                                             "characters", "passages"), 280))  # fmt: skip
     return section
 
 
@@ -185,7 +187,18 @@ def architecture_section(content: ReportContent) -> Section | None:
         return None
     section = Section("architectures", "Architectures", "RNN against LSTM against GRU (every run a dot, baselines "
                       "dashed), the sweep studies when the sweep zoo was trained, and what accuracy costs.")
-    section.blocks.append(chart(figures.cell_comparison(frame), 400))
+    cells = content.cells
+    chance = 1 / len(content.records[0].classes)
+    section.blocks.append(chart(figures.cell_comparison(frame, *((cells.intervals, cells.apart, cells.best)
+                                                                 if cells else (None, None, None)), chance),
+                                420))  # fmt: skip
+    if cells:
+        section.blocks.append(paragraph(" ".join(filter(None, (
+            "Each bar is the 95% bootstrap interval of the run's macro F1: how far it could move on another test "
+            f"split of the same size ({content.resamples:,} resamples of the test texts).",
+            cells.sentence(content.labels),
+            "Overlapping bars do not prove a tie; the next section tests each pair directly. The axis reaches down "
+            "to the majority class, so a gap of one point looks like one point.")))))  # fmt: skip
     points_frame = tables.sweep_points(content.records, content.labels)
     if not points_frame.empty and points_frame.groupby("study")["value"].nunique().max() >= 2:
         section.blocks.append(chart(figures.sweep_studies(comparisons.sweep_summary(points_frame)), 400))
@@ -264,6 +277,14 @@ def runs_section(content: ReportContent) -> Section:
              if record.spec and record.spec.created_at else "–"} for record in content.records]  # fmt: skip
     if rows:
         section.blocks.append(table(pd.DataFrame(rows), {"accuracy": ".4f", "macro F1": ".4f"}))
+    others = content.course_records
+    if others:
+        labels = tables.run_labels(others)
+        section.blocks.append(table(pd.DataFrame([{
+            "run id": record.run_id, "model": labels[record.run_id], "kind": record.task,
+            "framework": record.framework,
+            "trained": time.strftime("%Y-%m-%d %H:%M", time.localtime(record.spec.created_at))
+            if record.spec and record.spec.created_at else "–"} for record in others])))  # fmt: skip
     if content.left_out:
         section.blocks.append(paragraph("Left out:"))
         section.blocks.append(bullets([f"{run_id}: {why}" for run_id, why in content.left_out]))
@@ -278,16 +299,45 @@ SECTIONS = (summary_section, data_section, leaderboard_section, training_section
             architecture_section, significance_section, explanation_section, runs_section)  # fmt: skip
 
 
-def render_html(content: ReportContent) -> str:
+def report_sections(content: ReportContent) -> list[Section]:
+    """The sections a report of `content` holds, in order."""
     sections = []
-    for build in SECTIONS:
-        if build in (summary_section, data_section, runs_section) or content.records:
+    # The lessons of the data set's other runs right after its card (a memory-lab task's classifiers come after
+    # its lab), the runs last.
+    for build in (*SECTIONS[:2], *render_course.SECTIONS, *SECTIONS[2:]):
+        if build in (summary_section, data_section, runs_section, *render_course.SECTIONS) or content.records:
             section = build(content)
             if section is not None:
                 sections.append(section)
+    return sections
+
+
+def render_html(content: ReportContent) -> str:
+    return _page(content.title, content.dataset, content.run_count, content.created, content.store_root,
+                 report_sections(content))  # fmt: skip
+
+
+def render_course_html(contents: list[ReportContent], title: str) -> str:
+    """Every data set's report one after another, each section titled with its data set; the memory lab's sweep
+    (the same for every distance of a variant) once per variant."""
+    sections, swept = [], set()
+    for content in contents:
+        for section in report_sections(content):
+            if section.anchor == "memory-lab":
+                if content.lab.distractors in swept:
+                    continue
+                swept.add(content.lab.distractors)
+            section.anchor, section.title = f"{content.dataset}-{section.anchor}", f"{content.dataset}: {section.title}"
+            sections.append(section)
+    first = contents[0]
+    keys = ", ".join(content.dataset for content in contents)
+    return _page(title, f"all: {keys}", sum(content.run_count for content in contents), first.created,
+                 first.store_root, sections)  # fmt: skip
+
+
+def _page(title: str, dataset: str, run_count: int, created: str, store_root: str, sections: list[Section]) -> str:
     environment = Environment(autoescape=True)
     return environment.from_string(PAGE).render(
-        title=content.title, dataset=content.dataset, run_count=len(content.records), created=content.created,
-        store_root=content.store_root, sections=sections, plotly_js=Markup(get_plotlyjs()),
+        title=title, dataset=dataset, run_count=run_count, created=created, store_root=store_root, sections=sections,
+        plotly_js=Markup(get_plotlyjs()),
     )  # fmt: skip
-

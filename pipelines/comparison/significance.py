@@ -167,6 +167,45 @@ def paired_bootstrap(labels: np.ndarray, first: np.ndarray, second: np.ndarray, 
             for index, metric in enumerate(METRIC_TITLES)}  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ScoreInterval:
+    """One run's score with a bootstrap interval: how far it could move on another test split of the same size."""
+
+    metric: str
+    score: float
+    low: float
+    high: float
+    confidence: float
+
+
+def score_bootstrap(labels: np.ndarray, predicted: np.ndarray, classes: int | None = None,
+                    confidence: float = CONFIDENCE, resamples: int = RESAMPLES,
+                    seed: int = 0) -> dict[str, ScoreInterval]:  # fmt: skip
+    """Percentile intervals of one run's accuracy and macro F1, resampling its test texts with replacement.
+
+    The same resampling as `paired_bootstrap` (each text keeps its label and answer), on one run. Two runs'
+    intervals overlapping is no test of their difference: the paired bootstrap is, and finds smaller ones.
+    """
+    labels, predicted = (np.asarray(array, dtype=np.int64) for array in (labels, predicted))
+    if not len(labels) or len(labels) != len(predicted):
+        raise ValueError("the bootstrap needs the labels and the run's predictions of the same, non-empty texts")
+    classes = classes or int(max(labels.max(), predicted.max())) + 1
+    kinds = classes**3
+
+    def scores(codes, axis=-1):
+        both = scores_from_counts(_code_counts(codes, kinds), classes)
+        return np.stack([both[metric][0] for metric in METRIC_TITLES])
+
+    codes = _pair_codes(labels, predicted, predicted, classes)  # the run paired with itself: one run's scores
+    point = scores(codes)
+    result = stats.bootstrap((codes,), scores, vectorized=True, method="percentile", n_resamples=resamples,
+                             batch=BOOTSTRAP_BATCH, confidence_level=confidence,
+                             rng=np.random.default_rng(seed))  # fmt: skip
+    low, high = result.confidence_interval
+    return {metric: ScoreInterval(metric, float(point[index]), float(low[index]), float(high[index]), confidence)
+            for index, metric in enumerate(METRIC_TITLES)}  # fmt: skip
+
+
 # ----------------------------------------------------------------------------
 # Runs of the store
 
@@ -335,6 +374,21 @@ def _split_of(record: RunRecord, table: pd.DataFrame) -> tuple:
     digest = hashlib.sha256("\n".join(f"{i}\t{label}" for i, label in zip(ordered["id"], ordered["label"]))
                             .encode()).hexdigest()  # fmt: skip
     return (record.dataset, tuple(record.classes), digest)
+
+
+def score_intervals(store: Store, records: list[RunRecord], confidence: float = CONFIDENCE,
+                    resamples: int = RESAMPLES, seed: int = 0) -> dict[str, dict[str, ScoreInterval]]:  # fmt: skip
+    """Run id -> metric -> the run's score with its bootstrap interval over its test texts; a run whose
+    predictions cannot be read is left out (the pages name such runs where they read them)."""
+    intervals = {}
+    for record in records:
+        try:
+            table = read_outcomes(store, record)
+        except (DamagedFile, ValueError):
+            continue
+        intervals[record.run_id] = score_bootstrap(table["label"].to_numpy(int), table["predicted"].to_numpy(int),
+                                                   len(record.classes), confidence, resamples, seed)  # fmt: skip
+    return intervals
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import comparisons, figures, figures_comparisons, tables, ui
+from dashboard import comparisons, figures, figures_comparisons, loaders, tables, ui
 from dashboard.features.comparisons import figures_pretraining, tables_pretraining
+from dashboard.pages import page_path
 from pipelines.models.zoos import zoo
 
 st.title("Compare & sweeps")
@@ -18,12 +19,21 @@ if frame["cell"].isna().all():
     st.info("Only the baselines pass the sidebar filters; turn a cell back on to compare recurrent models.",
             icon=":material/filter_alt:")  # fmt: skip
     st.stop()
-ui.show_chart("cells", figures.cell_comparison, frame, height=400)
-ui.teach(
-    "Every dot is one trained model (each seed its own dot). Gated cells (LSTM, GRU) can carry a word's signal "
-    "across a long review; a plain RNN's gradient fades over many steps, so it tends to score lower on longer "
-    "texts. The dashed lines are bag-of-words baselines: a recurrent model below them has not yet earned its cost."
-)
+uncertainty = loaders.cell_uncertainty([record for record in finished if tables.spec_of(record)])
+ui.show_chart("cells", figures.cell_comparison, frame, uncertainty.intervals, uncertainty.apart, uncertainty.best,
+              1 / len(finished[0].classes), height=420)  # fmt: skip
+ui.teach(" ".join(filter(None, (
+    "Every dot is one trained model (each seed its own dot); its bar is the 95% bootstrap interval of its macro F1: "
+    "how far the score could move on another test split of the same size (the test texts resampled 2,000 times).",
+    uncertainty.sentence(labels),
+    "Overlapping bars do not prove a tie (a paired test can find smaller differences): the Significance page tests "
+    "each pair directly. The axis reaches down to the majority-class baseline, so a gap of one point looks like one "
+    "point. Gated cells (LSTM, GRU) can carry a word's signal across a long review; a plain RNN's gradient fades "
+    "over many steps, so it tends to score lower on longer texts. The dashed lines are bag-of-words baselines: a "
+    "recurrent model below them has not yet earned its cost.",
+))))
+st.page_link(page_path("significance"), label="Which differences are real? Every pair on the Significance page",
+             icon=":material/balance:")  # fmt: skip
 
 st.subheader("Over seeds: is the order more than luck?")
 models = comparisons.model_frame(finished)

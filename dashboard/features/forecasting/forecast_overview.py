@@ -10,8 +10,6 @@ from dashboard.state import Selection
 from pipelines.records import DatasetSummary
 from pipelines.tasks import Capability
 
-STEP_WORDS = {"W": "week", "MS": "month", "ME": "month", "QS": "quarter", "QE": "quarter", "YS": "year", "YE": "year",
-              "D": "day", "h": "hour"}  # fmt: skip
 WHOLE_COLUMNS = ("model", "kind", "horizon", "trained by", "run id", "parameters", "epochs")
 
 
@@ -37,7 +35,7 @@ def series_card(selected: Selection, summary: DatasetSummary) -> None:
     except loaders.Unreadable as error:
         st.error(f"{error}. Train any forecast zoo on it again to rewrite it.", icon=":material/error:")
         return
-    every = STEP_WORDS.get(facts.frequency.split("-")[0], f"{facts.frequency} step")
+    every = tables_forecast.step_word(facts.frequency)
     ui.show_chart(f"{selected.dataset}-series", figures_forecast.series_chart, series, facts.parts, facts.unit,
                   f"{facts.start} to {facts.end}, one value a {every}", height=320)  # fmt: skip
     settings = facts.settings

@@ -29,14 +29,8 @@ except loaders.Unreadable as error:
     st.stop()
 
 
-def default_runs() -> list[str]:
-    """The best recurrent model and the two strongest baselines' kinds."""
-    best = list(frame[~frame["baseline"]]["run_id"][:1])
-    return best + list(frame[frame["method"].isin(["seasonal-naive", "holt-winters"])]["run_id"])
-
-
 def controls_ui(horizon: int, origins: list[str]) -> tuple[list[str], int, str, bool]:
-    chosen = ui.pick_runs("forecast_runs", list(frame["run_id"]), default_runs(), labels,
+    chosen = ui.pick_runs("forecast_runs", list(frame["run_id"]), tables_forecast.default_runs(frame), labels,
                           help="Sorted by test RMSE, best first; baselines included.")  # fmt: skip
     left, middle, right = st.columns([2, 3, 1.4])
     step = left.slider("Steps ahead", 1, horizon, 1, key="forecast_step",

@@ -14,7 +14,14 @@ from pipelines.records import ForecastMetrics, RunRecord
 
 SCORE_TITLES = {"rmse": "RMSE", "mae": "MAE", "mase": "MASE", "smape": "sMAPE %", "mape": "MAPE %", "r2": "R²",
                 "direction_accuracy": "direction"}  # fmt: skip
+STEP_WORDS = {"W": "week", "MS": "month", "ME": "month", "QS": "quarter", "QE": "quarter", "YS": "year", "YE": "year",
+              "D": "day", "h": "hour"}  # fmt: skip
 TRAINED_BY = {"torch": "PyTorch", "statsmodels": "statsmodels", "baseline": "a rule (nothing to train)"}
+
+
+def step_word(frequency: str) -> str:
+    """A pandas frequency in words: "W-SAT" -> "week"."""
+    return STEP_WORDS.get(frequency.split("-")[0], f"{frequency} step")
 
 
 def is_baseline(record: RunRecord) -> bool:
@@ -40,6 +47,13 @@ def forecast_frame(records: list[RunRecord]) -> pd.DataFrame:
         })  # fmt: skip
     frame = pd.DataFrame(rows)
     return frame.sort_values("rmse", ascending=True).reset_index(drop=True) if rows else frame
+
+
+def default_runs(frame: pd.DataFrame) -> list[str]:
+    """What the Forecasts page (and the report) draw first: the best recurrent model and the two strongest
+    baselines' kinds."""
+    best = list(frame[~frame["baseline"]]["run_id"][:1])
+    return best + list(frame[frame["method"].isin(["seasonal-naive", "holt-winters"])]["run_id"])
 
 
 def leaderboard(frame: pd.DataFrame, records: dict[str, RunRecord], steps: tuple[int, ...]) -> pd.DataFrame:

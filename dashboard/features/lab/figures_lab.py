@@ -16,6 +16,12 @@ from dashboard.figures import CELL_COLOURS, GRID, INSIDE_LOWER_LEFT, OTHER_COLOU
 from pipelines.models.cells import CELL_NAMES
 
 CHANCE = "#9ca3af"
+# The gradient norms the Gradients page (and the report) draw: symbol, then what it measures.
+GRADIENT_VALUES = {  # its symbol, its button (a widget's label renders no LaTeX), what it means
+    "jacobian": ("‖∂h_T/∂h_t‖", "the last state", "how much of the state at step t still reaches the last state"),
+    "loss_gradient": ("‖∂L/∂h_t‖", "the loss", "how much the loss still hears of step t (what training learns from)"),
+    "cell_jacobian": ("‖∂c_T/∂c_t‖", "the last memory cell (LSTM)", "an LSTM's memory cell, carried by its forget gate"),
+}  # fmt: skip
 
 
 # Each cell has a dash and a marker besides its colour, so that lines lying on one another stay apart: solid is

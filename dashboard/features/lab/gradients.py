@@ -6,27 +6,17 @@ import streamlit as st
 
 from dashboard import figures, loaders, ui
 from dashboard.examples import examples_for
-from dashboard.features.lab import GRADIENTS_DISTANCE, figures_lab
+from dashboard.features.lab import GRADIENTS_DISTANCE, figures_lab, lessons
 from dashboard.pages import page_path
 from pipelines.explain.simulation import simulate
 from pipelines.models.cells import CELL_NAMES
 from pipelines.tasks import Capability
 
-# What the memory lab's view can show: its symbol, its button (a widget's label renders no LaTeX), what it means.
-VALUES = {
-    "jacobian": ("‖∂h_T/∂h_t‖", "the last state",
-                 "how much of the state at step t still reaches the last state"),
-    "loss_gradient": ("‖∂L/∂h_t‖", "the loss",
-                      "how much the loss still hears of step t (what training learns from)"),
-    "cell_jacobian": ("‖∂c_T/∂c_t‖", "the last memory cell (LSTM)",
-                      "an LSTM's memory cell, carried by its forget gate"),
-}  # fmt: skip
+VALUES = figures_lab.GRADIENT_VALUES
 
 st.title("Gradients through time")
-ui.teach("Backpropagation through time multiplies one Jacobian per step: "
-         f"{ui.maths('∂L/∂h_t = ∂L/∂h_T · ∏ ∂h_k/∂h_(k−1)')}. "
-         "Where each factor shrinks the gradient, the early steps are never learned from (Seed 001, 7.2.3). "
-         "Everything below is measured on real weights, except the simulation, which is a random network.")
+ui.teach(f"{ui.with_maths(lessons.BACKPROPAGATION)} Everything below is measured on real weights, except the simulation, which "
+         "is a random network.")
 
 
 def lab_view() -> None:

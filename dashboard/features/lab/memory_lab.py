@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import loaders, tables, ui
-from dashboard.features.lab import GRADIENTS_DISTANCE, figures_lab
+from dashboard.features.lab import GRADIENTS_DISTANCE, figures_lab, lessons
 from dashboard.pages import page_path
 from dashboard.state import DATASET
 from pipelines.data.memory import DEFAULT_DISTANCES, MARKERS, distance_of, is_memory_key
@@ -13,9 +13,7 @@ from pipelines.training import jobs
 from pipelines.training.request import LabRequest
 
 st.title("Memory lab")
-ui.teach("Every sequence starts with one marker word, “left” or “right”, and D filler words follow; the class is the "
-         "marker. The models read one way and answer from their final state, so the marker must survive D steps "
-         "of the recurrence: a test of memory over distance, and nothing else.")  # fmt: skip
+ui.teach(lessons.TASK)
 
 COMMAND = "python -m pipelines lab"
 EXAMPLE_WORDS = 16  # of an example sequence shown whole; a longer one loses its middle
@@ -73,12 +71,7 @@ if trained < planned:
 
 st.subheader("Accuracy against distance")
 ui.show_chart("memory-accuracy", figures_lab.accuracy_by_distance, frame, height=440)
-ui.teach("Thick lines with filled markers start each cell as fairly as it can: the LSTM and GRU with chrono "
-         "initialisation (their forget and update gates open from the first step, Tallec & Ollivier 2018), the RNN "
-         "with an identity recurrent matrix (Le et al. 2015). Thin lines with open markers start each cell from "
-         "PyTorch's default, where a gated cell's forget or update gate sits near 0.5 and halves a memory at every "
-         "step: the gates make long memory possible, their start makes it learnable in a short budget. Each cell "
-         "has its own colour, dash and marker, so lines that lie on one another (all at 100%) still show.")  # fmt: skip
+ui.teach(lessons.STARTS)
 seeded = bool(frame.groupby(["distance", "cell", "init"]).size().gt(1).any())  # `lab --seeds N`
 table = tables.lab_table(points)
 ui.show_table(table, "memory-accuracy", column_config={

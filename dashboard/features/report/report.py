@@ -7,13 +7,18 @@ import streamlit as st
 
 from dashboard import loaders, ui
 from dashboard.examples import examples_for
+from dashboard.features.report import loaders_report
+from dashboard.report.course import reported
+from pipelines.tasks import TASKS
 
 st.title("Report")
-ui.teach("The data card, leaderboard with baselines and intervals, curves, confusion matrices, sweeps, the "
-         "significance table and one review's word attributions, with the date, the store and the exact run ids.")
+ui.teach("A hand-out of this data set's runs: the data card, leaderboard with baselines and intervals, curves, "
+         "confusion matrices, sweeps, the significance table and one review's word attributions; on a memory-lab "
+         "task the lab's sweep and gradients through time, on a series the forecasters against the baselines, on a "
+         "character corpus the language models against the n-grams; with the date, the store and the exact run ids.")
 
 selected = ui.require_dataset()
-runs = ui.require_runs(selected)
+runs = ui.require_runs(selected, reported)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 summary = ui.require_summary(selected.dataset)
 examples = examples_for(summary)
@@ -24,8 +29,11 @@ def settings_ui() -> dict:
     order = list(frame["run_id"])
     chosen = ui.pick_runs("report_runs", order, order, labels, help="Every finished run by default; the report "
                           "names the runs it leaves out.")  # fmt: skip
-    text = st.text_area("A review to explain", value=examples[0] if examples else "", key="report_text", height=80,
-                        help="The best recurrent model's word attributions and the TF-IDF baseline's word weights.")
+    text = ""
+    if any(TASKS[record.task].classifier for record in finished if record.task in TASKS):  # only they explain
+        text = st.text_area("A review to explain", value=examples[0] if examples else "", key="report_text",
+                            height=80, help="The best recurrent model's word attributions and the TF-IDF baseline's "
+                            "word weights.")  # fmt: skip
     title = st.text_input("Title", value=f"{summary.title}: recurrent models against the baselines",
                           key="report_title")  # fmt: skip
     return {"run_ids": tuple(chosen), "text": text.strip() or None, "title": title.strip() or None}
@@ -35,7 +43,7 @@ def build(settings: dict, kind: str) -> None:
     started = time.perf_counter()
     try:
         with st.spinner(f"Building the {kind.upper()} report (the PDF is printed by headless Chromium)…"):
-            data = loaders.report(selected.dataset, settings["run_ids"], settings["text"], settings["title"], kind)
+            data = loaders_report.report(selected.dataset, settings["run_ids"], settings["text"], settings["title"], kind)
     except loaders.Unreadable as error:
         st.error(f"The report could not be built: {error}.", icon=":material/error:")
         return
