@@ -15,8 +15,8 @@ from pipelines.tasks import Capability
 VALUES = figures_lab.GRADIENT_VALUES
 
 st.title("Gradients through time")
-ui.teach(f"{ui.with_maths(lessons.BACKPROPAGATION)} Everything below is measured on real weights, except the simulation, which "
-         "is a random network.")
+ui.teach(f"{ui.with_maths(lessons.BACKPROPAGATION)} Everything below is measured on real weights, except the "
+         "simulation, which is a random network.")
 
 
 def lab_view() -> None:
