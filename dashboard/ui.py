@@ -316,8 +316,20 @@ def remembered(key: str, options: list, default) -> str:
     return key
 
 
+def _briefly_on_a_projector(count: int, what: str) -> bool:
+    """In presentation mode, runs a page leaves out are one quiet line, not boxes of run ids: True if it said so."""
+    if not selection().presentation:
+        return False
+    if count:
+        st.caption(f":material/info: {count} run{'s' * (count != 1)} {what}; turn presentation mode off for which "
+                   "and why.")  # fmt: skip
+    return True
+
+
 def describe_unfinished(records: list[RunRecord]) -> None:
     """One line per kind of run that is not done: training, failed (with the error), damaged (skipped)."""
+    if _briefly_on_a_projector(sum(record.state != "done" for record in records), "not finished or left out"):
+        return
     by_state: dict[str, list[RunRecord]] = defaultdict(list)
     for record in records:
         if record.state != "done":
@@ -341,6 +353,8 @@ def note_unfinished(records: list[RunRecord]) -> None:
     """One line naming the runs a results page leaves out, and why (the Overview has the details)."""
     active = [record for record in records if record.state in ("running", "queued")]
     broken = [record for record in records if record.state in ("failed", "interrupted", "corrupt", "unverified")]
+    if _briefly_on_a_projector(len(active) + len(broken), "still training or left out"):
+        return
     if broken:
         parts = [f"`{r.run_id}` ({r.state}: {_plain(r.problem or 'no reason recorded')})" for r in broken]
         parts += [f"`{r.run_id}` (training, {_progress(r)})" for r in active]
@@ -356,6 +370,8 @@ SHOWN_IN_A_LINE = 4  # runs a note names before it says "and N more"
 
 def warn_left_out(left_out: list[tuple[str, str]]) -> None:
     """One warning naming the runs a page had to leave out, with why (the reasons are data: plain text)."""
+    if _briefly_on_a_projector(len(left_out), "left out"):
+        return
     if left_out:
         parts = [f"`{run_id}` ({_plain(why)})" for run_id, why in left_out]
         st.warning(f"**Left out:** {_some(parts, '; ')}.", icon=":material/warning:")

@@ -448,6 +448,20 @@ def test_glass_box_compares_pytorch_and_keras_twins(real_runs):
 # -- a store as real life leaves it -----------------------------------------------------------
 
 
+@pytest.mark.parametrize("page", ["overview", "evaluation", "playground"])
+def test_on_a_projector_the_runs_left_out_are_one_quiet_line_without_run_ids(page, damaged):
+    """Issue 22 (3): raw run ids in warning boxes are clutter on a projector (and a failed run's error is not the
+    lesson): presentation mode counts them in one caption."""
+    root, broken = damaged
+    app = open_page(page)
+    app.toggle(key="presentation").set_value(True).run()
+    assert not app.exception
+    boxes = texts([*app.error, *app.warning, *app.info])
+    for run_id in (FAILED_RUN, NO_METRICS_RUN, RUNNING_RUN, *broken.values()):
+        assert run_id not in boxes, run_id
+    assert any("turn presentation mode off for which and why" in caption.value for caption in app.caption)
+
+
 @pytest.mark.parametrize("page", DATA_SET_PAGES)  # Write: see above
 def test_damaged_runs_are_named_and_the_rest_still_shown(page, damaged):
     root, broken = damaged

@@ -182,9 +182,10 @@ def test_the_baselines_value_never_sits_on_a_cells_best_label():
     """Issue 22 (8): "best 0.757" (GRU) sat on "TF-IDF + LR 0.756", both written above nearly the same height.
     A baseline's name and value are in the legend, by its dashed line; the plot keeps one label per column."""
     frame = pd.DataFrame([
-        {"label": "RNN", "cell": "rnn", "bidirectional": False, "f1_macro": 0.744, "baseline": None},
-        {"label": "GRU", "cell": "gru", "bidirectional": False, "f1_macro": 0.757, "baseline": None},
-        {"label": "TF-IDF + LR", "cell": None, "bidirectional": False, "f1_macro": 0.756, "baseline": "tfidf-lr"},
+        {"run_id": "r", "label": "RNN", "cell": "rnn", "bidirectional": False, "f1_macro": 0.744, "baseline": None},
+        {"run_id": "g", "label": "GRU", "cell": "gru", "bidirectional": False, "f1_macro": 0.757, "baseline": None},
+        {"run_id": "t", "label": "TF-IDF + LR", "cell": None, "bidirectional": False, "f1_macro": 0.756,
+         "baseline": "tfidf-lr"},
     ])  # fmt: skip
     figure = figures.cell_comparison(frame)
     notes = [(note.x, note.text) for note in figure.layout.annotations]
