@@ -2,7 +2,9 @@
 
 The router and the frame. It registers the pages, draws the sidebar every page
 shares (data set, run filters, presentation mode; each widget has a `key`, and
-pages read the values through `dashboard.state`) and then runs the chosen page.
+pages read the values through `dashboard.state`; the Share button) and then runs
+the chosen page, giving it back its view on arrival and remembering it after
+(`state.open_view`, `state.keep_view`: the view also lives in the page address).
 
 Adding a page: write `dashboard/features/<feature>/<name>.py` and add one entry
 to `dashboard/pages.py` (the tests and the benchmark read the same list). No
@@ -16,9 +18,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import loaders
+from dashboard import loaders, share
 from dashboard.pages import PAGES
-from dashboard.state import CHOICE_NAMES, DATASET, FILTERS, PRESENTATION
+from dashboard.state import CHOICE_NAMES, DATASET, FILTERS, PRESENTATION, keep_view, open_view
 
 WATCH_SECONDS = 3
 
@@ -45,8 +47,9 @@ h1 { font-size: 2.6rem !important; }
 """
 
 
-def sidebar() -> None:
+def sidebar(page_key: str, url_path: str) -> None:
     with st.sidebar:
+        share.share_button(page_key, url_path)
         datasets = loaders.datasets()
         if datasets:
             st.selectbox("Data set", datasets, key=DATASET, bind="query-params",
@@ -82,7 +85,12 @@ def watch_training(dataset: str) -> None:
 
 st.set_page_config(page_title="RNN Lens", page_icon=":material/psychology:", layout="wide")
 page = st.navigation(navigation())
-sidebar()
+page_key = page.url_path or next(entry.key for entry in PAGES if entry.default)
+open_view(page_key)
+sidebar(page_key, page.url_path)
 if st.session_state.get(PRESENTATION):
     st.html(PRESENTATION_CSS)
-page.run()
+try:
+    page.run()
+finally:  # also when the page stops early or switches to another page
+    keep_view(page_key)

@@ -8,6 +8,7 @@ from dashboard import figures, loaders, ui
 from dashboard.examples import examples_for
 from dashboard.features.lab import figures_lab
 from dashboard.pages import page_path
+from dashboard.state import TEXT, kept, on_offer
 from pipelines.explain.simulation import simulate
 from pipelines.models.cells import CELL_NAMES
 from pipelines.tasks import Capability
@@ -33,8 +34,9 @@ def lab_view() -> None:
         return
     distances = sorted({point.distance for point in points})
     left, right = st.columns([1, 2])
+    on_offer("distance", distances)  # the Memory lab's distance, when it has runs here
     distance = left.select_slider("Distance", distances, value=min(distances, key=lambda d: abs(d - 100)),
-                                  key="gradients_distance")  # fmt: skip
+                                  **kept("distance"))  # fmt: skip
     value = right.segmented_control("Show", list(VALUES), format_func=lambda name: VALUES[name].split(":")[0],
                                     default="jacobian", required=True, key="gradients_value")  # fmt: skip
     flows, facts = {}, []
@@ -82,11 +84,11 @@ def any_run_view() -> None:
     runs = ui.require_runs(selected, Capability.EXPLAIN)
     ids = list(runs.frame["run_id"])
     left, right = st.columns([1, 2])
-    run_id = left.selectbox("Model", ids, format_func=runs.labels.get,
-                            key=ui.remembered("gradients_model", ids, ids[0]))  # fmt: skip
+    on_offer("run", ids)
+    run_id = left.selectbox("Model", ids, format_func=runs.labels.get, **kept("run", runs.labels.get))
     examples = examples_for(ui.require_summary(selected.dataset))
-    st.session_state.setdefault("gradients_text", examples[0] if examples else "")
-    text = right.text_input("Text", key="gradients_text", max_chars=5000)
+    st.session_state.setdefault(TEXT, examples[0] if examples else "")
+    text = right.text_input("Text", **kept(TEXT))  # the text typed in the Playground or Inside the model
     try:
         flow = loaders.gradient_flow(runs.by_id[run_id], text)
     except ValueError as error:
@@ -111,7 +113,4 @@ def any_run_view() -> None:
 
 
 views = {"The memory lab's runs": lab_view, "Simulation": simulation_view, "Any model, any text": any_run_view}
-for tab, view in zip(st.tabs(list(views), key="gradients_view", on_change="rerun"), views.values()):
-    if tab.open:
-        with tab:
-            view()
+ui.open_tab(views)

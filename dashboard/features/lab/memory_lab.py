@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import loaders, tables, ui
 from dashboard.features.lab import figures_lab
 from dashboard.pages import page_path
-from dashboard.state import DATASET
+from dashboard.state import DATASET, kept, on_offer
 from pipelines.data.memory import DEFAULT_DISTANCES, MARKERS, distance_of, is_memory_key
 from pipelines.models.cells import CELL_NAMES
 from pipelines.models.zoos import memory_zoo
@@ -75,8 +75,10 @@ if seeded:
 distances = sorted(frame["distance"].unique())
 asked = st.query_params.get(DATASET)  # ?dataset=memory-d100 in the page address opens the page at D = 100
 default = distance_of(asked) if asked and is_memory_key(asked) else min(distances, key=lambda d: abs(d - 100))
+on_offer("distance", distances)
 distance = st.select_slider("Distance to look at", distances, value=default if default in distances else distances[-1],
-                            key="lab_distance", help="The page address ?dataset=memory-d100 opens it at D = 100.")
+                            help="Kept in the page address (?distance=100); ?dataset=memory-d100 also opens it at "
+                                 "D = 100.", **kept("distance"))  # fmt: skip
 at = frame[frame["distance"] == distance]
 if seeded:  # one seed's runs at a time: the lines below are per run
     seeds = sorted(int(seed) for seed in at["seed"].dropna().unique())
