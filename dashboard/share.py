@@ -1,7 +1,7 @@
 """The Share button: the link to the view on screen, and a QR code of it that a room can scan.
 
 The link is the page's address as the browser reached it (st.context.url, so a room gets the host the lecturer's
-browser used) with the view the page keeps there (state.view_link). The QR code is drawn by segno as an SVG: sharp
+browser used) with the view the page keeps there (state.view_link). The QR code is drawn by segno as an SVG image: sharp
 at any size, on a projector or a phone.
 """
 
@@ -26,10 +26,9 @@ def page_address(url_path: str) -> str:
     return f"http://{host}/{url_path}" if host else f"/{url_path}"
 
 
-def qr_svg(link: str) -> str:
-    """The QR code of `link` as an SVG element (medium error correction: a projector's glare still scans)."""
-    return segno.make(link, error="m", micro=False).svg_inline(scale=10, dark="#111111", light="#ffffff",
-                                                            omitsize=True)  # fmt: skip
+def qr_image(link: str) -> str:
+    """The QR code of `link` as an SVG data URI (medium error correction: a projector's glare still scans)."""
+    return segno.make(link, error="m", micro=False).svg_data_uri(scale=10, dark="#111111", light="#ffffff")
 
 
 def share_button(page_key: str, url_path: str) -> None:
@@ -41,8 +40,9 @@ def share_button(page_key: str, url_path: str) -> None:
 @st.dialog("Share this view", width="large")
 def share_dialog(link: str) -> None:
     st.code(link, language=None, wrap_lines=True)
-    # Only segno's SVG (path data, no user text) becomes HTML here; the link itself is shown as code above.
-    st.html(f'<div class="rnnlens-qr" style="width:min(62vh,100%);margin:0 auto">{qr_svg(link)}</div>')
+    # segno's SVG as a data URI (quoted by segno: no user text reaches the markup unescaped); as wide as fits.
+    st.html(f'<img class="rnnlens-qr" alt="QR code of the link above" src="{qr_image(link)}" '
+            'style="display:block;width:min(62vh,100%);margin:0 auto;image-rendering:pixelated">')
     host = urlsplit(link).hostname or ""
     if host in LOCAL_HOSTS:
         st.warning(f"This link names {host}: it opens only on this computer. For the room, open the app at the "

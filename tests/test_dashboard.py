@@ -170,7 +170,7 @@ def test_training_overlays_several_runs(real_runs):
 @pytest.mark.parametrize("view", ["Confusion matrices", "Metrics", "Per class"])
 def test_every_evaluation_tab_draws(view, real_runs):
     app = open_page("evaluation")
-    app.session_state["evaluation_view"] = view  # what clicking the tab does
+    app.session_state["tab"] = view  # what clicking the tab does
     app.run()
     assert not problems(app)
     charts = app.get("plotly_chart")
@@ -221,7 +221,7 @@ BAD_INPUTS = {
 def test_playground_answers_bad_input_in_words(case, real_runs):
     text, kind, message = BAD_INPUTS[case]
     app = open_page("playground")
-    app.text_area(key="playground_text").input(text).run()
+    app.text_area(key="text").input(text).run()
     assert not problems(app)
     if kind:
         assert message in texts(getattr(app, kind))
@@ -258,7 +258,7 @@ def test_playground_examples_fill_the_text_box(real_runs):
     app.selectbox(key="playground_example").set_value("Not bad at all.").run()
     [button for button in app.button if button.label == "Use this example"][0].click().run()
     assert not problems(app)
-    assert app.text_area(key="playground_text").value == "Not bad at all."
+    assert app.text_area(key="text").value == "Not bad at all."
 
 
 # -- inside the model, top words, glass box -------------------------------------------------------
@@ -277,9 +277,9 @@ def open_tab(app, key: str, tab: str):
 def test_inside_draws_two_models_side_by_side_in_every_tab(tab, real_runs):
     app = open_page("inside")
     lstm, bigru = run_id_of(real_runs, "torch-lstm-uni-2x64-"), run_id_of(real_runs, "torch-gru-bi-")
-    app.selectbox(key="inside_model:rt-polarity").set_value(lstm).run()
-    app.selectbox(key="inside_second:rt-polarity").set_value(bigru).run()
-    open_tab(app, "inside_view", tab)
+    app.selectbox(key="run").set_value(lstm).run()
+    app.selectbox(key="vs").set_value(bigru).run()
+    open_tab(app, "tab", tab)
     assert not problems(app)
     specs = [chart.proto.spec for chart in app.get("plotly_chart")]
     if tab == "Words":
@@ -300,8 +300,8 @@ def test_inside_draws_two_models_side_by_side_in_every_tab(tab, real_runs):
 
 def test_inside_offers_every_unit_order_layer_and_direction(real_runs):
     app = open_page("inside")
-    app.selectbox(key="inside_model:rt-polarity").set_value(run_id_of(real_runs, "torch-lstm-uni-2x64-")).run()
-    open_tab(app, "inside_view", "Gates")
+    app.selectbox(key="run").set_value(run_id_of(real_runs, "torch-lstm-uni-2x64-")).run()
+    open_tab(app, "tab", "Gates")
     for order in ("contribution", "similarity", "index"):
         app.selectbox(key="inside_order").set_value(order).run()
         assert not problems(app)
@@ -311,7 +311,7 @@ def test_inside_offers_every_unit_order_layer_and_direction(real_runs):
     app.selectbox(key="inside_layer").set_value("top").run()
     assert not problems(app) and "cell state c, layer 2" in app.get("plotly_chart")[0].proto.spec
     for method in ("saliency", "input_x_gradient", "deeplift", "occlusion"):
-        app.button_group(key="inside_method").set_value(method).run()
+        app.button_group(key="method").set_value(method).run()
         assert not problems(app)
 
 
@@ -319,7 +319,7 @@ def test_inside_offers_every_unit_order_layer_and_direction(real_runs):
 def test_inside_answers_bad_input_in_words_and_never_renders_it(case, real_runs):
     text = BAD_INPUTS[case][0]
     app = open_page("inside")
-    app.text_area(key="inside_text").input(text).run()
+    app.text_area(key="text").input(text).run()
     assert not problems(app)
     if not text.strip():
         assert "Type a text" in texts(app.info)
@@ -335,10 +335,10 @@ def test_inside_answers_bad_input_in_words_and_never_renders_it(case, real_runs)
 
 def test_the_playground_hands_its_review_to_inside_the_model(real_runs):
     app = open_page("playground")
-    app.text_area(key="playground_text").input("Dull, tedious and far too long.").run()
+    app.text_area(key="text").input("Dull, tedious and far too long.").run()
     app.button(key="playground_inside").click().run()
     assert not problems(app)
-    assert app.title[0].value == "Inside the model" and app.text_area(key="inside_text").value.startswith("Dull")
+    assert app.title[0].value == "Inside the model" and app.text_area(key="text").value.startswith("Dull")
 
 
 def test_top_words_missing_from_the_store_are_computed_on_request(trained, store_at, tmp_path):
@@ -559,7 +559,7 @@ def test_the_page_address_opens_the_lab_at_a_distance(real_runs):
     app.query_params.update({"dataset": "memory-d3"})
     app.run()
     app.switch_page(PAGES["memory_lab"]).run()
-    assert not problems(app) and app.select_slider(key="lab_distance").value == 3
+    assert not problems(app) and app.select_slider(key="distance").value == 3
     assert app.subheader[-1].value == "Where the models look at D = 3"
 
 
@@ -576,16 +576,16 @@ def test_a_damaged_lab_run_is_named_and_the_rest_still_shown(trained, store_at, 
 @pytest.mark.parametrize("tab", ["Simulation", "Any model, any text"])
 def test_the_gradients_page_simulates_and_reads_any_model(tab, real_runs):
     app = open_page("gradients")
-    open_tab(app, "gradients_view", tab)
+    open_tab(app, "tab", tab)
     assert not problems(app)
     if tab == "Simulation":
         app.slider(key="simulation_radius").set_value(1.2).run()
         assert not problems(app) and "spectral radius 1.20" in app.get("plotly_chart")[0].proto.spec
     else:
-        app.selectbox(key="gradients_model:rt-polarity").set_value(run_id_of(real_runs, "torch-gru-bi-")).run()
+        app.selectbox(key="run").set_value(run_id_of(real_runs, "torch-gru-bi-")).run()
         charts = app.get("plotly_chart")
         assert len(charts) == 2 and "layer 1 backward" in charts[1].proto.spec  # a BiGRU: both directions
-        app.text_input(key="gradients_text").input("").run()
+        app.text_input(key="text").input("").run()
         assert "nothing to differentiate" in texts(app.info)
 
 
@@ -632,9 +632,105 @@ def test_the_memory_lab_with_several_seeds_shows_means_counts_and_one_seed_at_a_
     assert list(counts.columns) == ["model", "D = 3", "D = 6"]
     assert dict(zip(counts["model"], counts["D = 3"])) == expected
     assert set(counts["D = 6"]) <= {"0 of 1", "1 of 1"} and len(means) == 6
-    app.select_slider(key="lab_distance").set_value(3).run()
+    app.select_slider(key="distance").set_value(3).run()
     assert app.button_group(key="lab_seed").value == 42 and not problems(app)
     app.button_group(key="lab_seed").set_value(43).run()
     lines = [trace for trace in json.loads(app.get("plotly_chart")[-1].proto.spec)["data"] if trace.get("name")]
     assert len(lines) == 6 and all("accuracy 50%" in trace["name"] for trace in lines)  # seed 43's runs only
     assert not problems(app) and app.subheader[-1].value == "Where the models look at D = 3"
+
+
+# -- every view is a link ---------------------------------------------------------------------------------------
+
+
+def opened_at(page: str, address: dict, **session):
+    """The app opened on `page` from a pasted link: `address` is the link's query (?key=value)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_stores import APP
+
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.query_params.update(address)
+    for key, value in session.items():
+        app.session_state[key] = value
+    return app.switch_page(PAGES[page]).run()
+
+
+def labels_offered(page: str, key: str) -> list[str]:
+    """A run picker's options as the page shows them, which is how the address names runs."""
+    app = open_page(page)
+    return list(app.selectbox(key=key).options)
+
+
+def test_a_link_opens_inside_the_model_on_two_models_a_text_a_method_and_a_tab(real_runs):
+    labels = labels_offered("inside", "run")
+    lstm = next(label for label in labels if label.startswith("LSTM"))
+    rnn = next(label for label in labels if label.startswith("RNN"))
+    app = opened_at("inside", {"run": lstm, "vs": rnn, "text": "It was not bad.", "method": "Saliency", "tab": "Gates"})
+    assert not problems(app)
+    assert app.selectbox(key="run").value.startswith("torch-lstm-") and app.selectbox(key="vs").value.startswith(
+        "torch-rnn-")  # fmt: skip
+    assert app.text_area(key="text").value == "It was not bad." and app.button_group(key="method").value == "saliency"
+    specs = [chart.proto.spec for chart in app.get("plotly_chart")]
+    assert app.session_state["tab"] == "Gates" and "forget gate f" in specs[0]  # the Gates tab is the one drawn
+    assert "a plain RNN has no gates" in texts(app.info)
+
+
+@pytest.mark.parametrize("page, address, shown", [
+    ("playground", {"text": "Dull, tedious and far too long."}, ("text_area", "text", "Dull, tedious and far too long.")),
+    ("evaluation", {"tab": "Per class"}, ("session_state", "tab", "Per class")),
+    ("memory_lab", {"distance": "3"}, ("select_slider", "distance", 3)),  # the page opens at the distance nearest 100
+    ("gradients", {"distance": "3"}, ("select_slider", "distance", 3)),
+    ("gradients", {"tab": "Any model, any text", "text": "Flat and dull."}, ("text_input", "text", "Flat and dull.")),
+    ("forecasts", {"dataset": "co2", "step": "5"}, ("slider", "step", 5)),
+    ("write", {"prompt": "A dull", "tab": "Hidden states"}, ("text_input", "prompt", "A dull")),
+])  # fmt: skip
+def test_a_link_opens_each_page_on_the_view_it_names(page, address, shown, real_runs):
+    app = opened_at(page, address, write_watch=False)
+    assert not problems(app)
+    kind, key, value = shown
+    assert (app.session_state[key] if kind == "session_state" else getattr(app, kind)(key=key).value) == value
+    if "tab" in address:
+        assert app.session_state["tab"] == address["tab"]
+
+
+def test_a_link_names_runs_by_their_labels_and_an_unknown_one_falls_back_to_the_default(real_runs):
+    default = opened_at("forecasts", {"dataset": "co2"}).multiselect(key="runs")
+    offered = list(default.options)  # the labels, best first; baselines included
+    app = opened_at("forecasts", {"dataset": "co2", "runs": [offered[-1]]})
+    assert not problems(app) and len(app.multiselect(key="runs").value) == 1 != len(default.value)
+    first = open_page("inside").selectbox(key="run").value
+    app = opened_at("inside", {"run": "a model trained on another machine"})
+    assert not problems(app) and app.selectbox(key="run").value == first
+
+
+def test_a_typed_text_survives_a_visit_to_other_pages_and_is_the_one_inside_the_model_reads(real_runs):
+    app = open_page("playground")
+    app.text_area(key="text").input("Dull, tedious and far too long.").run()
+    app.switch_page(PAGES["overview"]).run()
+    app.switch_page(PAGES["playground"]).run()
+    assert not problems(app) and app.text_area(key="text").value == "Dull, tedious and far too long."
+    app.switch_page(PAGES["inside"]).run()
+    assert not problems(app) and app.text_area(key="text").value == "Dull, tedious and far too long."
+    open_tab(app, "tab", "Gates")
+    app.switch_page(PAGES["evaluation"]).run()  # another page's tabs: "Gates" is not one of them
+    assert not problems(app) and app.session_state["tab"] != "Gates"
+    app.switch_page(PAGES["inside"]).run()  # back: the page's own tab again
+    assert not problems(app) and app.session_state["tab"] == "Gates"
+
+
+def test_the_share_button_shows_the_views_link_and_its_qr_code(real_runs):
+    from urllib.parse import parse_qs, urlsplit
+
+    from dashboard.share import qr_image
+
+    app = opened_at("inside", {"text": "It was not bad.", "tab": "Gates", "presentation": "true"})
+    app.button(key="share").click().run()
+    assert not problems(app)
+    link = app.code[0].value
+    query = parse_qs(urlsplit(link).query)
+    assert urlsplit(link).path.endswith("/inside")
+    assert query["text"] == ["It was not bad."] and query["tab"] == ["Gates"] and query["presentation"] == ["true"]
+    assert query["dataset"] == ["rt-polarity"] and query["run"] == [app.selectbox(key="run").options[0]]
+    image = next(html.proto.body for html in app.get("html") if "rnnlens-qr" in html.proto.body)
+    assert f'src="{qr_image(link)}"' in image  # segno's QR code of exactly this link
