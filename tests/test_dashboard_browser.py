@@ -352,11 +352,15 @@ def test_a_typed_text_and_a_tab_survive_a_reload_and_a_visit_to_other_pages(page
     open_by_sidebar(page, "Overview")
     open_by_sidebar(page, "Playground")
     assert page.locator("textarea").first.input_value() == "It was not bad."  # it once reset to the example
-    open_by_sidebar(page, "Inside the model")  # the same text, inside the models
-    assert page.locator("textarea").first.input_value() == "It was not bad."
+    open_by_sidebar(page, "Inside the model")  # the same text, inside the models, and in its address at once
+    assert page.locator("textarea").first.input_value() == "It was not bad." and "text=It+was+not+bad." in page.url
     page.get_by_role("tab", name="Gates").click()
     page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
     settle(page)
+    open_by_sidebar(page, "Evaluation")  # a page with tabs of its own: "Gates" is none of them
+    assert open_tab_named(page) == "Curves" and "tab=" not in page.url
+    open_by_sidebar(page, "Inside the model")  # back: the tab this page was left on
+    assert open_tab_named(page) == "Gates" and "tab=Gates" in page.url
     page.reload()
     settle(page)
     assert open_tab_named(page) == "Gates" and page.locator("textarea").first.input_value() == "It was not bad."
