@@ -722,7 +722,7 @@ def test_a_typed_text_survives_a_visit_to_other_pages_and_is_the_one_inside_the_
 def test_the_share_button_shows_the_views_link_and_its_qr_code(real_runs):
     from urllib.parse import parse_qs, urlsplit
 
-    from dashboard.share import qr_image
+    import segno
 
     app = opened_at("inside", {"text": "It was not bad.", "tab": "Gates", "presentation": "true"})
     app.button(key="share").click().run()
@@ -733,4 +733,5 @@ def test_the_share_button_shows_the_views_link_and_its_qr_code(real_runs):
     assert query["text"] == ["It was not bad."] and query["tab"] == ["Gates"] and query["presentation"] == ["true"]
     assert query["dataset"] == ["rt-polarity"] and query["run"] == [app.selectbox(key="run").options[0]]
     image = next(html.proto.body for html in app.get("html") if "rnnlens-qr" in html.proto.body)
-    assert f'src="{qr_image(link)}"' in image  # segno's QR code of exactly this link
+    expected = segno.make(link, error="m", micro=False).svg_data_uri(scale=10, dark="#111111", light="#ffffff")
+    assert f'src="{expected}"' in image  # segno's QR code of exactly this link (medium error correction)
