@@ -735,3 +735,9 @@ def test_the_share_button_shows_the_views_link_and_its_qr_code(real_runs):
     image = next(html.proto.body for html in app.get("html") if "rnnlens-qr" in html.proto.body)
     expected = segno.make(link, error="m", micro=False).svg_data_uri(scale=10, dark="#111111", light="#ffffff")
     assert f'src="{expected}"' in image  # segno's QR code of exactly this link (medium error correction)
+
+
+def test_the_memory_labs_distance_goes_with_it_to_the_gradients(real_runs):
+    app = opened_at("memory_lab", {"distance": "3"})  # the lab opens at the distance nearest 100 (6) otherwise
+    app.switch_page(PAGES["gradients"]).run()  # "Why: gradients through time for these runs"
+    assert not problems(app) and app.select_slider(key="distance").value == 3
