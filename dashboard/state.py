@@ -113,7 +113,7 @@ def on_offer(key: str, options) -> None:
     offered = list(options)
     if isinstance(value, (list, tuple)):
         still = [choice for choice in value if choice in offered]
-        if not still:
+        if value and not still:  # (an empty choice is the user's: "pick at least one")
             del st.session_state[key]
         elif len(still) < len(value):
             st.session_state[key] = still
