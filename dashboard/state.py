@@ -77,13 +77,18 @@ def selection() -> Selection:
 TEXT = "text"  # the text a page reads; one value: the review typed in the Playground is the one Inside the model reads
 TAB = "tab"  # ui.open_tab's tabs
 RUNS = "runs"  # ui.pick_runs's models
+RUN = "run"  # ui.pick_run's model
 ADDRESS: dict[str, tuple[str, ...]] = {  # page key -> the keys its view keeps in the address (besides FRAME's)
     "playground": (TEXT,),
-    "inside": ("run", "vs", TEXT, "method", TAB),
+    "inside": (RUN, "vs", TEXT, "method", TAB),
+    "training": (RUNS,),
     "evaluation": (RUNS, TAB),
+    "top_words": (RUNS,),
+    "glass_box": (RUN, TAB),
     "memory_lab": ("distance",),
-    "gradients": (TAB, "distance", "run", TEXT),
+    "gradients": (TAB, "distance", RUN, TEXT),
     "forecasts": (RUNS, "step"),
+    "forecaster_inside": (RUN,),
     "write": (RUNS, "prompt", TAB),
 }
 FRAME = (DATASET, PRESENTATION)  # the sidebar's, kept on every page

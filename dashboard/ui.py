@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import loaders
 from dashboard.figures import styled
 from dashboard.pages import page_path
-from dashboard.state import RUNS, TAB, Selection, kept, on_offer, selection
+from dashboard.state import RUN, RUNS, TAB, Selection, kept, on_offer, selection
 from dashboard.tables import run_frame
 from pipelines.records import DatasetSummary
 from pipelines.store import RunRecord
@@ -133,6 +133,12 @@ def pick_runs(key: str, options: list[str], default: list[str], labels: dict[str
         del st.session_state[key]
     return st.multiselect("Models", options, default=default, format_func=labels.get, key=key,
                           persist_state="session", help=help)  # fmt: skip
+
+
+def pick_run(options: list[str], labels: dict[str, str], column=st, label: str = "Model") -> str:
+    """One run, kept in the page address (?run=<its label>); the first on offer by default."""
+    on_offer(RUN, options)
+    return column.selectbox(label, options, format_func=labels.get, **kept(RUN, labels.get))
 
 
 def open_tab(views: dict[str, Callable[[], None]]) -> None:

@@ -43,7 +43,7 @@ TEXT_WIDGETS = {"Playground": ("text_area", "text"), "Inside the model": ("text_
                 "Glass box": ("text_input", "glass_box_text")}  # fmt: skip
 # Tabs measured open too; the Glass box's text box is on its token-by-token tab only.
 TABS = {"Inside the model": ("tab", "Hidden states"),
-        "Glass box": ("glass_box_view", "One text, token by token")}  # fmt: skip
+        "Glass box": ("tab", "One text, token by token")}  # fmt: skip
 TARGET_WARM_MS = 300
 
 

@@ -159,11 +159,11 @@ def test_the_page_address_opens_a_data_set_in_presentation_mode(real_runs):
 def test_training_overlays_several_runs(real_runs):
     app = open_page("training")
     runs = done_runs(real_runs)
-    app.multiselect(key="training_runs:rt-polarity").set_value(runs[:3]).run()
+    app.multiselect(key="runs").set_value(runs[:3]).run()
     assert not problems(app)
     figure = app.get("plotly_chart")[0].proto.spec
     assert figure.count('"legendgroup"') >= 3 * 4  # validation, training and best-epoch traces per run
-    app.multiselect(key="training_runs:rt-polarity").set_value([]).run()
+    app.multiselect(key="runs").set_value([]).run()
     assert "Pick at least one model" in texts(app.info)
 
 
@@ -390,8 +390,8 @@ def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_p
 @pytest.mark.parametrize("tab", ["Equations & parameters", "One text, token by token", "Whole test split"])
 def test_glass_box_tabs_show_the_framework_and_the_reference_agreeing(tab, real_runs):
     app = open_page("glass_box")
-    app.selectbox(key="glass_box_run:rt-polarity").set_value(run_id_of(real_runs, "torch-lstm-bi-")).run()
-    open_tab(app, "glass_box_view", tab)
+    app.selectbox(key="run").set_value(run_id_of(real_runs, "torch-lstm-bi-")).run()
+    open_tab(app, "tab", tab)
     assert not problems(app)
     if tab == "Equations & parameters":
         assert "forget gate" in app.get("latex")[0].proto.body
@@ -413,7 +413,7 @@ def test_glass_box_tabs_show_the_framework_and_the_reference_agreeing(tab, real_
 
 def test_glass_box_compares_pytorch_and_keras_twins(real_runs):
     app = open_page("glass_box")
-    open_tab(app, "glass_box_view", "PyTorch vs Keras")
+    open_tab(app, "tab", "PyTorch vs Keras")
     assert "--framework both" in texts(app.info)  # rt-polarity has PyTorch runs only
     app.sidebar.selectbox(key="dataset").set_value("nusax").run()
     assert not problems(app)
@@ -443,7 +443,7 @@ def test_damaged_runs_are_named_and_the_rest_still_shown(page, damaged):
     if page == "overview":
         assert len(app.dataframe[0].value) == 9  # the seven good models and the two baselines
     if page == "training":
-        app.multiselect(key="training_runs:rt-polarity").set_value([broken["history"], broken["predictions"]]).run()
+        app.multiselect(key="runs").set_value([broken["history"], broken["predictions"]]).run()
         assert "training history of " + broken["history"] in texts(app.warning)
         assert app.get("plotly_chart")  # the readable run is still drawn
     if page == "playground":
@@ -683,6 +683,7 @@ def test_a_link_opens_inside_the_model_on_two_models_a_text_a_method_and_a_tab(r
     ("gradients", {"distance": "3"}, ("select_slider", "distance", 3)),
     ("gradients", {"tab": "Any model, any text", "text": "Flat and dull."}, ("text_input", "text", "Flat and dull.")),
     ("forecasts", {"dataset": "co2", "step": "5"}, ("slider", "step", 5)),
+    ("glass_box", {"tab": "Whole test split"}, ("session_state", "tab", "Whole test split")),
     ("write", {"prompt": "A dull", "tab": "Hidden states"}, ("text_input", "prompt", "A dull")),
 ])  # fmt: skip
 def test_a_link_opens_each_page_on_the_view_it_names(page, address, shown, real_runs):
@@ -692,6 +693,21 @@ def test_a_link_opens_each_page_on_the_view_it_names(page, address, shown, real_
     assert (app.session_state[key] if kind == "session_state" else getattr(app, kind)(key=key).value) == value
     if "tab" in address:
         assert app.session_state["tab"] == address["tab"]
+
+
+@pytest.mark.parametrize("page, key, address", [
+    ("inside", "run", {}), ("gradients", "run", {"tab": "Any model, any text"}), ("glass_box", "run", {}),
+    ("forecaster_inside", "run", {"dataset": "co2"}), ("training", "runs", {}), ("top_words", "runs", {}),
+    ("evaluation", "runs", {}), ("forecasts", "runs", {"dataset": "co2"}), ("write", "runs", {}),
+])  # fmt: skip
+def test_a_link_names_the_models_it_opens_by_their_labels(page, key, address, real_runs):
+    picker = "selectbox" if key == "run" else "multiselect"
+    offered = list(getattr(opened_at(page, address, write_watch=False), picker)(key=key).options)  # labels, as shown
+    app = opened_at(page, {**address, key: offered[-1]}, write_watch=False)  # the last one on offer
+    assert not problems(app)
+    chosen = getattr(app, picker)(key=key)
+    assert (chosen.index if key == "run" else list(chosen.indices)) == (len(offered) - 1 if key == "run" else [
+        len(offered) - 1])  # fmt: skip
 
 
 def test_a_link_names_runs_by_their_labels_and_an_unknown_one_falls_back_to_the_default(real_runs):

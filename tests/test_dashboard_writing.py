@@ -124,9 +124,9 @@ def test_training_curves_of_language_models(real_runs):
     assert not problems(app)
     assert "4 finished runs of this data set are character n-gram models" in texts(app.caption)
     assert len(app.get("plotly_chart")) == 2 and "surprise per character in nats" in texts(app.caption)
-    assert len(app.multiselect(key=f"training_runs:{CORPUS}").options) == 3  # RNN, LSTM, GRU
+    assert len(app.multiselect(key="runs").options) == 3  # RNN, LSTM, GRU
     app.button_group(key="filter_cell").set_value(["gru"]).run()  # the sidebar's filters apply to them too
-    assert app.multiselect(key=f"training_runs:{CORPUS}").options == ["GRU 1×64"]
+    assert app.multiselect(key="runs").options == ["GRU 1×64"]
 
 
 def test_train_page_starts_language_models(tmp_path, store_at, rt_data_dir, monkeypatch):

@@ -78,9 +78,9 @@ def test_the_forecasts_page_answers_every_control(forecasting):
 def test_inside_the_forecaster_reads_any_window_of_any_layer(forecasting):
     app = open_forecasting("forecaster_inside", forecasting)
     recurrent = runs_of(forecasting, "recurrent")
-    assert len(app.selectbox(key=f"forecaster_model:{FORECAST_DATASET}").options) == len(recurrent) == 3
+    assert len(app.selectbox(key="run").options) == len(recurrent) == 3
     for run_id in recurrent:  # a baseline has no states: only these are offered
-        app.selectbox(key=f"forecaster_model:{FORECAST_DATASET}").set_value(run_id).run()
+        app.selectbox(key="run").set_value(run_id).run()
         assert not problems(app)
     slider = app.select_slider(key="forecaster_origin:26")
     slider.set_value(slider.options[0]).run()  # the first full window

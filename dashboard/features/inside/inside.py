@@ -28,8 +28,7 @@ examples = examples_for(summary)
 def models_ui() -> list[str]:
     ids = list(frame["run_id"])
     left, right = st.columns(2)
-    on_offer("run", ids)
-    first = left.selectbox("Model", ids, format_func=labels.get, **kept("run", labels.get))
+    first = ui.pick_run(ids, labels, column=left)
     others = [NOTHING] + [run_id for run_id in ids if run_id != first]
     on_offer("vs", others)
     second = right.selectbox("Side by side with", others, format_func=lambda i: labels.get(i, i),

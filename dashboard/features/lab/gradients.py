@@ -84,8 +84,7 @@ def any_run_view() -> None:
     runs = ui.require_runs(selected, Capability.EXPLAIN)
     ids = list(runs.frame["run_id"])
     left, right = st.columns([1, 2])
-    on_offer("run", ids)
-    run_id = left.selectbox("Model", ids, format_func=runs.labels.get, **kept("run", runs.labels.get))
+    run_id = ui.pick_run(ids, runs.labels, column=left)
     examples = examples_for(ui.require_summary(selected.dataset))
     st.session_state.setdefault(TEXT, examples[0] if examples else "")
     text = right.text_input("Text", **kept(TEXT))  # the text typed in the Playground or Inside the model
