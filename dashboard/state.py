@@ -73,7 +73,8 @@ def selection() -> Selection:
 # -- the view in the page address ---------------------------------------------------------------------------------
 # A widget made with **kept(key) is bound to the page address (bind="query-params"): its key is the parameter's name,
 # e.g. /inside?run=LSTM+1×64&vs=RNN+1×64&text=It+was+not+bad.&tab=Gates. Options are written as the widget shows
-# them (a run by its label). A value equal to the widget's default is left out of the address.
+# them (a run by its label). Streamlit leaves a value equal to the widget's default out of the address; the Share
+# link (view_link) spells every value out.
 TEXT = "text"  # the text a page reads; one value: the review typed in the Playground is the one Inside the model reads
 TAB = "tab"  # ui.open_tab's tabs
 RUNS = "runs"  # ui.pick_runs's models
