@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from pipelines.models.cells import CELL_NAMES, CELLS
 from pipelines.models.forecast_spec import ForecasterSpec
@@ -148,7 +149,8 @@ def open_view(page: str) -> None:
     what a carried key such as the text holds now), unless the address asks for something else."""
     arrived = st.session_state.get(_PAGE) not in (None, page)  # None: a new session, where the address alone decides
     st.session_state[_PAGE] = page
-    if not arrived:
+    context = get_script_run_ctx()
+    if not arrived or (context is not None and context.is_history_navigation):  # back/forward: the address decides
         return
     kept_values = st.session_state.get(_KEPT, {})
     for key in ADDRESS.get(page, ()):

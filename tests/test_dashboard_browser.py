@@ -413,3 +413,21 @@ def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(browse
         shoot(pasted, f"link-opened-{width}x{height}")
     finally:
         context.close()
+
+
+def test_back_and_forward_show_the_view_each_address_names(page, server):
+    page.goto(f"{server}/evaluation")
+    settle(page)
+    page.get_by_role("tab", name="Metrics").click()
+    settle(page)
+    open_by_sidebar(page, "Overview")
+    seen = []
+    for step in (page.go_back, page.go_back, page.go_forward, page.go_forward):
+        step()
+        page.wait_for_timeout(1000)
+        settle(page)
+        if "/evaluation" in page.url:  # (Streamlit 1.67 also keeps the page without its parameters in the history)
+            named = "Metrics" if "tab=Metrics" in page.url else "Curves"
+            assert open_tab_named(page) == named, page.url
+            seen.append(named)
+    assert "Metrics" in seen and page.locator(PROBLEMS).count() == 0
