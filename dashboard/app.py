@@ -2,7 +2,9 @@
 
 The router and the frame. It registers the pages, draws the sidebar every page
 shares (data set, run filters, presentation mode; each widget has a `key`, and
-pages read the values through `dashboard.state`) and then runs the chosen page.
+pages read the values through `dashboard.state`; the Share button) and then runs
+the chosen page, giving it back its view on arrival and remembering it after
+(`state.open_view`, `state.keep_view`: the view also lives in the page address).
 
 Adding a page: write `dashboard/features/<feature>/<name>.py` and add one entry
 to `dashboard/pages.py` (the tests and the benchmark read the same list). No
@@ -16,9 +18,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import lecture, loaders
+from dashboard import lecture, loaders, share
 from dashboard.pages import PAGES
-from dashboard.state import CHOICE_NAMES, DATASET, FILTERS, PRESENTATION
+from dashboard.state import CHOICE_NAMES, DATASET, FILTERS, PRESENTATION, keep_view, open_view
 
 WATCH_SECONDS = 3
 
@@ -46,8 +48,9 @@ h1 { font-size: 2.6rem !important; }
 """
 
 
-def sidebar(page_key: str) -> None:
+def sidebar(page_key: str, url_path: str) -> None:
     with st.sidebar:
+        share.share_button(page_key, url_path)
         datasets = loaders.datasets()
         if datasets:
             st.selectbox("Data set", datasets, key=DATASET, bind="query-params",
@@ -88,11 +91,15 @@ st.set_page_config(page_title="RNN Lens", page_icon=":material/psychology:", lay
                    initial_sidebar_state="collapsed" if presenting else "auto")  # fmt: skip
 page = st.navigation(navigation(), expanded=True)  # every page in view: the lecture's are not under "View more"
 lecture.follow()  # Previous or Next was pressed: the step's page, before this one draws anything
-page_key = next(entry.key for entry in PAGES if entry.title == page.title)
-sidebar(page_key)
+page_key = page.url_path or next(entry.key for entry in PAGES if entry.default)
+open_view(page_key)
+sidebar(page_key, page.url_path)
 if st.session_state.get(PRESENTATION):
     st.html(PRESENTATION_CSS)
 st.html(lecture.LECTURE_CSS)
 lecture.bar(loaders.store().root)
 lecture.next_in_the_story(page_key)  # above the page: a page's guard may stop it before its foot
-page.run()
+try:
+    page.run()
+finally:  # also when the page stops early or switches to another page
+    keep_view(page_key)

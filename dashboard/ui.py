@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import loaders
 from dashboard.figures import SUBSCRIPT, styled
 from dashboard.pages import page_path
-from dashboard.state import DATASET, Selection, selection
+from dashboard.state import DATASET, RUN, RUNS, TAB, Selection, kept, on_offer, selection
 from dashboard.tables import run_frame
 from pipelines.records import DatasetSummary
 from pipelines.store import RunRecord
@@ -172,14 +172,34 @@ def pick_runs(key: str, options: list[str], default: list[str], labels: dict[str
     """A multiselect of runs whose choice is kept per data set (the sidebar's, or `dataset`) and across pages.
 
     When none of the remembered runs is on offer any more (other filters), it
-    starts again from `default` rather than from an empty choice.
+    starts again from `default` rather than from an empty choice. The key `RUNS`
+    keeps the choice in the page address instead (state.ADDRESS: ?runs=...&runs=...).
     """
+    if key == RUNS:
+        on_offer(RUNS, options)
+        return st.multiselect("Models", options, default=default, format_func=labels.get, help=help,
+                              **kept(RUNS, labels.get))  # fmt: skip
     key = f"{key}:{dataset or selection().dataset}"
     remembered = st.session_state.get(key)
     if remembered and not set(remembered) & set(options):
         del st.session_state[key]
     return st.multiselect("Models", options, default=default, format_func=labels.get, key=key,
                           persist_state="session", help=help)  # fmt: skip
+
+
+def pick_run(options: list[str], labels: dict[str, str], column=st, label: str = "Model") -> str:
+    """One run, kept in the page address (?run=<its label>); the first on offer by default."""
+    on_offer(RUN, options)
+    return column.selectbox(label, options, format_func=labels.get, **kept(RUN, labels.get))
+
+
+def open_tab(views: dict[str, Callable[[], None]]) -> None:
+    """Tabs kept in the page address (?tab=Gates); only the open one is drawn (switching reruns the page)."""
+    on_offer(TAB, views)  # another page's tab, or a renamed one in an old link: start from the first
+    for tab, view in zip(st.tabs(list(views), **kept(TAB)), views.values()):
+        if tab.open:
+            with tab:
+                view()
 
 
 def _file_name(name: str) -> str:

@@ -39,11 +39,11 @@ PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "dashboard" / "app.py"
 PAGES = {page.title: page.path for page in dashboard.pages.PAGES}
 # Pages that read a typed text: the widget that holds it ("new text" cases type a fresh one each time).
-TEXT_WIDGETS = {"Playground": ("text_area", "playground_text"), "Inside the model": ("text_area", "inside_text"),
+TEXT_WIDGETS = {"Playground": ("text_area", "text"), "Inside the model": ("text_area", "text"),
                 "Glass box": ("text_input", "glass_box_text")}  # fmt: skip
 # Tabs measured open too; the Glass box's text box is on its token-by-token tab only.
-TABS = {"Inside the model": ("inside_view", "Hidden states"),
-        "Glass box": ("glass_box_view", "One text, token by token")}  # fmt: skip
+TABS = {"Inside the model": ("tab", "Hidden states"),
+        "Glass box": ("tab", "One text, token by token")}  # fmt: skip
 TARGET_WARM_MS = 300
 
 

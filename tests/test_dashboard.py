@@ -159,18 +159,18 @@ def test_the_page_address_opens_a_data_set_in_presentation_mode(real_runs):
 def test_training_overlays_several_runs(real_runs):
     app = open_page("training")
     runs = done_runs(real_runs)
-    app.multiselect(key="training_runs:rt-polarity").set_value(runs[:3]).run()
+    app.multiselect(key="runs").set_value(runs[:3]).run()
     assert not problems(app)
     figure = app.get("plotly_chart")[0].proto.spec
     assert figure.count('"legendgroup"') >= 3 * 4  # validation, training and best-epoch traces per run
-    app.multiselect(key="training_runs:rt-polarity").set_value([]).run()
+    app.multiselect(key="runs").set_value([]).run()
     assert "Pick at least one model" in texts(app.info)
 
 
 @pytest.mark.parametrize("view", ["Confusion matrices", "Metrics", "Per class"])
 def test_every_evaluation_tab_draws(view, real_runs):
     app = open_page("evaluation")
-    app.session_state["evaluation_view"] = view  # what clicking the tab does
+    app.session_state["tab"] = view  # what clicking the tab does
     app.run()
     assert not problems(app)
     charts = app.get("plotly_chart")
@@ -242,7 +242,7 @@ BAD_INPUTS = {
 def test_playground_answers_bad_input_in_words(case, real_runs):
     text, kind, message = BAD_INPUTS[case]
     app = open_page("playground")
-    app.text_area(key="playground_text").input(text).run()
+    app.text_area(key="text").input(text).run()
     assert not problems(app)
     if kind:
         assert message in texts(getattr(app, kind))
@@ -279,7 +279,7 @@ def test_playground_examples_fill_the_text_box(real_runs):
     app.selectbox(key="playground_example").set_value("Not bad at all.").run()
     [button for button in app.button if button.label == "Use this example"][0].click().run()
     assert not problems(app)
-    assert app.text_area(key="playground_text").value == "Not bad at all."
+    assert app.text_area(key="text").value == "Not bad at all."
 
 
 # -- inside the model, top words, glass box -------------------------------------------------------
@@ -298,9 +298,9 @@ def open_tab(app, key: str, tab: str):
 def test_inside_draws_two_models_side_by_side_in_every_tab(tab, real_runs):
     app = open_page("inside")
     lstm, bigru = run_id_of(real_runs, "torch-lstm-uni-2x64-"), run_id_of(real_runs, "torch-gru-bi-")
-    app.selectbox(key="inside_model:rt-polarity").set_value(lstm).run()
-    app.selectbox(key="inside_second:rt-polarity").set_value(bigru).run()
-    open_tab(app, "inside_view", tab)
+    app.selectbox(key="run").set_value(lstm).run()
+    app.selectbox(key="vs").set_value(bigru).run()
+    open_tab(app, "tab", tab)
     assert not problems(app)
     specs = [chart.proto.spec for chart in app.get("plotly_chart")]
     if tab == "Words":
@@ -321,8 +321,8 @@ def test_inside_draws_two_models_side_by_side_in_every_tab(tab, real_runs):
 
 def test_inside_offers_every_unit_order_layer_and_direction(real_runs):
     app = open_page("inside")
-    app.selectbox(key="inside_model:rt-polarity").set_value(run_id_of(real_runs, "torch-lstm-uni-2x64-")).run()
-    open_tab(app, "inside_view", "Gates")
+    app.selectbox(key="run").set_value(run_id_of(real_runs, "torch-lstm-uni-2x64-")).run()
+    open_tab(app, "tab", "Gates")
     for order in ("contribution", "similarity", "index"):
         app.selectbox(key="inside_order").set_value(order).run()
         assert not problems(app)
@@ -332,7 +332,7 @@ def test_inside_offers_every_unit_order_layer_and_direction(real_runs):
     app.selectbox(key="inside_layer").set_value("top").run()
     assert not problems(app) and "cell state c, layer 2" in app.get("plotly_chart")[0].proto.spec
     for method in ("saliency", "input_x_gradient", "deeplift", "occlusion"):
-        app.button_group(key="inside_method").set_value(method).run()
+        app.button_group(key="method").set_value(method).run()
         assert not problems(app)
 
 
@@ -340,7 +340,7 @@ def test_inside_offers_every_unit_order_layer_and_direction(real_runs):
 def test_inside_answers_bad_input_in_words_and_never_renders_it(case, real_runs):
     text = BAD_INPUTS[case][0]
     app = open_page("inside")
-    app.text_area(key="inside_text").input(text).run()
+    app.text_area(key="text").input(text).run()
     assert not problems(app)
     if not text.strip():
         assert "Type a text" in texts(app.info)
@@ -356,10 +356,10 @@ def test_inside_answers_bad_input_in_words_and_never_renders_it(case, real_runs)
 
 def test_the_playground_hands_its_review_to_inside_the_model(real_runs):
     app = open_page("playground")
-    app.text_area(key="playground_text").input("Dull, tedious and far too long.").run()
+    app.text_area(key="text").input("Dull, tedious and far too long.").run()
     app.button(key="playground_inside").click().run()
     assert not problems(app)
-    assert app.title[0].value == "Inside the model" and app.text_area(key="inside_text").value.startswith("Dull")
+    assert app.title[0].value == "Inside the model" and app.text_area(key="text").value.startswith("Dull")
 
 
 def test_top_words_missing_from_the_store_are_computed_on_request(trained, store_at, tmp_path):
@@ -411,8 +411,8 @@ def test_pages_say_which_run_kinds_they_leave_out(page, trained, store_at, tmp_p
 @pytest.mark.parametrize("tab", ["Equations & parameters", "One text, token by token", "Whole test split"])
 def test_glass_box_tabs_show_the_framework_and_the_reference_agreeing(tab, real_runs):
     app = open_page("glass_box")
-    app.selectbox(key="glass_box_run:rt-polarity").set_value(run_id_of(real_runs, "torch-lstm-bi-")).run()
-    open_tab(app, "glass_box_view", tab)
+    app.selectbox(key="run").set_value(run_id_of(real_runs, "torch-lstm-bi-")).run()
+    open_tab(app, "tab", tab)
     assert not problems(app)
     if tab == "Equations & parameters":
         assert "forget gate" in app.get("latex")[0].proto.body
@@ -434,7 +434,7 @@ def test_glass_box_tabs_show_the_framework_and_the_reference_agreeing(tab, real_
 
 def test_glass_box_compares_pytorch_and_keras_twins(real_runs):
     app = open_page("glass_box")
-    open_tab(app, "glass_box_view", "PyTorch vs Keras")
+    open_tab(app, "tab", "PyTorch vs Keras")
     assert "--framework both" in texts(app.info)  # rt-polarity has PyTorch runs only
     app.sidebar.selectbox(key="dataset").set_value("nusax").run()
     assert not problems(app)
@@ -478,7 +478,7 @@ def test_damaged_runs_are_named_and_the_rest_still_shown(page, damaged):
     if page == "overview":
         assert len(app.dataframe[0].value) == 9  # the seven good models and the two baselines
     if page == "training":
-        app.multiselect(key="training_runs:rt-polarity").set_value([broken["history"], broken["predictions"]]).run()
+        app.multiselect(key="runs").set_value([broken["history"], broken["predictions"]]).run()
         assert "training history of " + broken["history"] in texts(app.warning)
         assert app.get("plotly_chart")  # the readable run is still drawn
     if page == "playground":
@@ -594,7 +594,7 @@ def test_the_page_address_opens_the_lab_at_a_distance(real_runs):
     app.query_params.update({"dataset": "memory-d3"})
     app.run()
     app.switch_page(PAGES["memory_lab"]).run()
-    assert not problems(app) and app.select_slider(key="lab_distance").value == 3
+    assert not problems(app) and app.select_slider(key="distance").value == 3
     assert app.subheader[-1].value == "Where the models look at D = 3"
 
 
@@ -602,7 +602,7 @@ def test_the_memory_lab_shows_the_task_at_the_distance_chosen(real_runs):
     """Issue 22 (5): what an input and its target look like, at the distance on the slider (long ones cut)."""
     app = open_page("memory_lab")
     for distance in LAB_DISTANCES:
-        app.select_slider(key="lab_distance").set_value(distance).run()
+        app.select_slider(key="distance").set_value(distance).run()
         first = Store(real_runs).read_test_examples(f"memory-d{distance}").iloc[0]
         shown = next(m.value for m in app.markdown if m.value.startswith(f"**The task at D = {distance}**"))
         assert " ".join(f"`{word}`" for word in first["text"].split()) in shown
@@ -616,14 +616,14 @@ def test_the_memory_labs_gradients_link_opens_the_distance_chosen(real_runs):
     from dashboard_stores import APP
 
     app = open_page("memory_lab")
-    app.select_slider(key="lab_distance").set_value(3).run()  # the Gradients page alone would open at 6
+    app.select_slider(key="distance").set_value(3).run()  # the Gradients page alone would open at 6
     link = next(link for link in app.get("page_link") if link.proto.label.startswith("Why: gradients"))
-    assert link.proto.query_string == "gradients_distance=3" and not problems(app)
+    assert link.proto.query_string == "distance=3" and not problems(app)
     app = AppTest.from_file(str(APP), default_timeout=90)
-    app.query_params.update({"gradients_distance": "3"})  # where that link leads
+    app.query_params.update({"distance": "3"})  # where that link leads, opened afresh (a new tab, a shared link)
     app.run()
     app.switch_page(PAGES["gradients"]).run()
-    assert not problems(app) and app.select_slider(key="gradients_distance").value == 3
+    assert not problems(app) and app.select_slider(key="distance").value == 3
 
 
 def test_a_damaged_lab_run_is_named_and_the_rest_still_shown(trained, store_at, tmp_path):
@@ -639,16 +639,16 @@ def test_a_damaged_lab_run_is_named_and_the_rest_still_shown(trained, store_at, 
 @pytest.mark.parametrize("tab", ["Simulation", "Any model, any text"])
 def test_the_gradients_page_simulates_and_reads_any_model(tab, real_runs):
     app = open_page("gradients")
-    open_tab(app, "gradients_view", tab)
+    open_tab(app, "tab", tab)
     assert not problems(app)
     if tab == "Simulation":
         app.slider(key="simulation_radius").set_value(1.2).run()
         assert not problems(app) and "spectral radius 1.20" in app.get("plotly_chart")[0].proto.spec
     else:
-        app.selectbox(key="gradients_model:rt-polarity").set_value(run_id_of(real_runs, "torch-gru-bi-")).run()
+        app.selectbox(key="run").set_value(run_id_of(real_runs, "torch-gru-bi-")).run()
         charts = app.get("plotly_chart")
         assert len(charts) == 2 and "layer 1 backward" in charts[1].proto.spec  # a BiGRU: both directions
-        app.text_input(key="gradients_text").input("").run()
+        app.text_input(key="text").input("").run()
         assert "nothing to differentiate" in texts(app.info)
 
 
@@ -695,9 +695,128 @@ def test_the_memory_lab_with_several_seeds_shows_means_counts_and_one_seed_at_a_
     assert list(counts.columns) == ["model", "D = 3", "D = 6"]
     assert dict(zip(counts["model"], counts["D = 3"])) == expected
     assert set(counts["D = 6"]) <= {"0 of 1", "1 of 1"} and len(means) == 6
-    app.select_slider(key="lab_distance").set_value(3).run()
+    app.select_slider(key="distance").set_value(3).run()
     assert app.button_group(key="lab_seed").value == 42 and not problems(app)
     app.button_group(key="lab_seed").set_value(43).run()
     lines = [trace for trace in json.loads(app.get("plotly_chart")[-1].proto.spec)["data"] if trace.get("name")]
     assert len(lines) == 6 and all("accuracy 50%" in trace["name"] for trace in lines)  # seed 43's runs only
     assert not problems(app) and app.subheader[-1].value == "Where the models look at D = 3"
+
+
+# -- every view is a link ---------------------------------------------------------------------------------------
+
+
+def opened_at(page: str, address: dict, **session):
+    """The app opened on `page` from a pasted link: `address` is the link's query (?key=value)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_stores import APP
+
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.query_params.update(address)
+    for key, value in session.items():
+        app.session_state[key] = value
+    return app.switch_page(PAGES[page]).run()
+
+
+def labels_offered(page: str, key: str) -> list[str]:
+    """A run picker's options as the page shows them, which is how the address names runs."""
+    app = open_page(page)
+    return list(app.selectbox(key=key).options)
+
+
+def test_a_link_opens_inside_the_model_on_two_models_a_text_a_method_and_a_tab(real_runs):
+    labels = labels_offered("inside", "run")
+    lstm = next(label for label in labels if label.startswith("LSTM"))
+    rnn = next(label for label in labels if label.startswith("RNN"))
+    app = opened_at("inside", {"run": lstm, "vs": rnn, "text": "It was not bad.", "method": "Saliency", "tab": "Gates"})
+    assert not problems(app)
+    assert app.selectbox(key="run").value.startswith("torch-lstm-") and app.selectbox(key="vs").value.startswith(
+        "torch-rnn-")  # fmt: skip
+    assert app.text_area(key="text").value == "It was not bad." and app.button_group(key="method").value == "saliency"
+    specs = [chart.proto.spec for chart in app.get("plotly_chart")]
+    assert app.session_state["tab"] == "Gates" and "forget gate f" in specs[0]  # the Gates tab is the one drawn
+    assert "a plain RNN has no gates" in texts(app.info)
+
+
+@pytest.mark.parametrize("page, address, shown", [
+    ("playground", {"text": "Dull, tedious and far too long."}, ("text_area", "text", "Dull, tedious and far too long.")),
+    ("evaluation", {"tab": "Per class"}, ("session_state", "tab", "Per class")),
+    ("memory_lab", {"distance": "3"}, ("select_slider", "distance", 3)),  # the page opens at the distance nearest 100
+    ("gradients", {"distance": "3"}, ("select_slider", "distance", 3)),
+    ("gradients", {"tab": "Any model, any text", "text": "Flat and dull."}, ("text_input", "text", "Flat and dull.")),
+    ("forecasts", {"dataset": "co2", "step": "5"}, ("slider", "step", 5)),
+    ("glass_box", {"tab": "Whole test split"}, ("session_state", "tab", "Whole test split")),
+    ("write", {"prompt": "A dull", "tab": "Hidden states"}, ("text_input", "prompt", "A dull")),
+])  # fmt: skip
+def test_a_link_opens_each_page_on_the_view_it_names(page, address, shown, real_runs):
+    app = opened_at(page, address, write_watch=False)
+    assert not problems(app)
+    kind, key, value = shown
+    assert (app.session_state[key] if kind == "session_state" else getattr(app, kind)(key=key).value) == value
+    if "tab" in address:
+        assert app.session_state["tab"] == address["tab"]
+
+
+@pytest.mark.parametrize("page, key, address", [
+    ("inside", "run", {}), ("gradients", "run", {"tab": "Any model, any text"}), ("glass_box", "run", {}),
+    ("forecaster_inside", "run", {"dataset": "co2"}), ("training", "runs", {}), ("top_words", "runs", {}),
+    ("evaluation", "runs", {}), ("forecasts", "runs", {"dataset": "co2"}), ("write", "runs", {}),
+])  # fmt: skip
+def test_a_link_names_the_models_it_opens_by_their_labels(page, key, address, real_runs):
+    picker = "selectbox" if key == "run" else "multiselect"
+    offered = list(getattr(opened_at(page, address, write_watch=False), picker)(key=key).options)  # labels, as shown
+    app = opened_at(page, {**address, key: offered[-1]}, write_watch=False)  # the last one on offer
+    assert not problems(app)
+    chosen = getattr(app, picker)(key=key)
+    assert (chosen.index if key == "run" else list(chosen.indices)) == (len(offered) - 1 if key == "run" else [
+        len(offered) - 1])  # fmt: skip
+
+
+def test_a_link_names_runs_by_their_labels_and_an_unknown_one_falls_back_to_the_default(real_runs):
+    default = opened_at("forecasts", {"dataset": "co2"}).multiselect(key="runs")
+    offered = list(default.options)  # the labels, best first; baselines included
+    app = opened_at("forecasts", {"dataset": "co2", "runs": [offered[-1]]})
+    assert not problems(app) and len(app.multiselect(key="runs").value) == 1 != len(default.value)
+    first = open_page("inside").selectbox(key="run").value
+    app = opened_at("inside", {"run": "a model trained on another machine"})
+    assert not problems(app) and app.selectbox(key="run").value == first
+
+
+def test_a_typed_text_survives_a_visit_to_other_pages_and_is_the_one_inside_the_model_reads(real_runs):
+    app = open_page("playground")
+    app.text_area(key="text").input("Dull, tedious and far too long.").run()
+    app.switch_page(PAGES["overview"]).run()
+    app.switch_page(PAGES["playground"]).run()
+    assert not problems(app) and app.text_area(key="text").value == "Dull, tedious and far too long."
+    app.switch_page(PAGES["inside"]).run()
+    assert not problems(app) and app.text_area(key="text").value == "Dull, tedious and far too long."
+    open_tab(app, "tab", "Gates")
+    app.switch_page(PAGES["evaluation"]).run()  # another page's tabs: "Gates" is not one of them
+    assert not problems(app) and app.session_state["tab"] != "Gates"
+    app.switch_page(PAGES["inside"]).run()  # back: the page's own tab again
+    assert not problems(app) and app.session_state["tab"] == "Gates"
+
+
+def test_the_share_button_shows_the_views_link_and_its_qr_code(real_runs):
+    from urllib.parse import parse_qs, urlsplit
+
+    import segno
+
+    app = opened_at("inside", {"text": "It was not bad.", "tab": "Gates", "presentation": "true"})
+    app.button(key="share").click().run()
+    assert not problems(app)
+    link = app.code[0].value
+    query = parse_qs(urlsplit(link).query)
+    assert urlsplit(link).path.endswith("/inside")
+    assert query["text"] == ["It was not bad."] and query["tab"] == ["Gates"] and query["presentation"] == ["true"]
+    assert query["dataset"] == ["rt-polarity"] and query["run"] == [app.selectbox(key="run").options[0]]
+    image = next(html.proto.body for html in app.get("html") if "rnnlens-qr" in html.proto.body)
+    expected = segno.make(link, error="m", micro=False).svg_data_uri(scale=10, dark="#111111", light="#ffffff")
+    assert f'src="{expected}"' in image  # segno's QR code of exactly this link (medium error correction)
+
+
+def test_the_memory_labs_distance_goes_with_it_to_the_gradients(real_runs):
+    app = opened_at("memory_lab", {"distance": "3"})  # the lab opens at the distance nearest 100 (6) otherwise
+    app.switch_page(PAGES["gradients"]).run()  # "Why: gradients through time for these runs"
+    assert not problems(app) and app.select_slider(key="distance").value == 3

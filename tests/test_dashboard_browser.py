@@ -306,3 +306,110 @@ def test_a_character_corpus_on_the_overview_and_training_pages(path, page, serve
     assert page.locator(PROBLEMS).count() == 0
     if not path:
         assert "bits per character" in page.locator('[data-testid="stMain"]').inner_text()
+
+
+# -- every view is a link -----------------------------------------------------------------------------------------
+
+
+def open_by_sidebar(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNavLink"]', has_text=title).click()
+    page.wait_for_function(f"() => document.querySelector('h1')?.innerText === {title!r}", timeout=60_000)
+    settle(page)
+
+
+def open_tab_named(page) -> str:
+    return page.locator('[role="tab"][aria-selected="true"]').inner_text()
+
+
+def test_a_typed_text_and_a_tab_survive_a_reload_and_a_visit_to_other_pages(page, server):
+    page.goto(f"{server}/playground")
+    settle(page)
+    box = page.locator("textarea").first
+    box.fill("It was not bad.")
+    box.press("Control+Enter")
+    settle(page)
+    page.reload()
+    settle(page)
+    assert page.locator("textarea").first.input_value() == "It was not bad."  # the address kept it
+    open_by_sidebar(page, "Overview")
+    open_by_sidebar(page, "Playground")
+    assert page.locator("textarea").first.input_value() == "It was not bad."  # it once reset to the example
+    open_by_sidebar(page, "Inside the model")  # the same text, inside the models, and in its address at once
+    assert page.locator("textarea").first.input_value() == "It was not bad." and "text=It+was+not+bad." in page.url
+    page.get_by_role("tab", name="Gates").click()
+    page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    settle(page)
+    open_by_sidebar(page, "Evaluation")  # a page with tabs of its own: "Gates" is none of them
+    assert open_tab_named(page) == "Curves" and "tab=" not in page.url
+    open_by_sidebar(page, "Inside the model")  # back: the tab this page was left on
+    assert open_tab_named(page) == "Gates" and "tab=Gates" in page.url
+    page.reload()
+    settle(page)
+    assert open_tab_named(page) == "Gates" and page.locator("textarea").first.input_value() == "It was not bad."
+    assert "tab=Gates" in page.url and "text=It+was+not+bad." in page.url
+    assert page.locator(PROBLEMS).count() == 0
+    shoot(page, "link-restored-inside")
+
+
+@pytest.mark.parametrize("viewport, presentation", [((1400, 900), False), ((1920, 1080), True), ((390, 844), False)])
+def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(browser, server, viewport, presentation):
+    """Pick a second model and a tab, share: the QR code is segno's of the link shown, which names the host the
+    browser used, and the link opened afresh (a pasted link, a scanned code) shows the same view."""
+    import segno
+
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/inside?text=It+was+not+bad." + ("&presentation=true" if presentation else ""))
+        settle(page)
+        page.get_by_label("Side by side with").click()  # the second model's picker
+        page.get_by_role("option").nth(2).click()
+        settle(page)
+        second = page.locator('[data-testid="stSelectbox"]').nth(2).inner_text().split("\n")[-1]
+        page.get_by_role("tab", name="Hidden states").click()
+        settle(page)
+        if width < 600:  # a phone: the sidebar is folded away
+            page.locator('[data-testid="stExpandSidebarButton"]').click()
+        page.get_by_role("button", name="Share this view").click()
+        qr = page.locator('[role="dialog"] img.rnnlens-qr')
+        qr.wait_for(timeout=30_000)
+        link = page.locator('[role="dialog"] code').inner_text().strip()
+        assert link.startswith(f"{server}/inside?")  # the address the browser used, not a guess
+        for part in ("text=It+was+not+bad.", "tab=Hidden+states", "dataset=rt-polarity"):
+            assert part in link
+        assert ("presentation=true" in link) == presentation
+        expected = segno.make(link, error="m", micro=False).svg_data_uri(scale=10, dark="#111111", light="#ffffff")
+        assert qr.get_attribute("src") == expected  # the QR code encodes exactly the link shown
+        assert qr.bounding_box()["width"] >= min(width - 80, 0.5 * height)  # large enough for a room to scan
+        shoot(page, f"share-{width}x{height}")
+        pasted = context.new_page()  # the link, pasted (or scanned) into a fresh tab: the same view
+        pasted.goto(link)
+        settle(pasted)
+        pasted.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+        settle(pasted)
+        assert pasted.locator("textarea").first.input_value() == "It was not bad."
+        assert open_tab_named(pasted) == "Hidden states"
+        assert pasted.locator('[data-testid="stSelectbox"]').nth(2).inner_text().split("\n")[-1] == second
+        assert pasted.locator(PROBLEMS).count() == 0
+        shoot(pasted, f"link-opened-{width}x{height}")
+    finally:
+        context.close()
+
+
+def test_back_and_forward_show_the_view_each_address_names(page, server):
+    page.goto(f"{server}/evaluation")
+    settle(page)
+    page.get_by_role("tab", name="Metrics").click()
+    settle(page)
+    open_by_sidebar(page, "Overview")
+    seen = []
+    for step in (page.go_back, page.go_back, page.go_forward, page.go_forward):
+        step()
+        page.wait_for_timeout(1000)
+        settle(page)
+        if "/evaluation" in page.url:  # (Streamlit 1.67 also keeps the page without its parameters in the history)
+            named = "Metrics" if "tab=Metrics" in page.url else "Curves"
+            assert open_tab_named(page) == named, page.url
+            seen.append(named)
+    assert "Metrics" in seen and page.locator(PROBLEMS).count() == 0

@@ -93,6 +93,6 @@ def test_inside_the_model_reads_a_pretrained_run(at_lean_store):
     """Attributions of a run whose embeddings started pretrained (and stayed frozen) still colour every word."""
     _, runs = at_lean_store
     app = open_page("inside")
-    app.selectbox(key=f"inside_model:{DATASET}").set_value(runs["frozen"]).run()
+    app.selectbox(key="run").set_value(runs["frozen"]).run()
     assert not problems(app)
     assert "<span title=" in "".join(html.proto.body for html in app.get("html"))

@@ -42,7 +42,7 @@ def test_write_page_writes_with_the_best_of_each_cell_side_by_side(real_runs):
     app = open_write()
     assert not problems(app)
     assert "language models of rt-polarity-chars" in texts(app.caption)  # the sidebar's data set holds classifiers
-    chosen = app.multiselect(key=f"write_runs:{CORPUS}").value
+    chosen = app.multiselect(key="runs").value
     assert [run_id.split("-")[1] for run_id in chosen] == ["rnn", "lstm", "gru"]
     assert len(written(app)) == 3 and "bits per character on the test passages · PyTorch" in texts(app.markdown)
     grid, candidates = app.get("plotly_chart")
@@ -58,14 +58,14 @@ def test_the_same_settings_write_the_same_text_and_another_seed_another(real_run
 
 def test_an_ngram_model_writes_too_and_has_no_hidden_state(real_runs):
     bigram = runs_of(real_runs, "ngram-2gram-")
-    app = open_write(**{f"write_runs:{CORPUS}": bigram, "write_view": "Hidden states"})
+    app = open_write(**{"runs": bigram, "tab": "Hidden states"})
     assert not problems(app)
     assert "counted n-grams" in texts(app.markdown) and len(written(app)) == 1
     assert "keeps no hidden state" in texts(app.info)
 
 
 def test_the_hidden_states_and_each_characters_candidates(real_runs):
-    app = open_write(write_view="Hidden states")
+    app = open_write(tab="Hidden states")
     assert not problems(app)
     heatmap = app.get("plotly_chart")[0].proto.spec
     assert "hidden state after each character" in heatmap and '"type":"heatmap"' in heatmap
@@ -78,14 +78,14 @@ def test_the_hidden_states_and_each_characters_candidates(real_runs):
     ('<img src=x onerror="alert(1)"> film', "never saw in training: '<' (U+003C)"),
 ])  # fmt: skip
 def test_a_prompt_the_models_cannot_read_is_explained_not_written(real_runs, prompt, message):
-    app = open_write(write_prompt=prompt)
+    app = open_write(prompt=prompt)
     assert not problems(app)
     shown = texts(app.info).replace("\\", "")  # markdown: what the user typed is escaped, shown as text
     assert message in shown and not written(app) and not app.get("plotly_chart")
 
 
 def test_an_empty_prompt_starts_a_review_from_its_first_character(real_runs):
-    app = open_write(write_prompt="")
+    app = open_write(prompt="")
     assert not problems(app) and len(written(app)) == 3
 
 
@@ -124,9 +124,9 @@ def test_training_curves_of_language_models(real_runs):
     assert not problems(app)
     assert "4 finished runs of this data set are character n-gram models" in texts(app.caption)
     assert len(app.get("plotly_chart")) == 2 and "surprise per character in nats" in texts(app.caption)
-    assert len(app.multiselect(key=f"training_runs:{CORPUS}").options) == 3  # RNN, LSTM, GRU
+    assert len(app.multiselect(key="runs").options) == 3  # RNN, LSTM, GRU
     app.button_group(key="filter_cell").set_value(["gru"]).run()  # the sidebar's filters apply to them too
-    assert app.multiselect(key=f"training_runs:{CORPUS}").options == ["GRU 1×64"]
+    assert app.multiselect(key="runs").options == ["GRU 1×64"]
 
 
 def test_train_page_starts_language_models(tmp_path, store_at, rt_data_dir, monkeypatch):

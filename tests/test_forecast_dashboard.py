@@ -64,23 +64,23 @@ def test_the_forecasts_page_answers_every_control(forecasting):
     assert list(board["RMSE"]) == sorted(board["RMSE"]) and set(board["kind"]) == {"recurrent", "baseline"}
     assert {"RMSE @1", "MASE @1", "RMSE @8", "MASE @8", "trained by"} <= set(board.columns)
     assert "a rule (nothing to train)" in set(board["trained by"]) and "statsmodels" in set(board["trained by"])
-    app.slider(key="forecast_step").set_value(8).run()
+    app.slider(key="step").set_value(8).run()
     assert not problems(app) and "8 steps ahead" in app.get("plotly_chart")[0].proto.spec
     app.select_slider(key="forecast_origin").set_value("future").run()  # the real future: the models forecast it
     assert not problems(app) and "fan" in app.get("plotly_chart")[0].proto.spec
     app.toggle(key="forecast_whole").set_value(True).run()
     app.radio(key="forecast_score").set_value("direction_accuracy").run()
     assert not problems(app) and "direction by horizon step" in app.get("plotly_chart")[1].proto.spec
-    app.multiselect(key=f"forecast_runs:{FORECAST_DATASET}").set_value([]).run()
+    app.multiselect(key="runs").set_value([]).run()
     assert "Pick at least one model" in texts(app.info)
 
 
 def test_inside_the_forecaster_reads_any_window_of_any_layer(forecasting):
     app = open_forecasting("forecaster_inside", forecasting)
     recurrent = runs_of(forecasting, "recurrent")
-    assert len(app.selectbox(key=f"forecaster_model:{FORECAST_DATASET}").options) == len(recurrent) == 3
+    assert len(app.selectbox(key="run").options) == len(recurrent) == 3
     for run_id in recurrent:  # a baseline has no states: only these are offered
-        app.selectbox(key=f"forecaster_model:{FORECAST_DATASET}").set_value(run_id).run()
+        app.selectbox(key="run").set_value(run_id).run()
         assert not problems(app)
     slider = app.select_slider(key="forecaster_origin:26")
     slider.set_value(slider.options[0]).run()  # the first full window

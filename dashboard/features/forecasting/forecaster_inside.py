@@ -34,7 +34,7 @@ dates = series["date"].dt.strftime("%Y-%m-%d").tolist()
 def controls_ui() -> tuple[str, int, int]:
     ids = list(recurrent["run_id"])
     left, middle, right = st.columns([2, 3, 1])
-    run_id = left.selectbox("Model", ids, format_func=labels.get, key=ui.remembered("forecaster_model", ids, ids[0]))
+    run_id = ui.pick_run(ids, labels, column=left)
     spec = by_id[run_id].model_spec
     choices = dates[spec.lookback - 1 :]
     last = middle.select_slider("Window ending at", choices, value=choices[-1],

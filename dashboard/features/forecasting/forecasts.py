@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import loaders, ui
 from dashboard.features.forecasting import figures_forecast, forecast_overview, tables_forecast
+from dashboard.state import RUNS, kept
 from pipelines.forecasting.runs import with_bands
 from pipelines.tasks import Capability
 
@@ -30,10 +31,10 @@ except loaders.Unreadable as error:
 
 
 def controls_ui(horizon: int, origins: list[str]) -> tuple[list[str], int, str, bool]:
-    chosen = ui.pick_runs("forecast_runs", list(frame["run_id"]), tables_forecast.default_runs(frame), labels,
+    chosen = ui.pick_runs(RUNS, list(frame["run_id"]), tables_forecast.default_runs(frame), labels,
                           help="Sorted by test RMSE, best first; baselines included.")  # fmt: skip
     left, middle, right = st.columns([2, 3, 1.4])
-    step = left.slider("Steps ahead", 1, horizon, 1, key="forecast_step",
+    step = left.slider("Steps ahead", 1, horizon, 1, **kept("step"),
                        help="The line shows every test forecast made this many steps before the value it forecasts.")
     origin = middle.select_slider("Fan from", [*origins, FUTURE], value=origins[0], key="forecast_origin",
                                   format_func=lambda value: "the end (future)" if value == FUTURE else value,

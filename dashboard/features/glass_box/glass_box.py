@@ -28,7 +28,7 @@ except loaders.Unreadable:
     examples = []
 
 ids = list(frame["run_id"])
-record = by_id[st.selectbox("Model", ids, format_func=labels.get, key=ui.remembered("glass_box_run", ids, ids[0]))]
+record = by_id[ui.pick_run(ids, labels)]
 spec = tables.spec_of(record)
 
 
@@ -149,7 +149,4 @@ def frameworks_view() -> None:
 
 views = {"Equations & parameters": equations_view, "One text, token by token": text_view,
          "Whole test split": verify_view, "PyTorch vs Keras": frameworks_view}  # fmt: skip
-for tab, view in zip(st.tabs(list(views), key="glass_box_view", on_change="rerun"), views.values()):
-    if tab.open:
-        with tab:
-            view()
+ui.open_tab(views)

@@ -4,10 +4,10 @@ import streamlit as st
 
 from dashboard import figures, figures_inside, highlight, loaders, ui
 from dashboard.examples import examples_for
+from dashboard.state import TEXT, kept, on_offer
 from pipelines.explain import CELL_VALUES, GATES, METHODS, UNIT_ORDERS
 from pipelines.tasks import Capability
 
-TEXT = "inside_text"
 NOTHING = "nothing (one model)"
 PREDICTED = "each model's prediction"
 TOP = "top"  # the layer choice that means each model's last layer
@@ -28,10 +28,11 @@ examples = examples_for(summary)
 def models_ui() -> list[str]:
     ids = list(frame["run_id"])
     left, right = st.columns(2)
-    first = left.selectbox("Model", ids, format_func=labels.get, key=ui.remembered("inside_model", ids, ids[0]))
+    first = ui.pick_run(ids, labels, column=left)
     others = [NOTHING] + [run_id for run_id in ids if run_id != first]
+    on_offer("vs", others)
     second = right.selectbox("Side by side with", others, format_func=lambda i: labels.get(i, i),
-                             key=ui.remembered("inside_second", others, NOTHING))  # fmt: skip
+                             **kept("vs", lambda i: labels.get(i, i)))  # fmt: skip
     return [first] + ([second] if second != NOTHING else [])
 
 
@@ -43,13 +44,15 @@ def text_ui() -> str:
 
         st.selectbox("Example", examples, index=None, placeholder="Start from an example review",
                      key="inside_example", on_change=use_example)  # fmt: skip
-    return st.text_area("Text", key=TEXT, height=90, placeholder="Type a review, e.g. “Not bad at all.”")
+    return st.text_area("Text", height=90, placeholder="Type a review, e.g. “Not bad at all.”", **kept(TEXT))
 
 
 def controls_ui() -> tuple[str, int | None]:
     left, right = st.columns([3, 1])
-    method = left.segmented_control("Word attribution", list(METHODS), format_func=lambda name: METHODS[name].title,
-                                    default="integrated_gradients", key="inside_method", required=True,
+    title = lambda name: METHODS[name].title  # noqa: E731
+    on_offer("method", METHODS)
+    method = left.segmented_control("Word attribution", list(METHODS), format_func=title,
+                                    default="integrated_gradients", required=True, **kept("method", title),
                                     help="How much each word moved the model towards the class. Occlusion reads the "
                                          "text again once per word: seconds on a long review.")  # fmt: skip
     target = right.selectbox("Explain the class", [PREDICTED, *classes], key="inside_target",
@@ -230,7 +233,4 @@ def edit_view() -> None:
 # Only the open tab is drawn, as on the Evaluation page.
 views = {"Words": words_view, "Hidden states": states_view, "Gates": lambda: states_view(gates=True),
          "Edit a word": edit_view}  # fmt: skip
-for tab, view in zip(st.tabs(list(views), key="inside_view", on_change="rerun"), views.values()):
-    if tab.open:
-        with tab:
-            view()
+ui.open_tab(views)

@@ -7,9 +7,11 @@ from dashboard import figures, highlight, loaders, tables, ui
 from dashboard.examples import examples_for
 from dashboard.features.inside.baseline_view import show_word_weights
 from dashboard.pages import page_path
+from dashboard.state import TEXT, kept
 from pipelines.tasks import Capability
 
-TEXT = "playground_text"  # the text area's key: examples and test reviews are copied into it
+# TEXT: the text area's key, kept in the page address (?text=...) and shared with Inside the model; examples and test
+# reviews are copied into it.
 TRUTH = "playground_truth"  # (text, true class) of the test review last copied in
 TOKENS_SHOWN_BEYOND = 12  # tokens past maxlen shown (greyed) before "and N more"
 
@@ -82,7 +84,7 @@ with st.container(border=True):
         example_ui()
     elif source == "Test review":
         test_review_ui()
-    text = st.text_area("Review", key=TEXT, height=120,
+    text = st.text_area("Review", height=120, **kept(TEXT),
                         placeholder="Type or paste a review, e.g. “A moving film, beautifully shot.”")  # fmt: skip
 
 if not text or not text.strip():
@@ -145,7 +147,6 @@ for record in finished:  # the bag-of-words model's explanation is exact: its wo
         st.markdown(f"**Why {labels[record.run_id]} says so**")
         show_word_weights(record, text, labels[record.run_id])
 if st.button("Why? Look inside the models", icon=":material/neurology:", key="playground_inside"):
-    st.session_state["inside_text"] = text  # the Inside page's text box opens on this review
-    # query_params={}: Streamlit's default clears the address's parameters, which it refuses to do while the data
-    # set and presentation mode are bound to it; the bound widgets write them back on the next page.
+    # Inside the model reads the same text (state.TEXT). query_params={}: Streamlit's default clears the address's
+    # parameters, which it refuses to do while widgets are bound to them; the next page writes its view back.
     st.switch_page(page_path("inside"), query_params={})

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import figures, figures_inside, loaders, ui
+from dashboard.state import RUNS
 from pipelines.tasks import Capability
 
 st.title("Top words")
@@ -17,7 +18,7 @@ finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_
 def options_ui() -> tuple[list[str], int]:
     left, right = st.columns([3, 1])
     with left:
-        chosen = ui.pick_runs("top_words_runs", list(frame["run_id"]), list(frame["run_id"][:1]), labels,
+        chosen = ui.pick_runs(RUNS, list(frame["run_id"]), list(frame["run_id"][:1]), labels,
                               help="One row of word lists per model; sorted by macro F1.")  # fmt: skip
     count = right.slider("Words per class", 5, 30, 12, key="top_words_count")
     return chosen, count

@@ -6,8 +6,9 @@ import streamlit as st
 
 from dashboard import figures, loaders, ui
 from dashboard.examples import examples_for
-from dashboard.features.lab import GRADIENTS_DISTANCE, figures_lab, lessons
+from dashboard.features.lab import figures_lab, lessons
 from dashboard.pages import page_path
+from dashboard.state import TEXT, kept, on_offer
 from pipelines.explain.simulation import simulate
 from pipelines.models.cells import CELL_NAMES
 from pipelines.tasks import Capability
@@ -28,8 +29,9 @@ def lab_view() -> None:
         return
     distances = sorted({point.distance for point in points})
     left, right = st.columns([1, 2])
+    on_offer("distance", distances)  # the Memory lab's distance, when it has runs here
     distance = left.select_slider("Distance", distances, value=min(distances, key=lambda d: abs(d - 100)),
-                                  key=GRADIENTS_DISTANCE, bind="query-params")  # fmt: skip
+                                  **kept("distance"))  # fmt: skip
     value = right.segmented_control("How much of step t reaches", list(VALUES),
                                     format_func=lambda name: VALUES[name][1],
                                     help="  \n".join(f"{ui.maths(symbol)}: {meaning}"
@@ -81,11 +83,10 @@ def any_run_view() -> None:
     runs = ui.require_runs(selected, Capability.EXPLAIN)
     ids = list(runs.frame["run_id"])
     left, right = st.columns([1, 2])
-    run_id = left.selectbox("Model", ids, format_func=runs.labels.get,
-                            key=ui.remembered("gradients_model", ids, ids[0]))  # fmt: skip
+    run_id = ui.pick_run(ids, runs.labels, column=left)
     examples = examples_for(ui.require_summary(selected.dataset))
-    st.session_state.setdefault("gradients_text", examples[0] if examples else "")
-    text = right.text_input("Text", key="gradients_text", max_chars=5000)
+    st.session_state.setdefault(TEXT, examples[0] if examples else "")
+    text = right.text_input("Text", **kept(TEXT))  # the text typed in the Playground or Inside the model
     try:
         flow = loaders.gradient_flow(runs.by_id[run_id], text)
     except ValueError as error:
@@ -110,7 +111,4 @@ def any_run_view() -> None:
 
 
 views = {"The memory lab's runs": lab_view, "Simulation": simulation_view, "Any model, any text": any_run_view}
-for tab, view in zip(st.tabs(list(views), key="gradients_view", on_change="rerun"), views.values()):
-    if tab.open:
-        with tab:
-            view()
+ui.open_tab(views)

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from dashboard import loaders, tables, ui
-from dashboard.features.lab import GRADIENTS_DISTANCE, figures_lab, lessons
+from dashboard.features.lab import figures_lab, lessons
 from dashboard.pages import page_path
-from dashboard.state import DATASET
+from dashboard.state import DATASET, kept, on_offer
 from pipelines.data.memory import DEFAULT_DISTANCES, MARKERS, distance_of, is_memory_key
 from pipelines.models.cells import CELL_NAMES
 from pipelines.models.zoos import memory_zoo
@@ -85,8 +85,10 @@ if seeded:
 distances = sorted(frame["distance"].unique())
 asked = st.query_params.get(DATASET)  # ?dataset=memory-d100 in the page address opens the page at D = 100
 default = distance_of(asked) if asked and is_memory_key(asked) else min(distances, key=lambda d: abs(d - 100))
+on_offer("distance", distances)
 distance = st.select_slider("Distance to look at", distances, value=default if default in distances else distances[-1],
-                            key="lab_distance", help="The page address ?dataset=memory-d100 opens it at D = 100.")
+                            help="Kept in the page address (?distance=100); ?dataset=memory-d100 also opens it at "
+                                 "D = 100.", **kept("distance"))  # fmt: skip
 at = frame[frame["distance"] == distance]
 if seeded:  # one seed's runs at a time: the lines below are per run
     seeds = sorted(int(seed) for seed in at["seed"].dropna().unique())
@@ -117,5 +119,5 @@ ui.teach(f"Integrated Gradients scores every word's push towards the answer (fro
          "state of a one-way model: mean or max pooling, or a backward direction, would read the marker directly and "
          "make the task trivial.")  # fmt: skip
 st.page_link(page_path("gradients"), label=f"Why: gradients through time for these runs, at D = {distance}",
-             icon=":material/trending_down:", query_params={GRADIENTS_DISTANCE: distance})  # the address's data set
+             icon=":material/trending_down:", query_params={"distance": distance})  # the address's data set
 # and presentation mode (widgets bound to it) come along by themselves

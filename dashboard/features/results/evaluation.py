@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import comparisons, figures, tables, ui
+from dashboard.state import RUNS
 
 DEFAULT_RUNS = 8  # the quick zoo's seven fit; a sweep's eighteen would crowd the curves
 
@@ -17,7 +18,7 @@ classes = finished[0].classes
 
 def runs_ui() -> list[str]:
     default = comparisons.one_run_per_model(list(frame["run_id"]), finished, DEFAULT_RUNS)
-    return ui.pick_runs("evaluation_runs", list(frame["run_id"]), default, labels,
+    return ui.pick_runs(RUNS, list(frame["run_id"]), default, labels,
                         help="Sorted by macro F1, best first. At first: one seed of each model, and the baselines.")
 
 
@@ -93,7 +94,4 @@ def classes_view() -> None:
 # Only the open tab is drawn: a rerun on switching costs less than drawing every chart up front.
 views = {"Curves": curves_view, "Confusion matrices": confusion_view, "Metrics": metrics_view,
          "Per class": classes_view}  # fmt: skip
-for tab, view in zip(st.tabs(list(views), key="evaluation_view", on_change="rerun"), views.values()):
-    if tab.open:
-        with tab:
-            view()
+ui.open_tab(views)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import figures, loaders, ui
+from dashboard.state import RUNS
 from pipelines.tasks import Capability, task_of
 
 st.title("Training")
@@ -22,7 +23,7 @@ if forecasting:  # best test RMSE first, as on the Forecasts page
 
 def runs_ui() -> list[str]:
     """Run ids to draw: the best model by default."""
-    return ui.pick_runs("training_runs", list(frame["run_id"]), list(frame["run_id"][:1]), labels,
+    return ui.pick_runs(RUNS, list(frame["run_id"]), list(frame["run_id"][:1]), labels,
                         help="Pick several to overlay them; best first (macro F1, test RMSE, or bits per "
                              "character for language models).")  # fmt: skip
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import figures, figures_inside, loaders, ui
 from dashboard.features.writing import figures_writing, language_models, tables_language
+from dashboard.state import RUNS, kept
 from pipelines.data.characters import readable
 from pipelines.explain import units_by_similarity
 from pipelines.generation import MAX_PROMPT, SamplingSettings
@@ -24,13 +25,13 @@ frame, labels, by_id = runs.frame, runs.labels, runs.by_id
 
 
 def models_ui() -> list[str]:
-    return ui.pick_runs("write_runs", list(frame["run_id"]), tables_language.one_per_cell(frame), labels,
+    return ui.pick_runs(RUNS, list(frame["run_id"]), tables_language.one_per_cell(frame), labels,
                         help=f"Up to {SIDE_BY_SIDE} write side by side from the same prompt, settings and seed; "
                              "the list is sorted by bits per character.", dataset=selected.dataset)[:SIDE_BY_SIDE]
 
 
 def settings_ui() -> tuple[str, SamplingSettings, bool]:
-    prompt = st.text_input("Prompt", "The film ", max_chars=MAX_PROMPT, key="write_prompt",
+    prompt = st.text_input("Prompt", "The film ", max_chars=MAX_PROMPT, **kept("prompt"),
                            help="Empty: the model starts a review from its first character.")
     columns = st.columns([3, 2, 3, 2, 3])
     temperature = columns[0].slider("Temperature", 0.1, 2.0, 0.8, 0.05, key="write_temperature",
@@ -121,7 +122,4 @@ def states_view() -> None:
 
 # Only the open tab is drawn, as on Inside the model.
 views = {"Character by character": characters_view, "Hidden states": states_view}
-for tab, view in zip(st.tabs(list(views), key="write_view", on_change="rerun"), views.values()):
-    if tab.open:
-        with tab:
-            view()
+ui.open_tab(views)
