@@ -159,12 +159,16 @@ def paired_bootstrap(labels: np.ndarray, first: np.ndarray, second: np.ndarray, 
     if np.array_equal(first, second):  # identical answers: every resample differs by exactly 0
         low = high = point
     else:
-        result = stats.bootstrap((codes,), differences, vectorized=True, method="percentile", n_resamples=resamples,
-                                 batch=BOOTSTRAP_BATCH, confidence_level=confidence,
-                                 rng=np.random.default_rng(seed))  # fmt: skip
-        low, high = result.confidence_interval
+        low, high = _percentile_interval(codes, differences, confidence, resamples, seed)
     return {metric: Interval(metric, float(point[index]), float(low[index]), float(high[index]), confidence)
             for index, metric in enumerate(METRIC_TITLES)}  # fmt: skip
+
+
+def _percentile_interval(codes: np.ndarray, statistic, confidence: float, resamples: int, seed: int):
+    """SciPy's percentile bootstrap of `statistic` over the test texts (`codes`, one per text): (low, high)."""
+    result = stats.bootstrap((codes,), statistic, vectorized=True, method="percentile", n_resamples=resamples,
+                             batch=BOOTSTRAP_BATCH, confidence_level=confidence, rng=np.random.default_rng(seed))
+    return result.confidence_interval
 
 
 @dataclass(frozen=True)
@@ -198,10 +202,7 @@ def score_bootstrap(labels: np.ndarray, predicted: np.ndarray, classes: int | No
 
     codes = _pair_codes(labels, predicted, predicted, classes)  # the run paired with itself: one run's scores
     point = scores(codes)
-    result = stats.bootstrap((codes,), scores, vectorized=True, method="percentile", n_resamples=resamples,
-                             batch=BOOTSTRAP_BATCH, confidence_level=confidence,
-                             rng=np.random.default_rng(seed))  # fmt: skip
-    low, high = result.confidence_interval
+    low, high = _percentile_interval(codes, scores, confidence, resamples, seed)
     return {metric: ScoreInterval(metric, float(point[index]), float(low[index]), float(high[index]), confidence)
             for index, metric in enumerate(METRIC_TITLES)}  # fmt: skip
 
