@@ -1,7 +1,7 @@
 """A lecture: an ordered list of views (a page and its address), each with a one-line takeaway.
 
 The frame (app.py) draws the lecture's bar above the page while the address names a lecture
-(`?lecture=why-gates-matter&step=3`): "Step 3 of 7", the takeaway in large type, Previous and Next (the arrow
+(`?lecture=why-gates-matter&lecture_step=3`): "Step 3 of 7", the takeaway in large type, Previous and Next (the arrow
 keys too). A step's view is what the address keeps: the data set and whatever the page binds to the address
 (a text, a tab, a distance), so pinning the current view as a step is reading the address. Lectures a lecturer
 makes are small JSON files in the store (`lectures/NAME.json`), validated when read like every other file.
@@ -22,7 +22,8 @@ from dashboard.pages import BY_KEY, page_path
 from dashboard.state import DATASET, PRESENTATION
 from pipelines.files import write_json
 
-LECTURE, STEP = "lecture", "step"  # the address parameters that name the lecture and the step shown
+LECTURE, STEP = "lecture", "lecture_step"  # the address parameters that name the lecture and the step shown (not
+# "step": the Forecasts page keeps its steps ahead under that name)
 FRAME_KEYS = {DATASET}  # a step's parameters that the frame's widgets hold (set through session_state)
 NOT_A_VIEW = {LECTURE, STEP, PRESENTATION}  # in the address, but not part of a view: the mode stays as it is
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")

@@ -388,6 +388,12 @@ def note_unfinished(records: list[RunRecord]) -> None:
 SHOWN_IN_A_LINE = 4  # runs a note names before it says "and N more"
 
 
+def left_out(reason: str) -> None:
+    """A run a page could not draw, and why (on a projector: counted in a quiet line)."""
+    if not _briefly_on_a_projector(1, "left out"):
+        st.warning(f"Left out: {reason}.", icon=":material/warning:")
+
+
 def warn_left_out(left_out: list[tuple[str, str]]) -> None:
     """One warning naming the runs a page had to leave out, with why (the reasons are data: plain text)."""
     if _briefly_on_a_projector(len(left_out), "left out"):

@@ -2,11 +2,14 @@
 
     python scripts/screenshot_pages.py --artifacts artifacts --dataset rt-polarity --pages compare deploy --out docs
     python scripts/screenshot_pages.py --pages deploy --presentation --out screenshots
+    python scripts/screenshot_pages.py --lecture why-gates-matter --out docs/lecture   # every step, 1920x1080
 
 Starts `streamlit run dashboard/app.py` on a free port, opens each page (the data
 set and presentation mode go in the address), waits until the script has run and
 its charts are drawn, and saves `<page>[-presentation].png`. `--scroll-to TEXT`
-makes the picture start at a heading instead of the top of the page.
+makes the picture start at a heading instead of the top of the page. `--lecture NAME` walks a lecture instead, as
+a lecturer does: step 1 from its address in presentation mode at 1920x1080, then the right arrow key, saving
+`step-N.jpg` for each step.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifacts", default="artifacts")
     parser.add_argument("--dataset", default="rt-polarity")
-    parser.add_argument("--pages", nargs="+", required=True, help="page keys, e.g. compare deploy")
+    parser.add_argument("--pages", nargs="+", default=[], help="page keys, e.g. compare deploy")
+    parser.add_argument("--lecture", default=None, help="a lecture's name: screenshot each of its steps")
     parser.add_argument("--presentation", action="store_true")
     parser.add_argument("--scroll-to", default=None, help="a heading to start the picture at")
     parser.add_argument("--height", type=int, default=1500)
@@ -63,13 +67,13 @@ def main() -> None:
         out.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+            if args.lecture:
+                walk_lecture(browser, url, args.lecture, Path(args.artifacts), out)
             page = browser.new_page(viewport={"width": 1400, "height": args.height})
             for key in args.pages:
                 query = f"?dataset={args.dataset}" + ("&presentation=true" if args.presentation else "")
                 page.goto(f"{url}/{BY_KEY[key].url_path}{query}")  # the default page lives at the plain address
-                for _ in range(2):
-                    page.wait_for_selector(READY, timeout=120_000)
-                    page.wait_for_timeout(1500)
+                settle(page)
                 if args.scroll_to:
                     page.get_by_text(args.scroll_to, exact=True).first.scroll_into_view_if_needed()
                     page.wait_for_timeout(800)
@@ -80,6 +84,28 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def settle(page) -> None:
+    for _ in range(2):
+        page.wait_for_selector(READY, timeout=120_000)
+        page.wait_for_timeout(1500)
+
+
+def walk_lecture(browser, url: str, name: str, store: Path, out: Path) -> None:
+    from dashboard.lecture import every
+
+    steps = every(store)[name].steps
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{url}/?lecture={name}&lecture_step=1&presentation=true")
+    for number in range(1, len(steps) + 1):
+        settle(page)
+        path = out / f"step-{number}.jpg"
+        page.screenshot(path=str(path), type="jpeg", quality=70)
+        print(path, steps[number - 1].page)
+        if number < len(steps):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_url(f"**lecture_step={number + 1}**", timeout=120_000)
 
 
 if __name__ == "__main__":

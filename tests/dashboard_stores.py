@@ -89,9 +89,14 @@ def trained_store(tmp_path_factory) -> Path:
     return built_once(tmp_path_factory, "trained", train_store)
 
 
+def data_of(root: Path) -> Path:
+    """The generated data the session's store was trained on (beside it), for tests that train on it again."""
+    return root.with_name(f"{root.name}-data")
+
+
 def train_store(root: Path) -> None:
     """Train the session's store into `root`, its generated data beside it."""
-    data = root.with_name(f"{root.name}-data")
+    data = data_of(root)
     write_rt_corpus(data)
     write_nusax(data)
     # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).

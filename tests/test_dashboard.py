@@ -557,10 +557,10 @@ def test_the_memory_lab_knows_a_partial_sweep_from_a_full_one(real_runs, monkeyp
     import pipelines.data.memory
 
     app = open_page("memory_lab")  # the sweep's default distances are 5 ... 200: the store has 3 and 6
-    assert not problems(app) and "are trained: train the rest" in app.expander[0].proto.label
+    assert not problems(app) and "are trained: train the rest" in app.main.expander[0].proto.label
     monkeypatch.setattr(pipelines.data.memory, "DEFAULT_DISTANCES", LAB_DISTANCES)  # now the store has them all
     app = open_page("memory_lab")
-    assert not problems(app) and not app.expander
+    assert not problems(app) and not app.main.expander
     table = app.dataframe[0].value
     assert list(table.columns) == ["model", "D = 3", "D = 6"] and "LSTM (chrono start)" in set(table["model"])
 

@@ -123,10 +123,12 @@ def test_presentation_mode_enlarges_the_page(page, server):
     page.get_by_role("tab", name="Confusion matrices").click()
     settle(page)
     shoot(page, "presentation-confusion")
-    # A lecturer who hides the sidebar must be able to bring it back (the CSS hides menus, not that button).
-    page.hover('[data-testid="stSidebar"]')
-    page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    # Presentation mode folds the sidebar away; the lecturer must be able to bring it back (the CSS hides menus,
+    # not that button).
     page.wait_for_selector('[data-testid="stExpandSidebarButton"]', state="visible", timeout=10_000)
+    page.locator('[data-testid="stExpandSidebarButton"]').click()
+    page.wait_for_selector('[data-testid="stSidebar"][aria-expanded="true"], [data-testid="stSidebar"]'
+                           ':not([data-collapsed="true"])', state="visible", timeout=10_000)
 
 
 def test_evaluation_tabs_draw(page, server):
@@ -369,7 +371,7 @@ def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(browse
         second = page.locator('[data-testid="stSelectbox"]').nth(2).inner_text().split("\n")[-1]
         page.get_by_role("tab", name="Hidden states").click()
         settle(page)
-        if width < 600:  # a phone: the sidebar is folded away
+        if width < 600 or presentation:  # a phone, a projector: the sidebar is folded away
             page.locator('[data-testid="stExpandSidebarButton"]').click()
         page.get_by_role("button", name="Share this view").click()
         qr = page.locator('[role="dialog"] img.rnnlens-qr')

@@ -96,7 +96,7 @@ def test_the_default_lecture_walks_every_step_with_the_arrow_keys_in_presentatio
     from dashboard.lecture import DEFAULT
 
     page = tabs("presentation")
-    page.goto(f"{server}/?lecture={DEFAULT.name}&step=1&presentation=true")
+    page.goto(f"{server}/?lecture={DEFAULT.name}&lecture_step=1&presentation=true")
     settle(page)
     for number, step in enumerate(DEFAULT.steps, 1):
         bar = page.locator(".st-key-lecture_bar")
@@ -104,12 +104,12 @@ def test_the_default_lecture_walks_every_step_with_the_arrow_keys_in_presentatio
         assert step.takeaway in bar.inner_text()
         assert page.locator("h1").first.inner_text() == dashboard.pages.BY_KEY[step.page].title
         assert_no_problem(page, f"lecture-step-{number}")
-        assert "presentation=true" in page.url and f"step={number}" in page.url
+        assert "presentation=true" in page.url and f"lecture_step={number}" in page.url
         if number < len(DEFAULT.steps):
             page.keyboard.press("ArrowRight")
-            page.wait_for_url(f"**step={number + 1}**", timeout=60_000)
+            page.wait_for_url(f"**lecture_step={number + 1}**", timeout=60_000)
             settle(page)
     page.keyboard.press("ArrowLeft")
-    page.wait_for_url(f"**step={len(DEFAULT.steps) - 1}**", timeout=60_000)
+    page.wait_for_url(f"**lecture_step={len(DEFAULT.steps) - 1}**", timeout=60_000)
     settle(page)
     assert page.locator("h1").first.inner_text() == dashboard.pages.BY_KEY[DEFAULT.steps[-2].page].title

@@ -15,7 +15,7 @@ import shutil
 import pytest
 
 from dashboard.pages import PAGES as PAGE_ENTRIES
-from dashboard_stores import PAGES, copy_store, done_runs, open_page, problems, trained_store
+from dashboard_stores import PAGES, copy_store, data_of, done_runs, open_page, problems, trained_store
 from pipelines.cli import main
 from pipelines.store import Store
 from read_only import make_read_only
@@ -111,7 +111,7 @@ def test_a_damaged_vocabulary_is_named_and_train_rewrites_it(how, store, trained
     assert code == 2
     one_line_error(error, "rt-polarity/vocab.json")
     # Defect 4: training again (same data, nothing to train) rewrites the vocabulary the runs were trained with.
-    code, out, _ = cli(store, "train", "--zoo", "quick", "--epochs", "2", "--data-dir", str(trained.parent / "data"),
+    code, out, _ = cli(store, "train", "--zoo", "quick", "--epochs", "2", "--data-dir", str(data_of(trained)),
                        "--quiet", "--no-top-words", capsys=capsys)  # fmt: skip
     assert code == 0 and "0 trained, 9 skipped" in out  # the seven models and the two baselines
     assert cli(store, "explain", "--run", run, "--text", "A fine film.", capsys=capsys)[0] == 0
@@ -145,7 +145,7 @@ def test_truncated_weights_make_the_run_corrupt_and_train_redoes_it(store, train
         code, _, error = cli(store, command[0], "--run", victim, *command[1:], capsys=capsys)
         assert code == 2
         one_line_error(error, victim, "corrupt", "weights.safetensors")
-    code, out, _ = cli(store, "train", "--zoo", "quick", "--epochs", "2", "--data-dir", str(trained.parent / "data"),
+    code, out, _ = cli(store, "train", "--zoo", "quick", "--epochs", "2", "--data-dir", str(data_of(trained)),
                        "--only", "gru-uni-*", "--seeds", "2", "--quiet", "--no-top-words", capsys=capsys)  # fmt: skip
     assert code == 0 and "1 trained, 3 skipped" in out  # the two baselines and the other seed were there already
     assert listed(store, capsys)[victim]["state"] == "done" and weights.stat().st_size == size
@@ -176,7 +176,7 @@ def cut_nusax_copy(source, target) -> None:
 
 @pytest.mark.parametrize("epochs", ["0", "1"])
 def test_a_truncated_data_copy_changes_nothing_in_the_store(epochs, store, trained, tmp_path, capsys):
-    cut_nusax_copy(trained.parent / "data", tmp_path / "cut")
+    cut_nusax_copy(data_of(trained), tmp_path / "cut")
     folder = store.dataset_dir("nusax")
     before = {name: (folder / name).read_bytes() for name in ("vocab.json", "dataset.json", "test.parquet")}
     folders = {path.name for path in folder.iterdir() if path.is_dir()}
@@ -229,7 +229,7 @@ def test_a_read_only_store_serves_every_read_command(store, trained, monkeypatch
     for command in (["verify"], ["top-words", "--refresh"]):
         code, out, error = cli(store, command[0], "--run", run, *command[1:], capsys=capsys)
         assert code == 0 and out and "not kept in the store" in out + error, (command, out, error)
-    code, _, error = cli(store, "train", "--zoo", "quick", "--epochs", "2", "--data-dir", str(trained.parent / "data"),
+    code, _, error = cli(store, "train", "--zoo", "quick", "--epochs", "2", "--data-dir", str(data_of(trained)),
                          "--quiet", capsys=capsys)  # fmt: skip
     assert code == 2
     one_line_error(error, "Read-only file system")

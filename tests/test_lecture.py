@@ -57,8 +57,17 @@ def test_lectures_saved_in_the_store_are_read_back_and_damaged_ones_are_named_no
     assert lecture.every(tmp_path / "no-store") == {DEFAULT.name: DEFAULT}
 
 
+def test_the_lectures_address_parameters_are_no_pages_own():
+    """The lecture's step was once `step`, which the Forecasts page keeps its steps ahead under: the slider read the
+    step number, and Next could not write the address."""
+    from dashboard.state import ADDRESS, FRAME
+
+    kept = {key for keys in ADDRESS.values() for key in keys} | set(FRAME)
+    assert not {lecture.LECTURE, lecture.STEP} & kept
+
+
 def test_the_current_view_becomes_a_steps_address_without_the_lectures_own_parameters():
-    query = {"lecture": "why-gates-matter", "step": "3", "presentation": "true", "text": "It was not bad."}
+    query = {"lecture": "why-gates-matter", "lecture_step": "3", "presentation": "true", "text": "It was not bad."}
     assert lecture.view_of_address("playground", query, "rt-polarity") == {"text": "It was not bad.",
                                                                            "dataset": "rt-polarity"}
     assert lecture.slug("Why gates matter — week 3!") == "why-gates-matter-week-3"

@@ -48,7 +48,7 @@ for run_id in list(frame["run_id"]):
     try:
         predictions[run_id] = loaders.predictions(by_id[run_id])
     except loaders.Unreadable as error:
-        st.warning(f"Left out: {error}. Training the zoo again redoes that run.", icon=":material/warning:")
+        ui.left_out(f"{error}. Training the zoo again redoes that run")
 frame = frame[frame["run_id"].isin(list(predictions))].reset_index(drop=True)
 if frame.empty:
     st.stop()

@@ -78,7 +78,7 @@ with st.spinner("Reading the text…"):
             st.info(f"{str(error).capitalize()}.", icon=":material/keyboard:")
             st.stop()
         except loaders.Unreadable as error:
-            st.warning(f"Left out: {error}.", icon=":material/warning:")
+            ui.left_out(str(error))
 if not explanations:
     st.stop()
 if any(explanation.truncated for explanation in explanations.values()):

@@ -116,7 +116,7 @@ with st.spinner("Loading the models…"):
         except loaders.Unreadable as error:
             failures.append(str(error))
 for failure in failures:
-    st.warning(f"Left out: {failure}.", icon=":material/warning:")
+    ui.left_out(str(failure))
 if not probabilities:
     st.stop()
 

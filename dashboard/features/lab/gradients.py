@@ -44,7 +44,7 @@ def lab_view() -> None:
             try:
                 summary = loaders.lab_summary(point.record, compute=True)
             except loaders.Unreadable as error:
-                st.warning(f"Left out: {error}.", icon=":material/warning:")
+                ui.left_out(str(error))
                 continue
             trained, initial = summary.trained[0], summary.initial[0]
             if getattr(trained, value) is None:

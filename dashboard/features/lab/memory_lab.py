@@ -105,7 +105,7 @@ with st.spinner("Attributing the test sequences…"):
         try:
             summary = loaders.lab_summary(records[row.run_id], compute=True)
         except loaders.Unreadable as error:
-            st.warning(f"Left out: {error}.", icon=":material/warning:")
+            ui.left_out(str(error))
             continue
         shares[f"{CELL_NAMES[row.cell]} ({row.init}), accuracy {row.accuracy:.0%}"] = {
             "cell": row.cell, "fair": row.fair, "shares": summary.lookback}

@@ -38,7 +38,7 @@ for run_id in chosen:
     try:
         histories[labels[run_id]] = loaders.history(by_id[run_id])
     except loaders.Unreadable as error:
-        st.warning(f"Left out: {error}.", icon=":material/warning:")
+        ui.left_out(str(error))
         continue
     best_epochs[labels[run_id]] = by_id[run_id].metrics.best_epoch
 if not histories:

@@ -66,7 +66,7 @@ for column, run_id in zip(st.columns(len(chosen)), chosen):
             st.info(f"{ui.sentence(str(error))}.", icon=":material/keyboard:")
             st.stop()
         except loaders.Unreadable as error:
-            st.warning(f"Left out: {error}.", icon=":material/warning:")
+            ui.left_out(str(error))
             continue
         st.markdown(f"Its surprise at its own text: **{generations[run_id].bits_per_character:.2f}** bits per "
                     "character.")  # fmt: skip
