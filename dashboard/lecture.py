@@ -170,7 +170,7 @@ def bar(store_root: Path) -> None:
     count = len(lecture.steps)
     with st.container(border=True, key="lecture_bar"):
         text, previous, following = st.columns([6, 1.4, 1.4], vertical_alignment="center")
-        text.markdown(f"<p class='lecture-step'>{lecture.title} · step {index + 1} of {count}</p>"
+        text.markdown(f"<p class='lecture-step'>{html.escape(lecture.title)} · step {index + 1} of {count}</p>"
                       f"<p class='lecture-takeaway'>{html.escape(lecture.steps[index].takeaway)}</p>",
                       unsafe_allow_html=True)  # fmt: skip
         previous.button("Previous", icon=":material/arrow_back:", shortcut="Left", disabled=index == 0,

@@ -118,3 +118,19 @@ def test_outside_a_lecture_each_page_of_the_story_links_to_the_next_even_when_it
         links = [link.proto.label for link in app.get("page_link")]
         assert f"Next in the story: {BY_KEY[following.page].title}" in links, (step.page, links)
     assert not any(link.proto.label.startswith("Next in the story") for link in open_page("write").get("page_link"))
+
+
+def test_a_saved_lectures_title_and_takeaway_are_shown_as_text_never_as_markup(store_at, tmp_path):
+    """A lecture file is anyone's text: the bar escapes it (it is drawn as HTML for its large type)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_stores import APP
+
+    root = store_at(tmp_path / "store")
+    lecture.save(root, Lecture(name="hostile", title="<script>alert('t')</script>", steps=(
+        Step(page="overview", takeaway="<img src=x onerror=alert(1)>"),)))  # fmt: skip
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.query_params.update({"lecture": "hostile", "lecture_step": "1"})
+    app.run()
+    bar = next(block.value for block in app.markdown if "lecture-step" in block.value)
+    assert "&lt;script&gt;" in bar and "&lt;img" in bar and "<script>" not in bar and "<img" not in bar
