@@ -114,7 +114,11 @@ def save(store_root: Path, lecture: Lecture) -> Path:
 
 def every(store_root: Path) -> dict[str, Lecture]:
     """The default lecture and the store's own (one saved under the default's name replaces it)."""
-    return {DEFAULT.name: DEFAULT, **saved(store_root)[0]}
+    return _with_default(saved(store_root)[0])
+
+
+def _with_default(own: dict[str, Lecture]) -> dict[str, Lecture]:
+    return {DEFAULT.name: DEFAULT, **own}
 
 
 def view_of_address(page_key: str, query: dict[str, str], dataset: str | None) -> dict[str, str]:
@@ -198,8 +202,8 @@ def next_in_the_story(page_key: str) -> None:
 
 def sidebar(store_root: Path, page_key: str) -> None:
     """Start a lecture; pin the current view as a step of a draft, reorder or drop steps, save the draft."""
-    lectures = every(store_root)
-    problems = saved(store_root)[1]
+    own, problems = saved(store_root)  # the folder read once per rerun: every page draws this box
+    lectures = _with_default(own)
     with st.expander("Lecture", icon=":material/co_present:"):
         chosen = st.selectbox("Lecture", list(lectures), format_func=lambda name: lectures[name].title,
                               key="lecture_choice", label_visibility="collapsed")  # fmt: skip
