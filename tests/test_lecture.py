@@ -134,3 +134,10 @@ def test_a_saved_lectures_title_and_takeaway_are_shown_as_text_never_as_markup(s
     app.run()
     bar = next(block.value for block in app.markdown if "lecture-step" in block.value)
     assert "&lt;script&gt;" in bar and "&lt;img" in bar and "<script>" not in bar and "<img" not in bar
+
+
+def test_prepare_lecture_refuses_a_store_that_is_a_file_before_it_starts_a_part(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(prepare.subprocess, "run", lambda argv: pytest.fail(f"started a part: {argv}"))
+    (tmp_path / "file").write_text("not a store")
+    assert main(["--artifacts", str(tmp_path / "file"), "prepare-lecture"]) == 2
+    assert "is a file, not a store folder" in capsys.readouterr().err

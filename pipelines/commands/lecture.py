@@ -16,7 +16,7 @@ import time
 
 from ..device_names import DEVICE_CHOICES
 from ..exit_codes import EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_SOME_FAILED
-from .common import Command
+from .common import Command, store_of
 
 # (what, the pages that show it, minutes on a 2-core laptop without a GPU (README.md), the command's arguments)
 PLAN: tuple[tuple[str, str, str, list[str]], ...] = (
@@ -56,6 +56,7 @@ def cmd_prepare_lecture(args) -> int:
         print(f"  {number}. {what}: {pages} ({minutes} min): python -m pipelines {' '.join(arguments)}")
     if args.plan:
         return EXIT_FINISHED
+    store_of(args)  # an --artifacts that is a file: one line now, not one failed part after another
     failed, started = [], time.monotonic()
     for number, (what, _, _, arguments) in enumerate(PLAN, 1):
         print(f"\n[{number}/{len(PLAN)}] {what}", flush=True)
