@@ -59,10 +59,10 @@ def require_series(dataset: str) -> DatasetSummary:
                 st.button(f"Switch to {key}", key=f"switch_to_{key}", on_click=_switch_dataset, args=(key,),
                           icon=":material/swap_horiz:")  # fmt: skip
         else:
-            st.info(f"**{dataset} is not a time series**, and no series has forecasters yet. This page draws them: "
-                    f"train some on the CO₂ series (statsmodels' copy, no download):\n\n"
-                    f"```\n{train_command('co2', 'forecast-quick')}\n```\n\nthen pick **co2** as the data set "
-                    "in the sidebar.", icon=":material/school:")  # fmt: skip
+            from_a_terminal(f"**{dataset} is not a time series**, and no series has forecasters yet. This page draws "
+                            "them: train some on the CO₂ series (statsmodels' copy, no download):",
+                            train_command("co2", "forecast-quick"), then="then pick **co2** as the data set in the "
+                            "sidebar.")  # fmt: skip
         st.stop()
     return summary
 
@@ -79,6 +79,21 @@ def _switch_dataset(key: str) -> None:
 
 def train_command(dataset: str, zoo: str = "quick") -> str:
     return f"python -m pipelines train --dataset {dataset} --zoo {zoo}"
+
+
+def from_a_terminal(prose: str, *commands: str, then: str = "", icon: str = ":material/school:") -> None:
+    """An info box that says what to run: `prose` (ending in a colon), the commands in a code block, then `then`.
+
+    A projector is no terminal: in presentation mode the room reads the sentence and the commands wait, folded, for
+    whoever wants to copy them.
+    """
+    code = "\n".join(commands)
+    if not selection().presentation:
+        st.info(f"{prose}\n\n```\n{code}\n```" + (f"\n\n{then}" if then else ""), icon=icon)
+        return
+    st.info(prose.rstrip(": ") + "." + (f" {then[0].upper()}{then[1:]}" if then else ""), icon=icon)
+    with st.expander("The command, for a terminal" if len(commands) == 1 else "The commands, for a terminal"):
+        st.code(code, language=None)
 
 
 def teach(text: str) -> None:
@@ -161,7 +176,8 @@ def _styled_figure(builder: str, args: tuple, kwargs: dict, presentation: bool, 
 
 def show_table(frame: pd.DataFrame, name: str, column_config: dict | None = None, height="auto") -> None:
     """A sortable table with a CSV download under it."""
-    st.dataframe(frame, hide_index=True, column_config=column_config, height=height)
+    st.dataframe(frame, hide_index=True, column_config=column_config, height=height,
+                 placeholder="–")  # a cell a kind of model has no value for (a baseline's layers), not "None"
     if not selection().presentation:
         st.download_button("Download CSV", frame.to_csv(index=False).encode(), file_name=f"{_file_name(name)}.csv",
                            mime="text/csv", icon=":material/download:", key=f"csv-{name}")  # fmt: skip
@@ -220,12 +236,11 @@ def require_dataset() -> Selection:
         _rerun_when_a_data_set_appears()
         st.stop()
     if selected.dataset is None:
-        st.info(
+        from_a_terminal(
             f"**No trained models yet.** The store at `{loaders.store_root()}` holds no data set. "
             "Train the quick zoo (seven small models, a few minutes on a laptop CPU) from a terminal in the "
-            f"project folder:\n\n```\n{train_command('rt-polarity')}\n```\n\nor start it on the Train page. "
-            "Set `RNNLENS_ARTIFACTS` to read a store somewhere else.",
-            icon=":material/school:",
+            "project folder:", train_command("rt-polarity"),
+            then="or start it on the Train page. Set `RNNLENS_ARTIFACTS` to read a store somewhere else.",
         )
         st.page_link(TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
         st.stop()
@@ -256,11 +271,8 @@ def require_finished_runs(selected: Selection, draws: Draws = classifiers) -> li
         if not done:
             st.stop()
     if not records:
-        st.info(
-            f"**No runs for {selected.dataset} yet.** Train the quick zoo on it:\n\n"
-            f"```\n{train_command(selected.dataset)}\n```\n\nor start it on the Train page.",
-            icon=":material/school:",
-        )
+        from_a_terminal(f"**No runs for {selected.dataset} yet.** Train the quick zoo on it:",
+                        train_command(selected.dataset), then="or start it on the Train page.")
         st.page_link(TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
         st.stop()
     if not done:

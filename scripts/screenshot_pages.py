@@ -43,7 +43,8 @@ def main() -> None:
     parser.add_argument("--lecture", default=None, help="a lecture's name: screenshot each of its steps")
     parser.add_argument("--presentation", action="store_true")
     parser.add_argument("--scroll-to", default=None, help="a heading to start the picture at")
-    parser.add_argument("--height", type=int, default=1500)
+    parser.add_argument("--width", type=int, default=None, help="1400 (a laptop), or 1920 with --presentation")
+    parser.add_argument("--height", type=int, default=None, help="1500, or 1080 with --presentation")
     parser.add_argument("--out", default="screenshots")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -69,7 +70,9 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
             if args.lecture:
                 walk_lecture(browser, url, args.lecture, Path(args.artifacts), out)
-            page = browser.new_page(viewport={"width": 1400, "height": args.height})
+            width = args.width or (1920 if args.presentation else 1400)  # a projector, or a laptop (or --width 390)
+            height = args.height or (1080 if args.presentation else 1500)
+            page = browser.new_page(viewport={"width": width, "height": height})
             for key in args.pages:
                 query = f"?dataset={args.dataset}" + ("&presentation=true" if args.presentation else "")
                 page.goto(f"{url}/{BY_KEY[key].url_path}{query}")  # the default page lives at the plain address
@@ -77,7 +80,7 @@ def main() -> None:
                 if args.scroll_to:
                     page.get_by_text(args.scroll_to, exact=True).first.scroll_into_view_if_needed()
                     page.wait_for_timeout(800)
-                name = out / f"{key}{'-presentation' if args.presentation else ''}.png"
+                name = out / f"{key}{'-presentation' if args.presentation else ''}-{width}x{height}.png"
                 page.screenshot(path=str(name))
                 print(name)
             browser.close()

@@ -6,9 +6,10 @@ import time
 from contextlib import ExitStack
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboard_stores import (
-    CLASSIFIER_PAGES, FAILED_RUN, FORECAST_PAGES, KERAS_TWIN, LAB_DISTANCES, NO_METRICS_RUN, PAGES, RUNNING_RUN,
+    APP, CLASSIFIER_PAGES, FAILED_RUN, FORECAST_PAGES, KERAS_TWIN, LAB_DISTANCES, NO_METRICS_RUN, PAGES, RUNNING_RUN,
     SWEEP_DATASET, copy_store, damage, done_runs, open_page, problems,
 )  # fmt: skip
 from pipelines.training import jobs
@@ -46,6 +47,21 @@ def test_every_page_teaches_what_to_do_with_no_store(page, store_at, tmp_path):
         assert "python -m pipelines lab" in texts([*app.info, *app.markdown])
     else:
         assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
+
+
+@pytest.mark.parametrize("page", ["overview", "memory_lab"])
+def test_presentation_mode_folds_the_command_lines_away(page, store_at, tmp_path):
+    """A projector is no terminal: the room reads what to do; the command waits in a folded expander."""
+    store_at(tmp_path / "no-store-here")
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.query_params["presentation"] = "true"
+    app.run()
+    if page != "overview":
+        app.switch_page(PAGES[page]).run()
+    assert not problems(app)
+    assert "python -m pipelines" not in texts([*app.info, *app.markdown])
+    assert [expander.label for expander in app.main.expander] == ["The command, for a terminal"]
+    assert texts(app.code).startswith("python -m pipelines")
 
 
 @pytest.mark.parametrize("page", [page for page in PAGES if page not in ("train", *LAB_PAGES)])
@@ -128,6 +144,7 @@ def test_leaderboard_is_sorted_by_macro_f1_and_filters_apply(real_runs):
     app = open_page("overview")
     board = app.dataframe[0].value
     assert list(board["macro F1"]) == sorted(board["macro F1"], reverse=True)
+    assert board["layers"].isna().any() and app.dataframe[0].proto.placeholder == "–"  # a baseline's, not "None"
     app.button_group(key="filter_cell").set_value(["gru"]).run()
     assert not problems(app)
     assert set(app.dataframe[0].value["cell"]) == {"GRU", "baseline"}  # the filters never hide the baselines

@@ -40,8 +40,8 @@ models = comparisons.model_frame(finished)
 ui.show_chart("f1-intervals", figures_comparisons.model_intervals, models, "f1_macro",
               height=140 + 42 * int(models["baseline"].isna().sum()))  # fmt: skip
 if models["seeds"].max() < 2:
-    st.info(f"Every model here has one seed, so there is no interval to draw. Train each three times:\n\n```\n"
-            f"{ui.train_command(selected.dataset)} --seeds 3\n```", icon=":material/school:")  # fmt: skip
+    ui.from_a_terminal("Every model here has one seed, so there is no interval to draw. Train each three times:",
+                       f"{ui.train_command(selected.dataset)} --seeds 3")
 ui.teach("A model's seeds differ only in their random start and batch order. When the bars of two models overlap, "
          "reseeding alone could swap them.")  # fmt: skip
 
@@ -49,12 +49,11 @@ st.subheader("Sweeps: depth, width, direction")
 points = tables.sweep_points(finished, labels)
 trained, planned = points["run_id"].nunique(), len(zoo("sweep"))
 if points.empty or points.groupby("study")["value"].nunique().max() < 2:
-    st.info(
+    ui.from_a_terminal(
         f"**The sweep zoo has not been trained on {selected.dataset} yet.** It varies one factor at a time from a "
         "shared base (1 layer, 64 units, one direction) for each cell: depth 1/2/3, width 32/64/128 and direction, "
-        f"{planned} models in all. Train it with\n\n```\n{ui.train_command(selected.dataset, 'sweep')}\n```\n\n"
-        "or on the Train page; the studies appear here as runs finish.",
-        icon=":material/school:",
+        f"{planned} models in all. Train it with:", ui.train_command(selected.dataset, "sweep"),
+        then="or on the Train page; the studies appear here as runs finish.",
     )
     st.page_link(ui.TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
 else:
@@ -62,9 +61,9 @@ else:
     ui.teach("Each panel changes one thing and keeps the rest at the base model, so a slope is that factor's effect. "
              "A flat line means the extra size buys nothing on this data set.")  # fmt: skip
     if trained < planned:
-        st.info(f"{trained} of the sweep zoo's {planned} models are trained (shown above; some come from other zoos "
-                f"with the same shape). For every point of every study:\n\n```\n"
-                f"{ui.train_command(selected.dataset, 'sweep')}\n```", icon=":material/school:")  # fmt: skip
+        ui.from_a_terminal(f"{trained} of the sweep zoo's {planned} models are trained (shown above; some come from "
+                           "other zoos with the same shape). For every point of every study:",
+                           ui.train_command(selected.dataset, "sweep"))
 
 st.subheader("What accuracy costs")
 # One point per model (its seeds' mean accuracy and train time); the majority class costs nothing and learns nothing.
@@ -82,13 +81,11 @@ ui.teach("Up and to the left is better: more accuracy for fewer parameters or le
 st.subheader("From scratch or pretrained embeddings")
 pretraining = tables_pretraining.pretraining_points(finished, labels)
 if pretraining.empty:
-    st.info(
+    ui.from_a_terminal(
         f"**No run of {selected.dataset} starts from pretrained embeddings yet.** Learn word vectors from IMDb's "
         "unlabelled reviews, then train the quick zoo again with its embedding table starting from them, "
-        "fine-tuned or frozen:\n\n```\npython -m pipelines embed\n"
-        f"{ui.train_command(selected.dataset)} --pretrained tuned\n"
-        f"{ui.train_command(selected.dataset)} --pretrained frozen\n```",
-        icon=":material/school:",
+        "fine-tuned or frozen:", "python -m pipelines embed", f"{ui.train_command(selected.dataset)} --pretrained tuned",
+        f"{ui.train_command(selected.dataset)} --pretrained frozen",
     )
 else:
     ui.show_chart("scratch-vs-pretrained", figures_pretraining.scratch_vs_pretrained, pretraining, height=420)

@@ -80,8 +80,8 @@ with st.expander("Every pair as a table"):
 st.subheader("Over seeds")
 seeded = [group for group in groups if len(group.runs) > 1]
 if not seeded:
-    st.info("Every model here was trained once. A second seed shows how much of a difference is the random "
-            f"start:\n\n```\n{ui.train_command(selected.dataset)} --seeds 3\n```", icon=":material/school:")
+    ui.from_a_terminal("Every model here was trained once. A second seed shows how much of a difference is the "
+                       "random start:", f"{ui.train_command(selected.dataset)} --seeds 3")
     st.stop()
 best = max(seeded, key=lambda group: group.spread("accuracy").mean)
 others = [group for group in seeded if group is not best]

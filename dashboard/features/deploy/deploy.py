@@ -56,8 +56,8 @@ def measure_ui() -> None:
 
 
 if not reports:
-    st.info(f"**No model of {selected.dataset} has been measured yet.** Measure one below, or every one from a "
-            "terminal:\n\n```\npython -m pipelines deploy --run RUN\n```", icon=":material/speed:")
+    ui.from_a_terminal(f"**No model of {selected.dataset} has been measured yet.** Measure one below, or every one "
+                       "from a terminal:", "python -m pipelines deploy --run RUN", icon=":material/speed:")
     measure_ui()
     st.stop()
 

@@ -52,9 +52,8 @@ def leaderboard(selected: Selection, records) -> None:
     finished = [record for record in ui.drawn([r for r in records if r.state == "done"], Capability.FORECAST)
                 if selected.keeps(record)]  # fmt: skip
     if not records:
-        command = ui.train_command(selected.dataset, "forecast-quick")
-        st.info(f"No runs for {selected.dataset} yet. Train the quick forecast zoo:\n\n```\n{command}\n```",
-                icon=":material/school:")  # fmt: skip
+        ui.from_a_terminal(f"No runs for {selected.dataset} yet. Train the quick forecast zoo:",
+                           ui.train_command(selected.dataset, "forecast-quick"))
         return
     if not finished:
         st.info("No finished forecaster passes the sidebar filters yet.", icon=":material/filter_alt:")

@@ -103,8 +103,8 @@ def verify_view() -> None:
                 st.warning(f"{error}.", icon=":material/warning:")
     report = st.session_state.get(f"verify_report:{record.run_id}") or stored  # this session's check, or the kept one
     if report is None:
-        st.info(f"Not verified yet. Press the button, or in a terminal:\n\n```\npython -m pipelines verify --run "
-                f"{record.run_id}\n```", icon=":material/fact_check:")  # fmt: skip
+        ui.from_a_terminal("Not verified yet. Press the button, or in a terminal:",
+                           f"python -m pipelines verify --run {record.run_id}", icon=":material/fact_check:")
         return
     columns = st.columns(4)
     columns[0].metric("verdict", "agree" if report.agree else "DISAGREE",
@@ -122,9 +122,8 @@ def verify_view() -> None:
 def frameworks_view() -> None:
     pairs = framework_twins(finished)
     if not pairs:
-        st.info("No architecture here was trained in both frameworks. Train one in both, e.g.:\n\n```\npython -m "
-                f"pipelines train --dataset {selected.dataset} --zoo quick --framework both --only 'gru-bi-*'\n```",
-                icon=":material/school:")  # fmt: skip
+        ui.from_a_terminal("No architecture here was trained in both frameworks. Train one in both, e.g.:",
+                           f"{ui.train_command(selected.dataset)} --framework both --only 'gru-bi-*'")
         return
     names = {pair[0].run_id: labels[pair[0].run_id].split(" · ")[0] for pair in pairs}
     chosen = st.selectbox("Architecture", list(names), format_func=names.get, key="glass_box_pair")

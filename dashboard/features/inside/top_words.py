@@ -26,9 +26,10 @@ def options_ui() -> tuple[list[str], int]:
 
 def missing_ui(record) -> None:
     """Runs trained with --no-top-words, or before the pipeline cached them: compute on request."""
-    st.info(f"**{labels[record.run_id]}**: its top words are not in the store yet. Training computes them for every "
-            f"new run; for this one, compute them here (seconds on a small data set) or in a terminal:\n\n"
-            f"```\npython -m pipelines top-words --run {record.run_id}\n```", icon=":material/hourglass_empty:")
+    ui.from_a_terminal(f"**{labels[record.run_id]}**: its top words are not in the store yet. Training computes them "
+                       "for every new run; for this one, compute them here (seconds on a small data set) or in a "
+                       "terminal:", f"python -m pipelines top-words --run {record.run_id}",
+                       icon=":material/hourglass_empty:")  # fmt: skip
     if st.button("Compute now", key=f"top_words_compute:{record.run_id}", icon=":material/calculate:"):
         with st.spinner(f"Scoring every test review with {labels[record.run_id]}…"):
             try:

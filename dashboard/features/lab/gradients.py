@@ -23,8 +23,8 @@ ui.teach(f"{ui.with_maths(lessons.BACKPROPAGATION)} Everything below is measured
 def lab_view() -> None:
     points = [point for point in loaders.lab_points() if point.fair]
     if not points:
-        st.info("Train the memory lab to see real RNN, LSTM and GRU gradients side by side:\n\n"
-                "```\npython -m pipelines lab\n```", icon=":material/school:")  # fmt: skip
+        ui.from_a_terminal("Train the memory lab to see real RNN, LSTM and GRU gradients side by side:",
+                           "python -m pipelines lab")
         st.page_link(page_path("memory_lab"), label="Open the Memory lab", icon=":material/memory:")
         return
     distances = sorted({point.distance for point in points})

@@ -21,8 +21,8 @@ EXAMPLE_WORDS = 16  # of an example sequence shown whole; a longer one loses its
 
 def start_sweep_ui() -> None:
     """The command, and a button that starts the sweep as a background job (the Train page's machinery)."""
-    st.markdown(f"Train the sweep (RNN, LSTM and GRU at distances {', '.join(map(str, DEFAULT_DISTANCES))}; "
-                f"about a quarter of an hour on a 2-core laptop CPU):\n\n```\n{COMMAND}\n```")  # fmt: skip
+    ui.from_a_terminal(f"Train the sweep (RNN, LSTM and GRU at distances {', '.join(map(str, DEFAULT_DISTANCES))}; "
+                       "about a quarter of an hour on a 2-core laptop CPU):", COMMAND, then="or press the button.")
     if st.button("Train the lab sweep now", icon=":material/play_arrow:", key="lab_start"):
         try:
             job = jobs.start_lab_job(loaders.store(), LabRequest(distances=DEFAULT_DISTANCES))

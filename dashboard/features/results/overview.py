@@ -77,9 +77,7 @@ ui.describe_unfinished(records)
 finished = [record for record in ui.drawn([r for r in records if r.state == "done"], ui.classifiers)
             if selected.keeps(record)]  # fmt: skip
 if not records:
-    command = ui.train_command(selected.dataset)
-    st.info(f"No runs for {selected.dataset} yet. Train the quick zoo:\n\n```\n{command}\n```",
-            icon=":material/school:")  # fmt: skip
+    ui.from_a_terminal(f"No runs for {selected.dataset} yet. Train the quick zoo:", ui.train_command(selected.dataset))
     st.page_link(ui.TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
 elif not finished:
     st.info("No finished run passes the sidebar filters yet.", icon=":material/filter_alt:")

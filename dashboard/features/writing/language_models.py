@@ -41,9 +41,9 @@ def require_corpus(selected: Selection) -> Selection:
     """The selection, on a character corpus: the sidebar's data set if it is one, else one of the store's."""
     keys = corpora()
     if not keys:
-        st.info(f"**No language models yet.** Train the character models and their n-gram baselines on the review "
-                f"texts (one corpus, about 40 minutes on a 2-core CPU; `--zoo charlm-small` takes a few):\n\n"
-                f"```\n{TRAIN_CORPUS}\n```\n\nor start them on the Train page.", icon=":material/school:")  # fmt: skip
+        ui.from_a_terminal("**No language models yet.** Train the character models and their n-gram baselines on "
+                           "the review texts (one corpus, about 40 minutes on a 2-core CPU; `--zoo charlm-small` takes "
+                           "a few):", TRAIN_CORPUS, then="or start them on the Train page.")  # fmt: skip
         st.page_link(ui.TRAIN_PAGE, label="Open the Train page", icon=":material/model_training:")
         st.stop()
     if selected.dataset in keys:
@@ -73,7 +73,7 @@ def corpus_overview(selected: Selection, summary: DatasetSummary) -> None:
         st.info(f"The sidebar filters hide all {len(finished)} finished runs. Turn some choices back on.",
                 icon=":material/filter_alt_off:")  # fmt: skip
     elif not records:
-        st.info(f"No runs for {selected.dataset} yet:\n\n```\n{TRAIN_CORPUS}\n```", icon=":material/school:")
+        ui.from_a_terminal(f"No runs for {selected.dataset} yet:", TRAIN_CORPUS)
 
 
 def corpus_card(summary: DatasetSummary) -> None:
