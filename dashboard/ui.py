@@ -134,6 +134,18 @@ def fewer_on_a_projector(items: dict, score: Callable[[object], float], key: str
     return {name: items[name] for name in ranked[:few] + ranked[-1:]}
 
 
+def controls_and_result(label: str) -> tuple:
+    """Where a page's controls go and where its result goes, in that order on a laptop (the controls boxed).
+
+    On a projector the result comes first and the controls fold into an expander below it (`label` says what they
+    set): the first screen shows the lesson, not the form. Widgets in a folded expander keep working.
+    """
+    if selection().presentation:
+        result = st.container()
+        return st.expander(label, icon=":material/tune:"), result
+    return st.container(border=True), st.container()
+
+
 def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | None = None, **kwargs) -> None:
     """Draw `build(*args, **kwargs)` (a builder from dashboard.figures) in the shared look.
 

@@ -49,6 +49,17 @@ def test_write_page_writes_with_the_best_of_each_cell_side_by_side(real_runs):
     assert '"customdata"' in grid.proto.spec and "likeliest next characters" in candidates.proto.spec
 
 
+def test_on_a_projector_the_text_comes_first_and_the_controls_fold_below_it(real_runs):
+    app = open_write(presentation=True)
+    assert not problems(app)
+    blocks = list(app.main.children.values())
+    folded = next(index for index, block in enumerate(blocks) if getattr(block, "type", "") == "expander")
+    assert blocks[folded].label == "Models, prompt and sampling" and blocks[folded].multiselect(key="runs")
+    shown = next(index for index, block in enumerate(blocks)
+                 if hasattr(block, "children") and any("<span title=" in html.proto.body for html in block.get("html")))
+    assert shown < folded  # the models' texts above the folded controls
+
+
 def test_the_same_settings_write_the_same_text_and_another_seed_another(real_runs):
     first, again = written(open_write()), written(open_write())
     assert first == again

@@ -46,15 +46,16 @@ def settings_ui() -> tuple[str, SamplingSettings, bool]:
     return prompt, SamplingSettings(length, temperature, int(top_k), int(seed), stop), watch
 
 
-with st.container(border=True):
+controls, result = ui.controls_and_result("Models, prompt and sampling")
+with controls:
     chosen = models_ui()
     prompt, settings, watch = settings_ui()
 if not chosen:
-    st.info("Pick at least one model above.", icon=":material/arrow_upward:")
+    result.info("Pick at least one model.", icon=":material/arrow_upward:")
     st.stop()
 
 generations = {}
-for column, run_id in zip(st.columns(len(chosen)), chosen):
+for column, run_id in zip(result.columns(len(chosen)), chosen):
     record = by_id[run_id]
     with column:
         framework = "PyTorch" if record.framework == "torch" else "counted n-grams"
@@ -72,8 +73,9 @@ for column, run_id in zip(st.columns(len(chosen)), chosen):
                     "character.")  # fmt: skip
 if not generations:
     st.stop()
-ui.teach("Amber characters were unlikely even to the model that drew them: temperature above 1 makes more of them. "
-         "Hover over a character to see what else the model considered.")  # fmt: skip
+with result:
+    ui.teach("Amber characters were unlikely even to the model that drew them: temperature above 1 makes more of "
+             "them. Hover over a character to see what else the model considered.")  # fmt: skip
 
 st.subheader("Look closer")
 written_by = list(generations)
