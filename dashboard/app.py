@@ -16,6 +16,8 @@ the installed project (`pip install -e .`).
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from dashboard import lecture, loaders, share
@@ -99,8 +101,11 @@ sidebar(page_key, page.url_path)
 if st.session_state.get(PRESENTATION):
     st.html(PRESENTATION_CSS)
 st.html(lecture.LECTURE_CSS)
-lecture.bar(loaders.store().root)
-lecture.next_in_the_story(page_key)  # above the page: a page's guard may stop it before its foot
+# A projector folds the sidebar away, and its Share button with it: the page shows one of its own.
+share_on_the_page = partial(share.share_button, page_key, page.url_path, "Share", "share_on_the_page")
+on_the_page = share_on_the_page if st.session_state.get(PRESENTATION) else None
+if not lecture.bar(loaders.store().root, on_the_page):
+    lecture.next_in_the_story(page_key, on_the_page)  # above the page: a page's guard may stop it before its foot
 try:
     page.run()
 finally:  # also when the page stops early or switches to another page

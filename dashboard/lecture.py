@@ -13,6 +13,7 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import Callable
 
 import streamlit as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -165,15 +166,19 @@ def current(store_root: Path) -> tuple[Lecture, int] | None:
     return lecture, int(step) - 1
 
 
-def bar(store_root: Path) -> None:
-    """"Step 3 of 7" with the step's takeaway and Previous / Next, above the page, while a lecture is on."""
+def bar(store_root: Path, share: Callable[[], None] | None = None) -> bool:
+    """"Step 3 of 7" with the step's takeaway and Previous / Next, above the page, while a lecture is on (and the
+    `share` button, if given, beside them): True if it drew the bar."""
     found = current(store_root)
     if found is None:
-        return
+        return False
     lecture, index = found
     count = len(lecture.steps)
     with st.container(border=True, key="lecture_bar"):
-        text, previous, following = st.columns([6, 1.4, 1.4], vertical_alignment="center")
+        text, sharing, previous, following = st.columns([6, 1.1, 1.4, 1.4], vertical_alignment="center")
+        if share:
+            with sharing:
+                share()
         text.markdown(f"<p class='lecture-step'>{html.escape(lecture.title)} · step {index + 1} of {count}</p>"
                       f"<p class='lecture-takeaway'>{html.escape(lecture.steps[index].takeaway)}</p>",
                       unsafe_allow_html=True)  # fmt: skip
@@ -185,19 +190,25 @@ def bar(store_root: Path) -> None:
     if wanted and wanted not in loaders.datasets():
         st.warning(f"This step shows the data set {wanted}, which this store does not have yet: "
                    "`python -m pipelines prepare-lecture` trains everything the default lecture shows.")
+    return True
 
 
-def next_in_the_story(page_key: str) -> None:
+def next_in_the_story(page_key: str, share: Callable[[], None] | None = None) -> None:
     """Outside a lecture, each page of the default lecture links to the page that comes next (at the top: a page's
-    guard may stop it before its foot)."""
+    guard may stop it before its foot), beside the `share` button if given."""
     keys = [step.page for step in DEFAULT.steps]
-    if st.query_params.get(LECTURE) or page_key not in keys[:-1]:
+    following = DEFAULT.steps[keys.index(page_key) + 1] if page_key in keys[:-1] else None
+    if following is None and share is None:
         return
-    following = DEFAULT.steps[keys.index(page_key) + 1]
-    with st.container(horizontal=True, horizontal_alignment="right", key="next_in_the_story"):
-        st.page_link(page_path(following.page), icon=":material/arrow_forward:", width="content",
-                     label=f"Next in the story: {BY_KEY[following.page].title}",
-                     help=following.takeaway)  # fmt: skip
+    with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center",
+                      key="next_in_the_story"):  # fmt: skip
+        if share:
+            with st.container(width=160):
+                share()
+        if following:
+            st.page_link(page_path(following.page), icon=":material/arrow_forward:", width="content",
+                         label=f"Next in the story: {BY_KEY[following.page].title}",
+                         help=following.takeaway)  # fmt: skip
 
 
 def sidebar(store_root: Path, page_key: str) -> None:

@@ -31,8 +31,9 @@ def qr_image(link: str) -> str:
     return segno.make(link, error="m", micro=False).svg_data_uri(scale=10, dark="#111111", light="#ffffff")
 
 
-def share_button(page_key: str, url_path: str) -> None:
-    if st.button("Share this view", icon=":material/qr_code_2:", key="share", width="stretch",
+def share_button(page_key: str, url_path: str, label: str = "Share this view", key: str = "share") -> None:
+    """The sidebar's button; in presentation mode, where the sidebar is folded away, a second one on the page."""
+    if st.button(label, icon=":material/qr_code_2:", key=key, width="stretch",
                  help="A link and a QR code that open this page as it is now: data set, models, text, tab."):
         share_dialog(view_link(page_address(url_path), page_key))
 

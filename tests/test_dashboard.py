@@ -779,15 +779,16 @@ def test_a_link_opens_each_page_on_the_view_it_names(page, address, shown, real_
     ("inside", "run", {}), ("gradients", "run", {"tab": "Any model, any text"}), ("glass_box", "run", {}),
     ("forecaster_inside", "run", {"dataset": "co2"}), ("training", "runs", {}), ("top_words", "runs", {}),
     ("evaluation", "runs", {}), ("forecasts", "runs", {"dataset": "co2"}), ("write", "runs", {}),
+    ("significance", "runs", {}), ("significance", "reference", {}), ("report", "runs", {}),
 ])  # fmt: skip
 def test_a_link_names_the_models_it_opens_by_their_labels(page, key, address, real_runs):
-    picker = "selectbox" if key == "run" else "multiselect"
+    picker = "multiselect" if key == "runs" else "selectbox"
     offered = list(getattr(opened_at(page, address, write_watch=False), picker)(key=key).options)  # labels, as shown
     app = opened_at(page, {**address, key: offered[-1]}, write_watch=False)  # the last one on offer
     assert not problems(app)
     chosen = getattr(app, picker)(key=key)
-    assert (chosen.index if key == "run" else list(chosen.indices)) == (len(offered) - 1 if key == "run" else [
-        len(offered) - 1])  # fmt: skip
+    assert (chosen.index if picker == "selectbox" else list(chosen.indices)) == (
+        len(offered) - 1 if picker == "selectbox" else [len(offered) - 1])  # fmt: skip
 
 
 def test_a_link_names_runs_by_their_labels_and_an_unknown_one_falls_back_to_the_default(real_runs):
@@ -821,7 +822,7 @@ def test_the_share_button_shows_the_views_link_and_its_qr_code(real_runs):
     import segno
 
     app = opened_at("inside", {"text": "It was not bad.", "tab": "Gates", "presentation": "true"})
-    app.button(key="share").click().run()
+    app.button(key="share_on_the_page").click().run()  # the sidebar's is folded away on a projector
     assert not problems(app)
     link = app.code[0].value
     query = parse_qs(urlsplit(link).query)

@@ -33,7 +33,7 @@ def texts(elements) -> str:
 def test_the_significance_page_tests_every_pair_and_says_it_in_words(real_runs):
     app = open_page("significance")
     assert not problems(app)
-    chosen = app.multiselect(key="significance_runs:rt-polarity").value
+    chosen = app.multiselect(key="runs").value
     assert len(chosen) == 9  # the first seed of each of the quick zoo's 7 models, and the 2 baselines
     matrix, differences = (chart.proto.spec for chart in app.get("plotly_chart")[:2])
     assert '"type":"heatmap"' in matrix and "Each model minus" in differences
@@ -42,9 +42,9 @@ def test_the_significance_page_tests_every_pair_and_says_it_in_words(real_runs):
     assert "McNemar p" in sentences and "Holm-adjusted for 36 pairs" in sentences
     assert "Over seeds" in texts(app.subheader) and len(app.dataframe[-1].value) == 2  # the GRUs' two seeds
     reference = chosen[-1]
-    app.selectbox(key="significance_reference:rt-polarity").set_value(reference).run()
+    app.selectbox(key="reference").set_value(reference).run()
     assert not problems(app) and "minus " in app.get("plotly_chart")[1].proto.spec
-    app.multiselect(key="significance_runs:rt-polarity").set_value(chosen[:1]).run()
+    app.multiselect(key="runs").set_value(chosen[:1]).run()
     assert "Pick at least two models" in texts(app.info)
 
 

@@ -136,6 +136,23 @@ def test_a_saved_lectures_title_and_takeaway_are_shown_as_text_never_as_markup(s
     assert "&lt;script&gt;" in bar and "&lt;img" in bar and "<script>" not in bar and "<img" not in bar
 
 
+@pytest.mark.parametrize("address", [{"lecture": DEFAULT.name, "lecture_step": "2"}, {}], ids=["lecture", "page"])
+def test_presentation_mode_puts_the_share_button_on_the_page_where_the_folded_sidebar_hides_it(address, store_at,
+                                                                                                 tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_stores import APP
+
+    store_at(tmp_path / "empty")
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.query_params.update(address)
+    app.run()
+    assert [button.label for button in app.main.button if button.key == "share_on_the_page"] == []  # a laptop
+    app.sidebar.toggle(key="presentation").set_value(True).run()
+    assert [button.label for button in app.main.button if button.key == "share_on_the_page"] == ["Share"]
+    assert not app.exception
+
+
 def test_prepare_lecture_refuses_a_store_that_is_a_file_before_it_starts_a_part(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(prepare.subprocess, "run", lambda argv: pytest.fail(f"started a part: {argv}"))
     (tmp_path / "file").write_text("not a store")

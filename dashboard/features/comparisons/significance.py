@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import comparisons, figures_comparisons, loaders, ui
+from dashboard.state import RUNS, kept, on_offer
 from pipelines.comparison import seed_groups, versus
 from pipelines.comparison.overview import test_texts
 from pipelines.comparison.significance import MATRIX_LIMIT, points
@@ -17,11 +18,12 @@ runs = ui.require_runs(selected)
 finished, frame, labels, by_id = runs.records, runs.frame, runs.labels, runs.by_id
 groups = seed_groups(finished)
 order = list(frame["run_id"])  # best macro F1 first
+REFERENCE = "reference"  # the run every other is tested against, kept in the address
 
 
 def runs_ui() -> list[str]:
     default = comparisons.one_run_per_model(order, finished, MATRIX_LIMIT - 2)  # room for the two baselines
-    return ui.pick_runs("significance_runs", order, default, labels,
+    return ui.pick_runs(RUNS, order, default, labels,
                         help="By default the first seed of every model and the baselines. Past a dozen, each run "
                              "is tested against the best one only.")  # fmt: skip
 
@@ -52,10 +54,10 @@ ui.teach(f"Each cell is the row's test accuracy minus the column's, in points, o
          "the number of pairs, finds the difference real at the 5% level and the 95% bootstrap interval excludes "
          "zero; a question mark means the two disagree.")  # fmt: skip
 
-reference = st.selectbox("Compare every model with", [record.run_id for record in table.runs],
-                         format_func=table.labels.get, key=ui.remembered("significance_reference",
-                                                                         [r.run_id for r in table.runs],
-                                                                         table.runs[0].run_id))  # fmt: skip
+tested = [record.run_id for record in table.runs]
+on_offer(REFERENCE, tested)
+reference = st.selectbox("Compare every model with", tested, format_func=table.labels.get,
+                         **kept(REFERENCE, table.labels.get))  # fmt: skip
 rows = []
 for record in table.runs:
     pair = table.pair(record.run_id, reference) if record.run_id != reference else None

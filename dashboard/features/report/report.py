@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import loaders, ui
 from dashboard.examples import examples_for
+from dashboard.state import RUNS
 from dashboard.features.report import loaders_report
 from dashboard.report.course import reported
 from pipelines.tasks import TASKS
@@ -27,7 +28,7 @@ BUILT = "report_built"  # (settings, file name, bytes, mime) of the last report 
 
 def settings_ui() -> dict:
     order = list(frame["run_id"])
-    chosen = ui.pick_runs("report_runs", order, order, labels, help="Every finished run by default; the report "
+    chosen = ui.pick_runs(RUNS, order, order, labels, help="Every finished run by default; the report "
                           "names the runs it leaves out.")  # fmt: skip
     text = ""
     if any(TASKS[record.task].classifier for record in finished if record.task in TASKS):  # only they explain
