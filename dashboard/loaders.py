@@ -206,6 +206,18 @@ def _predict(root: str, dataset: str, run_id: str, marker: str, text: str) -> np
         return model.predict_proba([text])[0]
 
 
+def word_coverage(record: RunRecord, text: str):
+    """How many of the text's words the run's model knows (`pipelines.data.WordCoverage`), None if it reads none."""
+    return _word_coverage(store_root(), record.dataset, record.run_id, run_marker(record), text)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _word_coverage(root: str, dataset: str, run_id: str, marker: str, text: str):
+    model = _model(root, dataset, run_id, marker)
+    with _unreadable_as(f"{run_id} could not count this text's words"):
+        return model.word_coverage(text)
+
+
 def word_weights(record: RunRecord, text: str):
     """A baseline's explanation of one text (`pipelines.baselines.WordWeights`): each word's weight."""
     return _word_weights(store_root(), record.dataset, record.run_id, run_marker(record), text)
