@@ -272,6 +272,24 @@ def compute_top_words(record: RunRecord) -> None:
     _top_words.clear()
 
 
+def unit_words(record: RunRecord):
+    """The words that move each hidden unit most over the test split (`pipelines.explain.UnitWords`): read from
+    the store, or computed once (seconds) and kept there for every later session."""
+    return _unit_words(store_root(), record.dataset, record.run_id, run_marker(record))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _unit_words(root: str, dataset: str, run_id: str, marker: str):
+    from pipelines.explain import cached_unit_words, unit_words as aggregate
+
+    cached = cached_unit_words(Store(root), dataset, run_id)  # checked before the model is loaded
+    if cached is not None:
+        return cached
+    model = _model(root, dataset, run_id, marker)
+    with _unreadable_as(f"the unit words of {run_id} could not be computed"):
+        return aggregate(Store(root), model)  # a read-only store: computed, not kept; this cache still holds it
+
+
 # -- the glass box -------------------------------------------------------------------
 
 

@@ -511,3 +511,23 @@ def test_integrated_gradients_take_fewer_steps_only_where_they_are_as_good(scale
         np.testing.assert_array_equal(ig.scores, fixed.attributions["integrated_gradients"].scores)
     with pytest.raises(ValueError, match="tolerance"):
         explain(run, TEXT, methods=["integrated_gradients"], ig_tolerance=1.5)
+
+
+def test_unit_words_are_each_units_mean_response_to_a_word_in_the_states_the_explanation_shows():
+    from pipelines.explain.unit_words import UnitWords, aggregate_unit_words
+
+    run = loaded_run(tiny_model("gru", bidirectional=True, layers=2))
+    texts = ["The film was great.", "A dull plot; the script was dull.", "A moving story (1)", "The plot was great!"]
+    words = aggregate_unit_words(run, texts, min_count=1)
+    explanations = [explain(run, text, methods=()) for text in texts]
+    for layer, direction in [(0, "forward"), (1, "backward")]:
+        states = np.concatenate([e.layer(layer, direction).hidden for e in explanations])  # (tokens, hidden)
+        tokens = [token for e in explanations for token in e.read_tokens]
+        known = sorted({token.text for token in tokens if token.known})
+        response = np.array([states[[t.text == word for t in tokens]].mean(axis=0) for word in known]) - states.mean(0)
+        for unit, found in enumerate(words.units(layer, direction)):
+            strongest = int(np.argmax(response[:, unit]))
+            assert found.up[0] == known[strongest] and found.up_scores[0] == pytest.approx(response[strongest, unit])
+            assert found.down[0] == known[int(np.argmin(response[:, unit]))] and found.label.endswith("↓")
+        assert sorted(words.order(layer, direction)) == list(range(6))
+    assert UnitWords.from_json(json.loads(json.dumps(words.to_json()))).labels(1, "backward") == words.labels(1, "backward")
