@@ -11,7 +11,8 @@ excited by the word that happens to come first. Looking at single units over a
 corpus this way follows Karpathy, Johnson & Fei-Fei, "Visualizing and
 Understanding Recurrent Networks" (2015). A unit's label names the word that
 raises it most and the word that lowers it most; words seen fewer than
-`min_count` times, padding and <unk> are left out, as in `top_words`.
+`min_count` times, padding and <unk> are left out, as in `top_words`, and so
+is punctuation ("." follows every sentence: a name, not a lesson).
 
 The order clusters the units by their responses to the same words (average
 linkage, correlation distance, dendrogram leaves), so it does not change from
@@ -156,8 +157,9 @@ def aggregate_unit_words(run: ExplainableRun, texts: list[str], max_tokens: int 
     counts_np = counts.numpy()
     keep = counts_np >= min_count
     keep[[PAD_ID, OOV_ID]] = False
-    kept = np.flatnonzero(keep)
     tokens = run.vocabulary.tokens
+    keep &= np.array([any(character.isalnum() for character in token) for token in tokens])  # words: no "." or "!"
+    kept = np.flatnonzero(keep)
     layers, orders = {}, {}
     for key, total in sums.items():
         total = total.numpy()  # (vocabulary, hidden)
