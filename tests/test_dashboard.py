@@ -252,7 +252,8 @@ def test_playground_answers_bad_input_in_words(case, real_runs):
     elif text.strip():
         table = app.dataframe[0].value
         assert len(table) == 11  # every model still answers
-        assert (case == "typos") == table["unknown words"].str.startswith("⚠").any()
+        if case == "typos":  # every model that reads words says how many it missed; the majority class reads none
+            assert table["unknown words"].tolist().count("⚠ 3 of 5") == 10 and "reads no words" in table.values
     shown = "".join(html.proto.body for html in app.get("html"))
     assert "<script" not in shown and "<img" not in shown and "<b>" not in shown
     if "<" in text:
@@ -311,11 +312,14 @@ def test_inside_draws_two_models_side_by_side_in_every_tab(tab, real_runs):
     if tab == "Words":
         assert len(app.metric) == 2 and len(specs) == 1  # the 2-layer LSTM's trajectory; the BiGRU has none
         assert "bidirectional model has no prediction after a prefix" in texts(app.caption)
-    elif tab in ("Hidden states", "Gates"):
+    elif tab == "Hidden states":
         assert len(specs) == 4  # a heatmap and a line chart per model
         assert sum('"type":"heatmap"' in spec for spec in specs) == 2
-        if tab == "Gates":
-            assert "forget gate f" in specs[0] and "update gate z" in specs[2]
+        assert all("↑" in spec for spec in specs[::2])  # the units named by their words
+    elif tab == "Gates":  # per model, one figure: a heatmap per gate over a row of the gates' means
+        assert len(specs) == 2 and [spec.count('"type":"heatmap"') for spec in specs] == [3, 2]
+        assert all(gate in specs[0] for gate in ("forget gate f", "input gate i", "output gate o"))
+        assert all(gate in specs[1] for gate in ("update gate z", "reset gate r"))
     else:
         assert "Type a word to put in place" in texts(app.info)
         app.text_input(key="inside_edit_word").input("awful").run()
@@ -349,6 +353,10 @@ def test_inside_answers_bad_input_in_words_and_never_renders_it(case, real_runs)
     assert not problems(app)
     if not text.strip():
         assert "Type a text" in texts(app.info)
+        return
+    if case in ("unknown words", "emoji"):  # a clear message instead of a guess, the words in code spans
+        assert "so there is nothing to explain" in texts(app.warning) and not app.get("plotly_chart")
+        assert case == "emoji" or "`blorptastic`" in texts(app.warning)
         return
     if case == "huge":
         assert "read only the first" in texts(app.info)

@@ -78,11 +78,14 @@ for run_id in chosen:
         pass  # explaining it says why, below
 if coverages and all(coverage.nothing_known for coverage in coverages.values()):
     coverage = next(iter(coverages.values()))
-    st.warning(f"The model knows none of the words of this text ({len(coverage.unknown)} of {coverage.words} "
-               f"unknown: {', '.join(coverage.unknown[:8])}{'…' if len(coverage.unknown) > 8 else ''}): "
-               f"{coverage.handling}, so there is nothing to explain, only a guess. Is it in another language, or "
-               f"full of typos? The models learned {summary.language.capitalize() or 'their words'} from "
-               f"{summary.title}.", icon=":material/translate:")  # fmt: skip
+    if coverage.words:  # each word in backticks: the user's words, never markdown (no backtick is part of a word)
+        shown = ", ".join(f"`{word}`" for word in coverage.unknown[:8]) + ("…" if len(coverage.unknown) > 8 else "")
+        found = f"knows none of the words of this text ({len(coverage.unknown)} of {coverage.words} unknown: {shown})"
+    else:
+        found = "finds no word in this text, only symbols or punctuation"
+    st.warning(f"The model {found}, so there is nothing to explain, only a guess: {coverage.handling}. Is it in "
+               f"another language, or full of typos? The models learned {summary.language.capitalize() or 'their words'}"
+               f" from {summary.title}.", icon=":material/translate:")  # fmt: skip
     st.stop()
 
 explanations = {}

@@ -129,7 +129,8 @@ unreadable = [label for label, coverage in reading.items() if coverage.nothing_k
 if reading and len(unreadable) == len(reading):  # a guess about text no model can read: no answer at all
     for failure in failures:
         ui.left_out(str(failure))
-    st.warning(f"No model knows a single word of this review ({coverage_words(read)} unknown), so none can judge it: "
+    found = f"({coverage_words(read)} unknown)" if read.words else "(it has no words, only symbols or punctuation)"
+    st.warning(f"No model knows a single word of this review {found}, so none can judge it: "
                "each would only be guessing from <unk> tokens and punctuation. Is it in another language, or full of "
                f"typos? The models learned {summary.language.capitalize() or 'their words'} from {summary.title}.",
                icon=":material/translate:")  # fmt: skip
