@@ -102,7 +102,7 @@ def gate_heatmaps(values: dict[str, np.ndarray], means: dict[str, np.ndarray], t
     A mean near 50% can hide units that shut while others open: the heatmaps show which, word by word.
     """
     gates = [name for name in values if name in BOUNDED]
-    figure = make_subplots(rows=len(gates) + 1, cols=1, shared_xaxes=True, vertical_spacing=0.04,
+    figure = make_subplots(rows=len(gates) + 1, cols=1, shared_xaxes=True, vertical_spacing=0.07,
                            row_heights=[1.0] * len(gates) + [0.45], subplot_titles=[
                                *(VALUE_TITLES[name] for name in gates), "mean over units"])  # fmt: skip
     x = token_labels(tokens)
@@ -110,8 +110,8 @@ def gate_heatmaps(values: dict[str, np.ndarray], means: dict[str, np.ndarray], t
     for row, name in enumerate(gates, start=1):
         z = np.asarray(values[name], dtype=float)[:, unit_order].T  # (units, tokens)
         figure.add_trace(go.Heatmap(
-            z=z, x=x, y=units, **value_scale(name, z), showscale=row == 1, colorbar=dict(thickness=12, len=0.5, y=0.75,
-            title="open", tickformat=".0%"), hovertemplate=f"%{{x}}<br>%{{y}}<br>{VALUE_TITLES[name]}: %{{z:.2f}}<extra></extra>",
+            z=z, x=x, y=units, **value_scale(name, z), showscale=row == 1, colorbar=dict(thickness=10, len=0.4, y=0.8,
+            tickformat=".0%"), hovertemplate=f"%{{x}}<br>%{{y}}<br>{VALUE_TITLES[name]}: %{{z:.2f}}<extra></extra>",
         ), row=row, col=1)  # fmt: skip
         _unit_axis(figure, len(units), False, row=row, col=1)  # rows too thin for names: they are in the hover
     for name in gates:
@@ -120,8 +120,9 @@ def gate_heatmaps(values: dict[str, np.ndarray], means: dict[str, np.ndarray], t
                            hovertemplate=f"%{{x}}<br>{VALUE_TITLES[name]}, mean %{{y:.2f}}<extra></extra>")  # fmt: skip
     figure.update_yaxes(range=[0, 1.02], tickformat=".0%", row=len(gates) + 1, col=1)
     figure.update_layout(title=title, legend=dict(orientation="h", y=-0.12))
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=x, showgrid=False,
-                        tickangle=-45 if len(tokens) > 12 else 0)  # fmt: skip
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=x, showgrid=False, showticklabels=True,
+                        tickangle=-45 if len(tokens) > 12 else 0)  # every heatmap names its words: "not" is findable
+    figure.update_yaxes(title=None)
     return figure
 
 

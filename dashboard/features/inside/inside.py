@@ -215,7 +215,7 @@ def states_view(gates: bool = False) -> None:
             value = st.segmented_control("Show", offered, format_func=lambda v: VALUE_NAMES.get(v, v), default=offered[0],
                                          key=f"inside_value:{explanation.cell}", required=True)  # fmt: skip
             if value == GATES_SHOWN:
-                title = f"{labels[run_id]}: every gate of every unit, {where}"
+                title = f"{labels[run_id]}: gates, {where}"
                 shown = {gate: states.values[gate] for gate in GATES[explanation.cell]}
                 ui.show_chart(f"gates-{run_id}", figures_inside.gate_heatmaps, shown, states.means, tokens, units,
                               title, names, height=len(shown) * max(150, 6 * len(units) + 40) + 280)  # fmt: skip

@@ -176,8 +176,9 @@ if truth:
     columns[2].metric("true class", truth, f"{(predicted == truth).sum()} of {len(scores)} right", delta_color="off")
 
 ui.show_chart("predictions", figures.prediction_bars, scores, classes, height=110 + 38 * len(scores))
-table = pd.DataFrame({"model": scores.index, "prediction": predicted.values, "confidence": scores.max(axis=1).values,
-                      "unknown words": [unknown_cell(coverages[label]) for label in scores.index]})
+table = pd.DataFrame({"model": scores.index, "prediction": predicted.values,  # on a phone the first three columns show
+                      "unknown words": [unknown_cell(coverages[label]) for label in scores.index],
+                      "confidence": scores.max(axis=1).values})
 ui.show_table(table, "predictions", column_config={
     "confidence": st.column_config.ProgressColumn("confidence", format="percent", min_value=0, max_value=1),
 })  # fmt: skip
