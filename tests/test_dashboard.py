@@ -315,7 +315,8 @@ def test_inside_draws_two_models_side_by_side_in_every_tab(tab, real_runs):
     elif tab == "Hidden states":
         assert len(specs) == 4  # a heatmap and a line chart per model
         assert sum('"type":"heatmap"' in spec for spec in specs) == 2
-        assert all("↑" in spec for spec in specs[::2])  # the units named by their words
+        rows = [json.loads(spec)["data"][0]["y"] for spec in specs[::2]]
+        assert all(any("↑" in row for row in heatmap) for heatmap in rows)  # the units named by their words
     elif tab == "Gates":  # per model, one figure: a heatmap per gate over a row of the gates' means
         assert len(specs) == 2 and [spec.count('"type":"heatmap"') for spec in specs] == [3, 2]
         assert all(gate in specs[0] for gate in ("forget gate f", "input gate i", "output gate o"))
