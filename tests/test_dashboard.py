@@ -754,7 +754,8 @@ def test_a_link_opens_inside_the_model_on_two_models_a_text_a_method_and_a_tab(r
 
 
 @pytest.mark.parametrize("page, address, shown", [
-    ("playground", {"text": "Dull, tedious and far too long."}, ("text_input", "text", "Dull, tedious and far too long.")),
+    ("playground", {"text": "Dull, tedious and far too long."},
+     ("text_input", "text", "Dull, tedious and far too long.")),
     ("evaluation", {"tab": "Per class"}, ("session_state", "tab", "Per class")),
     ("memory_lab", {"distance": "3"}, ("select_slider", "distance", 3)),  # the page opens at the distance nearest 100
     ("gradients", {"distance": "3"}, ("select_slider", "distance", 3)),

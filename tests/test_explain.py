@@ -514,7 +514,7 @@ def test_integrated_gradients_take_fewer_steps_only_where_they_are_as_good(scale
 
 
 def test_unit_words_are_each_units_mean_response_to_a_word_in_the_states_the_explanation_shows():
-    from pipelines.explain.unit_words import UnitWords, aggregate_unit_words
+    from pipelines.explain.unit_words import PRIOR_COUNT, UnitWords, aggregate_unit_words
 
     run = loaded_run(tiny_model("gru", bidirectional=True, layers=2))
     texts = ["The film was great.", "A dull plot; the script was dull.", "A moving story (1)", "The plot was great!"]
@@ -524,10 +524,13 @@ def test_unit_words_are_each_units_mean_response_to_a_word_in_the_states_the_exp
         states = np.concatenate([e.layer(layer, direction).hidden for e in explanations])  # (tokens, hidden)
         tokens = [token for e in explanations for token in e.read_tokens]
         known = sorted({token.text for token in tokens if token.known and token.text.isalnum()})  # no "(" or ")"
-        response = np.array([states[[t.text == word for t in tokens]].mean(axis=0) for word in known]) - states.mean(0)
+        deviations = states - states.mean(axis=0)  # from each unit's mean over every token read
+        seen = {word: np.array([t.text == word for t in tokens]) for word in known}
+        response = np.array([deviations[seen[word]].sum(axis=0) / (seen[word].sum() + PRIOR_COUNT) for word in known])
         for unit, found in enumerate(words.units(layer, direction)):
             strongest = int(np.argmax(response[:, unit]))
             assert found.up[0] == known[strongest] and found.up_scores[0] == pytest.approx(response[strongest, unit])
             assert found.down[0] == known[int(np.argmin(response[:, unit]))] and found.label.endswith("↓")
         assert sorted(words.order(layer, direction)) == list(range(6))
-    assert UnitWords.from_json(json.loads(json.dumps(words.to_json()))).labels(1, "backward") == words.labels(1, "backward")
+    again = UnitWords.from_json(json.loads(json.dumps(words.to_json())))  # as the store keeps it
+    assert again.labels(1, "backward") == words.labels(1, "backward") and again.orders == words.orders

@@ -159,7 +159,8 @@ class WordCoverage:
                 "unknown_share": self.unknown_share, "handling": self.handling}  # fmt: skip
 
 
-UNKNOWN_AS_UNK = f"each unknown word is read as the same {OOV_TOKEN} token: the model sees that a word was there, not which"
+UNKNOWN_AS_UNK = (f"each unknown word is read as the same {OOV_TOKEN} token: the model sees that a word was there, "
+                  "not which")
 
 
 def word_coverage(text: str, known: Container[str], maxlen: int | None = None,

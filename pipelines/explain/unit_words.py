@@ -7,7 +7,10 @@
 A unit's response to a word is the mean of its hidden state just after
 reading the word, over every occurrence in the texts read, minus the unit's
 mean over all tokens: a unit that sits at +0.8 whatever it reads is not
-excited by the word that happens to come first. Looking at single units over a
+excited by the word that happens to come first. The mean is shrunk towards
+zero, as if each word had been seen PRIOR_COUNT more times with no effect
+((sum of differences) / (occurrences + PRIOR_COUNT)): a name seen five times
+in one bank's reviews otherwise outshouts "bland", seen fifty times. Looking at single units over a
 corpus this way follows Karpathy, Johnson & Fei-Fei, "Visualizing and
 Understanding Recurrent Networks" (2015). A unit's label names the word that
 raises it most and the word that lowers it most; words seen fewer than
@@ -40,6 +43,7 @@ from .internals import units_by_similarity
 FILE_NAME = "unit_words.json"
 FORMAT_VERSION = 1  # bump when the computation changes: older cached files are then recomputed
 WORDS_KEPT = 3  # per unit and direction of response
+PRIOR_COUNT = 10  # a word's mean response is shrunk towards 0 as if it had been seen this many more times at 0
 BATCH_TOKENS = 16_384  # padded tokens per forward pass
 
 
@@ -92,8 +96,8 @@ class UnitWords:
 
     @classmethod
     def from_json(cls, data: dict) -> "UnitWords":
-        layers = {key: [UnitResponse(tuple(up), tuple(map(float, up_scores)), tuple(down), tuple(map(float, down_scores)))
-                        for up, up_scores, down, down_scores in responses]
+        layers = {key: [UnitResponse(tuple(up), tuple(map(float, rises)), tuple(down), tuple(map(float, falls)))
+                        for up, rises, down, falls in responses]
                   for key, responses in data["layers"].items()}  # fmt: skip
         orders = {key: [int(unit) for unit in order] for key, order in data["orders"].items()}
         if set(orders) != set(layers) or any(sorted(orders[key]) != list(range(len(layers[key]))) for key in layers):
@@ -143,7 +147,7 @@ def aggregate_unit_words(run: ExplainableRun, texts: list[str], max_tokens: int 
     for batch in _batches([len(ids) for ids in encoded]):
         ids, lengths = pad_batch([encoded[index] for index in batch])  # (batch, time), (batch,)
         token_ids, token_lengths = torch.from_numpy(ids).to(device), torch.from_numpy(lengths).to(device)
-        _, outputs = model.forward_layers(model.embedding(token_ids), token_lengths)  # per layer (batch, time, D*hidden)
+        _, outputs = model.forward_layers(model.embedding(token_ids), token_lengths)  # per layer (batch, time, D*h)
         real = token_ids != PAD_ID  # (batch, time)
         words = token_ids[real].cpu()  # (tokens,)
         counts.index_add_(0, words, torch.ones(len(words), dtype=torch.float64))
@@ -164,7 +168,8 @@ def aggregate_unit_words(run: ExplainableRun, texts: list[str], max_tokens: int 
     for key, total in sums.items():
         total = total.numpy()  # (vocabulary, hidden)
         unit_mean = total.sum(axis=0) / max(counts_np.sum(), 1)  # (hidden,) over every token read
-        response = total[kept] / counts_np[kept, None] - unit_mean  # (kept words, hidden)
+        # (kept words, hidden): Σ (h - unit mean) over a word's occurrences / (occurrences + PRIOR_COUNT)
+        response = (total[kept] - counts_np[kept, None] * unit_mean) / (counts_np[kept, None] + PRIOR_COUNT)
         layers[key] = [_response(response[:, unit], kept, tokens) for unit in range(hidden)]
         orders[key] = [int(unit) for unit in units_by_similarity(response)] if len(kept) >= 2 else list(range(hidden))
     return UnitWords(run.run_id, run.dataset, layers, orders, settings, len(encoded), int(sum(map(len, encoded))),

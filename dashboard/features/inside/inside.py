@@ -84,8 +84,8 @@ if coverages and all(coverage.nothing_known for coverage in coverages.values()):
     else:
         found = "finds no word in this text, only symbols or punctuation"
     st.warning(f"The model {found}, so there is nothing to explain, only a guess: {coverage.handling}. Is it in "
-               f"another language, or full of typos? The models learned {summary.language.capitalize() or 'their words'}"
-               f" from {summary.title}.", icon=":material/translate:")  # fmt: skip
+               f"another language, or full of typos? The models learned "
+               f"{summary.language.capitalize() or 'their words'} from {summary.title}.", icon=":material/translate:")
     st.stop()
 
 explanations = {}
@@ -136,8 +136,8 @@ def unknown_note(coverage) -> None:
         return
     counted = f"{len(coverage.unknown)} of {coverage.words} words unknown"
     if coverage.mostly_unknown:
-        st.warning(f"{counted}: this prediction rests on the few words the model knows. {coverage.handling.capitalize()}.",
-                   icon=":material/warning:")  # fmt: skip
+        st.warning(f"{counted}: this prediction rests on the few words the model knows. "
+                   f"{coverage.handling.capitalize()}.", icon=":material/warning:")  # fmt: skip
     else:
         ui.teach(f"{counted} (underlined with dots): {coverage.handling}.")
 
@@ -211,12 +211,13 @@ def states_view(gates: bool = False) -> None:
                 ui.show_chart(f"norm-{run_id}", figures_inside.norm_lines, norms, tokens, colour, height=260)
                 continue
             # one choice per cell, so an LSTM and a GRU side by side each show their own
-            offered = [GATES_SHOWN] + [value for value in CELL_VALUES[explanation.cell] if value not in GATES[explanation.cell]]
-            value = st.segmented_control("Show", offered, format_func=lambda v: VALUE_NAMES.get(v, v), default=offered[0],
-                                         key=f"inside_value:{explanation.cell}", required=True)  # fmt: skip
+            cell_gates = GATES[explanation.cell]
+            offered = [GATES_SHOWN] + [value for value in CELL_VALUES[explanation.cell] if value not in cell_gates]
+            value = st.segmented_control("Show", offered, format_func=lambda v: VALUE_NAMES.get(v, v),
+                                         default=offered[0], key=f"inside_value:{explanation.cell}", required=True)
             if value == GATES_SHOWN:
                 title = f"{labels[run_id]}: gates, {where}"
-                shown = {gate: states.values[gate] for gate in GATES[explanation.cell]}
+                shown = {gate: states.values[gate] for gate in cell_gates}
                 ui.show_chart(f"gates-{run_id}", figures_inside.gate_heatmaps, shown, states.means, tokens, units,
                               title, names, height=len(shown) * max(150, 6 * len(units) + 40) + 280)  # fmt: skip
             else:
@@ -245,10 +246,10 @@ TEACH_STATES = ("Each row is one unit of the layer, named by the word that raise
                 "backward direction has read from the end of the text back to it). Purple is positive, orange "
                 "negative: a state's sign, not a class. Ordered by words, units that answer the same words sit "
                 "together and keep their rows whatever you type.")  # fmt: skip
-TEACH_GATES = ("Gates are sigmoids between 0 (closed, white) and 1 (open, dark): one row per unit, one heatmap per gate, "
-               "their means under them. An LSTM's forget gate near 1 keeps its cell state, its input gate lets the "
-               "candidate in; a GRU's update gate near 1 keeps the old state, its reset gate decides how much of it the "
-               "candidate sees. Look at the columns of “not”, “but” and the sentiment words: a mean near 50% can "
+TEACH_GATES = ("Gates are sigmoids between 0 (closed, white) and 1 (open, dark): one row per unit, one heatmap per "
+               "gate, their means under them. An LSTM's forget gate near 1 keeps its cell state, its input gate lets "
+               "the candidate in; a GRU's update gate near 1 keeps the old state, its reset gate decides how much of it "
+               "the candidate sees. Look at the columns of “not”, “but” and the sentiment words: a mean near 50% can "
                "hide units that shut while others open.")  # fmt: skip
 
 
