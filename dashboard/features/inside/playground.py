@@ -110,9 +110,11 @@ read = vocabulary.coverage(text)  # what every recurrent model reads: they share
 st.markdown(f"**What the models read** · {coverage_words(read)} unknown")
 shown = view[: vocabulary.maxlen + TOKENS_SHOWN_BEYOND]
 st.html(highlight.token_chips(shown, highlight.READ_LOOKS, hidden=len(view) - len(shown)))
+tfidf = any(getattr(tables.baseline_of(record), "method", None) == "tfidf-lr" for record in finished)
+dropped = " The TF-IDF baseline drops them." if tfidf else ""
 ui.teach("Blue tokens are in the vocabulary; struck-out ones are unknown, and the recurrent models read each of them "
-         "as the same <unk> token: they see that a word was there, not which. The TF-IDF baseline drops them. Grey "
-         "tokens come after maxlen and are never read.")  # fmt: skip
+         f"as the same <unk> token: they see that a word was there, not which.{dropped} Grey tokens come after maxlen "
+         "and are never read.")  # fmt: skip
 if len(view) > vocabulary.maxlen:
     st.info(f"This text has {len(view):,} tokens ({len(text):,} characters). The models read only the first "
             f"{vocabulary.maxlen} and ignore the rest.", icon=":material/content_cut:")  # fmt: skip
@@ -185,7 +187,7 @@ ui.show_table(table, "predictions", column_config={
 ui.teach("Confidence is the probability a model gives its own answer. A confident wrong answer is worth a closer "
          "look: which words pushed it there? Unknown words: of the words each model reads, those it never saw in "
          "training (⚠ more than half).")  # fmt: skip
-for record in finished:  # the bag-of-words model's explanation is exact: its words' weights
+for record in finished if tfidf else []:  # the bag-of-words model's explanation is exact: its words' weights
     if getattr(tables.baseline_of(record), "method", None) == "tfidf-lr":
         st.markdown(f"**Why {labels[record.run_id]} says so**")
         show_word_weights(record, text, labels[record.run_id])
