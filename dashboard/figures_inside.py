@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from dashboard.figures import CELL_COLOURS, INK, OTHER_COLOUR, class_colour
 from pipelines.models.cells import GATES
 
-DIVERGING = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#67a9cf"], [1.0, "#2166ac"]]
+# A state's sign in ColorBrewer's PuOr, orange below zero, purple above: neither is a class colour (red negative, green
+# positive, grey neutral: figures.CLASS_COLOURS), so a negative state never reads as "the negative class".
+DIVERGING = [[0.0, "#b35806"], [0.25, "#f1a340"], [0.5, "#f7f7f7"], [0.75, "#998ec3"], [1.0, "#542788"]]
 GATE_SCALE = [[0.0, "#ffffff"], [1.0, "#1f3a93"]]
 VALUE_TITLES = {
     "hidden": "hidden state h",
@@ -47,26 +50,79 @@ def _token_axis(figure: go.Figure, tokens: list[str]) -> None:
                         categoryorder="array", categoryarray=token_labels(tokens))  # fmt: skip
 
 
-def state_heatmap(values: np.ndarray, tokens: list[str], unit_order: np.ndarray, name: str, title: str) -> go.Figure:
+LABELLED_UNITS = 128  # up to this many units, every row is named; beyond, the names are in the hover only
+
+
+def unit_names(unit_order: np.ndarray, labels: list[str] | None = None) -> list[str]:
+    """The rows' names, top to bottom: "u12 great↑ dull↓" with a unit's words (`pipelines.explain.UnitWords`), else
+    "unit 12". Unique, so Plotly keeps every row."""
+    if labels is None:
+        return [f"unit {unit}" for unit in unit_order]
+    return [f"u{unit} {labels[unit]}".rstrip() for unit in unit_order]
+
+
+def value_scale(name: str, z: np.ndarray) -> dict:
+    """Gates share a 0-1 scale, hidden states and candidates the -1..1 of tanh, the cell state one symmetric about 0."""
+    if name in BOUNDED:
+        return dict(colorscale=GATE_SCALE, zmin=0.0, zmax=1.0)
+    limit = 1.0 if name in SIGNED_UNIT else max(float(np.abs(z).max(initial=0.0)), 1e-6)
+    return dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0.0)
+
+
+def state_heatmap(values: np.ndarray, tokens: list[str], unit_order: np.ndarray, name: str, title: str,
+                  labels: list[str] | None = None) -> go.Figure:  # fmt: skip
     """One layer's values (tokens, units) as units x tokens, units in `unit_order` from the top.
 
-    `name` is a key of VALUE_TITLES: gates share a 0-1 scale, hidden states and
-    candidates the -1..1 of tanh, the cell state a scale symmetric about 0.
+    `name` is a key of VALUE_TITLES (it picks the scale: `value_scale`); `labels`, one per unit in index order,
+    name each row by the words that move the unit (`pipelines.explain.UnitWords.labels`).
     """
     z = np.asarray(values, dtype=float)[:, unit_order].T  # (units, tokens)
-    if name in BOUNDED:
-        scale = dict(colorscale=GATE_SCALE, zmin=0.0, zmax=1.0)
-    else:
-        limit = 1.0 if name in SIGNED_UNIT else max(float(np.abs(z).max(initial=0.0)), 1e-6)
-        scale = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0.0)
-    units = [f"unit {unit}" for unit in unit_order]
+    units = unit_names(unit_order, labels)
     figure = go.Figure(go.Heatmap(
-        z=z, x=token_labels(tokens), y=units, **scale, colorbar=dict(thickness=12, len=0.9),
+        z=z, x=token_labels(tokens), y=units, **value_scale(name, z), colorbar=dict(thickness=12, len=0.9),
         hovertemplate="%{x}<br>%{y}: %{z:.3f}<extra></extra>",
     ))  # fmt: skip
     figure.update_layout(title=title)
     _token_axis(figure, tokens)
-    figure.update_yaxes(autorange="reversed", showgrid=False, showticklabels=len(units) <= 40, title="units")
+    _unit_axis(figure, len(units), labels is not None)
+    return figure
+
+
+def _unit_axis(figure: go.Figure, units: int, labelled: bool, **where) -> None:
+    shown = units <= (LABELLED_UNITS if labelled else 40)
+    figure.update_yaxes(autorange="reversed", showgrid=False, showticklabels=shown, ticks="", type="category",
+                        tickfont=dict(size=10) if labelled else None, title=None if labelled else "units", **where)
+
+
+def gate_heatmaps(values: dict[str, np.ndarray], means: dict[str, np.ndarray], tokens: list[str],
+                  unit_order: np.ndarray, title: str, labels: list[str] | None = None) -> go.Figure:  # fmt: skip
+    """Every gate, every unit and every token: one heatmap per gate (the keys of `values`, each (tokens, units)),
+    units in `unit_order` in each, and under them each gate's mean over the units, on the same token axis.
+
+    A mean near 50% can hide units that shut while others open: the heatmaps show which, word by word.
+    """
+    gates = [name for name in values if name in BOUNDED]
+    figure = make_subplots(rows=len(gates) + 1, cols=1, shared_xaxes=True, vertical_spacing=0.07,
+                           row_heights=[1.0] * len(gates) + [0.45], subplot_titles=[
+                               *(VALUE_TITLES[name] for name in gates), "mean over units"])  # fmt: skip
+    x = token_labels(tokens)
+    units = unit_names(unit_order, labels)
+    for row, name in enumerate(gates, start=1):
+        z = np.asarray(values[name], dtype=float)[:, unit_order].T  # (units, tokens)
+        figure.add_trace(go.Heatmap(
+            z=z, x=x, y=units, **value_scale(name, z), showscale=row == 1, colorbar=dict(thickness=10, len=0.4, y=0.8,
+            tickformat=".0%"), hovertemplate=f"%{{x}}<br>%{{y}}<br>{VALUE_TITLES[name]}: %{{z:.2f}}<extra></extra>",
+        ), row=row, col=1)  # fmt: skip
+        _unit_axis(figure, len(units), False, row=row, col=1)  # rows too thin for names: they are in the hover
+    for name in gates:
+        figure.add_scatter(x=x, y=means[name], mode="lines+markers", name=VALUE_TITLES[name],
+                           line=dict(color=GATE_COLOURS.get(name, OTHER_COLOUR), width=2.5), row=len(gates) + 1, col=1,
+                           hovertemplate=f"%{{x}}<br>{VALUE_TITLES[name]}, mean %{{y:.2f}}<extra></extra>")  # fmt: skip
+    figure.update_yaxes(range=[0, 1.02], tickformat=".0%", row=len(gates) + 1, col=1)
+    figure.update_layout(title=title, legend=dict(orientation="h", y=-0.12))
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=x, showgrid=False, showticklabels=True,
+                        tickangle=-45 if len(tokens) > 12 else 0)  # every heatmap names its words: "not" is findable
+    figure.update_yaxes(title=None)
     return figure
 
 
@@ -84,10 +140,12 @@ def norm_lines(norms: dict[str, np.ndarray], tokens: list[str], colour: str,
     return figure
 
 
+GATE_COLOURS = {"input": "#2a9d6f", "forget": "#3558d6", "output": "#e8833a", "reset": "#c8414b", "update": "#8a5fc7"}
+
+
 def gate_means(means: dict[str, np.ndarray], tokens: list[str], title: str) -> go.Figure:
     """Each gate's mean over the units after each token (0: closed, 1: open)."""
-    colours = {"input": "#2a9d6f", "forget": "#3558d6", "output": "#e8833a", "reset": "#c8414b",
-               "update": "#8a5fc7"}  # fmt: skip
+    colours = GATE_COLOURS
     figure = go.Figure()
     for name, values in means.items():
         if name not in BOUNDED:

@@ -206,6 +206,18 @@ def _predict(root: str, dataset: str, run_id: str, marker: str, text: str) -> np
         return model.predict_proba([text])[0]
 
 
+def word_coverage(record: RunRecord, text: str):
+    """How many of the text's words the run's model knows (`pipelines.data.WordCoverage`), None if it reads none."""
+    return _word_coverage(store_root(), record.dataset, record.run_id, run_marker(record), text)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _word_coverage(root: str, dataset: str, run_id: str, marker: str, text: str):
+    model = _model(root, dataset, run_id, marker)
+    with _unreadable_as(f"{run_id} could not count this text's words"):
+        return model.word_coverage(text)
+
+
 def word_weights(record: RunRecord, text: str):
     """A baseline's explanation of one text (`pipelines.baselines.WordWeights`): each word's weight."""
     return _word_weights(store_root(), record.dataset, record.run_id, run_marker(record), text)
@@ -258,6 +270,24 @@ def compute_top_words(record: RunRecord) -> None:
         raise Unreadable(f"the top words of {record.run_id} were computed, but {words.not_kept}; compute them "
                          "where the store can be written")  # fmt: skip
     _top_words.clear()
+
+
+def unit_words(record: RunRecord):
+    """The words that move each hidden unit most over the test split (`pipelines.explain.UnitWords`): read from
+    the store, or computed once (seconds) and kept there for every later session."""
+    return _unit_words(store_root(), record.dataset, record.run_id, run_marker(record))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _unit_words(root: str, dataset: str, run_id: str, marker: str):
+    from pipelines.explain import cached_unit_words, unit_words as aggregate
+
+    cached = cached_unit_words(Store(root), dataset, run_id)  # checked before the model is loaded
+    if cached is not None:
+        return cached
+    model = _model(root, dataset, run_id, marker)
+    with _unreadable_as(f"the unit words of {run_id} could not be computed"):
+        return aggregate(Store(root), model)  # a read-only store: computed, not kept; this cache still holds it
 
 
 # -- the glass box -------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from .backends import Backend, backend_for
-from .data import Vocabulary
+from .data import Vocabulary, WordCoverage
 from .devices import random_state_kept
 from .encoding import EncodedSplit
 from .models.spec import ModelSpec
@@ -96,6 +96,10 @@ class LoadedRun(LoadedFromRecord):
         if self.framework == "torch":
             return model.eval()
         return _torch_twin(self.spec, model)
+
+    def word_coverage(self, text: str) -> WordCoverage:
+        """How many of the words it reads (within maxlen) the run's vocabulary knows; the others read as <unk>."""
+        return self.vocabulary.coverage(text)
 
     def gradients(self, text: str, **options):
         """Gradient flow through time for one text, trained and at initialisation: `pipelines.explain.gradients`."""

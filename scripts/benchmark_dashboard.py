@@ -39,7 +39,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "dashboard" / "app.py"
 PAGES = {page.title: page.path for page in dashboard.pages.PAGES}
 # Pages that read a typed text: the widget that holds it ("new text" cases type a fresh one each time).
-TEXT_WIDGETS = {"Playground": ("text_area", "text"), "Inside the model": ("text_area", "text"),
+TEXT_WIDGETS = {"Playground": ("text_input", "text"), "Inside the model": ("text_input", "text"),
                 "Glass box": ("text_input", "glass_box_text")}  # fmt: skip
 # Tabs measured open too; the Glass box's text box is on its token-by-token tab only.
 TABS = {"Inside the model": ("tab", "Hidden states"),

@@ -2,6 +2,8 @@
 
     python scripts/screenshot_pages.py --artifacts artifacts --dataset rt-polarity --pages compare deploy --out docs
     python scripts/screenshot_pages.py --pages deploy --presentation --out screenshots
+    python scripts/screenshot_pages.py --pages playground inside --width 390 --height 2400 --suffix=-phone \
+        --query 'text=It+was+not+bad.&tab=Gates'                       # a phone, scrolled all the way down
     python scripts/screenshot_pages.py --lecture why-gates-matter --out docs/lecture   # every step, 1920x1080
 
 Starts `streamlit run dashboard/app.py` on a free port, opens each page (the data
@@ -43,8 +45,11 @@ def main() -> None:
     parser.add_argument("--lecture", default=None, help="a lecture's name: screenshot each of its steps")
     parser.add_argument("--presentation", action="store_true")
     parser.add_argument("--scroll-to", default=None, help="a heading to start the picture at")
-    parser.add_argument("--width", type=int, default=None, help="1400 (a laptop), or 1920 with --presentation")
+    parser.add_argument("--width", type=int, default=None, help="1400 (a laptop), 1920 with --presentation, 390 "
+                        "for a phone")
     parser.add_argument("--height", type=int, default=None, help="1500, or 1080 with --presentation")
+    parser.add_argument("--query", default="", help="more of the address, e.g. 'text=It+was+not+bad.&tab=Gates'")
+    parser.add_argument("--suffix", default="", help="added to the file names, e.g. -phone")
     parser.add_argument("--out", default="screenshots")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -70,17 +75,18 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
             if args.lecture:
                 walk_lecture(browser, url, args.lecture, Path(args.artifacts), out)
-            width = args.width or (1920 if args.presentation else 1400)  # a projector, or a laptop (or --width 390)
+            width = args.width or (1920 if args.presentation else 1400)  # a projector, or a laptop
             height = args.height or (1080 if args.presentation else 1500)
             page = browser.new_page(viewport={"width": width, "height": height})
             for key in args.pages:
                 query = f"?dataset={args.dataset}" + ("&presentation=true" if args.presentation else "")
+                query += f"&{args.query}" if args.query else ""
                 page.goto(f"{url}/{BY_KEY[key].url_path}{query}")  # the default page lives at the plain address
                 settle(page)
                 if args.scroll_to:
                     page.get_by_text(args.scroll_to, exact=True).first.scroll_into_view_if_needed()
                     page.wait_for_timeout(800)
-                name = out / f"{key}{'-presentation' if args.presentation else ''}-{width}x{height}.png"
+                name = out / f"{key}{'-presentation' if args.presentation else ''}{args.suffix}.png"
                 page.screenshot(path=str(name))
                 print(name)
             browser.close()

@@ -248,8 +248,9 @@ BAD_INPUTS = {
     "empty": ("", "info", "Type a review"),
     "blank": ("   \n\t ", "info", "Type a review"),
     "huge": (("great film " * 10_000)[:100_000], "info", "read only the first"),
-    "unknown words": ("Zxqv blorptastic qwrtz!", "warning", "None of these words"),
-    "emoji": ("😀🎬👍🔥", "warning", "None of these words"),
+    "unknown words": ("Zxqv blorptastic qwrtz!", "warning", "No model knows a single word"),
+    "emoji": ("😀🎬👍🔥", "warning", "No model knows a single word"),
+    "typos": ("The moive was amazng, beatiful!", "warning", "Mostly unknown words: 3 of 5 words"),
     "html": ('<b>great</b> <img src=x onerror="alert(1)">', None, None),
     "script": ("<script>alert('boo')</script> a great film", None, None),
 }
@@ -259,12 +260,17 @@ BAD_INPUTS = {
 def test_playground_answers_bad_input_in_words(case, real_runs):
     text, kind, message = BAD_INPUTS[case]
     app = open_page("playground")
-    app.text_area(key="text").input(text).run()
+    app.text_input(key="text").input(text).run()
     assert not problems(app)
     if kind:
         assert message in texts(getattr(app, kind))
-    if text.strip():
-        assert len(app.dataframe[0].value) == 11  # every model still answers
+    if "No model knows" in (message or ""):
+        assert not app.dataframe  # a clear message instead of a guess
+    elif text.strip():
+        table = app.dataframe[0].value
+        assert len(table) == 11  # every model still answers
+        if case == "typos":  # every model that reads words says how many it missed; the majority class reads none
+            assert table["unknown words"].tolist().count("⚠ 3 of 5") == 10 and "reads no words" in table.values
     shown = "".join(html.proto.body for html in app.get("html"))
     assert "<script" not in shown and "<img" not in shown and "<b>" not in shown
     if "<" in text:
@@ -296,7 +302,7 @@ def test_playground_examples_fill_the_text_box(real_runs):
     app.selectbox(key="playground_example").set_value("Not bad at all.").run()
     [button for button in app.button if button.label == "Use this example"][0].click().run()
     assert not problems(app)
-    assert app.text_area(key="text").value == "Not bad at all."
+    assert app.text_input(key="text").value == "Not bad at all."
 
 
 # -- inside the model, top words, glass box -------------------------------------------------------
@@ -323,11 +329,15 @@ def test_inside_draws_two_models_side_by_side_in_every_tab(tab, real_runs):
     if tab == "Words":
         assert len(app.metric) == 2 and len(specs) == 1  # the 2-layer LSTM's trajectory; the BiGRU has none
         assert "bidirectional model has no prediction after a prefix" in texts(app.caption)
-    elif tab in ("Hidden states", "Gates"):
+    elif tab == "Hidden states":
         assert len(specs) == 4  # a heatmap and a line chart per model
         assert sum('"type":"heatmap"' in spec for spec in specs) == 2
-        if tab == "Gates":
-            assert "forget gate f" in specs[0] and "update gate z" in specs[2]
+        rows = [json.loads(spec)["data"][0]["y"] for spec in specs[::2]]
+        assert all(any("↑" in row for row in heatmap) for heatmap in rows)  # the units named by their words
+    elif tab == "Gates":  # per model, one figure: a heatmap per gate over a row of the gates' means
+        assert len(specs) == 2 and [spec.count('"type":"heatmap"') for spec in specs] == [3, 2]
+        assert all(gate in specs[0] for gate in ("forget gate f", "input gate i", "output gate o"))
+        assert all(gate in specs[1] for gate in ("update gate z", "reset gate r"))
     else:
         assert "Type a word to put in place" in texts(app.info)
         app.text_input(key="inside_edit_word").input("awful").run()
@@ -357,10 +367,14 @@ def test_inside_offers_every_unit_order_layer_and_direction(real_runs):
 def test_inside_answers_bad_input_in_words_and_never_renders_it(case, real_runs):
     text = BAD_INPUTS[case][0]
     app = open_page("inside")
-    app.text_area(key="text").input(text).run()
+    app.text_input(key="text").input(text).run()
     assert not problems(app)
     if not text.strip():
         assert "Type a text" in texts(app.info)
+        return
+    if case in ("unknown words", "emoji"):  # a clear message instead of a guess, the words in code spans
+        assert "so there is nothing to explain" in texts(app.warning) and not app.get("plotly_chart")
+        assert case == "emoji" or "`blorptastic`" in texts(app.warning)
         return
     if case == "huge":
         assert "read only the first" in texts(app.info)
@@ -373,10 +387,10 @@ def test_inside_answers_bad_input_in_words_and_never_renders_it(case, real_runs)
 
 def test_the_playground_hands_its_review_to_inside_the_model(real_runs):
     app = open_page("playground")
-    app.text_area(key="text").input("Dull, tedious and far too long.").run()
+    app.text_input(key="text").input("Dull, tedious and far too long.").run()
     app.button(key="playground_inside").click().run()
     assert not problems(app)
-    assert app.title[0].value == "Inside the model" and app.text_area(key="text").value.startswith("Dull")
+    assert app.title[0].value == "Inside the model" and app.text_input(key="text").value.startswith("Dull")
 
 
 def test_top_words_missing_from_the_store_are_computed_on_request(trained, store_at, tmp_path):
@@ -750,14 +764,15 @@ def test_a_link_opens_inside_the_model_on_two_models_a_text_a_method_and_a_tab(r
     assert not problems(app)
     assert app.selectbox(key="run").value.startswith("torch-lstm-") and app.selectbox(key="vs").value.startswith(
         "torch-rnn-")  # fmt: skip
-    assert app.text_area(key="text").value == "It was not bad." and app.button_group(key="method").value == "saliency"
+    assert app.text_input(key="text").value == "It was not bad." and app.button_group(key="method").value == "saliency"
     specs = [chart.proto.spec for chart in app.get("plotly_chart")]
     assert app.session_state["tab"] == "Gates" and "forget gate f" in specs[0]  # the Gates tab is the one drawn
     assert "a plain RNN has no gates" in texts(app.info)
 
 
 @pytest.mark.parametrize("page, address, shown", [
-    ("playground", {"text": "Dull, tedious and far too long."}, ("text_area", "text", "Dull, tedious and far too long.")),
+    ("playground", {"text": "Dull, tedious and far too long."},
+     ("text_input", "text", "Dull, tedious and far too long.")),
     ("evaluation", {"tab": "Per class"}, ("session_state", "tab", "Per class")),
     ("memory_lab", {"distance": "3"}, ("select_slider", "distance", 3)),  # the page opens at the distance nearest 100
     ("gradients", {"distance": "3"}, ("select_slider", "distance", 3)),
@@ -803,12 +818,12 @@ def test_a_link_names_runs_by_their_labels_and_an_unknown_one_falls_back_to_the_
 
 def test_a_typed_text_survives_a_visit_to_other_pages_and_is_the_one_inside_the_model_reads(real_runs):
     app = open_page("playground")
-    app.text_area(key="text").input("Dull, tedious and far too long.").run()
+    app.text_input(key="text").input("Dull, tedious and far too long.").run()
     app.switch_page(PAGES["overview"]).run()
     app.switch_page(PAGES["playground"]).run()
-    assert not problems(app) and app.text_area(key="text").value == "Dull, tedious and far too long."
+    assert not problems(app) and app.text_input(key="text").value == "Dull, tedious and far too long."
     app.switch_page(PAGES["inside"]).run()
-    assert not problems(app) and app.text_area(key="text").value == "Dull, tedious and far too long."
+    assert not problems(app) and app.text_input(key="text").value == "Dull, tedious and far too long."
     open_tab(app, "tab", "Gates")
     app.switch_page(PAGES["evaluation"]).run()  # another page's tabs: "Gates" is not one of them
     assert not problems(app) and app.session_state["tab"] != "Gates"

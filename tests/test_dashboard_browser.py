@@ -28,6 +28,8 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 SCREENSHOTS = PROJECT / "screenshots"
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+# The Playground's and Inside the model's text box, whatever its kind: the tests ask what Enter does, not which widget.
+TEXT_BOX = ", ".join(f'{kind}[aria-label="{label}"]' for kind in ("input", "textarea") for label in ("Review", "Text"))
 
 
 def free_port() -> int:
@@ -148,9 +150,9 @@ HOSTILE = '<img src=x onerror="window.hacked=1"><script>window.hacked=2</script>
 
 def type_hostile_markup(page) -> str:
     """Type HOSTILE into the page's text box; check that none of it ran; return the coloured words' text."""
-    box = page.locator("textarea")
+    box = page.locator(TEXT_BOX)
     box.fill(HOSTILE)
-    box.press("Control+Enter")
+    box.press("Enter")
     page.wait_for_timeout(500)
     settle(page)
     assert page.evaluate("() => window.hacked") is None
@@ -180,6 +182,31 @@ def test_inside_colours_markup_as_text_and_draws_every_tab(page, server):
         settle(page)
         assert page.locator(PROBLEMS).count() == 0
         shoot(page, f"inside-{tab.split()[0].lower()}")
+
+
+@pytest.mark.parametrize("path, expected", [("playground", "most say"), ("inside", "%")])
+def test_on_a_phone_enter_reads_the_review_and_the_page_fits_the_screen(browser, server, path, expected):
+    """390x844, a phone's touch screen: type a review, press Enter (a phone keyboard's Go), see the prediction."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/{path}")
+        settle(page)
+        box = page.locator(TEXT_BOX)
+        box.fill("Tedious, tedious, awful film.")
+        page.wait_for_timeout(500)
+        read = page.locator('[data-testid="stHtml"]').first  # the review's words as the models read them
+        assert "awful" not in read.inner_text().lower() and "awful" not in page.url  # typed, not yet read
+        box.press("Enter")
+        settle(page)
+        assert "awful" in read.inner_text().lower() and "text=Tedious" in page.url
+        metric = page.locator('[data-testid="stMetric"]').filter(has_text=expected).first
+        assert metric.is_visible() and metric.bounding_box()["width"] <= 390
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+        assert page.locator(PROBLEMS).count() == 0
+        shoot(page, f"phone-{path}")
+    finally:
+        context.close()
 
 
 def test_glass_box_draws_the_equations_and_the_agreement(page, server):
@@ -326,18 +353,18 @@ def open_tab_named(page) -> str:
 def test_a_typed_text_and_a_tab_survive_a_reload_and_a_visit_to_other_pages(page, server):
     page.goto(f"{server}/playground")
     settle(page)
-    box = page.locator("textarea").first
+    box = page.locator(TEXT_BOX).first
     box.fill("It was not bad.")
-    box.press("Control+Enter")
+    box.press("Enter")
     settle(page)
     page.reload()
     settle(page)
-    assert page.locator("textarea").first.input_value() == "It was not bad."  # the address kept it
+    assert page.locator(TEXT_BOX).first.input_value() == "It was not bad."  # the address kept it
     open_by_sidebar(page, "Overview")
     open_by_sidebar(page, "Playground")
-    assert page.locator("textarea").first.input_value() == "It was not bad."  # it once reset to the example
+    assert page.locator(TEXT_BOX).first.input_value() == "It was not bad."  # it once reset to the example
     open_by_sidebar(page, "Inside the model")  # the same text, inside the models, and in its address at once
-    assert page.locator("textarea").first.input_value() == "It was not bad." and "text=It+was+not+bad." in page.url
+    assert page.locator(TEXT_BOX).first.input_value() == "It was not bad." and "text=It+was+not+bad." in page.url
     page.get_by_role("tab", name="Gates").click()
     page.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
     settle(page)
@@ -347,7 +374,7 @@ def test_a_typed_text_and_a_tab_survive_a_reload_and_a_visit_to_other_pages(page
     assert open_tab_named(page) == "Gates" and "tab=Gates" in page.url
     page.reload()
     settle(page)
-    assert open_tab_named(page) == "Gates" and page.locator("textarea").first.input_value() == "It was not bad."
+    assert open_tab_named(page) == "Gates" and page.locator(TEXT_BOX).first.input_value() == "It was not bad."
     assert "tab=Gates" in page.url and "text=It+was+not+bad." in page.url
     assert page.locator(PROBLEMS).count() == 0
     shoot(page, "link-restored-inside")
@@ -390,7 +417,7 @@ def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(browse
         settle(pasted)
         pasted.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
         settle(pasted)
-        assert pasted.locator("textarea").first.input_value() == "It was not bad."
+        assert pasted.locator(TEXT_BOX).first.input_value() == "It was not bad."
         assert open_tab_named(pasted) == "Hidden states"
         assert pasted.locator('[data-testid="stSelectbox"]').nth(2).inner_text().split("\n")[-1] == second
         assert pasted.locator(PROBLEMS).count() == 0

@@ -68,7 +68,7 @@ def test_the_report_page_builds_an_html_file_to_download(real_runs):
 
 def test_the_playground_shows_the_baselines_word_weights_escaped(real_runs):
     app = open_page("playground")
-    app.text_area(key="text").input('<img src=x onerror="alert(1)"> a wonderful film').run()
+    app.text_input(key="text").input('<img src=x onerror="alert(1)"> a wonderful film').run()
     assert not problems(app)
     assert "Why TF-IDF + LR (1-2 grams) says so" in texts(app.markdown)
     shown = "".join(html.proto.body for html in app.get("html"))

@@ -169,6 +169,23 @@ def test_state_heatmap_orders_units_and_picks_the_value_scale():
     assert cell.zmax == pytest.approx(2.7) and cell.zmin == pytest.approx(-2.7)
 
 
+def test_units_are_named_by_their_words_and_every_gate_gets_a_heatmap_in_the_same_unit_order():
+    from dashboard.figures_inside import DIVERGING, gate_heatmaps, state_heatmap
+
+    names = ["great↑ dull↓", "", "not↑ film↓"]  # one per unit, in index order; unit 1 moved by no word
+    heatmap = state_heatmap(np.zeros((2, 3)), ["not", "bad"], np.array([2, 0, 1]), "hidden", "h", names).data[0]
+    assert list(heatmap.y) == ["u2 not↑ film↓", "u0 great↑ dull↓", "u1"]
+    assert {colour for _, colour in DIVERGING}.isdisjoint(figures.CLASS_COLOURS.values())  # a sign is not a class
+    values = {"input": np.array([[0.1, 0.9, 0.5]] * 2), "forget": np.array([[1.0, 0.0, 0.5]] * 2)}  # (tokens, units)
+    means = {name: array.mean(axis=1) for name, array in values.items()}
+    figure = gate_heatmaps({**values, "cell": np.ones((2, 3))}, means, ["not", "bad"], np.array([1, 0, 2]), "g", names)
+    heatmaps = [trace for trace in figure.data if trace.type == "heatmap"]
+    assert [np.asarray(trace.z)[:, 0].tolist() for trace in heatmaps] == [[0.9, 0.1, 0.5], [0.0, 1.0, 0.5]]
+    assert all(trace.y[0] == "u1" for trace in heatmaps) and (heatmaps[0].zmin, heatmaps[0].zmax) == (0.0, 1.0)
+    assert [trace.name for trace in figure.data if trace.type == "scatter"] == ["input gate i", "forget gate f"]
+    assert figures.styled(figure).to_plotly_json()["layout"]["font"]["size"] == 14
+
+
 def test_every_value_the_explanation_keeps_has_a_title():
     from dashboard.figures_inside import VALUE_TITLES
     from pipelines.explain import CELL_VALUES

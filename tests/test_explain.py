@@ -511,3 +511,26 @@ def test_integrated_gradients_take_fewer_steps_only_where_they_are_as_good(scale
         np.testing.assert_array_equal(ig.scores, fixed.attributions["integrated_gradients"].scores)
     with pytest.raises(ValueError, match="tolerance"):
         explain(run, TEXT, methods=["integrated_gradients"], ig_tolerance=1.5)
+
+
+def test_unit_words_are_each_units_mean_response_to_a_word_in_the_states_the_explanation_shows():
+    from pipelines.explain.unit_words import PRIOR_COUNT, UnitWords, aggregate_unit_words
+
+    run = loaded_run(tiny_model("gru", bidirectional=True, layers=2))
+    texts = ["The film was great.", "A dull plot; the script was dull.", "A moving story (1)", "The plot was great!"]
+    words = aggregate_unit_words(run, texts, min_count=1)
+    explanations = [explain(run, text, methods=()) for text in texts]
+    for layer, direction in [(0, "forward"), (1, "backward")]:
+        states = np.concatenate([e.layer(layer, direction).hidden for e in explanations])  # (tokens, hidden)
+        tokens = [token for e in explanations for token in e.read_tokens]
+        known = sorted({token.text for token in tokens if token.known and token.text.isalnum()})  # no "(" or ")"
+        deviations = states - states.mean(axis=0)  # from each unit's mean over every token read
+        seen = {word: np.array([t.text == word for t in tokens]) for word in known}
+        response = np.array([deviations[seen[word]].sum(axis=0) / (seen[word].sum() + PRIOR_COUNT) for word in known])
+        for unit, found in enumerate(words.units(layer, direction)):
+            strongest = int(np.argmax(response[:, unit]))
+            assert found.up[0] == known[strongest] and found.up_scores[0] == pytest.approx(response[strongest, unit])
+            assert found.down[0] == known[int(np.argmin(response[:, unit]))] and found.label.endswith("↓")
+        assert sorted(words.order(layer, direction)) == list(range(6))
+    again = UnitWords.from_json(json.loads(json.dumps(words.to_json())))  # as the store keeps it
+    assert again.labels(1, "backward") == words.labels(1, "backward") and again.orders == words.orders

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from pipelines.data.text import OOV_ID, PAD_ID, Vocabulary, read_tokens, tokenize, tokenize_with_spans
+from pipelines.data.text import (
+    OOV_ID, PAD_ID, Vocabulary, read_tokens, tokenize, tokenize_with_spans, word_coverage,
+)  # fmt: skip
 from pipelines.encoding import EncodedSplit, pad_batch
 
 
@@ -80,3 +82,35 @@ def test_json_round_trip_keeps_mapping_and_fingerprint():
 def test_vocabulary_rejects_a_list_without_specials():
     with pytest.raises(ValueError):
         Vocabulary(["a", "b"], maxlen=3)
+
+
+ENGLISH = Vocabulary.build(["the movie was amazing and beautiful", "a film , i loved it !", "un"], 100, maxlen=8)
+
+
+@pytest.mark.parametrize("text, words, unknown, nothing_known, mostly_unknown", [
+    ("The moive was amazng, beatiful!", 5, ("moive", "amazng", "beatiful"), False, True),  # 3 of 5: a warning
+    ("Un film magnifique, je l'ai adoré.", 6, ("magnifique", "je", "l'ai", "adoré"), False, True),
+    ("Ceci est incompréhensible ???", 3, ("Ceci", "est", "incompréhensible"), True, False),  # "?" is no word
+    ("The movie was amazing, moive!", 5, ("moive",), False, False),  # 1 of 5 unknown: no warning
+    ("The film, the film, the film, the end", 6, (), False, False),  # maxlen 8: "the end" is never read
+    ("!!! ...", 0, (), True, False),
+])  # fmt: skip
+def test_word_coverage_counts_the_words_read_and_names_the_unknown_ones_as_typed(
+        text, words, unknown, nothing_known, mostly_unknown):  # fmt: skip
+    coverage = ENGLISH.coverage(text)
+    assert (coverage.words, coverage.unknown) == (words, unknown)
+    assert (coverage.nothing_known, coverage.mostly_unknown) == (nothing_known, mostly_unknown)
+    assert coverage.known + len(coverage.unknown) == coverage.words and "<unk>" in coverage.handling
+
+
+def test_a_bag_of_words_model_counts_its_own_features_and_the_majority_class_reads_no_words():
+    from pipelines.baselines.model import fit_baseline
+    from pipelines.models.bag_of_words_spec import BaselineSpec
+
+    texts, labels = ["a wonderful film", "a dull film", "wonderful", "dull"] * 3, np.array([1, 0, 1, 0] * 3)
+    tfidf = fit_baseline(BaselineSpec("tfidf-lr", min_df=1), texts, labels, texts, labels, ["negative", "positive"])
+    coverage = tfidf.word_coverage("A wonderful moive " + "film " * 300)  # read whole: no maxlen
+    assert (coverage.words, coverage.unknown) == (303, ("moive",)) and "dropped" in coverage.handling
+    majority = fit_baseline(BaselineSpec("majority"), texts, labels, texts, labels, ["negative", "positive"])
+    assert majority.word_coverage("a wonderful film") is None
+    assert word_coverage("Wonderful", {"wonderful"}).nothing_known is False

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.text import WordCoverage
 from ..records import LoadedFromRecord, RunRecord
 from ..store import Store
 from ..tasks import BASELINE, Capability
@@ -42,6 +43,10 @@ class LoadedBaseline(LoadedFromRecord):
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.model.predict_proba(texts)
+
+    def word_coverage(self, text: str) -> WordCoverage | None:
+        """How many words it knows (the rest are dropped); None for the majority class, which reads none."""
+        return self.model.word_coverage(text)
 
     def word_weights(self, text: str, target: int | str | None = None) -> WordWeights:
         if not text or not text.strip():

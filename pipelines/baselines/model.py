@@ -28,11 +28,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from ..data.text import Token, tokenize, tokenize_with_spans
+from ..data.text import Token, WordCoverage, tokenize, tokenize_with_spans, word_coverage
 from ..files import read_json
 from ..models.bag_of_words_spec import BaselineSpec
 
 WEIGHTS_FILE = "weights.safetensors"
+DROPPED = "unknown words are dropped: the model weighs only the n-grams it learned, as if the rest were not there"
 FEATURES_FILE = "features.json"
 
 
@@ -112,6 +113,7 @@ class BaselineModel:
     classifier: LogisticRegression | None = None
     regularisation: float | None = None  # the chosen C
     validation_scores: dict[str, float] = field(default_factory=dict)  # C -> validation macro F1
+    _known_words: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def parameters(self) -> int:
@@ -134,6 +136,15 @@ class BaselineModel:
         if texts:  # a class missing from training keeps probability 0
             probabilities[:, self.classifier.classes_] = self.classifier.predict_proba(self.vectorizer.transform(texts))
         return probabilities
+
+    def word_coverage(self, text: str) -> WordCoverage | None:
+        """How many of the text's words are part of one of the model's n-grams (the rest are dropped); None for
+        the majority class, which reads no words at all. Every word is read: TF-IDF has no maxlen."""
+        if self.vectorizer is None:
+            return None
+        if self._known_words is None:  # every word of every n-gram feature, worked out once per model
+            self._known_words = frozenset(word for ngram in self.vectorizer.vocabulary_ for word in ngram.split(" "))
+        return word_coverage(text, self._known_words, handling=DROPPED)
 
     # -- explanation ------------------------------------------------------------------
 

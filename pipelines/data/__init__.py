@@ -15,7 +15,7 @@ import numpy as np
 
 from . import imdb, memory, nusax, rt_polarity
 from .base import DataError, Dataset, DatasetInfo, Example, limit_examples
-from .text import OOV_ID, TokenInfo, Vocabulary, read_tokens, tokenize, tokenize_with_spans
+from .text import OOV_ID, TokenInfo, Vocabulary, WordCoverage, read_tokens, tokenize, tokenize_with_spans, word_coverage
 
 DATASET_KEYS = ("rt-polarity", "imdb", "nusax")  # plus the generated memory tasks: memory-dN (memory.py)
 DEFAULT_DATASET = "rt-polarity"
@@ -23,7 +23,7 @@ DEFAULT_DATASET = "rt-polarity"
 __all__ = [
     "DATASET_KEYS", "DEFAULT_DATASET", "DataError", "Dataset", "DatasetInfo", "Example",
     "TokenInfo", "Vocabulary", "build_vocabulary", "dataset_summary", "load_dataset", "read_tokens",
-    "data_fingerprint", "resolve_info", "tokenize", "tokenize_with_spans",
+    "data_fingerprint", "resolve_info", "tokenize", "tokenize_with_spans", "WordCoverage", "word_coverage",
 ]  # fmt: skip
 
 

@@ -13,7 +13,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Container, Iterable
 
 PAD_ID = 0
 OOV_ID = 1
@@ -78,6 +78,10 @@ class Vocabulary:
         """Token ids of `text`, cut to the first `maxlen` tokens; never padded."""
         return [self.id_of(token) for token in tokenize(text)[: self.maxlen]]
 
+    def coverage(self, text: str) -> "WordCoverage":
+        """How many words of `text`, within maxlen, this vocabulary knows (`word_coverage`)."""
+        return word_coverage(text, self, self.maxlen)
+
     def to_json(self) -> dict:
         return {"maxlen": self.maxlen, "tokens": self.tokens, "fingerprint": self.fingerprint()}
 
@@ -113,3 +117,60 @@ def read_tokens(text: str, vocabulary: Vocabulary) -> list[TokenInfo]:
     ids = [vocabulary.id_of(token.text) for token in tokens]
     return [TokenInfo(token.text, token.start, token.end, id_, id_ != OOV_ID, index >= vocabulary.maxlen)
             for index, (token, id_) in enumerate(zip(tokens, ids))]  # fmt: skip
+
+
+MOSTLY_UNKNOWN = 0.5  # more than this share of a text's words unknown: its prediction comes with a warning
+
+
+@dataclass(frozen=True)
+class WordCoverage:
+    """How many of a text's words a model knows. Words are the tokens with a letter or digit in them: punctuation
+    and symbols are tokens too, but "!" alone says nothing about whether the model understood the text.
+
+    `unknown` keeps each unknown word as it was typed, in order, repeats included; `handling` says in one
+    sentence what the model does with them (the <unk> token, dropped, ...).
+    """
+
+    words: int  # words the model reads (a recurrent model: within maxlen)
+    unknown: tuple[str, ...]
+    handling: str
+
+    @property
+    def known(self) -> int:
+        return self.words - len(self.unknown)
+
+    @property
+    def unknown_share(self) -> float:
+        """Share of the words not known; 0 for a text without words."""
+        return len(self.unknown) / self.words if self.words else 0.0
+
+    @property
+    def nothing_known(self) -> bool:
+        """Not one word known (or no word at all): any answer is a guess about text the model cannot read."""
+        return self.known == 0
+
+    @property
+    def mostly_unknown(self) -> bool:
+        """Some words known, but more than MOSTLY_UNKNOWN of them not."""
+        return not self.nothing_known and self.unknown_share > MOSTLY_UNKNOWN
+
+    def to_json(self) -> dict:
+        return {"words": self.words, "known": self.known, "unknown": list(self.unknown),
+                "unknown_share": self.unknown_share, "handling": self.handling}  # fmt: skip
+
+
+UNKNOWN_AS_UNK = (f"each unknown word is read as the same {OOV_TOKEN} token: the model sees that a word was there, "
+                  "not which")
+
+
+def word_coverage(text: str, known: Container[str], maxlen: int | None = None,
+                  handling: str = UNKNOWN_AS_UNK) -> WordCoverage:  # fmt: skip
+    """The words of `text` (the first `maxlen` tokens, if given) and which of them `known` lacks.
+
+    The one count of unknown words: `Vocabulary.coverage` for a recurrent model, a baseline's own features
+    for a bag-of-words model, so every page and command says the same number.
+    """
+    tokens = tokenize_with_spans(text)[:maxlen]
+    words = [token for token in tokens if any(character.isalnum() for character in token.text)]
+    unknown = tuple(text[token.start : token.end] for token in words if token.text not in known)
+    return WordCoverage(len(words), unknown, handling)

@@ -61,8 +61,13 @@ class LayerStates:
         self.unit_contribution = contribution
         self.unit_order = np.argsort(-contribution, kind="stable")
 
-    def ordered_units(self, by: str) -> np.ndarray:
-        """Unit indices (hidden,) for drawing, by one of UNIT_ORDERS."""
+    def ordered_units(self, by: str, by_words: np.ndarray | None = None) -> np.ndarray:
+        """Unit indices (hidden,) for drawing, by one of UNIT_ORDERS. "words" takes the run's order from its test
+        set (`UnitWords.order`, given as `by_words`); without it, the units are clustered on this text instead."""
+        if by == "words" and by_words is not None:
+            return np.asarray(by_words)
+        if by == "words":
+            by = "similarity"
         if by == "contribution" and self.unit_order is not None:
             return self.unit_order
         if by == "similarity":
@@ -85,6 +90,7 @@ class LayerStates:
 
 
 UNIT_ORDERS = {
+    "words": "units that answer the same words on the test set next to each other: the same rows for every text",
     "contribution": "by how much each unit pushed towards the explained class (most towards it first)",
     "similarity": "units that rise and fall together next to each other (clustered by correlation)",
     "index": "as the model numbers them",

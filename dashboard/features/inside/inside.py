@@ -44,7 +44,8 @@ def text_ui() -> str:
 
         st.selectbox("Example", examples, index=None, placeholder="Start from an example review",
                      key="inside_example", on_change=use_example)  # fmt: skip
-    return st.text_area("Text", height=90, placeholder="Type a review, e.g. “Not bad at all.”", **kept(TEXT))
+    # One line: Enter (a phone's Go key) reads the text, as on the Playground.
+    return st.text_input("Text", placeholder="Type a review, e.g. “Not bad at all.”, then Enter", **kept(TEXT))
 
 
 def controls_ui() -> tuple[str, int | None]:
@@ -66,7 +67,25 @@ with st.container(border=True):
     method, target = controls_ui()
 
 if not text.strip():
-    st.info("Type a text above (or pick an example) and press Ctrl+Enter.", icon=":material/keyboard:")
+    st.info("Type a text above (or pick an example) and press Enter.", icon=":material/keyboard:")
+    st.stop()
+
+coverages = {}  # run id -> how many of the text's words the model knows (pipelines.data.WordCoverage)
+for run_id in chosen:
+    try:
+        coverages[run_id] = loaders.word_coverage(by_id[run_id], text)
+    except loaders.Unreadable:
+        pass  # explaining it says why, below
+if coverages and all(coverage.nothing_known for coverage in coverages.values()):
+    coverage = next(iter(coverages.values()))
+    if coverage.words:  # each word in backticks: the user's words, never markdown (no backtick is part of a word)
+        shown = ", ".join(f"`{word}`" for word in coverage.unknown[:8]) + ("…" if len(coverage.unknown) > 8 else "")
+        found = f"knows none of the words of this text ({len(coverage.unknown)} of {coverage.words} unknown: {shown})"
+    else:
+        found = "finds no word in this text, only symbols or punctuation"
+    st.warning(f"The model {found}, so there is nothing to explain, only a guess: {coverage.handling}. Is it in "
+               f"another language, or full of typos? The models learned "
+               f"{summary.language.capitalize() or 'their words'} from {summary.title}.", icon=":material/translate:")
     st.stop()
 
 explanations = {}
@@ -100,6 +119,7 @@ def words_view() -> None:
             probability = explanation.probabilities[explanation.predicted]
             st.metric(labels[run_id], f"{explanation.predicted_class} · {probability:.0%}",
                       help="The model's prediction and the probability it gives it.")  # fmt: skip
+            unknown_note(coverages.get(run_id))
             st.html(attribution_html(explanation))
             ui.teach(attribution_caption(explanation))
             if explanation.trajectory is not None:
@@ -108,6 +128,18 @@ def words_view() -> None:
                               explanation.classes, height=300)  # fmt: skip
             else:
                 ui.teach(f"No prediction after each word: {explanation.trajectory_note}.")
+
+
+def unknown_note(coverage) -> None:
+    """Beside the prediction: how many words the model did not know, and a warning when they are most of them."""
+    if coverage is None or not coverage.unknown:
+        return
+    counted = f"{len(coverage.unknown)} of {coverage.words} words unknown"
+    if coverage.mostly_unknown:
+        st.warning(f"{counted}: this prediction rests on the few words the model knows. "
+                   f"{coverage.handling.capitalize()}.", icon=":material/warning:")  # fmt: skip
+    else:
+        ui.teach(f"{counted} (underlined with dots): {coverage.handling}.")
 
 
 def attribution_html(explanation) -> str:
@@ -152,44 +184,73 @@ def layer_of(explanation, layer: int | str, direction: str):
 
 
 def states_view(gates: bool = False) -> None:
-    """Hidden states (and their norm) or, with `gates`, one gate or cell value (and the gates' means)."""
+    """Hidden states (and their norm) or, with `gates`, every gate per unit (and the gates' means), or one other value
+    (the candidate, the cell state); rows named by the words that move each unit on the test set."""
     layer, direction, order = layer_ui()
     for column, (run_id, explanation) in zip(side_by_side(), explanations.items()):
         states = layer_of(explanation, layer, direction)
         with column:
             if states is None:
                 continue
-            tokens = [token.text for token in explanation.read_tokens]
-            value = "hidden"
             if gates and explanation.cell == "rnn":
                 st.info(f"{labels[run_id]}: a plain RNN has no gates; h_t = tanh(W x_t + U h_(t-1) + b) is all it "
                         "computes. Pick an LSTM or a GRU to see gates.", icon=":material/info:")  # fmt: skip
                 continue
-            if gates:  # one choice per cell, so an LSTM and a GRU side by side each show their own
-                offered = list(CELL_VALUES[explanation.cell])
-                value = st.segmented_control("Show", offered, format_func=figures_inside.VALUE_TITLES.get,
-                                             default=offered[0], key=f"inside_value:{explanation.cell}", required=True)
-            values = states.hidden if value == "hidden" else states.values[value]
-            title = f"{labels[run_id]}: {figures_inside.VALUE_TITLES[value]}, layer {states.layer + 1} {direction}"
-            units = states.ordered_units(order)
-            ui.show_chart(f"{value}-{run_id}", figures_inside.state_heatmap, values, tokens, units, value, title,
-                          height=min(220 + 5 * len(units), 640))  # fmt: skip
-            if gates and GATES[explanation.cell]:
-                ui.show_chart(f"gate-means-{run_id}", figures_inside.gate_means, states.means, tokens,
-                              f"{labels[run_id]}: gates after each token (mean over units)", height=300)  # fmt: skip
-            elif not gates:
+            tokens = [token.text for token in explanation.read_tokens]
+            words = unit_words_of(run_id)
+            names = words.labels(states.layer, direction) if words else None
+            units = states.ordered_units(order, words.order(states.layer, direction) if words else None)
+            where = f"layer {states.layer + 1} {direction}"
+            height = min(220 + (12 if names else 5) * len(units), 900)
+            if not gates:
+                title = f"{labels[run_id]}: {figures_inside.VALUE_TITLES['hidden']}, {where}"
+                ui.show_chart(f"hidden-{run_id}", figures_inside.state_heatmap, states.hidden, tokens, units, "hidden",
+                              title, names, height=height)  # fmt: skip
                 norms = {s.direction: s.norm for s in explanation.layers if s.layer == states.layer}
                 colour = figures.CELL_COLOURS.get(explanation.cell, figures.OTHER_COLOUR)
                 ui.show_chart(f"norm-{run_id}", figures_inside.norm_lines, norms, tokens, colour, height=260)
+                continue
+            # one choice per cell, so an LSTM and a GRU side by side each show their own
+            cell_gates = GATES[explanation.cell]
+            offered = [GATES_SHOWN] + [value for value in CELL_VALUES[explanation.cell] if value not in cell_gates]
+            value = st.segmented_control("Show", offered, format_func=lambda v: VALUE_NAMES.get(v, v),
+                                         default=offered[0], key=f"inside_value:{explanation.cell}", required=True)
+            if value == GATES_SHOWN:
+                title = f"{labels[run_id]}: gates, {where}"
+                shown = {gate: states.values[gate] for gate in cell_gates}
+                ui.show_chart(f"gates-{run_id}", figures_inside.gate_heatmaps, shown, states.means, tokens, units,
+                              title, names, height=len(shown) * max(150, 6 * len(units) + 40) + 280)  # fmt: skip
+            else:
+                title = f"{labels[run_id]}: {figures_inside.VALUE_TITLES[value]}, {where}"
+                ui.show_chart(f"{value}-{run_id}", figures_inside.state_heatmap, states.values[value], tokens, units,
+                              value, title, names, height=height)  # fmt: skip
     ui.teach(TEACH_GATES if gates else TEACH_STATES)
 
 
-TEACH_STATES = ("Each row is one unit of the layer, each column the state after reading that word (a backward "
-                "direction has read from the end of the text back to it). Blue is positive, red negative. Ordered by "
-                "contribution, the units at the top pushed most towards the explained class.")  # fmt: skip
-TEACH_GATES = ("Gates are sigmoids between 0 (closed) and 1 (open). An LSTM's forget gate near 1 keeps its cell state, "
-               "its input gate lets the candidate in; a GRU's update gate near 1 keeps the old state, its reset gate "
-               "decides how much of it the candidate sees.")  # fmt: skip
+GATES_SHOWN = "gates"  # the Gates tab's first view: every gate at once
+VALUE_NAMES = {GATES_SHOWN: "every gate", **figures_inside.VALUE_TITLES}
+
+
+def unit_words_of(run_id: str):
+    """The words that move each unit of the run (computed once per run, kept in the store), or None, said why."""
+    try:
+        with st.spinner(f"Finding the words that move each unit of {labels[run_id]} on the test set (once per model)…"):
+            return loaders.unit_words(by_id[run_id])
+    except loaders.Unreadable as error:
+        ui.teach(f"Units unnamed: {error}.")
+        return None
+
+
+TEACH_STATES = ("Each row is one unit of the layer, named by the word that raises it most (↑) and the one that lowers "
+                "it most (↓) on average over the test set; each column is the state after reading that word (a "
+                "backward direction has read from the end of the text back to it). Purple is positive, orange "
+                "negative: a state's sign, not a class. Ordered by words, units that answer the same words sit "
+                "together and keep their rows whatever you type.")  # fmt: skip
+TEACH_GATES = ("Gates are sigmoids between 0 (closed, white) and 1 (open, dark): one row per unit, one heatmap per "
+               "gate, their means under them. An LSTM's forget gate near 1 keeps its cell state, its input gate lets "
+               "the candidate in; a GRU's update gate near 1 keeps the old state, its reset gate decides how much of it "
+               "the candidate sees. Look at the columns of “not”, “but” and the sentiment words: a mean near 50% can "
+               "hide units that shut while others open.")  # fmt: skip
 
 
 def edit_view() -> None:

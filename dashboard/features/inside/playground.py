@@ -71,6 +71,17 @@ def test_review_ui() -> None:
         use_text(str(pool["text"].iloc[row]), classes[label] if 0 <= label < len(classes) else None)
 
 
+def coverage_words(coverage) -> str:
+    """ "3 of 5 words", for a coverage (`pipelines.data.WordCoverage`)."""
+    return f"{len(coverage.unknown)} of {coverage.words} word{'s' if coverage.words != 1 else ''}"
+
+
+def unknown_cell(coverage) -> str:
+    if coverage is None:
+        return "reads no words"
+    return f"{'⚠ ' if coverage.mostly_unknown else ''}{len(coverage.unknown)} of {coverage.words}"
+
+
 def _short(text: str, length: int = 110) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= length else text[: length - 1] + "…"
@@ -84,41 +95,72 @@ with st.container(border=True):
         example_ui()
     elif source == "Test review":
         test_review_ui()
-    text = st.text_area("Review", height=120, **kept(TEXT),
-                        placeholder="Type or paste a review, e.g. “A moving film, beautifully shot.”")  # fmt: skip
+    # A one-line input: Enter (a phone's Go key) reads the review; a pasted review's line breaks become spaces,
+    # which the tokenizer treats alike.
+    text = st.text_input("Review", **kept(TEXT),
+                         placeholder="Type or paste a review, e.g. “A moving film, beautifully shot.”, then Enter")
 
 if not text or not text.strip():
-    st.info("Type a review above (or start from an example or a test review) and press Ctrl+Enter.",
+    st.info("Type a review above (or start from an example or a test review) and press Enter.",
             icon=":material/keyboard:")  # fmt: skip
     st.stop()
 
 view = tables.token_view(text, vocabulary)
-read = view[: vocabulary.maxlen]
-known_words = sum(status == "known" and any(character.isalnum() for character in token) for token, status in read)
-st.markdown("**What the models read**")
+read = vocabulary.coverage(text)  # what every recurrent model reads: they share the data set's vocabulary
+st.markdown(f"**What the models read** · {coverage_words(read)} unknown")
 shown = view[: vocabulary.maxlen + TOKENS_SHOWN_BEYOND]
 st.html(highlight.token_chips(shown, highlight.READ_LOOKS, hidden=len(view) - len(shown)))
-ui.teach("Blue tokens are in the vocabulary; struck-out ones are unknown and all read as the same <unk> token; "
-         "grey ones come after maxlen and are never read.")  # fmt: skip
+tfidf = any(getattr(tables.baseline_of(record), "method", None) == "tfidf-lr" for record in finished)
+dropped = " The TF-IDF baseline drops them." if tfidf else ""
+ui.teach("Blue tokens are in the vocabulary; struck-out ones are unknown, and the recurrent models read each of them "
+         f"as the same <unk> token: they see that a word was there, not which.{dropped} Grey tokens come after maxlen "
+         "and are never read.")  # fmt: skip
 if len(view) > vocabulary.maxlen:
     st.info(f"This text has {len(view):,} tokens ({len(text):,} characters). The models read only the first "
             f"{vocabulary.maxlen} and ignore the rest.", icon=":material/content_cut:")  # fmt: skip
-if not known_words:  # punctuation alone carries (almost) no sentiment
-    st.warning("None of these words is in the vocabulary, so the models see only unknown tokens and punctuation: "
-               "what follows is each model's guess for text it cannot understand, not a judgement of your words.",
-               icon=":material/translate:")  # fmt: skip
 
-probabilities, failures = {}, []
+coverages, failures = {}, []  # label -> how many of the words that model knows; None: it reads no words
 with st.spinner("Loading the models…"):
     for run_id in frame["run_id"]:
         try:
-            probabilities[labels[run_id]] = loaders.predict(by_id[run_id], text)
+            coverages[labels[run_id]] = loaders.word_coverage(by_id[run_id], text)
         except loaders.Unreadable as error:
             failures.append(str(error))
+reading = {label: coverage for label, coverage in coverages.items() if coverage is not None}
+unreadable = [label for label, coverage in reading.items() if coverage.nothing_known]
+if reading and len(unreadable) == len(reading):  # a guess about text no model can read: no answer at all
+    for failure in failures:
+        ui.left_out(str(failure))
+    found = f"({coverage_words(read)} unknown)" if read.words else "(it has no words, only symbols or punctuation)"
+    st.warning(f"No model knows a single word of this review {found}, so none can judge it: "
+               "each would only be guessing from <unk> tokens and punctuation. Is it in another language, or full of "
+               f"typos? The models learned {summary.language.capitalize() or 'their words'} from {summary.title}.",
+               icon=":material/translate:")  # fmt: skip
+    st.stop()
+
+probabilities = {}
+with st.spinner("Reading the review…"):
+    for run_id in frame["run_id"]:
+        if labels[run_id] in coverages and labels[run_id] not in unreadable:
+            try:
+                probabilities[labels[run_id]] = loaders.predict(by_id[run_id], text)
+            except loaders.Unreadable as error:
+                failures.append(str(error))
 for failure in failures:
     ui.left_out(str(failure))
+if unreadable:
+    st.warning(f"No prediction from {', '.join(unreadable)}: {'it knows' if len(unreadable) == 1 else 'they know'} "
+               "none of these words.", icon=":material/translate:")  # fmt: skip
 if not probabilities:
     st.stop()
+doubtful = [label for label, coverage in coverages.items() if coverage is not None and coverage.mostly_unknown]
+if doubtful:
+    worst = max((coverages[label] for label in doubtful), key=lambda coverage: coverage.unknown_share)
+    st.warning(f"Mostly unknown words: {coverage_words(worst)} are unknown to "
+               f"{'every model' if len(doubtful) == len(reading) - len(unreadable) else ', '.join(doubtful)}, so "
+               f"{'these predictions rest' if len(doubtful) > 1 else 'its prediction rests'} on a few known words "
+               "(⚠ in the table). Check the spelling, or try a review in the models' language.",
+               icon=":material/warning:")  # fmt: skip
 
 scores = pd.DataFrame.from_dict(probabilities, orient="index", columns=classes)
 predicted = scores.idxmax(axis=1)
@@ -136,13 +178,16 @@ if truth:
     columns[2].metric("true class", truth, f"{(predicted == truth).sum()} of {len(scores)} right", delta_color="off")
 
 ui.show_chart("predictions", figures.prediction_bars, scores, classes, height=110 + 38 * len(scores))
-table = pd.DataFrame({"model": scores.index, "prediction": predicted.values, "confidence": scores.max(axis=1).values})
+table = pd.DataFrame({"model": scores.index, "prediction": predicted.values,  # on a phone the first three columns show
+                      "unknown words": [unknown_cell(coverages[label]) for label in scores.index],
+                      "confidence": scores.max(axis=1).values})
 ui.show_table(table, "predictions", column_config={
     "confidence": st.column_config.ProgressColumn("confidence", format="percent", min_value=0, max_value=1),
 })  # fmt: skip
 ui.teach("Confidence is the probability a model gives its own answer. A confident wrong answer is worth a closer "
-         "look: which words pushed it there?")  # fmt: skip
-for record in finished:  # the bag-of-words model's explanation is exact: its words' weights
+         "look: which words pushed it there? Unknown words: of the words each model reads, those it never saw in "
+         "training (⚠ more than half).")  # fmt: skip
+for record in finished if tfidf else []:  # the bag-of-words model's explanation is exact: its words' weights
     if getattr(tables.baseline_of(record), "method", None) == "tfidf-lr":
         st.markdown(f"**Why {labels[record.run_id]} says so**")
         show_word_weights(record, text, labels[record.run_id])
