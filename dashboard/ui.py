@@ -134,15 +134,16 @@ def fewer_on_a_projector(items: dict, score: Callable[[object], float], key: str
     return {name: items[name] for name in ranked[:few] + ranked[-1:]}
 
 
-def controls_and_result(label: str) -> tuple:
+def controls_and_result(label: str, expanded: bool = False) -> tuple:
     """Where a page's controls go and where its result goes, in that order on a laptop (the controls boxed).
 
-    On a projector the result comes first and the controls fold into an expander below it (`label` says what they
-    set): the first screen shows the lesson, not the form. Widgets in a folded expander keep working.
+    On a projector the result comes first and the controls go below it in an expander (`label` says what they set),
+    folded unless `expanded` (the Playground's review box, which a lecturer types into): the first screen shows the
+    lesson, not the form. Widgets in a folded expander keep working.
     """
     if selection().presentation:
         result = st.container()
-        return st.expander(label, icon=":material/tune:"), result
+        return st.expander(label, expanded=expanded, icon=":material/tune:"), result
     return st.container(border=True), st.container()
 
 

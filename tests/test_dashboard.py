@@ -831,6 +831,20 @@ def test_a_typed_text_survives_a_visit_to_other_pages_and_is_the_one_inside_the_
     assert not problems(app) and app.session_state["tab"] == "Gates"
 
 
+@pytest.mark.parametrize("page, controls, result", [
+    ("inside", "Models, text and word attribution", "metric"),
+    ("playground", "The review, or an example or a test review", "plotly_chart"),
+])  # fmt: skip
+def test_on_a_projector_the_result_comes_first_and_the_controls_below_it(page, controls, result, real_runs):
+    app = opened_at(page, {"text": "It was not bad.", "presentation": "true"})
+    assert not problems(app)
+    blocks = list(app.main.children.values())
+    below = next(index for index, block in enumerate(blocks) if getattr(block, "type", "") == "expander")
+    assert blocks[below].label == controls and blocks[below].text_input(key="text").value == "It was not bad."
+    shown = next(index for index, block in enumerate(blocks) if hasattr(block, "children") and block.get(result))
+    assert shown < below
+
+
 def test_the_share_button_shows_the_views_link_and_its_qr_code(real_runs):
     from urllib.parse import parse_qs, urlsplit
 

@@ -20,6 +20,9 @@ NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "deploy", "report"}  # a fo
 # some models); LaTeX; nothing measured yet (tests/test_dashboard_deploy_browser.py draws a measured store); the
 # report's settings
 SIZES = {"laptop": {"width": 1400, "height": 900}, "presentation": {"width": 1920, "height": 1080}}  # a projector
+PROJECTORS = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
+MAIN = {"write": "span[title]"}  # what a page is about, when it is not its first chart: the text the models wrote
+CHART = '[data-testid="stPlotlyChart"]'
 
 
 VIEWS = [(page.url_path, mode) for page in dashboard.pages.PAGES for mode in SIZES]
@@ -69,11 +72,26 @@ def assert_no_problem(page, name: str) -> None:
 def test_every_page_opens_without_an_error(tabs, server, path, mode):
     page = open_view(tabs, server, path, mode)
     if path not in NO_CHART_AT_FIRST:  # every other page draws charts from the store's runs
-        page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+        page.locator(CHART).first.wait_for(timeout=60_000)
         settle(page)
     name = f"{path or 'overview'}-{mode}"
     assert page.locator("h1").first.inner_text() == dashboard.pages.BY_KEY[path or "overview"].title, name
     assert_no_problem(page, name)
+    if mode == "presentation" and path not in NO_CHART_AT_FIRST:
+        assert_above_the_fold(page, MAIN.get(path, CHART), name)
+
+
+def assert_above_the_fold(page, main: str, name: str) -> None:
+    """On a projector (1920x1080, and 1280x720 for an older one) the page's main result starts on the first
+    screen, with room to be seen: the lesson, not the form."""
+    try:
+        for size in PROJECTORS:
+            page.set_viewport_size(size)
+            page.wait_for_timeout(700)  # Streamlit and Plotly lay the page out again
+            top = page.locator(main).first.bounding_box()["y"]
+            assert top + 150 <= size["height"], f"{name}: its main result starts at {top:.0f} px of {size}"
+    finally:
+        page.set_viewport_size(SIZES["presentation"])
 
 
 @pytest.mark.parametrize("mode", SIZES)

@@ -61,49 +61,53 @@ def controls_ui() -> tuple[str, int | None]:
     return method, None if target == PREDICTED else classes.index(target)
 
 
-with st.container(border=True):
+controls, result = ui.controls_and_result("Models, text and word attribution")
+with controls:
     chosen = models_ui()
     text = text_ui()
     method, target = controls_ui()
 
-if not text.strip():
-    st.info("Type a text above (or pick an example) and press Enter.", icon=":material/keyboard:")
-    st.stop()
+with result:  # below the controls on a laptop; on a projector above them, which fold away
+    if not text.strip():
+        st.info("Type a text (or pick an example) and press Enter.", icon=":material/keyboard:")
+        st.stop()
 
-coverages = {}  # run id -> how many of the text's words the model knows (pipelines.data.WordCoverage)
-for run_id in chosen:
-    try:
-        coverages[run_id] = loaders.word_coverage(by_id[run_id], text)
-    except loaders.Unreadable:
-        pass  # explaining it says why, below
-if coverages and all(coverage.nothing_known for coverage in coverages.values()):
-    coverage = next(iter(coverages.values()))
-    if coverage.words:  # each word in backticks: the user's words, never markdown (no backtick is part of a word)
-        shown = ", ".join(f"`{word}`" for word in coverage.unknown[:8]) + ("…" if len(coverage.unknown) > 8 else "")
-        found = f"knows none of the words of this text ({len(coverage.unknown)} of {coverage.words} unknown: {shown})"
-    else:
-        found = "finds no word in this text, only symbols or punctuation"
-    st.warning(f"The model {found}, so there is nothing to explain, only a guess: {coverage.handling}. Is it in "
-               f"another language, or full of typos? The models learned "
-               f"{summary.language.capitalize() or 'their words'} from {summary.title}.", icon=":material/translate:")
-    st.stop()
-
-explanations = {}
-with st.spinner("Reading the text…"):
+    coverages = {}  # run id -> how many of the text's words the model knows (pipelines.data.WordCoverage)
     for run_id in chosen:
         try:
-            explanations[run_id] = loaders.explanation(by_id[run_id], text, method, target)
-        except ValueError as error:
-            st.info(f"{str(error).capitalize()}.", icon=":material/keyboard:")
-            st.stop()
-        except loaders.Unreadable as error:
-            ui.left_out(str(error))
-if not explanations:
-    st.stop()
-if any(explanation.truncated for explanation in explanations.values()):
-    first = next(iter(explanations.values()))
-    st.info(f"The models read only the first {first.maxlen} of this text's {len(first.tokens):,} tokens.",
-            icon=":material/content_cut:")  # fmt: skip
+            coverages[run_id] = loaders.word_coverage(by_id[run_id], text)
+        except loaders.Unreadable:
+            pass  # explaining it says why, below
+    if coverages and all(coverage.nothing_known for coverage in coverages.values()):
+        coverage = next(iter(coverages.values()))
+        if coverage.words:  # each word in backticks: the user's words, never markdown (no backtick is in a word)
+            shown = ", ".join(f"`{word}`" for word in coverage.unknown[:8]) + ("…" * (len(coverage.unknown) > 8))
+            found = (f"knows none of the words of this text ({len(coverage.unknown)} of {coverage.words} unknown: "
+                     f"{shown})")
+        else:
+            found = "finds no word in this text, only symbols or punctuation"
+        st.warning(f"The model {found}, so there is nothing to explain, only a guess: {coverage.handling}. Is it in "
+                   f"another language, or full of typos? The models learned "
+                   f"{summary.language.capitalize() or 'their words'} from {summary.title}.",
+                   icon=":material/translate:")  # fmt: skip
+        st.stop()
+
+    explanations = {}
+    with st.spinner("Reading the text…"):
+        for run_id in chosen:
+            try:
+                explanations[run_id] = loaders.explanation(by_id[run_id], text, method, target)
+            except ValueError as error:
+                st.info(f"{str(error).capitalize()}.", icon=":material/keyboard:")
+                st.stop()
+            except loaders.Unreadable as error:
+                ui.left_out(str(error))
+    if not explanations:
+        st.stop()
+    if any(explanation.truncated for explanation in explanations.values()):
+        first = next(iter(explanations.values()))
+        st.info(f"The models read only the first {first.maxlen} of this text's {len(first.tokens):,} tokens.",
+                icon=":material/content_cut:")  # fmt: skip
 
 
 def side_by_side():
@@ -292,6 +296,7 @@ def edit_view() -> None:
 
 
 # Only the open tab is drawn, as on the Evaluation page.
-views = {"Words": words_view, "Hidden states": states_view, "Gates": lambda: states_view(gates=True),
-         "Edit a word": edit_view}  # fmt: skip
-ui.open_tab(views)
+with result:
+    views = {"Words": words_view, "Hidden states": states_view, "Gates": lambda: states_view(gates=True),
+             "Edit a word": edit_view}  # fmt: skip
+    ui.open_tab(views)
