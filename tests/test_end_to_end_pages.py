@@ -21,7 +21,8 @@ NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "deploy", "report"}  # a fo
 # report's settings
 SIZES = {"laptop": {"width": 1400, "height": 900}, "presentation": {"width": 1920, "height": 1080}}  # a projector
 PROJECTORS = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
-MAIN = {"write": "span[title]"}  # what a page is about, when it is not its first chart: the text the models wrote
+# What a page is about, when it is not its first chart: the text the models wrote; the models' verdict on a review
+MAIN = {"write": "span[title]", "playground": '[data-testid="stMetric"]'}
 CHART = '[data-testid="stPlotlyChart"]'
 
 
