@@ -161,7 +161,8 @@ class EpochSteps:
 
 def epoch_loop(steps: EpochSteps, config, on_progress: ProgressCallback | None = None) -> FitResult:
     """Train for at most `config.epochs` epochs, stopping early on the validation loss (`config.patience`,
-    `config.stop_at_accuracy`); on return the model holds the weights of the best validation epoch."""
+    `config.stop_at_accuracy`) or once `config.max_seconds` have passed (checked after each epoch); on return
+    the model holds the weights of the best validation epoch."""
     rng = np.random.default_rng(config.seed)
     result, stopping = FitResult(), EarlyStopping(config.patience, config.stop_at_accuracy)
     best_weights = steps.snapshot()
@@ -182,6 +183,8 @@ def epoch_loop(steps: EpochSteps, config, on_progress: ProgressCallback | None =
         if stopping.should_stop(epoch, val_accuracy):
             result.stopped_early = True
             break
+        if getattr(config, "max_seconds", 0) and time.perf_counter() - started >= config.max_seconds:
+            break  # the time budget is spent (`--max-seconds`): the best epoch so far is the model
 
     steps.restore(best_weights)
     result.best_epoch = stopping.best_epoch
