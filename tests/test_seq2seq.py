@@ -27,8 +27,8 @@ KINDS = [(cell, attention) for cell in ("rnn", "lstm", "gru") for attention in (
 def tiny_model(cell: str = "gru", attention: str = "additive", seed: int = 0) -> EncoderDecoder:
     torch.manual_seed(seed)
     spec = Seq2SeqSpec(cell=cell, attention=attention, hidden_size=6, embedding_size=4,
-                       bidirectional=attention in ("additive", "general")).resolved(vocabulary_size=12, longest_target=8)
-    return EncoderDecoder(spec).eval()
+                       bidirectional=attention in ("additive", "general"))
+    return EncoderDecoder(spec.resolved(vocabulary_size=12, longest_target=8)).eval()
 
 
 def batch():

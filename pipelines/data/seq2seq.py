@@ -65,6 +65,7 @@ class PairInfo:
     language: str = "characters"
     training: dict = field(default_factory=dict)
     hidden_size: int = 64  # the seq2seq zoo's size on this task (docs/seq2seq.md: what trains well here)
+    bidirectional: bool = False  # whether the zoo's encoders read both ways on this task
     # Intra-op threads for training: a decoder step is a few small matrix products, so a second thread mostly
     # waits at every step's barrier (pipelines/threads.py); on our loaded 2-core machine one thread was 20x faster.
     threads: int | None = 1
@@ -107,7 +108,7 @@ def resolve_pairs(key: str, limit: int | None = None) -> PairInfo:
             source="generated: dates from 1950 to 2029 written in ten ways (a fifth upper-cased), to YYYY-MM-DD",
             citation="the dates exercise of Chollet's and Ng's courses; attention: Bahdanau, Cho & Bengio 2015",
             longest_source=len("wednesday, september 30th 2029"),
-            longest_target=10, training=dict(DATES_TRAINING),
+            longest_target=10, training=dict(DATES_TRAINING), bidirectional=True,
         )  # fmt: skip
     else:
         match = KEY.fullmatch(key)

@@ -79,10 +79,12 @@ class Seq2SeqSpec:
 # Zoos
 
 
-def seq2seq_zoo(hidden_size: int = 64) -> list[Seq2SeqSpec]:
-    """Every cell with no attention, additive and dot attention: nine models (docs/seq2seq.md for the sizes)."""
-    return [Seq2SeqSpec(cell=cell, attention=attention, hidden_size=hidden_size)
-            for attention in ("none", "additive", "dot") for cell in CELLS]  # fmt: skip
+def seq2seq_zoo(hidden_size: int = 64, bidirectional: bool = False) -> list[Seq2SeqSpec]:
+    """Every cell without attention, with additive and with dot attention (general attention where the encoder
+    reads both ways: its states are then twice the decoder's size): nine models (docs/seq2seq.md for the sizes)."""
+    luong = "general" if bidirectional else "dot"
+    return [Seq2SeqSpec(cell=cell, attention=attention, hidden_size=hidden_size, bidirectional=bidirectional)
+            for attention in ("none", "additive", luong) for cell in CELLS]  # fmt: skip
 
 
 def seq2seq_small_zoo() -> list[Seq2SeqSpec]:
@@ -94,10 +96,11 @@ def seq2seq_small_zoo() -> list[Seq2SeqSpec]:
 SEQ2SEQ_ZOOS = {"seq2seq": seq2seq_zoo, "seq2seq-small": seq2seq_small_zoo}
 
 
-def seq2seq_zoo_specs(name: str, hidden_size: int, only: list[str] | None = None) -> list[Seq2SeqSpec]:
-    """The specs of a seq2seq zoo at the task's hidden size; `only` keeps those whose short name matches a glob."""
+def seq2seq_zoo_specs(name: str, hidden_size: int, bidirectional: bool = False,
+                      only: list[str] | None = None) -> list[Seq2SeqSpec]:  # fmt: skip
+    """The specs of a seq2seq zoo at the task's size and direction; `only` keeps those whose short name matches."""
     if name not in SEQ2SEQ_ZOOS:
         raise ValueError(f"the {name!r} zoo holds no encoder-decoders; sequence-to-sequence tasks train one of: "
                          f"{', '.join(SEQ2SEQ_ZOOS)}")  # fmt: skip
-    specs = seq2seq_zoo(hidden_size) if name == "seq2seq" else seq2seq_small_zoo()
+    specs = seq2seq_zoo(hidden_size, bidirectional) if name == "seq2seq" else seq2seq_small_zoo()
     return matching(name, specs, only)

@@ -145,6 +145,7 @@ def train_encoder_decoder(run_id: str, spec: Seq2SeqSpec, config: TrainConfig, d
     Seq2SeqMetrics.model_validate(metrics)  # what every reader will expect of the file
     claim.write_frame("predictions.csv", pd.DataFrame({
         "id": [pair.id for pair in data.test.texts], "source": sources, "target": targets, "written": written,
+        "length": [len(source) for source in sources],
         "exact": [t == w for t, w in zip(targets, written)]}))  # fmt: skip
     claim.write_file(backend.weights_file, lambda path: backend.save(model, path))
     finish(claim, metrics, started)
@@ -159,7 +160,8 @@ def train(store: Store, request: TrainRequest) -> list[Outcome]:
     """Train every encoder-decoder of the request's zoo that the store does not have yet."""
     assert request.kind == SEQ2SEQ_MODELS, request.kind  # pipelines.training.dispatch sends the others elsewhere
     info = resolve_pairs(request.dataset, request.limit)
-    specs = seq2seq_zoo_specs(request.zoo, info.hidden_size, list(request.only) if request.only else None)
+    specs = seq2seq_zoo_specs(request.zoo, info.hidden_size, info.bidirectional,
+                              list(request.only) if request.only else None)  # fmt: skip
     config = TrainConfig.layered(info.training, request.overrides)  # checked before anything is written
     backend = backend_for("torch", request.device)
     data = prepare_pairs(store, request.dataset, request.limit)
@@ -178,6 +180,11 @@ def train(store: Store, request: TrainRequest) -> list[Outcome]:
 
     return train_each(store, data.key, list(trainers), f"{request.zoo} zoo on {data.key}", train_one,
                       request.show_progress)
+
+
+def train_seq2seq_zoo(store: Store, dataset: str, zoo_name: str = "seq2seq", **options) -> list[Outcome]:
+    """`train(store, TrainRequest(...))` for scripts and tests."""
+    return train(store, TrainRequest(dataset=dataset, zoo=zoo_name, **options))
 
 
 def _detail(metrics: dict) -> str:
