@@ -33,7 +33,7 @@ class TrainConfig:
     seed: int = setting(42, "seed of the initial weights and the batch order")
     stop_at_accuracy: float = setting(0.0, "stop once the validation accuracy reaches this: the task is solved "
                                            "(0 = never; the memory tasks use 1.0)")
-    max_seconds: float = setting(0.0, "stop after the epoch that passes this many seconds of training (0 = no limit; "
+    max_seconds: float = setting(0.0, "stop once this many seconds have passed, mid-epoch if need be (0 = no limit; "
                                       "compares models at the same training time)")
 
     def __post_init__(self):
