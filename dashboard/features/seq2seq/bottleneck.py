@@ -33,6 +33,9 @@ table = pd.DataFrame([{
     "exact match": record.metrics.exact_match, "per-token accuracy": record.metrics.token_accuracy,
     "training (s)": record.metrics.train_seconds, "epochs": record.metrics.epochs_trained,
 } for curve, record in zip(curves, records)])  # fmt: skip
-ui.show_table(table, f"{selected.dataset}-encoder-decoders")
+ui.show_table(table, f"{selected.dataset}-encoder-decoders", column_config={
+    "exact match": st.column_config.NumberColumn(format="%.3f"),
+    "per-token accuracy": st.column_config.NumberColumn(format="%.3f"),
+    "training (s)": st.column_config.NumberColumn(format="%.0f")})
 ui.teach("The context vector's capacity is its size: a wider one holds more of the source, but only attention "
          "removes the bottleneck. Compare models trained for the same time (BENCHMARKS.md, section 16).")

@@ -33,11 +33,11 @@ def attention_map(source: str, written: list[str], weights: np.ndarray, title: s
         customdata=[[[_shown(s), _shown(c)] for c in source] for s in written],
         hovertemplate="writing %{customdata[0]} looked at %{customdata[1]}: %{z:.1%}<extra></extra>",
     ))  # fmt: skip
-    figure.update_xaxes(title="source", tickmode="array", tickvals=x, ticktext=[_shown(c) for c in source],
-                        side="top", tickangle=0)  # fmt: skip
+    figure.update_xaxes(tickmode="array", tickvals=x, ticktext=[_shown(c) for c in source], side="top",
+                        tickangle=0)  # fmt: skip
     figure.update_yaxes(title="written", tickmode="array", tickvals=y, ticktext=[_shown(s) for s in written],
                         autorange="reversed")  # fmt: skip
-    figure.update_layout(title=title, margin=dict(t=90))
+    figure.update_layout(title=title, margin=dict(t=110))
     return figure
 
 
@@ -70,5 +70,6 @@ def accuracy_by_length(curves: list[dict], measure: str, title: str) -> go.Figur
     figure.update_xaxes(title="source length (characters)", type="category")
     figure.update_yaxes(title="exact match" if measure == "exact_match" else "per-token accuracy", range=[0, 1.02],
                         tickformat=".0%")  # fmt: skip
-    figure.update_layout(title=title, legend=dict(title="dashed: no attention"), font=dict(color=INK))
+    figure.update_layout(title=title, legend=dict(title="dashed: no attention"), font=dict(color=INK),
+                         showlegend=True)
     return figure
