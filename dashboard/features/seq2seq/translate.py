@@ -67,7 +67,7 @@ for column, run_id in zip(st.columns(len(chosen)), chosen):
         if translation.attention is not None:
             ui.show_chart(f"{run_id}-attention", figures_seq2seq.attention_map, translation.source,
                           translation.symbols, translation.attention,
-                          "Attention: each written symbol (row) over the source (columns)",
+                          "Attention",
                           height=max(320, 32 * len(translation.symbols) + 140))  # fmt: skip
         else:
             st.info("No attention: every symbol is written from the one context vector, the encoder's last state.",
