@@ -17,7 +17,7 @@ one the NumPy reference (models/seq2seq_reference.py) is checked against.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -202,59 +202,57 @@ class EncoderDecoder(nn.Module):
 
         A beam's score is the sum of its symbols' log probabilities; at each step every live beam is extended by
         every symbol and the `width` best extensions live on, those that wrote END leaving as finished. The search
-        stops when no live beam can beat the `width`-th finished one (scores only fall), or after `steps` steps.
-        Width 1 is greedy decoding.
+        stops when no live beam can beat the `width`-th finished one (scores only fall), or after `steps` steps
+        (the live beams are then candidates too, unfinished). Width 1 is greedy decoding.
         """
         source = source_ids[None, :]
         memory, state = self.encode(source, torch.tensor([source.shape[1]]))
-        live_ids = [[]]
-        live_scores = torch.zeros(1, device=source.device)
-        live_log_p: list[list[float]] = [[]]
-        live_weights: list[list[torch.Tensor]] = [[]]
-        live_hidden: list[list[torch.Tensor]] = [[]]
+        beams, finished = [_Beam()], []
         previous = torch.full((1,), START_ID, dtype=torch.long, device=source.device)
-        finished: list[Candidate] = []
         for _ in range(steps):
-            logits, state, weights = self.step(previous, state, memory.repeat(len(live_ids)))
+            logits, state, weights = self.step(previous, state, memory.repeat(len(beams)))
             log_p = torch.log_softmax(logits.float(), dim=-1)  # (beams, V)
-            totals = (live_scores[:, None] + log_p).flatten()
-            order = torch.argsort(totals, descending=True, stable=True)[: width * 2]  # enough to refill the beam
-            next_rows, next_ids, next_scores = [], [], []
-            h = state[0] if isinstance(state, tuple) else state
-            for flat in order.tolist():
-                if len(next_rows) == width or totals[flat] == float("-inf"):
+            h = state[0] if isinstance(state, tuple) else state  # (beams, H)
+            scores = torch.tensor([beam.score for beam in beams], device=source.device)
+            totals = (scores[:, None] + log_p).flatten()  # (beams * V,)
+            live, rows = [], []
+            for flat in torch.argsort(totals, descending=True, stable=True).tolist():
+                if len(live) == width or totals[flat] == float("-inf"):
                     break
                 row, symbol = divmod(flat, log_p.shape[1])
-                trace_weights = live_weights[row] + ([weights[row]] if weights is not None else [])
-                trace_hidden = live_hidden[row] + [h[row]]
-                trace_log_p = live_log_p[row] + [float(log_p[row, symbol])]
+                beam = beams[row].extended(symbol, float(log_p[row, symbol]),
+                                           None if weights is None else weights[row], h[row])  # fmt: skip
                 if symbol == END_ID:
-                    finished.append(self._candidate(live_ids[row] + [symbol], float(totals[flat]), trace_weights,
-                                                    trace_hidden, trace_log_p))  # fmt: skip
-                    continue
-                next_rows.append(row)
-                next_ids.append(symbol)
-                next_scores.append(float(totals[flat]))
-                live_ids.append(live_ids[row] + [symbol])
-                live_log_p.append(trace_log_p)
-                live_weights.append(trace_weights)
-                live_hidden.append(trace_hidden)
-            kept = len(next_rows)
-            live_ids, live_log_p = live_ids[-kept:] if kept else [], live_log_p[-kept:] if kept else []
-            live_weights, live_hidden = live_weights[-kept:] if kept else [], live_hidden[-kept:] if kept else []
-            finished.sort(key=lambda candidate: -candidate.score)
-            if not kept or (len(finished) >= width and finished[width - 1].score >= max(next_scores)):
+                    finished.append(beam)
+                else:
+                    live.append(beam)
+                    rows.append(row)
+            finished.sort(key=lambda beam: -beam.score)
+            if not live or (len(finished) >= width and finished[width - 1].score >= live[0].score):
+                beams = []
                 break
-            rows = torch.tensor(next_rows, device=source.device)
-            state = (state[0][rows], state[1][rows]) if isinstance(state, tuple) else state[rows]
-            live_scores = torch.tensor(next_scores, device=source.device)
-            previous = torch.tensor(next_ids, device=source.device)
-        else:  # the step limit: the live beams end here, unfinished
-            finished += [self._candidate(ids, float(score), weights, hidden, log_p) for ids, score, weights, hidden,
-                         log_p in zip(live_ids, live_scores.tolist(), live_weights, live_hidden, live_log_p)]
-        finished.sort(key=lambda candidate: -candidate.score)
-        return finished[:width]
+            beams = live
+            picked = torch.tensor(rows, device=source.device)
+            state = (state[0][picked], state[1][picked]) if isinstance(state, tuple) else state[picked]
+            previous = torch.tensor([beam.ids[-1] for beam in beams], device=source.device)
+        finished = sorted(finished + beams, key=lambda beam: -beam.score)  # beams left: cut off by the step limit
+        return [beam.candidate() for beam in finished[:width]]
 
-    def _candidate(self, ids, score, weights, hidden, log_p) -> Candidate:
-        attention = torch.stack(weights) if weights else None
-        return Candidate(ids, score, attention, torch.stack(hidden), log_p)
+
+@dataclass
+class _Beam:
+    """A partial output in beam search and its trace so far."""
+
+    ids: list[int] = field(default_factory=list)
+    score: float = 0.0
+    log_probabilities: list[float] = field(default_factory=list)
+    weights: list[torch.Tensor] = field(default_factory=list)
+    hidden: list[torch.Tensor] = field(default_factory=list)
+
+    def extended(self, symbol: int, log_p: float, weights: torch.Tensor | None, hidden: torch.Tensor) -> "_Beam":
+        return _Beam(self.ids + [symbol], self.score + log_p, self.log_probabilities + [log_p],
+                     self.weights + ([] if weights is None else [weights]), self.hidden + [hidden])  # fmt: skip
+
+    def candidate(self) -> Candidate:
+        attention = torch.stack(self.weights) if self.weights else None
+        return Candidate(self.ids, self.score, attention, torch.stack(self.hidden), self.log_probabilities)
