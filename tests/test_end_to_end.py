@@ -31,6 +31,8 @@ CORPUS = "rt-polarity-chars-limit300"
 MEMORY = "memory-d6"
 SERIES = "co2"
 PAIRS = "reverse-8"  # reverse a sequence of 5 to 8 letters (generated)
+PAIRS_LIMIT = 200
+TRANSLATIONS = f"{PAIRS}-limit{PAIRS_LIMIT}"  # its store key
 EARLY = ["--patience", "1"]  # with enough epochs, every recurrent kind's validation loss turns before the last
 # Each run kind, as a user trains it: (what, the command's arguments).
 TRAININGS = [
@@ -47,8 +49,8 @@ TRAININGS = [
      ["train", "--dataset", "rt-polarity-chars", "--zoo", "charlm-small", "--limit", "300", "--epochs", "12",
       "--learning-rate", "0.1", *EARLY]),  # a rate that overshoots: the loss turns within a few epochs
     ("encoder-decoders without and with attention",
-     ["train", "--dataset", PAIRS, "--zoo", "seq2seq-small", "--limit", "200", "--epochs", "20", "--learning-rate",
-      "0.05", *EARLY]),  # a rate that overshoots: the loss turns within a few epochs
+     ["train", "--dataset", PAIRS, "--zoo", "seq2seq-small", "--limit", str(PAIRS_LIMIT), "--epochs", "20",
+      "--learning-rate", "0.05", *EARLY]),  # a rate that overshoots: the loss turns within a few epochs
 ]  # fmt: skip
 KINDS = {"classification", "baseline", "memory", "forecasting", "generation", "ngram", "seq2seq"}
 TRAINED_KINDS = {"classification", "memory", "forecasting", "generation", "seq2seq"}  # those with an epoch loop
