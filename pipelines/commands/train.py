@@ -46,7 +46,8 @@ def add_train_arguments(train: argparse.ArgumentParser) -> None:
                             f"{', '.join(CORPUS_KEYS)}; sequence-to-sequence (encoder-decoders): dates, "
                             "reverse-N, copy-N")  # fmt: skip
     train.add_argument("--language", default=None, help="NusaX language (default indonesian)")
-    train.add_argument("--zoo", default=None, choices=sorted({*ZOOS, *FORECAST_ZOOS, *LANGUAGE_MODEL_ZOOS, *SEQ2SEQ_ZOOS}),
+    zoos = sorted({*ZOOS, *FORECAST_ZOOS, *LANGUAGE_MODEL_ZOOS, *SEQ2SEQ_ZOOS})
+    train.add_argument("--zoo", default=None, choices=zoos,
                        help="default: quick, charlm for a character corpus, seq2seq for a sequence-to-sequence task")
     train.add_argument("--only", action="append", metavar="PATTERN",
                        help="train only the zoo's models whose name matches, e.g. 'gru-bi-*' (repeatable)")
