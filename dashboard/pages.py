@@ -57,6 +57,8 @@ PAGES = (
     PageEntry("forecasting/forecasts.py", "Forecasts", ":material/timeline:", "Forecasting"),
     PageEntry("forecasting/forecaster_inside.py", "Inside the forecaster", ":material/neurology:", "Forecasting"),
     PageEntry("writing/write.py", "Write", ":material/stylus_note:", "Generation"),
+    PageEntry("seq2seq/translate.py", "Translate", ":material/translate:", "Encoder-decoders"),
+    PageEntry("seq2seq/bottleneck.py", "The bottleneck", ":material/compress:", "Encoder-decoders"),
     PageEntry("train/train.py", "Train", ":material/model_training:", "Pipelines"),
     PageEntry("report/report.py", "Report", ":material/summarize:", "Pipelines"),
 )

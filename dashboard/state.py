@@ -94,6 +94,8 @@ ADDRESS: dict[str, tuple[str, ...]] = {  # page key -> the keys its view keeps i
     "write": (RUNS, "prompt", TAB),
     "significance": (RUNS, "reference"),
     "report": (RUNS,),
+    "translate": (RUNS, "source", TAB),
+    "bottleneck": ("measure",),
 }
 FRAME = (DATASET, PRESENTATION)  # the sidebar's, kept on every page
 CARRIED = (TEXT, "distance")  # one value across the pages that keep them; other keys are remembered per page

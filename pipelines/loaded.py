@@ -11,7 +11,8 @@ what to ask and draw, never from the class or the framework behind it. Each
 kind implements it: `runs.LoadedRun` (recurrent classifiers),
 `baselines.load.LoadedBaseline` (bag-of-words baselines),
 `forecasting.runs.LoadedForecaster` (forecasters and their baselines) and
-`generation.writer.LoadedLanguageModel` (character language models and n-grams).
+`generation.writer.LoadedLanguageModel` (character language models and n-grams) and
+`translation.runs.LoadedTranslator` (encoder-decoders).
 Loading imports no trainer, and a kind's framework only when a run of it loads.
 """
 
@@ -21,7 +22,7 @@ from typing import Callable, Protocol, runtime_checkable
 
 from .records import RunRecord
 from .store import Store
-from .tasks import BASELINE, CLASSIFICATION, FORECASTING, GENERATION, MEMORY, NGRAM, Capability
+from .tasks import BASELINE, CLASSIFICATION, FORECASTING, GENERATION, MEMORY, NGRAM, SEQ2SEQ, Capability
 
 
 # The calls each capability promises: a run that has it answers these (tests/test_loaded.py holds every kind to it).
@@ -33,6 +34,7 @@ CALLS: dict[Capability, tuple[str, ...]] = {
     Capability.FORECAST: ("forecast_from", "forecasts"),
     Capability.HIDDEN_STATES: ("hidden_states",),
     Capability.GENERATE: ("write",),
+    Capability.TRANSLATE: ("translate",),
 }
 
 
@@ -77,6 +79,12 @@ def _language_model(store: Store, dataset: str, run_id: str, device: str) -> Loa
     return load_language_model(store, dataset, run_id, device=device)
 
 
+def _encoder_decoder(store: Store, dataset: str, run_id: str, device: str) -> LoadedModel:
+    from .translation.runs import load_translator  # imports PyTorch
+
+    return load_translator(store, dataset, run_id, device=device)
+
+
 LOADERS: dict[str, Callable[[Store, str, str, str], LoadedModel]] = {
     CLASSIFICATION.name: _recurrent_classifier,
     MEMORY.name: _recurrent_classifier,
@@ -84,6 +92,7 @@ LOADERS: dict[str, Callable[[Store, str, str, str], LoadedModel]] = {
     FORECASTING.name: _forecaster,
     GENERATION.name: _language_model,
     NGRAM.name: _language_model,
+    SEQ2SEQ.name: _encoder_decoder,
 }
 
 

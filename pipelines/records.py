@@ -5,6 +5,7 @@
     record.metrics.accuracy                        # ClassificationMetrics (frozen)
     record.model_spec.cell                         # the task's own spec type (ModelSpec for classifiers)
     record.metrics.bits_per_character              # GenerationMetrics, for language models
+    record.metrics.exact_match                     # Seq2SeqMetrics, for encoder-decoders
 
 A file is validated once, when the store reads the run; a file of the wrong
 shape makes the run "corrupt" with the reason (`describe`), so nothing
@@ -311,6 +312,41 @@ class GenerationMetrics(Metrics):
     samples: list[WrittenSample] = []
 
     HEADLINE: ClassVar[dict[str, str]] = {"bits_per_character": "bpc", "perplexity": "ppl", "accuracy": "acc"}
+
+
+class LengthBucketScores(Record):
+    """A sequence-to-sequence model's scores on the test sources of one length bucket (1-10, 11-20, ...)."""
+
+    bucket: str
+    low: Annotated[int, Field(ge=1)]
+    examples: Annotated[int, Field(ge=1)]
+    exact_match: Fraction
+    token_accuracy: Fraction
+
+
+class TranslatedSample(Record):
+    """A test pair and what the model wrote for it: what `list --json`, the README and the pages can show."""
+
+    source: str
+    target: str
+    written: str
+
+
+class Seq2SeqMetrics(Metrics):
+    """Test-split scores of an encoder-decoder (`pipelines.translation.pairs.sequence_metrics`), greedy decoding.
+
+    Exact match: the whole output right (and ended where the target ends). Token accuracy: position by position
+    over the longer of output and target, the end counted as one more symbol.
+    """
+
+    examples: Count
+    exact_match: Fraction
+    token_accuracy: Fraction
+    by_length: list[LengthBucketScores]
+    validation_exact_match: Fraction | None = None
+    samples: list[TranslatedSample] = []
+
+    HEADLINE: ClassVar[dict[str, str]] = {"exact_match": "exact", "token_accuracy": "token acc"}
 
 
 # ----------------------------------------------------------------------------

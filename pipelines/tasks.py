@@ -4,6 +4,7 @@
     task.can(Capability.EXPLAIN)               # what its loaded model answers: pipelines/loaded.py
     require_recurrent_classifier(record, "verify")   # ValueError: "verify works on recurrent classifiers; ..."
     require_language_model(record, "generate")        # ValueError: "generate works on language models; ..."
+    require_seq2seq(record, "translate")              # ValueError: "translate works on encoder-decoders; ..."
 
 Every run's spec.json names its kind (`task`); a run written before kinds
 existed is a classifier. Commands and pages dispatch on it: `list` leads with
@@ -21,8 +22,10 @@ from typing import Callable
 from .models.bag_of_words_spec import BaselineSpec
 from .models.forecast_spec import forecast_spec_from_json
 from .models.language_model_spec import LanguageModelSpec, NGramSpec
+from .models.seq2seq_spec import Seq2SeqSpec
 from .models.spec import ModelSpec
-from .records import BaselineMetrics, ClassificationMetrics, ForecastMetrics, GenerationMetrics, Metrics, RunRecord
+from .records import (BaselineMetrics, ClassificationMetrics, ForecastMetrics, GenerationMetrics, Metrics, RunRecord,
+                      Seq2SeqMetrics)
 
 
 class Capability(StrEnum):
@@ -35,6 +38,7 @@ class Capability(StrEnum):
     FORECAST = "forecast"  # forecast_from(origin) -> the next `horizon` values with their fan; forecasts(origins)
     HIDDEN_STATES = "hidden_states"  # hidden_states(origin): each layer's states over a window (recurrent only)
     GENERATE = "generate"  # write(prompt, settings) -> Generation, character by character
+    TRANSLATE = "translate"  # translate(source, beam) -> Translation: output, attention, hidden states, candidates
 
 
 READS_TEXT = frozenset({Capability.PREDICT, Capability.EXPLAIN, Capability.GRADIENTS})
@@ -120,6 +124,14 @@ NGRAM = register(Task(
     capabilities=frozenset({Capability.GENERATE}),
 ))  # fmt: skip
 
+# Encoder-decoders (`train --dataset dates|reverse-N|copy-N --zoo seq2seq`): scored by exact-sequence and per-token
+# accuracy by source length; they translate (`translate`, the Translate page).
+SEQ2SEQ = register(Task(
+    name="seq2seq", title="encoder-decoder", model_spec=Seq2SeqSpec.from_json, metrics=Seq2SeqMetrics,
+    files_when_done=("metrics.json", "history.csv", "predictions.csv"), weight_files=("weights.safetensors",),
+    capabilities=frozenset({Capability.TRANSLATE}),
+))  # fmt: skip
+
 
 def task_named(name: str) -> Task:
     try:
@@ -140,6 +152,11 @@ def require_recurrent_classifier(record: RunRecord, action: str) -> None:
 def require_language_model(record: RunRecord, action: str) -> None:
     """Refuse, in words, to `action` (e.g. "generate") a run that is not a language model."""
     _require(record, action, lambda task: task.can(Capability.GENERATE), "language models")
+
+
+def require_seq2seq(record: RunRecord, action: str) -> None:
+    """Refuse, in words, to `action` (e.g. "translate") a run that is not an encoder-decoder."""
+    _require(record, action, lambda task: task.can(Capability.TRANSLATE), "encoder-decoders")
 
 
 def _require(record: RunRecord, action: str, able: Callable[[Task], bool], kinds: str) -> None:

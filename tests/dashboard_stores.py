@@ -5,7 +5,8 @@ rt-polarity (2 classes; the quick zoo with a second seed of its GRUs, and the sw
 cut) and NusaX (3 classes; the quick zoo, and its GRU in Keras too), every data set with its two baselines
 (majority class, TF-IDF + logistic regression), the memory lab at two distances, the quick forecast zoo on
 the real CO2 series (short windows, two epochs), and the language models of the small zoo on rt-polarity's
-texts read character by character (`rt-polarity-chars`), once per test run for every module and every worker
+texts read character by character (`rt-polarity-chars`), and the small seq2seq zoo on `reverse-6` (60 pairs per
+split), once per test run for every module and every worker
 (`conftest.built_once`).
 `damage` adds what a store meets in real life: a run still training, a failed
 run, a run with no metrics, and done runs whose history, predictions or weights
@@ -78,10 +79,16 @@ from pipelines.training.language_models import train_language_models
 outcomes = train_language_models(store, {corpus!r}, "charlm-small", device="cpu", overrides={{"epochs": 2}},
                                  data_dir={data!r}, show_progress=False)
 assert all(outcome.result == "trained" for outcome in outcomes), outcomes
+# Encoder-decoders without and with attention on a tiny generated task (Translate, The bottleneck).
+from pipelines.training.seq2seq import train_seq2seq_zoo
+outcomes = train_seq2seq_zoo(store, {pairs!r}, "seq2seq-small", device="cpu", overrides={{"epochs": 2}}, limit=60,
+                             show_progress=False)
+assert all(outcome.result == "trained" for outcome in outcomes), outcomes
 """
 LAB_DISTANCES = (3, 6)  # the trained store's memory-lab sweep
 KERAS_TWIN = "gru-uni-1x64-mean"  # its nusax runs: torch-... and keras-...
 CORPUS = "rt-polarity-chars"
+PAIRS = "reverse-6"  # its encoder-decoders' task (store key reverse-6-limit60)
 
 
 def trained_store(tmp_path_factory) -> Path:
@@ -101,7 +108,7 @@ def train_store(root: Path) -> None:
     write_nusax(data)
     # One process (PyTorch imported once) on one thread (no oversubscription on a shared machine).
     script = TRAIN_SCRIPT.format(root=str(root), data=str(data), limit=SWEEP_LIMIT, lab_distances=list(LAB_DISTANCES),
-                                 corpus=CORPUS)  # fmt: skip
+                                 corpus=CORPUS, pairs=PAIRS)  # fmt: skip
     environment = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=PROJECT, capture_output=True,
                             text=True, timeout=600)  # fmt: skip

@@ -7,7 +7,7 @@ Packages sit in layers, and a module may import only from its own layer and the 
     commands   -> training, reading, store, core    pipelines/commands/ (one module per command group) and cli.py
     training   -> reading, store, core              trainers, TrainRequest, background jobs, training slots
     reading    -> store, core                       runs, loaded, explain, forecasting, generation, baselines,
-                                                    verify, deploy, comparison, tensorboard_events
+                                                    verify, deploy, comparison, tensorboard_events, translation
     store      -> core                              store.py: the one module that writes runs
     core       -> (nothing above it)                data, models, records, tasks, files, checksums, encoding,
                                                     evaluate, backends, keras_backend, devices, device_names,
@@ -82,7 +82,7 @@ LAYERS = {
              "exit_codes"),
     "store": ("store",),
     "reading": ("runs", "loaded", "explain", "forecasting", "generation", "baselines", "verify", "deploy",
-                "comparison", "tensorboard_events"),
+                "comparison", "tensorboard_events", "translation"),
     "training": ("training",),
     "commands": ("commands", "cli", "__main__"),
 }  # fmt: skip
@@ -210,7 +210,8 @@ def test_every_url_stays_where_it_was():
     """Links people saved (and the tests' page keys) name a page by its file, never by its feature folder."""
     assert [page.url_path for page in dashboard.pages.PAGES] == [
         "", "training", "evaluation", "compare", "significance", "playground", "inside", "top_words", "glass_box",
-        "deploy", "memory_lab", "gradients", "forecasts", "forecaster_inside", "write", "train", "report"]
+        "deploy", "memory_lab", "gradients", "forecasts", "forecaster_inside", "write", "translate", "bottleneck",
+        "train", "report"]
 
 
 def test_the_local_executor_runs_without_ray(tmp_path):

@@ -32,8 +32,9 @@ def texts(elements) -> str:
 
 
 LAB_PAGES = ("memory_lab", "gradients")  # they draw the memory lab's runs, from every memory-dN data set
+SEQ2SEQ_PAGES = ("translate", "bottleneck")  # encoder-decoders, from their own tasks (tests/test_seq2seq_pipeline.py)
 # The pages that draw the sidebar's text data set (forecasting pages draw series: test_forecast_dashboard.py)
-DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES if page not in ("train", "write", *LAB_PAGES)]
+DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES if page not in ("train", "write", *LAB_PAGES, *SEQ2SEQ_PAGES)]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -77,6 +78,8 @@ def test_a_data_set_without_runs_says_how_to_train_it(page, trained, store_at, t
         return
     if page == "write":  # it writes with language models, which a classifier's data set does not hold
         assert "python -m pipelines train --dataset rt-polarity-chars --zoo charlm" in texts(app.info)
+    elif page in SEQ2SEQ_PAGES:  # encoder-decoders train on their own tasks
+        assert "python -m pipelines train --dataset dates --zoo seq2seq" in texts(app.info)
     else:
         assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
     if page == "overview":
@@ -122,6 +125,10 @@ def test_every_page_renders_real_runs(page, real_runs):
         assert len(charts) == 1 and "RNN (identity)" in charts[0].proto.spec  # the three cells side by side
     elif page == "write":  # the corpus's best RNN, LSTM and GRU write side by side; one is looked at closely
         assert len(charts) == 2 and "<span title=" in "".join(html.proto.body for html in app.get("html"))
+    elif page == "translate":  # the store's encoder-decoders side by side: the one with attention draws its map
+        assert len(charts) == 1 and "one context vector" in texts(app.info)
+    elif page == "bottleneck":
+        assert len(charts) == 1 and len(app.dataframe[0].value) == 2
 
 
 def test_compare_explains_how_to_train_the_sweep(real_runs):

@@ -30,6 +30,9 @@ CLASSIFIERS = f"rt-polarity-limit{LIMIT}"
 CORPUS = "rt-polarity-chars-limit300"
 MEMORY = "memory-d6"
 SERIES = "co2"
+PAIRS = "reverse-8"  # reverse a sequence of 5 to 8 letters (generated)
+PAIRS_LIMIT = 200
+TRANSLATIONS = f"{PAIRS}-limit{PAIRS_LIMIT}"  # its store key
 EARLY = ["--patience", "1"]  # with enough epochs, every recurrent kind's validation loss turns before the last
 # Each run kind, as a user trains it: (what, the command's arguments).
 TRAININGS = [
@@ -45,9 +48,12 @@ TRAININGS = [
     ("language models and n-grams",
      ["train", "--dataset", "rt-polarity-chars", "--zoo", "charlm-small", "--limit", "300", "--epochs", "12",
       "--learning-rate", "0.1", *EARLY]),  # a rate that overshoots: the loss turns within a few epochs
+    ("encoder-decoders without and with attention",
+     ["train", "--dataset", PAIRS, "--zoo", "seq2seq-small", "--limit", str(PAIRS_LIMIT), "--epochs", "20",
+      "--learning-rate", "0.05", *EARLY]),  # a rate that overshoots: the loss turns within a few epochs
 ]  # fmt: skip
-KINDS = {"classification", "baseline", "memory", "forecasting", "generation", "ngram"}
-TRAINED_KINDS = {"classification", "memory", "forecasting", "generation"}  # those with an epoch loop
+KINDS = {"classification", "baseline", "memory", "forecasting", "generation", "ngram", "seq2seq"}
+TRAINED_KINDS = {"classification", "memory", "forecasting", "generation", "seq2seq"}  # those with an epoch loop
 
 
 def pipelines_command(store: Path, *arguments: str, timeout: int = 600) -> subprocess.CompletedProcess:
@@ -101,6 +107,7 @@ def commands(runs, tmp: Path) -> list[tuple[str, list[str]]]:
     torch_run, keras_run = one(runs, "classification", "torch").run_id, one(runs, "classification", "keras").run_id
     memory_run, forecaster = one(runs, "memory").run_id, one(runs, "forecasting", "torch").run_id
     writer, ngram = one(runs, "generation").run_id, one(runs, "ngram").run_id
+    attending = next(record.run_id for record in runs["seq2seq"] if record.model_spec.attention != "none")
     return [
         ("list", ["list"]),
         ("verify (PyTorch)", ["verify", "--run", torch_run]),
@@ -114,6 +121,9 @@ def commands(runs, tmp: Path) -> list[tuple[str, list[str]]]:
         ("forecast --json", ["forecast", "--run", forecaster, "--json"]),
         ("generate", ["generate", "--run", writer, "--prompt", "The film ", "--length", "40"]),
         ("generate (n-gram)", ["generate", "--run", ngram, "--length", "40", "--json"]),
+        ("translate", ["translate", "--run", attending, "--text", "abcdefgh", "--beam", "3"]),
+        ("translate --json", ["translate", "--run", attending, "--text", "tsrqp", "--json"]),
+        ("verify (an encoder-decoder)", ["verify", "--run", attending, "--limit", "20"]),
         ("deploy", ["deploy", "--run", torch_run, "--limit", "50", "--latency-texts", "5"]),
         ("significance", ["significance", "--dataset", CLASSIFIERS, "--resamples", "200"]),
         ("report (HTML)", ["report", "--dataset", CLASSIFIERS, "--out", str(tmp / "report.html"),

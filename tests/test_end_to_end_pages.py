@@ -11,11 +11,12 @@ import pytest
 
 import dashboard.pages
 from test_dashboard_browser import PROBLEMS, browser, serve, settle, shoot  # noqa: F401  (browser: a fixture)
-from test_end_to_end import CLASSIFIERS, CORPUS, MEMORY, SERIES, store  # noqa: F401  (store: a fixture)
+from test_end_to_end import CLASSIFIERS, CORPUS, MEMORY, SERIES, TRANSLATIONS, store  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-PAGE_DATASETS = {"forecasts": SERIES, "forecaster_inside": SERIES, "write": CORPUS, "memory_lab": MEMORY}
+PAGE_DATASETS = {"forecasts": SERIES, "forecaster_inside": SERIES, "write": CORPUS, "memory_lab": MEMORY,
+                 "translate": TRANSLATIONS, "bottleneck": TRANSLATIONS}
 NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "deploy", "report"}  # a form; coloured words (a chart only for
 # some models); LaTeX; nothing measured yet (tests/test_dashboard_deploy_browser.py draws a measured store); the
 # report's settings

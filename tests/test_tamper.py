@@ -1,6 +1,6 @@
 """Nothing forged is served: every file of a finished run of every kind, edited, truncated or deleted.
 
-One tiny run of each kind (classification, baseline, memory, forecasting, generation, n-gram) is trained
+One tiny run of each kind (classification, baseline, memory, forecasting, generation, n-gram, seq2seq) is trained
 once for the module, on generated data, one epoch. Each case restores the run from that pristine copy,
 damages one file, and asks `list --json`: the run must read as corrupt or unverified with a reason naming
 what is wrong, none of its figures may be listed, and the store must hand it out to be trained again
@@ -25,7 +25,8 @@ from pipelines.store import Store
 LIMIT = 40  # examples per split of the generated reviews
 TEXT = f"rt-polarity-limit{LIMIT}"
 CORPUS = "rt-polarity-chars"
-KINDS = ("classification", "baseline", "memory", "forecasting", "generation", "ngram")
+KINDS = ("classification", "baseline", "memory", "forecasting", "generation", "ngram", "seq2seq")
+PAIRS = "reverse-6"  # an encoder-decoder's task, 20 pairs per split
 DAMAGES = ("wrong values", "same size, mtime restored", "truncated", "deleted")
 
 
@@ -34,6 +35,7 @@ def pristine(tmp_path_factory):
     """A store with one finished run of every kind (and a derived file), trained once; never changed."""
     from pipelines.training.forecast import train_forecast_zoo
     from pipelines.training.language_models import train_language_models
+    from pipelines.training.seq2seq import train_seq2seq_zoo
     from pipelines.training.train import train_zoo
 
     base = tmp_path_factory.mktemp("tamper")
@@ -49,6 +51,7 @@ def pristine(tmp_path_factory):
     train_forecast_zoo(store, str(data / "sales.csv"), "forecast-quick", settings={"lookback": 12, "horizon": 4},
                        only=["naive", "gru*"], **quiet)  # fmt: skip
     train_language_models(store, CORPUS, "charlm-small", data_dir=data, only=["2gram", "gru-1x64"], **quiet)
+    train_seq2seq_zoo(store, PAIRS, "seq2seq-small", limit=20, only=["gru-additive-*"], **quiet)
     runs = {}
     for record in store.runs():
         assert record.state == "done", (record.run_id, record.problem)
@@ -101,9 +104,9 @@ def edit_values(path, kind: str) -> None:
         write_json(path, spec)
     elif path.name == "metrics.json":
         metrics = read_json(path)
-        for name in ("accuracy", "bits_per_character"):
+        for name in ("accuracy", "bits_per_character", "exact_match"):
             if name in metrics:
-                metrics[name] = 2.0 if name == "accuracy" else -1.0
+                metrics[name] = -1.0 if name == "bits_per_character" else 2.0
         if "overall" in metrics:
             metrics["overall"]["rmse"] = -1.0
         write_json(path, metrics)
@@ -151,6 +154,8 @@ def cases():
         "forecast baseline": ["spec.json", "status.json", "metrics.json", "predictions.csv", "baseline.json"],
         "generation": ["spec.json", "status.json", "metrics.json", "history.csv", "weights.safetensors"],
         "ngram": ["spec.json", "status.json", "metrics.json", "ngram.safetensors"],
+        "seq2seq": ["spec.json", "status.json", "metrics.json", "history.csv", "predictions.csv",
+                    "weights.safetensors"],
     }  # fmt: skip
     return [(kind, name, damage) for kind, names in files.items() for name in names for damage in DAMAGES]
 
@@ -197,7 +202,7 @@ def test_a_damaged_file_makes_its_run_corrupt_or_unverified_everywhere(kind, nam
         assert claim is not None  # `train` redoes it
 
 
-@pytest.mark.parametrize("kind", ["classification", "baseline", "memory", "forecasting", "generation", "ngram"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_impossible_figures_are_refused_even_with_matching_checksums(kind, working, pristine, capsys):
     """A forger who recomputes the checksums still meets the ranges: accuracy in [0, 1], errors >= 0, ..."""
     store, runs = working
@@ -208,6 +213,8 @@ def test_impossible_figures_are_refused_even_with_matching_checksums(kind, worki
         metrics["overall"]["rmse"] = -1.0
     elif "bits_per_character" in metrics:
         metrics["accuracy"] = 2.0
+    elif "exact_match" in metrics:
+        metrics["by_length"][0]["token_accuracy"] = 1.5  # deep inside: each length bucket is range-checked too
     else:
         metrics.update(f1_macro=-3.0, roc_auc=float("nan"))
     (folder / "metrics.json").write_text(json.dumps(metrics))  # NaN as JSON writes it
@@ -276,6 +283,7 @@ def test_a_derived_file_is_served_only_when_the_run_vouches_for_it(working, pris
 def test_train_redoes_damaged_runs_of_every_kind(pristine, tmp_path, capsys):
     from pipelines.training.forecast import train_forecast_zoo
     from pipelines.training.language_models import train_language_models
+    from pipelines.training.seq2seq import train_seq2seq_zoo
     from pipelines.training.train import train_zoo
 
     base, runs = pristine
@@ -293,5 +301,6 @@ def test_train_redoes_damaged_runs_of_every_kind(pristine, tmp_path, capsys):
     train_forecast_zoo(store, str(data / "sales.csv"), "forecast-quick", settings={"lookback": 12, "horizon": 4},
                        only=["naive", "gru*"], **quiet)  # fmt: skip
     train_language_models(store, CORPUS, "charlm-small", data_dir=data, only=["2gram", "gru-1x64"], **quiet)
+    train_seq2seq_zoo(store, PAIRS, "seq2seq-small", limit=20, only=["gru-additive-*"], **quiet)
     for kind, (dataset, run_id) in runs.items():
         assert store.run(dataset, run_id).state == "done", kind

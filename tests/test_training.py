@@ -162,6 +162,29 @@ def test_the_epoch_loop_stops_after_patience_epochs_and_restores_the_best_weight
     assert set(result.history[0]) >= {"epoch", "train_loss", "val_loss", "val_accuracy", "learning_rate", "grad_norm"}
 
 
+def test_the_epoch_loop_stops_mid_epoch_when_its_time_budget_is_spent(monkeypatch):
+    """`--max-seconds`: models compared at the same training time. Each batch takes 1 s of a fake clock; a budget
+    of 2.5 s ends the first epoch after its third batch, which is validated and kept, and trains no other."""
+    from pipelines.training import loop
+    from pipelines.training.loop import EpochSteps, epoch_loop
+
+    clock = {"now": 0.0}
+    monkeypatch.setattr(loop.time, "perf_counter", lambda: clock["now"])
+    trained = []
+
+    def train_batch(indices):
+        clock["now"] += 1.0
+        trained.append(len(indices))
+        return 1.0, 1.0, len(indices), 0.5
+
+    steps = EpochSteps(batches=lambda rng: [np.arange(2)] * 10, train_batch=train_batch, validate=lambda: (1.0, 0.5),
+                       learning_rate=lambda: 0.01, end_epoch=lambda loss: None, snapshot=lambda: None,
+                       restore=lambda snapshot: None)  # fmt: skip
+    result = epoch_loop(steps, TrainConfig(epochs=5, patience=5, max_seconds=2.5))
+    assert len(trained) == 3 and len(result.history) == 1 and result.best_epoch == 1 and not result.stopped_early
+    assert "max_seconds" not in TrainConfig().to_json()  # run ids trained before the setting keep their ids
+
+
 def test_a_forecaster_reaches_early_stopping_in_the_shared_loop():
     """Forecasters train through the classifiers' loop: with patience 1 and a rate that overshoots, the validation
     loss turns and training stops early (the path `train --zoo forecast` crashed on once)."""

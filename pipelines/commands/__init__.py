@@ -6,6 +6,7 @@ its module, and `pipelines.cli` registers every entry the same way.
     verify, explain, top-words, gradients   commands/classifiers.py: a recurrent classifier's run
     forecast                                commands/forecast.py
     generate                                commands/generate.py
+    translate                               commands/translate.py: an encoder-decoder's run
     deploy                                  commands/deploy.py
     significance, tensorboard, report       commands/compare.py
     prepare-lecture                         commands/lecture.py: train, lab for everything the default lecture shows
@@ -16,7 +17,7 @@ Importing this package loads no deep-learning framework: handlers import what th
 
 from __future__ import annotations
 
-from . import classifiers, compare, deploy, forecast, generate, lecture, listing, train
+from . import classifiers, compare, deploy, forecast, generate, lecture, listing, train, translate
 from .common import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -34,5 +35,6 @@ COMMANDS: tuple[Command, ...] = (
     compare.TENSORBOARD,
     compare.REPORT,
     generate.GENERATE,
+    translate.TRANSLATE,
     lecture.PREPARE_LECTURE,
 )

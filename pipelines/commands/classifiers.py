@@ -1,4 +1,5 @@
-"""`verify`, `explain`, `top-words` and `gradients`: what can be asked of a recurrent classifier's run."""
+"""`verify`, `explain`, `top-words` and `gradients`: what can be asked of a recurrent classifier's run
+(`verify` also checks an encoder-decoder's decoder step: pipelines/translation/verify.py)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,15 @@ def add_verify_arguments(verify: argparse.ArgumentParser) -> None:
 
 
 def cmd_verify(args) -> int:
+    from ..tasks import SEQ2SEQ
+
+    if store_of(args).find_run(args.run, args.dataset).task == SEQ2SEQ.name:  # the decoder step, not a classifier
+        from ..translation.verify import DEFAULT_LIMIT, format_translator_report, verify_translator
+
+        limit = DEFAULT_LIMIT if args.limit is None else args.limit
+        report = verify_translator(store_of(args), args.run, args.dataset, limit=limit)
+        print(json.dumps(report.to_json(), indent=1) if args.json else format_translator_report(report))
+        return EXIT_FINISHED if report.agree else EXIT_SOME_FAILED
     from ..verify import format_report, verify_run  # imports torch (and TensorFlow for a Keras run)
 
     report = verify_run(store_of(args), args.run, args.dataset, limit=args.limit)

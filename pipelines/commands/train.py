@@ -20,6 +20,7 @@ from ..forecasting.windows import ForecastSettings
 from ..forecasting.zoos import FORECAST_ZOOS
 from ..models.cells import CELL_NAMES, CELLS
 from ..models.language_model_spec import LANGUAGE_MODEL_ZOOS
+from ..models.seq2seq_spec import SEQ2SEQ_ZOOS
 from ..models.spec import FRAMEWORKS
 from ..models.zoos import ZOOS
 from ..store import Store
@@ -42,10 +43,12 @@ def add_train_arguments(train: argparse.ArgumentParser) -> None:
     train.add_argument("--dataset", default="rt-polarity",
                        help=f"one of {', '.join(DATASET_KEYS)} (nusax-LANGUAGE too); series (forecasting): "
                             f"{', '.join(SERIES_KEYS)} or PATH.csv; character corpora (language models): "
-                            f"{', '.join(CORPUS_KEYS)}")  # fmt: skip
+                            f"{', '.join(CORPUS_KEYS)}; sequence-to-sequence (encoder-decoders): dates, "
+                            "reverse-N, copy-N")  # fmt: skip
     train.add_argument("--language", default=None, help="NusaX language (default indonesian)")
-    train.add_argument("--zoo", default=None, choices=sorted({*ZOOS, *FORECAST_ZOOS, *LANGUAGE_MODEL_ZOOS}),
-                       help="default: quick, or charlm for a character corpus")
+    zoos = sorted({*ZOOS, *FORECAST_ZOOS, *LANGUAGE_MODEL_ZOOS, *SEQ2SEQ_ZOOS})
+    train.add_argument("--zoo", default=None, choices=zoos,
+                       help="default: quick, charlm for a character corpus, seq2seq for a sequence-to-sequence task")
     train.add_argument("--only", action="append", metavar="PATTERN",
                        help="train only the zoo's models whose name matches, e.g. 'gru-bi-*' (repeatable)")
     train.add_argument("--framework", default="torch", choices=[*FRAMEWORKS, "both"])

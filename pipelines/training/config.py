@@ -13,7 +13,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 
 
-LATER_FIELDS = {"stop_at_accuracy": 0.0}
+LATER_FIELDS = {"stop_at_accuracy": 0.0, "max_seconds": 0.0}
 
 
 def setting(default, help: str):
@@ -33,6 +33,8 @@ class TrainConfig:
     seed: int = setting(42, "seed of the initial weights and the batch order")
     stop_at_accuracy: float = setting(0.0, "stop once the validation accuracy reaches this: the task is solved "
                                            "(0 = never; the memory tasks use 1.0)")
+    max_seconds: float = setting(0.0, "stop once this many seconds have passed, mid-epoch if need be (0 = no limit; "
+                                      "compares models at the same training time)")
 
     def __post_init__(self):
         for name, value in asdict(self).items():  # nan passes every comparison below (nan <= 0 is False)
@@ -42,6 +44,8 @@ class TrainConfig:
             raise ValueError("epochs and patience must be >= 1, batch_size >= 2, lr_patience >= 0")
         if self.learning_rate <= 0 or self.clip_norm <= 0 or not 0 < self.lr_factor < 1 or self.weight_decay < 0:
             raise ValueError("learning_rate and clip_norm must be positive, lr_factor in (0, 1), weight_decay >= 0")
+        if self.max_seconds < 0:
+            raise ValueError(f"max_seconds must be 0 (no limit) or more, got {self.max_seconds}")
         if not 0 <= self.stop_at_accuracy <= 1:
             raise ValueError(f"stop_at_accuracy must be between 0 (never) and 1, got {self.stop_at_accuracy}")
 

@@ -3,7 +3,8 @@
     outcomes = train(Store(), TrainRequest(dataset="co2", zoo="forecast-quick"))
 
 Text data sets and memory tasks go to `train.py` (classifiers), series to
-`forecast.py` (forecasters), character corpora to `language_models.py`; each
+`forecast.py` (forecasters), character corpora to `language_models.py`, sequence-to-sequence tasks
+(dates, reverse-N, copy-N) to `seq2seq.py`; each
 trainer is imported only when a request needs it (they import PyTorch).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from ..store import Store
 from .progress import Outcome
-from .request import CLASSIFIERS, FORECASTERS, LANGUAGE_MODELS, TrainRequest
+from .request import CLASSIFIERS, FORECASTERS, LANGUAGE_MODELS, SEQ2SEQ_MODELS, TrainRequest
 
 
 def train(store: Store, request: TrainRequest) -> list[Outcome]:
@@ -22,6 +23,9 @@ def train(store: Store, request: TrainRequest) -> list[Outcome]:
     if request.kind == FORECASTERS:
         from .forecast import train as train_forecasters  # imports statsmodels too
         return train_forecasters(store, request)
+    if request.kind == SEQ2SEQ_MODELS:
+        from .seq2seq import train as train_encoder_decoders
+        return train_encoder_decoders(store, request)
     assert request.kind == LANGUAGE_MODELS, request.kind
     from .language_models import train as train_language_models
     return train_language_models(store, request)

@@ -161,17 +161,24 @@ class EpochSteps:
 
 def epoch_loop(steps: EpochSteps, config, on_progress: ProgressCallback | None = None) -> FitResult:
     """Train for at most `config.epochs` epochs, stopping early on the validation loss (`config.patience`,
-    `config.stop_at_accuracy`); on return the model holds the weights of the best validation epoch."""
+    `config.stop_at_accuracy`) or once `config.max_seconds` of training have passed (checked after every batch:
+    the last epoch may be cut short, and is validated like any other); on return
+    the model holds the weights of the best validation epoch."""
     rng = np.random.default_rng(config.seed)
     result, stopping = FitResult(), EarlyStopping(config.patience, config.stop_at_accuracy)
     best_weights = steps.snapshot()
     started = time.perf_counter()
+
+    budget = getattr(config, "max_seconds", 0.0)  # `--max-seconds`: 0 is no limit
+    out_of_time = lambda: budget > 0 and time.perf_counter() - started >= budget  # noqa: E731
 
     for epoch in range(1, config.epochs + 1):
         batches = steps.batches(rng)
         tally = EpochTally(epoch, config.epochs, len(batches), on_progress)
         for step, indices in enumerate(batches, start=1):
             tally.add(step, *steps.train_batch(indices))
+            if out_of_time():
+                break  # the budget is spent mid-epoch: validate what was trained, then stop
 
         tally.end_training()
         val_loss, val_accuracy = steps.validate()
@@ -182,6 +189,8 @@ def epoch_loop(steps: EpochSteps, config, on_progress: ProgressCallback | None =
         if stopping.should_stop(epoch, val_accuracy):
             result.stopped_early = True
             break
+        if out_of_time():
+            break  # the time budget is spent: the best epoch so far is the model
 
     steps.restore(best_weights)
     result.best_epoch = stopping.best_epoch

@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from ..data import resolve_info
 from ..data.characters import CORPUS_KEYS, is_corpus, resolve_corpus
 from ..data.memory import DEFAULT_DISTANCES, MAX_DISTANCE, is_memory_key
+from ..data.seq2seq import is_pair_key, resolve_pairs
 from ..data.series import SERIES_KEYS, is_series_key, series_key
 from ..device_names import DEVICE_CHOICES
 from ..forecasting.windows import ForecastSettings
 from ..forecasting.zoos import FORECAST_ZOOS
 from ..models.language_model_spec import LANGUAGE_MODEL_ZOOS
+from ..models.seq2seq_spec import SEQ2SEQ_ZOOS
 from ..models.spec import FRAMEWORKS
 from ..models.zoos import ZOOS
 from .cluster import EXECUTORS, ClusterOptions
@@ -36,6 +38,7 @@ from .config import FIELDS, TrainConfig
 CLASSIFIERS = "classifiers"  # a text data set, or a memory task (memory-dN)
 FORECASTERS = "forecasters"  # a series: built in, or a CSV file
 LANGUAGE_MODELS = "language models"  # a character corpus
+SEQ2SEQ_MODELS = "encoder-decoders"  # a sequence-to-sequence task: dates, reverse-N, copy-N
 FORECAST_SETTINGS = tuple(ForecastSettings().to_json())  # lookback, horizon, validation_fraction, test_fraction
 FRAMEWORK_CHOICES = (*FRAMEWORKS, "both")  # --framework
 PRETRAINED_MODES = ("tuned", "frozen")
@@ -95,21 +98,23 @@ class TrainRequest:
         set_("data_dir", os.fspath(self.data_dir) if self.data_dir is not None else None)
         set_("dataset", os.fspath(self.dataset))
         if self.zoo is None:
-            set_("zoo", "charlm" if is_corpus(self.dataset) else "quick")
+            set_("zoo", "charlm" if is_corpus(self.dataset) else "seq2seq" if is_pair_key(self.dataset) else "quick")
         set_("overrides", _checked_overrides(self.overrides))
         set_("forecast_settings", _checked_forecast_settings(self.forecast_settings))
         self._check_common()
         {CLASSIFIERS: self._check_text, FORECASTERS: self._check_series,
-         LANGUAGE_MODELS: self._check_corpus}[self.kind]()  # fmt: skip
+         LANGUAGE_MODELS: self._check_corpus, SEQ2SEQ_MODELS: self._check_pairs}[self.kind]()  # fmt: skip
 
     # ------------------------------------------------------------------
     # What it is
 
     @property
     def kind(self) -> str:
-        """Which trainer takes it: CLASSIFIERS, FORECASTERS or LANGUAGE_MODELS."""
+        """Which trainer takes it: CLASSIFIERS, FORECASTERS, LANGUAGE_MODELS or SEQ2SEQ_MODELS."""
         if is_corpus(self.dataset):
             return LANGUAGE_MODELS
+        if is_pair_key(self.dataset) or self.zoo in SEQ2SEQ_ZOOS:
+            return SEQ2SEQ_MODELS
         if is_series_key(self.dataset) or self.zoo in FORECAST_ZOOS:
             return FORECASTERS
         return CLASSIFIERS
@@ -132,6 +137,8 @@ class TrainRequest:
         """The store folder its runs land in, e.g. rt-polarity-limit600 (a CSV's: read from its content)."""
         if self.kind == LANGUAGE_MODELS:
             return resolve_corpus(self.dataset, self.limit).key
+        if self.kind == SEQ2SEQ_MODELS:
+            return resolve_pairs(self.dataset, self.limit).key
         if self.kind == FORECASTERS:
             return series_key(self.dataset, self.data_dir, self.date_column, self.value_column)
         return resolve_info(self.dataset, self.language, self.limit).key
@@ -145,10 +152,10 @@ class TrainRequest:
             raise ValueError(f"unknown framework {(wrong or [''])[0]!r}; choose one of: {', '.join(FRAMEWORK_CHOICES)}")
         if self.device not in DEVICE_CHOICES:
             raise ValueError(f"unknown --device {self.device!r}; choose one of: {', '.join(DEVICE_CHOICES)}")
-        known = {*ZOOS, *FORECAST_ZOOS, *LANGUAGE_MODEL_ZOOS}
+        known = {*ZOOS, *FORECAST_ZOOS, *LANGUAGE_MODEL_ZOOS, *SEQ2SEQ_ZOOS}
         if self.zoo not in known:
             zoos = LANGUAGE_MODEL_ZOOS if is_corpus(self.dataset) else FORECAST_ZOOS if is_series_key(
-                self.dataset) else ZOOS  # fmt: skip
+                self.dataset) else SEQ2SEQ_ZOOS if is_pair_key(self.dataset) else ZOOS  # fmt: skip
             raise ValueError(f"unknown zoo {self.zoo!r} for {self.dataset}; choose one of: {', '.join(zoos)}")
         if self.seeds < 1:
             raise ValueError(f"--seeds must be at least 1, got {self.seeds}")
@@ -220,6 +227,24 @@ class TrainRequest:
             raise ValueError(f"{', '.join(given)} apply to classifier zoos or series, not to language models "
                              f"({self.dataset})")  # fmt: skip
         resolve_corpus(self.dataset, self.limit)  # DataError: an unknown corpus or a bad --limit
+
+    def _check_pairs(self) -> None:
+        if not is_pair_key(self.dataset):
+            raise ValueError(f"the {self.zoo} zoo trains encoder-decoders; {self.dataset} is not a sequence-to-"
+                             "sequence task. Tasks: dates, reverse-N, copy-N (e.g. reverse-60)")  # fmt: skip
+        if self.zoo not in SEQ2SEQ_ZOOS:
+            raise ValueError(f"{self.dataset} is a sequence-to-sequence task: train a seq2seq zoo on it "
+                             f"({', '.join(SEQ2SEQ_ZOOS)}), not {self.zoo}")  # fmt: skip
+        if self.frameworks != ("torch",):
+            raise ValueError(f"encoder-decoders train in PyTorch only, not --framework {self.framework}")
+        given = [name for name, value in (("--language", self.language), ("--seeds", self.seeds != 1),
+                                          ("--executor", self.executor != "local"), ("--pretrained", self.pretrained),
+                                          ("--embeddings", self.embeddings)) if value]  # fmt: skip
+        given += [flag(name) for name in (*self.forecast_settings, "date_column", "value_column")
+                  if name in self.forecast_settings or getattr(self, name, None) is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)} do not apply to encoder-decoders ({self.dataset})")
+        resolve_pairs(self.dataset, self.limit)  # DataError: reverse-0, copy-999, a bad --limit
 
     # ------------------------------------------------------------------
     # From and to the command line

@@ -1,0 +1,1 @@
+"""Encoder-decoders: the Translate page and The bottleneck."""

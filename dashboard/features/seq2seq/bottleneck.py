@@ -1,0 +1,41 @@
+"""The bottleneck: does an encoder-decoder's accuracy fall as its inputs grow longer, and does attention hold?"""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import ui
+from dashboard.features.seq2seq import encoder_decoders, figures_seq2seq
+from dashboard.state import kept
+
+MEASURES = {"exact_match": "Exact match", "token_accuracy": "Per-token accuracy"}
+
+st.title("The bottleneck")
+ui.teach("**A single context vector is a bottleneck:** without attention an encoder-decoder must squeeze the whole "
+         "source into one state, so its accuracy falls as sources grow longer; attention looks back at every "
+         "encoder state and holds (Cho et al. 2014; Bahdanau, Cho & Bengio 2015, Figure 2).")  # fmt: skip
+
+selected = encoder_decoders.require_task(ui.require_dataset(), "bottleneck")
+records = encoder_decoders.finished(selected)
+measure = st.segmented_control("Measure", list(MEASURES), format_func=MEASURES.get, default="exact_match",
+                               required=True, **kept("measure"))  # fmt: skip
+curves = [{"label": encoder_decoders.label(record), "cell": record.model_spec.cell,
+           "attention": record.model_spec.attention, "hidden": record.model_spec.hidden_size,
+           "by_length": [bucket.to_json() for bucket in record.metrics.by_length]} for record in records]  # fmt: skip
+ui.show_chart(f"{selected.dataset}-accuracy-by-length", figures_seq2seq.accuracy_by_length, curves, measure,
+              f"{MEASURES[measure]} by source length on the test split of {selected.dataset}", height=520)
+if len({bucket["bucket"] for curve in curves for bucket in curve["by_length"]}) < 2:
+    ui.teach("This task's sources all fall in one length bucket: train on reverse-60 or copy-60 (5 to 60 letters) "
+             "to see the curve.")  # fmt: skip
+
+st.subheader("Every model")
+table = pd.DataFrame([{
+    "model": curve["label"], "attention": curve["attention"], "context vector (units)": record.model_spec.encoder_size,
+    "exact match": record.metrics.exact_match, "per-token accuracy": record.metrics.token_accuracy,
+    "training (s)": record.metrics.train_seconds, "epochs": record.metrics.epochs_trained,
+} for curve, record in zip(curves, records)])  # fmt: skip
+ui.show_table(table, f"{selected.dataset}-encoder-decoders", column_config={
+    "exact match": st.column_config.NumberColumn(format="%.3f"),
+    "per-token accuracy": st.column_config.NumberColumn(format="%.3f"),
+    "training (s)": st.column_config.NumberColumn(format="%.0f")})
+ui.teach("The context vector's capacity is its size: a wider one holds more of the source, but only attention "
+         "removes the bottleneck. Compare models trained for the same time (BENCHMARKS.md, section 16).")

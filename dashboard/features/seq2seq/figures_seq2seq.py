@@ -1,0 +1,75 @@
+"""Figure builders for encoder-decoders: plain data in, a Plotly figure out. No Streamlit here.
+
+- `attention_map`: where the decoder looked (source characters across, written symbols down), hoverable;
+- `accuracy_by_length`: accuracy against source length for every model, attention solid, none dashed (the
+  analogue of Bahdanau et al. 2015, Figure 2, on our runs);
+- `decoder_states`: the decoder's hidden state after each written symbol.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.figures import CELL_COLOURS, INK, OTHER_COLOUR, SEQUENTIAL
+
+SHOWN = {" ": "␣", "</s>": "⏎"}
+
+
+def _shown(symbol: str) -> str:
+    return SHOWN.get(symbol, symbol)
+
+
+def _positions(symbols: list[str]) -> list[str]:
+    """Unique axis labels for repeated symbols: '1·0', '9·1', ... (position after the symbol)."""
+    return [f"{_shown(symbol)}·{index}" for index, symbol in enumerate(symbols)]
+
+
+def attention_map(source: str, written: list[str], weights: np.ndarray, title: str) -> go.Figure:
+    """Attention weights (written symbols, source characters): a row per symbol written, summing to one."""
+    x, y = _positions(list(source)), _positions(written)
+    figure = go.Figure(go.Heatmap(
+        z=weights, x=x, y=y, zmin=0.0, zmax=1.0, colorscale=SEQUENTIAL, colorbar=dict(title="weight", thickness=12),
+        customdata=[[[_shown(s), _shown(c)] for c in source] for s in written],
+        hovertemplate="writing %{customdata[0]} looked at %{customdata[1]}: %{z:.1%}<extra></extra>",
+    ))  # fmt: skip
+    figure.update_xaxes(tickmode="array", tickvals=x, ticktext=[_shown(c) for c in source], side="top",
+                        tickangle=0)  # fmt: skip
+    figure.update_yaxes(title="written", tickmode="array", tickvals=y, ticktext=[_shown(s) for s in written],
+                        autorange="reversed")  # fmt: skip
+    figure.update_layout(title=title, margin=dict(t=110))
+    return figure
+
+
+def decoder_states(written: list[str], hidden: np.ndarray, title: str) -> go.Figure:
+    """The decoder's state (units down) after each written symbol (across)."""
+    x = _positions(written)
+    figure = go.Figure(go.Heatmap(z=hidden.T, x=x, colorscale="RdBu", zmid=0.0, colorbar=dict(thickness=12),
+                                  hovertemplate="after %{x}, unit %{y}: %{z:.2f}<extra></extra>"))  # fmt: skip
+    figure.update_xaxes(title="written", tickmode="array", tickvals=x, ticktext=[_shown(s) for s in written])
+    figure.update_yaxes(title="unit")
+    figure.update_layout(title=title)
+    return figure
+
+
+def accuracy_by_length(curves: list[dict], measure: str, title: str) -> go.Figure:
+    """One line per model over the length buckets: `curves` holds label, cell, attention and by_length rows
+    (bucket, low, examples, exact_match, token_accuracy); `measure` is exact_match or token_accuracy."""
+    figure = go.Figure()
+    for curve in curves:
+        rows = curve["by_length"]
+        figure.add_scatter(
+            x=[row["bucket"] for row in rows], y=[row[measure] for row in rows], name=curve["label"],
+            mode="lines+markers", line=dict(color=CELL_COLOURS.get(curve["cell"], OTHER_COLOUR), width=3,
+                                            dash="dash" if curve["attention"] == "none" else "solid"),
+            marker=dict(symbol="circle-open" if curve["attention"] == "none" else "circle", size=9),
+            customdata=[row["examples"] for row in rows],
+            hovertemplate="%{fullData.name}<br>sources of %{x} characters: %{y:.1%} (%{customdata} pairs)"
+                          "<extra></extra>",
+        )  # fmt: skip
+    figure.update_xaxes(title="source length (characters)", type="category")
+    figure.update_yaxes(title="exact match" if measure == "exact_match" else "per-token accuracy", range=[0, 1.02],
+                        tickformat=".0%")  # fmt: skip
+    figure.update_layout(title=title, legend=dict(title="dashed: no attention"), font=dict(color=INK),
+                         showlegend=True)
+    return figure

@@ -1,0 +1,85 @@
+"""Encoder-decoders from the command line to the pages: a tiny seq2seq zoo trained once, then `translate` (and its
+refusals), `verify` and `list`, and the Translate and The bottleneck pages through AppTest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard_stores import open_page, problems
+from pipelines.cli import main
+from pipelines.store import Store
+
+TASK = "reverse-6-limit60"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("seq2seq") / "store"
+    assert main(["--artifacts", str(root), "train", "--dataset", "reverse-6", "--zoo", "seq2seq-small", "--limit",
+                 "60", "--epochs", "3", "--learning-rate", "0.02", "--quiet"]) == 0  # fmt: skip
+    return root
+
+
+def runs_by_attention(store) -> dict[str, str]:
+    return {record.model_spec.attention: record.run_id for record in Store(store).runs(TASK)}
+
+
+def run_cli(store, capsys, *arguments) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["--artifacts", str(store), *arguments])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_translate_gives_the_output_attention_and_candidates(store, capsys):
+    additive = runs_by_attention(store)["additive"]
+    code, out, _ = run_cli(store, capsys, "translate", "--run", additive, "--text", "abcdef", "--beam", "4", "--json")
+    assert code == 0
+    translation = json.loads(out)
+    assert len(translation["attention"]) == len(translation["symbols"])
+    assert all(len(row) == 6 and abs(sum(row) - 1) < 1e-4 for row in translation["attention"])
+    assert len(translation["candidates"]) == 4 and translation["output"] == translation["candidates"][0]["output"]
+    code, out, _ = run_cli(store, capsys, "translate", "--run", runs_by_attention(store)["none"], "--text", "abc")
+    assert code == 0 and "output" in out and "attention (rows" not in out  # no attention to show
+
+
+@pytest.mark.parametrize("text, beam, message", [
+    ("", 1, "the source is empty"), ("abc!?", 1, "never saw in training: '!', '?'"),
+    ("a" * 100_000, 1, "100,000 characters long"), ("abc", 0, "beam width must be 1 to 10"),
+    ("abc", 11, "beam width must be 1 to 10"),
+])  # fmt: skip
+def test_translate_refuses_bad_input_in_one_line(store, capsys, text, beam, message):
+    run_id = runs_by_attention(store)["additive"]
+    code, out, err = run_cli(store, capsys, "translate", "--run", run_id, "--text", text, "--beam", str(beam))
+    assert code == 2 and message in err and "Traceback" not in err and out == ""
+
+
+def test_translate_refuses_a_run_of_another_kind(store, capsys, tmp_path):
+    code, _, err = run_cli(store, capsys, "translate", "--run", "torch-lstm-uni-1x64-nothere", "--text", "abc")
+    assert code == 2 and "error:" in err
+
+
+def test_verify_holds_the_decoder_step_to_the_reference_and_list_shows_the_scores(store, capsys):
+    for run_id in runs_by_attention(store).values():
+        code, out, _ = run_cli(store, capsys, "verify", "--run", run_id, "--json")
+        report = json.loads(out)
+        assert code == 0 and report["agree"] and report["max_abs_difference"] < 1e-5 and report["steps"] > 0
+    code, out, _ = run_cli(store, capsys, "list", "--json")
+    rows = [row for row in json.loads(out) if row["task"] == "seq2seq"]
+    assert len(rows) == 2 and all(0 <= row["exact_match"] <= 1 for row in rows)
+
+
+def test_the_pages_draw_the_attention_and_the_curve(store, store_at):
+    store_at(store)
+    app = open_page("translate")
+    assert not problems(app)
+    charts = app.get("plotly_chart")
+    assert len(charts) == 1 and '"type":"heatmap"' in charts[0].proto.spec  # the additive model's attention
+    assert "one context vector" in "\n".join(info.value for info in app.info)  # the model without attention
+    app.text_input(key="source").set_value("ab?").run()
+    assert not problems(app) and "never saw in training" in "\n".join(info.value for info in app.info)
+    app = open_page("bottleneck")
+    assert not problems(app)
+    assert len(app.get("plotly_chart")) == 1 and len(app.dataframe[0].value) == 2
