@@ -82,7 +82,7 @@ LAYERS = {
              "exit_codes"),
     "store": ("store",),
     "reading": ("runs", "loaded", "explain", "forecasting", "generation", "baselines", "verify", "deploy",
-                "comparison", "tensorboard_events"),
+                "comparison", "tensorboard_events", "behaviour"),
     "training": ("training",),
     "commands": ("commands", "cli", "__main__"),
 }  # fmt: skip

@@ -4,6 +4,7 @@ its module, and `pipelines.cli` registers every entry the same way.
     train, lab, embed                       commands/train.py: a checked TrainRequest, then its trainer
     list                                    commands/listing.py
     verify, explain, top-words, gradients   commands/classifiers.py: a recurrent classifier's run
+    checklist                               commands/behaviour.py: behavioural tests (CheckList) on a data set's classifiers
     forecast                                commands/forecast.py
     generate                                commands/generate.py
     deploy                                  commands/deploy.py
@@ -16,7 +17,7 @@ Importing this package loads no deep-learning framework: handlers import what th
 
 from __future__ import annotations
 
-from . import classifiers, compare, deploy, forecast, generate, lecture, listing, train
+from . import behaviour, classifiers, compare, deploy, forecast, generate, lecture, listing, train
 from .common import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -27,6 +28,7 @@ COMMANDS: tuple[Command, ...] = (
     classifiers.EXPLAIN,
     classifiers.TOP_WORDS,
     classifiers.GRADIENTS,
+    behaviour.CHECKLIST,
     train.LAB,
     forecast.FORECAST,
     deploy.DEPLOY,
