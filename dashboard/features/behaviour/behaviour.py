@@ -52,8 +52,8 @@ def anchor_caption() -> None:
     rows = "; ".join(f"our {name} ≈ its “{row}”" for name, row in CHECKLIST_TABLE_1["rows"].items())
     ui.teach(f"MFT: the template says which class is right (“This film is not good.” is negative). INV: a typo, "
              f"another name or another neutral word must not change the answer. CheckList tested commercial "
-             f"sentiment APIs and BERT/RoBERTa the same way ({CHECKLIST_TABLE_1['source']}; {rows}): even those "
-             f"failed many of the negation tests.")  # fmt: skip
+             f"sentiment APIs and BERT/RoBERTa the same way ({CHECKLIST_TABLE_1['source']}; {rows}); their failure "
+             f"rates are in the paper (not copied here: this project found no copy of the table it could check).")  # fmt: skip
 
 
 def unknown_words_ui(report) -> None:

@@ -14,11 +14,17 @@ def failure_heatmap(models: list[str], capabilities: list[str], rates: list[list
     values = np.array([[np.nan if rate is None else 100 * rate for rate in row] for row in rates], dtype=float)
     text = np.where(np.isnan(values), "–", np.vectorize(lambda value: f"{value:.0f}%")(np.nan_to_num(values)))
     figure = go.Figure(go.Heatmap(
-        z=values, x=capabilities, y=models, text=text, texttemplate="%{text}", colorscale=FAILURE_SCALE,
+        z=values, x=[_wrapped(name) for name in capabilities], y=models, text=text, texttemplate="%{text}", colorscale=FAILURE_SCALE,
         zmin=0, zmax=100, xgap=2, ygap=2, colorbar=dict(title="fails", ticksuffix="%", thickness=12),
-        hovertemplate="%{y}<br>%{x}: fails %{text} of the texts<extra></extra>",
+        customdata=[[name for name in capabilities] for _ in models],
+        hovertemplate="%{y}<br>%{customdata}: fails %{text} of the texts<extra></extra>",
     ))  # fmt: skip
     figure.update_layout(title="Failure rate per capability (darker = fails more)")
     figure.update_xaxes(side="top", showgrid=False, tickangle=0)
     figure.update_yaxes(autorange="reversed", showgrid=False)
     return figure
+
+
+def _wrapped(capability: str) -> str:
+    """A column heading on two lines: "Negation,<br>words between", "Typos<br>(INV)"."""
+    return capability.replace(", ", ",<br>").replace(" (", "<br>(")
