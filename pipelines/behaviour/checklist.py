@@ -24,7 +24,7 @@ from ..data.text import tokenize
 from ..models.bag_of_words_spec import BaselineSpec
 from ..records import RunRecord
 from ..tasks import TASKS, Capability
-from .templates import CAPABILITIES, INV, Test
+from .templates import CAPABILITIES, INV, NEGATIVE, POSITIVE, Test
 
 # The CheckList paper's sentiment tests (Ribeiro, Wu, Guestrin & Singh, "Beyond Accuracy: Behavioral Testing of NLP
 # Models with CheckList", ACL 2020, Table 1: Microsoft's, Google's and Amazon's sentiment APIs, BERT-base and
@@ -48,6 +48,11 @@ def testable(record: RunRecord) -> bool:
     if record.state != "done" or task is None or not task.classifier or not task.can(Capability.PREDICT):
         return False
     return not (isinstance(record.model_spec, BaselineSpec) and record.model_spec.method == "majority")
+
+
+def is_sentiment(classes) -> bool:
+    """Whether a data set's classes are the ones the templates expect (negative and positive; neutral may be there)."""
+    return {NEGATIVE, POSITIVE} <= set(classes)
 
 
 def known_words(model) -> Callable[[str], bool] | None:
@@ -198,6 +203,9 @@ def check_store(store, dataset: str, run_ids: list[str] | None = None, device: s
         raise ValueError(f"the store at {store.root} holds no data set {dataset!r}; "
                          f"it holds {', '.join(store.datasets()) or 'none'}")  # fmt: skip
     summary = store.read_dataset(dataset)
+    if not is_sentiment(summary.classes):
+        raise ValueError(f"{dataset} is not a sentiment data set (its classes: {', '.join(summary.classes) or 'none'}); "
+                         "the behavioural tests expect negative and positive")  # fmt: skip
     tests = suite_for(summary.language, cases_per_test or CASES_PER_TEST)
     if run_ids:
         records = [store.find_run(run_id, dataset) for run_id in run_ids]

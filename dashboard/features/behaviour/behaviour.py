@@ -9,7 +9,7 @@ from dashboard.features.behaviour.figures_behaviour import failure_heatmap
 from dashboard.pages import page_path
 from dashboard.state import RUN, RUNS, TEXT, kept, on_offer
 from pipelines.behaviour import CHECKLIST_TABLE_1, SUITES
-from pipelines.behaviour.checklist import testable
+from pipelines.behaviour.checklist import is_sentiment, testable
 from pipelines.tasks import TASKS, Capability
 
 CAPABILITY = "capability"
@@ -24,6 +24,11 @@ selected = ui.require_dataset()
 runs = ui.require_runs(selected, Capability.PREDICT)
 frame, labels, by_id = runs.frame, runs.labels, runs.by_id
 summary = ui.require_summary(selected.dataset)
+if not is_sentiment(summary.classes):
+    st.info(f"The behavioural tests ask about sentiment: they expect negative and positive classes, and "
+            f"{selected.dataset} has {', '.join(summary.classes) or 'none'}. Pick a sentiment data set in the sidebar.",
+            icon=":material/info:")  # fmt: skip
+    st.stop()
 if summary.language not in SUITES:
     st.info(f"No behavioural tests are written in {summary.language or 'this data set’s language'} yet: there are "
             "tests in English (rt-polarity, IMDb) and Indonesian (NusaX).", icon=":material/translate:")  # fmt: skip
