@@ -68,8 +68,10 @@ def unknown_words_ui(report) -> None:
         ui.teach("Every word of these sentences is in every model's vocabulary (a typo test's misspelling aside: it is "
                  "unknown on purpose, which is what that test asks about).")  # fmt: skip
         return
-    table = pd.DataFrame(counts, columns=["model", "texts with unknown words", "texts", "unknown words"])
-    st.markdown("**Words a model does not know** (it reads them all as the same <unk> token)")
+    table = pd.DataFrame([row for row in counts if row[1]],
+                         columns=["model", "texts with unknown words", "texts", "unknown words"])  # fmt: skip
+    st.markdown("**Words a model does not know** (it reads them all as the same <unk> token; the models not listed "
+                "know every word of these sentences)")  # fmt: skip
     ui.show_table(table, "behaviour-unknown-words")
 
 
@@ -123,6 +125,7 @@ def open_inside(text: str, run_id: str | None) -> None:
 
 
 report = results_ui()
+st.markdown("**Failure rate per capability**: the share of its sentences a model gets wrong (darker = fails more)")
 ui.show_chart("behaviour-failure-rates", failure_heatmap, [model.label for model in report.models],
               report.capabilities, [[model.failure_rate(name) for name in report.capabilities]
                                     for model in report.models], height=150 + 44 * len(report.models))  # fmt: skip

@@ -10,7 +10,8 @@ FAILURE_SCALE = [[0.0, "#fffaf0"], [0.5, "#f6ad55"], [1.0, "#9c4221"]]
 
 
 def failure_heatmap(models: list[str], capabilities: list[str], rates: list[list[float | None]]) -> go.Figure:
-    """Models x capabilities; the text and the colour are the share of the capability's texts a model fails."""
+    """Models x capabilities; the text and the colour are the share of the capability's texts a model fails. No
+    title: the page heads it, as the two-line column headings on top would run into one."""
     values = np.array([[np.nan if rate is None else 100 * rate for rate in row] for row in rates], dtype=float)
     text = np.where(np.isnan(values), "–", np.vectorize(lambda value: f"{value:.0f}%")(np.nan_to_num(values)))
     figure = go.Figure(go.Heatmap(
@@ -19,7 +20,6 @@ def failure_heatmap(models: list[str], capabilities: list[str], rates: list[list
         customdata=[[name for name in capabilities] for _ in models],
         hovertemplate="%{y}<br>%{customdata}: fails %{text} of the texts<extra></extra>",
     ))  # fmt: skip
-    figure.update_layout(title="Failure rate per capability (darker = fails more)")
     figure.update_xaxes(side="top", showgrid=False, tickangle=0)
     figure.update_yaxes(autorange="reversed", showgrid=False)
     return figure
