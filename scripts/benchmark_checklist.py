@@ -46,6 +46,10 @@ def main() -> None:
             accuracy = f"{metrics.accuracy:.3f}" if metrics is not None else "–"
             rates = " | ".join(f"{100 * model.failure_rate(name):.1f}%" for name in capabilities)
             print(f"| {model.label} | {accuracy} | {rates} | {model.texts_with_unknown} of {model.texts} |")
+        tests = ("not + positive", "not + negative", "not … positive", "not … negative")
+        print("\n| model | " + " | ".join(tests) + " |\n|---|" + "---:|" * len(tests))
+        for model in report.models:
+            print(f"| {model.label} | " + " | ".join(f"{100 * model.rate_of(name):.1f}%" for name in tests) + " |")
     if args.out:
         Path(args.out).write_text(json.dumps({"commit": commit, "reports": reports}, ensure_ascii=False))
 

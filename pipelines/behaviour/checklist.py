@@ -33,12 +33,12 @@ from .templates import CAPABILITIES, INV, NEGATIVE, POSITIVE, Test
 # check is not printed as the paper's. Fill `figures` (capability -> {model: failure %}) from the paper itself.
 CHECKLIST_TABLE_1 = {
     "source": "Ribeiro et al., ACL 2020, Table 1 (sentiment: Microsoft, Google, Amazon, BERT-base, RoBERTa-base)",
-    "rows": {
+    "rows": {  # our capability or test -> the paper's row it mirrors
         "Vocabulary": "Short sentences with sentiment-laden adjectives",
-        "Negation": "Negated negative should be positive or neutral",
-        "Negation, words between": "Negated positive with neutral content in the middle",
+        "not + negative": "Negated negative should be positive or neutral",
+        "not … positive": "Negated positive with neutral content in the middle",
     },
-    "figures": {},
+    "figures": {},  # our capability or test -> {the paper's model: failure %}
 }
 
 
@@ -103,6 +103,13 @@ class ModelReport:
         results = self._of(capability)
         return sum(not result.passed for result in results) / len(results) if results else None
 
+    def rate_of(self, name: str) -> float | None:
+        """The failure rate of a capability, or of one test by its name ("not + negative")."""
+        if name in CAPABILITIES:
+            return self.failure_rate(name)
+        results = [result for result in self.results if result.test == name]
+        return sum(not result.passed for result in results) / len(results) if results else None
+
     def failures(self, capability: str) -> list[CaseResult]:
         return [result for result in self._of(capability) if not result.passed]
 
@@ -114,6 +121,7 @@ class ModelReport:
             "run_id": self.run_id, "label": self.label, "texts": self.texts,
             "texts_with_unknown_words": self.texts_with_unknown, "unknown_words": self.unknown_words,
             "failure_rates": {name: self.failure_rate(name) for name in CAPABILITIES if self.cases(name)},
+            "test_failure_rates": {name: self.rate_of(name) for name in dict.fromkeys(r.test for r in self.results)},
             "cases": [result.to_json() for result in self.results],
         }  # fmt: skip
 

@@ -68,10 +68,12 @@ def describe(report, examples: int = 3) -> str:
     lines.append(f"{'cases':<{width}}" + "".join(f"{report.models[0].cases(name):>10}" for name in capabilities))
     lines += ["", f"CheckList: {CHECKLIST_TABLE_1['source']}. Our tests that mirror its rows:"]
     for name, row in CHECKLIST_TABLE_1["rows"].items():
+        rates = [rate for rate in (model.rate_of(name) for model in report.models) if rate is not None]
+        ours = f"ours {100 * min(rates):.0f}-{100 * max(rates):.0f}%" if rates else "ours: not tested"
         figures = CHECKLIST_TABLE_1["figures"].get(name)
-        quoted = ", ".join(f"{model} {rate:.1f}%" for model, rate in figures.items()) if figures else \
+        theirs = ", ".join(f"{model} {rate:.1f}%" for model, rate in figures.items()) if figures else \
             "its figures are not copied here (not found in a source this project could check: read Table 1)"
-        lines.append(f"  {name:<24} ~ \"{row}\": {quoted}")
+        lines.append(f"  {name:<16} {ours:<12} ~ \"{row}\": {theirs}")
     if examples:
         lines += ["", "texts most models fail, per capability:"]
         for name in capabilities:

@@ -54,7 +54,7 @@ def results_ui():
 
 
 def anchor_caption() -> None:
-    rows = "; ".join(f"our {name} ≈ its “{row}”" for name, row in CHECKLIST_TABLE_1["rows"].items())
+    rows = "; ".join(f"our “{name}” ≈ its “{row}”" for name, row in CHECKLIST_TABLE_1["rows"].items())
     ui.teach(f"MFT: the template says which class is right (“This film is not good.” is negative). INV: a typo, "
              f"another name or another neutral word must not change the answer. CheckList tested commercial "
              f"sentiment APIs and BERT/RoBERTa the same way ({CHECKLIST_TABLE_1['source']}; {rows}); their failure "
