@@ -69,7 +69,8 @@ def describe(report, examples: int = 3) -> str:
     lines += ["", f"CheckList: {CHECKLIST_TABLE_1['source']}. Our tests that mirror its rows:"]
     for name, row in CHECKLIST_TABLE_1["rows"].items():
         rates = [rate for rate in (model.rate_of(name) for model in report.models) if rate is not None]
-        ours = f"ours {100 * min(rates):.0f}-{100 * max(rates):.0f}%" if rates else "ours: not tested"
+        low, high = (f"{100 * rate:.0f}" for rate in (min(rates), max(rates))) if rates else ("", "")
+        ours = "ours: not tested" if not rates else f"ours {low}%" if low == high else f"ours {low}-{high}%"
         figures = CHECKLIST_TABLE_1["figures"].get(name)
         theirs = ", ".join(f"{model} {rate:.1f}%" for model, rate in figures.items()) if figures else \
             "its figures are not copied here (not found in a source this project could check: read Table 1)"
