@@ -113,7 +113,8 @@ def test_the_command_tests_every_classifier_that_reads_words(trained, capsys):
         assert set(model["failure_rates"]) == set(CAPABILITIES)
         assert all(0 <= rate <= 1 for rate in model["failure_rates"].values())
     nusax = next(record.run_id for record in Store(trained).runs("nusax") if record.run_id.startswith("torch-gru-"))
-    assert main(["--artifacts", str(trained), "checklist", "--dataset", "nusax", "--runs", nusax, "--examples", "1"]) == 0
+    assert main(["--artifacts", str(trained), "checklist", "--dataset", "nusax", "--runs", nusax,
+                 "--examples", "1"]) == 0
     printed = capsys.readouterr().out
     assert "(indonesian)" in printed and "Negated negative should be positive or neutral" in printed
     assert main(["--artifacts", str(trained), "checklist", "--dataset", "rt-polarity", "--runs", majority[0]]) == 2

@@ -165,7 +165,8 @@ def _check_model(model, tests: tuple[Test, ...], texts: list[str]) -> ModelRepor
     answer = {text: (classes[int(row.argmax())], float(row.max())) for text, row in zip(texts, probabilities)}
     knows = known_words(model)
     unknown_of = {text: tuple(word for word in dict.fromkeys(tokenize(text))
-                              if knows is not None and _is_word(word) and not knows(word)) for text in texts}  # fmt: skip
+                              if knows is not None and _is_word(word) and not knows(word))
+                  for text in texts}  # fmt: skip
     results, written = [], set()
     for test in tests:
         for case in test.cases:
@@ -184,7 +185,8 @@ def _check_model(model, tests: tuple[Test, ...], texts: list[str]) -> ModelRepor
                     raise ValueError(f"the test {test.name!r} expects {', '.join(case.expected)}, which "
                                      f"{model.label} cannot answer (its classes: {', '.join(classes)})")  # fmt: skip
                 result = CaseResult(test.name, test.capability, test.kind, case.text, predicted, confidence,
-                                    passed=predicted in expected, expected=expected, unknown=unknown_of[case.text])  # fmt: skip
+                                    passed=predicted in expected, expected=expected,
+                                    unknown=unknown_of[case.text])  # fmt: skip
                 written.add(case.text)
             results.append(result)
     with_unknown = [text for text in written if unknown_of[text]]
@@ -212,7 +214,8 @@ def check_store(store, dataset: str, run_ids: list[str] | None = None, device: s
                          f"it holds {', '.join(store.datasets()) or 'none'}")  # fmt: skip
     summary = store.read_dataset(dataset)
     if not is_sentiment(summary.classes):
-        raise ValueError(f"{dataset} is not a sentiment data set (its classes: {', '.join(summary.classes) or 'none'}); "
+        classes = ", ".join(summary.classes) or "none"
+        raise ValueError(f"{dataset} is not a sentiment data set (its classes: {classes}); "
                          "the behavioural tests expect negative and positive")  # fmt: skip
     tests = suite_for(summary.language, cases_per_test or CASES_PER_TEST)
     if run_ids:

@@ -136,7 +136,7 @@ ENGLISH = (
 )  # fmt: skip
 
 
-# -- Indonesian: NusaX-Senti (reviews of food, places, services and products; three classes) ----------------------------
+# -- Indonesian: NusaX-Senti (reviews of food, places, services and products; three classes) -------------------------
 
 INDONESIAN_WORDS = {
     "pos_adj": ("bagus", "enak", "baik", "cantik", "keren", "memuaskan", "indah", "nyaman", "ramah", "mantap",

@@ -18,7 +18,8 @@ OPENED = "behaviour_opened"  # texts opened so far: a new table key each time, s
 
 st.title("Behaviour")
 ui.teach("Short sentences built from templates, in the manner of CheckList (Ribeiro et al., ACL 2020): does a model "
-         "get “not bad” right, follow “but”, shrug off a typo or another name? The share of each kind it gets wrong.")
+         "get “not bad” right, follow “but”, shrug off a typo or another name? The share of each kind it gets "
+         "wrong.")
 
 selected = ui.require_dataset()
 runs = ui.require_runs(selected, Capability.PREDICT)
@@ -58,7 +59,8 @@ def anchor_caption() -> None:
     ui.teach(f"MFT: the template says which class is right (“This film is not good.” is negative). INV: a typo, "
              f"another name or another neutral word must not change the answer. CheckList tested commercial "
              f"sentiment APIs and BERT/RoBERTa the same way ({CHECKLIST_TABLE_1['source']}; {rows}); their failure "
-             f"rates are in the paper (not copied here: this project found no copy of the table it could check).")  # fmt: skip
+             f"rates are in the paper (not copied here: this project found no copy of the table it could "
+             f"check).")  # fmt: skip
 
 
 def unknown_words_ui(report) -> None:

@@ -15,7 +15,8 @@ def failure_heatmap(models: list[str], capabilities: list[str], rates: list[list
     values = np.array([[np.nan if rate is None else 100 * rate for rate in row] for row in rates], dtype=float)
     text = np.where(np.isnan(values), "–", np.vectorize(lambda value: f"{value:.0f}%")(np.nan_to_num(values)))
     figure = go.Figure(go.Heatmap(
-        z=values, x=[_wrapped(name) for name in capabilities], y=models, text=text, texttemplate="%{text}", colorscale=FAILURE_SCALE,
+        z=values, x=[_wrapped(name) for name in capabilities], y=models, text=text, texttemplate="%{text}",
+        colorscale=FAILURE_SCALE,
         zmin=0, zmax=100, xgap=2, ygap=2, colorbar=dict(title="fails", ticksuffix="%", thickness=12),
         customdata=[[name for name in capabilities] for _ in models],
         hovertemplate="%{y}<br>%{customdata}: fails %{text} of the texts<extra></extra>",
