@@ -4,7 +4,7 @@ its module, and `pipelines.cli` registers every entry the same way.
     train, lab, embed                       commands/train.py: a checked TrainRequest, then its trainer
     list                                    commands/listing.py
     verify, explain, top-words, gradients   commands/classifiers.py: a recurrent classifier's run
-    checklist                               commands/behaviour.py: behavioural tests (CheckList) on a data set's classifiers
+    checklist                               commands/behaviour.py: behavioural tests (CheckList), a data set's models
     forecast                                commands/forecast.py
     generate                                commands/generate.py
     deploy                                  commands/deploy.py
