@@ -50,6 +50,7 @@ PAGES = (
     PageEntry("inside/playground.py", "Playground", ":material/edit_note:", "Models"),
     PageEntry("inside/inside.py", "Inside the model", ":material/neurology:", "Models"),
     PageEntry("inside/top_words.py", "Top words", ":material/format_list_numbered:", "Models"),
+    PageEntry("behaviour/behaviour.py", "Behaviour", ":material/rule:", "Models"),
     PageEntry("glass_box/glass_box.py", "Glass box", ":material/function:", "Models"),
     PageEntry("deploy/deploy.py", "Deploy", ":material/speed:", "Models"),
     PageEntry("lab/memory_lab.py", "Memory lab", ":material/memory:", "Lab"),

@@ -96,6 +96,7 @@ ADDRESS: dict[str, tuple[str, ...]] = {  # page key -> the keys its view keeps i
     "report": (RUNS,),
     "translate": (RUNS, "source", TAB),
     "bottleneck": ("measure",),
+    "behaviour": (RUNS, "capability", "model"),
 }
 FRAME = (DATASET, PRESENTATION)  # the sidebar's, kept on every page
 CARRIED = (TEXT, "distance")  # one value across the pages that keep them; other keys are remembered per page

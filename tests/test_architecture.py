@@ -82,7 +82,7 @@ LAYERS = {
              "exit_codes"),
     "store": ("store",),
     "reading": ("runs", "loaded", "explain", "forecasting", "generation", "baselines", "verify", "deploy",
-                "comparison", "tensorboard_events", "translation"),
+                "comparison", "tensorboard_events", "translation", "behaviour"),
     "training": ("training",),
     "commands": ("commands", "cli", "__main__"),
 }  # fmt: skip
@@ -209,9 +209,9 @@ def test_the_core_of_the_dashboard_imports_no_feature():
 def test_every_url_stays_where_it_was():
     """Links people saved (and the tests' page keys) name a page by its file, never by its feature folder."""
     assert [page.url_path for page in dashboard.pages.PAGES] == [
-        "", "training", "evaluation", "compare", "significance", "playground", "inside", "top_words", "glass_box",
-        "deploy", "memory_lab", "gradients", "forecasts", "forecaster_inside", "write", "translate", "bottleneck",
-        "train", "report"]
+        "", "training", "evaluation", "compare", "significance", "playground", "inside", "top_words", "behaviour",
+        "glass_box", "deploy", "memory_lab", "gradients", "forecasts", "forecaster_inside", "write", "translate",
+        "bottleneck", "train", "report"]
 
 
 def test_the_local_executor_runs_without_ray(tmp_path):

@@ -442,3 +442,18 @@ def test_back_and_forward_show_the_view_each_address_names(page, server):
             assert open_tab_named(page) == named, page.url
             seen.append(named)
     assert "Metrics" in seen and page.locator(PROBLEMS).count() == 0
+
+
+def test_a_failing_behaviour_sentence_opens_in_inside_the_model(page, server):
+    page.goto(f"{server}/behaviour?capability=Negation")
+    settle(page)
+    assert page.locator(PROBLEMS).count() == 0
+    failures = page.locator('[data-testid="stDataFrame"]').last  # the chosen model's failing negations
+    failures.scroll_into_view_if_needed()
+    box = failures.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box (the grid is a canvas)
+    settle(page)
+    assert page.locator("h1").first.inner_text() == "Inside the model"
+    text = page.locator("textarea").first.input_value()
+    assert "not" in text.split() or "n't" in text  # the failing sentence, read word by word
+    assert page.locator(PROBLEMS).count() == 0

@@ -4,6 +4,7 @@ its module, and `pipelines.cli` registers every entry the same way.
     train, lab, embed                       commands/train.py: a checked TrainRequest, then its trainer
     list                                    commands/listing.py
     verify, explain, top-words, gradients   commands/classifiers.py: a recurrent classifier's run
+    checklist                               commands/behaviour.py: behavioural tests (CheckList), a data set's models
     forecast                                commands/forecast.py
     generate                                commands/generate.py
     translate                               commands/translate.py: an encoder-decoder's run
@@ -17,7 +18,7 @@ Importing this package loads no deep-learning framework: handlers import what th
 
 from __future__ import annotations
 
-from . import classifiers, compare, deploy, forecast, generate, lecture, listing, train, translate
+from . import behaviour, classifiers, compare, deploy, forecast, generate, lecture, listing, train, translate
 from .common import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -28,6 +29,7 @@ COMMANDS: tuple[Command, ...] = (
     classifiers.EXPLAIN,
     classifiers.TOP_WORDS,
     classifiers.GRADIENTS,
+    behaviour.CHECKLIST,
     train.LAB,
     forecast.FORECAST,
     deploy.DEPLOY,

@@ -1,0 +1,1 @@
+"""Behavioural tests (CheckList): what the models cannot do, capability by capability (the Behaviour page)."""
