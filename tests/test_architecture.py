@@ -80,7 +80,7 @@ LAYERS = {
     "core": ("data", "models", "records", "tasks", "files", "checksums", "encoding", "evaluate", "backends",
              "keras_backend", "devices", "device_names", "threads", "embeddings", "probes", "report_options",
              "exit_codes"),
-    "store": ("store",),
+    "store": ("store", "class_wall"),
     "reading": ("runs", "loaded", "explain", "forecasting", "generation", "baselines", "verify", "deploy",
                 "comparison", "tensorboard_events"),
     "training": ("training",),
