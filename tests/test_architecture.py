@@ -210,7 +210,8 @@ def test_every_url_stays_where_it_was():
     """Links people saved (and the tests' page keys) name a page by its file, never by its feature folder."""
     assert [page.url_path for page in dashboard.pages.PAGES] == [
         "", "training", "evaluation", "compare", "significance", "playground", "inside", "top_words", "glass_box",
-        "deploy", "memory_lab", "gradients", "forecasts", "forecaster_inside", "write", "train", "report"]
+        "deploy", "memory_lab", "gradients", "forecasts", "forecaster_inside", "write", "train", "report", "class_wall",
+        "submit"]
 
 
 def test_the_local_executor_runs_without_ray(tmp_path):

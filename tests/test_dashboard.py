@@ -42,13 +42,15 @@ def test_every_page_teaches_what_to_do_with_no_store(page, store_at, tmp_path):
     assert not problems(app)
     if page == "train":
         assert "No training jobs yet" in texts(app.info)
+    elif page == "submit":  # a student's page: it needs no model, only the store to write the review in
+        assert app.text_input(key="wall_draft") and app.button[0].label == "Send to the wall"
     elif page in LAB_PAGES:
         assert "python -m pipelines lab" in texts([*app.info, *app.markdown])
     else:
         assert "python -m pipelines train --dataset rt-polarity --zoo quick" in texts(app.info)
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page not in ("train", *LAB_PAGES)])
+@pytest.mark.parametrize("page", [page for page in PAGES if page not in ("train", "submit", *LAB_PAGES)])
 def test_a_data_set_without_runs_says_how_to_train_it(page, trained, store_at, tmp_path):
     root = store_at(tmp_path / "bare")
     (root / "rt-polarity").mkdir(parents=True)

@@ -127,7 +127,8 @@ def card(wall: ClassWall, submission: Submission, labels: dict[str, str], classe
 
 
 def clear_ui(wall: ClassWall, newest: int, count: int) -> None:
-    with st.popover("Clear the wall", icon=":material/delete_sweep:", disabled=not count):
+    with st.popover("Clear", icon=":material/delete_sweep:", disabled=not count, width="stretch",
+                    help="Delete every review on the wall (it asks first)"):  # fmt: skip
         st.warning(f"Delete the {count} review{'s' * (count != 1)} on the wall, hidden ones too, for good? Reviews "
                    "that arrive after this moment stay.", icon=":material/warning:")  # fmt: skip
         if st.button(f"Delete {count} review{'s' * (count != 1)}", type="primary", key="wall_clear"):
@@ -147,11 +148,14 @@ def live_wall() -> None:
     markers = {record.run_id: loaders.run_marker(record) for record in records}
     try:
         everything = wall.submissions(include_hidden=True, dataset=dataset, runs=markers)
-        if records and score_new(wall, dataset, records, everything):
-            everything = wall.submissions(include_hidden=True, dataset=dataset, runs=markers)
-    except WallError as error:  # a store that cannot be written: the votes are not kept, the wall says why
+    except WallError as error:  # a damaged wall file
         st.error(ui.sentence(f"{error}."), icon=":material/error:")
         return
+    try:
+        if records and score_new(wall, dataset, records, everything):
+            everything = wall.submissions(include_hidden=True, dataset=dataset, runs=markers)
+    except WallError as error:  # a read-only store: the reviews show, without the votes it cannot keep
+        st.warning(ui.sentence(f"the votes cannot be kept: {error}."), icon=":material/warning:")
     shown = [submission for submission in everything if not submission.hidden]
     hidden = [submission for submission in everything if submission.hidden]
     split = sum(verdict(submission.votes).disagreement > 0 for submission in shown)
@@ -166,7 +170,7 @@ def live_wall() -> None:
                 f"appears here within {REFRESH_SECONDS} seconds.", icon=":material/hourglass_empty:")  # fmt: skip
         return
     listed = most_disputed(shown) if order == ORDERS[0] else sorted(shown, key=lambda s: -s.id)
-    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+    left, middle, right = st.columns([3, 3, 2], vertical_alignment="bottom")
     limit = left.selectbox("Show", SHOWN, format_func=lambda n: f"the first {n} reviews", key="wall_limit")
     show_hidden = middle.toggle(f"Show the {len(hidden)} hidden", key="wall_show_hidden", disabled=not hidden)
     with right:
