@@ -28,8 +28,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import sqlite3
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -119,22 +121,39 @@ class ClassWall:
             yield None
             return
         try:
-            if create:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+            if create and not self.path.is_file():
+                self._create()
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except (OSError, sqlite3.Error) as error:
             raise WallError(f"the class wall cannot be opened ({error}): is the store writable?") from error
         try:
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.execute("PRAGMA secure_delete = ON")  # a cleared review's bytes are overwritten
-            if create:
-                connection.execute("PRAGMA journal_mode = WAL")  # kept in the file: every later connection has it
-                connection.executescript(SCHEMA)
             yield connection
         except sqlite3.OperationalError as error:  # read-only store, a full disk, a lock held past the timeout
             raise WallError(f"the class wall cannot be written ({error})") from error
         finally:
             connection.close()
+
+    def _create(self) -> None:
+        """Make the database whole under a temporary name, then link it into place: a reader never meets a wall
+        without its tables, and of two first submissions at once one makes the wall and the other uses it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:12]}")
+        try:
+            connection = sqlite3.connect(temporary, isolation_level=None)
+            try:
+                connection.execute("PRAGMA journal_mode = WAL")  # kept in the file: every later connection has it
+                connection.executescript(SCHEMA)
+            finally:
+                connection.close()  # the last connection: its log is folded into the file
+            try:
+                os.link(temporary, self.path)  # fails if another process made the wall first: then that one is used
+            except FileExistsError:
+                pass
+        finally:
+            for leftover in temporary.parent.glob(f"{temporary.name}*"):
+                leftover.unlink(missing_ok=True)
 
     @contextmanager
     def _transaction(self, connection: sqlite3.Connection) -> Iterator[None]:

@@ -90,10 +90,24 @@ def test_concurrent_writers_lose_nothing_and_duplicate_nothing(tmp_path):
     threads = [threading.Thread(target=_submit_many, args=(str(tmp_path), writer, 20)) for writer in range(6)]
     processes = [multiprocessing.get_context("fork").Process(target=_submit_many, args=(str(tmp_path), writer, 20))
                  for writer in range(6, 9)]  # fmt: skip
+    problems, done = [], threading.Event()
+
+    def lecturer() -> None:  # reads from the first moment: never a wall without its tables
+        while not done.is_set():
+            try:
+                ClassWall(tmp_path).submissions(dataset="rt-polarity", runs={"m": "1"})
+            except Exception as error:
+                problems.append(error)
+
+    reader = threading.Thread(target=lecturer)
+    reader.start()
     for worker in (*processes, *threads):  # processes first: a fork must not copy a thread's open database
         worker.start()
     for worker in (*threads, *processes):
         worker.join(timeout=60)
+    done.set()
+    reader.join()
+    assert not problems, problems[:3]
     assert all(process.exitcode == 0 for process in processes)
     texts = [submission.text for submission in ClassWall(tmp_path).submissions()]
     assert sorted(texts) == sorted(f"review {writer}-{number}" for writer in range(9) for number in range(20))
