@@ -181,8 +181,8 @@ class ClassWall:
                 raise WallError(f"the wall is full ({MAX_REVIEWS:,} reviews): the lecturer can clear it")
             cursor = connection.execute("INSERT INTO submissions (text, submitted_at, session) VALUES (?, ?, ?)",
                                         (text, now, key))  # fmt: skip
-            connection.execute("INSERT INTO sessions (session, last_at) VALUES (?, ?) "
-                               "ON CONFLICT (session) DO UPDATE SET last_at = excluded.last_at", (key, now))  # fmt: skip
+            connection.execute("INSERT INTO sessions (session, last_at) VALUES (?, ?) ON CONFLICT (session) "
+                               "DO UPDATE SET last_at = excluded.last_at", (key, now))  # fmt: skip
         return Submission(cursor.lastrowid, text, now)
 
     # -- the lecturer ------------------------------------------------------------------------------------------
@@ -195,12 +195,14 @@ class ClassWall:
             if connection is None:
                 return []
             connection.execute("BEGIN")  # one snapshot: reviews and votes as of the same moment
-            rows = connection.execute("SELECT id, text, submitted_at, hidden FROM submissions "
-                                      + ("" if include_hidden else "WHERE hidden = 0 ") + "ORDER BY id").fetchall()  # fmt: skip
+            which = "" if include_hidden else "WHERE hidden = 0 "
+            rows = connection.execute(f"SELECT id, text, submitted_at, hidden FROM submissions {which}ORDER BY id")
+            rows = rows.fetchall()
             votes: dict[int, dict[str, tuple[float, ...]]] = {}
             if dataset is not None and runs:
-                for submission_id, run_id, marker, probabilities in connection.execute(
-                        "SELECT submission_id, run_id, marker, probabilities FROM votes WHERE dataset = ?", (dataset,)):  # fmt: skip
+                kept = connection.execute("SELECT submission_id, run_id, marker, probabilities FROM votes "
+                                          "WHERE dataset = ?", (dataset,))  # fmt: skip
+                for submission_id, run_id, marker, probabilities in kept:
                     if runs.get(run_id) == marker:
                         votes.setdefault(submission_id, {})[run_id] = tuple(json.loads(probabilities))
             connection.execute("COMMIT")

@@ -2,8 +2,8 @@
 
 Every student is a Playwright context in headless Debian Chromium at a phone's size (390x844), a real websocket
 session as a phone opens one (the way scripts/load_test.py drives its sessions). The students arrive over the first
---arrive seconds, open Submit a review, tick the opt-in and then, with --think seconds between reviews, type a review
-of their own and press Enter until --minutes are over. Each review carries a marker (the run's tag, the seat and the
+--arrive seconds, open Submit a review and tick the opt-in (timed: the room coming in); once all are in, each, with
+--think seconds between reviews, types a review of their own and presses Enter until --minutes are over. Each review carries a marker (the run's tag, the seat and the
 review's number); a review counts as sent when the page shows it arrived ("Arrived: review #N", with its text), and
 each step is timed from Enter until then. A review the page refuses (the rate limit, say) is counted as refused: the
 student was told and nothing was kept.
@@ -46,7 +46,8 @@ PHONE = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1920, "height": 1080}
 OPENINGS = ["It was not bad", "I didn't hate it", "A gorgeous, moving film", "Dull and far too long",
             "I wanted to love this film, but I couldn't", "Not good at all", "Funny, warm and clever",
-            "The cast is superb, the script is not", "Two hours I will never get back", "Surprisingly tender"]  # fmt: skip
+            "The cast is superb, the script is not", "Two hours I will never get back",
+            "Surprisingly tender"]  # fmt: skip
 # Done: the script has finished and either this review's arrival or a refusal is on screen.
 ANSWERED = """([marker]) => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -69,17 +70,33 @@ class Student:
         self.refused: list[str] = []
         self.times: list[float] = []
         self.failure: str | None = None
+        self.opened_s: float | None = None  # seconds to open the page and opt in
+        self.context = self.page = None
 
-    async def run(self, deadline: float) -> None:
-        await asyncio.sleep(self.rng.uniform(0, self.args.arrive))  # students come in over the first minute
-        context = await self.browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-        context.set_default_timeout(self.args.step_timeout * 1000)
-        page = await context.new_page()
+    async def arrive(self) -> None:
+        """Come in (over the first --arrive seconds), open Submit a review and tick the opt-in."""
+        await asyncio.sleep(self.rng.uniform(0, self.args.arrive))
+        self.context = await self.browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        self.context.set_default_timeout(self.args.step_timeout * 1000)
+        self.page = page = await self.context.new_page()
+        started = time.perf_counter()
         try:
-            await page.goto(f"{self.url}/submit")
+            await page.goto(f"{self.url}/submit", wait_until="commit")  # then wait for the app itself
             await page.wait_for_selector(READY)
             await page.get_by_text("Show my review on the class wall", exact=True).click()
+            await page.locator(".st-key-wall_opt_in input:checked").wait_for()
             await page.wait_for_selector(READY)
+            self.opened_s = time.perf_counter() - started
+        except Exception as error:
+            self.failure = f"opening: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+
+    async def run(self, deadline: float) -> None:
+        """Send reviews until the deadline, then leave."""
+        page = self.page
+        try:
+            if self.failure:
+                return
+            await asyncio.sleep(self.rng.uniform(0, self.args.think[0]))  # not all at the same second
             box = page.locator(".st-key-wall_draft input")
             number = 0
             while time.monotonic() < deadline:
@@ -103,18 +120,24 @@ class Student:
         except Exception as error:  # a timeout, an error box: this student's session failed
             self.failure = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
         finally:
-            await context.close()
+            if self.context is not None:
+                await self.context.close()
 
 
-async def lecturer(browser, url: str, stop: asyncio.Event, samples: list, args) -> str | None:
-    """The Class page on a projector; its "reviews" figure read every --look seconds. Returns a problem, if any."""
+async def open_class_page(browser, url: str, args):
+    """The lecturer opens the Class page on the projector before the room comes in."""
     context = await browser.new_context(viewport=PROJECTOR)
     context.set_default_timeout(args.step_timeout * 1000)
     page = await context.new_page()
+    await page.goto(f"{url}/class_wall?presentation=true", wait_until="commit")
+    await page.wait_for_selector(READY)
+    return page
+
+
+async def lecturer(page, stop: asyncio.Event, samples: list, args) -> str | None:
+    """The Class page; its "reviews" figure read every --look seconds. Returns a problem, if any."""
     problem = None
     try:
-        await page.goto(f"{url}/class_wall?presentation=true")
-        await page.wait_for_selector(READY)
         while not stop.is_set():
             samples.append((time.monotonic(), await shown_count(page)))
             if await page.locator(PROBLEMS).count():
@@ -124,8 +147,10 @@ async def lecturer(browser, url: str, stop: asyncio.Event, samples: list, args) 
             except asyncio.TimeoutError:
                 pass
         return problem
+    except Exception as error:  # the page closed or hung: say so, and still check the database
+        return f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
     finally:
-        await context.close()
+        await page.context.close()
 
 
 async def shown_count(page) -> int | None:
@@ -143,10 +168,12 @@ async def lecture(url: str, args, tag: str, store: Path) -> dict:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         stop, samples = asyncio.Event(), []
-        watching = asyncio.create_task(lecturer(browser, url, stop, samples, args))
-        started = time.monotonic()
-        deadline = started + args.minutes * 60
+        watching = asyncio.create_task(lecturer(await open_class_page(browser, url, args), stop, samples, args))
         room = [Student(browser, url, seat, tag, args) for seat in range(args.sessions)]
+        arriving = time.monotonic()
+        await asyncio.gather(*(student.arrive() for student in room))  # the room comes in and opens the page
+        started = time.monotonic()
+        deadline = started + args.minutes * 60  # then everyone sends for --minutes
         await asyncio.gather(*(student.run(deadline) for student in room))
         students_done = time.monotonic()
         sent = [marker for student in room for marker in student.sent]
@@ -168,9 +195,13 @@ async def lecture(url: str, args, tag: str, store: Path) -> dict:
     duplicated = sorted(marker for marker, count in counts.items() if count > 1)
     unexpected = sorted(set(kept_markers) - set(sent))  # kept, though its student never saw it arrive
     times = [t for student in room for t in student.times]
+    opened = [student.opened_s for student in room if student.opened_s is not None]
     lags = lag_of(samples, room, before)
     return {
-        "sessions": args.sessions, "minutes": args.minutes, "think_s": list(args.think), "wall_s": round(students_done - started, 1),
+        "sessions": args.sessions, "minutes": args.minutes, "think_s": list(args.think),
+        "arrival_s": round(started - arriving, 1), "wall_s": round(students_done - started, 1),
+        "open_p50_s": round(float(np.median(opened)), 1) if opened else None,
+        "open_max_s": round(max(opened), 1) if opened else None,
         "reviews_sent": len(sent), "reviews_refused": sum(len(s.refused) for s in room),
         "refusals": [r for s in room for r in s.refused][:5],
         "failed_sessions": sum(s.failure is not None for s in room),
@@ -202,7 +233,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=60)
     parser.add_argument("--minutes", type=float, default=5.0, help="how long students keep sending")
     parser.add_argument("--arrive", type=float, default=30.0, help="seconds over which the students arrive")
-    parser.add_argument("--think", type=float, nargs=2, default=[15.0, 45.0], help="seconds between a student's reviews")
+    parser.add_argument("--think", type=float, nargs=2, default=[15.0, 45.0],
+                        help="seconds between a student's reviews")
     parser.add_argument("--look", type=float, default=5.0, help="seconds between reads of the lecturer's page")
     parser.add_argument("--catch-up", type=float, default=60.0, help="seconds the lecturer's page may take at the end")
     parser.add_argument("--step-timeout", type=float, default=120.0)

@@ -30,7 +30,8 @@ def voters() -> tuple[str | None, list[RunRecord], list[str]]:
     dataset = selection().dataset
     if dataset is None:
         st.info("**No models to vote yet**: the reviews show without votes. Train the quick zoo from a terminal in "
-                f"the project folder:\n\n```\n{ui.train_command('rt-polarity')}\n```", icon=":material/school:")  # fmt: skip
+                f"the project folder:\n\n```\n{ui.train_command('rt-polarity')}\n```",
+                icon=":material/school:")  # fmt: skip
         return None, [], []
     done = [record for record in loaders.runs(dataset) if record.state == "done" and selection().keeps(record)]
     # The majority-class baseline always says the same class: it would only dilute the disagreement.

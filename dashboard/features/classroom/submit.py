@@ -44,7 +44,8 @@ def look_closer(text: str) -> None:
 
 
 st.checkbox("Show my review on the class wall", key=OPT_IN,
-            help="Only the text is kept: no name, no account. The lecturer can hide a review or clear the wall.")  # fmt: skip
+            help="Only the text is kept: no name, no account. The lecturer can hide a review or clear the "
+            "wall.")  # fmt: skip
 with st.form("wall_form", border=False, enter_to_submit=True):
     st.text_input("Your review", key=DRAFT, max_chars=MAX_CHARACTERS, placeholder="e.g. It was not bad at all.",
                   help=f"At most {MAX_CHARACTERS} characters; press Enter to send.")  # fmt: skip
