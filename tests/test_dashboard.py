@@ -32,7 +32,9 @@ def texts(elements) -> str:
 
 LAB_PAGES = ("memory_lab", "gradients")  # they draw the memory lab's runs, from every memory-dN data set
 # The pages that draw the sidebar's text data set (forecasting pages draw series: test_forecast_dashboard.py)
-DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES if page not in ("train", "write", *LAB_PAGES)]
+# (the class wall's pages draw the reviews students send; the finished models only vote: tests/test_class_wall_pages.py)
+CLASS_WALL_PAGES = ("class_wall", "submit")
+DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES if page not in ("train", "write", *CLASS_WALL_PAGES, *LAB_PAGES)]
 
 
 @pytest.mark.parametrize("page", PAGES)
