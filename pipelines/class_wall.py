@@ -43,6 +43,10 @@ MAX_CHARACTERS = 280  # a review the length of a tweet: enough for an opinion, s
 SECONDS_BETWEEN = 10.0  # per browser session
 MAX_REVIEWS = 5_000  # on the wall at once: a lecture of 300 students sends a few hundred
 BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another's transaction (each takes about a millisecond)
+# WAL's recommended setting: a commit is not synced to disk on its own (the log is, at each checkpoint), so a review
+# survives the server's crash but the last ones may not survive a power cut; FULL syncs every commit and was 3x
+# slower with 60 writers at once (BENCHMARKS section 19).
+SYNCHRONOUS = "NORMAL"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -129,6 +133,7 @@ class ClassWall:
         try:
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.execute("PRAGMA secure_delete = ON")  # a cleared review's bytes are overwritten
+            connection.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
             yield connection
         except sqlite3.OperationalError as error:  # read-only store, a full disk, a lock held past the timeout
             raise WallError(f"the class wall cannot be written ({error})") from error

@@ -226,6 +226,35 @@ def lag_of(samples: list, room: list, before: int) -> tuple:
     return (float(np.median(behind)), int(max(behind))) if behind else (None, None)
 
 
+def database_only(writers: int, each: int) -> dict:
+    """The database alone: `writers` threads, each submitting `each` reviews (each from its own session) into a new
+    wall in a temporary folder; every submission's time, and whether all arrived once."""
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryDirectory() as folder:
+        wall, times = ClassWall(folder), []
+        wall.submit("warm-up", "the first review makes the file")
+
+        def write(writer: int) -> None:
+            for number in range(each):
+                started = time.perf_counter()
+                wall.submit(f"{writer}-{number}", f"review {writer}-{number}")
+                times.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=write, args=(writer,)) for writer in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        texts = [s.text for s in wall.submissions()][1:]
+    return {"writers": writers, "reviews": writers * each, "kept": len(texts), "unique": len(set(texts)),
+            "per_second": round(writers * each / elapsed), "p50_ms": round(1000 * float(np.median(times)), 2),
+            "p95_ms": round(1000 * float(np.percentile(times, 95)), 2), "max_ms": round(1000 * max(times), 1)}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--artifacts", required=True, help="the store (a copy: the wall is written into it)")
@@ -239,7 +268,18 @@ def main() -> None:
     parser.add_argument("--catch-up", type=float, default=60.0, help="seconds the lecturer's page may take at the end")
     parser.add_argument("--step-timeout", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--database-only", type=int, nargs=2, metavar=("WRITERS", "EACH"), default=None,
+                        help="no browsers: WRITERS threads submit EACH reviews straight into a temporary wall")
     args = parser.parse_args()
+    if args.database_only:
+        from pipelines import class_wall
+
+        measured = {}
+        for synchronous in ("NORMAL", "FULL"):  # ours, and SQLite's default (a sync at every commit)
+            class_wall.SYNCHRONOUS = synchronous
+            measured[synchronous] = database_only(*args.database_only)
+        print(json.dumps(measured, indent=1))
+        return
 
     store = Path(args.artifacts).resolve()
     tag = f"wall{uuid.uuid4().hex[:6]}"
