@@ -8,7 +8,7 @@ Packages sit in layers, and a module may import only from its own layer and the 
     training   -> reading, store, core              trainers, TrainRequest, background jobs, training slots
     reading    -> store, core                       runs, loaded, explain, forecasting, generation, baselines,
                                                     verify, deploy, comparison, tensorboard_events
-    store      -> core                              store.py: the one module that writes runs
+    store      -> core                              store.py: the one module that writes runs; class_wall.py
     core       -> (nothing above it)                data, models, records, tasks, files, checksums, encoding,
                                                     evaluate, backends, keras_backend, devices, device_names,
                                                     threads, embeddings, probes, report_options, exit_codes
