@@ -136,6 +136,8 @@ class ClassWall:
             connection.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
             yield connection
         except sqlite3.OperationalError as error:  # read-only store, a full disk, a lock held past the timeout
+            if "locked" in str(error):
+                raise WallError("the wall is busy this moment (many reviews at once): send it again") from error
             raise WallError(f"the class wall cannot be written ({error})") from error
         finally:
             connection.close()

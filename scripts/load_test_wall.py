@@ -3,9 +3,9 @@
 Every student is a Playwright context in headless Debian Chromium at a phone's size (390x844), a real websocket
 session as a phone opens one (the way scripts/load_test.py drives its sessions). The students arrive over the first
 --arrive seconds, open Submit a review and tick the opt-in (timed: the room coming in); once all are in, each, with
---think seconds between reviews, types a review of their own and presses Enter until --minutes are over. Each review carries a marker (the run's tag, the seat and the
-review's number); a review counts as sent when the page shows it arrived ("Arrived: review #N", with its text), and
-each step is timed from Enter until then. A review the page refuses (the rate limit, say) is counted as refused: the
+--think seconds between reviews, types a review of their own and presses Enter until --minutes are over. Each
+review carries a marker (the run's tag, the seat and the review's number); a review counts as sent when the page
+shows it arrived ("Arrived: review #N", with its text), and each step is timed from Enter until then. A review the page refuses (the rate limit, say) is counted as refused: the
 student was told and nothing was kept.
 
 Meanwhile one more context at 1920x1080 in presentation mode holds the lecturer's Class page open; its wall refreshes
@@ -58,6 +58,8 @@ ANSWERED = """([marker]) => {
   return warning ? 'refused: ' + warning.innerText.slice(0, 120) : null;
 }"""
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
+RERUNNING = """() =>
+  document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'running'"""
 
 
 class Student:
@@ -105,6 +107,10 @@ class Student:
                 await box.fill(f"{self.rng.choice(OPENINGS)} ({marker})")
                 started = time.perf_counter()
                 await box.press("Enter")
+                try:  # the rerun has begun: the page on screen is no longer the last review's (its refusal, say)
+                    await page.wait_for_function(RERUNNING, polling=10, timeout=5_000)
+                except Exception:
+                    pass  # missed between two looks: it has finished already, and what is on screen is this review's
                 answer = await page.wait_for_function(ANSWERED, arg=[marker], polling=50,
                                                       timeout=self.args.step_timeout * 1000)  # fmt: skip
                 outcome = await answer.json_value()
@@ -252,7 +258,8 @@ def database_only(writers: int, each: int) -> dict:
         texts = [s.text for s in wall.submissions()][1:]
     return {"writers": writers, "reviews": writers * each, "kept": len(texts), "unique": len(set(texts)),
             "per_second": round(writers * each / elapsed), "p50_ms": round(1000 * float(np.median(times)), 2),
-            "p95_ms": round(1000 * float(np.percentile(times, 95)), 2), "max_ms": round(1000 * max(times), 1)}  # fmt: skip
+            "p95_ms": round(1000 * float(np.percentile(times, 95)), 2),
+            "max_ms": round(1000 * max(times), 1)}  # fmt: skip
 
 
 def main() -> None:
@@ -261,12 +268,12 @@ def main() -> None:
     parser.add_argument("--url", default=None, help="a dashboard already running on that store (default: start one)")
     parser.add_argument("--sessions", type=int, default=60)
     parser.add_argument("--minutes", type=float, default=5.0, help="how long students keep sending")
-    parser.add_argument("--arrive", type=float, default=30.0, help="seconds over which the students arrive")
+    parser.add_argument("--arrive", type=float, default=240.0, help="seconds over which the students arrive")
     parser.add_argument("--think", type=float, nargs=2, default=[15.0, 45.0],
                         help="seconds between a student's reviews")
     parser.add_argument("--look", type=float, default=5.0, help="seconds between reads of the lecturer's page")
     parser.add_argument("--catch-up", type=float, default=60.0, help="seconds the lecturer's page may take at the end")
-    parser.add_argument("--step-timeout", type=float, default=120.0)
+    parser.add_argument("--step-timeout", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--database-only", type=int, nargs=2, metavar=("WRITERS", "EACH"), default=None,
                         help="no browsers: WRITERS threads submit EACH reviews straight into a temporary wall")
