@@ -169,3 +169,16 @@ def test_an_unwritable_store_says_so(tmp_path):
         ClassWall(tmp_path).submit("a", "hello")
     started = time.perf_counter()
     assert ClassWall(tmp_path).submissions() == [] and time.perf_counter() - started < 1
+
+
+def test_a_lock_held_past_the_timeout_asks_to_send_again(tmp_path, monkeypatch):
+    wall = ClassWall(tmp_path)
+    wall.submit("a", "first")
+    monkeypatch.setattr(class_wall, "BUSY_TIMEOUT_MS", 50)
+    blocker = sqlite3.connect(wall.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    with pytest.raises(WallError, match="busy this moment"):
+        wall.submit("b", "second")
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    assert [s.text for s in wall.submissions()] == ["first"]
