@@ -44,8 +44,8 @@ SECONDS_BETWEEN = 10.0  # per browser session
 MAX_REVIEWS = 5_000  # on the wall at once: a lecture of 300 students sends a few hundred
 BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another's transaction (each takes about a millisecond)
 # WAL's recommended setting: a commit is not synced to disk on its own (the log is, at each checkpoint), so a review
-# survives the server's crash but the last ones may not survive a power cut; FULL syncs every commit and was 3x
-# slower with 60 writers at once (BENCHMARKS section 19).
+# survives the server's crash but the last ones may not survive a power cut; FULL syncs every commit: with 60 writers
+# at once, ten times slower at the median and its slowest write past the busy timeout (BENCHMARKS section 19).
 SYNCHRONOUS = "NORMAL"
 
 SCHEMA = """
