@@ -218,6 +218,14 @@ def _word_coverage(root: str, dataset: str, run_id: str, marker: str, text: str)
         return model.word_coverage(text)
 
 
+def predict_texts(record: RunRecord, texts: list[str]) -> np.ndarray:
+    """Class probabilities (texts, classes) of many texts at once under one run's model, not cached: the caller
+    keeps them (the class wall records each review's votes in its database)."""
+    model = load(record)
+    with _unreadable_as(f"{record.run_id} could not score these texts"):
+        return model.predict_proba(list(texts))
+
+
 def word_weights(record: RunRecord, text: str):
     """A baseline's explanation of one text (`pipelines.baselines.WordWeights`): each word's weight."""
     return _word_weights(store_root(), record.dataset, record.run_id, run_marker(record), text)

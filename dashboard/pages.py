@@ -62,6 +62,8 @@ PAGES = (
     PageEntry("seq2seq/bottleneck.py", "The bottleneck", ":material/compress:", "Encoder-decoders"),
     PageEntry("train/train.py", "Train", ":material/model_training:", "Pipelines"),
     PageEntry("report/report.py", "Report", ":material/summarize:", "Pipelines"),
+    PageEntry("classroom/class_wall.py", "Class", ":material/groups:", "Class"),
+    PageEntry("classroom/submit.py", "Submit a review", ":material/send:", "Class"),
 )
 BY_KEY = {page.key: page for page in PAGES}
 assert len(BY_KEY) == len(PAGES), "two pages share a file name: their addresses would clash"

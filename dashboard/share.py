@@ -44,11 +44,17 @@ def share_dialog(link: str) -> None:
     # segno's SVG as a data URI (quoted by segno: no user text reaches the markup unescaped); as wide as fits.
     st.html(f'<img class="rnnlens-qr" alt="QR code of the link above" src="{qr_image(link)}" '
             'style="display:block;width:min(62vh,100%);margin:0 auto;image-rendering:pixelated">')
-    host = urlsplit(link).hostname or ""
-    if host in LOCAL_HOSTS:
-        st.warning(f"This link names {host}: it opens only on this computer. For the room, open the app at the "
-                   "computer's network address (Streamlit prints it as “Network URL”) and share from there.",
-                   icon=":material/lan:")  # fmt: skip
-    else:
+    if not room_warning(link):
         st.caption("Scan it, or copy the link: it opens this page with the same data set, models, text and tab.")
+
+
+def room_warning(link: str) -> bool:
+    """Warn (and say so) when `link` names this computer: phones in the room cannot open it."""
+    host = urlsplit(link).hostname or ""
+    if host not in LOCAL_HOSTS:
+        return False
+    st.warning(f"This link names {host}: it opens only on this computer. For the room, open the app at the "
+               "computer's network address (Streamlit prints it as “Network URL”) and share from there.",
+               icon=":material/lan:")  # fmt: skip
+    return True
 

@@ -97,6 +97,7 @@ ADDRESS: dict[str, tuple[str, ...]] = {  # page key -> the keys its view keeps i
     "translate": (RUNS, "source", TAB),
     "bottleneck": ("measure",),
     "behaviour": (RUNS, "capability", "model"),
+    "class_wall": ("wall_order",),
 }
 FRAME = (DATASET, PRESENTATION)  # the sidebar's, kept on every page
 CARRIED = (TEXT, "distance")  # one value across the pages that keep them; other keys are remembered per page
@@ -177,6 +178,18 @@ def keep_view(page: str) -> None:
         if key in st.session_state:
             value = st.session_state[key]
             kept_values[_slot(page, key)] = (value, _address_form(key, value))
+
+
+def hand_over(page: str, **values) -> None:
+    """Open `page` next with these values in its view (e.g. the Class page's "Inside the model" button: the review as
+    TEXT, the models as RUN and "vs"), over what that page remembers of its last visit. The address is left to the
+    page's own widgets, which write the values there as they show them."""
+    kept_values = st.session_state.setdefault(_KEPT, {})
+    for key, value in values.items():
+        if not any(key in keys for keys in ADDRESS.values()):
+            raise KeyError(f"{key!r} is in no page's ADDRESS (dashboard/state.py)")
+        st.session_state[key] = value
+        kept_values[_slot(page, key)] = (value, None)
 
 
 def view_link(base: str, page: str) -> str:

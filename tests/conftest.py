@@ -196,6 +196,7 @@ SLOW_MODULES = {
     "test_tensorboard_events", "test_report", "test_dashboard", "test_dashboard_figures", "test_dashboard_writing",
     "test_dashboard_comparisons", "test_dashboard_deploy", "test_forecast_dashboard", "test_memory_lab",
     "test_divergence", "test_verify", "test_baselines", "test_probes", "test_keras_backend", "test_seq2seq_pipeline",
+    "test_class_wall_pages",
 }
 SLOW_TESTS = {  # seconds each in a fast module: a real training from the CLI, Keras models built and traced
     "test_train_then_list_then_train_again_skips", "test_reference_reproduces_keras",

@@ -8,7 +8,7 @@ Packages sit in layers, and a module may import only from its own layer and the 
     training   -> reading, store, core              trainers, TrainRequest, background jobs, training slots
     reading    -> store, core                       runs, loaded, explain, forecasting, generation, baselines,
                                                     verify, deploy, comparison, tensorboard_events, translation
-    store      -> core                              store.py: the one module that writes runs
+    store      -> core                              store.py: the one module that writes runs; class_wall.py
     core       -> (nothing above it)                data, models, records, tasks, files, checksums, encoding,
                                                     evaluate, backends, keras_backend, devices, device_names,
                                                     threads, embeddings, probes, report_options, exit_codes
@@ -80,7 +80,7 @@ LAYERS = {
     "core": ("data", "models", "records", "tasks", "files", "checksums", "encoding", "evaluate", "backends",
              "keras_backend", "devices", "device_names", "threads", "embeddings", "probes", "report_options",
              "exit_codes"),
-    "store": ("store",),
+    "store": ("store", "class_wall"),
     "reading": ("runs", "loaded", "explain", "forecasting", "generation", "baselines", "verify", "deploy",
                 "comparison", "tensorboard_events", "translation", "behaviour"),
     "training": ("training",),
@@ -211,7 +211,7 @@ def test_every_url_stays_where_it_was():
     assert [page.url_path for page in dashboard.pages.PAGES] == [
         "", "training", "evaluation", "compare", "significance", "playground", "inside", "top_words", "behaviour",
         "glass_box", "deploy", "memory_lab", "gradients", "forecasts", "forecaster_inside", "write", "translate",
-        "bottleneck", "train", "report"]
+        "bottleneck", "train", "report", "class_wall", "submit"]
 
 
 def test_the_local_executor_runs_without_ray(tmp_path):

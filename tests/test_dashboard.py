@@ -34,7 +34,10 @@ def texts(elements) -> str:
 LAB_PAGES = ("memory_lab", "gradients")  # they draw the memory lab's runs, from every memory-dN data set
 SEQ2SEQ_PAGES = ("translate", "bottleneck")  # encoder-decoders, from their own tasks (tests/test_seq2seq_pipeline.py)
 # The pages that draw the sidebar's text data set (forecasting pages draw series: test_forecast_dashboard.py)
-DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES if page not in ("train", "write", *LAB_PAGES, *SEQ2SEQ_PAGES)]
+# (the class wall's pages draw the reviews students send; the finished models only vote: tests/test_class_wall_pages.py)
+CLASS_WALL_PAGES = ("class_wall", "submit")
+DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES
+                  if page not in ("train", "write", *CLASS_WALL_PAGES, *LAB_PAGES, *SEQ2SEQ_PAGES)]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -44,6 +47,8 @@ def test_every_page_teaches_what_to_do_with_no_store(page, store_at, tmp_path):
     assert not problems(app)
     if page == "train":
         assert "No training jobs yet" in texts(app.info)
+    elif page == "submit":  # a student's page: it needs no model, only the store to write the review in
+        assert app.text_input(key="wall_draft") and app.button[0].label == "Send to the wall"
     elif page in LAB_PAGES:
         assert "python -m pipelines lab" in texts([*app.info, *app.markdown])
     else:
@@ -65,7 +70,7 @@ def test_presentation_mode_folds_the_command_lines_away(page, store_at, tmp_path
     assert texts(app.code).startswith("python -m pipelines")
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page not in ("train", *LAB_PAGES)])
+@pytest.mark.parametrize("page", [page for page in PAGES if page not in ("train", "submit", *LAB_PAGES)])
 def test_a_data_set_without_runs_says_how_to_train_it(page, trained, store_at, tmp_path):
     root = store_at(tmp_path / "bare")
     (root / "rt-polarity").mkdir(parents=True)

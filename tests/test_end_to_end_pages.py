@@ -17,9 +17,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 PAGE_DATASETS = {"forecasts": SERIES, "forecaster_inside": SERIES, "write": CORPUS, "memory_lab": MEMORY,
                  "translate": TRANSLATIONS, "bottleneck": TRANSLATIONS}
-NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "deploy", "report"}  # a form; coloured words (a chart only for
-# some models); LaTeX; nothing measured yet (tests/test_dashboard_deploy_browser.py draws a measured store); the
-# report's settings
+NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "deploy", "report", "class_wall", "submit"}  # a form; coloured
+# words (a chart only for some models); LaTeX; nothing measured yet (tests/test_dashboard_deploy_browser.py draws a
+# measured store); the report's settings; the class wall's cards and its form
 SIZES = {"laptop": {"width": 1400, "height": 900}, "presentation": {"width": 1920, "height": 1080}}  # a projector
 PROJECTORS = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
 # What a page is about, when it is not its first chart: the text the models wrote; the models' verdict on a review

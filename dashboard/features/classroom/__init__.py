@@ -1,0 +1,1 @@
+"""The class: students send reviews from their phones (Submit a review); the lecturer watches them arrive (Class)."""
