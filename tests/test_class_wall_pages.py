@@ -94,4 +94,4 @@ def test_hide_clear_and_inside_the_model_from_the_wall(wall_store):
     app.run()
     app.button(key=f"wall_inside_{third.id}").click().run()
     assert not problems(app)
-    assert app.title[0].value == "Inside the model" and app.text_area(key="text").value == "Not good at all."
+    assert app.title[0].value == "Inside the model" and app.text_input(key="text").value == "Not good at all."

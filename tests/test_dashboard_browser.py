@@ -454,6 +454,6 @@ def test_a_failing_behaviour_sentence_opens_in_inside_the_model(page, server):
     page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box (the grid is a canvas)
     settle(page)
     assert page.locator("h1").first.inner_text() == "Inside the model"
-    text = page.locator("textarea").first.input_value()
+    text = page.locator(TEXT_BOX).first.input_value()
     assert "not" in text.split() or "n't" in text  # the failing sentence, read word by word
     assert page.locator(PROBLEMS).count() == 0
