@@ -43,6 +43,10 @@ html { font-size: 20px; }
 [data-testid="stMainMenu"], [data-testid="stAppDeployButton"], [data-testid="stToolbarActions"],
 [data-testid="stDecoration"] { display: none; }  /* not stToolbar: it holds the button that reopens the sidebar */
 [data-testid="stHeader"] { background: transparent; }
+/* The page starts under the header: only its buttons take clicks, not its boxes (the Share button, the lecture's
+   Previous and Next sit beneath them) */
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] button *, [data-testid="stHeader"] a { pointer-events: auto; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
 h1 { font-size: 2.6rem !important; }
 [data-testid="stCaptionContainer"] { font-size: 1rem !important; }  /* the lessons: read from the back row */

@@ -88,7 +88,8 @@ def test_every_training_setting_is_a_train_flag(tmp_path, rt_data_dir, capsys):
 
     store_dir = tmp_path / "store"
     given = {"epochs": 1, "batch_size": 8, "learning_rate": 0.01, "weight_decay": 0.001, "clip_norm": 0.5,
-             "patience": 2, "lr_patience": 0, "lr_factor": 0.25, "seed": 7, "stop_at_accuracy": 0.99}  # fmt: skip
+             "patience": 2, "lr_patience": 0, "lr_factor": 0.25, "seed": 7, "stop_at_accuracy": 0.99,
+             "max_seconds": 600.0}  # fmt: skip
     assert set(given) == set(FIELDS)  # a new setting gets a flag here too
     flags = [part for name, value in given.items() for part in (f"--{name.replace('_', '-')}", str(value))]
     args = ["--artifacts", str(store_dir), "train", "--zoo", "quick", "--only", "rnn-uni-*", "--data-dir",

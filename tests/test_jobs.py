@@ -34,10 +34,11 @@ def single_thread(monkeypatch):
 
 
 def start_job(store: Store, dataset: str, zoo: str, framework: str = "torch", epochs: int | None = None,
-              settings: dict | None = None, **fields) -> jobs.Job:
+              settings: dict | None = None, patience: int | None = None, **fields) -> jobs.Job:
     """What the Train page does: a TrainRequest from its form (checked as it is made), started as a job."""
     frameworks = ("torch", "keras") if framework == "both" else (framework,)
-    request = TrainRequest(dataset=dataset, zoo=zoo, frameworks=frameworks, overrides={"epochs": epochs},
+    overrides = {"epochs": epochs, **({"patience": patience} if patience else {})}
+    request = TrainRequest(dataset=dataset, zoo=zoo, frameworks=frameworks, overrides=overrides,
                            forecast_settings=settings or {}, **fields)  # fmt: skip
     return jobs.start_job(store, request)
 
@@ -108,7 +109,8 @@ def test_a_job_that_fails_says_why_in_its_log(tmp_path, single_thread):
 
 def test_a_running_job_can_be_stopped(tmp_path, rt_data_dir, single_thread):
     store = Store(tmp_path / "store")
-    job = start_job(store, "rt-polarity", "quick", epochs=50, data_dir=str(rt_data_dir))
+    # Every run trains all its epochs (no early stop on the tiny data), so the job is still at it when stopped.
+    job = start_job(store, "rt-polarity", "quick", epochs=100, patience=100, data_dir=str(rt_data_dir))
     deadline = time.monotonic() + 120
     while not any(r.state == "running" for r in store.runs(job.dataset)) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -239,7 +241,7 @@ def test_the_demo_starts_the_quick_zoo_only_on_an_empty_store(tmp_path, monkeypa
         app = open_page("overview")  # what a newcomer sees at once: no store yet, but training under way
         assert not problems(app) and "The first models are training" in app.info[0].value
         jobs.stop_job(job)
-        wait_for(lambda: not jobs.list_jobs(store)[0].alive)
+        wait_for(lambda: not jobs.list_jobs(store)[0].alive, timeout=180)  # a busy machine starts Python slowly
     write_json(store.dataset_dir("rt-polarity") / "dataset.json", {"key": "rt-polarity", "title": "Rotten Tomatoes"})
     with store.claim("rt-polarity", "torch-rnn-uni-1x8-max-00000000") as claim:
         claim.set_status("failed", error="boom")

@@ -101,7 +101,8 @@ def test_a_queued_run_whose_driver_holds_its_lock_reads_as_queued_even_with_a_pi
 def test_ctrl_c_stops_the_workers_and_the_next_train_redoes_the_unfinished_runs(tmp_path, rt_data_dir, capsys):
     """SIGINT to the driver, as Ctrl-C sends it: exit 130, its Ray processes end, nothing half-done is done."""
     store_dir = tmp_path / "store"
-    command = [sys.executable, "-m", "pipelines", *train_arguments(store_dir, rt_data_dir, "--executor", "ray",
+    longer = ("--epochs", "100", "--patience", "100")  # runs long enough to be caught mid-way on a busy machine
+    command = [sys.executable, "-m", "pipelines", *train_arguments(store_dir, rt_data_dir, *longer, "--executor", "ray",
                                                                    "--ray-cpus", "1")]  # fmt: skip
     driver = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     store = Store(store_dir)
@@ -121,7 +122,7 @@ def test_ctrl_c_stops_the_workers_and_the_next_train_redoes_the_unfinished_runs(
     states = {record.run_id: record.state for record in store.runs()}
     assert "interrupted" in states.values() and set(states.values()) <= {"interrupted", "done"}
     unfinished = sum(state != "done" for state in states.values())
-    assert main(train_arguments(store_dir, rt_data_dir)) == 0
+    assert main(train_arguments(store_dir, rt_data_dir, *longer)) == 0
     assert f"{unfinished} trained, {2 - unfinished} skipped" in capsys.readouterr().out
     assert {record.state for record in store.runs()} == {"done"}
 

@@ -30,9 +30,11 @@ def class_ui(curve_classes: list[str]) -> str:
                                 key="evaluation_class", required=True)  # fmt: skip
 
 
-chosen = runs_ui()
+controls, result = ui.controls_and_result("Models")
+with controls:
+    chosen = runs_ui()
 if not chosen:
-    st.info("Pick at least one model above.", icon=":material/arrow_upward:")
+    result.info("Pick at least one model.", icon=":material/arrow_upward:")
     st.stop()
 chosen_records = [by_id[run_id] for run_id in chosen]
 chosen_frame = frame[frame["run_id"].isin(chosen)]
@@ -94,4 +96,5 @@ def classes_view() -> None:
 # Only the open tab is drawn: a rerun on switching costs less than drawing every chart up front.
 views = {"Curves": curves_view, "Confusion matrices": confusion_view, "Metrics": metrics_view,
          "Per class": classes_view}  # fmt: skip
-ui.open_tab(views)
+with result:  # below the models on a laptop; above them, which fold away, on a projector
+    ui.open_tab(views)

@@ -35,7 +35,8 @@ def example() -> str:
         return records[0].metrics.samples[0].source if records[0].metrics.samples else ""
 
 
-with st.container(border=True):
+controls, result = ui.controls_and_result("Models, source and beam width", expanded=True)
+with controls:
     chosen = ui.pick_runs(RUNS, list(by_id), one_per_attention(), labels, dataset=selected.dataset,
                           help=f"Up to {SIDE_BY_SIDE} side by side; sorted by exact match on the test split.")
     chosen = chosen[:SIDE_BY_SIDE]
@@ -45,11 +46,11 @@ with st.container(border=True):
     beam = columns[1].number_input("Beam width", 1, 10, 1, key="translate_beam",
                                    help="1: greedy decoding. Wider beams keep the likeliest candidates.")
 if not chosen:
-    st.info("Pick at least one model above.", icon=":material/arrow_upward:")
+    result.info("Pick at least one model.", icon=":material/arrow_upward:")
     st.stop()
 
 translations = {}
-for column, run_id in zip(st.columns(len(chosen)), chosen):
+for column, run_id in zip(result.columns(len(chosen)), chosen):
     record = by_id[run_id]
     with column:
         st.markdown(f"**{labels[run_id]}** · exact match {record.metrics.exact_match:.1%} on the test split")
