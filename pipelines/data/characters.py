@@ -141,7 +141,37 @@ def load_corpus(key: str, data_dir: str | os.PathLike | None = None, limit: int 
 # The alphabet
 
 
-class Alphabet:
+class CharacterTable:
+    """Single characters <-> ids over a `Vocabulary`: what a character language model's `Alphabet` and an
+    encoder-decoder's `Symbols` (data/seq2seq.py) share. A subclass's __init__ checks its special tokens and sets
+    `vocabulary`, `tokens` (id -> symbol) and `_ids` (the symbols a text may hold -> id)."""
+
+    vocabulary: Vocabulary
+    tokens: list[str]
+    _ids: dict[str, int]
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __contains__(self, character: str) -> bool:
+        return character in self._ids
+
+    def fingerprint(self) -> str:
+        return self.vocabulary.fingerprint()
+
+    def encode(self, text: str) -> np.ndarray:
+        """One id per character; characters outside the table read as <unk>."""
+        return np.array([self._ids.get(character, OOV_ID) for character in text], dtype=np.int64)
+
+    def unknown(self, text: str) -> list[str]:
+        """The distinct characters of `text` outside the table, in order of appearance."""
+        return list(dict.fromkeys(character for character in text if character not in self._ids))
+
+    def symbol(self, index: int) -> str:
+        return self.tokens[index]
+
+
+class Alphabet(CharacterTable):
     """Characters <-> ids, over a `Vocabulary` whose tokens are single characters.
 
     The symbols a model predicts are every id but padding: `size` of them
@@ -154,7 +184,7 @@ class Alphabet:
         if len(tokens) < 4 or tokens[BOUNDARY_ID] != BOUNDARY or any(len(token) != 1 for token in tokens[2:]):
             raise ValueError("not a character alphabet: expected <pad>, <unk>, the boundary, then single characters")
         self.vocabulary = vocabulary
-        self.characters = tokens  # id -> symbol
+        self.tokens = self.characters = tokens  # id -> symbol
         self._ids = {token: index for index, token in enumerate(tokens) if index >= BOUNDARY_ID}
 
     @classmethod
@@ -165,35 +195,15 @@ class Alphabet:
         kept = sorted((c for c, n in counts.items() if n >= min_count), key=lambda c: (-counts[c], c))
         return cls(Vocabulary([PAD_TOKEN, OOV_TOKEN, BOUNDARY, *kept], maxlen=max_characters))
 
-    def __len__(self) -> int:
-        return len(self.characters)
-
     @property
     def size(self) -> int:
         """Symbols a model predicts: every id but padding."""
         return len(self.characters) - 1
 
-    def __contains__(self, character: str) -> bool:
-        return character in self._ids
-
-    def fingerprint(self) -> str:
-        return self.vocabulary.fingerprint()
-
-    def encode(self, text: str) -> np.ndarray:
-        """One id per character; characters outside the alphabet read as <unk>."""
-        return np.array([self._ids.get(character, OOV_ID) for character in text], dtype=np.int64)
-
     def sequence(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(inputs, targets) of one passage: the boundary then the text, and the text then the boundary."""
         ids = self.encode(text)
         return np.concatenate([[BOUNDARY_ID], ids]), np.concatenate([ids, [BOUNDARY_ID]])
-
-    def unknown(self, text: str) -> list[str]:
-        """The distinct characters of `text` outside the alphabet, in order of appearance."""
-        return list(dict.fromkeys(character for character in text if character not in self._ids))
-
-    def symbol(self, index: int) -> str:
-        return self.characters[index]
 
     def to_json(self) -> dict:
         return self.vocabulary.to_json()

@@ -33,6 +33,7 @@ import numpy as np
 
 from . import length_stats
 from .base import DataError
+from .characters import CharacterTable
 from .text import OOV_ID, OOV_TOKEN, PAD_ID, PAD_TOKEN, Vocabulary
 
 START, END = "<s>", "</s>"  # the decoder's first input, and the symbol that ends its output
@@ -211,7 +212,7 @@ def written_date(rng: random.Random) -> tuple[str, str]:
 # The symbols both sides read and write
 
 
-class Symbols:
+class Symbols(CharacterTable):
     """Characters <-> ids for an encoder-decoder: <pad> 0, <unk> 1, <s> 2, </s> 3, then the characters.
 
     One table for the source and the target side (each has its own embedding); stored as the task's vocab.json.
@@ -236,19 +237,6 @@ class Symbols:
         kept = sorted(counts, key=lambda character: (-counts[character], character))
         return cls(Vocabulary([PAD_TOKEN, OOV_TOKEN, START, END, *kept], maxlen=longest))
 
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    def __contains__(self, character: str) -> bool:
-        return character in self._ids
-
-    def fingerprint(self) -> str:
-        return self.vocabulary.fingerprint()
-
-    def encode(self, text: str) -> np.ndarray:
-        """One id per character; characters outside the table read as <unk>."""
-        return np.array([self._ids.get(character, OOV_ID) for character in text], dtype=np.int64)
-
     def decode(self, ids: Iterable[int]) -> str:
         """The characters of ids, up to the first </s>; the specials are left out."""
         characters = []
@@ -258,13 +246,6 @@ class Symbols:
             if index > END_ID:
                 characters.append(self.tokens[index])
         return "".join(characters)
-
-    def symbol(self, index: int) -> str:
-        return self.tokens[index]
-
-    def unknown(self, text: str) -> list[str]:
-        """The distinct characters of `text` outside the table, in order of appearance."""
-        return list(dict.fromkeys(character for character in text if character not in self._ids))
 
 
 def check_source(text: str, symbols: Symbols) -> str:
