@@ -1,6 +1,7 @@
 """Background training jobs: a real `python -m pipelines train` process on generated data."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -107,10 +108,16 @@ def test_a_job_that_fails_says_why_in_its_log(tmp_path, single_thread):
     assert "error:" in jobs.tail_log(job) and "Traceback" not in jobs.tail_log(job)
 
 
-def test_a_running_job_can_be_stopped(tmp_path, rt_data_dir, single_thread):
+@pytest.mark.parametrize("ctrl_c", ["heard", "ignored"])
+def test_a_running_job_can_be_stopped(ctrl_c, tmp_path, rt_data_dir, single_thread):
+    """Also when the process that starts the job ignores Ctrl-C (a server, a test runner's worker): the job would
+    inherit that, and the Stop button would not stop it."""
     store = Store(tmp_path / "store")
-    # Every run trains all its epochs (no early stop on the tiny data), so the job is still at it when stopped.
-    job = start_job(store, "rt-polarity", "quick", epochs=100, patience=100, data_dir=str(rt_data_dir))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN if ctrl_c == "ignored" else signal.default_int_handler)
+    try:  # every run trains all its epochs (no early stop on the tiny data), so the job is still at it when stopped
+        job = start_job(store, "rt-polarity", "quick", epochs=100, patience=100, data_dir=str(rt_data_dir))
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 120
     while not any(r.state == "running" for r in store.runs(job.dataset)) and time.monotonic() < deadline:
         time.sleep(0.2)
