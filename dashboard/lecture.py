@@ -213,9 +213,12 @@ def next_in_the_story(page_key: str, share: Callable[[], None] | None = None) ->
 
 def sidebar(store_root: Path, page_key: str) -> None:
     """Start a lecture; pin the current view as a step of a draft, reorder or drop steps, save the draft."""
-    own, problems = saved(store_root)  # the folder read once per rerun: every page draws this box
+    box = st.expander("Lecture", icon=":material/co_present:", key="lecture_box", on_change="rerun")
+    if not box.open:  # drawn only when opened: its steps' buttons cost every rerun of every page otherwise
+        return
+    own, problems = saved(store_root)
     lectures = _with_default(own)
-    with st.expander("Lecture", icon=":material/co_present:"):
+    with box:
         chosen = st.selectbox("Lecture", list(lectures), format_func=lambda name: lectures[name].title,
                               key="lecture_choice", label_visibility="collapsed")  # fmt: skip
         st.button("Start the lecture", icon=":material/play_arrow:", on_click=go_to, args=(lectures[chosen], 0),

@@ -52,12 +52,14 @@ def datasets() -> list[str]:
 
 def runs(dataset: str) -> list[RunRecord]:
     """Every run of a data set, in any state, read afresh whenever one changes."""
-    return _runs(store_root(), dataset, store().last_changed(dataset))
+    return list(_runs(store_root(), dataset, store().last_changed(dataset)))  # a list of its own: callers may sort it
 
 
-@st.cache_data(ttl=RUN_LIST_TTL, max_entries=64, show_spinner=False)
-def _runs(root: str, dataset: str, marker: str) -> list[RunRecord]:
-    return Store(root).runs(dataset)
+# cache_resource, not cache_data: every page asks for the run list, several times a rerun, and cache_data would
+# unpickle a copy each time (RunRecords are frozen: sharing them is safe). One read per data set for all sessions.
+@st.cache_resource(ttl=RUN_LIST_TTL, max_entries=64, show_spinner=False)
+def _runs(root: str, dataset: str, marker: str) -> tuple[RunRecord, ...]:
+    return tuple(Store(root).runs(dataset))
 
 
 def dataset_summary(dataset: str) -> DatasetSummary:

@@ -180,6 +180,13 @@ def keep_view(page: str) -> None:
             kept_values[_slot(page, key)] = (value, _address_form(key, value))
 
 
+def keep_current_view() -> None:
+    """`keep_view` for the page on screen, after a fragment's rerun (`ui.rerun_alone`), which app.py does not see."""
+    page = st.session_state.get(_PAGE)
+    if page is not None:
+        keep_view(page)
+
+
 def hand_over(page: str, **values) -> None:
     """Open `page` next with these values in its view (e.g. the Class page's "Inside the model" button: the review as
     TEXT, the models as RUN and "vs"), over what that page remembers of its last visit. The address is left to the

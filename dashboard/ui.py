@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import loaders
 from dashboard.figures import SUBSCRIPT, styled
 from dashboard.pages import page_path
-from dashboard.state import DATASET, RUN, RUNS, TAB, Selection, kept, on_offer, selection
+from dashboard.state import DATASET, RUN, RUNS, TAB, Selection, keep_current_view, kept, on_offer, selection
 from dashboard.tables import run_frame
 from pipelines.records import DatasetSummary
 from pipelines.store import RunRecord
@@ -145,6 +145,23 @@ def controls_and_result(label: str, expanded: bool = False) -> tuple:
         result = st.container()
         return st.expander(label, expanded=expanded, icon=":material/tune:"), result
     return st.container(border=True), st.container()
+
+
+def rerun_alone(draw: Callable[[], None]) -> None:
+    """Draw `draw` as a fragment: its own widgets (a review typed, a tab, a model picked) rerun it alone, not the page
+    around it, the sidebar and the frame, which a student's keystroke does not change. A page rerun costs the
+    server several times what its model work does (BENCHMARKS.md section 20); a room of students typing pays it
+    once per keystroke-and-Enter each. After such a rerun the page's view is remembered, as app.py does after a
+    whole one."""
+
+    @st.fragment
+    def fragment() -> None:
+        try:
+            draw()
+        finally:  # also when the fragment stops early (a guard's st.stop)
+            keep_current_view()
+
+    fragment()
 
 
 def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | None = None, **kwargs) -> None:

@@ -142,9 +142,11 @@ async def hall(url: str, sessions: int, seed: int, step_timeout: float, think: t
             "steps": summary, "load_average_after": os.getloadavg()}  # fmt: skip
 
 
-def start_server(artifacts: str, port: int) -> subprocess.Popen:
+def start_server(artifacts: str, port: int, cpus: str | None = None) -> subprocess.Popen:
+    """`streamlit run` on the store, pinned to `cpus` (taskset's list, e.g. "0") if given; once it answers."""
     environment = {**os.environ, "RNNLENS_ARTIFACTS": str(Path(artifacts).resolve())}
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+    pinned = ["taskset", "-c", cpus] if cpus is not None else []
+    process = subprocess.Popen([*pinned, sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
                                 "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=PROJECT,
                                env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 120

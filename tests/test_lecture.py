@@ -158,3 +158,27 @@ def test_prepare_lecture_refuses_a_store_that_is_a_file_before_it_starts_a_part(
     (tmp_path / "file").write_text("not a store")
     assert main(["--artifacts", str(tmp_path / "file"), "prepare-lecture"]) == 2
     assert "is a file, not a store folder" in capsys.readouterr().err
+
+
+def test_the_lecture_box_is_drawn_only_when_opened_and_then_starts_pins_and_saves(store_at, tmp_path):
+    """Every rerun of every page draws the sidebar: its lecture editor (a row of buttons per step) is built only while
+    the box is open. Opened, a lecturer pins the view on screen and saves the draft into the store."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard_stores import APP
+
+    root = store_at(tmp_path / "empty")
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.run()
+    assert [button.key for button in app.sidebar.button if button.key.startswith("lecture_")] == []  # folded
+    app.session_state["lecture_box"] = True  # what opening the box in the browser sets
+    app.run()
+    keys = {button.key for button in app.sidebar.button}
+    assert {"lecture_start", "lecture_pin", "lecture_save"} <= keys
+    app.sidebar.text_input(key="lecture_takeaway").input("The overview first").run()
+    app.sidebar.button(key="lecture_pin").click().run()
+    app.sidebar.text_input(key="lecture_title").input("My first lecture").run()
+    app.sidebar.button(key="lecture_save").click().run()
+    assert not app.exception
+    saved = lecture.every(root)["my-first-lecture"]
+    assert saved.steps[-1] == Step(page="overview", takeaway="The overview first")

@@ -39,6 +39,7 @@ def models_ui() -> list[str]:
 def text_ui() -> str:
     st.session_state.setdefault(TEXT, examples[0] if examples else "")
     if examples:
+
         def use_example() -> None:
             st.session_state[TEXT] = st.session_state["inside_example"] or st.session_state[TEXT]
 
@@ -56,58 +57,13 @@ def controls_ui() -> tuple[str, int | None]:
                                     default="integrated_gradients", required=True, **kept("method", title),
                                     help="How much each word moved the model towards the class. Occlusion reads the "
                                          "text again once per word: seconds on a long review.")  # fmt: skip
-    target = right.selectbox("Explain the class", [PREDICTED, *classes], key="inside_target",
-                             help="Attributions and unit order explain this class's log-odds.")
+    target = right.selectbox(
+        "Explain the class",
+        [PREDICTED, *classes],
+        key="inside_target",
+        help="Attributions and unit order explain this class's log-odds.",
+    )
     return method, None if target == PREDICTED else classes.index(target)
-
-
-controls, result = ui.controls_and_result("Models, text and word attribution")
-with controls:
-    chosen = models_ui()
-    text = text_ui()
-    method, target = controls_ui()
-
-with result:  # below the controls on a laptop; on a projector above them, which fold away
-    if not text.strip():
-        st.info("Type a text (or pick an example) and press Enter.", icon=":material/keyboard:")
-        st.stop()
-
-    coverages = {}  # run id -> how many of the text's words the model knows (pipelines.data.WordCoverage)
-    for run_id in chosen:
-        try:
-            coverages[run_id] = loaders.word_coverage(by_id[run_id], text)
-        except loaders.Unreadable:
-            pass  # explaining it says why, below
-    if coverages and all(coverage.nothing_known for coverage in coverages.values()):
-        coverage = next(iter(coverages.values()))
-        if coverage.words:  # each word in backticks: the user's words, never markdown (no backtick is in a word)
-            shown = ", ".join(f"`{word}`" for word in coverage.unknown[:8]) + ("…" * (len(coverage.unknown) > 8))
-            found = (f"knows none of the words of this text ({len(coverage.unknown)} of {coverage.words} unknown: "
-                     f"{shown})")
-        else:
-            found = "finds no word in this text, only symbols or punctuation"
-        st.warning(f"The model {found}, so there is nothing to explain, only a guess: {coverage.handling}. Is it in "
-                   f"another language, or full of typos? The models learned "
-                   f"{summary.language.capitalize() or 'their words'} from {summary.title}.",
-                   icon=":material/translate:")  # fmt: skip
-        st.stop()
-
-    explanations = {}
-    with st.spinner("Reading the text…"):
-        for run_id in chosen:
-            try:
-                explanations[run_id] = loaders.explanation(by_id[run_id], text, method, target)
-            except ValueError as error:
-                st.info(f"{str(error).capitalize()}.", icon=":material/keyboard:")
-                st.stop()
-            except loaders.Unreadable as error:
-                ui.left_out(str(error))
-    if not explanations:
-        st.stop()
-    if any(explanation.truncated for explanation in explanations.values()):
-        first = next(iter(explanations.values()))
-        st.info(f"The models read only the first {first.maxlen} of this text's {len(first.tokens):,} tokens.",
-                icon=":material/content_cut:")  # fmt: skip
 
 
 def side_by_side():
@@ -167,8 +123,12 @@ def layer_ui() -> tuple[int | str, str, str]:
     columns = iter(st.columns(3))
     layer, direction = TOP, "forward"
     if deepest > 1:
-        layer = next(columns).selectbox("Layer", [TOP, *range(deepest)], key="inside_layer",
-                                        format_func=lambda i: "each model's top" if i == TOP else f"layer {i + 1}")
+        layer = next(columns).selectbox(
+            "Layer",
+            [TOP, *range(deepest)],
+            key="inside_layer",
+            format_func=lambda i: "each model's top" if i == TOP else f"layer {i + 1}",
+        )
     if any_bi:
         direction = next(columns).segmented_control("Direction", ["forward", "backward"], default="forward",
                                                     required=True, key="inside_direction")  # fmt: skip
@@ -217,8 +177,14 @@ def states_view(gates: bool = False) -> None:
             # one choice per cell, so an LSTM and a GRU side by side each show their own
             cell_gates = GATES[explanation.cell]
             offered = [GATES_SHOWN] + [value for value in CELL_VALUES[explanation.cell] if value not in cell_gates]
-            value = st.segmented_control("Show", offered, format_func=lambda v: VALUE_NAMES.get(v, v),
-                                         default=offered[0], key=f"inside_value:{explanation.cell}", required=True)
+            value = st.segmented_control(
+                "Show",
+                offered,
+                format_func=lambda v: VALUE_NAMES.get(v, v),
+                default=offered[0],
+                key=f"inside_value:{explanation.cell}",
+                required=True,
+            )
             if value == GATES_SHOWN:
                 title = f"{labels[run_id]}: gates, {where}"
                 shown = {gate: states.values[gate] for gate in cell_gates}
@@ -263,14 +229,21 @@ def edit_view() -> None:
     if st.session_state.get(EDIT_POSITION, 0) >= len(tokens):  # the text got shorter
         del st.session_state[EDIT_POSITION]
     left, right = st.columns(2)
-    position = left.selectbox("Word to change", range(len(tokens)), key=EDIT_POSITION,
-                              format_func=lambda i: f"{i + 1}: {explanation.text[tokens[i].start : tokens[i].end]}")
+    position = left.selectbox(
+        "Word to change",
+        range(len(tokens)),
+        key=EDIT_POSITION,
+        format_func=lambda i: f"{i + 1}: {explanation.text[tokens[i].start : tokens[i].end]}",
+    )
     replacement = right.text_input("Replace it with", key="inside_edit_word", max_chars=100,
                                    placeholder="e.g. brilliant; or delete it below")  # fmt: skip
     delete = st.toggle("Delete the word instead", key="inside_edit_delete")
     if not replacement.strip() and not delete:
-        st.info(f"Type a word to put in place of “{explanation.text[tokens[position].start : tokens[position].end]}”, "
-                "or delete it, and see how the prediction and the attributions move.", icon=":material/edit:")
+        st.info(
+            f"Type a word to put in place of “{explanation.text[tokens[position].start : tokens[position].end]}”, "
+            "or delete it, and see how the prediction and the attributions move.",
+            icon=":material/edit:",
+        )
         return
     token = tokens[position]
     edited = (explanation.text[: token.start] + ("" if delete else replacement) + explanation.text[token.end :]).strip()
@@ -295,8 +268,65 @@ def edit_view() -> None:
                   f"{labels[run_id]}: {METHODS[method].title} before and after the edit", height=340)  # fmt: skip
 
 
-# Only the open tab is drawn, as on the Evaluation page.
-with result:
-    views = {"Words": words_view, "Hidden states": states_view, "Gates": lambda: states_view(gates=True),
-             "Edit a word": edit_view}  # fmt: skip
-    ui.open_tab(views)
+def reading() -> None:
+    """The controls, the text read and the open tab: a fragment, so typing a text or switching a tab reruns this
+    alone. What it reads is kept as the page's globals, which the views above draw from."""
+    global chosen, text, method, target, coverages, explanations
+    controls, result = ui.controls_and_result("Models, text and word attribution")
+    with controls:
+        chosen = models_ui()
+        text = text_ui()
+        method, target = controls_ui()
+
+    with result:  # below the controls on a laptop; on a projector above them, which fold away
+        if not text.strip():
+            st.info("Type a text (or pick an example) and press Enter.", icon=":material/keyboard:")
+            st.stop()
+
+        coverages = {}  # run id -> how many of the text's words the model knows (pipelines.data.WordCoverage)
+        for run_id in chosen:
+            try:
+                coverages[run_id] = loaders.word_coverage(by_id[run_id], text)
+            except loaders.Unreadable:
+                pass  # explaining it says why, below
+        if coverages and all(coverage.nothing_known for coverage in coverages.values()):
+            coverage = next(iter(coverages.values()))
+            if coverage.words:  # each word in backticks: the user's words, never markdown (no backtick is in a word)
+                shown = ", ".join(f"`{word}`" for word in coverage.unknown[:8]) + ("…" * (len(coverage.unknown) > 8))
+                found = (
+                    f"knows none of the words of this text ({len(coverage.unknown)} of {coverage.words} unknown: "
+                    f"{shown})"
+                )
+            else:
+                found = "finds no word in this text, only symbols or punctuation"
+            st.warning(f"The model {found}, so there is nothing to explain, only a guess: {coverage.handling}. Is it "
+                       f"in another language, or full of typos? The models learned "
+                       f"{summary.language.capitalize() or 'their words'} from {summary.title}.",
+                       icon=":material/translate:")  # fmt: skip
+            st.stop()
+
+        explanations = {}
+        with st.spinner("Reading the text…"):
+            for run_id in chosen:
+                try:
+                    explanations[run_id] = loaders.explanation(by_id[run_id], text, method, target)
+                except ValueError as error:
+                    st.info(f"{str(error).capitalize()}.", icon=":material/keyboard:")
+                    st.stop()
+                except loaders.Unreadable as error:
+                    ui.left_out(str(error))
+        if not explanations:
+            st.stop()
+        if any(explanation.truncated for explanation in explanations.values()):
+            first = next(iter(explanations.values()))
+            st.info(f"The models read only the first {first.maxlen} of this text's {len(first.tokens):,} tokens.",
+                    icon=":material/content_cut:")  # fmt: skip
+
+    # Only the open tab is drawn, as on the Evaluation page.
+    with result:
+        views = {"Words": words_view, "Hidden states": states_view, "Gates": lambda: states_view(gates=True),
+                 "Edit a word": edit_view}  # fmt: skip
+        ui.open_tab(views)
+
+
+ui.rerun_alone(reading)
