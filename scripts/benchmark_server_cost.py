@@ -28,9 +28,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import psutil
 
@@ -131,13 +131,14 @@ def measure(args, bench: Bench, datasets: set[str], failures: dict[str, str]) ->
             continue
         query = f"dataset={dataset}"
         for _ in range(args.repeat):  # from a link: a new session each time (the browser keeps its static files)
-            record(f"{entry.title}: open", lambda: bench.goto(entry.url_path, query), entry.title)
+            record(f"{entry.title}: open", lambda entry=entry, query=query: bench.goto(entry.url_path, query),
+                   entry.title)  # fmt: skip
         for _ in range(args.repeat):  # from another page's sidebar, in the same session
             bench.goto("training", query)
             bench.ready("Training")
             link = f'[data-testid="stSidebarNav"] a[href$="/{entry.url_path}"]' if entry.url_path else \
                 '[data-testid="stSidebarNav"] a >> nth=0'  # fmt: skip
-            record(f"{entry.title}: switch", lambda: bench.page.click(link), entry.title)
+            record(f"{entry.title}: switch", lambda link=link: bench.page.click(link), entry.title)
 
     for key, title in (("playground", "Playground"), ("inside", "Inside the model")):
         if args.only and key not in args.only:
@@ -263,8 +264,8 @@ def main() -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True,
-                            text=True).stdout.strip()  # fmt: skip
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True, text=True,
+                            check=False).stdout.strip()  # fmt: skip
     report = {"date": time.strftime("%Y-%m-%d %H:%M"), "commit": commit, "machine": platform.processor() or
               platform.machine(), "cores": os.cpu_count(), "server_cpus": args.server_cpus,
               "browser_cpus": args.browser_cpus, "load_average": os.getloadavg(), "repeat": args.repeat,

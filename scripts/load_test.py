@@ -3,16 +3,20 @@
 Every session is a Playwright context in headless Debian Chromium (a real websocket session, as a
 student's browser opens one). All N open the dashboard at the same moment, then each, with a few
 seconds of seeded "thinking" between steps: switches to the Playground and types its own review,
-switches to Inside the model and types another, then opens Training and Evaluation. Each step is timed
-from the click or keystroke until the page's script has finished and its title is on screen (Streamlit
-marks the app `data-test-script-state="notRunning"`). A session fails when a step shows an exception or
-an error box, or takes longer than --step-timeout.
+switches to Inside the model and types another, then opens Training and Evaluation, and with --wall sends a
+review to the class wall (Submit a review). Each step is timed from the click or keystroke until the page's script
+has finished and its title (and the review's marker) is on screen (Streamlit marks the app
+`data-test-script-state="notRunning"`). A session fails when a step shows an exception or an error box, or takes
+longer than --step-timeout.
 
     python scripts/load_test.py --artifacts artifacts --sessions 10 30 60
+    python scripts/load_test.py --artifacts STORE --sessions 30 60 100 --wall --server-cpus 0 --browser-cpus 1
 
-The browsers run on the same machine as the server (there is no other): their rendering competes with
-the server for the cores, so the figures are the pessimistic side of what students would see. Run it
-under `flock /work/bench.lock` on the shared machine.
+The browsers run on the same machine as the server (there is no other). Unpinned, their rendering competes with
+the server for the cores, so the figures are the pessimistic side of what students would see; pinned
+(--server-cpus 0 --browser-cpus 1) the server has one core to itself and all the browsers share the other, which
+measures one core's capacity as a server (while the browsers' core may itself be the slower side: its load is
+printed). Run it under `flock /work/bench.lock` on the shared machine.
 """
 
 from __future__ import annotations
@@ -48,6 +52,15 @@ FINISHED = """([title, marker]) => {
   return !marker || (main !== null && main.innerText.includes(marker));
 }"""
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+# Done: the script has finished and either this review's arrival or a refusal is on screen.
+ANSWERED = """([marker]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
+  const arrived = document.querySelector('.st-key-wall_arrived');
+  if (arrived && arrived.innerText.includes(marker)) return 'arrived';
+  const warning = document.querySelector('[data-testid="stAlertContentWarning"]');
+  return warning ? 'refused: ' + warning.innerText.slice(0, 120) : null;
+}"""
 OPENINGS = ["A gorgeous, moving film", "Dull and far too long", "Not bad at all", "I wanted to love it, but",
             "The cast is superb, the script is not", "Two hours I will never get back", "Funny, warm and clever"]
 ENDINGS = ["and I would see it again.", "though the ending drags.", "with a plot full of holes.",
@@ -61,8 +74,9 @@ def review(rng: random.Random, session: int) -> tuple[str, str]:
 
 
 class Session:
-    def __init__(self, browser, url: str, number: int, seed: int, step_timeout: float, think: tuple[float, float]):
-        self.browser, self.url, self.number = browser, url, number
+    def __init__(self, browser, url: str, number: int, seed: int, step_timeout: float, think: tuple[float, float],
+                 wall: bool = False):  # fmt: skip
+        self.browser, self.url, self.number, self.wall = browser, url, number, wall
         self.rng = random.Random(seed * 1000 + number)
         self.timeout_ms = step_timeout * 1000
         self.think = think
@@ -91,10 +105,30 @@ class Session:
             for path, title in (("training", "Training"), ("evaluation", "Evaluation")):
                 await self.pause()
                 await self.step(f"{title} (switch)", page, lambda path=path: self.navigate(page, path), title)
+            if self.wall:
+                await self.pause()
+                await self.step("Submit a review (switch)", page, lambda: self.navigate(page, "submit"),
+                                "Submit a review")  # fmt: skip
+                await page.get_by_text("Show my review on the class wall", exact=True).click()
+                await page.locator(".st-key-wall_opt_in input:checked").wait_for()
+                await self.pause()
+                await self.send_to_the_wall(page)
         except Exception as error:  # a timeout, a closed page: the session failed
             self.failure = self.failure or f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
         finally:
             await context.close()
+
+    async def send_to_the_wall(self, page) -> None:
+        """Type a review into Submit a review and press Enter: timed until the page says it arrived."""
+        text, marker = review(self.rng, self.number)
+        box = page.locator(".st-key-wall_draft input")
+        await box.fill(text)
+        started = time.perf_counter()
+        await box.press("Enter")
+        answer = await page.wait_for_function(ANSWERED, arg=[marker], polling=50, timeout=self.timeout_ms)
+        if await answer.json_value() != "arrived":
+            raise RuntimeError(f"the class wall refused the review: {await answer.json_value()}")
+        self.times.setdefault("Submit a review (send)", []).append(time.perf_counter() - started)
 
     async def pause(self) -> None:
         await asyncio.sleep(self.rng.uniform(*self.think))
@@ -120,12 +154,13 @@ class Session:
             raise RuntimeError(self.failure)
 
 
-async def hall(url: str, sessions: int, seed: int, step_timeout: float, think: tuple[float, float]) -> dict:
+async def hall(url: str, sessions: int, seed: int, step_timeout: float, think: tuple[float, float],
+               wall: bool = False) -> dict:  # fmt: skip
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        room = [Session(browser, url, number, seed, step_timeout, think) for number in range(sessions)]
+        room = [Session(browser, url, number, seed, step_timeout, think, wall) for number in range(sessions)]
         started = time.perf_counter()
         await asyncio.gather(*(session.run() for session in room))  # everyone at once
         wall = time.perf_counter() - started
@@ -175,21 +210,29 @@ def main() -> None:
     parser.add_argument("--step-timeout", type=float, default=120.0, help="seconds a step may take before failing")
     parser.add_argument("--think", type=float, nargs=2, default=[1.0, 4.0], help="seconds between steps (uniform)")
     parser.add_argument("--warm-up", type=int, default=2, help="sessions run first, not counted (models loaded)")
+    parser.add_argument("--wall", action="store_true", help="each session also sends a review to the class wall")
+    parser.add_argument("--server-cpus", default=None, help="taskset's CPU list for the server, e.g. 0")
+    parser.add_argument("--browser-cpus", default=None, help="CPU list for this process and its Chromium, e.g. 1")
     args = parser.parse_args()
+    if args.browser_cpus is not None:  # Chromium, started later, inherits this process's affinity
+        os.sched_setaffinity(0, {int(cpu) for cpu in args.browser_cpus.split(",")})
 
     server = None
     url = args.url
     if url is None:
         port = free_port()
-        server = start_server(args.artifacts, port)
+        server = start_server(args.artifacts, port, cpus=args.server_cpus)
         url = f"http://127.0.0.1:{port}"
     try:
         think = (args.think[0], args.think[1])
         results = {"url": url, "load_average_before": os.getloadavg(), "cores": os.cpu_count(),
                    "date": time.strftime("%Y-%m-%d %H:%M"), "think_s": think}  # fmt: skip
         if args.warm_up:  # the first session of a fresh server loads every model: not what a hall waits for
-            results["warm_up"] = asyncio.run(hall(url, args.warm_up, args.seed + 999, args.step_timeout, think))
-        results["runs"] = [asyncio.run(hall(url, n, args.seed, args.step_timeout, think)) for n in args.sessions]
+            results["warm_up"] = asyncio.run(hall(url, args.warm_up, args.seed + 999, args.step_timeout, think,
+                                                  args.wall))  # fmt: skip
+        results["runs"] = [asyncio.run(hall(url, n, args.seed, args.step_timeout, think, args.wall))
+                           for n in args.sessions]  # fmt: skip
+        results.update(server_cpus=args.server_cpus, browser_cpus=args.browser_cpus, wall=args.wall)
     finally:
         if server is not None:
             server.terminate()

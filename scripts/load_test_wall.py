@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import CHROMIUM, CHROMIUM_FLAGS, PROBLEMS, free_port, start_server  # noqa: E402
+from load_test import ANSWERED, CHROMIUM, CHROMIUM_FLAGS, PROBLEMS, free_port, start_server  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
@@ -48,15 +48,6 @@ OPENINGS = ["It was not bad", "I didn't hate it", "A gorgeous, moving film", "Du
             "I wanted to love this film, but I couldn't", "Not good at all", "Funny, warm and clever",
             "The cast is superb, the script is not", "Two hours I will never get back",
             "Surprisingly tender"]  # fmt: skip
-# Done: the script has finished and either this review's arrival or a refusal is on screen.
-ANSWERED = """([marker]) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
-  const arrived = document.querySelector('.st-key-wall_arrived');
-  if (arrived && arrived.innerText.includes(marker)) return 'arrived';
-  const warning = document.querySelector('[data-testid="stAlertContentWarning"]');
-  return warning ? 'refused: ' + warning.innerText.slice(0, 120) : null;
-}"""
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 RERUNNING = """() =>
   document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'running'"""
