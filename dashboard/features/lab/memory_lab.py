@@ -82,42 +82,48 @@ if seeded:
              "cell learns it is the honest measure, below.")  # fmt: skip
     ui.show_table(tables.lab_table(points, solved=True), "memory-solved")
 
-distances = sorted(frame["distance"].unique())
-asked = st.query_params.get(DATASET)  # ?dataset=memory-d100 in the page address opens the page at D = 100
-default = distance_of(asked) if asked and is_memory_key(asked) else min(distances, key=lambda d: abs(d - 100))
-on_offer("distance", distances)
-distance = st.select_slider("Distance to look at", distances, value=default if default in distances else distances[-1],
-                            help="Kept in the page address (?distance=100); ?dataset=memory-d100 also opens it at "
-                                 "D = 100.", **kept("distance"))  # fmt: skip
-at = frame[frame["distance"] == distance]
-if seeded:  # one seed's runs at a time: the lines below are per run
-    seeds = sorted(int(seed) for seed in at["seed"].dropna().unique())
-    seed = st.segmented_control("Seed", seeds, default=seeds[0], key="lab_seed", required=True)
-    at = at[at["seed"] == seed]
+def at_a_distance() -> None:
+    """The distance to look at and what the models look at there: a fragment, so the slider reruns this alone."""
+    distances = sorted(frame["distance"].unique())
+    asked = st.query_params.get(DATASET)  # ?dataset=memory-d100 in the page address opens the page at D = 100
+    default = distance_of(asked) if asked and is_memory_key(asked) else min(distances, key=lambda d: abs(d - 100))
+    on_offer("distance", distances)
+    value = default if default in distances else distances[-1]
+    distance = st.select_slider("Distance to look at", distances, value=value,
+                                help="Kept in the page address (?distance=100); ?dataset=memory-d100 also opens it at "
+                                     "D = 100.", **kept("distance"))  # fmt: skip
+    at = frame[frame["distance"] == distance]
+    if seeded:  # one seed's runs at a time: the lines below are per run
+        seeds = sorted(int(seed) for seed in at["seed"].dropna().unique())
+        seed = st.segmented_control("Seed", seeds, default=seeds[0], key="lab_seed", required=True)
+        at = at[at["seed"] == seed]
 
-example_ui(next(point.record.dataset for point in points if point.distance == distance), distance)
+    example_ui(next(point.record.dataset for point in points if point.distance == distance), distance)
 
-st.subheader(f"Where the models look at D = {distance}")
-with st.spinner("Attributing the test sequences…"):
-    shares = {}
-    records = {point.record.run_id: point.record for point in points}
-    for row in at.itertuples():
-        try:
-            summary = loaders.lab_summary(records[row.run_id], compute=True)
-        except loaders.Unreadable as error:
-            ui.left_out(str(error))
-            continue
-        shares[f"{CELL_NAMES[row.cell]} ({row.init}), accuracy {row.accuracy:.0%}"] = {
-            "cell": row.cell, "fair": row.fair, "shares": summary.lookback}
-if shares:
-    ui.show_chart(f"lookback-{distance}", figures_lab.lookback_lines, shares, distance, height=420)
-ui.teach(f"Integrated Gradients scores every word's push towards the answer (from an empty text to this one); this is "
-         f"the share of it at each distance from the end, averaged over test sequences. A gated cell that carries the "
-         f"marker credits it, {distance} words back (“{MARKERS[0]}” or “{MARKERS[1]}”); a model that cannot remember "
-         "looks at the last few filler words, which say nothing. A plain RNN that does remember over a short distance "
-         "may still credit the last word most: it moves the RNN's final state the most. Why the readout is the final "
-         "state of a one-way model: mean or max pooling, or a backward direction, would read the marker directly and "
-         "make the task trivial.")  # fmt: skip
-st.page_link(page_path("gradients"), label=f"Why: gradients through time for these runs, at D = {distance}",
-             icon=":material/trending_down:", query_params={"distance": distance})  # the address's data set
-# and presentation mode (widgets bound to it) come along by themselves
+    st.subheader(f"Where the models look at D = {distance}")
+    with st.spinner("Attributing the test sequences…"):
+        shares = {}
+        records = {point.record.run_id: point.record for point in points}
+        for row in at.itertuples():
+            try:
+                summary = loaders.lab_summary(records[row.run_id], compute=True)
+            except loaders.Unreadable as error:
+                ui.left_out(str(error))
+                continue
+            shares[f"{CELL_NAMES[row.cell]} ({row.init}), accuracy {row.accuracy:.0%}"] = {
+                "cell": row.cell, "fair": row.fair, "shares": summary.lookback}
+    if shares:
+        ui.show_chart(f"lookback-{distance}", figures_lab.lookback_lines, shares, distance, height=420)
+    ui.teach(f"Integrated Gradients scores every word's push towards the answer (from an empty text to this one); "
+             f"this is the share of it at each distance from the end, averaged over test sequences. A gated cell that "
+             f"carries the marker credits it, {distance} words back (“{MARKERS[0]}” or “{MARKERS[1]}”); a model that "
+             "cannot remember looks at the last few filler words, which say nothing. A plain RNN that does remember "
+             "over a short distance may still credit the last word most: it moves the RNN's final state the most. Why "
+             "the readout is the final state of a one-way model: mean or max pooling, or a backward direction, would "
+             "read the marker directly and make the task trivial.")  # fmt: skip
+    st.page_link(page_path("gradients"), label=f"Why: gradients through time for these runs, at D = {distance}",
+                 icon=":material/trending_down:", query_params={"distance": distance})  # the address's data set
+    # and presentation mode (widgets bound to it) come along by themselves
+
+
+ui.rerun_alone(at_a_distance)
