@@ -150,7 +150,7 @@ def controls_and_result(label: str, expanded: bool = False) -> tuple:
 def rerun_alone(draw: Callable[[], None]) -> None:
     """Draw `draw` as a fragment: its own widgets (a review typed, a tab, a model picked) rerun it alone, not the page
     around it, the sidebar and the frame, which a student's keystroke does not change. A page rerun costs the
-    server several times what its model work does (BENCHMARKS.md section 20); a room of students typing pays it
+    server several times what its model work does (BENCHMARKS.md section 21); a room of students typing pays it
     once per keystroke-and-Enter each. After such a rerun the page's view is remembered, as app.py does after a
     whole one."""
 
