@@ -1,7 +1,7 @@
 """Figure builders for forecasting: plain data in, a Plotly figure out. No Streamlit here.
 
 Recurrent forecasters keep their cell's colour (figures.run_styles); the
-baselines are greys and green, dotted, so a lecture can tell "a model" from
+baselines are greys and reddish purple, dotted, so a lecture can tell "a model" from
 "what a model must beat" at a glance.
 """
 
@@ -46,7 +46,7 @@ def _parts(figure: go.Figure, parts: dict[str, dict]) -> None:
 
 
 def series_chart(series: pd.DataFrame, parts: dict[str, dict], unit: str, title: str) -> go.Figure:
-    """The whole series with its train / validation / test parts; filled gaps as red dots."""
+    """The whole series with its train / validation / test parts; filled gaps as orange dots."""
     figure = go.Figure()
     figure.add_scatter(x=series["date"], y=series["value"], mode="lines", name="observed",
                        line=dict(color=ACTUAL, width=1.5),

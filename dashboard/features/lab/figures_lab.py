@@ -1,6 +1,6 @@
 """Figure builders for the memory lab and the gradient pages: plain arrays in, a Plotly figure out. No Streamlit.
 
-Cells keep their colours everywhere (RNN orange, LSTM blue, GRU violet). In the
+Cells keep their colours everywhere (RNN vermillion, LSTM blue, GRU bluish green). In the
 memory lab's charts every model has a style of its own (`lab_style`), because
 its lines coincide whenever two models both remember (at 100%). Gradients span
 dozens of orders of magnitude, so every gradient axis is logarithmic.
