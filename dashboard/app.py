@@ -61,7 +61,8 @@ h1 { font-size: 2.6rem !important; }
 ACCESSIBLE_CSS = f"""
 <style>
 [data-testid="stCaptionContainer"] {{ opacity: 1 !important; }}
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] :not(a) {{ color: {palette.MUTED_INK} !important; }}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] :not(a) {{
+  color: {palette.MUTED_INK} !important; }}
 [data-testid="stCaptionContainer"] a {{ color: {palette.BLUE} !important; }}
 /* st.latex scrolls sideways (overflow auto) even when a fraction only pokes out a pixel: a region the keyboard cannot
    reach (axe: scrollable-region-focusable). Our equations fit the page; let them show whole. */

@@ -79,7 +79,8 @@ def model_intervals(frame: pd.DataFrame, metric: str = "accuracy") -> go.Figure:
 
 def significance_heatmap(labels: list[str], differences: np.ndarray, verdicts: np.ndarray,
                          hover: list[list[str]]) -> go.Figure:  # fmt: skip
-    """Row minus column, in accuracy points. Dark blue and ✓: a real difference; light blue and ?: borderline; grey: noise.
+    """Row minus column, in accuracy points. Dark blue and ✓: a real difference; light blue and ?: borderline;
+    grey: noise.
 
     `comparisons.significance_matrix` gives the inputs.
     """

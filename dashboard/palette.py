@@ -3,10 +3,11 @@
 About one man in twelve has a red-green deficiency (deuteranopia or protanopia and their milder forms), so
 sentiment is never red against green: positive is Okabe & Ito's blue and negative their vermillion, a
 blue/orange pair that stays far apart under every simulated deficiency (tests/test_palette.py measures it).
-Categories (cells, gates, classes beyond two) take Okabe & Ito's colour-universal set ("Color Universal Design",
-2002). The hidden-state heatmap is grey/magenta, so a negative state never reads as "the negative class". Meaning is never carried by colour alone: pages put a sign or a label beside it.
+Categories (cells, gates, classes beyond two) take Okabe & Ito's colour-universal set ("Color Universal
+Design", 2002). The hidden-state heatmap is grey/magenta, so a negative state never reads as "the negative class".
+Meaning is never carried by colour alone: pages put a sign or a label beside it.
 
-Text on a coloured background takes `ink_on(background)`: white or near-black, whichever contrasts more, and the
+Text on a coloured background takes `ink_on(background)`: white where it reaches 4.5:1, else black, and the
 tests hold every pairing we draw at WCAG 2.1's 4.5:1 (success criterion 1.4.3). Plain module: no Streamlit, no
 Plotly, so the report and the figures import it alike.
 """

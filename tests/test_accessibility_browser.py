@@ -17,8 +17,6 @@ that `<ul>` and its own items, are left out.
 from __future__ import annotations
 
 import json
-from collections import Counter
-from pathlib import Path
 
 import pytest
 

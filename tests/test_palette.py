@@ -101,7 +101,8 @@ def test_colours_drawn_side_by_side_stay_apart(group, deficiency):
 
 def test_hidden_states_do_not_use_the_sentiment_hues():
     ends = [palette.HIDDEN_STATES[0][1], palette.HIDDEN_STATES[-1][1]]
-    for end, sentiment, deficiency in itertools.product(ends, (palette.POSITIVE, palette.NEGATIVE), (None, *DEFICIENCIES)):
+    sentiments = (palette.POSITIVE, palette.NEGATIVE)
+    for end, sentiment, deficiency in itertools.product(ends, sentiments, (None, *DEFICIENCIES)):
         assert difference(end, sentiment, deficiency) >= CATEGORY_BOUND, (end, sentiment, deficiency)
 
 

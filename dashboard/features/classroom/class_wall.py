@@ -84,9 +84,10 @@ def vote_html(submission: Submission, labels: dict[str, str], classes: list[str]
     if not outcome.predicted:
         return review + '<div style="opacity:.6">waiting for the models’ votes…</div>'
     tally = {index: list(outcome.predicted.values()).count(index) for index in range(len(classes))}
-    bar = "".join(f'<div style="flex:{count};background:{class_colour(name, index)};color:{ink_on(class_colour(name, index))};padding:1px 6px;'
+    colours = [class_colour(name, index) for index, name in enumerate(classes)]
+    bar = "".join(f'<div style="flex:{count};background:{colour};color:{ink_on(colour)};padding:1px 6px;'
                   f'white-space:nowrap;overflow:hidden">{count} {html.escape(name)}</div>'
-                  for index, (name, count) in enumerate(zip(classes, tally.values())) if count)  # fmt: skip
+                  for name, count, colour in zip(classes, tally.values(), colours) if count)  # fmt: skip
     chips = []
     for run_id, probabilities in submission.votes.items():
         index = outcome.predicted[run_id]
