@@ -1,7 +1,7 @@
 """Figure builders: plain data in, a Plotly figure out. No Streamlit here.
 
-Every chart colours a model by its cell, the same everywhere: RNN orange, LSTM
-blue, GRU violet; variants of one cell are lighter or darker shades, and
+Every chart colours a model by its cell, the same everywhere (dashboard/palette.py): RNN vermillion,
+LSTM blue, GRU bluish green; variants of one cell are lighter or darker shades, and
 bidirectional models are drawn dashed. `styled()` applies the shared look,
 larger in presentation mode.
 """
@@ -15,16 +15,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.palette import (ALERT, ALERT_TEXT, BASELINE_COLOURS, CATEGORIES, CELL_COLOURS, CLASS_COLOURS, INK,
+                               OTHER_COLOUR, SEQUENTIAL)
 from pipelines.models.cells import CELL_NAMES
 
-CELL_COLOURS = {"rnn": "#e8833a", "lstm": "#3558d6", "gru": "#8a5fc7"}
-OTHER_COLOUR = "#6b7280"
-BASELINE_COLOURS = {"tfidf-lr": "#374151", "majority": "#9ca3af"}  # bag-of-words baselines: greys, dotted
-CLASS_COLOURS = {"negative": "#c8414b", "neutral": "#9ca3af", "positive": "#2a9d6f"}
-FALLBACK_CLASS_COLOURS = ["#c8414b", "#2a9d6f", "#9ca3af", "#8c6d46", "#d25fa8"]
-INK = "#1f2937"
 GRID = "#e5e7eb"
-SEQUENTIAL = [[0.0, "#f4f6fd"], [1.0, "#3558d6"]]
 INSIDE_LOWER_RIGHT = dict(x=0.99, xanchor="right", y=0.02, yanchor="bottom", bgcolor="rgba(255,255,255,0.85)")
 INSIDE_LOWER_LEFT = dict(x=0.01, xanchor="left", y=0.02, yanchor="bottom", bgcolor="rgba(255,255,255,0.85)")
 FONT = "Source Sans, sans-serif"  # the webfont Streamlit already loads
@@ -75,7 +70,7 @@ def subscripts(text: str) -> str:
 
 
 def class_colour(name: str, index: int) -> str:
-    return CLASS_COLOURS.get(name, FALLBACK_CLASS_COLOURS[index % len(FALLBACK_CLASS_COLOURS)])
+    return CLASS_COLOURS.get(name, CATEGORIES[index % len(CATEGORIES)])
 
 
 # -- the shared look ----------------------------------------------------------------
@@ -183,9 +178,9 @@ def length_histogram(edges: list[float], counts: list[int], maxlen: int, truncat
                               hovertemplate=f"%{{x:.0f}} {unit}: %{{y:,}} {items}<extra></extra>"))  # fmt: skip
     cut = f"{truncated_fraction:.1%} of {items} are cut" if truncated_fraction else f"no {items[:-1]} is cut"
     cut = f"maxlen {maxlen}: {cut}"
-    figure.add_vline(x=maxlen, line_color="#c8414b", line_width=3, line_dash="dash")
+    figure.add_vline(x=maxlen, line_color=ALERT, line_width=3, line_dash="dash")
     figure.add_annotation(x=maxlen, y=1, yref="paper", text=cut, showarrow=False, xanchor="right", yanchor="bottom",
-                          font_color="#c8414b", xshift=-6)  # fmt: skip
+                          font_color=ALERT_TEXT, xshift=-6)  # fmt: skip
     figure.update_layout(title=f"{items[:-1].capitalize()} length (training split)", bargap=0.02, showlegend=False)
     figure.update_xaxes(title=f"{unit} per {items[:-1]}", range=[0, right])
     figure.update_yaxes(title=items)

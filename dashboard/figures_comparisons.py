@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import palette
 from dashboard.figures import BASELINE_COLOURS, CELL_COLOURS, INK, OTHER_COLOUR, class_colour
 
-REAL_COLOUR, BORDERLINE_COLOUR, NOISE_COLOUR = "#5aae61", "#d9f0d3", "#f3f4f6"  # light enough for dark text
+REAL_COLOUR, BORDERLINE_COLOUR, NOISE_COLOUR = palette.REAL, palette.BORDERLINE, palette.NOISE  # ✓ ? beside them
 METRIC_AXES = {"accuracy": "test accuracy", "f1_macro": "macro F1"}
 
 
@@ -78,7 +79,8 @@ def model_intervals(frame: pd.DataFrame, metric: str = "accuracy") -> go.Figure:
 
 def significance_heatmap(labels: list[str], differences: np.ndarray, verdicts: np.ndarray,
                          hover: list[list[str]]) -> go.Figure:  # fmt: skip
-    """Row minus column, in accuracy points. Dark green: a real difference; light: borderline; grey: noise.
+    """Row minus column, in accuracy points. Dark blue and ✓: a real difference; light blue and ?: borderline;
+    grey: noise.
 
     `comparisons.significance_matrix` gives the inputs.
     """
@@ -86,7 +88,7 @@ def significance_heatmap(labels: list[str], differences: np.ndarray, verdicts: n
                     np.vectorize(lambda value: f"{value:+.1f}")(np.nan_to_num(differences)))  # fmt: skip
     marks = np.where(verdicts == 2, " ✓", np.where(verdicts == 1, " ?", ""))
     text = np.char.add(text.astype(str), marks.astype(str))
-    # Colour says the verdict, for the row's better side only: a real difference is green where the row wins.
+    # Colour says the verdict, for the row's better side only: a real difference is dark blue where the row wins.
     level = np.where(np.isnan(verdicts), np.nan, np.where(differences > 0, verdicts, 0))
     scale = [[0.0, NOISE_COLOUR], [0.5, BORDERLINE_COLOUR], [1.0, REAL_COLOUR]]
     figure = go.Figure(go.Heatmap(
@@ -106,7 +108,7 @@ def differences_to(reference: str, rows: pd.DataFrame) -> go.Figure:
     `rows` has columns label, difference, low, high (accuracy points) and verdict.
     """
     figure = go.Figure()
-    colours = {"real": REAL_COLOUR, "borderline": "#65a765", "not distinguishable": "#6b7280"}
+    colours = {"real": REAL_COLOUR, "borderline": palette.SKY_BLUE, "not distinguishable": OTHER_COLOUR}
     for verdict, group in rows.groupby("verdict", sort=False):
         figure.add_scatter(
             x=group["difference"], y=group["label"], mode="markers", name=verdict,

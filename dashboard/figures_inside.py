@@ -13,12 +13,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.figures import CELL_COLOURS, INK, OTHER_COLOUR, class_colour
+from dashboard.palette import GATE_COLOURS, GATE_SCALE, HIDDEN_STATES
 from pipelines.models.cells import GATES
 
-# A state's sign in ColorBrewer's PuOr, orange below zero, purple above: neither is a class colour (red negative, green
-# positive, grey neutral: figures.CLASS_COLOURS), so a negative state never reads as "the negative class".
-DIVERGING = [[0.0, "#b35806"], [0.25, "#f1a340"], [0.5, "#f7f7f7"], [0.75, "#998ec3"], [1.0, "#542788"]]
-GATE_SCALE = [[0.0, "#ffffff"], [1.0, "#1f3a93"]]
 VALUE_TITLES = {
     "hidden": "hidden state h",
     "input": "input gate i",
@@ -66,7 +63,7 @@ def value_scale(name: str, z: np.ndarray) -> dict:
     if name in BOUNDED:
         return dict(colorscale=GATE_SCALE, zmin=0.0, zmax=1.0)
     limit = 1.0 if name in SIGNED_UNIT else max(float(np.abs(z).max(initial=0.0)), 1e-6)
-    return dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0.0)
+    return dict(colorscale=HIDDEN_STATES, zmin=-limit, zmax=limit, zmid=0.0)
 
 
 def state_heatmap(values: np.ndarray, tokens: list[str], unit_order: np.ndarray, name: str, title: str,
@@ -138,9 +135,6 @@ def norm_lines(norms: dict[str, np.ndarray], tokens: list[str], colour: str,
     _token_axis(figure, tokens)
     figure.update_yaxes(rangemode="tozero", title="‖h‖")
     return figure
-
-
-GATE_COLOURS = {"input": "#2a9d6f", "forget": "#3558d6", "output": "#e8833a", "reset": "#c8414b", "update": "#8a5fc7"}
 
 
 def gate_means(means: dict[str, np.ndarray], tokens: list[str], title: str) -> go.Figure:

@@ -12,15 +12,18 @@ from __future__ import annotations
 import html
 
 from dashboard.figures import OTHER_COLOUR, class_colour
+from dashboard.palette import INK, MUTED_INK, ink_on, sign, tint
 from pipelines.data.characters import BOUNDARY
 
 CHIP = "border-radius:4px;padding:1px 5px;margin:2px;display:inline-block"
 # How the Playground marks what a model reads: known word, <unk>, cut off by maxlen.
 READ_LOOKS = {
-    "known": "background:#eef2ff;color:#1f2937",
+    "known": f"background:#eef2ff;color:{INK}",
     "unknown": "background:#fff7ed;color:#9a3412;text-decoration:line-through",
-    "beyond": "background:#f3f4f6;color:#9ca3af",
+    "beyond": f"background:#f3f4f6;color:{MUTED_INK}",  # 6.9:1, not 2.4:1
 }
+SIGNED = 0.15  # a chip tinted at least this strongly carries its sign (+ or −) beside its colour
+MORE = f'<span style="color:{MUTED_INK};margin-left:6px">… and {{hidden:,}} more tokens</span>'
 
 
 def token_chips(tokens: list[tuple[str, str]], looks: dict[str, str], hidden: int = 0) -> str:
@@ -29,32 +32,28 @@ def token_chips(tokens: list[tuple[str, str]], looks: dict[str, str], hidden: in
     `looks` values are our own CSS, never user input; the token texts are escaped.
     """
     chips = "".join(f'<span style="{looks[kind]};{CHIP}">{html.escape(text)}</span>' for text, kind in tokens)
-    more = f'<span style="color:#6b7280;margin-left:6px">… and {hidden:,} more tokens</span>' if hidden > 0 else ""
+    more = MORE.format(hidden=hidden) if hidden > 0 else ""
     return f'<div style="line-height:2;font-size:1rem">{chips}{more}</div>'
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red},{green},{blue},{alpha:.2f})"
 
 
 def attribution_chips(tokens: list[tuple[str, float, bool]], max_abs: float, towards: str, against: str,
                       hidden: int = 0) -> str:  # fmt: skip
     """One chip per (text, score, known) token, tinted by its score: `towards` colour if positive, else `against`.
 
-    The tint's strength is |score| / max_abs (the strongest word is fully tinted).
-    Unknown words are underlined with dots. Colours are our own hex strings;
-    the token texts are escaped, and the hover text holds only a number.
+    The tint's strength is |score| / max_abs (the strongest word is fully tinted). Meaning never by colour
+    alone: a visibly tinted word carries its sign, + or −, after it. Its text is white or black, whichever
+    contrasts more with the tint (4.5:1 at least, WCAG 2.1 AA). Unknown words are underlined with dots.
+    Colours are our own hex strings; the token texts are escaped, and the hover text holds only a number.
     """
     chips = []
     for text, score, known in tokens:
         strength = min(abs(score) / max_abs, 1.0) if max_abs > 0 else 0.0
-        colour = towards if score >= 0 else against
-        ink = "#ffffff" if strength > 0.6 else "#1f2937"
+        background = tint(towards if score >= 0 else against, strength)
         underline = "" if known else ";text-decoration:underline dotted"
-        chips.append(f'<span title="{score:+.3f}" style="background:{_rgba(colour, 0.9 * strength)};color:{ink};'
-                     f'{CHIP}{underline}">{html.escape(text)}</span>')  # fmt: skip
-    more = f'<span style="color:#6b7280;margin-left:6px">… and {hidden:,} more tokens</span>' if hidden > 0 else ""
+        mark = f'<sup style="margin-left:2px">{sign(score)}</sup>' if strength >= SIGNED else ""
+        chips.append(f'<span title="{score:+.3f}" style="background:{background};color:{ink_on(background)};'
+                     f'{CHIP}{underline}">{html.escape(text)}{mark}</span>')  # fmt: skip
+    more = MORE.format(hidden=hidden) if hidden > 0 else ""
     return f'<div style="line-height:2.1;font-size:1.05rem">{"".join(chips)}{more}</div>'
 
 
@@ -65,7 +64,7 @@ def colour_key(items: list[tuple[str, str]]) -> str:
         f'margin:0 4px -1px 10px"></span>{html.escape(label)}'
         for label, colour in items
     )
-    return f'<div style="color:#4b5563;font-size:0.9rem">{swatches}</div>'
+    return f'<div style="color:{MUTED_INK};font-size:0.9rem">{swatches}</div>'
 
 
 def explanation_chips(explanation, attribution) -> str:
@@ -79,7 +78,7 @@ def explanation_chips(explanation, attribution) -> str:
     against = class_colour(classes[1 - target], 1 - target) if len(classes) == 2 else OTHER_COLOUR
     tokens = [(explanation.text[token.start : token.end], float(score), token.known)
               for token, score in zip(explanation.read_tokens, attribution.scores)]  # fmt: skip
-    key = [(f"towards {classes[target]}", towards)] + ([("away from it", against)] if attribution.signed else [])
+    key = [(f"+ towards {classes[target]}", towards)] + ([("− away from it", against)] if attribution.signed else [])
     chips = attribution_chips(tokens, attribution.max_abs, towards, against, hidden=explanation.truncated)
     return chips + colour_key(key)
 
@@ -95,7 +94,7 @@ def word_weight_chips(weights) -> str:
     tokens = [(weights.text[token.start : token.end], float(score), known)
               for token, score, known in zip(weights.tokens, weights.scores, weights.known)]  # fmt: skip
     chips = attribution_chips(tokens, weights.max_abs, towards, against)
-    return chips + colour_key([(f"towards {classes[target]}", towards), ("away from it", against)])
+    return chips + colour_key([(f"+ towards {classes[target]}", towards), ("− away from it", against)])
 
 
 def written_text(prompt: str, written: list[tuple[str, float, str]]) -> str:
@@ -107,8 +106,8 @@ def written_text(prompt: str, written: list[tuple[str, float, str]]) -> str:
     """
     spans = []
     for character, probability, hover in written:
-        tint = f"background:rgba(245,158,11,{min(0.7, max(0.0, 0.5 - probability) * 1.4):.2f});"
+        amber = f"background:rgba(245,158,11,{min(0.7, max(0.0, 0.5 - probability) * 1.4):.2f});"
         shown = "⏎<br>" if character == BOUNDARY else html.escape(character)
-        spans.append(f'<span title="{html.escape(hover, quote=True)}" style="{tint}border-radius:2px">{shown}</span>')
+        spans.append(f'<span title="{html.escape(hover, quote=True)}" style="{amber}border-radius:2px">{shown}</span>')
     return (f'<div style="white-space:pre-wrap;line-height:1.9;font-size:1.05rem">'
-            f'<span style="color:#6b7280">{html.escape(prompt)}</span>{"".join(spans)}</div>')  # fmt: skip
+            f'<span style="color:{MUTED_INK}">{html.escape(prompt)}</span>{"".join(spans)}</div>')  # fmt: skip

@@ -5,6 +5,8 @@
     python scripts/screenshot_pages.py --pages playground inside --width 390 --height 2400 --suffix=-phone \
         --query 'text=It+was+not+bad.&tab=Gates'                       # a phone, scrolled all the way down
     python scripts/screenshot_pages.py --lecture why-gates-matter --out docs/lecture   # every step, 1920x1080
+    python scripts/screenshot_pages.py --pages playground inside --vision deuteranopia --out docs/accessibility \
+        --query 'text=Not+bad+at+all,+a+fine+film.' --jpeg        # as a person with deuteranopia sees it
 
 Starts `streamlit run dashboard/app.py` on a free port, opens each page (the data
 set and presentation mode go in the address), waits until the script has run and
@@ -29,6 +31,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]  # fmt: skip
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
+VISIONS = ("deuteranopia", "protanopia", "tritanopia", "achromatopsia", "blurredVision")
 
 
 def free_port() -> int:
@@ -51,6 +54,9 @@ def main() -> None:
     parser.add_argument("--query", default="", help="more of the address, e.g. 'text=It+was+not+bad.&tab=Gates'")
     parser.add_argument("--suffix", default="", help="added to the file names, e.g. -phone")
     parser.add_argument("--out", default="screenshots")
+    parser.add_argument("--vision", default=None, choices=VISIONS, help="Chromium's emulated colour-vision "
+                        "deficiency (DevTools Emulation.setEmulatedVisionDeficiency); adds -NAME to the file names")
+    parser.add_argument("--jpeg", action="store_true", help="small JPEGs (quality 70) instead of PNGs, for docs/")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -78,6 +84,8 @@ def main() -> None:
             width = args.width or (1920 if args.presentation else 1400)  # a projector, or a laptop
             height = args.height or (1080 if args.presentation else 1500)
             page = browser.new_page(viewport={"width": width, "height": height})
+            if args.vision:  # the whole page as the deficiency shows it, screenshots included
+                page.context.new_cdp_session(page).send("Emulation.setEmulatedVisionDeficiency", {"type": args.vision})
             for key in args.pages:
                 query = f"?dataset={args.dataset}" + ("&presentation=true" if args.presentation else "")
                 query += f"&{args.query}" if args.query else ""
@@ -86,8 +94,10 @@ def main() -> None:
                 if args.scroll_to:
                     page.get_by_text(args.scroll_to, exact=True).first.scroll_into_view_if_needed()
                     page.wait_for_timeout(800)
-                name = out / f"{key}{'-presentation' if args.presentation else ''}{args.suffix}.png"
-                page.screenshot(path=str(name))
+                vision = f"-{args.vision}" if args.vision else ""
+                name = out / f"{key}{'-presentation' if args.presentation else ''}{args.suffix}{vision}"
+                name = name.with_suffix(".jpg" if args.jpeg else ".png")
+                page.screenshot(path=str(name), **({"type": "jpeg", "quality": 70} if args.jpeg else {}))
                 print(name)
             browser.close()
     finally:

@@ -170,12 +170,13 @@ def test_state_heatmap_orders_units_and_picks_the_value_scale():
 
 
 def test_units_are_named_by_their_words_and_every_gate_gets_a_heatmap_in_the_same_unit_order():
-    from dashboard.figures_inside import DIVERGING, gate_heatmaps, state_heatmap
+    from dashboard.figures_inside import gate_heatmaps, state_heatmap
+    from dashboard.palette import HIDDEN_STATES
 
     names = ["great↑ dull↓", "", "not↑ film↓"]  # one per unit, in index order; unit 1 moved by no word
     heatmap = state_heatmap(np.zeros((2, 3)), ["not", "bad"], np.array([2, 0, 1]), "hidden", "h", names).data[0]
     assert list(heatmap.y) == ["u2 not↑ film↓", "u0 great↑ dull↓", "u1"]
-    assert {colour for _, colour in DIVERGING}.isdisjoint(figures.CLASS_COLOURS.values())  # a sign is not a class
+    assert {colour for _, colour in HIDDEN_STATES}.isdisjoint(figures.CLASS_COLOURS.values())  # a sign is not a class
     values = {"input": np.array([[0.1, 0.9, 0.5]] * 2), "forget": np.array([[1.0, 0.0, 0.5]] * 2)}  # (tokens, units)
     means = {name: array.mean(axis=1) for name, array in values.items()}
     figure = gate_heatmaps({**values, "cell": np.ones((2, 3))}, means, ["not", "bad"], np.array([1, 0, 2]), "g", names)
@@ -211,7 +212,7 @@ def test_other_inside_builders_make_figures_plotly_accepts():
         norm_lines({"forward": np.ones(3), "backward": np.zeros(3)}, tokens, "#3558d6"),
         gate_means({"forget": np.full(3, 0.9), "candidate": np.zeros(3)}, tokens, "gates"),
         attribution_bars({"before": np.ones(3), "after": np.ones(2)}, {"before": tokens, "after": tokens[:2]}, "t"),
-        top_word_bars(["fine", "good"], [1.2, 0.8], [7, 5], "positive", "#2a9d6f"),
+        top_word_bars(["fine", "good"], [1.2, 0.8], [7, 5], "positive", "#0072b2"),
         difference_lines({"hidden": np.array([1e-8, 0.0, 3e-7])}, tokens, 1e-5, "agreement"),
     ):
         assert figures.styled(figure).to_plotly_json()["layout"]["font"]["size"] == 14
@@ -220,13 +221,17 @@ def test_other_inside_builders_make_figures_plotly_accepts():
 
 def test_attribution_chips_escape_tokens_and_tint_by_score():
     from dashboard.highlight import attribution_chips, colour_key
+    from dashboard.palette import NEGATIVE, POSITIVE, tint
 
     markup = attribution_chips([("<script>x</script>", 2.0, True), ("dull", -1.0, False), ("a", 0.0, True)],
-                               max_abs=2.0, towards="#2a9d6f", against="#c8414b", hidden=4)  # fmt: skip
+                               max_abs=2.0, towards=POSITIVE, against=NEGATIVE, hidden=4)  # fmt: skip
     assert "<script" not in markup and "&lt;script&gt;" in markup
-    assert "rgba(42,157,111,0.90)" in markup and "rgba(200,65,75,0.45)" in markup  # full and half strength
+    assert f"background:{POSITIVE};color:#ffffff" in markup  # full strength: white on the blue (5.2:1)
+    assert f"background:{tint(NEGATIVE, 0.5)};color:#000000" in markup  # half strength: black on light orange
+    assert "<sup" in markup and ">+</sup>" in markup and ">−</sup>" in markup  # the sign beside the colour
     assert 'title="+2.000"' in markup and "underline dotted" in markup and "and 4 more tokens" in markup
-    assert "rgba(42,157,111,0.00)" in attribution_chips([("a", 0.0, True)], 0.0, "#2a9d6f", "#c8414b")
+    unscored = attribution_chips([("a", 0.0, True)], 0.0, POSITIVE, NEGATIVE)
+    assert "background:#ffffff" in unscored and "<sup" not in unscored  # no colour, no sign
     assert "&lt;b&gt;" in colour_key([("<b>class</b>", "#000000")])
 
 
@@ -243,20 +248,21 @@ def test_framework_pairs_match_the_same_spec_settings_and_data():
     assert rows["device"] == "–"  # not recorded
 
 
-@pytest.mark.parametrize("classes,against", [(["negative", "positive"], "200,65,75"),
-                                             (["neg", "neu", "pos"], "107,114,128")])  # fmt: skip
+@pytest.mark.parametrize("classes,against", [(["negative", "positive"], "#d55e00"),
+                                             (["neg", "neu", "pos"], "#6b7280")])  # fmt: skip
 def test_explanation_chips_colour_towards_the_explained_class(classes, against):
     from types import SimpleNamespace
 
     from dashboard.highlight import explanation_chips
+    from dashboard.palette import tint
 
     tokens = [SimpleNamespace(start=0, end=4, known=True), SimpleNamespace(start=5, end=9, known=False)]
     explanation = SimpleNamespace(target=len(classes) - 1, classes=classes, text="good dull", read_tokens=tokens,
                                   truncated=0)  # fmt: skip
     attribution = SimpleNamespace(scores=np.array([1.0, -1.0]), max_abs=1.0, signed=True)
     markup = explanation_chips(explanation, attribution)
-    assert ">good</span>" in markup and ">dull</span>" in markup and f"towards {classes[-1]}" in markup
-    assert f"rgba({against},0.90)" in markup  # the negative word, in the other class's colour (or grey)
+    assert ">good<sup" in markup and ">dull<sup" in markup and f"+ towards {classes[-1]}" in markup
+    assert f"background:{tint(against, 1.0)}" in markup  # the negative word, in the other class's colour (or grey)
 
 
 def test_the_gradient_norm_legend_names_its_line_styles():

@@ -32,7 +32,7 @@ PAGE = """<!DOCTYPE html>
   tr { break-inside: avoid; page-break-inside: avoid; }
   code { font-size: 0.85em; word-break: break-all; }
   ul.sentences li { margin-bottom: 4px; }
-  .verdict-real { color: #1b7837; font-weight: 600; }
+  .verdict-real { color: #2b6cb0; font-weight: 600; }  /* dashboard/palette.py REAL: blue, not green (5.4:1) */
   .verdict-borderline { color: #b45309; }
   @page { size: A4; margin: 14mm 12mm; }
   @media print {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-# Amber, not the class colours: red and green already mean negative and positive everywhere in the app.
+# Amber to brown, one hue getting darker with the failure rate; the rate is also written in every cell.
 FAILURE_SCALE = [[0.0, "#fffaf0"], [0.5, "#f6ad55"], [1.0, "#9c4221"]]
 
 

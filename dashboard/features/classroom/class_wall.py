@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import loaders, share, ui
 from dashboard.figures import class_colour
+from dashboard.palette import ink_on
 from dashboard.pages import BY_KEY, page_path
 from dashboard.state import RUN, TEXT, hand_over, kept, selection
 from dashboard.tables import baseline_of, run_labels
@@ -83,9 +84,10 @@ def vote_html(submission: Submission, labels: dict[str, str], classes: list[str]
     if not outcome.predicted:
         return review + '<div style="opacity:.6">waiting for the models’ votes…</div>'
     tally = {index: list(outcome.predicted.values()).count(index) for index in range(len(classes))}
-    bar = "".join(f'<div style="flex:{count};background:{class_colour(name, index)};color:#fff;padding:1px 6px;'
+    colours = [class_colour(name, index) for index, name in enumerate(classes)]
+    bar = "".join(f'<div style="flex:{count};background:{colour};color:{ink_on(colour)};padding:1px 6px;'
                   f'white-space:nowrap;overflow:hidden">{count} {html.escape(name)}</div>'
-                  for index, (name, count) in enumerate(zip(classes, tally.values())) if count)  # fmt: skip
+                  for name, count, colour in zip(classes, tally.values(), colours) if count)  # fmt: skip
     chips = []
     for run_id, probabilities in submission.votes.items():
         index = outcome.predicted[run_id]

@@ -1,7 +1,7 @@
 """Figure builders for forecasting: plain data in, a Plotly figure out. No Streamlit here.
 
 Recurrent forecasters keep their cell's colour (figures.run_styles); the
-baselines are greys and green, dotted, so a lecture can tell "a model" from
+baselines are greys and reddish purple, dotted, so a lecture can tell "a model" from
 "what a model must beat" at a glance.
 """
 
@@ -11,15 +11,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures import INK, Style, run_styles
+from dashboard.palette import ORANGE, REDDISH_PURPLE
 
 BASELINE_STYLES = {
     "naive": Style("#9ca3af", "dot", "square"),
     "seasonal-naive": Style("#4b5563", "dot", "square"),
-    "holt-winters": Style("#2a9d6f", "dash", "triangle-up"),
+    "holt-winters": Style(REDDISH_PURPLE, "dash", "triangle-up"),
 }
 PART_COLOURS = {"validation": "rgba(232, 131, 58, 0.08)", "test": "rgba(53, 88, 214, 0.08)"}
 ACTUAL = "#111827"
-FILLED = "#c8414b"
+FILLED = ORANGE  # the gaps the series filled: marked, not a forecast (RNN forecasts are vermillion)
 INSIDE_UPPER_LEFT = dict(x=0.01, xanchor="left", y=0.97, yanchor="top", bgcolor="rgba(255,255,255,0.85)")
 
 
@@ -45,7 +46,7 @@ def _parts(figure: go.Figure, parts: dict[str, dict]) -> None:
 
 
 def series_chart(series: pd.DataFrame, parts: dict[str, dict], unit: str, title: str) -> go.Figure:
-    """The whole series with its train / validation / test parts; filled gaps as red dots."""
+    """The whole series with its train / validation / test parts; filled gaps as orange dots."""
     figure = go.Figure()
     figure.add_scatter(x=series["date"], y=series["value"], mode="lines", name="observed",
                        line=dict(color=ACTUAL, width=1.5),

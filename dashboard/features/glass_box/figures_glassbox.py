@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 
 from dashboard.figures import INK
 from dashboard.figures_inside import VALUE_TITLES, token_labels
+from dashboard.palette import ALERT, ALERT_TEXT, GATE_COLOURS, SKY_BLUE
 
-COLOURS = {"hidden": "#1f2937", "input": "#2a9d6f", "forget": "#3558d6", "output": "#e8833a", "candidate": "#9ca3af",
-           "cell": "#8c6d46", "reset": "#c8414b", "update": "#8a5fc7"}  # fmt: skip
+COLOURS = {"hidden": INK, **GATE_COLOURS, "candidate": "#9ca3af", "cell": SKY_BLUE}
 FLOOR = 1e-10  # an exact match is drawn here, since a log axis has no zero
 
 
@@ -20,9 +20,9 @@ def difference_lines(differences: dict[str, np.ndarray], tokens: list[str], tole
         figure.add_scatter(x=token_labels(tokens), y=np.maximum(values, FLOOR), mode="lines+markers",
                            name=VALUE_TITLES.get(name, name), line=dict(color=COLOURS.get(name, INK), width=2),
                            hovertemplate=f"%{{x}}<br>{VALUE_TITLES.get(name, name)}: %{{y:.1e}}<extra></extra>")
-    figure.add_hline(y=tolerance, line_color="#c8414b", line_dash="dash", line_width=2)
+    figure.add_hline(y=tolerance, line_color=ALERT, line_dash="dash", line_width=2)
     figure.add_annotation(x=1, xref="paper", y=np.log10(tolerance), text=f"tolerance {tolerance:.0e}", showarrow=False,
-                          xanchor="right", yanchor="bottom", font_color="#c8414b")  # fmt: skip
+                          xanchor="right", yanchor="bottom", font_color=ALERT_TEXT)  # fmt: skip
     figure.update_layout(title=title)
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=token_labels(tokens), showgrid=False,
                         tickangle=-45 if len(tokens) > 12 else 0)  # fmt: skip

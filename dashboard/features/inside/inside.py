@@ -213,7 +213,7 @@ def unit_words_of(run_id: str):
 
 TEACH_STATES = ("Each row is one unit of the layer, named by the word that raises it most (↑) and the one that lowers "
                 "it most (↓) on average over the test set; each column is the state after reading that word (a "
-                "backward direction has read from the end of the text back to it). Purple is positive, orange "
+                "backward direction has read from the end of the text back to it). Magenta is positive, grey "
                 "negative: a state's sign, not a class. Ordered by words, units that answer the same words sit "
                 "together and keep their rows whatever you type.")  # fmt: skip
 TEACH_GATES = ("Gates are sigmoids between 0 (closed, white) and 1 (open, dark): one row per unit, one heatmap per "

@@ -1,6 +1,6 @@
 """Figure builders for the memory lab and the gradient pages: plain arrays in, a Plotly figure out. No Streamlit.
 
-Cells keep their colours everywhere (RNN orange, LSTM blue, GRU violet). In the
+Cells keep their colours everywhere (RNN vermillion, LSTM blue, GRU bluish green). In the
 memory lab's charts every model has a style of its own (`lab_style`), because
 its lines coincide whenever two models both remember (at 100%). Gradients span
 dozens of orders of magnitude, so every gradient axis is logarithmic.
@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures import CELL_COLOURS, GRID, INSIDE_LOWER_LEFT, OTHER_COLOUR, on, panels, subscripts
+from dashboard.palette import BLUE, VERMILLION
 from pipelines.models.cells import CELL_NAMES
 
 CHANCE = "#9ca3af"
@@ -136,7 +137,7 @@ def simulation_lines(steps_back: np.ndarray, curves: dict[str, np.ndarray], radi
     figure = go.Figure()
     figure.add_scatter(x=[steps_back[0], steps_back[-1]], y=[1, 1], mode="lines", name="radius 1: no change",
                        line=dict(color=CHANCE, dash="dot", width=1.5), hoverinfo="skip")  # fmt: skip
-    colours = {"linear": "#3558d6", "tanh": "#e8833a"}
+    colours = {"linear": BLUE, "tanh": VERMILLION}
     for name, values in curves.items():
         colour = colours.get(name.split(":")[0], OTHER_COLOUR)  # "linear: h = W h + x" -> the linear colour
         figure.add_scatter(x=steps_back, y=values, mode="lines", name=name, line=dict(color=colour, width=3),

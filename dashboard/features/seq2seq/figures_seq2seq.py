@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures import CELL_COLOURS, INK, OTHER_COLOUR, SEQUENTIAL
+from dashboard.palette import HIDDEN_STATES
 
 SHOWN = {" ": "␣", "</s>": "⏎"}
 
@@ -44,7 +45,7 @@ def attention_map(source: str, written: list[str], weights: np.ndarray, title: s
 def decoder_states(written: list[str], hidden: np.ndarray, title: str) -> go.Figure:
     """The decoder's state (units down) after each written symbol (across)."""
     x = _positions(written)
-    figure = go.Figure(go.Heatmap(z=hidden.T, x=x, colorscale="RdBu", zmid=0.0, colorbar=dict(thickness=12),
+    figure = go.Figure(go.Heatmap(z=hidden.T, x=x, colorscale=HIDDEN_STATES, zmid=0.0, colorbar=dict(thickness=12),
                                   hovertemplate="after %{x}, unit %{y}: %{z:.2f}<extra></extra>"))  # fmt: skip
     figure.update_xaxes(title="written", tickmode="array", tickvals=x, ticktext=[_shown(s) for s in written])
     figure.update_yaxes(title="unit")
