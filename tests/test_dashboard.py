@@ -29,7 +29,7 @@ def texts(elements) -> str:
 
 
 def test_the_server_as_streamlit_reads_its_settings_watches_no_file_and_collects_no_garbage_after_each_rerun():
-    """A rerun's largest cost was Streamlit's full garbage collection after it (BENCHMARKS.md section 20); these
+    """A rerun's largest cost was Streamlit's full garbage collection after it (BENCHMARKS.md section 21); these
     settings are read by `streamlit run` from .streamlit/config.toml in the project folder, as here."""
     import subprocess
     import sys
