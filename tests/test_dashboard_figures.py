@@ -104,13 +104,19 @@ def test_length_histogram_marks_maxlen_even_beyond_the_longest_review():
     assert "no review is cut" in figure.layout.annotations[0].text
 
 
+def font_size(figure) -> int:
+    """The text size Plotly draws: the figure's own, else its template's (styled() sets the look as a template)."""
+    return figure.layout.font.size or figure.layout.template.layout.font.size
+
+
 def test_presentation_mode_scales_text_and_lines():
     normal = figures.styled(figures.class_balance({"train": [1, 3]}, ["negative", "positive"]))
     histories = {"A": pd.DataFrame({"epoch": [1, 2], "train_loss": [1, 0.5], "val_loss": [1, 0.6],
                                     "train_accuracy": [0.5, 0.7], "val_accuracy": [0.5, 0.6]})}  # fmt: skip
     styles = {"A": figures.Style("#123456", "solid", "circle")}
     big = figures.styled(figures.training_curves(histories, styles, {"A": 2}), presentation=True)
-    assert normal.layout.font.size == 14 and big.layout.font.size == 21
+    assert font_size(normal) == 14 and font_size(big) == 21
+    assert {note.font.size for note in big.layout.annotations} == {21}  # the panels' titles, set on each one
     assert big.data[0].line.width > 2.5 and big.layout.height > 380
     assert big.layout.legend.yref == "container"  # legends sit under the chart, never clipped
 
@@ -132,7 +138,7 @@ def test_store_change_token_moves_when_a_run_is_written(tmp_path):
 ])  # fmt: skip
 def test_other_builders_make_figures_plotly_accepts(builder, args):
     figure = figures.styled(builder(*args))
-    assert figure.to_plotly_json()["layout"]["font"]["size"] == 14
+    assert font_size(figure) == 14 and figure.to_plotly_json()["layout"]["template"]["layout"]["font"]["size"] == 14
 
 
 def test_token_chips_escape_every_token():
@@ -184,7 +190,7 @@ def test_units_are_named_by_their_words_and_every_gate_gets_a_heatmap_in_the_sam
     assert [np.asarray(trace.z)[:, 0].tolist() for trace in heatmaps] == [[0.9, 0.1, 0.5], [0.0, 1.0, 0.5]]
     assert all(trace.y[0] == "u1" for trace in heatmaps) and (heatmaps[0].zmin, heatmaps[0].zmax) == (0.0, 1.0)
     assert [trace.name for trace in figure.data if trace.type == "scatter"] == ["input gate i", "forget gate f"]
-    assert figures.styled(figure).to_plotly_json()["layout"]["font"]["size"] == 14
+    assert font_size(figures.styled(figure)) == 14
 
 
 def test_every_value_the_explanation_keeps_has_a_title():
@@ -215,7 +221,7 @@ def test_other_inside_builders_make_figures_plotly_accepts():
         top_word_bars(["fine", "good"], [1.2, 0.8], [7, 5], "positive", "#0072b2"),
         difference_lines({"hidden": np.array([1e-8, 0.0, 3e-7])}, tokens, 1e-5, "agreement"),
     ):
-        assert figures.styled(figure).to_plotly_json()["layout"]["font"]["size"] == 14
+        assert font_size(figures.styled(figure)) == 14
     assert len(gate_means({"forget": np.ones(3), "candidate": np.ones(3)}, tokens, "g").data) == 1  # gates only
 
 
