@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 import run_documents
@@ -293,3 +294,27 @@ def test_a_length_histogram_of_one_length_shows_its_bar_beside_the_maxlen_line()
     axis = figure.layout.xaxis.range[1] - figure.layout.xaxis.range[0]
     full = [width for width, count in zip(figure.data[0].width, figure.data[0].y) if count]
     assert full and min(full) >= 0.03 * axis  # 10 px on the Overview's narrowest chart (330 px): 3 px each side
+
+
+def test_a_chart_is_built_once_per_content_of_its_inputs_and_a_changed_input_builds_it_again():
+    """ui.styled_figure keys its cache on a digest of the inputs' pickle: equal inputs (new objects, as each rerun
+    reads them) are one figure; a changed value is another; inputs that cannot be pickled (a function) are drawn, not kept."""
+    from dashboard import ui
+
+    built = []
+
+    def bars(frame: pd.DataFrame, title: str, colour=None) -> go.Figure:
+        built.append(title)
+        return go.Figure(go.Bar(x=frame["x"], y=frame["y"]), layout=dict(title=title))
+
+    def frame(last: float) -> pd.DataFrame:
+        return pd.DataFrame({"x": ["a", "b"], "y": [1.0, last]})
+
+    first = ui.styled_figure(bars, (frame(2.0), "cache test"), {}, False, None)
+    again = ui.styled_figure(bars, (frame(2.0), "cache test"), {}, False, None)
+    changed = ui.styled_figure(bars, (frame(2.5), "cache test"), {}, False, None)
+    assert again is first and changed is not first and built == ["cache test", "cache test"]
+    assert list(changed.data[0].y) == [1.0, 2.5]
+    assert ui.styled_figure(bars, (frame(2.0), "cache test"), {}, True, None) is not first  # presentation: its own
+    unpicklable = ui.styled_figure(bars, (frame(2.0), "cache test"), {"colour": lambda: None}, False, None)
+    assert list(unpicklable.data[0].y) == [1.0, 2.0] and unpicklable is not first and len(built) == 4
