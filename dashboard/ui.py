@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import loaders
+from dashboard.describe import chart_data, describe
 from dashboard.figures import SUBSCRIPT, styled
 from dashboard.pages import page_path
 from dashboard.state import DATASET, RUN, RUNS, TAB, Selection, kept, on_offer, selection
@@ -152,11 +153,13 @@ def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | 
 
     The styled figure is cached on its inputs: Plotly figures take tens of
     milliseconds to build, so drawing the same chart again is a lookup. `name`
-    is the file name of the PNG its toolbar downloads.
+    is the file name of the PNG its toolbar downloads. The chart is described in
+    words (`describe.describe`) for screen readers, and its data is one click away.
     """
     presentation = selection().presentation
-    figure = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
-    st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation))
+    figure, words = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
+    st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation), alt=words)
+    _chart_data(name, figure, words)
 
 
 def clicked_point(key: str, name: str, build: Callable[..., go.Figure], *args, height: int | None = None,
@@ -164,11 +167,22 @@ def clicked_point(key: str, name: str, build: Callable[..., go.Figure], *args, h
     """`show_chart` for a chart whose points can be clicked: the clicked point (Plotly's point: its
     `customdata`, `point_index`, ...), or None before a click."""
     presentation = selection().presentation
-    figure = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
+    figure, words = _styled_figure(build.__qualname__, args, kwargs, presentation, height, _build=build)
     event = st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation), key=key,
-                            on_select="rerun", selection_mode="points")  # fmt: skip
+                            on_select="rerun", selection_mode="points", alt=words)  # fmt: skip
+    _chart_data(name, figure, words)
     points = event.selection.points if event and event.selection else []
     return points[0] if points else None
+
+
+def _chart_data(name: str, figure: go.Figure, words: str) -> None:
+    """The chart in words and its data as a table, folded under it. The table is built only while the expander is
+    open (opening it reruns the page): a page of ten charts pays for ten folded labels, not ten tables."""
+    data = st.expander("The data", key=f"chart-data:{name}", on_change="rerun", icon=":material/table:")
+    if data.open:
+        with data:
+            st.caption(words)
+            show_table(chart_data(figure), name)
 
 
 def _chart_config(name: str, presentation: bool) -> dict:
@@ -182,9 +196,10 @@ def _chart_config(name: str, presentation: bool) -> dict:
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _styled_figure(builder: str, args: tuple, kwargs: dict, presentation: bool, height: int | None,
-                   _build) -> go.Figure:  # fmt: skip
+                   _build) -> tuple[go.Figure, str]:  # fmt: skip
     # cache_resource hands back the object itself; nothing changes it after this (plotly_chart copies it).
-    return styled(_build(*args, **kwargs), presentation, height)
+    figure = _build(*args, **kwargs)
+    return styled(figure, presentation, height), describe(figure)
 
 
 def show_table(frame: pd.DataFrame, name: str, column_config: dict | None = None, height="auto") -> None:
