@@ -310,7 +310,7 @@ def _axes_words(series: list[_Series], value_axis, category_axis, axes_said: set
     against = ""
     if category_title and category_title not in axes_said:
         against = category_title
-        if numbers and len(numbers) == len(categories):
+        if numbers and len(numbers) == len(categories) and min(numbers) < max(numbers):
             against += (f", {_format(min(numbers), category_axis)} to {_format(max(numbers), category_axis)}"
                         + (log if category_axis.type == "log" else ""))  # fmt: skip
     axes_said.update({value_title, category_title})
@@ -335,14 +335,28 @@ def _describe_lines(lines: list[_Series], value_axis, category_axis) -> str:
         ends.sort(key=lambda item: -item[1])
         top = ", ".join(f"{name} {_format(value, value_axis)}" for name, value in ends[:3])
         return f"{len(lines)} lines; highest at the end: {top}; lowest: {ends[-1][0]} {_format(ends[-1][1], value_axis)}"
+    ends = [_line_words(one, value_axis, category_axis) for one in lines]
+    words = list(ends)
+    for index, one in enumerate(lines):  # lines alike at their ends but apart between (ROC curves): their averages
+        alike = [other for other, said in zip(lines, ends) if said == ends[index] and other is not one]
+        if any(not np.array_equal(other.values, one.values) for other in alike) and _average(one) is not None:
+            words[index] += f", average {_format(_average(one), value_axis)}"
     said: dict[str, list[str]] = {}
-    for one in lines:
-        said.setdefault(_line_words(one, value_axis, category_axis), []).append(one.name or "the line")
+    for one, line_words in zip(lines, words):
+        said.setdefault(line_words, []).append(one.name or "the line")
     return "; ".join(f"{_and(names)}: {words}" for words, names in said.items())
 
 
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _average(line: _Series) -> float | None:
+    """The line's mean height over its x range (trapezoids): for an ROC curve, its AUC."""
+    if not all(isinstance(x, (int, float)) for x in line.categories) or line.categories[-1] == line.categories[0]:
+        return None
+    x = np.asarray(line.categories, dtype=float)
+    return float(np.sum((x[1:] - x[:-1]) * (line.values[1:] + line.values[:-1]) / 2) / (x[-1] - x[0]))
 
 
 def _line_words(line: _Series, value_axis, category_axis) -> str:
@@ -409,12 +423,18 @@ def _describe_heatmap(trace, panel: _Panel) -> str:
     def value_at(index) -> str:
         return plain(text[index]) if shown else _format(z[index], None, trace)
 
+    rows_named, columns_named = _axis_title(panel.y_axis), _axis_title(panel.x_axis)
+
+    def cell(index) -> str:
+        row, column = y[index[0]], x[index[1]]
+        return (f"{rows_named} {row}, {columns_named} {column}" if rows_named and columns_named else
+                f"{row}, {column}")  # fmt: skip
+
     high = np.unravel_index(np.nanargmax(z), z.shape)
     low = np.unravel_index(np.nanargmin(z), z.shape)
     if not shown:  # else the colour is a rank or a code, and the printed text is the value
         words += f", values from {_format(np.nanmin(z), None, trace)} to {_format(np.nanmax(z), None, trace)}"
-    words += (f"; highest {value_at(high)} at {y[high[0]]}, {x[high[1]]}; lowest {value_at(low)} at {y[low[0]]}, "
-              f"{x[low[1]]}")  # fmt: skip
+    words += f"; highest {value_at(high)} at {cell(high)}; lowest {value_at(low)} at {cell(low)}"
     if z.shape[0] == z.shape[1] and z.shape[0] <= 5 and set(x) == set(y):  # a confusion matrix: its diagonal
         diagonal = ", ".join(f"{y[index]} {value_at((index, index))}" for index in range(z.shape[0]))
         words += f"; diagonal: {diagonal}"
