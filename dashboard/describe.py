@@ -31,6 +31,7 @@ MANY = 8  # more lines or bars than this in one panel: the highest and lowest ar
 LIST_CATEGORIES = 5  # a bar trace with this many bars or fewer is read bar by bar
 LONGEST = 900  # characters: past this a description drops its later sentences (a screen reader reads it at once)
 TAG = re.compile(r"<[^>]+>")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def plain(text) -> str:
@@ -76,7 +77,10 @@ def _describe(figure: go.Figure) -> str:
         sentences.append("Marked: " + "; ".join(dict.fromkeys(notes[:4])))
     text = ""
     for sentence in sentences:
-        sentence = sentence[:1].upper() + sentence[1:].rstrip(". ") + "."
+        first = sentence.split(" ", 1)[0]
+        if len(first.strip(";:,")) > 3 or first in ("a", "an", "by"):  # a capital, but for a unit ("ppm", "ms")
+            sentence = sentence[:1].upper() + sentence[1:]
+        sentence = sentence.rstrip(". ") + "."
         if text and len(text) + len(sentence) > LONGEST:
             return text + " (More in the chart's data table.)"
         text = f"{text} {sentence}".strip()
@@ -404,7 +408,7 @@ def _bar_words(one: _Series, value_axis, category_axis) -> str:
 
 def _value_at(category, value, value_axis, category_axis) -> str:
     """ "LSTM 1×64 0.812" for a named bar or dot, "0.812 at 200" for one at a number."""
-    if isinstance(category, str):
+    if isinstance(category, str) and not DATE.match(category):
         return f"{plain(category)} {_format(value, value_axis)}"
     return f"{_format(value, value_axis)} at {_format(category, category_axis)}"
 

@@ -182,7 +182,7 @@ def _chart_data(name: str, figure: go.Figure, words: str) -> None:
     if data.open:
         with data:
             st.caption(words)
-            show_table(chart_data(figure), name)
+            show_table(chart_data(figure), f"{name}-chart")  # a page's own table may already be called `name`
 
 
 def _chart_config(name: str, presentation: bool) -> dict:
