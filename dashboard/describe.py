@@ -15,6 +15,7 @@ Streamlit here.
 
 from __future__ import annotations
 
+import base64
 import html
 import logging
 import math
@@ -41,14 +42,57 @@ def plain(text) -> str:
     return " ".join(html.unescape(text).split())
 
 
-@dataclass
-class _Panel:
-    """One subplot: the traces drawn on one pair of axes."""
+@dataclass(frozen=True)
+class _Axis:
+    """What the words need of a Plotly axis, read once: a Plotly property read costs microseconds, and a chart of
+    thousands of points would read its axis's format for each."""
 
     title: str
-    x_axis: go.layout.XAxis
-    y_axis: go.layout.YAxis
+    tickformat: str
+    type: str | None
+    domain: tuple
+
+
+def _axis(axis) -> _Axis:
+    axis = axis or _Spec()
+    return _Axis(_text(axis.title), axis.tickformat or "", axis.type, tuple(axis.domain or (0, 1)))
+
+
+class _Spec(dict):
+    """A figure as plain data (`Figure.to_dict`), read by attribute; None where the figure leaves Plotly's default.
+
+    Reading a go.Figure's properties costs microseconds each (validators, path lookups): describing a chart read
+    that way took tens of milliseconds, most of it there; its dict, copied once, reads at the speed of a dict.
+    """
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):  # numpy and copy ask for __array_struct__ and the like
+            raise AttributeError(name)
+        value = self.get(name)
+        if isinstance(value, dict) and "bdata" in value:  # a numeric array, as to_dict encodes it (base64)
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            return array.reshape([int(side) for side in str(value["shape"]).split(",")]) if "shape" in value else array
+        if isinstance(value, dict):
+            return _Spec(value)
+        if isinstance(value, (list, tuple)) and value and isinstance(value[0], dict):
+            return [_Spec(item) for item in value]
+        return value
+
+
+def _text(title) -> str:
+    """A title given as {"text": ...} or as a string."""
+    return plain(title.get("text") if isinstance(title, dict) else title)
+
+
+@dataclass
+class _Panel:
+    """One subplot: the traces drawn on one pair of axes, each with its points (`_points`; None for a heatmap)."""
+
+    title: str
+    x_axis: _Axis
+    y_axis: _Axis
     traces: list = field(default_factory=list)
+    points: list = field(default_factory=list)
 
 
 def describe(figure: go.Figure) -> str:
@@ -57,22 +101,23 @@ def describe(figure: go.Figure) -> str:
     A figure of a shape not foreseen here is named by its title rather than breaking the page that draws it.
     """
     try:
-        return _describe(figure)
+        return _describe(_Spec(figure.to_dict()))
     except Exception:  # noqa: BLE001  (words are a courtesy; the chart must still draw on a lecturer's screen)
         logger.warning("could not describe a chart in words", exc_info=True)
         return plain(figure.layout.title.text) or "A chart"
 
 
-def _describe(figure: go.Figure) -> str:
+def _describe(figure: _Spec) -> str:
     panels = _panels(figure)
-    title = plain(figure.layout.title.text)
+    title = _text(figure.layout.title)
     sentences = [title or _untitled(panels)]
     axes_said: set[str] = set()
     for panel in panels:
         words = _describe_panel(panel, len(panels) > 1, axes_said)
         if words:
             sentences.append(words)
-    notes = [plain(note.text) for note in figure.layout.annotations if not _is_panel_title(note) and plain(note.text)]
+    notes = [plain(note.text) for note in figure.layout.annotations or [] if not _is_panel_title(note) and
+             plain(note.text)]  # fmt: skip
     if notes:
         sentences.append("Marked: " + "; ".join(dict.fromkeys(notes[:4])))
     text = ""
@@ -90,12 +135,12 @@ def _describe(figure: go.Figure) -> str:
 def chart_data(figure: go.Figure) -> pd.DataFrame:
     """The figure's data as one long table: per point of a line, bar or dot its panel (when there are several),
     series, x and y; per cell of a heatmap its panel, row, column and value (and the text printed on it)."""
-    panels = _panels(figure)
+    panels = _panels(_Spec(figure.to_dict()))
     rows = []
     for panel in panels:
         where = {"panel": panel.title} if len(panels) > 1 else {}
         x_name, y_name = _axis_title(panel.x_axis) or "x", _axis_title(panel.y_axis) or "y"
-        for trace in panel.traces:
+        for trace, points in zip(panel.traces, panel.points):
             if trace.type == "heatmap":
                 z, x, y = _grid(trace)
                 text = np.asarray(trace.text, dtype=object) if trace.text is not None else None
@@ -106,9 +151,6 @@ def chart_data(figure: go.Figure) -> pd.DataFrame:
                         if text is not None and text.shape == z.shape:
                             cell["shown"] = plain(text[row, column])
                         rows.append(cell)
-                continue
-            points = _points(trace)
-            if points is None:
                 continue
             categories, values = points
             across, along = (y_name, x_name) if _horizontal(trace) else (x_name, y_name)
@@ -123,20 +165,25 @@ def chart_data(figure: go.Figure) -> pd.DataFrame:
 # -- panels and traces ---------------------------------------------------------------------
 
 
-def _panels(figure: go.Figure) -> list[_Panel]:
+def _panels(figure: _Spec) -> list[_Panel]:
     """The figure's subplots in the order of their axes (x, x2, ...), each with its traces and title."""
-    titles = [plain(note.text) for note in figure.layout.annotations if _is_panel_title(note)]
-    titles_by_x = sorted(zip([note.x for note in figure.layout.annotations if _is_panel_title(note)], titles))
+    notes = [note for note in figure.layout.annotations or [] if _is_panel_title(note)]
+    titles_by_x = sorted((note.x, plain(note.text)) for note in notes if note.x is not None)
     by_axes: dict[tuple[str, str], _Panel] = {}
-    for trace in figure.data:
-        if not _drawn(trace):
+    for trace in figure.data or []:
+        if trace.visible is False or trace.visible == "legendonly":
             continue
+        heatmap = trace.type == "heatmap"
+        points = None if heatmap else _points(trace)
+        if (heatmap and (trace.z is None or np.size(trace.z) == 0)) or (not heatmap and points is None):
+            continue  # no data: a legend-only entry (figures._style_legend)
         x_ref, y_ref = getattr(trace, "xaxis", None) or "x", getattr(trace, "yaxis", None) or "y"
         if (x_ref, y_ref) not in by_axes:
-            x_axis = figure.layout[f"xaxis{x_ref[1:]}"]
-            y_axis = figure.layout[f"yaxis{y_ref[1:]}"]
+            x_axis = _axis(getattr(figure.layout, f"xaxis{x_ref[1:]}"))
+            y_axis = _axis(getattr(figure.layout, f"yaxis{y_ref[1:]}"))
             by_axes[(x_ref, y_ref)] = _Panel(_panel_title(x_axis, titles_by_x), x_axis, y_axis)
         by_axes[(x_ref, y_ref)].traces.append(trace)
+        by_axes[(x_ref, y_ref)].points.append(points)
     return list(by_axes.values())
 
 
@@ -146,20 +193,11 @@ def _is_panel_title(note) -> bool:
 
 def _panel_title(x_axis, titles_by_x: list[tuple[float, str]]) -> str:
     """The panel title (figures.panels) centred over this axis's domain."""
-    domain = x_axis.domain or (0, 1)
+    domain = x_axis.domain
     for x, title in titles_by_x:
         if x is not None and domain[0] <= x <= domain[1]:
             return title
     return ""
-
-
-def _drawn(trace) -> bool:
-    """False for a legend-only entry (no data: figures._style_legend) and for a trace hidden from view."""
-    if trace.visible is False or trace.visible == "legendonly":
-        return False
-    if trace.type == "heatmap":
-        return trace.z is not None and np.size(trace.z) > 0
-    return _points(trace) is not None
 
 
 def _grid(trace):
@@ -184,16 +222,26 @@ def _numeric(values) -> bool:
 
 
 def _points(trace) -> tuple[list, np.ndarray] | None:
-    """A line's, bar's or dot's (category or x, value) pairs, with None values dropped."""
+    """A line's, bar's or dot's (category or x, value) pairs, with missing values dropped; None if there are none."""
     if trace.type not in ("scatter", "scattergl", "bar"):
         return None
     values, across = (trace.x, trace.y) if _horizontal(trace) else (trace.y, trace.x)
-    values = list(values if values is not None else [])
-    across = list(across) if across is not None else list(range(len(values)))
-    kept = [(a, v) for a, v in zip(across, values) if v is not None and not _nan(v)]
-    if not kept:
+    if values is None or len(values) == 0:
         return None
-    return [_category(a) for a, _ in kept], np.asarray([v for _, v in kept], dtype=float)
+    values = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+    across = np.arange(len(values)) if across is None else np.asarray(across)
+    shared = min(len(values), len(across))
+    kept = ~np.isnan(values[:shared])
+    if not kept.any():
+        return None
+    values, across = values[:shared][kept], across[:shared][kept]
+    if across.dtype.kind in "iuf":
+        categories = across.tolist()
+    elif across.dtype.kind == "M":
+        categories = list(np.datetime_as_string(across, unit="D"))
+    else:
+        categories = [_category(value) for value in across]
+    return categories, values
 
 
 def _nan(value) -> bool:
@@ -222,8 +270,8 @@ def _untitled(panels: list[_Panel]) -> str:
     return f"A chart of {y_title}" if y_title else "A chart"
 
 
-def _axis_title(axis) -> str:
-    return plain(axis.title.text) if axis is not None and axis.title is not None else ""
+def _axis_title(axis: _Axis | None) -> str:
+    return axis.title if axis is not None else ""
 
 
 @dataclass
@@ -243,7 +291,7 @@ def _describe_panel(panel: _Panel, several: bool, axes_said: set[str]) -> str:
     heatmaps = [trace for trace in panel.traces if trace.type == "heatmap"]
     if heatmaps:
         return lead + "; ".join(_describe_heatmap(trace, panel) for trace in heatmaps)
-    series = _series(panel.traces)
+    series = _series(panel)
     if not series:
         return ""
     value_axis, category_axis = (panel.x_axis, panel.y_axis) if series[0].horizontal else (panel.y_axis, panel.x_axis)
@@ -255,7 +303,7 @@ def _describe_panel(panel: _Panel, several: bool, axes_said: set[str]) -> str:
     return lead + "; ".join(part for part in (axes, body) if part)
 
 
-def _series(traces: list) -> list[_Series]:
+def _series(panel: _Panel) -> list[_Series]:
     """One series per name: a model's validation line, not also its dotted training line and starred best epoch
     (figures.training_curves draws all three under one name; the table has them all). Unnamed dots (one trace per
     model: figures.cell_comparison, figures_comparisons.model_intervals) become one series of dots, each labelled
@@ -264,11 +312,7 @@ def _series(traces: list) -> list[_Series]:
     named: dict[str, _Series] = {}
     unnamed = _Series("", "dots", False, [], np.asarray([]))
     labels_seen = set()
-    for trace in traces:
-        points = _points(trace)
-        if points is None:
-            continue
-        categories, values = points
+    for trace, (categories, values) in zip(panel.traces, panel.points):
         kind = "bars" if trace.type == "bar" else "line" if "lines" in (trace.mode or "lines") else "dots"
         name = plain(trace.name)
         if name:
@@ -457,10 +501,10 @@ def _format(value, axis=None, trace=None) -> str:
         return plain(value)
     if math.isnan(number):
         return "no value"
-    tick_format = (axis.tickformat if axis is not None else None) or ""
+    tick_format = axis.tickformat if axis is not None else ""
     if trace is not None:  # a heatmap's values: as printed on its cells, else as its colour bar reads
         printed = re.search(r"%\{z:([^}]*)\}", str(trace.texttemplate or ""))
-        tick_format = printed.group(1) if printed else (trace.colorbar.tickformat or "")
+        tick_format = printed.group(1) if printed else ((trace.colorbar or _Spec()).tickformat or "")
     if "%" in tick_format:
         decimals = re.search(r"\.(\d)", tick_format)
         return f"{number:.{int(decimals.group(1)) if decimals else 0}%}"
