@@ -45,7 +45,7 @@ def sections(html: str) -> list[str]:
 def described(html: str) -> list[str]:
     """Every chart's description, after checking the page's accessibility (issue 26): the document's language and
     title, headings in order without a skipped level, and each chart an image named by its words, which its caption
-    prints too."""
+    shows on screen too."""
     assert re.search(r'<html lang="en">', html) and re.search(r"<title>[^<]+</title>", html)
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
     assert levels[0] == 1 and levels.count(1) == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
@@ -53,7 +53,7 @@ def described(html: str) -> list[str]:
                          r"<figcaption>(.*?)</figcaption></figure>", html, flags=re.DOTALL)  # fmt: skip
     assert len(figures) == plotly_data(html).count('class="plotly-graph-div"') > 0
     for words, caption in figures:
-        assert caption.endswith(words) and len(unescape(words)) > 20
+        assert caption.endswith(f'<span class="words">{words}</span>') and len(unescape(words)) > 20
     return [unescape(words) for words, _ in figures]
 
 

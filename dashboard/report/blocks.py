@@ -34,8 +34,9 @@ def chart(figure: go.Figure, height: int = 380, caption: str | None = None, top:
     """A Plotly figure in the shared look, as a div that draws itself from the page's inline plotly.js.
 
     The chart is an image to assistive technology (role="img"), named by its description in words
-    (`describe.describe`, the words the dashboard gives the same chart), which the caption under it prints too:
-    a screen reader, a tagged PDF's Figure (its /Alt) and a reader of a black-and-white print all get them.
+    (`describe.describe`, the words the dashboard gives the same chart), which the caption under it shows on
+    screen too. Printed, the words are the PDF's alt text of the chart's Figure, not a caption: a paragraph under
+    every chart would push the sections off the pages they were laid out for, and be read out twice.
     `top` widens the top margin, for charts whose labels sit above the plot (at a page's width they tilt).
     """
     words = describe(figure)
@@ -46,7 +47,7 @@ def chart(figure: go.Figure, height: int = 380, caption: str | None = None, top:
                          default_height=f"{figure.layout.height}px")  # fmt: skip
     note = f"{html.escape(caption)} " if caption else ""
     return Markup(f'<figure class="figure"><div role="img" aria-label="{html.escape(words, quote=True)}">{div}</div>'
-                  f'<figcaption>{note}{html.escape(words)}</figcaption></figure>')  # fmt: skip
+                  f'<figcaption>{note}<span class="words">{html.escape(words)}</span></figcaption></figure>')  # fmt: skip
 
 
 def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, css: str = "") -> Markup:

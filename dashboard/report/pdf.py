@@ -32,8 +32,8 @@ CHARTS_DRAWN = ("() => Array.from(document.querySelectorAll('.plotly-graph-div')
                 ".every(div => div.querySelector('.main-svg'))")  # fmt: skip
 # Before printing, a chart becomes one Figure in the PDF's structure tree: Chromium would tag every drawn piece of
 # its SVG as a Figure of its own, without alt text, and the <figure> around it as one more. The chart's parts are
-# presentational (what role="img" means to a screen reader already), and the <figure> groups the chart's Figure
-# with its Caption.
+# presentational (what role="img" means to a screen reader already), and the <figure> is a group around the
+# chart's Figure and the caption it has (a chart's own note; its words are its /Alt, not printed: template.py).
 ONE_FIGURE_PER_CHART = ("() => { document.querySelectorAll('[role=img] *').forEach(part => part.setAttribute('role', "
                         "'none')); document.querySelectorAll('figure').forEach(figure => figure.setAttribute('role', "
                         "'group')); }")  # fmt: skip
