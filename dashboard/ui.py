@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import loaders
+from dashboard.describe import chart_data, describe
 from dashboard.figures import SUBSCRIPT, styled
 from dashboard.pages import page_path
 from dashboard.state import DATASET, RUN, RUNS, TAB, Selection, keep_current_view, kept, on_offer, selection
@@ -171,11 +172,13 @@ def show_chart(name: str, build: Callable[..., go.Figure], *args, height: int | 
 
     The styled figure is cached on its inputs: Plotly figures take tens of
     milliseconds to build, so drawing the same chart again is a lookup. `name`
-    is the file name of the PNG its toolbar downloads.
+    is the file name of the PNG its toolbar downloads. The chart is described in
+    words (`describe.describe`) for screen readers, and its data is one click away.
     """
     presentation = selection().presentation
-    figure = styled_figure(build, args, kwargs, presentation, height)
-    st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation))
+    figure, words = styled_figure(build, args, kwargs, presentation, height)
+    st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation), alt=words)
+    _chart_data(name, figure, words)
 
 
 def clicked_point(key: str, name: str, build: Callable[..., go.Figure], *args, height: int | None = None,
@@ -183,11 +186,22 @@ def clicked_point(key: str, name: str, build: Callable[..., go.Figure], *args, h
     """`show_chart` for a chart whose points can be clicked: the clicked point (Plotly's point: its
     `customdata`, `point_index`, ...), or None before a click."""
     presentation = selection().presentation
-    figure = styled_figure(build, args, kwargs, presentation, height)
+    figure, words = styled_figure(build, args, kwargs, presentation, height)
     event = st.plotly_chart(figure, theme=None, config=_chart_config(name, presentation), key=key,
-                            on_select="rerun", selection_mode="points")  # fmt: skip
+                            on_select="rerun", selection_mode="points", alt=words)  # fmt: skip
+    _chart_data(name, figure, words)
     points = event.selection.points if event and event.selection else []
     return points[0] if points else None
+
+
+def _chart_data(name: str, figure: go.Figure, words: str) -> None:
+    """The chart in words and its data as a table, folded under it. The table is built only while the expander is
+    open (opening it reruns the page): a page of ten charts pays for ten folded labels, not ten tables."""
+    data = st.expander("The data", key=f"chart-data:{name}", on_change="rerun", icon=":material/table:")
+    if data.open:
+        with data:
+            st.caption(words)
+            show_table(chart_data(figure), f"{name}-chart")  # a page's own table may already be called `name`
 
 
 def _chart_config(name: str, presentation: bool) -> dict:
@@ -200,23 +214,27 @@ def _chart_config(name: str, presentation: bool) -> dict:
 
 
 def styled_figure(build: Callable[..., go.Figure], args: tuple, kwargs: dict, presentation: bool,
-                  height: int | None) -> go.Figure:  # fmt: skip
-    """`styled(build(*args, **kwargs))`, cached on the inputs' content. The key is a digest of their pickle: Streamlit's
+                  height: int | None) -> tuple[go.Figure, str]:  # fmt: skip
+    """`styled(build(*args, **kwargs))` and its description in words, cached on the inputs' content. The key is a digest of their pickle: Streamlit's
     own hashing walks every frame, list and string of the inputs in Python, which cost a page ~50 ms a rerun for a
     forecast's series. Equal bytes are equal inputs; inputs that pickle differently only miss the cache."""
     try:
         digest = hashlib.blake2b(pickle.dumps((args, sorted(kwargs.items())), protocol=5), digest_size=16).hexdigest()
     except (pickle.PicklingError, TypeError, AttributeError):  # a function among them: drawn, not kept
-        return styled(build(*args, **kwargs), presentation, height)
+        return _styled_and_described(build(*args, **kwargs), presentation, height)
     return _styled_figure(build.__module__, build.__qualname__, digest, presentation, height, _args=args,
                           _kwargs=kwargs, _build=build)  # fmt: skip
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _styled_figure(module: str, builder: str, digest: str, presentation: bool, height: int | None, _args: tuple,
-                   _kwargs: dict, _build) -> go.Figure:  # fmt: skip
+                   _kwargs: dict, _build) -> tuple[go.Figure, str]:  # fmt: skip
     # cache_resource hands back the object itself; nothing changes it after this (plotly_chart copies it).
-    return styled(_build(*_args, **_kwargs), presentation, height)
+    return _styled_and_described(_build(*_args, **_kwargs), presentation, height)
+
+
+def _styled_and_described(figure: go.Figure, presentation: bool, height: int | None) -> tuple[go.Figure, str]:
+    return styled(figure, presentation, height), describe(figure)
 
 
 def show_table(frame: pd.DataFrame, name: str, column_config: dict | None = None, height="auto") -> None:

@@ -310,11 +310,12 @@ def test_a_chart_is_built_once_per_content_of_its_inputs_and_a_changed_input_bui
     def frame(last: float) -> pd.DataFrame:
         return pd.DataFrame({"x": ["a", "b"], "y": [1.0, last]})
 
-    first = ui.styled_figure(bars, (frame(2.0), "cache test"), {}, False, None)
-    again = ui.styled_figure(bars, (frame(2.0), "cache test"), {}, False, None)
-    changed = ui.styled_figure(bars, (frame(2.5), "cache test"), {}, False, None)
+    first, words = ui.styled_figure(bars, (frame(2.0), "cache test"), {}, False, None)
+    again, _ = ui.styled_figure(bars, (frame(2.0), "cache test"), {}, False, None)
+    changed, _ = ui.styled_figure(bars, (frame(2.5), "cache test"), {}, False, None)
     assert again is first and changed is not first and built == ["cache test", "cache test"]
     assert list(changed.data[0].y) == [1.0, 2.5]
-    assert ui.styled_figure(bars, (frame(2.0), "cache test"), {}, True, None) is not first  # presentation: its own
-    unpicklable = ui.styled_figure(bars, (frame(2.0), "cache test"), {"colour": lambda: None}, False, None)
+    assert words.lower().startswith("cache test")  # its description in words (dashboard.describe)
+    assert ui.styled_figure(bars, (frame(2.0), "cache test"), {}, True, None)[0] is not first  # presentation: its own
+    unpicklable, _ = ui.styled_figure(bars, (frame(2.0), "cache test"), {"colour": lambda: None}, False, None)
     assert list(unpicklable.data[0].y) == [1.0, 2.0] and unpicklable is not first and len(built) == 4

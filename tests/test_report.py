@@ -42,6 +42,21 @@ def sections(html: str) -> list[str]:
     return re.findall(r"<h2[^>]*>(.*?)</h2>", html)
 
 
+def described(html: str) -> list[str]:
+    """Every chart's description, after checking the page's accessibility (issue 26): the document's language and
+    title, headings in order without a skipped level, and each chart an image named by its words, which its caption
+    shows on screen too."""
+    assert re.search(r'<html lang="en">', html) and re.search(r"<title>[^<]+</title>", html)
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
+    assert levels[0] == 1 and levels.count(1) == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
+    figures = re.findall(r'<figure class="figure"><div role="img" aria-label="([^"]+)">.*?'
+                         r"<figcaption>(.*?)</figcaption></figure>", html, flags=re.DOTALL)  # fmt: skip
+    assert len(figures) == plotly_data(html).count('class="plotly-graph-div"') > 0
+    for words, caption in figures:
+        assert caption.endswith(f'<span class="words">{words}</span>') and len(unescape(words)) > 20
+    return [unescape(words) for words, _ in figures]
+
+
 def needs_chromium():
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium here")
@@ -295,6 +310,7 @@ def test_a_report_holds_the_sections_its_data_sets_runs_have(dataset, trained, t
     assert f"wrote {out}: {len(finished)} runs of {dataset}" in result.stdout
     for record in finished:
         assert record.run_id in html  # every run named by its exact id
+    described(html)
     charts = plotly_data(html)
     if dataset == "co2":
         assert "Holt-Winters" in charts and "1 step ahead" in charts and "RMSE by horizon step" in charts
@@ -366,19 +382,61 @@ def test_the_course_reports_draw_in_chromium_with_the_network_blocked(dataset, t
     assert len(traces) >= 2 and all(count > 0 for count in traces)
 
 
-@pytest.mark.browser
-def test_the_pdf_carries_the_memory_lab_and_the_gradients(trained, tmp_path):
+@pytest.fixture(scope="module")
+def memory_pdf(trained, tmp_path_factory) -> tuple[Path, Path]:
+    """The memory-d6 report, as HTML and as the PDF printed from it (one Chromium print for the tests below)."""
     needs_chromium()
+    folder = tmp_path_factory.mktemp("memory-report")
+    report(trained, folder / "report.html", "--dataset", "memory-d6")
+    report(trained, folder / "report.pdf", "--dataset", "memory-d6")
+    return folder / "report.html", folder / "report.pdf"
+
+
+@pytest.mark.browser
+def test_the_pdf_carries_the_memory_lab_and_the_gradients(memory_pdf):
     from pypdf import PdfReader
 
-    out = tmp_path / "report.pdf"
-    report(trained, out, "--dataset", "memory-d6")
-    pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in PdfReader(out).pages]
+    pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in PdfReader(memory_pdf[1]).pages]
     for title in ("The memory lab: remembering one word across D steps", "Gradients through time"):
         opening = [text for text in pages if text.lstrip().startswith(title)]
         assert opening, f"no page opens with {title!r}"  # each on a page of its own
     text = "".join(pages)
     assert "chrono initialisation" in text and "steps back from the end" in text
+
+
+def structure(node, found: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """The structure elements under `node` in reading order, as (type, alt text)."""
+    node = node.get_object()
+    if "/S" in node:
+        found.append((str(node["/S"]), node.get("/Alt")))
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+        kid = kid.get_object()
+        if hasattr(kid, "keys") and kid.get("/Type") not in ("/MCR", "/OBJR"):
+            structure(kid, found)
+    return found
+
+
+@pytest.mark.browser
+def test_the_pdf_is_tagged_with_its_title_language_headings_and_every_chart_described(memory_pdf):
+    """What a screen reader and a PDF/UA checker read: the structure tree, the document's language and title (shown
+    in the window's title bar), bookmarks, headings H1 then H2 in order, and one Figure per chart whose /Alt is the
+    chart's description (the same words the HTML report and the dashboard give it)."""
+    from pypdf import PdfReader
+
+    html, pdf = memory_pdf
+    words = described(html.read_text())
+    reader = PdfReader(pdf)
+    catalogue = reader.trailer["/Root"]
+    assert catalogue["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in catalogue and "/Outlines" in catalogue
+    assert catalogue["/Lang"] == "en" and catalogue["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert reader.metadata.title == unescape(re.search(r"<title>([^<]+)</title>", html.read_text()).group(1))
+    elements = structure(catalogue["/StructTreeRoot"], [])
+    headings = [int(kind[2]) for kind, _ in elements if re.fullmatch(r"/H[1-6]", kind)]
+    assert headings[0] == 1 and headings.count(1) == 1 and headings.count(2) >= 5
+    assert all(b <= a + 1 for a, b in zip(headings, headings[1:]))  # no level skipped
+    figures = [alt for kind, alt in elements if kind == "/Figure"]
+    assert [str(alt) for alt in figures] == words  # every chart, in order, and no Figure without its words
 
 
 def test_the_summary_says_who_won_in_words_and_skips_what_was_not_trained():

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from markupsafe import Markup
 
 from dashboard import figures
+from dashboard.describe import describe
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -32,15 +33,21 @@ class Section:
 def chart(figure: go.Figure, height: int = 380, caption: str | None = None, top: int | None = None) -> Markup:
     """A Plotly figure in the shared look, as a div that draws itself from the page's inline plotly.js.
 
+    The chart is an image to assistive technology (role="img"), named by its description in words
+    (`describe.describe`, the words the dashboard gives the same chart), which the caption under it shows on
+    screen too. Printed, the words are the PDF's alt text of the chart's Figure, not a caption: a paragraph under
+    every chart would push the sections off the pages they were laid out for, and be read out twice.
     `top` widens the top margin, for charts whose labels sit above the plot (at a page's width they tilt).
     """
+    words = describe(figure)
     figure = figures.styled(figure, presentation=False, height=height)
     if top:
         figure.update_layout(margin_t=top)
     div = figure.to_html(full_html=False, include_plotlyjs=False, config=PLOT_CONFIG, default_width="100%",
                          default_height=f"{figure.layout.height}px")  # fmt: skip
-    note = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return Markup(f'<div class="figure">{div}{note}</div>')
+    note = f"{html.escape(caption)} " if caption else ""
+    return Markup(f'<figure class="figure"><div role="img" aria-label="{html.escape(words, quote=True)}">{div}</div>'
+                  f'<figcaption>{note}<span class="words">{html.escape(words)}</span></figcaption></figure>')  # fmt: skip
 
 
 def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, css: str = "") -> Markup:

@@ -9,6 +9,10 @@ the tables and the text would have to be laid out a second time.
 
 Printing waits until every Plotly chart has drawn; nothing is fetched from the
 network (every request but the page's own is refused).
+
+The PDF is tagged (Chromium writes its structure tree from the page's accessibility tree): headings, paragraphs,
+tables, lists, and one Figure per chart whose /Alt is the chart's description (blocks.chart); the document's title
+and language come from <title> and <html lang>. See docs/accessibility-charts.md for how to check one.
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ PRINT_WIDTH = 760  # px: an A4 page's width between 12 mm margins at 96 dpi, so 
 # True once every chart div has its SVG: Plotly draws asynchronously after the page loads.
 CHARTS_DRAWN = ("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
                 ".every(div => div.querySelector('.main-svg'))")  # fmt: skip
+# Before printing, a chart becomes one Figure in the PDF's structure tree: Chromium would tag every drawn piece of
+# its SVG as a Figure of its own, without alt text, and the <figure> around it as one more. The chart's parts are
+# presentational (what role="img" means to a screen reader already), and the <figure> is a group around the
+# chart's Figure and the caption it has (a chart's own note; its words are its /Alt, not printed: template.py).
+ONE_FIGURE_PER_CHART = ("() => { document.querySelectorAll('[role=img] *').forEach(part => part.setAttribute('role', "
+                        "'none')); document.querySelectorAll('figure').forEach(figure => figure.setAttribute('role', "
+                        "'group')); }")  # fmt: skip
 
 
 def write_pdf(html: str, path: Path, timeout_seconds: float = 120) -> None:
@@ -49,7 +60,9 @@ def write_pdf(html: str, path: Path, timeout_seconds: float = 120) -> None:
                     page.emulate_media(media="print")
                     page.goto(page_file.as_uri(), wait_until="load", timeout=timeout_seconds * 1000)
                     page.wait_for_function(CHARTS_DRAWN, timeout=timeout_seconds * 1000)
-                    pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
+                    page.evaluate(ONE_FIGURE_PER_CHART)
+                    pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True, tagged=True,
+                                   outline=True,
                                    margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"},
                                    display_header_footer=True, header_template="<span></span>",
                                    footer_template='<div style="font-size:8px;width:100%;text-align:center;'

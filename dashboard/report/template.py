@@ -43,6 +43,7 @@ PAGE = """<!DOCTYPE html>
     h2.first, #data h2, #leaderboard h2 { break-before: auto; page-break-before: auto; }
     h2, p.lead { break-after: avoid; page-break-after: avoid; }
     a { color: inherit; text-decoration: none; }
+    figcaption .words { display: none; }  /* a chart's words are its Figure's alt text in the PDF (blocks.chart) */
   }
 </style>
 <script>{{ plotly_js }}</script>

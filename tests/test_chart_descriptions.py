@@ -1,0 +1,105 @@
+"""Every chart on every page has a text alternative (its description in words, as its accessible name) and its data
+one click away (issue 26, item 2), on the session's trained store; and in Chromium the description is what the
+accessibility tree names the chart."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.describe import chart_data, describe, plain
+from dashboard.features.lab import figures_lab
+from dashboard_stores import APP, FORECAST_DATASET, PAGES, problems
+
+# Where each page draws its charts without a click: the forecasting pages on a series, the lab on its tasks.
+QUERIES = {"forecasts": {"dataset": FORECAST_DATASET}, "forecaster_inside": {"dataset": FORECAST_DATASET}}
+NO_CHART_HERE = {"inside", "glass_box", "deploy", "train", "report", "class_wall", "submit"}  # charts after a click,
+# or none on this store (nothing measured for Deploy): tests/test_end_to_end_pages.py opens them in the browser
+
+
+def open_view(page: str, presentation: bool = False) -> AppTest:
+    app = AppTest.from_file(str(APP), default_timeout=120)
+    app.query_params.update({**QUERIES.get(page, {}), **({"presentation": "true"} if presentation else {})})
+    app.run()
+    if page != "overview":
+        app.switch_page(PAGES[page]).run()
+    return app
+
+
+@pytest.fixture
+def store(trained, store_at):
+    return store_at(trained)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_has_its_words_and_its_data_one_click_away(page, store):
+    app = open_view(page)
+    assert not problems(app)
+    charts = app.get("plotly_chart")
+    if page not in NO_CHART_HERE:
+        assert charts, f"{page} drew no chart"
+    data = [expander for expander in app.expander if expander.label == "The data"]
+    assert len(data) == len(charts)  # one folded table under each chart
+    assert not any(expander.proto.expanded for expander in data)
+    for chart in charts:
+        words, title = chart.proto.alt, plain(json.loads(chart.proto.spec)["layout"].get("title", {}).get("text"))
+        assert words.startswith(title) and len(words) > len(title) + 20, f"{page}: {words!r}"  # more than a title
+        assert words.endswith(".") and "nan" not in words.split()
+
+
+def test_opening_the_data_shows_the_words_and_the_table_of_every_point(store):
+    app = open_view("memory_lab")
+    chart = app.get("plotly_chart")[0]
+    tables = len(app.dataframe)  # the page's own (where each model looks); folded, the chart's is not built
+    app.session_state["chart-data:memory-accuracy"] = True  # the expander's key (ui._chart_data): opened
+    app.run()
+    assert not problems(app)
+    assert chart.proto.alt in [caption.value for caption in app.caption]
+    assert len(app.dataframe) == tables + 1
+    table = next(frame.value for frame in app.dataframe if "series" in frame.value.columns)
+    assert {"series", "test accuracy"} <= set(table.columns) and len(table) >= 6
+    assert "Download CSV" in [button.label for button in app.get("download_button")]
+
+
+def test_a_projector_keeps_the_words_and_folds_the_data(store):
+    app = open_view("memory_lab", presentation=True)
+    charts = app.get("plotly_chart")
+    assert charts and all(chart.proto.alt for chart in charts)
+    assert not any("series" in frame.value.columns for frame in app.dataframe) and not app.get("download_button")
+
+
+@pytest.mark.browser
+def test_a_screen_reader_hears_the_chart_described(store, tmp_path_factory):
+    """The accessibility tree Chromium gives a screen reader names the chart (a figure) by its description."""
+    from playwright.sync_api import sync_playwright
+
+    from test_dashboard_browser import CHROMIUM, CHROMIUM_FLAGS, settle, streamlit_on
+
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium here")
+    with streamlit_on(store, tmp_path_factory.mktemp("server")) as address, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        page.goto(f"{address}/memory_lab")
+        settle(page)
+        chart = page.locator('[data-testid="stPlotlyChart"]').first
+        chart.wait_for()
+        tree = chart.aria_snapshot()
+        count = page.get_by_role("figure", name=re.compile("^Remembering one word across D steps")).count()
+        browser.close()
+    assert "Remembering one word across D steps. Test accuracy against distance D" in tree
+    assert count == 1
+
+
+def test_the_words_and_the_table_come_from_the_same_figure_the_page_draws():
+    """A cheap check beside the page walk: the lab's chart of a store with one model that forgets."""
+    import pandas as pd
+
+    points = pd.DataFrame([{"distance": d, "cell": "rnn", "init": "identity", "fair": True, "accuracy": a, "seed": 0}
+                           for d, a in ((5, 1.0), (50, 0.5))])  # fmt: skip
+    figure = figures_lab.accuracy_by_distance(points)
+    assert "RNN (identity start): 100% at 5 to 50% at 50" in describe(figure)
+    assert len(chart_data(figure)) == 2 + 2  # the chance line's two ends and the model's two points
