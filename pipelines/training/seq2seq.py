@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from ..backends import TorchBackend, backend_for
-from ..data.seq2seq import PairDataset, Symbols, load_pairs, pairs_summary, resolve_pairs
+from ..data.seq2seq import PairDataset, Symbols, Words, build_table, load_pairs, pairs_summary, resolve_pairs
 from ..devices import autocast, seed_everything
 from ..models.seq2seq import EncoderDecoder, count_parameters
 from ..models.seq2seq_spec import Seq2SeqSpec, seq2seq_zoo_specs
@@ -30,6 +30,7 @@ from ..records import Seq2SeqMetrics
 from ..store import RunClaim, Store
 from ..tasks import SEQ2SEQ
 from ..threads import limited_threads
+from ..translation.baselines import baseline_scores, text_scores
 from ..translation.pairs import IGNORED, EncodedPairs, decode_split, sequence_metrics
 from .bucketing import length_buckets
 from .config import TrainConfig
@@ -46,7 +47,7 @@ SAMPLES = 5  # test pairs kept with the metrics, with what the model wrote
 @dataclass
 class PreparedPairs:
     data: PairDataset
-    symbols: Symbols
+    symbols: Symbols | Words
     train: EncodedPairs
     validation: EncodedPairs
     test: EncodedPairs
@@ -57,7 +58,7 @@ class PreparedPairs:
 
     @property
     def longest_target(self) -> int:
-        return int(max(len(pair.target) for pair in self.data.train))
+        return int(max(len(self.symbols.split(pair.target)) for pair in self.data.train))  # symbols, not characters
 
     def dataset_ref(self) -> dict:
         """What a run's spec.json says about the task it read (`pipelines.records.DatasetRef`)."""
@@ -66,14 +67,18 @@ class PreparedPairs:
                 "maxlen": self.data.info.longest_source}  # fmt: skip
 
 
-def prepare_pairs(store: Store, key: str, limit: int | None = None) -> PreparedPairs:
-    """Generate a task and its symbols (training pairs only); (re)write its card, symbols and test pairs."""
-    data = load_pairs(key, limit)
-    symbols = Symbols.build(data.train)
+def prepare_pairs(store: Store, key: str, limit: int | None = None, data_dir=None) -> PreparedPairs:
+    """Generate (or read) a task and its symbols (training pairs only); (re)write its card, symbols and test pairs.
+    A text task's card holds its baselines' BLEU and chrF on the test split."""
+    data = load_pairs(key, limit, data_dir)
+    symbols = build_table(data)
     if stored_fingerprint(store, data.info.key) != symbols.fingerprint():
         test = pd.DataFrame({"id": [pair.id for pair in data.test], "text": [pair.source for pair in data.test],
                              "target": [pair.target for pair in data.test]})  # fmt: skip
-        store.write_dataset(pairs_summary(data, symbols), symbols.vocabulary, test)
+        summary = pairs_summary(data, symbols)
+        if symbols.unit == "words":
+            summary["baselines"] = baseline_scores(data.train, data.test)
+        store.write_dataset(summary, symbols.vocabulary, test)
     encode = partial(EncodedPairs.encode, symbols=symbols)
     return PreparedPairs(data, symbols, encode(data.train), encode(data.validation), encode(data.test))
 
@@ -133,7 +138,9 @@ def train_encoder_decoder(run_id: str, spec: Seq2SeqSpec, config: TrainConfig, d
     predict_seconds = time.perf_counter() - scoring_started
     sources = [pair.source for pair in data.test.texts]
     targets = [pair.target for pair in data.test.texts]
-    metrics = sequence_metrics(sources, targets, written)
+    metrics = sequence_metrics(sources, targets, written, data.symbols.split)
+    if data.symbols.unit == "words":
+        metrics.update(text_scores(targets, written))
     metrics.update(
         validation_exact_match=fitted.best.get("val_accuracy"),
         parameters=count_parameters(model),
@@ -145,7 +152,7 @@ def train_encoder_decoder(run_id: str, spec: Seq2SeqSpec, config: TrainConfig, d
     Seq2SeqMetrics.model_validate(metrics)  # what every reader will expect of the file
     claim.write_frame("predictions.csv", pd.DataFrame({
         "id": [pair.id for pair in data.test.texts], "source": sources, "target": targets, "written": written,
-        "length": [len(source) for source in sources],
+        "length": [len(data.symbols.split(source)) for source in sources],
         "exact": [t == w for t, w in zip(targets, written)]}))  # fmt: skip
     claim.write_file(backend.weights_file, lambda path: backend.save(model, path))
     finish(claim, metrics, started)
@@ -164,7 +171,7 @@ def train(store: Store, request: TrainRequest) -> list[Outcome]:
                               list(request.only) if request.only else None)  # fmt: skip
     config = TrainConfig.layered(info.training, request.overrides)  # checked before anything is written
     backend = backend_for("torch", request.device)
-    data = prepare_pairs(store, request.dataset, request.limit)
+    data = prepare_pairs(store, request.dataset, request.limit, request.data_dir)
     trainers = {}
     for spec in specs:
         spec = spec.resolved(len(data.symbols), data.longest_target)
@@ -188,5 +195,6 @@ def train_seq2seq_zoo(store: Store, dataset: str, zoo_name: str = "seq2seq", **o
 
 
 def _detail(metrics: dict) -> str:
-    return (f"exact match {metrics['exact_match']:.3f}, per token {metrics['token_accuracy']:.3f}, "
+    text = f", BLEU {metrics['bleu']:.1f}, chrF {metrics['chrf']:.1f}" if metrics.get("bleu") is not None else ""
+    return (f"exact match {metrics['exact_match']:.3f}, per token {metrics['token_accuracy']:.3f}{text}, "
             f"{metrics['train_seconds']:.0f}s")  # fmt: skip
