@@ -14,8 +14,8 @@ ATTENTION_SHADES = " ░▒▓█"  # the terminal's heatmap: a weight of 0 to 1
 
 def add_translate_arguments(translate: argparse.ArgumentParser) -> None:
     run_arguments(translate)
-    translate.add_argument("--text", required=True, help="the source: a date, a sequence of letters a-t, or an Indonesian sentence "
-                           "(nusax-id-en; quote it)")
+    translate.add_argument("--text", required=True, help="the source: a date, a sequence of letters a-t, or an "
+                           "Indonesian sentence (nusax-id-en; quote it)")
     translate.add_argument("--beam", type=int, default=1, help="beam width, 1 to 10 (default 1: greedy decoding)")
     translate.add_argument("--json", action="store_true", help="output, attention matrix, candidates and scores")
 
@@ -46,7 +46,8 @@ def cmd_translate(args) -> int:
         print(f"note    {unknown_words_note(translation.unknown)}")
     if translation.attention is not None:
         words = model.symbols.unit == "words"
-        print("\nattention (rows: each written symbol; columns: the source" + (", one shade per word)" if words else ")"))
+        per_word = ", one shade per word" if words else ""
+        print(f"\nattention (rows: each written symbol; columns: the source{per_word})")
         print("      " + (" | ".join(translation.source_symbols) if words else translation.source))
         for symbol, row in zip(translation.symbols, translation.attention):
             shades = "".join(ATTENTION_SHADES[min(int(weight * len(ATTENTION_SHADES)), len(ATTENTION_SHADES) - 1)]

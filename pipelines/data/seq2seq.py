@@ -356,8 +356,8 @@ def check_source(text: str, symbols: "Symbols | Words") -> str:
     test sentences of 500 training pairs hold one: `unknown_words_note` says which), and refuses a source
     whose words are all unknown."""
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"the source is empty: type {'a sentence' if symbols.unit == 'words' else 'a date or a sequence'} "
-                         "to translate")  # fmt: skip
+        wanted = "a sentence" if symbols.unit == "words" else "a date or a sequence"
+        raise ValueError(f"the source is empty: type {wanted} to translate")
     if len(text) > MAX_SOURCE_CHARACTERS:
         raise ValueError(f"the source is {len(text):,} characters long; at most {MAX_SOURCE_CHARACTERS:,} are read")
     unknown = symbols.unknown(text)
@@ -375,7 +375,8 @@ def check_source(text: str, symbols: "Symbols | Words") -> str:
 
 def unknown_words_note(unknown: list[str]) -> str:
     """What a page or the terminal says of the words a model read as <unk>."""
-    shown = ", ".join(repr(word) for word in unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+    more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+    shown = ", ".join(repr(word) for word in unknown[:10]) + more
     return f"{len(unknown)} word{'s' if len(unknown) != 1 else ''} never seen in training, read as <unk>: {shown}"
 
 

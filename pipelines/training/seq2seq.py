@@ -8,6 +8,12 @@ training (each step reads the true previous symbol), a validation epoch scored
 by greedy decoding (its exact-match accuracy is what `stop_at_accuracy` reads),
 the best validation epoch kept. Each run is scored on the test split by greedy
 decoding: exact-sequence and per-token accuracy, overall and by source length.
+
+Every epoch also scores a subset of the validation pairs both ways (exposure
+bias, seed 001 section 7.8): teacher-forced, each step reading the true
+previous symbol, and free-running, each step reading the model's own previous
+guess, as at inference. The history keeps both losses and per-token accuracies
+(`free_running_loss`, ...): the Teacher forcing page draws them.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from .torch_loop import BatchLoss, train_loop
 from .train import stored_fingerprint
 
 SAMPLES = 5  # test pairs kept with the metrics, with what the model wrote
+EXPOSURE_PAIRS = 128  # validation pairs scored teacher-forced and free-running every epoch: cheap, and enough
 
 
 @dataclass
@@ -101,25 +108,44 @@ def fit(model: EncoderDecoder, data: PreparedPairs, config: TrainConfig, device:
         real = targets != IGNORED
         return loss, int((logits.argmax(-1) == targets)[real].sum()), int(real.sum())
 
+    exposure: list[dict] = []  # per epoch: the subset's losses and accuracies both ways
+
     def validate() -> tuple[float, float]:
         model.eval()
-        total, count = 0.0, 0
-        with torch.no_grad():
-            for start in range(0, len(data.validation), 256):
-                indices = np.arange(start, min(start + 256, len(data.validation)))
-                source, lengths, inputs, targets = data.validation.padded(indices)
-                logits, _ = model(torch.from_numpy(source).to(device), torch.from_numpy(lengths),
-                                  torch.from_numpy(inputs).to(device))  # fmt: skip
-                targets = torch.from_numpy(targets).to(device)
-                total += float(nn.functional.cross_entropy(logits.float().flatten(0, 1), targets.flatten(),
-                                                           ignore_index=IGNORED, reduction="sum"))  # fmt: skip
-                count += int((targets != IGNORED).sum())
+        loss, _ = scored(model, data.validation, np.arange(len(data.validation)), device)
+        subset = np.arange(min(EXPOSURE_PAIRS, len(data.validation)))
+        forced_loss, forced_accuracy = scored(model, data.validation, subset, device)
+        free_loss, free_accuracy = scored(model, data.validation, subset, device, teacher_forcing=False)
+        exposure.append({"forced_loss": forced_loss, "forced_token_accuracy": forced_accuracy,
+                         "free_running_loss": free_loss, "free_running_token_accuracy": free_accuracy})  # fmt: skip
         written = decode_split(model, data.validation, device, data.symbols)
         exact = float(np.mean([pair.target == output for pair, output in zip(data.validation.texts, written)]))
-        return total / count, exact
+        return loss, exact
 
     batches = length_buckets(data.train.lengths, config.batch_size)
-    return train_loop(model, batches, batch_loss, validate, config, device, on_progress)
+    fitted = train_loop(model, batches, batch_loss, validate, config, device, on_progress)
+    for row, extra in zip(fitted.history, exposure):  # a validation that raised left no history row
+        row.update(extra)
+    return fitted
+
+
+def scored(model: EncoderDecoder, pairs: EncodedPairs, indices: np.ndarray, device: torch.device,
+           teacher_forcing: bool = True) -> tuple[float, float]:  # fmt: skip
+    """(loss per target symbol, share of target symbols predicted right) over `pairs[indices]`, each step reading
+    the true previous symbol (teacher forcing) or the model's own likeliest one (free-running)."""
+    total, right, count = 0.0, 0, 0
+    with torch.no_grad():
+        for start in range(0, len(indices), 256):
+            source, lengths, inputs, targets = pairs.padded(indices[start : start + 256])
+            logits, _ = model(torch.from_numpy(source).to(device), torch.from_numpy(lengths),
+                              torch.from_numpy(inputs).to(device), teacher_forcing=teacher_forcing)  # fmt: skip
+            targets = torch.from_numpy(targets).to(device)
+            total += float(nn.functional.cross_entropy(logits.float().flatten(0, 1), targets.flatten(),
+                                                       ignore_index=IGNORED, reduction="sum"))  # fmt: skip
+            real = targets != IGNORED
+            right += int((logits.argmax(-1) == targets)[real].sum())
+            count += int(real.sum())
+    return total / count, right / count
 
 
 def train_encoder_decoder(run_id: str, spec: Seq2SeqSpec, config: TrainConfig, data: PreparedPairs,

@@ -30,6 +30,7 @@ from sacrebleu.metrics import BLEU, CHRF
 from ..data.seq2seq import Pair
 
 EM_ITERATIONS = 5
+BASELINE_NAMES = {"copy": "copy the source", "dictionary": "word for word (IBM Model 1)"}  # how pages name them
 
 
 def text_scores(targets: list[str], written: list[str]) -> dict[str, float]:

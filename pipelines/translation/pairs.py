@@ -100,7 +100,8 @@ def sequence_metrics(sources: list[str], targets: list[str], written: list[str],
     tokens = [token_accuracy(target, output, split) for target, output in zip(targets, written)]
     buckets: dict[str, dict] = {}
     for source, right, (correct, counted) in zip(sources, exact, tokens):
-        bucket = buckets.setdefault(length_bucket(len(split(source))), {"examples": 0, "exact": 0, "right": 0, "counted": 0})
+        bucket = buckets.setdefault(length_bucket(len(split(source))),
+                                    {"examples": 0, "exact": 0, "right": 0, "counted": 0})  # fmt: skip
         bucket["examples"] += 1
         bucket["exact"] += int(right)
         bucket["right"] += correct
