@@ -295,3 +295,14 @@ def test_free_running_reads_its_own_guesses_so_its_scores_differ_from_teacher_fo
     free = scored(model, pairs, np.arange(5), torch.device("cpu"), teacher_forcing=False)
     assert forced != free and all(np.isfinite(value) for value in (*forced, *free))
     assert 0 <= free[1] <= 1 and 0 <= forced[1] <= 1
+
+
+def test_a_target_word_never_seen_in_training_is_left_out_of_the_loss(tmp_path):
+    from pipelines.data.seq2seq import Pair, build_table
+    from pipelines.translation.pairs import IGNORED
+
+    table = build_table(load_pairs("nusax-id-en", data_dir=write_parallel_nusax(tmp_path)))
+    encoded = EncodedPairs.encode([Pair("0", "saya suka durian", "i like durian")], table)
+    _, _, inputs, targets = encoded.padded(np.array([0]))
+    assert targets[0].tolist() == [table.encode("i")[0], table.encode("like")[0], IGNORED, END_ID]
+    assert inputs[0, 3] == 1  # the decoder still reads it, as <unk>

@@ -87,6 +87,18 @@ def test_the_pages_draw_the_attention_and_the_curve(store, store_at):
     assert len(app.get("plotly_chart")) == 1 and len(app.dataframe[0].value) == 2
 
 
+def test_the_overview_and_the_report_have_a_part_for_encoder_decoders(store, store_at, capsys, tmp_path):
+    store_at(store)
+    app = open_page("overview")
+    assert not problems(app) and [metric.label for metric in app.metric][:3] == [
+        "train pairs", "validation pairs", "test pairs"]  # fmt: skip
+    assert set(app.dataframe[0].value["model"]) == {"GRU 16, no attention", "GRU 16, additive attention"}
+    code, _, _ = run_cli(store, capsys, "report", "--dataset", TASK, "--out", str(tmp_path / "report.html"))
+    html = (tmp_path / "report.html").read_text()
+    assert code == 0 and "Encoder-decoders: the context vector and attention" in html
+    assert "The best encoder-decoder, GRU 16" in html and "Exact match by source length (characters)" in html
+
+
 def test_teacher_forcing_page_draws_both_curves_of_every_epoch(store, store_at):
     for run_id in runs_by_attention(store).values():
         history = Store(store).read_history(TASK, run_id)
@@ -145,3 +157,10 @@ def test_the_pages_show_a_text_task_with_its_baselines_and_unknown_words(text_st
     app.text_input(key="source").set_value("Saya suka durian.").run()
     assert not problems(app) and "never seen in training, read as \\<unk\\>: 'durian'" in app.warning[0].value
     assert '"type":"heatmap"' in app.get("plotly_chart")[0].proto.spec
+
+
+def test_the_report_of_a_text_task_scores_it_beside_the_baselines(text_store, capsys, tmp_path):
+    code, _, _ = run_cli(text_store, capsys, "report", "--dataset", TEXT_TASK, "--out", str(tmp_path / "report.html"))
+    html = (tmp_path / "report.html").read_text()
+    assert code == 0 and "the baselines&#x27; BLEU: copy" in html and "BLEU and chrF (grey: baselines)" in html
+    assert "Per-token accuracy by source length (words)" in html and "mean source length (words)" in html

@@ -263,9 +263,9 @@ def summary_sentences(lab: LabContent | None, forecasts: ForecastContent | None,
         best = translating.board.iloc[0]
         if translating.text:
             baselines = translating.summary.baselines
-            against = "".join(f"; {name} {scores['bleu']:.1f}" for name, scores in baselines.items())
+            against = ", ".join(f"{name} {scores['bleu']:.1f}" for name, scores in baselines.items())
             sentences.append(f"The best encoder-decoder, {best['model']}, reaches BLEU {best['BLEU']:.1f} and chrF "
-                             f"{best['chrF']:.1f} on the test sentences (baselines' BLEU{against or ': none'}).")
+                             f"{best['chrF']:.1f} on the test sentences (the baselines' BLEU: {against or 'none'}).")
         else:
             sentences.append(f"The best encoder-decoder, {best['model']}, writes {best['exact match']:.1%} of the "
                              f"test outputs exactly right ({best['per-token accuracy']:.1%} of their symbols).")

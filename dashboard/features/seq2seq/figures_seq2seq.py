@@ -95,6 +95,7 @@ def text_scores(rows: list[dict], title: str) -> go.Figure:
     return figure
 
 
+MODEL_COLOURS = ["#8a5fc7", "#e8833a", "#2a9d6f", "#3558d6", "#c8414b", "#8c6d46"]  # one a model, in order
 EXPOSURE_MEASURES = {"loss": ("forced_loss", "free_running_loss", "loss per symbol (nats)"),
                      "accuracy": ("forced_token_accuracy", "free_running_token_accuracy", "per-token accuracy")}
 
@@ -104,9 +105,12 @@ def exposure_curves(curves: list[dict], measure: str, title: str) -> go.Figure:
     by epoch: `curves` hold label, cell and the history's rows (epoch and the four exposure columns)."""
     forced, free, axis = EXPOSURE_MEASURES[measure]
     figure = go.Figure()
-    for curve in curves:
+    cells = [curve["cell"] for curve in curves]
+    for index, curve in enumerate(curves):
         epochs = [row["epoch"] for row in curve["rows"]]
-        colour = CELL_COLOURS.get(curve["cell"], OTHER_COLOUR)
+        # the cell's colour while each cell appears once; models of one cell (GRU with and without attention) apart
+        colour = CELL_COLOURS.get(curve["cell"], OTHER_COLOUR) if len(set(cells)) == len(cells) else \
+            MODEL_COLOURS[index % len(MODEL_COLOURS)]  # fmt: skip
         for column, way, dash in ((forced, "teacher forcing", "solid"), (free, "free-running", "dash")):
             figure.add_scatter(
                 x=epochs, y=[row[column] for row in curve["rows"]], name=f"{curve['label']}, {way}",

@@ -40,7 +40,8 @@ def render(selected: Selection, summary: DatasetSummary) -> None:
     board = tables_seq2seq.model_board(tables_seq2seq.best_first(finished))
     ui.show_table(board, f"{selected.dataset}-seq2seq-leaderboard", column_config={
         name: st.column_config.NumberColumn(format="%.3f") for name in ("exact match", "per-token accuracy")} | {
-        name: st.column_config.NumberColumn(format="%.2f") for name in ("BLEU", "chrF")})  # fmt: skip
+        name: st.column_config.NumberColumn(format="%.2f") for name in ("BLEU", "chrF")} | {
+        "train time (s)": st.column_config.NumberColumn(format="%.0f")})  # fmt: skip
     if summary.baselines:
         line = "; ".join(f"{BASELINE_NAMES.get(name, name)} BLEU {scores['bleu']:.2f}, chrF {scores['chrf']:.2f}"
                          for name, scores in summary.baselines.items())  # fmt: skip

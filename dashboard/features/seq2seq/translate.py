@@ -68,7 +68,7 @@ for column, run_id in zip(result.columns(len(chosen)), chosen):
         translations[run_id] = translation
         if translation.unknown:
             st.warning(f"{ui.sentence(unknown_words_note(translation.unknown))}.", icon=":material/help:")
-        st.code(translation.output or " ", language=None)
+        st.code(translation.output or " ", language=None, wrap_lines=True)  # a sentence wraps; a date fits
         st.caption(f"Score (log probability) {translation.score:.3f}")
         if translation.attention is not None:
             ui.show_chart(f"{run_id}-attention", figures_seq2seq.attention_map, translation.source_symbols,
