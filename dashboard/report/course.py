@@ -53,7 +53,7 @@ def _finished(records: list[RunRecord], capability: Capability) -> list[RunRecor
     return [record for record in records if record.state == "done" and can(record, capability)]
 
 
-def _reported(store: Store, dataset: str, run_ids: list[str] | None, capability: Capability) -> list[RunRecord]:
+def _chosen(store: Store, dataset: str, run_ids: list[str] | None, capability: Capability) -> list[RunRecord]:
     """The finished runs of the data set (or of `run_ids`) that can do `capability`."""
     records = [store.find_run(run_id, dataset) for run_id in run_ids] if run_ids else store.runs(dataset)
     return _finished(records, capability)
@@ -134,7 +134,7 @@ def gather_forecasting(store: Store, dataset: str, run_ids: list[str] | None,
     """The data set's forecasters against the baselines, as the Forecasts page draws them by default."""
     if summary.series is None:
         return None
-    records = _reported(store, dataset, run_ids, Capability.FORECAST)
+    records = _chosen(store, dataset, run_ids, Capability.FORECAST)
     notes, predictions = [], {}
     for record in records:
         try:
@@ -185,7 +185,7 @@ class GenerationContent:
 def gather_generation(store: Store, dataset: str, run_ids: list[str] | None,
                       summary: DatasetSummary) -> GenerationContent | None:  # fmt: skip
     """The corpus's language models against the n-grams, and the samples kept in their metrics."""
-    records = _reported(store, dataset, run_ids, Capability.GENERATE)
+    records = _chosen(store, dataset, run_ids, Capability.GENERATE)
     if not records:
         return None
     board = tables_language.language_model_board(records)
@@ -193,7 +193,6 @@ def gather_generation(store: Store, dataset: str, run_ids: list[str] | None,
     records = sorted(records, key=lambda record: order[record.run_id])
     return GenerationContent(summary, records, board, tables_language.samples_table(records,
                                                                                    tables.run_labels(records)))
-
 
 
 # -- encoder-decoders ---------------------------------------------------------------------------------------
@@ -214,7 +213,7 @@ class Seq2SeqContent:
 def gather_seq2seq(store: Store, dataset: str, run_ids: list[str] | None,
                    summary: DatasetSummary) -> Seq2SeqContent | None:  # fmt: skip
     """The task's encoder-decoders: the scores their metrics keep (greedy decoding of the test split)."""
-    records = _reported(store, dataset, run_ids, Capability.TRANSLATE)
+    records = _chosen(store, dataset, run_ids, Capability.TRANSLATE)
     if not records:
         return None
     records = tables_seq2seq.best_first(records)

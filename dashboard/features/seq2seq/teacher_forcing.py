@@ -21,8 +21,11 @@ labels = {run_id: encoder_decoders.label(record) for run_id, record in by_id.ite
 
 controls, result = ui.controls_and_result("Models and measure", expanded=True)
 with controls:
-    chosen = ui.pick_runs(RUNS, list(by_id), list(by_id)[:2], labels, dataset=selected.dataset,
-                          help="Sorted by exact match on the test split.")
+    # By default the best model without attention and the best with: the gap differs most between them
+    default = list(dict.fromkeys([next((r.run_id for r in records if r.model_spec.attention == "none"), None),
+                                  next((r.run_id for r in records if r.model_spec.attention != "none"), None)]))
+    chosen = ui.pick_runs(RUNS, list(by_id), [run_id for run_id in default if run_id], labels,
+                          dataset=selected.dataset, help="Sorted by exact match on the test split.")
     measure = st.segmented_control("Measure", list(MEASURES), format_func=MEASURES.get, default="loss",
                                    required=True, **kept("measure"))  # fmt: skip
 if not chosen:
