@@ -27,7 +27,7 @@ with controls:
     chosen = ui.pick_runs(RUNS, list(by_id), [run_id for run_id in default if run_id], labels,
                           dataset=selected.dataset, help="Sorted by exact match on the test split.")
     measure = st.segmented_control("Measure", list(MEASURES), format_func=MEASURES.get, default="loss",
-                                   required=True, **kept("measure"))  # fmt: skip
+                                   required=True, **kept("exposure_measure"))  # fmt: skip
 if not chosen:
     result.info("Pick at least one model.", icon=":material/arrow_upward:")
     st.stop()
