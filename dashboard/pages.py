@@ -60,6 +60,7 @@ PAGES = (
     PageEntry("writing/write.py", "Write", ":material/stylus_note:", "Generation"),
     PageEntry("seq2seq/translate.py", "Translate", ":material/translate:", "Encoder-decoders"),
     PageEntry("seq2seq/bottleneck.py", "The bottleneck", ":material/compress:", "Encoder-decoders"),
+    PageEntry("seq2seq/teacher_forcing.py", "Teacher forcing", ":material/school:", "Encoder-decoders"),
     PageEntry("train/train.py", "Train", ":material/model_training:", "Pipelines"),
     PageEntry("report/report.py", "Report", ":material/summarize:", "Pipelines"),
     PageEntry("classroom/class_wall.py", "Class", ":material/groups:", "Class"),

@@ -96,6 +96,7 @@ ADDRESS: dict[str, tuple[str, ...]] = {  # page key -> the keys its view keeps i
     "report": (RUNS,),
     "translate": (RUNS, "source", TAB),
     "bottleneck": ("measure",),
+    "teacher_forcing": (RUNS, "exposure_measure"),
     "behaviour": (RUNS, "capability", "model"),
     "class_wall": ("wall_order",),
 }

@@ -345,6 +345,9 @@ class Seq2SeqMetrics(Metrics):
     by_length: list[LengthBucketScores]
     validation_exact_match: Fraction | None = None
     samples: list[TranslatedSample] = []
+    # text tasks (nusax-id-en): corpus BLEU and chrF, 0 to 100 (pipelines.translation.baselines.text_scores)
+    bleu: Annotated[float, Field(ge=0, le=100)] | None = None
+    chrf: Annotated[float, Field(ge=0, le=100)] | None = None
 
     HEADLINE: ClassVar[dict[str, str]] = {"exact_match": "exact", "token_accuracy": "token acc"}
 
@@ -418,6 +421,8 @@ class DatasetSummary(Record):
     vocabulary: VocabularySummary | None = None
     series: SeriesSummary | None = None  # forecasting data sets
     data_fingerprint: str | None = None  # every split's ids, texts and labels, hashed; stores written later only
+    # a text translation task's baselines on its test split: {"copy": {"bleu": .., "chrf": ..}, "dictionary": ..}
+    baselines: dict[str, dict[str, float]] = {}
 
     def split_size(self, split: str) -> int:
         return self.splits[split].size if split in self.splits else 0

@@ -211,7 +211,7 @@ def test_every_url_stays_where_it_was():
     assert [page.url_path for page in dashboard.pages.PAGES] == [
         "", "training", "evaluation", "compare", "significance", "playground", "inside", "top_words", "behaviour",
         "glass_box", "deploy", "memory_lab", "gradients", "forecasts", "forecaster_inside", "write", "translate",
-        "bottleneck", "train", "report", "class_wall", "submit"]
+        "bottleneck", "teacher_forcing", "train", "report", "class_wall", "submit"]
 
 
 def test_the_local_executor_runs_without_ray(tmp_path):

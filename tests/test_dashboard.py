@@ -46,7 +46,8 @@ def test_the_server_as_streamlit_reads_its_settings_watches_no_file_and_collects
 
 
 LAB_PAGES = ("memory_lab", "gradients")  # they draw the memory lab's runs, from every memory-dN data set
-SEQ2SEQ_PAGES = ("translate", "bottleneck")  # encoder-decoders, from their own tasks (tests/test_seq2seq_pipeline.py)
+SEQ2SEQ_PAGES = ("translate", "bottleneck", "teacher_forcing")  # encoder-decoders, from their own tasks
+# (tests/test_seq2seq_pipeline.py)
 # The pages that draw the sidebar's text data set (forecasting pages draw series: test_forecast_dashboard.py)
 # (the class wall's pages draw the reviews students send; the finished models only vote: tests/test_class_wall_pages.py)
 CLASS_WALL_PAGES = ("class_wall", "submit")

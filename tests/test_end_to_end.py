@@ -101,6 +101,9 @@ def test_every_kind_trains_to_done_and_reaches_early_stopping(store, runs):
     for kind in TRAINED_KINDS:  # the shared loop's early stop was reached by each kind, not only its epoch limit
         stopped = [record.run_id for record in runs[kind] if record.metrics.stopped_early]
         assert stopped, f"no {kind} run stopped early: raise the tier's epochs"
+    assert any(record.model_spec.encoder_decoder for record in runs["forecasting"] if record.framework == "torch")
+    seq2seq = Store(store).read_history(TRANSLATIONS, runs["seq2seq"][0].run_id)
+    assert seq2seq[["forced_loss", "free_running_loss"]].notna().all().all()  # what Teacher forcing draws
 
 
 def commands(runs, tmp: Path) -> list[tuple[str, list[str]]]:

@@ -16,7 +16,7 @@ from test_end_to_end import CLASSIFIERS, CORPUS, MEMORY, SERIES, TRANSLATIONS, s
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 PAGE_DATASETS = {"forecasts": SERIES, "forecaster_inside": SERIES, "write": CORPUS, "memory_lab": MEMORY,
-                 "translate": TRANSLATIONS, "bottleneck": TRANSLATIONS}
+                 "translate": TRANSLATIONS, "bottleneck": TRANSLATIONS, "teacher_forcing": TRANSLATIONS}
 NO_CHART_AT_FIRST = {"train", "inside", "glass_box", "deploy", "report", "class_wall", "submit"}  # a form; coloured
 # words (a chart only for some models); LaTeX; nothing measured yet (tests/test_dashboard_deploy_browser.py draws a
 # measured store); the report's settings; the class wall's cards and its form

@@ -43,19 +43,19 @@ def test_every_page_renders_the_forecasting_data_set(page, forecasting):
     assert not problems(app), page
     charts = app.get("plotly_chart")
     if page == "overview":
-        assert len(app.dataframe[0].value) == 6  # three recurrent forecasters and three baselines
+        assert len(app.dataframe[0].value) == 7  # three recurrent forecasters, an encoder-decoder, three baselines
         assert "gaps filled" in texts(app.metric) or any(m.label == "gaps filled" for m in app.metric)
         assert len(charts) == 1  # the series with its parts
     elif page == "training":
         assert charts and "Direction accuracy" in charts[0].proto.spec
         assert "3 baselines are fitted in one go" in texts(app.caption)
     elif page == "forecasts":
-        assert len(charts) == 2 and len(app.dataframe[0].value) == 6
+        assert len(charts) == 2 and len(app.dataframe[0].value) == 7
         assert "holt-winters" in texts(app.multiselect) or len(app.multiselect[0].value) >= 2
     elif page == "forecaster_inside":
         assert len(charts) == 3 and '"type":"heatmap"' in charts[1].proto.spec
     elif page in ("evaluation", "compare", "playground", "inside", "top_words", "glass_box"):
-        assert "6 finished runs of this data set are forecasters, which this page does not draw" in texts(app.info)
+        assert "7 finished runs of this data set are forecasters, which this page does not draw" in texts(app.info)
 
 
 def test_the_forecasts_page_answers_every_control(forecasting):
@@ -78,7 +78,7 @@ def test_the_forecasts_page_answers_every_control(forecasting):
 def test_inside_the_forecaster_reads_any_window_of_any_layer(forecasting):
     app = open_forecasting("forecaster_inside", forecasting)
     recurrent = runs_of(forecasting, "recurrent")
-    assert len(app.selectbox(key="run").options) == len(recurrent) == 3
+    assert len(app.selectbox(key="run").options) == len(recurrent) == 4
     for run_id in recurrent:  # a baseline has no states: only these are offered
         app.selectbox(key="run").set_value(run_id).run()
         assert not problems(app)
@@ -166,4 +166,4 @@ def test_the_train_page_starts_a_forecast_zoo(tmp_path, monkeypatch):
     app.run()
     assert not problems(app)
     progress = [bar.proto.text for bar in app.get("progress")]
-    assert len(progress) == 6 and all("done in" in text and "RMSE" in text for text in progress)
+    assert len(progress) == 7 and all("done in" in text and "RMSE" in text for text in progress)

@@ -253,10 +253,10 @@ def train_args(store, path, *extra):
 def test_train_list_forecast_and_train_again_from_the_command_line(tmp_path, capsys):
     path, store_dir = write_csv(tmp_path), tmp_path / "store"
     assert main(train_args(store_dir, path)) == 0
-    assert "6 trained, 0 skipped" in capsys.readouterr().out
+    assert "7 trained, 0 skipped" in capsys.readouterr().out
     store, key = Store(store_dir), load_series(path).key
     records = {record.run_id: record for record in store.runs(key)}
-    assert len(records) == 6 and {record.state for record in records.values()} == {"done"}
+    assert len(records) == 7 and {record.state for record in records.values()} == {"done"}
     assert {record.framework for record in records.values()} == {"torch", "baseline", "statsmodels"}
     recurrent = next(record for record in records.values() if record.framework == "torch")
     metrics = recurrent.metrics
@@ -283,7 +283,7 @@ def test_train_list_forecast_and_train_again_from_the_command_line(tmp_path, cap
     assert "forecast from 2015-06-01" in text and "Holt-Winters" in text
 
     assert main(train_args(store_dir, path)) == 0
-    assert "0 trained, 6 skipped" in capsys.readouterr().out
+    assert "0 trained, 7 skipped" in capsys.readouterr().out
 
 
 def test_two_series_never_share_a_folder_nor_overwrite_each_others_data(tmp_path, capsys):
@@ -384,3 +384,37 @@ def test_the_real_co2_series_trains_end_to_end(tmp_path, capsys):
     seasonal = records["seasonal-naive"].metrics
     assert seasonal.season == 52 and 1.5 < seasonal.step(1).rmse < 2.5  # last year's value: the yearly rise, ~1.9 ppm
     assert records["recurrent"].metrics.step(1).rmse < seasonal.step(1).rmse  # even two epochs read the last value
+
+
+def test_the_seeds_keras_encoder_decoder_is_the_network_the_zoo_trains():
+    """Seed 001's build_seq2seq_model (Keras, as written there) with a trained PyTorch twin's weights copied in
+    forecasts what the twin forecasts; run ids of the direct forecasters stay what they were."""
+    import torch
+
+    from pipelines.forecasting.zoos import forecast_zoo_specs
+    from pipelines.models.forecaster import EncoderDecoderForecaster, forecaster_for
+    from pipelines.models.keras_forecaster import build_seq2seq_model, keras_forecasts, keras_from_torch
+
+    assert [spec.short_name() for spec in forecast_zoo_specs("forecast-quick", ["*encdec*"])] == \
+        ["lstm-encdec-32-lb0-h0"]  # fmt: skip
+    assert "architecture" not in ForecasterSpec().to_json()  # the direct forecasters' ids do not change
+    spec = ForecasterSpec(cell="lstm", hidden_size=6, architecture="encoder-decoder").resolved(12, 4, 0.0, 1.0)
+    assert forecast_spec_from_json(json.loads(json.dumps(spec.to_json()))) == spec
+    torch.manual_seed(0)
+    model = forecaster_for(spec)
+    assert isinstance(model, EncoderDecoderForecaster)
+    windows = torch.from_numpy(np.sin(np.arange(40)[:, None] / 3 + np.arange(12)[None, :] / 2).astype(np.float32))
+    optimizer = torch.optim.Adam(model.parameters(), 0.05)
+    for _ in range(20):  # trained a little, so no weight is left at its initial value
+        loss = ((model(windows[:, :8].repeat(1, 2)[:, :12]) - windows[:, 8:12]) ** 2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        expected = model.eval()(windows).numpy()
+    assert np.abs(keras_forecasts(keras_from_torch(model), windows.numpy()) - expected).max() < 1e-5
+    assert model.layer_outputs(windows)[0].shape == (40, 12, 6)
+    seed = build_seq2seq_model()  # the seed's defaults: 10 steps in, 10 out, 64 units
+    assert [layer.name for layer in seed.layers if layer.weights] == ["encoder_lstm", "decoder_lstm", "decoder_dense"]
+    with pytest.raises(ValueError, match="layers=1"):
+        ForecasterSpec(layers=2, architecture="encoder-decoder")

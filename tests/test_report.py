@@ -464,7 +464,7 @@ def test_dataset_all_is_the_whole_course_in_one_report(trained, tmp_path):
     out = tmp_path / "course.html"
     result = report(trained, out, "--dataset", "all")
     keys = ["nusax", "rt-polarity", "rt-polarity-limit40", "memory-d3", "memory-d6", "memory-d3-distractors", "co2",
-            "rt-polarity-chars"]  # fmt: skip
+            "rt-polarity-chars", "reverse-6-limit60"]  # fmt: skip
     assert f"runs of {len(keys)} data sets ({', '.join(keys)})" in result.stdout
     titles = sections(out.read_text())
     assert [key for key in dict.fromkeys(title.split(": ")[0] for title in titles)] == keys  # each in turn
@@ -474,5 +474,6 @@ def test_dataset_all_is_the_whole_course_in_one_report(trained, tmp_path):
     assert sum("Gradients through time" in title for title in titles) == 3  # at each distance of each variant
     assert "co2: Forecasting: the recurrent models against the baselines" in titles
     assert "rt-polarity-chars: Generation: language models against n-grams" in titles
+    assert "reverse-6-limit60: Encoder-decoders: the context vector and attention" in titles
     refused = report(trained, tmp_path / "x.html", "--dataset", "all", "--runs", "anything", check=False)
     assert refused.returncode == 2 and "--dataset all takes no --runs" in refused.stderr

@@ -187,3 +187,122 @@ def test_train_requests_for_seq2seq_tasks():
         TrainRequest(dataset="dates", frameworks=("keras",))
     with pytest.raises(ValueError, match="train a seq2seq zoo"):
         TrainRequest(dataset="copy-10", zoo="quick")
+
+
+# ----------------------------------------------------------------------------
+# NusaX Indonesian -> English, word by word (a tiny parallel copy: the real one is ../shared/data's)
+
+DICTIONARY = {"saya": "i", "suka": "like", "makan": "eat", "nasi": "rice", "kue": "cake", "enak": "tasty",
+              "tidak": "not", "murah": "cheap", "mahal": "expensive", "hotel": "hotel", "ini": "this", "itu": "that"}
+
+
+def write_parallel_nusax(folder, sizes=(("train.csv", 40), ("valid.csv", 8), ("test.csv", 10)), seed: int = 0):
+    """NusaX's layout (indonesian/ and english/, the same ids) holding word-for-word sentences of DICTIONARY."""
+    import csv
+    import random
+
+    rng = random.Random(seed)
+    words = sorted(DICTIONARY)
+    rows = {file: [] for file, _ in sizes}
+    for file, size in sizes:
+        for index in range(size):
+            sentence = [rng.choice(words) for _ in range(rng.randint(2, 6))]
+            rows[file].append((index, " ".join(sentence).capitalize() + ".",
+                               " ".join(DICTIONARY[word] for word in sentence).capitalize() + "."))
+    for language, column in (("indonesian", 1), ("english", 2)):
+        target = folder / "nusax-sentiment" / language
+        target.mkdir(parents=True, exist_ok=True)
+        for file, _ in sizes:
+            with open(target / file, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["id", "text", "label"])
+                writer.writerows([row[0], row[column], "neutral"] for row in rows[file])
+    return folder
+
+
+def test_nusax_pairs_are_parallel_lower_cased_words(tmp_path):
+    from pipelines.data.seq2seq import Words, build_table, unit_of
+
+    data = load_pairs("nusax-id-en", data_dir=write_parallel_nusax(tmp_path))
+    assert [len(split) for split in data.splits().values()] == [40, 8, 10] and data.info.unit == "words"
+    first = data.train[0]
+    assert first.source.endswith(" .") and first.source == first.source.lower()
+    assert first.target == " ".join(DICTIONARY.get(word, word) for word in first.source.split())
+    table = build_table(data)
+    assert isinstance(table, Words) and unit_of("nusax-id-en-limit5") == "words" and unit_of("dates") == "characters"
+    ids = table.encode("Saya suka XYZ!")
+    assert ids[2] == 1 and table.decode([*ids[:2], END_ID, 7]) == "saya suka"  # <unk> read; decoding stops at END
+    assert table.unknown("Saya suka XYZ dan xyz!") == ["xyz", "dan", "!"]
+    assert is_pair_key("nusax-id-en") and is_pair_key("nusax-id-en-limit50") and not is_pair_key("nusax-javanese")
+    assert resolve_pairs("nusax-id-en", limit=5).key == "nusax-id-en-limit5"
+    assert len(load_pairs("nusax-id-en", limit=5, data_dir=tmp_path).test) == 5
+
+
+def test_nusax_files_that_are_not_parallel_are_refused(tmp_path):
+    write_parallel_nusax(tmp_path)
+    english = tmp_path / "nusax-sentiment" / "english" / "valid.csv"
+    english.write_text(english.read_text().replace("\n7,", "\n99,"))
+    with pytest.raises(DataError, match="not parallel: ids"):
+        load_pairs("nusax-id-en", data_dir=tmp_path)
+
+
+def test_a_sentence_reads_unknown_words_as_unk_and_one_with_none_known_is_refused(tmp_path):
+    from pipelines.data.seq2seq import build_table, unknown_words_note
+
+    table = build_table(load_pairs("nusax-id-en", data_dir=write_parallel_nusax(tmp_path)))
+    assert check_source("Saya suka durian.", table) == "Saya suka durian."  # 'durian' is read as <unk>
+    assert unknown_words_note(table.unknown("Saya suka durian.")) == (
+        "1 word never seen in training, read as <unk>: 'durian'")
+    for text, message in (("", "empty: type a sentence"), ("durian rambutan", "none of the source's words"),
+                          ("saya " * 30_000, "150,000 characters long")):  # fmt: skip
+        with pytest.raises(ValueError, match=message):
+            check_source(text, table)
+
+
+def test_word_metrics_count_words_and_bucket_by_words():
+    metrics = sequence_metrics(["saya suka nasi", "a b c d e f g h i j k"], ["i like rice", "x y"],
+                               ["i like cake", "x y"], split=str.split)
+    assert metrics["token_accuracy"] == pytest.approx((3 + 3) / (4 + 3))  # 'cake' for 'rice' is one wrong word
+    assert [bucket["bucket"] for bucket in metrics["by_length"]] == ["1-10", "11-20"]
+
+
+def test_the_baselines_copy_and_learn_a_word_for_word_dictionary(tmp_path):
+    from pipelines.translation.baselines import WordDictionary, baseline_scores, text_scores
+
+    data = load_pairs("nusax-id-en", data_dir=write_parallel_nusax(tmp_path, sizes=(("train.csv", 200),
+                      ("valid.csv", 5), ("test.csv", 30))))  # fmt: skip
+    dictionary = WordDictionary.learn(data.train)
+    assert {word: dictionary.best[word] for word in DICTIONARY} == DICTIONARY  # IBM Model 1 finds every pair
+    assert dictionary.translate("saya suka durian") == "i like durian"  # an unseen word is copied
+    scores = baseline_scores(data.train, data.test)
+    assert scores["dictionary"]["bleu"] == pytest.approx(100) and scores["dictionary"]["chrf"] == pytest.approx(100)
+    assert 0 < scores["copy"]["bleu"] < 50 and 0 < scores["copy"]["chrf"] < scores["dictionary"]["chrf"]
+    assert text_scores(["i like rice ."], ["rice"])["bleu"] == 0.0
+    with pytest.raises(ValueError, match="one output per target"):
+        text_scores(["a"], [])
+
+
+def test_free_running_reads_its_own_guesses_so_its_scores_differ_from_teacher_forcing():
+    from pipelines.data.seq2seq import Pair
+    from pipelines.training.seq2seq import scored
+
+    symbols = Symbols.build([Pair("0", "abcdefgh", "hgfedcba")])
+    pairs = EncodedPairs.encode([Pair(str(i), "abcdefgh"[: 3 + i], "abcdefgh"[: 3 + i][::-1]) for i in range(5)],
+                                symbols)  # fmt: skip
+    torch.manual_seed(0)
+    model = EncoderDecoder(Seq2SeqSpec(hidden_size=6, embedding_size=4).resolved(len(symbols), 8)).eval()
+    forced = scored(model, pairs, np.arange(5), torch.device("cpu"))
+    free = scored(model, pairs, np.arange(5), torch.device("cpu"), teacher_forcing=False)
+    assert forced != free and all(np.isfinite(value) for value in (*forced, *free))
+    assert 0 <= free[1] <= 1 and 0 <= forced[1] <= 1
+
+
+def test_a_target_word_never_seen_in_training_is_left_out_of_the_loss(tmp_path):
+    from pipelines.data.seq2seq import Pair, build_table
+    from pipelines.translation.pairs import IGNORED
+
+    table = build_table(load_pairs("nusax-id-en", data_dir=write_parallel_nusax(tmp_path)))
+    encoded = EncodedPairs.encode([Pair("0", "saya suka durian", "i like durian")], table)
+    _, _, inputs, targets = encoded.padded(np.array([0]))
+    assert targets[0].tolist() == [table.encode("i")[0], table.encode("like")[0], IGNORED, END_ID]
+    assert inputs[0, 3] == 1  # the decoder still reads it, as <unk>

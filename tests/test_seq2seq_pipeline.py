@@ -1,5 +1,6 @@
 """Encoder-decoders from the command line to the pages: a tiny seq2seq zoo trained once, then `translate` (and its
-refusals), `verify` and `list`, and the Translate and The bottleneck pages through AppTest."""
+refusals), `verify` and `list`, and the Translate, The bottleneck and Teacher forcing pages through AppTest; the same
+for a tiny word-for-word NusaX Indonesian -> English (BLEU, chrF, the baselines, unknown words)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from dashboard_stores import open_page, problems
 from pipelines.cli import main
 from pipelines.store import Store
+from test_seq2seq import write_parallel_nusax
 
 TASK = "reverse-6-limit60"
 
@@ -83,3 +85,82 @@ def test_the_pages_draw_the_attention_and_the_curve(store, store_at):
     app = open_page("bottleneck")
     assert not problems(app)
     assert len(app.get("plotly_chart")) == 1 and len(app.dataframe[0].value) == 2
+
+
+def test_the_overview_and_the_report_have_a_part_for_encoder_decoders(store, store_at, capsys, tmp_path):
+    store_at(store)
+    app = open_page("overview")
+    assert not problems(app) and [metric.label for metric in app.metric][:3] == [
+        "train pairs", "validation pairs", "test pairs"]  # fmt: skip
+    assert set(app.dataframe[0].value["model"]) == {"GRU 16, no attention", "GRU 16, additive attention"}
+    code, _, _ = run_cli(store, capsys, "report", "--dataset", TASK, "--out", str(tmp_path / "report.html"))
+    html = (tmp_path / "report.html").read_text()
+    assert code == 0 and "Encoder-decoders: the context vector and attention" in html
+    assert "The best encoder-decoder, GRU 16" in html and "Exact match by source length (characters)" in html
+
+
+def test_teacher_forcing_page_draws_both_curves_of_every_epoch(store, store_at):
+    for run_id in runs_by_attention(store).values():
+        history = Store(store).read_history(TASK, run_id)
+        assert len(history) == 3 and history[["forced_loss", "free_running_loss"]].notna().all().all()
+    store_at(store)
+    app = open_page("teacher_forcing")
+    assert not problems(app)
+    [chart] = app.get("plotly_chart")
+    assert chart.proto.spec.count('"name":"GRU 16, ') == 4  # two models, teacher-forced and free-running each
+    assert "exposure bias" in "\n".join(caption.value for caption in app.caption)
+
+
+# ----------------------------------------------------------------------------
+# NusaX Indonesian -> English, word by word
+
+TEXT_TASK = "nusax-id-en-limit30"
+
+
+@pytest.fixture(scope="module")
+def text_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("nusax-id-en")
+    write_parallel_nusax(folder / "data")
+    assert main(["--artifacts", str(folder / "store"), "train", "--dataset", "nusax-id-en", "--data-dir",
+                 str(folder / "data"), "--zoo", "seq2seq-small", "--limit", "30", "--epochs", "2", "--quiet"]) == 0
+    return folder / "store"
+
+
+def test_a_text_run_keeps_bleu_and_chrf_and_its_task_the_baselines(text_store, capsys):
+    records = Store(text_store).runs(TEXT_TASK)
+    assert len(records) == 2 and all(0 <= record.metrics.bleu <= 100 and record.metrics.chrf > 0 for record in records)
+    baselines = Store(text_store).read_dataset(TEXT_TASK).baselines
+    assert set(baselines) == {"copy", "dictionary"} and baselines["dictionary"]["chrf"] > baselines["copy"]["chrf"]
+    additive = next(record.run_id for record in records if record.model_spec.attention == "additive")
+    code, out, _ = run_cli(text_store, capsys, "translate", "--run", additive, "--text", "Saya suka durian.", "--json")
+    translation = json.loads(out)
+    assert code == 0 and translation["source_symbols"] == ["saya", "suka", "durian", "."]
+    assert translation["unknown"] == ["durian"] and len(translation["attention"][0]) == 4
+    assert set(translation["test_split"]) == {"exact_match", "token_accuracy", "bleu", "chrf"}
+    code, out, _ = run_cli(text_store, capsys, "translate", "--run", additive, "--text", "Saya suka durian.")
+    assert code == 0 and "read as <unk>: 'durian'" in out and "BLEU" in out
+    for text, beam, message in (("", 1, "the source is empty"), ("durian", 1, "none of the source's words"),
+                                ("saya " * 20_000, 1, "100,000 characters long"), ("saya", 0, "beam width")):
+        code, out, err = run_cli(text_store, capsys, "translate", "--run", additive, "--text", text, "--beam", str(beam))
+        assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_the_pages_show_a_text_task_with_its_baselines_and_unknown_words(text_store, store_at):
+    store_at(text_store)
+    app = open_page("bottleneck")
+    assert not problems(app)
+    charts = app.get("plotly_chart")
+    assert len(charts) == 2 and "source length (words)" in charts[0].proto.spec
+    assert "word for word (IBM Model 1)" in charts[1].proto.spec and '"type":"bar"' in charts[1].proto.spec
+    assert {"BLEU", "chrF"} <= set(app.dataframe[0].value.columns)
+    app = open_page("translate")
+    app.text_input(key="source").set_value("Saya suka durian.").run()
+    assert not problems(app) and "never seen in training, read as \\<unk\\>: 'durian'" in app.warning[0].value
+    assert '"type":"heatmap"' in app.get("plotly_chart")[0].proto.spec
+
+
+def test_the_report_of_a_text_task_scores_it_beside_the_baselines(text_store, capsys, tmp_path):
+    code, _, _ = run_cli(text_store, capsys, "report", "--dataset", TEXT_TASK, "--out", str(tmp_path / "report.html"))
+    html = (tmp_path / "report.html").read_text()
+    assert code == 0 and "the baselines&#x27; BLEU: copy" in html and "BLEU and chrF (grey: baselines)" in html
+    assert "Per-token accuracy by source length (words)" in html and "mean source length (words)" in html

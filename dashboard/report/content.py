@@ -24,7 +24,8 @@ import pandas as pd
 from dashboard import comparisons, tables
 from dashboard.examples import examples_for
 from dashboard.report.course import (
-    ForecastContent, GenerationContent, LabContent, gather_forecasting, gather_generation, gather_lab,
+    ForecastContent, GenerationContent, LabContent, Seq2SeqContent, gather_forecasting, gather_generation, gather_lab,
+    gather_seq2seq,
 )  # fmt: skip
 from pipelines.comparison import PairwiseTable, SeedGroup, compare_runs, score_intervals, seed_groups
 from pipelines.comparison.overview import test_texts
@@ -60,12 +61,14 @@ class ReportContent:
     lab: LabContent | None = None  # a memory-lab task: the sweep, and gradients through time at its distance
     forecasting: ForecastContent | None = None  # a series: its forecasters against the baselines
     generation: GenerationContent | None = None  # a character corpus: its language models against the n-grams
+    seq2seq: Seq2SeqContent | None = None  # a sequence-to-sequence task: its encoder-decoders
 
     @property
     def course_records(self) -> list[RunRecord]:
         """The runs of this data set in the report's other sections (forecasters, language models)."""
         return [*(self.forecasting.records if self.forecasting else []),
-                *(self.generation.records if self.generation else [])]  # fmt: skip
+                *(self.generation.records if self.generation else []),
+                *(self.seq2seq.records if self.seq2seq else [])]  # fmt: skip
 
     @property
     def run_count(self) -> int:
@@ -177,6 +180,7 @@ def gather(store: Store, dataset: str, run_ids: list[str] | None = None, text: s
     content.lab = gather_lab(store, dataset, run_ids)
     content.forecasting = gather_forecasting(store, dataset, run_ids, summary)
     content.generation = gather_generation(store, dataset, run_ids, summary)
+    content.seq2seq = gather_seq2seq(store, dataset, run_ids, summary)
     if content.forecasting:
         content.notes += content.forecasting.notes
     reported = {record.run_id for record in content.course_records}  # in their own section: not left out
@@ -201,7 +205,7 @@ def gather_course(store: Store, resamples: int = 2000) -> list[ReportContent]:
 
     def lecture_order(content: ReportContent) -> tuple:
         memory = KEY.fullmatch(content.dataset)
-        kind = 1 if memory else 2 if content.forecasting else 3 if content.generation else 0
+        kind = 1 if memory else 2 if content.forecasting else 3 if content.generation else 4 if content.seq2seq else 0
         return kind, bool(memory and memory.group(2)), int(memory.group(1)) if memory else 0, content.dataset
 
     return sorted(contents, key=lecture_order)

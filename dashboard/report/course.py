@@ -3,6 +3,7 @@
     lab = gather_lab(store, "memory-d50", run_ids=None)      # None unless the data set is a memory-lab task
     forecasts = gather_forecasting(store, "co2", None)       # None unless it holds finished forecasters
     writing = gather_generation(store, "rt-polarity-chars", None)
+    translating = gather_seq2seq(store, "reverse-60", None)  # None unless it holds finished encoder-decoders
 
 A report of data set D holds the sections D's runs have:
 
@@ -10,7 +11,9 @@ A report of data set D holds the sections D's runs have:
   variant in the store (the lesson is the curve, so one distance alone cannot tell it), and the gradients
   through time of D's own runs at N, from the summaries the lab kept in each run's folder;
 - a series (co2): its forecasters against the baselines;
-- a character corpus (rt-polarity-chars): its language models against the n-gram baselines.
+- a character corpus (rt-polarity-chars): its language models against the n-gram baselines;
+- a sequence-to-sequence task (dates, reverse-N, nusax-id-en): its encoder-decoders, exact match and per-token
+  accuracy overall and by source length (BLEU and chrF beside the baselines for text).
 
 Everything is read from the store, through the tables the pages use (`dashboard.tables`, the features'
 `tables_*`); nothing is trained or computed anew.
@@ -24,6 +27,7 @@ import pandas as pd
 
 from dashboard import tables
 from dashboard.features.forecasting import tables_forecast
+from dashboard.features.seq2seq import tables_seq2seq
 from dashboard.features.writing import tables_language
 from pipelines.data.memory import KEY
 from pipelines.forecasting.runs import with_bands
@@ -34,8 +38,10 @@ from pipelines.tasks import TASKS, Capability, Task
 
 
 def reported(task: Task) -> bool:
-    """The kinds of run a report draws: classifiers, forecasters and language models (the Report page's filter)."""
-    return task.classifier or task.can(Capability.FORECAST) or task.can(Capability.GENERATE)
+    """The kinds of run a report draws: classifiers, forecasters, language models and encoder-decoders (the Report
+    page's filter)."""
+    return (task.classifier or task.can(Capability.FORECAST) or task.can(Capability.GENERATE)
+            or task.can(Capability.TRANSLATE))
 
 
 def can(record: RunRecord, capability: Capability) -> bool:
@@ -45,6 +51,12 @@ def can(record: RunRecord, capability: Capability) -> bool:
 
 def _finished(records: list[RunRecord], capability: Capability) -> list[RunRecord]:
     return [record for record in records if record.state == "done" and can(record, capability)]
+
+
+def _chosen(store: Store, dataset: str, run_ids: list[str] | None, capability: Capability) -> list[RunRecord]:
+    """The finished runs of the data set (or of `run_ids`) that can do `capability`."""
+    records = [store.find_run(run_id, dataset) for run_id in run_ids] if run_ids else store.runs(dataset)
+    return _finished(records, capability)
 
 
 # -- the memory lab and gradients through time ---------------------------------------------------------
@@ -122,8 +134,7 @@ def gather_forecasting(store: Store, dataset: str, run_ids: list[str] | None,
     """The data set's forecasters against the baselines, as the Forecasts page draws them by default."""
     if summary.series is None:
         return None
-    records = [store.find_run(run_id, dataset) for run_id in run_ids] if run_ids else store.runs(dataset)
-    records = _finished(records, Capability.FORECAST)
+    records = _chosen(store, dataset, run_ids, Capability.FORECAST)
     notes, predictions = [], {}
     for record in records:
         try:
@@ -174,8 +185,7 @@ class GenerationContent:
 def gather_generation(store: Store, dataset: str, run_ids: list[str] | None,
                       summary: DatasetSummary) -> GenerationContent | None:  # fmt: skip
     """The corpus's language models against the n-grams, and the samples kept in their metrics."""
-    records = [store.find_run(run_id, dataset) for run_id in run_ids] if run_ids else store.runs(dataset)
-    records = _finished(records, Capability.GENERATE)
+    records = _chosen(store, dataset, run_ids, Capability.GENERATE)
     if not records:
         return None
     board = tables_language.language_model_board(records)
@@ -185,12 +195,38 @@ def gather_generation(store: Store, dataset: str, run_ids: list[str] | None,
                                                                                    tables.run_labels(records)))
 
 
+# -- encoder-decoders ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Seq2SeqContent:
+    summary: DatasetSummary
+    records: list[RunRecord]  # finished encoder-decoders, best first (BLEU for text, else exact match)
+    board: pd.DataFrame  # a row per model: its scores, its context vector, its training
+    curves: list[dict]  # figures_seq2seq.accuracy_by_length's input
+
+    @property
+    def text(self) -> bool:
+        return any(record.metrics.bleu is not None for record in self.records)
+
+
+def gather_seq2seq(store: Store, dataset: str, run_ids: list[str] | None,
+                   summary: DatasetSummary) -> Seq2SeqContent | None:  # fmt: skip
+    """The task's encoder-decoders: the scores their metrics keep (greedy decoding of the test split)."""
+    records = _chosen(store, dataset, run_ids, Capability.TRANSLATE)
+    if not records:
+        return None
+    records = tables_seq2seq.best_first(records)
+    board = tables_seq2seq.model_board(records).drop(columns=["run id"])
+    return Seq2SeqContent(summary, records, board, tables_seq2seq.length_curves(records))
+
 
 # -- the summary -----------------------------------------------------------------------------------------
 
 
 def summary_sentences(lab: LabContent | None, forecasts: ForecastContent | None,
-                      writing: GenerationContent | None) -> list[str]:  # fmt: skip
+                      writing: GenerationContent | None, translating: Seq2SeqContent | None = None) -> list[str]:
+    # fmt: skip
     """What the report's other sections found, a sentence each, for its summary."""
     sentences = []
     if lab is not None:
@@ -222,4 +258,14 @@ def summary_sentences(lab: LabContent | None, forecasts: ForecastContent | None,
         if len(ngrams):
             best = ngrams.iloc[0]
             sentences.append(f"The best n-gram baseline, {best['model']}, needs {best['bits per character']:.3f}.")
+    if translating is not None:
+        best = translating.board.iloc[0]
+        if translating.text:
+            baselines = translating.summary.baselines
+            against = ", ".join(f"{name} {scores['bleu']:.1f}" for name, scores in baselines.items())
+            sentences.append(f"The best encoder-decoder, {best['model']}, reaches BLEU {best['BLEU']:.1f} and chrF "
+                             f"{best['chrF']:.1f} on the test sentences (the baselines' BLEU: {against or 'none'}).")
+        else:
+            sentences.append(f"The best encoder-decoder, {best['model']}, writes {best['exact match']:.1%} of the "
+                             f"test outputs exactly right ({best['per-token accuracy']:.1%} of their symbols).")
     return sentences

@@ -26,6 +26,7 @@ from dashboard.report.content import CHARTED, ReportContent
 from dashboard.report.course import summary_sentences
 from dashboard.report.template import PAGE
 from pipelines.comparison.significance import points
+from pipelines.data.seq2seq import unit_of
 
 TOKEN_TABLE_LIMIT = 40  # a longer text's scores are in its coloured words only
 
@@ -35,7 +36,7 @@ TOKEN_TABLE_LIMIT = 40  # a longer text's scores are in its coloured words only
 
 def summary_section(content: ReportContent) -> Section:
     section = Section("summary", "Summary")
-    course = summary_sentences(content.lab, content.forecasting, content.generation)
+    course = summary_sentences(content.lab, content.forecasting, content.generation, content.seq2seq)
     if course:
         section.blocks.append(paragraph(" ".join(course), "lead"))
     if not content.records:
@@ -72,6 +73,8 @@ def data_section(content: ReportContent) -> Section:
         return _series_data(content, section)
     if summary.task == "generation":
         return _corpus_data(content, section)
+    if summary.task == "seq2seq":
+        return _pairs_data(content, section)
     rows = [{"split": split, "texts": info.size, **{name: count for name, count in zip(summary.classes,
                                                                                        info.class_counts)}}
             for split, info in summary.splits.items()]  # fmt: skip
@@ -124,6 +127,23 @@ def _corpus_data(content: ReportContent, section: Section) -> Section:
         section.blocks.append(chart(figures.length_histogram(histogram.edges, histogram.counts,
                                                              summary.vocabulary.maxlen, summary.truncated_fraction,
                                                              "characters", "passages"), 280))  # fmt: skip
+    return section
+
+
+def _pairs_data(content: ReportContent, section: Section) -> Section:
+    """A sequence-to-sequence task's card: pairs per split and their source lengths, the symbols."""
+    summary = content.summary
+    unit = unit_of(content.dataset)
+    rows = [{"split": split, "pairs": summary.split_size(split),
+             f"mean source length ({unit})": summary.lengths[split].mean if split in summary.lengths else None,
+             "longest": summary.lengths[split].max if split in summary.lengths else None}
+            for split in summary.splits]  # fmt: skip
+    section.blocks.append(table(pd.DataFrame(rows), {f"mean source length ({unit})": ".1f"}))
+    if summary.vocabulary:
+        known = f"; {summary.test_token_coverage:.1%} of the test sources' {unit} are in it" \
+            if summary.test_token_coverage is not None else ""  # fmt: skip
+        section.blocks.append(paragraph(f"One table of {summary.vocabulary.size:,} symbols for both sides (the "
+                                        f"{unit} of the training pairs, and <pad>, <unk>, <s>, </s>){known}."))
     return section
 
 

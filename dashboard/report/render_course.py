@@ -2,7 +2,7 @@
 
 Each opens with the lesson in one or two sentences, the words of its page's captions, so that the hand-out
 reads without the app: the memory lab (Memory lab page), gradients through time (Gradients through time),
-forecasting (Forecasts) and generation (the Overview of a corpus, Write).
+forecasting (Forecasts), generation (the Overview of a corpus, Write) and encoder-decoders (The bottleneck).
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ import pandas as pd
 
 from dashboard.features.forecasting import figures_forecast, tables_forecast
 from dashboard.features.lab import figures_lab, lessons
+from dashboard.features.seq2seq import figures_seq2seq
 from dashboard.features.writing import figures_writing
 from dashboard.report.content import ReportContent
 from dashboard.report.blocks import Section, bullets, chart, paragraph, table
+from pipelines.data.seq2seq import unit_of
+from pipelines.translation.baselines import BASELINE_NAMES
 
 
 def memory_lab_section(content: ReportContent) -> Section | None:
@@ -122,4 +125,35 @@ def generation_section(content: ReportContent) -> Section | None:
     return section
 
 
-SECTIONS = (memory_lab_section, gradients_section, forecasting_section, generation_section)
+def seq2seq_section(content: ReportContent) -> Section | None:
+    translating = content.seq2seq
+    if translating is None:
+        return None
+    unit = unit_of(content.dataset)
+    section = Section("seq2seq", "Encoder-decoders: the context vector and attention", (
+        "An encoder reads the source; its last state, the context vector, starts a decoder that writes the output "
+        "one symbol at a time. Without attention that one vector must hold the whole source, so accuracy falls as "
+        "sources grow longer; attention looks back at every encoder state (Cho et al. 2014; Bahdanau, Cho & "
+        "Bengio 2015). Every score is greedy decoding of the test split."))
+    section.blocks.append(chart(figures_seq2seq.accuracy_by_length(
+        translating.curves, "token_accuracy" if translating.text else "exact_match",
+        f"{'Per-token accuracy' if translating.text else 'Exact match'} by source length ({unit})", unit), 420))
+    if translating.text:
+        baselines = translating.summary.baselines
+        rows = [{"label": BASELINE_NAMES.get(name, name), "baseline": True, **scores}
+                for name, scores in baselines.items()]  # fmt: skip
+        rows += [{"label": record.model_spec.label(), "baseline": False, "cell": record.model_spec.cell,
+                  "bleu": record.metrics.bleu, "chrf": record.metrics.chrf} for record in translating.records]
+        section.blocks.append(chart(figures_seq2seq.text_scores(rows, "BLEU and chrF (grey: baselines)"), 380))
+        section.blocks.append(paragraph("BLEU counts the output's word sequences (one to four words) found in the "
+                                        "reference, chrF its character sequences, both 0 to 100 on lower-cased words "
+                                        "with punctuation apart: they compare these systems, not published results. "
+                                        "The baselines copy the source, or translate word for word with a dictionary "
+                                        "learned from the training pairs (IBM Model 1)."))  # fmt: skip
+    formats = {column: ".3f" for column in ("exact match", "per-token accuracy")}
+    section.blocks.append(table(translating.board, formats | {"BLEU": ".2f", "chrF": ".2f", "train time (s)": ".0f"},
+                                css="small"))  # fmt: skip
+    return section
+
+
+SECTIONS = (memory_lab_section, gradients_section, forecasting_section, generation_section, seq2seq_section)

@@ -92,3 +92,19 @@ def load(data_dir: str | os.PathLike | None = None, language: str = DEFAULT_LANG
     folder = find_folder(language, data_dir)
     splits = {split: read_split(folder / name) for split, name in SPLIT_FILES.items()}
     return Dataset(info, splits["train"], splits["validation"], splits["test"])
+
+
+def load_parallel(data_dir: str | os.PathLike | None = None, source: str = "indonesian",
+                  target: str = "english") -> dict[str, list[tuple[str, str, str]]]:  # fmt: skip
+    """(id, source text, target text) per split: the languages are translations of the same sentences, and a
+    sentence has the same id in every language's file (the encoder-decoder's `nusax-id-en` task)."""
+    splits = {}
+    for split, name in SPLIT_FILES.items():
+        sides = [{example.id: example.text for example in read_split(find_folder(language, data_dir) / name)}
+                 for language in (source, target)]  # fmt: skip
+        if sides[0].keys() != sides[1].keys():
+            missing = sorted(sides[0].keys() ^ sides[1].keys())[:5]
+            raise DataError(f"NusaX {source} and {target} {name} are not parallel: ids {', '.join(missing)} are in "
+                            "one file only")  # fmt: skip
+        splits[split] = [(identifier, text, sides[1][identifier]) for identifier, text in sides[0].items()]
+    return splits

@@ -151,9 +151,9 @@ def load_forecaster(store: Store, dataset: str, run_id: str, device: str = "cpu"
     from safetensors.torch import load_file
 
     from ..devices import pick_device
-    from ..models.forecaster import RecurrentForecaster
+    from ..models.forecaster import forecaster_for
 
-    model = RecurrentForecaster(spec)
+    model = forecaster_for(spec)
     model.load_state_dict(load_file(str(record.path / "weights.safetensors")))
     return LoadedForecaster(record, spec, series, stored.frequency, model=model.to(pick_device(device)).eval())
 

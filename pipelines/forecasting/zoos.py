@@ -1,7 +1,9 @@
 """Named forecast zoos: recurrent forecasters and the baselines they are judged against, trained together.
 
-- forecast: RNN, LSTM and GRU, one layer of 32 and of 64 units and two layers of 64, plus the baselines;
-- forecast-quick: one small model per cell, plus the baselines (a minute or two on a CPU).
+- forecast: RNN, LSTM and GRU, one layer of 32 and of 64 units and two layers of 64, the encoder-decoder LSTM of
+  64 units (seed 001's build_seq2seq_model), plus the baselines;
+- forecast-quick: one small model per cell and an encoder-decoder LSTM of 32, plus the baselines (a minute or two
+  on a CPU).
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ def forecast_zoo() -> list:
     shapes = ((1, 32), (1, 64), (2, 64))
     recurrent = [ForecasterSpec(cell=cell, layers=layers, hidden_size=hidden, dropout=0.1 if layers > 1 else 0.0)
                  for cell in CELLS for layers, hidden in shapes]  # fmt: skip
-    return recurrent + BASELINES
+    return recurrent + [ForecasterSpec(cell="lstm", hidden_size=64, architecture="encoder-decoder")] + BASELINES
 
 
 def forecast_quick_zoo() -> list:
-    return [ForecasterSpec(cell=cell, hidden_size=32) for cell in CELLS] + BASELINES
+    return ([ForecasterSpec(cell=cell, hidden_size=32) for cell in CELLS]
+            + [ForecasterSpec(cell="lstm", hidden_size=32, architecture="encoder-decoder")] + BASELINES)
 
 
 FORECAST_ZOOS = {"forecast": forecast_zoo, "forecast-quick": forecast_quick_zoo}
@@ -42,5 +45,8 @@ def forecast_zoo_specs(name: str, only: list[str] | None = None) -> list:
 
 
 def _name(spec) -> str:
-    """A zoo member's name before the data fills in lookback and horizon: 'lstm-1x64', 'holt-winters'."""
-    return spec.method if isinstance(spec, ForecastBaselineSpec) else f"{spec.cell}-{spec.layers}x{spec.hidden_size}"
+    """A zoo member's name before the data fills in lookback and horizon: 'lstm-1x64', 'lstm-encdec-64',
+    'holt-winters'."""
+    if isinstance(spec, ForecastBaselineSpec):
+        return spec.method
+    return spec.short_name().rsplit("-lb", 1)[0]

@@ -1,10 +1,13 @@
 """What a forecasting run is: a recurrent forecaster or a baseline, each a small frozen spec.
 
     recurrent: window of `lookback` values -> [RNN | LSTM | GRU] x layers -> last state -> dense -> `horizon` values
+    encoder-decoder (seed 001's build_seq2seq_model): window -> encoder LSTM -> its final states (the context
+               vector) start a decoder LSTM that runs `horizon` steps -> dense on each step -> `horizon` values
     baselines: naive (the last value), seasonal naive (the value one season back), Holt-Winters (statsmodels)
 
 A recurrent forecaster predicts all `horizon` steps at once (the direct,
-multi-output strategy of seed 001 section 7.6.1). With `relative` (the default)
+multi-output strategy of seed 001 section 7.6.1); the encoder-decoder writes
+them one decoder step at a time from the encoder's final states (section 7.5.3). With `relative` (the default)
 it reads its window as changes from the window's last value and predicts the
 change from that value, both in units of the training part's standard
 deviation, so a series that drifts out of the training range (CO₂ rises every
@@ -19,6 +22,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from .cells import CELL_NAMES, CELLS
 
 BASELINE_METHODS = ("naive", "seasonal-naive", "holt-winters")
+ARCHITECTURES = ("direct", "encoder-decoder")
 BASELINE_TITLES = {"naive": "Naive (last value)", "seasonal-naive": "Seasonal naive", "holt-winters": "Holt-Winters"}
 # Who computes each kind of forecaster: the run's framework in spec.json and its id.
 BASELINE_FRAMEWORKS = {"naive": "baseline", "seasonal-naive": "baseline", "holt-winters": "statsmodels"}
@@ -41,6 +45,7 @@ class ForecasterSpec:
     scaler_mean: float = 0.0  # the training part's mean and standard deviation
     scaler_scale: float = 1.0
     method: str = "recurrent"
+    architecture: str = "direct"  # or "encoder-decoder" (seed 001's build_seq2seq_model)
 
     def __post_init__(self):
         if self.cell not in CELLS:
@@ -51,6 +56,10 @@ class ForecasterSpec:
             raise ValueError(f"scaler_scale must be positive, got {self.scaler_scale}")
         if self.method != "recurrent":
             raise ValueError(f"a recurrent forecaster's method is 'recurrent', got {self.method!r}")
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
+        if self.architecture == "encoder-decoder" and self.layers != 1:
+            raise ValueError("an encoder-decoder forecaster has one encoder and one decoder layer (layers=1)")
 
     @property
     def bidirectional(self) -> bool:
@@ -61,14 +70,24 @@ class ForecasterSpec:
         return replace(self, lookback=lookback, horizon=horizon, scaler_mean=float(mean), scaler_scale=float(scale))
 
     def short_name(self) -> str:
-        """Readable part of a run id, e.g. 'lstm-1x64-lb104-h52'."""
-        return f"{self.cell}-{self.layers}x{self.hidden_size}-lb{self.lookback}-h{self.horizon}"
+        """Readable part of a run id, e.g. 'lstm-1x64-lb104-h52' or 'lstm-encdec-64-lb104-h52'."""
+        shape = f"encdec-{self.hidden_size}" if self.encoder_decoder else f"{self.layers}x{self.hidden_size}"
+        return f"{self.cell}-{shape}-lb{self.lookback}-h{self.horizon}"
+
+    @property
+    def encoder_decoder(self) -> bool:
+        return self.architecture == "encoder-decoder"
 
     def label(self) -> str:
+        if self.encoder_decoder:
+            return f"{CELL_NAMES[self.cell]} {self.hidden_size} encoder-decoder"
         return f"{CELL_NAMES[self.cell]} {self.layers}×{self.hidden_size}"
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if not self.encoder_decoder:
+            del data["architecture"]  # the direct forecasters keep the spec.json (and run ids) they had before
+        return data
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ..forecasting.runs import recurrent_forecasts
 from ..forecasting.windows import ForecastSettings, PreparedSeries, prepare, target_mask, targets
 from ..forecasting.zoos import forecast_zoo_specs
 from ..models.forecast_spec import ForecastBaselineSpec, ForecasterSpec
-from ..models.forecaster import RecurrentForecaster
+from ..models.forecaster import forecaster_for
 from ..models.torch_zoo import count_parameters
 from ..store import RunClaim, Store
 from ..tasks import FORECASTING
@@ -201,7 +201,7 @@ def _fit_recurrent(run: PlannedForecaster, prepared: PreparedSeries, device, cla
             claim.set_status("running", progress=round(fraction, 4), elapsed=time.time() - started, **progress)
 
     seed_everything(run.config.seed)  # the initial weights are part of what a seed reproduces
-    model = RecurrentForecaster(spec)
+    model = forecaster_for(spec)
     train = prepared.windows("train", spec.lookback, spec.horizon, spec.relative)
     validation = prepared.windows("validation", spec.lookback, spec.horizon, spec.relative)
     # A batch of 32 one-value windows is a few microseconds of work per time step: on the CPU a second

@@ -231,7 +231,7 @@ class TrainRequest:
     def _check_pairs(self) -> None:
         if not is_pair_key(self.dataset):
             raise ValueError(f"the {self.zoo} zoo trains encoder-decoders; {self.dataset} is not a sequence-to-"
-                             "sequence task. Tasks: dates, reverse-N, copy-N (e.g. reverse-60)")  # fmt: skip
+                             "sequence task. Tasks: dates, nusax-id-en, reverse-N, copy-N (e.g. reverse-60)")  # fmt: skip
         if self.zoo not in SEQ2SEQ_ZOOS:
             raise ValueError(f"{self.dataset} is a sequence-to-sequence task: train a seq2seq zoo on it "
                              f"({', '.join(SEQ2SEQ_ZOOS)}), not {self.zoo}")  # fmt: skip

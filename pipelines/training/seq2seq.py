@@ -8,6 +8,12 @@ training (each step reads the true previous symbol), a validation epoch scored
 by greedy decoding (its exact-match accuracy is what `stop_at_accuracy` reads),
 the best validation epoch kept. Each run is scored on the test split by greedy
 decoding: exact-sequence and per-token accuracy, overall and by source length.
+
+Every epoch also scores a subset of the validation pairs both ways (exposure
+bias, seed 001 section 7.8): teacher-forced, each step reading the true
+previous symbol, and free-running, each step reading the model's own previous
+guess, as at inference. The history keeps both losses and per-token accuracies
+(`free_running_loss`, ...): the Teacher forcing page draws them.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import torch
 from torch import nn
 
 from ..backends import TorchBackend, backend_for
-from ..data.seq2seq import PairDataset, Symbols, load_pairs, pairs_summary, resolve_pairs
+from ..data.seq2seq import PairDataset, Symbols, Words, build_table, load_pairs, pairs_summary, resolve_pairs
 from ..devices import autocast, seed_everything
 from ..models.seq2seq import EncoderDecoder, count_parameters
 from ..models.seq2seq_spec import Seq2SeqSpec, seq2seq_zoo_specs
@@ -30,6 +36,7 @@ from ..records import Seq2SeqMetrics
 from ..store import RunClaim, Store
 from ..tasks import SEQ2SEQ
 from ..threads import limited_threads
+from ..translation.baselines import baseline_scores, text_scores
 from ..translation.pairs import IGNORED, EncodedPairs, decode_split, sequence_metrics
 from .bucketing import length_buckets
 from .config import TrainConfig
@@ -41,12 +48,13 @@ from .torch_loop import BatchLoss, train_loop
 from .train import stored_fingerprint
 
 SAMPLES = 5  # test pairs kept with the metrics, with what the model wrote
+EXPOSURE_PAIRS = 128  # validation pairs scored teacher-forced and free-running every epoch: cheap, and enough
 
 
 @dataclass
 class PreparedPairs:
     data: PairDataset
-    symbols: Symbols
+    symbols: Symbols | Words
     train: EncodedPairs
     validation: EncodedPairs
     test: EncodedPairs
@@ -57,7 +65,7 @@ class PreparedPairs:
 
     @property
     def longest_target(self) -> int:
-        return int(max(len(pair.target) for pair in self.data.train))
+        return int(max(len(self.symbols.split(pair.target)) for pair in self.data.train))  # symbols, not characters
 
     def dataset_ref(self) -> dict:
         """What a run's spec.json says about the task it read (`pipelines.records.DatasetRef`)."""
@@ -66,14 +74,18 @@ class PreparedPairs:
                 "maxlen": self.data.info.longest_source}  # fmt: skip
 
 
-def prepare_pairs(store: Store, key: str, limit: int | None = None) -> PreparedPairs:
-    """Generate a task and its symbols (training pairs only); (re)write its card, symbols and test pairs."""
-    data = load_pairs(key, limit)
-    symbols = Symbols.build(data.train)
+def prepare_pairs(store: Store, key: str, limit: int | None = None, data_dir=None) -> PreparedPairs:
+    """Generate (or read) a task and its symbols (training pairs only); (re)write its card, symbols and test pairs.
+    A text task's card holds its baselines' BLEU and chrF on the test split."""
+    data = load_pairs(key, limit, data_dir)
+    symbols = build_table(data)
     if stored_fingerprint(store, data.info.key) != symbols.fingerprint():
         test = pd.DataFrame({"id": [pair.id for pair in data.test], "text": [pair.source for pair in data.test],
                              "target": [pair.target for pair in data.test]})  # fmt: skip
-        store.write_dataset(pairs_summary(data, symbols), symbols.vocabulary, test)
+        summary = pairs_summary(data, symbols)
+        if symbols.unit == "words":
+            summary["baselines"] = baseline_scores(data.train, data.test)
+        store.write_dataset(summary, symbols.vocabulary, test)
     encode = partial(EncodedPairs.encode, symbols=symbols)
     return PreparedPairs(data, symbols, encode(data.train), encode(data.validation), encode(data.test))
 
@@ -96,25 +108,44 @@ def fit(model: EncoderDecoder, data: PreparedPairs, config: TrainConfig, device:
         real = targets != IGNORED
         return loss, int((logits.argmax(-1) == targets)[real].sum()), int(real.sum())
 
+    exposure: list[dict] = []  # per epoch: the subset's losses and accuracies both ways
+
     def validate() -> tuple[float, float]:
         model.eval()
-        total, count = 0.0, 0
-        with torch.no_grad():
-            for start in range(0, len(data.validation), 256):
-                indices = np.arange(start, min(start + 256, len(data.validation)))
-                source, lengths, inputs, targets = data.validation.padded(indices)
-                logits, _ = model(torch.from_numpy(source).to(device), torch.from_numpy(lengths),
-                                  torch.from_numpy(inputs).to(device))  # fmt: skip
-                targets = torch.from_numpy(targets).to(device)
-                total += float(nn.functional.cross_entropy(logits.float().flatten(0, 1), targets.flatten(),
-                                                           ignore_index=IGNORED, reduction="sum"))  # fmt: skip
-                count += int((targets != IGNORED).sum())
+        loss, _ = scored(model, data.validation, np.arange(len(data.validation)), device)
+        subset = np.arange(min(EXPOSURE_PAIRS, len(data.validation)))
+        forced_loss, forced_accuracy = scored(model, data.validation, subset, device)
+        free_loss, free_accuracy = scored(model, data.validation, subset, device, teacher_forcing=False)
+        exposure.append({"forced_loss": forced_loss, "forced_token_accuracy": forced_accuracy,
+                         "free_running_loss": free_loss, "free_running_token_accuracy": free_accuracy})  # fmt: skip
         written = decode_split(model, data.validation, device, data.symbols)
         exact = float(np.mean([pair.target == output for pair, output in zip(data.validation.texts, written)]))
-        return total / count, exact
+        return loss, exact
 
     batches = length_buckets(data.train.lengths, config.batch_size)
-    return train_loop(model, batches, batch_loss, validate, config, device, on_progress)
+    fitted = train_loop(model, batches, batch_loss, validate, config, device, on_progress)
+    for row, extra in zip(fitted.history, exposure):  # a validation that raised left no history row
+        row.update(extra)
+    return fitted
+
+
+def scored(model: EncoderDecoder, pairs: EncodedPairs, indices: np.ndarray, device: torch.device,
+           teacher_forcing: bool = True) -> tuple[float, float]:  # fmt: skip
+    """(loss per target symbol, share of target symbols predicted right) over `pairs[indices]`, each step reading
+    the true previous symbol (teacher forcing) or the model's own likeliest one (free-running)."""
+    total, right, count = 0.0, 0, 0
+    with torch.no_grad():
+        for start in range(0, len(indices), 256):
+            source, lengths, inputs, targets = pairs.padded(indices[start : start + 256])
+            logits, _ = model(torch.from_numpy(source).to(device), torch.from_numpy(lengths),
+                              torch.from_numpy(inputs).to(device), teacher_forcing=teacher_forcing)  # fmt: skip
+            targets = torch.from_numpy(targets).to(device)
+            total += float(nn.functional.cross_entropy(logits.float().flatten(0, 1), targets.flatten(),
+                                                       ignore_index=IGNORED, reduction="sum"))  # fmt: skip
+            real = targets != IGNORED
+            right += int((logits.argmax(-1) == targets)[real].sum())
+            count += int(real.sum())
+    return total / count, right / count
 
 
 def train_encoder_decoder(run_id: str, spec: Seq2SeqSpec, config: TrainConfig, data: PreparedPairs,
@@ -133,7 +164,9 @@ def train_encoder_decoder(run_id: str, spec: Seq2SeqSpec, config: TrainConfig, d
     predict_seconds = time.perf_counter() - scoring_started
     sources = [pair.source for pair in data.test.texts]
     targets = [pair.target for pair in data.test.texts]
-    metrics = sequence_metrics(sources, targets, written)
+    metrics = sequence_metrics(sources, targets, written, data.symbols.split)
+    if data.symbols.unit == "words":
+        metrics.update(text_scores(targets, written))
     metrics.update(
         validation_exact_match=fitted.best.get("val_accuracy"),
         parameters=count_parameters(model),
@@ -145,7 +178,7 @@ def train_encoder_decoder(run_id: str, spec: Seq2SeqSpec, config: TrainConfig, d
     Seq2SeqMetrics.model_validate(metrics)  # what every reader will expect of the file
     claim.write_frame("predictions.csv", pd.DataFrame({
         "id": [pair.id for pair in data.test.texts], "source": sources, "target": targets, "written": written,
-        "length": [len(source) for source in sources],
+        "length": [len(data.symbols.split(source)) for source in sources],
         "exact": [t == w for t, w in zip(targets, written)]}))  # fmt: skip
     claim.write_file(backend.weights_file, lambda path: backend.save(model, path))
     finish(claim, metrics, started)
@@ -164,7 +197,7 @@ def train(store: Store, request: TrainRequest) -> list[Outcome]:
                               list(request.only) if request.only else None)  # fmt: skip
     config = TrainConfig.layered(info.training, request.overrides)  # checked before anything is written
     backend = backend_for("torch", request.device)
-    data = prepare_pairs(store, request.dataset, request.limit)
+    data = prepare_pairs(store, request.dataset, request.limit, request.data_dir)
     trainers = {}
     for spec in specs:
         spec = spec.resolved(len(data.symbols), data.longest_target)
@@ -188,5 +221,6 @@ def train_seq2seq_zoo(store: Store, dataset: str, zoo_name: str = "seq2seq", **o
 
 
 def _detail(metrics: dict) -> str:
-    return (f"exact match {metrics['exact_match']:.3f}, per token {metrics['token_accuracy']:.3f}, "
+    text = f", BLEU {metrics['bleu']:.1f}, chrF {metrics['chrf']:.1f}" if metrics.get("bleu") is not None else ""
+    return (f"exact match {metrics['exact_match']:.3f}, per token {metrics['token_accuracy']:.3f}{text}, "
             f"{metrics['train_seconds']:.0f}s")  # fmt: skip

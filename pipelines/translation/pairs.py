@@ -4,11 +4,13 @@
     source, lengths, decoder_inputs, targets = encoded.padded(indices)     # one batch, teacher forcing
     written = decode_split(model, encoded, device)                         # greedy, in length-sorted batches
     metrics = sequence_metrics(sources, targets, written)                  # exact, per token, by length bucket
+    metrics = sequence_metrics(sources, targets, written, split=str.split) # a text task's: tokens are words
 
 Scores are pure functions of strings (predictions and targets in, a dict
 out): exact-sequence accuracy (the whole output right, END included), per-token
 accuracy (position by position against the target, a missing or extra symbol
-counting as wrong), and both by source-length bucket of ten characters.
+counting as wrong), and both by source-length bucket of ten symbols (characters,
+or words for a text task: `split` says how a string splits into its symbols).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 import torch
 
 from ..data.seq2seq import END_ID, START_ID, Pair, Symbols, length_bucket
-from ..data.text import PAD_ID
+from ..data.text import OOV_ID, PAD_ID
 
 IGNORED = -100  # a padded target position: cross-entropy skips it
 DECODE_BATCH = 256
@@ -56,6 +58,9 @@ class EncodedPairs:
             source[row, : len(s)] = s
             target[row, : len(t)] = t
             inputs[row, : len(t)] = np.concatenate([[START_ID], t[:-1]])
+        # A target word never seen in training (a text task's validation and test pairs) is <unk>, which no model
+        # writes (its logit is -inf): the loss skips it, and the text scores count it as missed.
+        target[target == OOV_ID] = IGNORED
         return source, np.array([len(s) for s in sources]), inputs, target
 
 
@@ -80,22 +85,23 @@ def decode_split(model, encoded: EncodedPairs, device: torch.device, symbols: Sy
     return written
 
 
-def token_accuracy(target: str, written: str) -> tuple[int, int]:
+def token_accuracy(target: str, written: str, split=list) -> tuple[int, int]:
     """(right, counted): position by position over the longer of the two, END included as one more symbol."""
-    target, written = target + "\0", written + "\0"
+    target, written = [*split(target), None], [*split(written), None]
     right = sum(a == b for a, b in zip(target, written))
     return right, max(len(target), len(written))
 
 
-def sequence_metrics(sources: list[str], targets: list[str], written: list[str]) -> dict:
-    """Exact-sequence and per-token accuracy, overall and by source-length bucket."""
+def sequence_metrics(sources: list[str], targets: list[str], written: list[str], split=list) -> dict:
+    """Exact-sequence and per-token accuracy, overall and by source-length bucket (in symbols: `split(text)`)."""
     if not targets:
         raise ValueError("no pairs to score")
     exact = [target == output for target, output in zip(targets, written)]
-    tokens = [token_accuracy(target, output) for target, output in zip(targets, written)]
+    tokens = [token_accuracy(target, output, split) for target, output in zip(targets, written)]
     buckets: dict[str, dict] = {}
     for source, right, (correct, counted) in zip(sources, exact, tokens):
-        bucket = buckets.setdefault(length_bucket(len(source)), {"examples": 0, "exact": 0, "right": 0, "counted": 0})
+        bucket = buckets.setdefault(length_bucket(len(split(source))),
+                                    {"examples": 0, "exact": 0, "right": 0, "counted": 0})  # fmt: skip
         bucket["examples"] += 1
         bucket["exact"] += int(right)
         bucket["right"] += correct

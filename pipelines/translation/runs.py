@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from ..data.seq2seq import END_ID, Symbols, check_source
+from ..data.seq2seq import END_ID, Symbols, Words, check_source, table_for
 from ..devices import pick_device
 from ..models.seq2seq import EncoderDecoder
 from ..records import LoadedFromRecord, RunRecord
@@ -52,12 +52,14 @@ class Translation:
     label: str
     source: str
     beam: int
-    output: str  # the best candidate's characters
+    output: str  # the best candidate's characters (or words, joined by spaces)
     symbols: list[str]  # what was written, step by step: the characters, then END (when it ended)
     probabilities: list[float]  # of each written symbol
     attention: np.ndarray | None = field(repr=False)  # (written symbols, source characters); None without attention
     hidden: np.ndarray = field(repr=False)  # (written symbols, hidden): the decoder's state after each
     candidates: list[Candidate] = field(default_factory=list)
+    source_symbols: list[str] = field(default_factory=list)  # what the encoder read: the attention's columns
+    unknown: list[str] = field(default_factory=list)  # a text task's source words never seen in training (<unk>)
 
     @property
     def score(self) -> float:
@@ -67,6 +69,7 @@ class Translation:
         return {
             "run_id": self.run_id, "label": self.label, "source": self.source, "beam": self.beam,
             "output": self.output, "score": self.score, "symbols": self.symbols,
+            "source_symbols": self.source_symbols, "unknown": self.unknown,
             "probabilities": self.probabilities,
             "attention": None if self.attention is None else self.attention.round(6).tolist(),
             "candidates": [{"output": c.output, "score": c.score, "finished": c.finished} for c in self.candidates],
@@ -76,7 +79,7 @@ class Translation:
 @dataclass
 class LoadedTranslator(LoadedFromRecord):
     record: RunRecord
-    symbols: Symbols
+    symbols: Symbols | Words
     model: EncoderDecoder
     device: torch.device
 
@@ -98,7 +101,7 @@ class LoadedTranslator(LoadedFromRecord):
         source = check_source(source, self.symbols)
         ids = torch.from_numpy(self.symbols.encode(source)).to(self.device)
         with single_thread(), torch.inference_mode():  # one source, one step at a time
-            candidates = self.model.beam_search(ids, beam, decoding_steps(self.model, len(source)))
+            candidates = self.model.beam_search(ids, beam, decoding_steps(self.model, len(ids)))
         best = candidates[0]
         symbols = [self.symbols.symbol(index) for index in best.ids]
         return Translation(
@@ -109,6 +112,8 @@ class LoadedTranslator(LoadedFromRecord):
             hidden=best.hidden.float().cpu().numpy(),
             candidates=[Candidate(self.symbols.decode(c.ids), c.score, bool(c.ids) and c.ids[-1] == END_ID)
                         for c in candidates],
+            source_symbols=self.symbols.split(source),
+            unknown=self.symbols.unknown(source) if self.symbols.unit == "words" else [],
         )  # fmt: skip
 
 
@@ -118,4 +123,4 @@ def load_translator(store: Store, dataset: str, run_id: str, device: str = "cpu"
     target = pick_device(device)
     model = EncoderDecoder(record.model_spec)
     model.load_state_dict(load_file(str(record.path / "weights.safetensors")))  # strict: a mismatch fails loudly
-    return LoadedTranslator(record, Symbols(vocabulary), model.to(target).eval(), target)
+    return LoadedTranslator(record, table_for(record.dataset, vocabulary), model.to(target).eval(), target)

@@ -16,7 +16,8 @@ st.title("Report")
 ui.teach("A hand-out of this data set's runs: the data card, leaderboard with baselines and intervals, curves, "
          "confusion matrices, sweeps, the significance table and one review's word attributions; on a memory-lab "
          "task the lab's sweep and gradients through time, on a series the forecasters against the baselines, on a "
-         "character corpus the language models against the n-grams; with the date, the store and the exact run ids.")
+         "character corpus the language models against the n-grams, on a sequence-to-sequence task its "
+         "encoder-decoders; with the date, the store and the exact run ids.")
 
 selected = ui.require_dataset()
 runs = ui.require_runs(selected, reported)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import comparisons, figures, figures_comparisons, loaders, tables, ui
 from dashboard.features.forecasting import forecast_overview
+from dashboard.features.seq2seq import task_overview
 from dashboard.features.writing import language_models
 from pipelines.records import DatasetSummary
 
@@ -20,6 +21,9 @@ if summary.series is not None:  # a forecasting data set: its own card and leade
     st.stop()
 if summary.task == "generation":  # a character corpus: its card, and its language models against the n-grams
     language_models.corpus_overview(selected, summary)
+    st.stop()
+if summary.task == "seq2seq":  # a sequence-to-sequence task: its card, and its encoder-decoders
+    task_overview.render(selected, summary)
     st.stop()
 
 

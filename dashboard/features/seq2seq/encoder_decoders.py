@@ -56,5 +56,13 @@ def finished(selected: Selection) -> list[RunRecord]:
     return sorted(done, key=lambda record: -record.metrics.exact_match)
 
 
+def baselines(dataset: str) -> dict[str, dict[str, float]]:
+    """A text task's baselines on its test split ({} when its card has none or cannot be read)."""
+    try:
+        return loaders.dataset_summary(dataset).baselines
+    except loaders.Unreadable:
+        return {}
+
+
 def label(record: RunRecord) -> str:
     return record.model_spec.label()

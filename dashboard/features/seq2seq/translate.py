@@ -6,13 +6,13 @@ import streamlit as st
 from dashboard import loaders, ui
 from dashboard.features.seq2seq import encoder_decoders, figures_seq2seq
 from dashboard.state import RUNS, kept
-from pipelines.data.seq2seq import MAX_SOURCE_CHARACTERS
+from pipelines.data.seq2seq import MAX_SOURCE_CHARACTERS, unit_of, unknown_words_note
 
 SIDE_BY_SIDE = 3
 
 st.title("Translate")
 ui.teach("Type a source and watch each encoder-decoder write its output one symbol at a time: the heatmap shows, "
-         "for every symbol written, how much attention it paid to each source character.")  # fmt: skip
+         "for every symbol written, how much attention it paid to each source symbol (character or word).")  # fmt: skip
 
 selected = encoder_decoders.require_task(ui.require_dataset(), "translate")
 records = encoder_decoders.finished(selected)
@@ -42,7 +42,8 @@ with controls:
     chosen = chosen[:SIDE_BY_SIDE]
     columns = st.columns([4, 1])
     source = columns[0].text_input("Source", example(), max_chars=MAX_SOURCE_CHARACTERS, **kept("source"),
-                                   help="A date in any form the task was trained on, or letters a to t.")
+                                   help="A date in any form the task was trained on, letters a to t, or an "
+                                        "Indonesian sentence (nusax-id-en: unknown words are read as <unk>).")
     beam = columns[1].number_input("Beam width", 1, 10, 1, key="translate_beam",
                                    help="1: greedy decoding. Wider beams keep the likeliest candidates.")
 if not chosen:
@@ -53,7 +54,9 @@ translations = {}
 for column, run_id in zip(result.columns(len(chosen)), chosen):
     record = by_id[run_id]
     with column:
-        st.markdown(f"**{labels[run_id]}** · exact match {record.metrics.exact_match:.1%} on the test split")
+        scores = (f"BLEU {record.metrics.bleu:.1f}, chrF {record.metrics.chrf:.1f}" if record.metrics.bleu is not None
+                  else f"exact match {record.metrics.exact_match:.1%}")
+        st.markdown(f"**{labels[run_id]}** · {scores} on the test split")
         try:
             translation = loaders.load(record).translate(source, beam=int(beam))
         except ValueError as error:  # empty, too long, or characters the model never saw
@@ -63,13 +66,16 @@ for column, run_id in zip(result.columns(len(chosen)), chosen):
             ui.left_out(str(error))
             continue
         translations[run_id] = translation
-        st.code(translation.output or " ", language=None)
+        if translation.unknown:
+            st.warning(f"{ui.sentence(unknown_words_note(translation.unknown))}.", icon=":material/help:")
+        st.code(translation.output or " ", language=None, wrap_lines=True)  # a sentence wraps; a date fits
         st.caption(f"Score (log probability) {translation.score:.3f}")
         if translation.attention is not None:
-            ui.show_chart(f"{run_id}-attention", figures_seq2seq.attention_map, translation.source,
+            ui.show_chart(f"{run_id}-attention", figures_seq2seq.attention_map, translation.source_symbols,
                           translation.symbols, translation.attention,
                           "Attention",
-                          height=max(320, 32 * len(translation.symbols) + 140))  # fmt: skip
+                          height=max(320, (20 if unit_of(selected.dataset) == "words" else 32)
+                                     * len(translation.symbols) + 180))  # fmt: skip
         else:
             st.info("No attention: every symbol is written from the one context vector, the encoder's last state.",
                     icon=":material/compress:")  # fmt: skip
