@@ -44,7 +44,8 @@ from dashboard.pages import PAGES  # noqa: E402
 
 # The data set each page is opened on (the sidebar's choice, kept in the address).
 DATASET_OF = {"memory_lab": "memory-d20", "gradients": "memory-d20", "forecasts": "co2", "forecaster_inside": "co2",
-              "write": "rt-polarity-chars", "translate": "dates", "bottleneck": "dates"}  # fmt: skip
+              "write": "rt-polarity-chars", "translate": "dates", "bottleneck": "dates",
+              "teacher_forcing": "dates"}  # fmt: skip
 DEFAULT_DATASET = "rt-polarity"
 REVIEWS = ["A gorgeous, moving film, and I would see it again.", "Dull and far too long, a tedious mess.",
            "Not bad at all, though the ending drags.", "The cast is superb, the script is not.",
@@ -234,6 +235,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", default=[],
                         help="page keys, and/or 'lecture' and 'submit', to measure only those")  # fmt: skip
     parser.add_argument("--out", default=None, help="also write the JSON here")
+    parser.add_argument("--before", default=None, help="an earlier run's --out: print this run beside it")
     args = parser.parse_args()
     if args.browser_cpus is not None:  # Chromium, started below, inherits this process's affinity
         os.sched_setaffinity(0, {int(cpu) for cpu in args.browser_cpus.split(",")})
@@ -278,10 +280,22 @@ def main() -> None:
     if args.out:
         Path(args.out).write_text(text)
     print(text)
-    print("\n| action | server CPU per action, ms (median) |\n|---|---:|")
-    for name, values in results.items():
-        if values:
-            print(f"| {name} | {statistics.median(values):.0f} |")
+    print_table(report, json.loads(Path(args.before).read_text()) if args.before else None)
+
+
+def print_table(after: dict, before: dict | None) -> None:
+    """The Markdown table of BENCHMARKS.md: server CPU per action (median), beside an earlier run if given."""
+    if before is None:
+        print(f"\n| action | server CPU, ms ({after['commit']}) |\n|---|---:|")
+        for name, measured in after["actions_ms"].items():
+            print(f"| {name} | {measured['median']:.0f} |")
+        return
+    print(f"\n| action | before ({before['commit']}), ms | after ({after['commit']}), ms | ratio |\n|---|---:|---:|---:|")
+    for name, measured in after["actions_ms"].items():
+        earlier = before["actions_ms"].get(name, {}).get("median")  # None: a page or action it did not have
+        shown = "" if earlier is None else f"{earlier:.0f}"
+        ratio = f"{earlier / measured['median']:.1f}x" if earlier and measured["median"] else ""
+        print(f"| {name} | {shown} | {measured['median']:.0f} | {ratio} |")
 
 
 if __name__ == "__main__":
