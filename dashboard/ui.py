@@ -288,6 +288,15 @@ def _file_name(name: str) -> str:
 # -- guards --------------------------------------------------------------------------------
 
 
+def stop_at_no_known_word(found: str, summary: DatasetSummary) -> None:
+    """Say that the models know no word of the text (`found`: what that means on this page) and stop the page: a
+    guess from <unk> tokens is no answer. The Playground and Inside the model say it alike."""
+    st.warning(f"{found} Is it in another language, or full of typos? The models learned "
+               f"{summary.language.capitalize() or 'their words'} from {summary.title}.",
+               icon=":material/translate:")  # fmt: skip
+    st.stop()
+
+
 def require_dataset() -> Selection:
     """The selection, once the store has at least one data set; else say how to make one."""
     selected = selection()

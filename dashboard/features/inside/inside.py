@@ -299,11 +299,8 @@ def reading() -> None:
                 )
             else:
                 found = "finds no word in this text, only symbols or punctuation"
-            st.warning(f"The model {found}, so there is nothing to explain, only a guess: {coverage.handling}. Is it "
-                       f"in another language, or full of typos? The models learned "
-                       f"{summary.language.capitalize() or 'their words'} from {summary.title}.",
-                       icon=":material/translate:")  # fmt: skip
-            st.stop()
+            ui.stop_at_no_known_word(f"The model {found}, so there is nothing to explain, only a guess: "
+                                     f"{coverage.handling}.", summary)  # fmt: skip
 
         explanations = {}
         with st.spinner("Reading the text…"):

@@ -141,12 +141,8 @@ def review_and_verdicts() -> None:
             found = (
                 f"({coverage_words(read)} unknown)" if read.words else "(it has no words, only symbols or punctuation)"
             )
-            st.warning(f"No model knows a single word of this review {found}, so none can judge it: "
-                       "each would only be guessing from <unk> tokens and punctuation. Is it in another language, or full "
-                       f"of typos? The models learned {summary.language.capitalize() or 'their words'} from "
-                       f"{summary.title}.",
-                       icon=":material/translate:")  # fmt: skip
-            st.stop()
+            ui.stop_at_no_known_word(f"No model knows a single word of this review {found}, so none can judge it: "
+                                     "each would only be guessing from <unk> tokens and punctuation.", summary)
 
         probabilities = {}
         with st.spinner("Reading the review…"):
