@@ -197,7 +197,7 @@ def test_a_forecast_job_trains_forecasters_and_baselines_on_a_series(tmp_path, s
     assert job.dataset == "co2" and "--lookback" in job.command and "--test-fraction" not in job.command
     finished = wait_until_finished(store, job)
     assert finished.exit_code == 0, jobs.tail_log(finished)
-    assert "6 trained, 0 skipped" in jobs.tail_log(finished)
+    assert "7 trained, 0 skipped" in jobs.tail_log(finished)  # 3 recurrent, the encoder-decoder, 3 baselines
     assert {record.framework for record in store.runs("co2")} == {"torch", "baseline", "statsmodels"}
     with pytest.raises(ValueError, match="unknown zoo 'forecast-huge'"):
         start_job(store, "co2", "forecast-huge")

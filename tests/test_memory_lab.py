@@ -417,7 +417,8 @@ def test_the_gradient_charts_title_clears_its_panels_titles_and_symbols_have_sub
     panels = figures_lab.gradient_panels(flows, "‖∂h_T/∂h_t‖", "‖∂h_T/∂h_t‖: how much reaches")
     figure = figures.styled(panels, presentation=presentation)
     layout = figure.layout
-    title_bottom = layout.margin.t / 2 + 0.3 * layout.title.font.size  # the baseline, then the descenders
+    title_size = layout.title.font.size or layout.template.layout.title.font.size  # styled(): the look's template
+    title_bottom = layout.margin.t / 2 + 0.3 * title_size  # the baseline, then the descenders
     for note in layout.annotations:
         assert note.y == 1 and note.yanchor == "bottom"  # a panel's title, above the plot
         assert title_bottom <= layout.margin.t - note.yshift - 1.2 * note.font.size

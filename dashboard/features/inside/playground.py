@@ -13,7 +13,13 @@ from pipelines.tasks import Capability
 # TEXT: the text area's key, kept in the page address (?text=...) and shared with Inside the model; examples and test
 # reviews are copied into it.
 TRUTH = "playground_truth"  # (text, true class) of the test review last copied in
+WHY = "playground_why"  # the "Why?" button was pressed: open Inside the model on the same text
 TOKENS_SHOWN_BEYOND = 12  # tokens past maxlen shown (greyed) before "and N more"
+
+if st.session_state.pop(WHY, False):
+    # Inside the model reads the same text (state.TEXT). query_params={}: Streamlit's default clears the address's
+    # parameters, which it refuses to do while widgets are bound to them; the next page writes its view back.
+    st.switch_page(page_path("inside"), query_params={})
 
 st.title("Playground")
 ui.teach("Type or paste a review and see what every model makes of it, side by side.")
@@ -208,9 +214,8 @@ def review_and_verdicts() -> None:
                 st.markdown(f"**Why {labels[record.run_id]} says so**")
                 show_word_weights(record, text, labels[record.run_id])
         if st.button("Why? Look inside the models", icon=":material/neurology:", key="playground_inside"):
-            # Inside the model reads the same text (state.TEXT). query_params={}: Streamlit's default clears the address's
-            # parameters, which it refuses to do while widgets are bound to them; the next page writes its view back.
-            st.switch_page(page_path("inside"), query_params={})
+            st.session_state[WHY] = True  # the switch, in a whole rerun: from this fragment's rerun the frame's
+            st.rerun(scope="app")  # widgets (presentation mode) would not write themselves back into the address
 
 
 ui.rerun_alone(review_and_verdicts)

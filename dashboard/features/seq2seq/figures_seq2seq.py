@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures import CELL_COLOURS, INK, OTHER_COLOUR, SEQUENTIAL
-from dashboard.palette import HIDDEN_STATES
+from dashboard.palette import CATEGORIES, HIDDEN_STATES
 
 SHOWN = {" ": "␣", "</s>": "⏎"}
 
@@ -96,7 +96,7 @@ def text_scores(rows: list[dict], title: str) -> go.Figure:
     return figure
 
 
-MODEL_COLOURS = ["#8a5fc7", "#e8833a", "#2a9d6f", "#3558d6", "#c8414b", "#8c6d46"]  # one a model, in order
+MODEL_COLOURS = CATEGORIES  # one a model, in order (Okabe-Ito: apart under colour-vision deficiencies)
 EXPOSURE_MEASURES = {"loss": ("forced_loss", "free_running_loss", "loss per symbol (nats)"),
                      "accuracy": ("forced_token_accuracy", "free_running_token_accuracy", "per-token accuracy")}
 
