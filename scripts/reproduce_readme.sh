@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measure again, on the commit checked out, every figure README.md quotes ("What it shows, measured on main"):
 # forecasting on co2, the memory lab (one seed, then three at 50/100/200 steps), the quick zoo on rt-polarity and
-# `verify` on its runs. Scores are seeded and do not depend on the machine's load; times do (the log records it).
+# `verify` on its runs, the server's CPU per student action and a hall at the server. Scores are seeded and do not
+# depend on the machine's load; times do (the log records it).
 #
 #   bash scripts/reproduce_readme.sh [OUT_FOLDER]     # default: /tmp/rnnlens-reproduce-<commit>
 set -euo pipefail
@@ -25,4 +26,10 @@ for run_id in $("$PYTHON" -m pipelines --artifacts "$out/sentiment" list --json 
   run "$PYTHON" -m pipelines --artifacts "$out/sentiment" verify --run "$run_id"
 done
 run "$PYTHON" -m pipelines --artifacts "$out/sentiment" list
+# What a student's action costs the server, and a hall at the server (issue 25), on the rt-polarity store just trained
+# (a lecture's store from `prepare-lecture` measures every page; pages whose data set is missing are skipped, said so)
+run "$PYTHON" scripts/benchmark_server_cost.py --artifacts "$out/sentiment" --server-cpus 0 --browser-cpus 1 \
+    --out "$out/server-cost.json"
+run "$PYTHON" scripts/load_test_protocol.py --artifacts "$out/sentiment" --sessions 30 60 100 --server-cpus 0 \
+    --client-cpus 1
 stamp "done"
