@@ -169,12 +169,26 @@ async def hall(url: str, sessions: int, seed: int, step_timeout: float, think: t
     for session in room:
         for name, values in session.times.items():
             steps.setdefault(name, []).extend(values)
-    summary = {name: {"renders": len(values), "p50_s": round(float(np.percentile(values, 50)), 2),
-                      "p95_s": round(float(np.percentile(values, 95)), 2), "max_s": round(max(values), 2)}
-               for name, values in steps.items()}  # fmt: skip
+    summary = summarise(steps)
     failures = [f"session {s.number}: {s.failure}" for s in room if s.failure]
     return {"sessions": sessions, "failed_sessions": len(failures), "failures": failures[:10], "wall_s": round(wall, 1),
             "steps": summary, "load_average_after": os.getloadavg()}  # fmt: skip
+
+
+def summarise(steps: dict[str, list[float]]) -> dict[str, dict]:
+    """Each step's count, p50, p95 and max (seconds), as both load tests report them."""
+    return {name: {"renders": len(values), "p50_s": round(float(np.percentile(values, 50)), 2),
+                   "p95_s": round(float(np.percentile(values, 95)), 2), "max_s": round(max(values), 2)}
+            for name, values in steps.items()}  # fmt: skip
+
+
+def print_halls(results: dict) -> None:
+    """The JSON, then BENCHMARKS.md's table rows: sessions, step, p50, p95, max; failed sessions."""
+    print(json.dumps(results, indent=1))
+    for run in results["runs"]:
+        for name, step in run["steps"].items():
+            print(f"| {run['sessions']} | {name} | {step['p50_s']:.2f} | {step['p95_s']:.2f} | {step['max_s']:.2f} |")
+        print(f"| {run['sessions']} | failed sessions | {run['failed_sessions']} of {run['sessions']} | | |")
 
 
 def start_server(artifacts: str, port: int, cpus: str | None = None) -> subprocess.Popen:
@@ -237,11 +251,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-    print(json.dumps(results, indent=1))
-    for run in results["runs"]:
-        for name, step in run["steps"].items():
-            print(f"| {run['sessions']} | {name} | {step['p50_s']:.2f} | {step['p95_s']:.2f} | {step['max_s']:.2f} |")
-        print(f"| {run['sessions']} | failed sessions | {run['failed_sessions']} of {run['sessions']} | | |")
+    print_halls(results)
 
 
 if __name__ == "__main__":

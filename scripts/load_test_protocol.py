@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import sys
@@ -25,10 +24,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import free_port, review, start_server  # noqa: E402
+from load_test import free_port, print_halls, review, start_server, summarise  # noqa: E402
 
 STEPS = [("Overview (open)", "", False), ("Playground (new review)", "playground", True),
          ("Inside the model (new review)", "inside", True), ("Training (switch)", "training", False)]  # fmt: skip
@@ -78,11 +75,8 @@ async def hall(url: str, sessions: int, args) -> dict:
     started = time.perf_counter()
     failures = await asyncio.gather(*(student(url, number, args, times) for number in range(sessions)))
     failed = [f"session {number}: {failure}" for number, failure in enumerate(failures) if failure]
-    steps = {name: {"renders": len(values), "p50_s": round(float(np.percentile(values, 50)), 2),
-                    "p95_s": round(float(np.percentile(values, 95)), 2), "max_s": round(max(values), 2)}
-             for name, values in times.items()}  # fmt: skip
     return {"sessions": sessions, "failed_sessions": len(failed), "failures": failed[:10],
-            "wall_s": round(time.perf_counter() - started, 1), "steps": steps}  # fmt: skip
+            "wall_s": round(time.perf_counter() - started, 1), "steps": summarise(times)}  # fmt: skip
 
 
 def main() -> None:
@@ -110,11 +104,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(json.dumps(results, indent=1))
-    for run in results["runs"]:
-        for name, step in run["steps"].items():
-            print(f"| {run['sessions']} | {name} | {step['p50_s']:.2f} | {step['p95_s']:.2f} | {step['max_s']:.2f} |")
-        print(f"| {run['sessions']} | failed sessions | {run['failed_sessions']} of {run['sessions']} | | |")
+    print_halls(results)
 
 
 if __name__ == "__main__":
