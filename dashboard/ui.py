@@ -215,9 +215,10 @@ def _chart_config(name: str, presentation: bool) -> dict:
 
 def styled_figure(build: Callable[..., go.Figure], args: tuple, kwargs: dict, presentation: bool,
                   height: int | None) -> tuple[go.Figure, str]:  # fmt: skip
-    """`styled(build(*args, **kwargs))` and its description in words, cached on the inputs' content. The key is a digest of their pickle: Streamlit's
-    own hashing walks every frame, list and string of the inputs in Python, which cost a page ~50 ms a rerun for a
-    forecast's series. Equal bytes are equal inputs; inputs that pickle differently only miss the cache."""
+    """`styled(build(*args, **kwargs))` and its description in words, cached on the inputs' content. The key is a
+    digest of their pickle: Streamlit's own hashing walks every frame, list and string of the inputs in Python, which
+    cost a page ~50 ms a rerun for a forecast's series. Equal bytes are equal inputs; inputs that pickle differently
+    only miss the cache."""
     try:
         digest = hashlib.blake2b(pickle.dumps((args, sorted(kwargs.items())), protocol=5), digest_size=16).hexdigest()
     except (pickle.PicklingError, TypeError, AttributeError):  # a function among them: drawn, not kept
