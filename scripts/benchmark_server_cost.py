@@ -290,7 +290,8 @@ def print_table(after: dict, before: dict | None) -> None:
         for name, measured in after["actions_ms"].items():
             print(f"| {name} | {measured['median']:.0f} |")
         return
-    print(f"\n| action | before ({before['commit']}), ms | after ({after['commit']}), ms | ratio |\n|---|---:|---:|---:|")
+    print(f"\n| action | before ({before['commit']}), ms | after ({after['commit']}), ms | ratio |")
+    print("|---|---:|---:|---:|")
     for name, measured in after["actions_ms"].items():
         earlier = before["actions_ms"].get(name, {}).get("median")  # None: a page or action it did not have
         shown = "" if earlier is None else f"{earlier:.0f}"
