@@ -88,7 +88,10 @@ def _submit_many(root: str, writer: int, count: int) -> None:
 
 def test_concurrent_writers_lose_nothing_and_duplicate_nothing(tmp_path):
     threads = [threading.Thread(target=_submit_many, args=(str(tmp_path), writer, 20)) for writer in range(6)]
-    processes = [multiprocessing.get_context("fork").Process(target=_submit_many, args=(str(tmp_path), writer, 20))
+    # forkserver, not fork: the lecturer's thread is reading when they start, and a fork of a process with threads can
+    # copy a lock another thread holds (CI saw a writer process fail this way once, under load)
+    processes = [multiprocessing.get_context("forkserver").Process(target=_submit_many,
+                                                                   args=(str(tmp_path), writer, 20))
                  for writer in range(6, 9)]  # fmt: skip
     problems, done = [], threading.Event()
 
@@ -101,7 +104,7 @@ def test_concurrent_writers_lose_nothing_and_duplicate_nothing(tmp_path):
 
     reader = threading.Thread(target=lecturer)
     reader.start()
-    for worker in (*processes, *threads):  # processes first: a fork must not copy a thread's open database
+    for worker in (*processes, *threads):  # processes first, each from the fork server's clean process
         worker.start()
     for worker in (*threads, *processes):
         worker.join(timeout=60)
