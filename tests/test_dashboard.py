@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard_stores import (
     APP, CLASSIFIER_PAGES, FAILED_RUN, FORECAST_PAGES, KERAS_TWIN, LAB_DISTANCES, NO_METRICS_RUN, PAGES, RUNNING_RUN,
-    SWEEP_DATASET, copy_store, damage, done_runs, open_page, problems,
+    SWEEP_DATASET, assert_every_chart_described, copy_store, damage, done_runs, open_page, problems,
 )  # fmt: skip
 from pipelines.training import jobs
 from pipelines.verify import TOLERANCE
@@ -51,6 +51,9 @@ SEQ2SEQ_PAGES = ("translate", "bottleneck", "teacher_forcing")  # encoder-decode
 # The pages that draw the sidebar's text data set (forecasting pages draw series: test_forecast_dashboard.py)
 # (the class wall's pages draw the reviews students send; the finished models only vote: tests/test_class_wall_pages.py)
 CLASS_WALL_PAGES = ("class_wall", "submit")
+NO_CHART_HERE = {*FORECAST_PAGES, "inside", "glass_box", "deploy", "train", "report", "class_wall", "submit"}  # charts
+# after a click, or none on this store (nothing measured for Deploy): tests/test_end_to_end_pages.py opens them in the
+# browser
 DATA_SET_PAGES = [page for page in CLASSIFIER_PAGES
                   if page not in ("train", "write", *CLASS_WALL_PAGES, *LAB_PAGES, *SEQ2SEQ_PAGES)]
 
@@ -115,6 +118,9 @@ def test_every_page_renders_real_runs(page, real_runs):
     assert not problems(app)
     assert app.title[0].value
     charts = app.get("plotly_chart")
+    assert_every_chart_described(app, page)
+    if page not in NO_CHART_HERE:  # a classifier's data set: forecasting pages draw on a series (test_forecast_...)
+        assert charts, f"{page} drew no chart"
     if page == "overview":
         board = app.dataframe[0].value
         assert len(board) == 9  # the quick zoo's seven models (its GRUs with two seeds) and the two baselines

@@ -98,13 +98,22 @@ def page(browser):
     context.close()
 
 
+QUIET_MS = 700
+# True once the script has run with no spinner turning for QUIET_MS on end; any sign of work starts the count again.
+SETTLED = """([ready, quiet]) => {
+  const idle = document.querySelector(ready) && !document.querySelector('[data-testid="stSpinner"]');
+  if (!idle) { window.rnnlensIdleSince = undefined; return false; }
+  window.rnnlensIdleSince = window.rnnlensIdleSince ?? performance.now();
+  return performance.now() - window.rnnlensIdleSince >= quiet;
+}"""
+
+
 def settle(page, timeout_ms: int = 90_000) -> None:
-    """Wait until the script has run, no spinner turns, and it stays that way (a first run can be
-    cut short by a rerun the browser asks for, leaving the page idle for a moment in between)."""
-    for _ in range(2):
-        page.wait_for_selector(READY, timeout=timeout_ms)
-        page.wait_for_function("() => !document.querySelector('[data-testid=\"stSpinner\"]')", timeout=timeout_ms)
-        page.wait_for_timeout(700)
+    """Wait until the script has run, no spinner turns, and it stays that way for QUIET_MS without a break (a first
+    run can be cut short by a rerun the browser asks for, leaving the page idle for a moment in between; a click's
+    rerun may start a moment after the click)."""
+    page.evaluate("() => { window.rnnlensIdleSince = undefined; }")
+    page.wait_for_function(SETTLED, arg=[READY, QUIET_MS], timeout=timeout_ms, polling=100)
 
 
 def shoot(page, name: str) -> None:

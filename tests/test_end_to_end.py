@@ -11,6 +11,8 @@ quick zoos, not by leaving a kind out.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -63,6 +65,18 @@ def pipelines_command(store: Path, *arguments: str, timeout: int = 600) -> subpr
                           capture_output=True, text=True, timeout=timeout, env=environment)  # fmt: skip
 
 
+def in_this_process(store: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """The same command through `pipelines.cli.main` in this process, its output captured: what `python -m
+    pipelines` runs, without a new interpreter importing PyTorch for each command (the trainings above and `list`
+    go through `python -m pipelines` itself)."""
+    from pipelines.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--artifacts", str(store), *arguments])
+    return subprocess.CompletedProcess(["pipelines", *arguments], code, out.getvalue(), err.getvalue())
+
+
 def assert_clean(result: subprocess.CompletedProcess, what: str) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0 and "Traceback" not in output, f"{what}: exit {result.returncode}\n{output[-3000:]}"
@@ -102,6 +116,11 @@ def test_every_kind_trains_to_done_and_reaches_early_stopping(store, runs):
         stopped = [record.run_id for record in runs[kind] if record.metrics.stopped_early]
         assert stopped, f"no {kind} run stopped early: raise the tier's epochs"
     assert any(record.model_spec.encoder_decoder for record in runs["forecasting"] if record.framework == "torch")
+    classifiers = [record for record in runs["classification"] if record.dataset == CLASSIFIERS]
+    assert max(record.metrics.accuracy for record in classifiers) > 0.55  # above chance on 400 real snippets
+    baselines = {r.metrics.method: r.metrics.accuracy for r in runs["baseline"] if r.dataset == CLASSIFIERS}
+    assert baselines["tfidf-lr"] > baselines["majority"] > 0.5  # the corpus has more fresh than rotten snippets
+    assert Store(store).read_dataset(CLASSIFIERS).split_size("test") == LIMIT
     seq2seq = Store(store).read_history(TRANSLATIONS, runs["seq2seq"][0].run_id)
     assert seq2seq[["forced_loss", "free_running_loss"]].notna().all().all()  # what Teacher forcing draws
 
@@ -137,8 +156,8 @@ def commands(runs, tmp: Path) -> list[tuple[str, list[str]]]:
 
 def test_every_command_runs_on_the_kinds_it_serves(store, runs, tmp_path):
     for what, arguments in commands(runs, tmp_path):
-        assert_clean(pipelines_command(store, *arguments), what)
+        assert_clean(in_this_process(store, *arguments), what)
     assert (tmp_path / "report.html").stat().st_size > 10_000
-    verified = json.loads(pipelines_command(store, "verify", "--run", one(runs, "classification").run_id,
-                                            "--json").stdout)  # fmt: skip
+    verified = json.loads(in_this_process(store, "verify", "--run", one(runs, "classification").run_id,
+                                          "--json").stdout)  # fmt: skip
     assert verified["agree"]

@@ -3,7 +3,9 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard_stores import APP, FORECAST_DATASET, PAGES, copy_store, problems, trained_store
+from dashboard_stores import (
+    APP, FORECAST_DATASET, PAGES, assert_every_chart_described, copy_store, problems, trained_store,
+)  # fmt: skip
 from conftest import reseal_checksums
 from pipelines.store import Store
 
@@ -42,6 +44,7 @@ def test_every_page_renders_the_forecasting_data_set(page, forecasting):
     app = open_forecasting(page, forecasting)
     assert not problems(app), page
     charts = app.get("plotly_chart")
+    assert_every_chart_described(app, page)
     if page == "overview":
         assert len(app.dataframe[0].value) == 7  # three recurrent forecasters, an encoder-decoder, three baselines
         assert "gaps filled" in texts(app.metric) or any(m.label == "gaps filled" for m in app.metric)

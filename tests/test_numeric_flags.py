@@ -4,8 +4,6 @@ is exit status 2 with one line that names the flag, or a finite, correct result.
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -1,20 +1,24 @@
 """The report to take home: a self-contained HTML file that draws offline in Chromium, a PDF printed from it,
-reports of no runs and of a hundred, and bad input answered in one line."""
+reports of no runs and of a hundred, and bad input answered in one line.
+
+The reports are made in this process by the report's own entry point (`python -m pipelines report` runs it in a
+child: tests/test_end_to_end.py and the megabyte test below go that way), each once per module (`made`)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
-import subprocess
-import sys
 import unicodedata
 from html import unescape
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from conftest import reseal_checksums
-from dashboard_stores import PROJECT, copy_store, done_runs, trained_store
+from dashboard_stores import copy_store, done_runs, trained_store
 from pipelines.files import read_json, write_json
 from pipelines.store import Store
 
@@ -29,13 +33,33 @@ def trained(tmp_path_factory):
     return trained_store(tmp_path_factory)
 
 
-def report(root: Path, out: Path, *options: str, check: bool = True) -> subprocess.CompletedProcess:
-    """`python -m pipelines report`, as a user runs it."""
-    command = [sys.executable, "-m", "pipelines", "--artifacts", str(root), "report", "--out", str(out), *options]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, timeout=600)
+def report(root: Path, out: Path, *options: str, check: bool = True) -> SimpleNamespace:
+    """The report the child of `python -m pipelines report` writes, made in this process: (returncode, stdout,
+    stderr)."""
+    from dashboard.report.__main__ import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(["--artifacts", str(root), "--out", str(out), *options])
+    result = SimpleNamespace(returncode=code, stdout=stdout.getvalue(), stderr=stderr.getvalue())
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result
+
+
+@pytest.fixture(scope="module")
+def made(trained, tmp_path_factory):
+    """made(name, *options) -> (the report's path, what the command said): each report of the session's store made
+    once for every test that reads it (`name` is the file's name: .html or .pdf)."""
+    reports: dict[tuple, tuple[Path, str]] = {}
+
+    def make(name: str, *options: str) -> tuple[Path, str]:
+        if (name, options) not in reports:
+            out = tmp_path_factory.mktemp("report") / name
+            reports[name, options] = out, report(trained, out, *options).stdout
+        return reports[name, options]
+
+    return make
 
 
 def sections(html: str) -> list[str]:
@@ -62,10 +86,9 @@ def needs_chromium():
         pytest.skip("no /usr/bin/chromium here")
 
 
-def test_the_html_report_holds_every_part_the_issue_lists(trained, tmp_path):
-    out = tmp_path / "report.html"
-    result = report(trained, out, "--dataset", "rt-polarity", "--text", HOSTILE)
-    assert "wrote" in result.stdout
+def test_the_html_report_holds_every_part_the_issue_lists(trained, made):
+    out, said = made("report.html", "--dataset", "rt-polarity", "--text", HOSTILE)
+    assert "wrote" in said
     html = out.read_text()
     assert sections(html) == ["Summary", "The data", "Leaderboard", "Training", "Evaluation", "Architectures",
                               "Which differences are real?", "Why a model decided", "The runs"]  # fmt: skip
@@ -79,12 +102,11 @@ def test_the_html_report_holds_every_part_the_issue_lists(trained, tmp_path):
 
 
 @pytest.mark.browser
-def test_the_html_report_draws_every_chart_in_chromium_with_the_network_blocked(trained, tmp_path):
+def test_the_html_report_draws_every_chart_in_chromium_with_the_network_blocked(made):
     needs_chromium()
     from playwright.sync_api import sync_playwright
 
-    out = tmp_path / "report.html"
-    report(trained, out, "--dataset", "rt-polarity", "--text", HOSTILE)
+    out, _ = made("report.html", "--dataset", "rt-polarity", "--text", HOSTILE)
     outside, errors = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
@@ -116,15 +138,13 @@ def test_the_html_report_draws_every_chart_in_chromium_with_the_network_blocked(
 
 
 @pytest.mark.browser
-def test_the_pdf_has_a_page_per_section_but_a_full_first_page_and_the_run_ids(trained, tmp_path):
+def test_the_pdf_has_a_page_per_section_but_a_full_first_page_and_the_run_ids(trained, made):
     """Each section opens a page, but the short summary and data, which the leaderboard follows on (issue 22,
     defect 8: the first page was the title and three sentences)."""
     needs_chromium()
     from pypdf import PdfReader
 
-    html_out, pdf_out = tmp_path / "report.html", tmp_path / "report.pdf"
-    report(trained, html_out, "--dataset", "nusax")
-    report(trained, pdf_out, "--dataset", "nusax")
+    (html_out, _), (pdf_out, _) = made("report.html", "--dataset", "nusax"), made("report.pdf", "--dataset", "nusax")
     titles = sections(html_out.read_text())
     pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in PdfReader(pdf_out).pages]  # "ﬁ": fi
     starts = [next(index for index, text in enumerate(pages) if text.lstrip().splitlines()[0].startswith(title)
@@ -298,16 +318,15 @@ def plotly_data(html: str) -> str:
 
 
 @pytest.mark.parametrize("dataset", list(COURSE))
-def test_a_report_holds_the_sections_its_data_sets_runs_have(dataset, trained, tmp_path):
+def test_a_report_holds_the_sections_its_data_sets_runs_have(dataset, trained, made):
     """co2 used to say "No finished classifier run"; memory-dN and the corpus had no lab, gradients or writing."""
-    out = tmp_path / "report.html"
-    result = report(trained, out, "--dataset", dataset)
+    out, said = made("report.html", "--dataset", dataset)
     html = out.read_text()
     store = Store(trained)
     finished = [record for record in store.runs(dataset) if record.state == "done"]
     assert sections(html) == COURSE[dataset]
     assert "No finished classifier run" not in html and "not a classifier" not in html  # nothing left out
-    assert f"wrote {out}: {len(finished)} runs of {dataset}" in result.stdout
+    assert f"wrote {out}: {len(finished)} runs of {dataset}" in said
     for record in finished:
         assert record.run_id in html  # every run named by its exact id
     described(html)
@@ -334,9 +353,8 @@ def test_a_report_holds_the_sections_its_data_sets_runs_have(dataset, trained, t
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html)  # still nothing fetched
 
 
-def test_the_course_sections_are_left_out_of_a_data_set_without_such_runs(trained, tmp_path):
-    out = tmp_path / "report.html"
-    report(trained, out, "--dataset", "nusax")
+def test_the_course_sections_are_left_out_of_a_data_set_without_such_runs(made):
+    out, _ = made("report.html", "--dataset", "nusax")
     html = out.read_text()
     assert not {"Forecasting", "Generation", "Gradients through time"} & {t.split(":")[0] for t in sections(html)}
     assert not [title for title in sections(html) if title.startswith("The memory lab")]
@@ -359,12 +377,11 @@ def test_a_lab_run_without_kept_gradients_is_named_not_dropped(trained, tmp_path
 
 @pytest.mark.browser
 @pytest.mark.parametrize("dataset", list(COURSE))
-def test_the_course_reports_draw_in_chromium_with_the_network_blocked(dataset, trained, tmp_path):
+def test_the_course_reports_draw_in_chromium_with_the_network_blocked(dataset, made):
     needs_chromium()
     from playwright.sync_api import sync_playwright
 
-    out = tmp_path / "report.html"
-    report(trained, out, "--dataset", dataset)
+    out, _ = made("report.html", "--dataset", dataset)
     outside, errors = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
@@ -383,13 +400,10 @@ def test_the_course_reports_draw_in_chromium_with_the_network_blocked(dataset, t
 
 
 @pytest.fixture(scope="module")
-def memory_pdf(trained, tmp_path_factory) -> tuple[Path, Path]:
+def memory_pdf(made) -> tuple[Path, Path]:
     """The memory-d6 report, as HTML and as the PDF printed from it (one Chromium print for the tests below)."""
     needs_chromium()
-    folder = tmp_path_factory.mktemp("memory-report")
-    report(trained, folder / "report.html", "--dataset", "memory-d6")
-    report(trained, folder / "report.pdf", "--dataset", "memory-d6")
-    return folder / "report.html", folder / "report.pdf"
+    return made("report.html", "--dataset", "memory-d6")[0], made("report.pdf", "--dataset", "memory-d6")[0]
 
 
 @pytest.mark.browser
