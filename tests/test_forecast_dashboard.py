@@ -152,7 +152,7 @@ def test_the_train_page_starts_a_forecast_zoo(tmp_path, monkeypatch):
     app = AppTest.from_file(str(APP), default_timeout=90).run()
     app.switch_page(PAGES["train"]).run()
     app.button_group(key="train_kind").set_value("Forecasting").run()
-    assert [box.label for box in app.main.selectbox] == ["Series", "Zoo"]
+    assert [box.label for box in app.main.selectbox] == ["Series", "Zoo", "Framework"]  # PyTorch by default
     app.number_input[0].set_value(1)  # epochs
     app.number_input[1].set_value(26)  # lookback
     app.number_input[2].set_value(8)  # horizon
