@@ -1,4 +1,5 @@
-"""Training a Keras zoo model: the shared epoch loop (`loop.epoch_loop`) with TensorFlow steps.
+"""Training a Keras zoo model: the shared epoch loop (`loop.epoch_loop`) with TensorFlow steps (`train_loop`,
+`clipped_update`: also the seed's Keras encoder-decoder forecaster's, keras_forecast_loop.py).
 
 It behaves like the PyTorch trainer, so the twins differ in framework only:
 the same length-bucketed batches in the same order (same seed), Adam with
