@@ -90,10 +90,11 @@ CLASSIFICATION = register(Task(
     capabilities=READS_TEXT,
 ))  # fmt: skip
 # Recurrent forecasters and the baselines they are judged against (pipelines/forecasting): one kind, so
-# `list`, the tables and the pages put them side by side. A baseline keeps its parameters in baseline.json.
+# `list`, the tables and the pages put them side by side. A baseline keeps its parameters in baseline.json; the
+# seed's Keras encoder-decoder is saved whole as model.keras.
 FORECASTING = register(Task(
     name="forecasting", title="forecaster", model_spec=forecast_spec_from_json, metrics=ForecastMetrics,
-    files_when_done=("metrics.json", "predictions.csv"), weight_files=("weights.safetensors", "baseline.json"),
+    files_when_done=("metrics.json", "predictions.csv"), weight_files=(*FRAMEWORK_WEIGHTS, "baseline.json"),
     capabilities=frozenset({Capability.FORECAST, Capability.HIDDEN_STATES}),  # a baseline has no hidden states
 ))  # fmt: skip
 

@@ -55,5 +55,5 @@ def test_a_phone_sends_a_review_with_enter(phone, server, empty_store):
 
     box.fill("A second one at once.")  # the rate limit, as the database enforces it
     box.press("Enter")
-    phone.get_by_text("One review every 10 seconds").wait_for(timeout=30_000)
+    phone.get_by_text("one review every 10 seconds: send this one in").wait_for(timeout=30_000)  # not the caption's
     assert len(ClassWall(empty_store).submissions()) == 1

@@ -155,7 +155,7 @@ def test_the_train_page_starts_a_forecast_zoo(tmp_path, monkeypatch):
     app = AppTest.from_file(str(APP), default_timeout=90).run()
     app.switch_page(PAGES["train"]).run()
     app.button_group(key="train_kind").set_value("Forecasting").run()
-    assert [box.label for box in app.main.selectbox] == ["Series", "Zoo"]
+    assert [box.label for box in app.main.selectbox] == ["Series", "Zoo", "Framework"]  # PyTorch by default
     app.number_input[0].set_value(1)  # epochs
     app.number_input[1].set_value(26)  # lookback
     app.number_input[2].set_value(8)  # horizon
@@ -170,3 +170,22 @@ def test_the_train_page_starts_a_forecast_zoo(tmp_path, monkeypatch):
     assert not problems(app)
     progress = [bar.proto.text for bar in app.get("progress")]
     assert len(progress) == 7 and all("done in" in text and "RMSE" in text for text in progress)
+
+
+def test_a_twin_from_the_other_framework_keeps_the_colour_and_draws_apart():
+    """The seed's Keras encoder-decoder and its PyTorch twin share the cell's colour; the Keras line is dash-dotted
+    with crosses, so the two stay apart where their forecasts overlap."""
+    import pandas as pd
+
+    from dashboard.features.forecasting.figures_forecast import forecast_styles
+
+    rows = [("LSTM 32 encoder-decoder · PyTorch", "torch"), ("LSTM 32 encoder-decoder · Keras", "keras")]
+    frame = pd.DataFrame([{"label": label, "framework": framework, "cell": "lstm", "bidirectional": False, "layers": 1,
+                           "hidden_size": 32, "baseline": False, "method": "recurrent"} for label, framework in rows]
+                         + [{"label": "Seasonal naive (52)", "framework": "baseline", "cell": None, "bidirectional":
+                             False, "layers": None, "hidden_size": None, "baseline": True, "method": "seasonal-naive"}])
+    styles = forecast_styles(frame)
+    pytorch, keras_twin = styles[rows[0][0]], styles[rows[1][0]]
+    assert keras_twin.colour == pytorch.colour and (pytorch.dash, pytorch.symbol) == ("solid", "circle")
+    assert (keras_twin.dash, keras_twin.symbol) == ("dashdot", "x")
+    assert styles["Seasonal naive (52)"].colour != pytorch.colour

@@ -337,7 +337,7 @@ def test_a_different_series_never_replaces_the_data_finished_runs_were_trained_o
     ("unknown series", "no-such-series is not a series. Series: co2, sunspots, elnino"),
     ("text zoo on a series", "train a forecast zoo on it"),
     ("forecast zoo on text", "is not a series"),
-    ("keras", "PyTorch only"),
+    ("no twin selected", "--framework keras: only the encoder-decoder forecaster"),
     ("limit", "--limit and --language apply to text"),
 ])  # fmt: skip
 def test_bad_training_requests_exit_2_with_one_line(case, message, tmp_path, capsys):
@@ -349,7 +349,7 @@ def test_bad_training_requests_exit_2_with_one_line(case, message, tmp_path, cap
         "unknown series": train_args(store, "co2")[:4] + ["no-such-series", "--zoo", "forecast-quick"],
         "text zoo on a series": ["--artifacts", str(store), "train", "--dataset", "co2", "--zoo", "quick"],
         "forecast zoo on text": ["--artifacts", str(store), "train", "--dataset", "rt-polarity", "--zoo", "forecast"],
-        "keras": train_args(store, path, "--framework", "keras"),
+        "no twin selected": train_args(store, path, "--framework", "keras", "--only", "gru-*"),
         "limit": train_args(store, path, "--limit", "50"),
     }[case]
     assert main(args) == 2
@@ -418,3 +418,81 @@ def test_the_seeds_keras_encoder_decoder_is_the_network_the_zoo_trains():
     assert [layer.name for layer in seed.layers if layer.weights] == ["encoder_lstm", "decoder_lstm", "decoder_dense"]
     with pytest.raises(ValueError, match="layers=1"):
         ForecasterSpec(layers=2, architecture="encoder-decoder")
+
+
+def test_only_the_encoder_decoder_has_a_twin_in_the_other_framework():
+    """`--framework keras|both` on a forecast zoo: the encoder-decoder in each framework asked, the direct forecasters
+    in PyTorch (a note says so), the baselines once; a selection with no twin is refused, naming the flag.
+    (No TensorFlow here: the request and the zoo's plan import no framework.)"""
+    from pipelines.forecasting.zoos import pytorch_only_note, trained_in
+    from pipelines.training.request import TrainRequest
+
+    specs = forecast_zoo_specs_of("forecast-quick")
+    planned = {name: trained_in(spec, ("torch", "keras")) for name, spec in specs.items()}
+    assert planned == {"rnn-1x32": ("torch",), "lstm-1x32": ("torch",), "gru-1x32": ("torch",),
+                       "lstm-encdec-32": ("torch", "keras"), "naive": ("baseline",),
+                       "seasonal-naive": ("baseline",), "holt-winters": ("statsmodels",)}  # fmt: skip
+    assert trained_in(specs["gru-1x32"], ("keras",)) == () and trained_in(specs["naive"], ("keras",)) == ("baseline",)
+    note = pytorch_only_note(list(specs.values()), ("keras",))
+    assert "rnn-1x32, lstm-1x32, gru-1x32 are left out" in note and "--framework both" in note
+    assert "are trained in PyTorch only" in pytorch_only_note(list(specs.values()), ("torch", "keras"))
+    assert pytorch_only_note(list(specs.values()), ("torch",)) is None
+    assert pytorch_only_note([specs["lstm-encdec-32"]], ("keras",)) is None
+
+    TrainRequest(dataset="co2", zoo="forecast-quick", frameworks=("keras",))  # the encoder-decoder and baselines
+    TrainRequest(dataset="co2", zoo="forecast", frameworks=("torch", "keras"), only=("lstm-*",))
+    for frameworks, only, flag in ((("keras",), ("gru-*", "naive"), "--framework keras"),
+                                   (("torch", "keras"), ("rnn-*",), "--framework both")):  # fmt: skip
+        with pytest.raises(ValueError, match=f"^{flag}: only the encoder-decoder forecaster .* selects none"):
+            TrainRequest(dataset="co2", zoo="forecast-quick", frameworks=frameworks, only=only)
+    with pytest.raises(ValueError, match="--only nothing-like-this matches nothing"):
+        TrainRequest(dataset="co2", zoo="forecast-quick", frameworks=("keras",), only=("nothing-like-this",))
+
+
+def forecast_zoo_specs_of(zoo: str) -> dict:
+    from pipelines.forecasting.zoos import _name, forecast_zoo_specs
+
+    return {_name(spec): spec for spec in forecast_zoo_specs(zoo)}
+
+
+def test_the_keras_encoder_decoder_trains_is_stored_and_forecasts_beside_its_torch_twin(tmp_path, capsys):
+    """`--framework both`: seed 001's Keras model trains in the shared epoch loop as a run of its own, is stored
+    with its checksums, and loads for `forecast`, the pages' forecasts and the encoder's states."""
+    import keras
+
+    from pipelines.loaded import load
+    from pipelines.models.keras_forecaster import encoder_states
+
+    path, store_dir = write_csv(tmp_path), tmp_path / "store"
+    args = train_args(store_dir, path, "--framework", "both", "--only", "lstm-encdec-*", "--only", "seasonal-naive")
+    assert main(args) == 0
+    assert "3 trained, 0 skipped" in capsys.readouterr().out
+    store, key = Store(store_dir), load_series(path).key
+    records = {record.framework: record for record in store.runs(key)}
+    assert set(records) == {"torch", "keras", "baseline"} and {r.state for r in records.values()} == {"done"}
+    keras_run, torch_run = records["keras"], records["torch"]
+    assert keras_run.run_id.startswith("keras-lstm-encdec-32-lb12-h4-") and (keras_run.path / "model.keras").is_file()
+    assert keras_run.spec.twin_key() == torch_run.spec.twin_key()  # one architecture, settings and data
+    assert keras_run.spec.versions["keras"] == keras.__version__
+    hidden = 32
+    assert keras_run.metrics.parameters == torch_run.metrics.parameters - 2 * 4 * hidden  # one LSTM bias, not two
+    assert keras_run.metrics.epochs_trained == 3 and list(store.read_history(key, keras_run.run_id)["epoch"]) == [1, 2, 3]
+    assert keras_run.metrics.overall.rmse < 10  # a forecast of a series near 60, not a broken one
+
+    run = load(store, key, keras_run.run_id)
+    stored = store.read_predictions(key, keras_run.run_id)
+    first = stored.groupby("origin", sort=False)["predicted"].apply(list)
+    test_origins = np.flatnonzero(store.read_series(key)["date"].dt.strftime("%Y-%m-%d").isin(first.index))
+    assert np.abs(run.forecasts(test_origins) - np.array(first.tolist())).max() < 1e-4  # as scored when trained
+
+    states = run.hidden_states(len(run.series) - 1)
+    assert [layer.shape for layer in states] == [(12, hidden)]
+    encoder = run.model.get_layer("encoder_lstm")
+    last_state = keras.Model(run.model.get_layer("encoder_input").output, encoder.output[1])
+    windows = np.random.default_rng(0).normal(size=(3, 12)).astype(np.float32)
+    assert np.abs(encoder_states(run.model, windows)[:, -1] - np.asarray(last_state(windows[..., None]))).max() < 1e-5
+
+    assert main(["--artifacts", str(store_dir), "forecast", "--run", keras_run.run_id]) == 0
+    assert "encoder-decoder (keras)" in capsys.readouterr().out
+    (keras_run.path / "model.keras").write_bytes(b"not a model")
+    assert store.run(key, keras_run.run_id).state == "corrupt"  # the checksums see it

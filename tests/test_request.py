@@ -71,6 +71,8 @@ def test_the_kind_of_data_picks_the_trainer_and_the_default_zoo():
     (dict(dataset="co2", zoo="forecast", limit=10), "--limit and --language apply to text data sets"),
     (dict(dataset="co2", zoo="forecast", pretrained="tuned"), "not to a series"),
     (dict(dataset="co2", zoo="quick"), "co2 is a series: train a forecast zoo on it"),
+    (dict(dataset="co2", zoo="forecast", frameworks=("keras",), only=("gru-*",)),
+     "--framework keras: only the encoder-decoder forecaster (seed 001's build_seq2seq_model) has a Keras twin"),
     (dict(dataset="rt-polarity-chars", executor="ray"), "--executor apply to classifier zoos or series, not to "
                                                          "language models"),
     (dict(dataset="rt-polarity-chars", forecast_settings={"horizon": 3}), "--horizon apply to classifier zoos"),

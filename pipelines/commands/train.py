@@ -51,7 +51,9 @@ def add_train_arguments(train: argparse.ArgumentParser) -> None:
                        help="default: quick, charlm for a character corpus, seq2seq for a sequence-to-sequence task")
     train.add_argument("--only", action="append", metavar="PATTERN",
                        help="train only the zoo's models whose name matches, e.g. 'gru-bi-*' (repeatable)")
-    train.add_argument("--framework", default="torch", choices=[*FRAMEWORKS, "both"])
+    train.add_argument("--framework", default="torch", choices=[*FRAMEWORKS, "both"],
+                       help="torch, keras or both (a forecast zoo: keras trains its encoder-decoder, the one "
+                            "forecaster with a Keras twin, and the baselines)")
     train.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     training_settings(train, lambda setting: f"{setting.help} (default {setting.default}, or the data set's own)")
     train.add_argument("--limit", type=int, default=None, help="use at most N examples per split (quick trials)")

@@ -32,12 +32,18 @@ class ForecastNotReady(ValueError):
 
 
 def recurrent_forecasts(model, spec: ForecasterSpec, values: np.ndarray, origins: np.ndarray) -> np.ndarray:
-    """A PyTorch forecaster's forecasts (origins, horizon), in the series' units."""
+    """A recurrent forecaster's forecasts (origins, horizon), in the series' units: a PyTorch model, or the seed's
+    Keras encoder-decoder."""
     import torch
 
-    model.eval()
     inputs, _ = encode(values, origins, spec.lookback, spec.horizon, spec.scaler_mean, spec.scaler_scale,
                        spec.relative)  # fmt: skip
+    if not isinstance(model, torch.nn.Module):
+        from ..models.keras_forecaster import keras_forecasts
+
+        return decode(keras_forecasts(model, inputs), values, origins, spec.scaler_mean, spec.scaler_scale,
+                      spec.relative)  # fmt: skip
+    model.eval()
     device = next(model.parameters()).device
     outputs = np.zeros((len(origins), spec.horizon), dtype=np.float32)
     with torch.inference_mode():
@@ -53,7 +59,8 @@ class LoadedForecaster:
     spec: ForecasterSpec | ForecastBaselineSpec
     series: pd.DataFrame  # date, value, observed, part
     frequency: str  # the series' step, e.g. "W-SAT"
-    model: object = None  # a RecurrentForecaster; None for a baseline
+    model: object = None  # a PyTorch forecaster, or the seed's Keras encoder-decoder (a keras.Model); None for a
+    # baseline
     parameters: dict | None = None  # a baseline's fitted parameters
 
     @property
@@ -124,6 +131,10 @@ class LoadedForecaster:
         origin = self.check_origin(origin)
         inputs, _ = encode(self.values, np.array([origin]), self.spec.lookback, self.spec.horizon,
                            self.spec.scaler_mean, self.spec.scaler_scale, self.spec.relative)  # fmt: skip
+        if not isinstance(self.model, torch.nn.Module):
+            from ..models.keras_forecaster import encoder_states
+
+            return [encoder_states(self.model, inputs)[0]]
         device = next(self.model.parameters()).device
         with torch.inference_mode():
             layers = self.model.layer_outputs(torch.from_numpy(inputs).to(device))
@@ -148,6 +159,8 @@ def load_forecaster(store: Store, dataset: str, run_id: str, device: str = "cpu"
     if isinstance(spec, ForecastBaselineSpec):
         return LoadedForecaster(record, spec, series, stored.frequency,
                                 parameters=read_json(record.path / "baseline.json"))
+    if record.framework == "keras":
+        return LoadedForecaster(record, spec, series, stored.frequency, model=_keras_model(record, spec, device))
     from safetensors.torch import load_file
 
     from ..devices import pick_device
@@ -156,6 +169,26 @@ def load_forecaster(store: Store, dataset: str, run_id: str, device: str = "cpu"
     model = forecaster_for(spec)
     model.load_state_dict(load_file(str(record.path / "weights.safetensors")))
     return LoadedForecaster(record, spec, series, stored.frequency, model=model.to(pick_device(device)).eval())
+
+
+def _keras_model(record, spec: ForecasterSpec, device: str):
+    """The seed's Keras encoder-decoder from `model.keras` (safe mode: no code runs from the file), checked to be
+    the spec's network."""
+    import keras
+    import tensorflow as tf
+
+    from ..keras_backend import pick_tf_device
+
+    with tf.device(pick_tf_device(device)[0]):
+        model = keras.models.load_model(str(record.path / "model.keras"), safe_mode=True, compile=False)
+    try:
+        shape = (model.get_layer("encoder_input").output.shape[1], model.get_layer("decoder_input").output.shape[1],
+                 model.get_layer("encoder_lstm").units)  # fmt: skip
+    except ValueError:  # a layer it lacks
+        shape = None
+    if shape != (spec.lookback, spec.horizon, spec.hidden_size):
+        raise ForecastNotReady(f"{record.path / 'model.keras'} does not hold this run's {spec.label()}; retrain it")
+    return model
 
 
 def with_bands(frame: pd.DataFrame, validation_rmse: list[float]) -> pd.DataFrame:

@@ -78,6 +78,12 @@ class ForecasterSpec:
     def encoder_decoder(self) -> bool:
         return self.architecture == "encoder-decoder"
 
+    @property
+    def keras_twin(self) -> bool:
+        """Seed 001 writes one forecaster in Keras, the LSTM encoder-decoder (`build_seq2seq_model`): only it also
+        trains with `--framework keras` (pipelines/models/keras_forecaster.py); the others train in PyTorch."""
+        return self.encoder_decoder and self.cell == "lstm"
+
     def label(self) -> str:
         if self.encoder_decoder:
             return f"{CELL_NAMES[self.cell]} {self.hidden_size} encoder-decoder"

@@ -2,7 +2,8 @@
 
     outcomes = train(Store(), TrainRequest(dataset="co2", zoo="forecast"))
 
-Recurrent forecasters train with `forecast_loop`; the baselines are fitted on
+Recurrent forecasters train with `forecast_loop` (the encoder-decoder with `--framework keras`: in Keras, as seed
+001 writes it, with `keras_forecast_loop`); the baselines are fitted on
 the training part (Holt-Winters by statsmodels) and keep their parameters in
 baseline.json. Every run, recurrent or baseline, is scored the same way on the
 same test origins (`pipelines.forecasting.metrics`) and stored the same way.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from ..backends import common_versions
 from ..data.series import Series, load_series
@@ -23,9 +25,10 @@ from ..forecasting import baselines
 from ..forecasting.metrics import forecast_metrics, mase_scale
 from ..forecasting.runs import recurrent_forecasts
 from ..forecasting.windows import ForecastSettings, PreparedSeries, prepare, target_mask, targets
-from ..forecasting.zoos import forecast_zoo_specs
+from ..forecasting.zoos import forecast_zoo_specs, pytorch_only_note, trained_in
 from ..models.forecast_spec import ForecastBaselineSpec, ForecasterSpec
 from ..models.forecaster import forecaster_for
+from ..models.spec import FRAMEWORKS
 from ..models.torch_zoo import count_parameters
 from ..store import RunClaim, Store
 from ..tasks import FORECASTING
@@ -38,7 +41,7 @@ from .train import STATUS_INTERVAL, Outcome, run_id_for, train_each
 @dataclass(frozen=True)
 class PlannedForecaster:
     run_id: str
-    framework: str  # torch | baseline | statsmodels
+    framework: str  # torch | keras | baseline | statsmodels
     spec: ForecasterSpec | ForecastBaselineSpec
     config: TrainConfig
 
@@ -74,19 +77,23 @@ def prepare_series(store: Store, series: Series, settings: ForecastSettings) -> 
     return prepared
 
 
-def plan_forecasters(prepared: PreparedSeries, specs: list, config: TrainConfig) -> list[PlannedForecaster]:
+def plan_forecasters(prepared: PreparedSeries, specs: list, config: TrainConfig,
+                     frameworks: tuple[str, ...] = ("torch",)) -> list[PlannedForecaster]:  # fmt: skip
+    """One run per spec and framework it trains in (`zoos.trained_in`: a baseline once, the encoder-decoder in
+    each framework asked, the direct forecasters in PyTorch)."""
     settings, series = prepared.settings, prepared.series
     planned = []
     for spec in specs:
         if isinstance(spec, ForecastBaselineSpec):
-            resolved, framework = spec.resolved(settings.lookback, settings.horizon, series.info.season), spec.framework
+            resolved = spec.resolved(settings.lookback, settings.horizon, series.info.season)
             run_config = TrainConfig()  # a baseline trains no weights: the training flags do not change it
         else:
             resolved = spec.resolved(settings.lookback, settings.horizon, prepared.mean, prepared.scale)
-            framework, run_config = "torch", config
+            run_config = config
         identity = f"{series.fingerprint()}:{settings.to_json()}"
-        run_id = run_id_for(framework, resolved, series.key, identity, run_config, task=FORECASTING.name)
-        planned.append(PlannedForecaster(run_id, framework, resolved, run_config))
+        for framework in trained_in(spec, frameworks):
+            run_id = run_id_for(framework, resolved, series.key, identity, run_config, task=FORECASTING.name)
+            planned.append(PlannedForecaster(run_id, framework, resolved, run_config))
     return planned
 
 
@@ -97,7 +104,7 @@ def _spec_document(run: PlannedForecaster, prepared: PreparedSeries, zoo_name: s
         "zoo": zoo_name,
         "dataset": {"key": series.key, "title": series.info.title, "series_fingerprint": series.fingerprint()},
         "model": run.spec.to_json(),
-        "training": {**(run.config.to_json() if run.framework == "torch" else {}), **prepared.settings.to_json()},
+        "training": {**(run.config.to_json() if run.framework in FRAMEWORKS else {}), **prepared.settings.to_json()},
         "device": device,
         "versions": {**common_versions(), **_versions(run.framework)},
         "created_at": time.time(),
@@ -107,8 +114,8 @@ def _spec_document(run: PlannedForecaster, prepared: PreparedSeries, zoo_name: s
 def _versions(framework: str) -> dict:
     import importlib.metadata
 
-    package = {"torch": "torch", "statsmodels": "statsmodels"}.get(framework)
-    return {package: importlib.metadata.version(package)} if package else {}
+    packages = {"torch": ["torch"], "keras": ["tensorflow", "keras"], "statsmodels": ["statsmodels"]}.get(framework, [])
+    return {package: importlib.metadata.version(package) for package in packages}
 
 
 def score(prepared: PreparedSeries, spec, forecast) -> tuple[dict, pd.DataFrame]:
@@ -146,8 +153,13 @@ def train_forecaster(run: PlannedForecaster, prepared: PreparedSeries, claim: Ru
                      device: str = "auto", on_step=None) -> dict:  # fmt: skip
     """Fit, score and store one claimed forecasting run; returns its metrics."""
     started = time.time()
-    torch_device = pick_device(device)
-    device_name = str(torch_device) if run.framework == "torch" else "cpu"
+    framework_device = pick_device(device)
+    if run.framework == "keras":
+        from ..keras_backend import pick_tf_device  # imports TensorFlow
+
+        framework_device, device_name = pick_tf_device(device)  # "/CPU:0" or "/GPU:0", and its name
+    else:
+        device_name = str(framework_device) if run.framework == "torch" else "cpu"
     claim.write_json("spec.json", _spec_document(run, prepared, zoo_name, device_name))
     claim.set_status("running", progress=0.0, started_at=started)
     facts: dict = {"device": device_name}
@@ -157,9 +169,9 @@ def train_forecaster(run: PlannedForecaster, prepared: PreparedSeries, claim: Ru
         facts.update(train_seconds=time.perf_counter() - fit_start, parameters=len(_numbers(parameters)))
         forecast = lambda origins: baselines.forecast(run.spec, parameters, prepared.values, origins)  # noqa: E731
     else:
-        model, fitted = _fit_recurrent(run, prepared, torch_device, claim, started, on_step)
+        model, fitted = _fit_recurrent(run, prepared, framework_device, claim, started, on_step)
         claim.write_frame("history.csv", pd.DataFrame(fitted.history))
-        facts.update(parameters=count_parameters(model), **fitted.facts())
+        facts.update(parameters=_parameters(model, run.framework), **fitted.facts())
         forecast = lambda origins: recurrent_forecasts(model, run.spec, prepared.values, origins)  # noqa: E731
     predict_start = time.perf_counter()
     metrics, table = score(prepared, run.spec, forecast)
@@ -168,6 +180,8 @@ def train_forecaster(run: PlannedForecaster, prepared: PreparedSeries, claim: Ru
     claim.write_frame("predictions.csv", table)
     if isinstance(run.spec, ForecastBaselineSpec):
         claim.write_json("baseline.json", parameters)
+    elif run.framework == "keras":  # saved whole, as Keras classifiers are; loaded with safe_mode (no code runs)
+        claim.write_file("model.keras", lambda path: model.save(str(path)))
     else:
         from safetensors.torch import save_file
 
@@ -176,6 +190,14 @@ def train_forecaster(run: PlannedForecaster, prepared: PreparedSeries, claim: Ru
     claim.write_json("metrics.json", metrics)
     claim.set_status("done", progress=1.0, started_at=started, finished_at=time.time(), elapsed=time.time() - started)
     return metrics
+
+
+def _parameters(model, framework: str) -> int:
+    if framework == "keras":
+        from ..models.keras_zoo import count_keras_parameters
+
+        return count_keras_parameters(model)
+    return count_parameters(model)
 
 
 def _numbers(parameters: dict) -> list[float]:
@@ -200,15 +222,29 @@ def _fit_recurrent(run: PlannedForecaster, prepared: PreparedSeries, device, cla
             last_write[0] = time.monotonic()
             claim.set_status("running", progress=round(fraction, 4), elapsed=time.time() - started, **progress)
 
-    seed_everything(run.config.seed)  # the initial weights are part of what a seed reproduces
-    model = forecaster_for(spec)
     train = prepared.windows("train", spec.lookback, spec.horizon, spec.relative)
     validation = prepared.windows("validation", spec.lookback, spec.horizon, spec.relative)
+    if run.framework == "keras":
+        return _fit_keras(run, train, validation, device, report)
+    seed_everything(run.config.seed)  # the initial weights are part of what a seed reproduces
+    model = forecaster_for(spec)
     # A batch of 32 one-value windows is a few microseconds of work per time step: on the CPU a second
     # thread mostly waits at each step's barrier (pipelines/threads.py). On our shared 2-core machine a
     # 2-epoch co2 run took 24-38 s on two threads and about 1 s on one.
     with single_thread(device.type == "cpu"):
         return model, fit(model, train, validation, run.config, device, report)
+
+
+def _fit_keras(run: PlannedForecaster, train, validation, device: str, report):
+    """The seed's Keras model (`keras_forecaster_for`) trained in the shared epoch loop on `device` (TensorFlow's)."""
+    import keras
+
+    from ..models.keras_forecaster import keras_forecaster_for
+    from .keras_forecast_loop import fit
+
+    keras.utils.set_random_seed(run.config.seed)  # the initial weights are part of what a seed reproduces
+    model = keras_forecaster_for(run.spec)
+    return model, fit(model, train, validation, run.config, run.spec.relative, device, report)
 
 
 def train(store: Store, request: TrainRequest) -> list[Outcome]:
@@ -222,7 +258,10 @@ def train(store: Store, request: TrainRequest) -> list[Outcome]:
     config = TrainConfig.layered(series.info.training, request.overrides)
     forecast_settings = ForecastSettings.layered(series.info.forecasting, request.forecast_settings)
     prepared = prepare_series(store, series, forecast_settings)
-    planned = plan_forecasters(prepared, specs, config)
+    planned = plan_forecasters(prepared, specs, config, request.frameworks)
+    note = pytorch_only_note(specs, request.frameworks)
+    if note:
+        tqdm.write(note)
     job = {"dataset": series.key, "zoo": zoo_name, "frameworks": sorted({run.framework for run in planned})}
     for run in planned:
         store.mark_queued(series.key, run.run_id, job)

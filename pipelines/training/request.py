@@ -26,7 +26,7 @@ from ..data.seq2seq import is_pair_key, resolve_pairs
 from ..data.series import SERIES_KEYS, is_series_key, series_key
 from ..device_names import DEVICE_CHOICES
 from ..forecasting.windows import ForecastSettings
-from ..forecasting.zoos import FORECAST_ZOOS
+from ..forecasting.zoos import FORECAST_ZOOS, check_keras_selection
 from ..models.language_model_spec import LANGUAGE_MODEL_ZOOS
 from ..models.seq2seq_spec import SEQ2SEQ_ZOOS
 from ..models.spec import FRAMEWORKS
@@ -56,7 +56,8 @@ class TrainRequest:
 
     dataset: a text data set (rt-polarity, imdb, nusax, memory-dN), a series (co2, ..., PATH.csv) or a
         character corpus (rt-polarity-chars, ...). zoo: None means quick, or charlm for a character corpus.
-    frameworks: torch and/or keras (language models and forecasters: torch only).
+    frameworks: torch and/or keras (language models and encoder-decoders: torch only; forecasters: keras trains
+        the one forecaster with a Keras twin, the encoder-decoder, `forecasting.zoos.trained_in`).
     overrides: TrainConfig fields given by the user (--epochs, --learning-rate, ...); the rest keep the
         data set's defaults. forecast_settings: the same for ForecastSettings (--lookback, --horizon, ...).
     limit, language: a cut-down text data set, NusaX's language. only: glob patterns of the zoo's models.
@@ -199,8 +200,7 @@ class TrainRequest:
         if self.zoo not in FORECAST_ZOOS:
             raise ValueError(f"{self.dataset} is a series: train a forecast zoo on it ({', '.join(FORECAST_ZOOS)}), "
                              f"not {self.zoo}")  # fmt: skip
-        if self.frameworks != ("torch",):
-            raise ValueError("forecasters train in PyTorch only (--framework torch); the baselines need no framework")
+        check_keras_selection(self.zoo, list(self.only) if self.only else None, self.frameworks)
         if self.limit is not None or self.language is not None:
             raise ValueError("--limit and --language apply to text data sets; cut a series with --test-fraction")
         if self.seeds != 1:

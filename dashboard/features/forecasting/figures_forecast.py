@@ -7,6 +7,8 @@ baselines are greys and reddish purple, dotted, so a lecture can tell "a model" 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -28,6 +30,9 @@ def forecast_styles(frame: pd.DataFrame) -> dict[str, Style]:
     """Style per run label; `frame` is tables_forecast.forecast_frame."""
     recurrent = frame[~frame["baseline"]]
     styles = run_styles(recurrent) if len(recurrent) else {}
+    for label in recurrent[recurrent["framework"] == "keras"]["label"]:
+        # A Keras run has its PyTorch twin's colour: dash-dotted with crosses, the two stay apart where they overlap.
+        styles[label] = replace(styles[label], dash="dashdot", symbol="x")
     for _, row in frame[frame["baseline"]].iterrows():
         styles[row["label"]] = BASELINE_STYLES.get(row["method"], Style("#6b7280", "dot", "square"))
     return styles

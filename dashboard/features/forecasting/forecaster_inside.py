@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import figures, figures_inside, loaders, ui
 from dashboard.features.forecasting import figures_forecast, tables_forecast
+from pipelines.models.spec import FRAMEWORK_NAMES
 from pipelines.tasks import Capability
 
 st.title("Inside the forecaster")
@@ -59,18 +60,22 @@ window = series.iloc[origin - spec.lookback + 1 : origin + 1]
 colour = styles[labels[run_id]].colour
 ui.show_chart("forecaster-window", figures_forecast.window_chart, window, forecast, colour, summary.series.unit,
               height=340)  # fmt: skip
-ui.teach("The model reads the window as changes from its last value (in training standard deviations) and "
-         "forecasts all its steps at once from the state after the last value.")
+ui.teach("The model reads the window as changes from its last value (in training standard deviations) and " + (
+    "its encoder's final states start a decoder that writes the forecast one step at a time (seed 001's "
+    "encoder-decoder); below are the encoder's states." if spec.encoder_decoder else
+    "forecasts all its steps at once from the state after the last value."))  # fmt: skip
 
 hidden = states[layer]  # (lookback, hidden)
 order = np.argsort(-hidden[-1], kind="stable")  # the units the forecast is read from, strongest first
 steps = dates[origin - spec.lookback + 1 : origin + 1]
-title = f"{labels[run_id]} (PyTorch), layer {layer + 1}: hidden state h at each value read"
+trained_by = FRAMEWORK_NAMES.get(record.framework, record.framework)
+named = labels[run_id] if labels[run_id].endswith(f"· {trained_by}") else f"{labels[run_id]} ({trained_by})"
+title = f"{named}, layer {layer + 1}: hidden state h at each value read"
 ui.show_chart("forecaster-states", figures_inside.state_heatmap, hidden, steps, order, "hidden", title, height=460)
 ui.show_chart("forecaster-norm", figures_inside.norm_lines, {"forward": np.linalg.norm(hidden, axis=1)}, steps,
               colour, "How much the hidden state holds: ‖h‖ after each value", height=260)  # fmt: skip
 ui.teach("Units are ordered by their value after the last step, the state the forecast is computed from (the last "
          "column). Units that swing with the season show as stripes a season apart; units that barely move carry "
          "the level.")
-ui.teach(f"{labels[run_id]} was trained by PyTorch ({record.metrics.epochs_trained} epochs, "
+ui.teach(f"{labels[run_id]} was trained by {trained_by} ({record.metrics.epochs_trained} epochs, "
            f"{record.metrics.parameters:,} parameters); test RMSE {record.metrics.rmse:.4g}.")

@@ -16,7 +16,8 @@ SCORE_TITLES = {"rmse": "RMSE", "mae": "MAE", "mase": "MASE", "smape": "sMAPE %"
                 "direction_accuracy": "direction"}  # fmt: skip
 STEP_WORDS = {"W": "week", "MS": "month", "ME": "month", "QS": "quarter", "QE": "quarter", "YS": "year", "YE": "year",
               "D": "day", "h": "hour"}  # fmt: skip
-TRAINED_BY = {"torch": "PyTorch", "statsmodels": "statsmodels", "baseline": "a rule (nothing to train)"}
+TRAINED_BY = {"torch": "PyTorch", "keras": "Keras", "statsmodels": "statsmodels",
+              "baseline": "a rule (nothing to train)"}  # fmt: skip
 
 
 def step_word(frequency: str) -> str:

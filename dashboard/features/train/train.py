@@ -51,10 +51,10 @@ ui.teach("Start a zoo as a background process (the same command as in a terminal
 
 
 def forecast_start_ui() -> dict | None:
-    """The start form for forecasters (PyTorch; the baselines need no framework); the request's fields when
-    submitted."""
+    """The start form for forecasters (PyTorch, and the encoder-decoder in Keras too; the baselines need no
+    framework); the request's fields when submitted."""
     with st.form("start_forecast_job", border=True):
-        left, right = st.columns(2)
+        left, right, framework_column = st.columns(3)
         current = selection().dataset
         dataset = left.selectbox("Series", SERIES_KEYS, index=SERIES_KEYS.index(current) if current in SERIES_KEYS
                                  else 0, help="Real series shipped inside statsmodels; a CSV of your own trains from "
@@ -62,14 +62,20 @@ def forecast_start_ui() -> dict | None:
         zoo_name = right.selectbox("Zoo", list(FORECAST_ZOO_HELP), format_func=lambda name: f"{name}: "
                                    f"{len(FORECAST_ZOOS[name]())} models", help="\n".join(
                                    f"- **{name}**: {text}" for name, text in FORECAST_ZOO_HELP.items()))  # fmt: skip
+        framework = framework_column.selectbox("Framework", FRAMEWORK_CHOICES, format_func=FRAMEWORK_CHOICE_NAMES.get,
+                                               help="Keras trains the encoder-decoder only (seed 001's "
+                                               "build_seq2seq_model, the one forecaster written in Keras) and the "
+                                               "baselines; both adds it beside the PyTorch zoo.")  # fmt: skip
         left, middle, right = st.columns(3)
         epochs = left.number_input("Epochs (0 = the series' default)", 0, 500, 0)
         lookback = middle.number_input("Lookback (0 = default)", 0, 1000, 0, help="Values a model reads.")
         horizon = right.number_input("Horizon (0 = default)", 0, 520, 0, help="Values forecast at once.")
-        st.caption("Recurrent forecasters train in PyTorch; Holt-Winters is fitted by statsmodels.")
+        st.caption("Recurrent forecasters train in PyTorch (the encoder-decoder in Keras too); Holt-Winters is fitted "
+                   "by statsmodels.")
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
-    return dict(dataset=dataset, zoo=zoo_name, overrides={"epochs": epochs or None},
+    return dict(dataset=dataset, zoo=zoo_name, frameworks=("torch", "keras") if framework == "both" else (framework,),
+                overrides={"epochs": epochs or None},
                 forecast_settings={"lookback": lookback or None, "horizon": horizon or None})  # fmt: skip
 
 
