@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_dashboard_browser import PROBLEMS, browser, page, serve, settle, shoot  # noqa: F401  (fixtures)
+from test_dashboard_browser import PROBLEMS, browser, laptop, page, serve, settle, shoot  # noqa: F401  (fixtures)
 from test_dashboard_deploy import build_lean_store
 
 pytestmark = pytest.mark.browser

@@ -103,6 +103,8 @@ def test_every_page_opens_without_an_error_and_is_accessible(tabs, server, count
     assert page.locator("h1").first.inner_text() == dashboard.pages.BY_KEY[path or "overview"].title, name
     assert_no_problem(page, name)
     assert_accessible(page, name, counts)
+    root_font = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    assert root_font == (20 if mode == "presentation" else 16), f"{name}: {root_font} px type"  # a room reads it
     if mode == "presentation" and path not in NO_CHART_AT_FIRST:
         assert_above_the_fold(page, MAIN.get(path, CHART), name)
 
