@@ -212,8 +212,9 @@ SLOW_TESTS = {  # seconds each in a fast module: a real training from the CLI, K
 # lock for another's store), then the longest, so no worker is left with a long one at the end; the rest keep their
 # order. (--dist loadgroup would group across modules, but pytest-xdist 3.8 cannot name the groups under pytest 9.2.)
 FIRST = [  # BENCHMARKS.md section 14 has their times on 2 cores
-    "test_end_to_end", "test_dashboard_browser", "test_end_to_end_pages", "test_dashboard", "test_report",
-    "test_ray", "test_forecast_dashboard", "test_reference", "test_faults", "test_jobs", "test_ray_cluster",
+    # the third needs neither shared store, so a third worker starts at once instead of waiting for one to be built
+    "test_end_to_end", "test_dashboard_browser", "test_ray", "test_end_to_end_pages", "test_dashboard",
+    "test_report", "test_forecast_dashboard", "test_reference", "test_faults", "test_jobs", "test_ray_cluster",
     "test_cli", "test_dashboard_deploy_browser", "test_sigkill", "test_architecture",
 ]
 
