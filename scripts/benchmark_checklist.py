@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from pipelines.behaviour.checklist import check_store
+from pipelines.behaviour.checklist import CHECKLIST_TABLE_1, check_store
 from pipelines.commands.behaviour import SHORT
 from pipelines.store import Store
 
@@ -46,12 +46,28 @@ def main() -> None:
             accuracy = f"{metrics.accuracy:.3f}" if metrics is not None else "–"
             rates = " | ".join(f"{100 * model.failure_rate(name):.1f}%" for name in capabilities)
             print(f"| {model.label} | {accuracy} | {rates} | {model.texts_with_unknown} of {model.texts} |")
-        tests = ("not + positive", "not + negative", "not … positive", "not … negative")
+        tests = ("not + positive", "not + negative", "not … positive", "not … negative", "negative, then “it wasn't”",
+                 "positive? No.", "negative? No.")  # fmt: skip
         print("\n| model | " + " | ".join(tests) + " |\n|---|" + "---:|" * len(tests))
         for model in report.models:
             print(f"| {model.label} | " + " | ".join(f"{100 * model.rate_of(name):.1f}%" for name in tests) + " |")
+        print(anchor(report))
     if args.out:
         Path(args.out).write_text(json.dumps({"commit": commit, "reports": reports}, ensure_ascii=False))
+
+
+def anchor(report) -> str:
+    """CheckList's rows that ours mirror: our range over the models beside the paper's figures, where quoted."""
+    paper = CHECKLIST_TABLE_1["figure_models"]
+    lines = ["\n| ours | CheckList's row | these models | " + " | ".join(paper) + " |",
+             "|---|---|---:|" + "---:|" * len(paper)]
+    for name, row in CHECKLIST_TABLE_1["rows"].items():
+        rates = [model.rate_of(name) for model in report.models]
+        figures = CHECKLIST_TABLE_1["figures"].get(name, {})
+        theirs = " | ".join(f"{figures[model]:.1f}%" if model in figures else "–" for model in paper)
+        low, high = (f"{100 * rate:.0f}" for rate in (min(rates), max(rates)))
+        lines.append(f"| {name} | {row} | {low if low == high else f'{low}-{high}'}% | {theirs} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

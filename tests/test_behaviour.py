@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from pipelines.behaviour import CAPABILITIES, Case, check, suite_for
+from pipelines.behaviour import CAPABILITIES, CHECKLIST_TABLE_1, Case, check, suite_for
 from pipelines.behaviour import Test as Suite  # (not "Test": pytest would try to collect it)
 from pipelines.behaviour.templates import CASES_PER_TEST, INV, typo
 from pipelines.data.text import tokenize
@@ -59,9 +59,23 @@ def test_the_templates_expand_the_same_way_every_time_and_cover_every_capability
     english = {test.name: test for test in suite_for("english")}
     assert english["not + negative"].cases[0] == Case("This film is not bad.", ("positive", "neutral"))
     assert english["typo in the sentiment word"].cases[0].original == "This film is good."
+    assert english["negative, then “it wasn't”"].cases[0] == Case("I thought the film would be bad, but it wasn't.",
+                                                                  ("positive", "neutral"))  # fmt: skip
+    assert english["positive? No."].cases[0] == Case("Do I think the film was good? No.", ("negative",))
+    indonesian = {test.name: test for test in suite_for("indonesian")}
+    assert indonesian["negative? No."].cases[0] == Case("Apa makanan ini buruk? Tidak.", ("positive", "neutral"))
     assert len(suite_for("english", cases_per_test=5)[0].cases) == 5
     with pytest.raises(ValueError, match="no behavioural tests in javanese"):
         suite_for("javanese")
+
+
+def test_every_checklist_row_we_mirror_is_a_capability_or_test_of_both_suites_and_figures_are_rows():
+    names = {name for language in ("english", "indonesian") for test in suite_for(language)
+             for name in (test.name, test.capability)}  # fmt: skip
+    assert set(CHECKLIST_TABLE_1["rows"]) <= names
+    assert set(CHECKLIST_TABLE_1["figures"]) <= set(CHECKLIST_TABLE_1["rows"])
+    for figures in CHECKLIST_TABLE_1["figures"].values():
+        assert set(figures) == set(CHECKLIST_TABLE_1["figure_models"]) and all(0 <= f <= 100 for f in figures.values())
 
 
 def test_a_typo_swaps_two_neighbouring_letters_that_differ():
@@ -117,6 +131,7 @@ def test_the_command_tests_every_classifier_that_reads_words(trained, capsys):
                  "--examples", "1"]) == 0
     printed = capsys.readouterr().out
     assert "(indonesian)" in printed and "Negated negative should be positive or neutral" in printed
+    assert "\"Parsing sentiment in (question, no) form\": Microsoft 96.8%, Google 90.8%" in printed
     assert main(["--artifacts", str(trained), "checklist", "--dataset", "rt-polarity", "--runs", majority[0]]) == 2
     assert "not a finished classifier that reads words" in capsys.readouterr().err
 

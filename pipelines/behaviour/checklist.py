@@ -28,17 +28,28 @@ from .templates import CAPABILITIES, INV, NEGATIVE, POSITIVE, Test
 
 # The CheckList paper's sentiment tests (Ribeiro, Wu, Guestrin & Singh, "Beyond Accuracy: Behavioral Testing of NLP
 # Models with CheckList", ACL 2020, Table 1: Microsoft's, Google's and Amazon's sentiment APIs, BERT-base and
-# RoBERTa-base) that ours mirror, by capability. Their failure rates are NOT copied here: this project's search tools
-# found the paper's row names but not a copy of the table's figures that could be checked, and a figure we could not
-# check is not printed as the paper's. Fill `figures` (capability -> {model: failure %}) from the paper itself.
+# RoBERTa-base) that ours mirror, by our capability or test. `figures` holds a row's failure rates only where a copy
+# could be checked: Zhu & Rudzicz's lecture slides on interpretable NLP (University of Toronto, 2021) quote four rows
+# for Microsoft, Google, Amazon and BERT-base; two of them (the other two need a neutral class) match ours. A row
+# without figures is in the paper, not quoted: a figure this project could not check is not printed as the paper's.
 CHECKLIST_TABLE_1 = {
     "source": "Ribeiro et al., ACL 2020, Table 1 (sentiment: Microsoft, Google, Amazon, BERT-base, RoBERTa-base)",
+    "figures_source": "Ribeiro et al.'s Table 1 as quoted by Zhu & Rudzicz, \"Introduction to Interpretable NLP\" "
+                      "(University of Toronto, 2021; github.com/ZiningZhu/Interpretable-NLP, slides/0_intro.md)",
     "rows": {  # our capability or test -> the paper's row it mirrors
         "Vocabulary": "Short sentences with sentiment-laden adjectives",
         "not + negative": "Negated negative should be positive or neutral",
         "not … positive": "Negated positive with neutral content in the middle",
+        "negative, then “it wasn't”": "Negation of negative at the end, should be positive or neutral",
+        "Author's opinion": "Author sentiment is more important than of others",
+        "Questions (… No.)": "Parsing sentiment in (question, no) form",
     },
-    "figures": {},  # our capability or test -> {the paper's model: failure %}
+    "figure_models": ("Microsoft", "Google", "Amazon", "BERT-base"),  # RoBERTa-base's are not in that copy
+    "figures": {  # our capability or test -> {the paper's model: failure %}
+        "negative, then “it wasn't”": {"Microsoft": 100.0, "Google": 90.4, "Amazon": 100.0, "BERT-base": 84.8},
+        "Author's opinion": {"Microsoft": 45.4, "Google": 62.4, "Amazon": 68.0, "BERT-base": 38.8},
+        "Questions (… No.)": {"Microsoft": 96.8, "Google": 90.8, "Amazon": 81.6, "BERT-base": 55.4},
+    },
 }
 
 

@@ -26,8 +26,8 @@ CASES_PER_TEST = 120
 
 # In the order the command and the page show them.
 CAPABILITIES = (
-    "Vocabulary", "Negation", "Negation, words between", "Contrast (but)", "Intensifiers",
-    "Typos (INV)", "Names (INV)", "Neutral words (INV)",
+    "Vocabulary", "Negation", "Negation, words between", "Contrast (but)", "Author's opinion", "Questions (… No.)",
+    "Intensifiers", "Typos (INV)", "Names (INV)", "Neutral words (INV)",
 )  # fmt: skip
 
 
@@ -110,6 +110,11 @@ ENGLISH = (
         "I don't think this {noun} is {neg_adj}.", "I can't say that the {noun} was {neg_adj}.",
         "This {noun} is not, I have to say, {neg_adj}.", "I would never say that this {noun} is {neg_adj}.",
         description="a negation with words between it and a negative word is positive or neutral"),
+    mft("negative, then “it wasn't”", "Negation, words between", NOT_NEGATIVE,
+        "I thought the {noun} would be {neg_adj}, but it wasn't.", "I thought this {noun} would be {neg_adj}, "
+        "but it was not.", "Everyone said the {noun} was {neg_adj}, but it wasn't.",
+        description="a negative word negated at the end is positive or neutral (\"I thought it would be bad, but it "
+                    "wasn't\")"),
     mft("positive, but negative", "Contrast (but)", (NEGATIVE,),
         "The {noun} looked {pos_adj}, but it was {neg_adj}.", "I wanted to {pos_verb} this {noun}, but it was "
         "{neg_adj}.", "The actors are {pos_adj}, but the {noun} is {neg_adj}.",
@@ -118,6 +123,25 @@ ENGLISH = (
         "The {noun} started {neg_adj}, but it ended up {pos_adj}.", "Some say the {noun} is {neg_adj}, but I "
         "found it {pos_adj}.", "The reviews were {neg_adj}, but the {noun} is {pos_adj}.",
         description="after \"but\" comes the verdict: positive"),
+    mft("I say positive, others negative", "Author's opinion", (POSITIVE,),
+        "I think the {noun} is {pos_adj}, but some people found it {neg_adj}.",
+        "I found this {noun} {pos_adj}, though my friends thought it was {neg_adj}.",
+        "Some people hate this {noun}, but I think it is {pos_adj}.",
+        description="the writer's own opinion counts, before or after someone else's (\"I think it is good, but "
+                    "some found it bad\"): positive"),
+    mft("I say negative, others positive", "Author's opinion", (NEGATIVE,),
+        "I think the {noun} is {neg_adj}, but some people found it {pos_adj}.",
+        "I found this {noun} {neg_adj}, though my friends thought it was {pos_adj}.",
+        "Some people love this {noun}, but I think it is {neg_adj}.",
+        description="the writer's own opinion counts, before or after someone else's: negative"),
+    mft("positive? No.", "Questions (… No.)", (NEGATIVE,),
+        "Do I think the {noun} was {pos_adj}? No.", "Was this {noun} {pos_adj}? No.",
+        "Did I find the {noun} {pos_adj}? No.",
+        description="a positive word, answered \"No.\" (\"Was it good? No.\"): negative"),
+    mft("negative? No.", "Questions (… No.)", NOT_NEGATIVE,
+        "Do I think the {noun} was {neg_adj}? No.", "Was this {noun} {neg_adj}? No.",
+        "Did I find the {noun} {neg_adj}? No.",
+        description="a negative word, answered \"No.\" (\"Was it bad? No.\"): positive or neutral"),
     mft("intensified positive", "Intensifiers", (POSITIVE,),
         "This {noun} is {intensifier} {pos_adj}.", "The {noun} was {intensifier} {pos_adj}.",
         description="\"really good\" stays positive"),
@@ -171,6 +195,11 @@ INDONESIAN = (
         "Saya tidak merasa {noun} ini {neg_adj}.", "Saya tidak bisa bilang {noun} ini {neg_adj}.",
         "Saya tidak berpikir bahwa {noun} ini {neg_adj}.",
         description="\"saya tidak merasa … buruk\" (I don't feel … is bad) is positive or neutral"),
+    mft("negative, then “it wasn't”", "Negation, words between", NOT_NEGATIVE,
+        "Saya pikir {noun} ini akan {neg_adj}, tapi ternyata tidak.",
+        "Kata orang {noun} ini {neg_adj}, tapi ternyata tidak.",
+        description="\"saya pikir … akan buruk, tapi ternyata tidak\" (I thought … would be bad, but it wasn't) is "
+                    "positive or neutral"),
     mft("positive, but negative", "Contrast (but)", (NEGATIVE,),
         "Awalnya saya pikir {noun} ini {pos_adj}, tapi ternyata {neg_adj}.",
         "Kata orang {noun} ini {pos_adj}, tetapi menurut saya {neg_adj}.",
@@ -179,6 +208,24 @@ INDONESIAN = (
         "Awalnya saya pikir {noun} ini {neg_adj}, tapi ternyata {pos_adj}.",
         "Kata orang {noun} ini {neg_adj}, tetapi menurut saya {pos_adj}.",
         description="after \"tapi\" (but) comes the verdict: positive"),
+    mft("I say positive, others negative", "Author's opinion", (POSITIVE,),
+        "Menurut saya {noun} ini {pos_adj}, tapi kata orang {neg_adj}.",
+        "Saya suka {noun} ini, walaupun teman saya bilang {neg_adj}.",
+        "Teman saya bilang {noun} ini {neg_adj}, tapi saya suka.",
+        description="\"menurut saya … bagus, tapi kata orang buruk\" (to me … good, but people say bad): the "
+                    "writer's own opinion, positive"),
+    mft("I say negative, others positive", "Author's opinion", (NEGATIVE,),
+        "Menurut saya {noun} ini {neg_adj}, tapi kata orang {pos_adj}.",
+        "Saya kecewa dengan {noun} ini, walaupun teman saya bilang {pos_adj}.",
+        "Teman saya bilang {noun} ini {pos_adj}, tapi saya kecewa.",
+        description="\"menurut saya … buruk, tapi kata orang bagus\" (to me … bad, but people say good): the "
+                    "writer's own opinion, negative"),
+    mft("positive? No.", "Questions (… No.)", (NEGATIVE,),
+        "Apa {noun} ini {pos_adj}? Tidak.", "Apa {noun} di sini {pos_adj}? Tidak.",
+        description="\"Apa … bagus? Tidak.\" (Is … good? No.): negative"),
+    mft("negative? No.", "Questions (… No.)", NOT_NEGATIVE,
+        "Apa {noun} ini {neg_adj}? Tidak.", "Apa {noun} di sini {neg_adj}? Tidak.",
+        description="\"Apa … buruk? Tidak.\" (Is … bad? No.): positive or neutral"),
     mft("intensified positive", "Intensifiers", (POSITIVE,),
         "{noun} ini {intensifier} {pos_adj}.", "{noun} ini {pos_adj} sekali.",
         description="\"sangat bagus\" (very good) stays positive"),

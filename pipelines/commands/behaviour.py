@@ -13,7 +13,8 @@ from .common import Command, store_of
 # Column headings, in pipelines.behaviour.CAPABILITIES's order.
 SHORT = {
     "Vocabulary": "vocab", "Negation": "negation", "Negation, words between": "neg+words", "Contrast (but)": "but",
-    "Intensifiers": "intens.", "Typos (INV)": "typos", "Names (INV)": "names", "Neutral words (INV)": "neutral",
+    "Author's opinion": "author", "Questions (… No.)": "q. No.", "Intensifiers": "intens.", "Typos (INV)": "typos",
+    "Names (INV)": "names", "Neutral words (INV)": "neutral",
 }  # fmt: skip
 
 
@@ -72,9 +73,10 @@ def describe(report, examples: int = 3) -> str:
         low, high = (f"{100 * rate:.0f}" for rate in (min(rates), max(rates))) if rates else ("", "")
         ours = "ours: not tested" if not rates else f"ours {low}%" if low == high else f"ours {low}-{high}%"
         figures = CHECKLIST_TABLE_1["figures"].get(name)
-        theirs = ", ".join(f"{model} {rate:.1f}%" for model, rate in figures.items()) if figures else \
-            "its figures are not copied here (not found in a source this project could check: read Table 1)"
-        lines.append(f"  {name:<16} {ours:<12} ~ \"{row}\": {theirs}")
+        theirs = ", ".join(f"{model} {rate:.1f}%" for model, rate in figures.items()) if figures else "in the paper"
+        lines.append(f"  {name:<28} {ours:<12} ~ \"{row}\": {theirs}")
+    lines.append(f"  (the paper's failure rates: {CHECKLIST_TABLE_1['figures_source']}; the rows without figures "
+                 "are in the paper, not copied from a source this project could check)")
     if examples:
         lines += ["", "texts most models fail, per capability:"]
         for name in capabilities:
