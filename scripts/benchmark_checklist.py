@@ -61,12 +61,9 @@ def anchor(report) -> str:
     paper = CHECKLIST_TABLE_1["figure_models"]
     lines = ["\n| ours | CheckList's row | these models | " + " | ".join(paper) + " |",
              "|---|---|---:|" + "---:|" * len(paper)]
-    for name, row in CHECKLIST_TABLE_1["rows"].items():
-        rates = [model.rate_of(name) for model in report.models]
-        figures = CHECKLIST_TABLE_1["figures"].get(name, {})
-        theirs = " | ".join(f"{figures[model]:.1f}%" if model in figures else "–" for model in paper)
-        low, high = (f"{100 * rate:.0f}" for rate in (min(rates), max(rates)))
-        lines.append(f"| {name} | {row} | {low if low == high else f'{low}-{high}'}% | {theirs} |")
+    for mirrored in report.beside_checklist():
+        theirs = " | ".join(f"{mirrored.figures[model]:.1f}%" if model in mirrored.figures else "–" for model in paper)
+        lines.append(f"| {mirrored.ours} | {mirrored.row} | {mirrored.span} | {theirs} |")
     return "\n".join(lines)
 
 

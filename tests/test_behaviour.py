@@ -100,6 +100,10 @@ def test_failure_rates_of_a_model_whose_answers_are_known():
     # unknown words: "meh" is counted; the typos are unknown on purpose and are not
     assert (model.texts, model.texts_with_unknown, model.unknown_words) == (5, 1, {"meh": 1})  # "bad" is written twice
     assert report.rates()["Negation"] == {"good means positive": pytest.approx(2 / 3)}
+    beside = {mirrored.ours: mirrored for mirrored in report.beside_checklist()}
+    assert set(beside) == {"Vocabulary", "not + negative"}  # the rows this report has cases of
+    assert (beside["not + negative"].span, beside["Vocabulary"].span) == ("50%", "0%")
+    assert beside["not + negative"].row == "Negated negative should be positive or neutral"
     json.dumps(report.to_json(), allow_nan=False)
 
 

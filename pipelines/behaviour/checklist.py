@@ -137,6 +137,21 @@ class ModelReport:
         }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class MirroredRow:
+    ours: str  # our capability or test
+    row: str  # CheckList's row
+    low: float  # the lowest and highest failure rate over the models, 0 to 1
+    high: float
+    figures: dict[str, float]  # the paper's model -> failure %, where quoted
+
+    @property
+    def span(self) -> str:
+        """"14-50%", or "100%" when every model fails as often."""
+        low, high = (f"{100 * rate:.0f}" for rate in (self.low, self.high))
+        return f"{low}%" if low == high else f"{low}-{high}%"
+
+
 @dataclass
 class Report:
     dataset: str
@@ -152,6 +167,16 @@ class Report:
     def rates(self) -> dict[str, dict[str, float]]:
         """capability -> model label -> failure rate (0 to 1)."""
         return {name: {model.label: model.failure_rate(name) for model in self.models} for name in self.capabilities}
+
+    def beside_checklist(self) -> list[MirroredRow]:
+        """The rows of CheckList's Table 1 these tests mirror: the range of these models' failure rates beside the
+        paper's figures (where a copy was checked). Rows this report has no case of are left out."""
+        rows = []
+        for name, row in CHECKLIST_TABLE_1["rows"].items():
+            rates = [rate for rate in (model.rate_of(name) for model in self.models) if rate is not None]
+            if rates:
+                rows.append(MirroredRow(name, row, min(rates), max(rates), CHECKLIST_TABLE_1["figures"].get(name, {})))
+        return rows
 
     def to_json(self) -> dict:
         return {

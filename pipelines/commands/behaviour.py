@@ -68,13 +68,9 @@ def describe(report, examples: int = 3) -> str:
         lines.append(f"{model.label:<{width}}{rates}   {unknown}")
     lines.append(f"{'cases':<{width}}" + "".join(f"{report.models[0].cases(name):>10}" for name in capabilities))
     lines += ["", f"CheckList: {CHECKLIST_TABLE_1['source']}. Our tests that mirror its rows:"]
-    for name, row in CHECKLIST_TABLE_1["rows"].items():
-        rates = [rate for rate in (model.rate_of(name) for model in report.models) if rate is not None]
-        low, high = (f"{100 * rate:.0f}" for rate in (min(rates), max(rates))) if rates else ("", "")
-        ours = "ours: not tested" if not rates else f"ours {low}%" if low == high else f"ours {low}-{high}%"
-        figures = CHECKLIST_TABLE_1["figures"].get(name)
-        theirs = ", ".join(f"{model} {rate:.1f}%" for model, rate in figures.items()) if figures else "in the paper"
-        lines.append(f"  {name:<28} {ours:<12} ~ \"{row}\": {theirs}")
+    for mirrored in report.beside_checklist():
+        theirs = ", ".join(f"{model} {rate:.1f}%" for model, rate in mirrored.figures.items()) or "in the paper"
+        lines.append(f"  {mirrored.ours:<28} ours {mirrored.span:<8} ~ \"{mirrored.row}\": {theirs}")
     lines.append(f"  (the paper's failure rates: {CHECKLIST_TABLE_1['figures_source']}; the rows without figures "
                  "are in the paper, not copied from a source this project could check)")
     if examples:

@@ -57,25 +57,17 @@ def results_ui():
 def anchor_caption() -> None:
     ui.teach(f"MFT: the template says which class is right (“This film is not good.” is negative). INV: a typo, "
              f"another name or another neutral word must not change the answer. CheckList tested commercial "
-             f"sentiment APIs and BERT the same way ({CHECKLIST_TABLE_1['source']}): their failure rates on the "
-             f"rows ours mirror are below.")  # fmt: skip
+             f"sentiment APIs and BERT the same way: {CHECKLIST_TABLE_1['source']}. Below, its failure rates on the "
+             f"rows ours mirror, where a copy could be checked (– : in the paper, not copied here).")  # fmt: skip
 
 
 def anchor_table(report) -> None:
     """Ours beside the paper's: the range over these models, and the paper's figures where a copy was checked."""
-    models = CHECKLIST_TABLE_1["figure_models"]
-    rows = []
-    for name, row in CHECKLIST_TABLE_1["rows"].items():
-        rates = [rate for rate in (model.rate_of(name) for model in report.models) if rate is not None]
-        if not rates:
-            continue
-        figures = CHECKLIST_TABLE_1["figures"].get(name, {})
-        low, high = min(rates), max(rates)
-        rows.append({"ours": name, "these models fail": f"{low:.0%}" if low == high else f"{low:.0%}-{high:.0%}",
-                     "CheckList's row": row,
-                     **{model: f"{figures[model]:.1f}%" if model in figures else "in the paper" for model in models}})
-    st.markdown("**Beside CheckList's Table 1** (failure rates; the paper's as quoted by "
-                f"{CHECKLIST_TABLE_1['figures_source']})")  # fmt: skip
+    paper = CHECKLIST_TABLE_1["figure_models"]
+    rows = [{"ours": mirrored.ours, "these models fail": mirrored.span, "CheckList's row": mirrored.row,
+             **{model: f"{mirrored.figures[model]:.1f}%" if model in mirrored.figures else "–" for model in paper}}
+            for mirrored in report.beside_checklist()]  # fmt: skip
+    st.markdown(f"**Beside CheckList's Table 1** (failure rates; the paper's: {CHECKLIST_TABLE_1['figures_source']})")
     ui.show_table(pd.DataFrame(rows), "behaviour-checklist-table-1")
 
 
