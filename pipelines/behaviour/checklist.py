@@ -30,8 +30,9 @@ from .templates import CAPABILITIES, INV, NEGATIVE, POSITIVE, Test
 # Models with CheckList", ACL 2020, Table 1: Microsoft's, Google's and Amazon's sentiment APIs, BERT-base and
 # RoBERTa-base) that ours mirror, by our capability or test. `figures` holds a row's failure rates only where a copy
 # could be checked: Zhu & Rudzicz's lecture slides on interpretable NLP (University of Toronto, 2021) quote four rows
-# for Microsoft, Google, Amazon and BERT-base; two of them (the other two need a neutral class) match ours. A row
-# without figures is in the paper, not quoted: a figure this project could not check is not printed as the paper's.
+# for Microsoft, Google, Amazon and BERT-base; three of them are mirrored here (the fourth, "Negated neutral should
+# still be neutral", needs a neutral class that rt-polarity and IMDb do not have). A row without figures is in the
+# paper, not quoted: a figure this project could not check is not printed as the paper's.
 CHECKLIST_TABLE_1 = {
     "source": "Ribeiro et al., ACL 2020, Table 1 (sentiment: Microsoft, Google, Amazon, BERT-base, RoBERTa-base)",
     "figures_source": "Ribeiro et al.'s Table 1 as quoted by Zhu & Rudzicz, \"Introduction to Interpretable NLP\" "
