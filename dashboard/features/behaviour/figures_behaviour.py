@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -21,11 +23,12 @@ def failure_heatmap(models: list[str], capabilities: list[str], rates: list[list
         customdata=[[name for name in capabilities] for _ in models],
         hovertemplate="%{y}<br>%{customdata}: fails %{text} of the texts<extra></extra>",
     ))  # fmt: skip
-    figure.update_xaxes(side="top", showgrid=False, tickangle=0)
+    figure.update_xaxes(side="top", showgrid=False)  # headings turn only when they would run into each other (a phone)
     figure.update_yaxes(autorange="reversed", showgrid=False)
     return figure
 
 
 def _wrapped(capability: str) -> str:
-    """A column heading on two lines: "Negation,<br>words between", "Typos<br>(INV)"."""
-    return capability.replace(", ", ",<br>").replace(" (", "<br>(")
+    """A column heading on short lines: "Negation,<br>words between", "Typos<br>(INV)", "Author's<br>opinion"."""
+    parts = capability.replace(", ", ",\n").replace(" (", "\n(").split("\n")
+    return "<br>".join(line for part in parts for line in textwrap.wrap(part, width=13))
