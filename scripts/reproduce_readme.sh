@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Measure again, on the commit checked out, every figure README.md quotes ("What it shows, measured on main"):
 # forecasting on co2, the memory lab (one seed, then three at 50/100/200 steps), the quick zoo on rt-polarity and
-# `verify` on its runs, the server's CPU per student action and a hall at the server, the encoder-decoders (dates,
-# reverse-60 with 900 s each, NusaX id -> en), the behavioural tests, the hidden units' names and the class wall with
-# 60 phones. Scores are seeded and do not depend on the machine's load; times do (the log records it), and the
-# reverse-60 and NusaX scores depend on how many epochs the fixed training time buys: run it on a quiet machine
-# (about three hours on 2 cores; the real data sets in $RNNLENS_DATA_DIR).
+# `verify` on its runs and on its Keras twins, the server's CPU per student action and a hall at the server, the
+# encoder-decoders (dates, reverse-60 with 900 s each, NusaX id -> en), the behavioural tests, the hidden units'
+# names and the class wall with 60 phones. Scores are seeded and do not depend on the machine's load; times do (the
+# log records it), and the reverse-60 and NusaX scores depend on how many epochs the fixed training time buys: run it
+# on a quiet machine (about three hours on 2 cores; the real data sets in $RNNLENS_DATA_DIR).
 #
 #   bash scripts/reproduce_readme.sh [OUT_FOLDER]     # default: /tmp/rnnlens-reproduce-<commit>
 set -euo pipefail
@@ -29,6 +29,13 @@ for run_id in $("$PYTHON" -m pipelines --artifacts "$out/sentiment" list --json 
   run "$PYTHON" -m pipelines --artifacts "$out/sentiment" verify --run "$run_id"
 done
 run "$PYTHON" -m pipelines --artifacts "$out/sentiment" list
+# The Keras twins and `verify` on each, in a store of their own (the sentiment store stays PyTorch's, as measured)
+run "$PYTHON" -m pipelines --artifacts "$out/keras" train --dataset rt-polarity --zoo quick --framework keras \
+    --no-baselines --quiet
+for run_id in $("$PYTHON" -m pipelines --artifacts "$out/keras" list --json | "$PYTHON" -c \
+    "import json, sys; print(' '.join(r['run_id'] for r in json.load(sys.stdin) if r['task'] == 'classification'))"); do
+  run "$PYTHON" -m pipelines --artifacts "$out/keras" verify --run "$run_id"
+done
 # What a student's action costs the server, and a hall at the server (issue 25), on the rt-polarity store just trained
 # (a lecture's store from `prepare-lecture` measures every page; pages whose data set is missing are skipped, said so)
 run "$PYTHON" scripts/benchmark_server_cost.py --artifacts "$out/sentiment" --server-cpus 0 --browser-cpus 1 \
