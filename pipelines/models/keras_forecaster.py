@@ -5,6 +5,7 @@ zoos with `--framework keras`, and its PyTorch twin's weights in it.
     model = keras_forecaster_for(spec)          # the same, for a resolved ForecasterSpec (the zoo's runs)
     model = keras_from_torch(torch_model)       # the same network with an EncoderDecoderForecaster's weights
     keras_forecasts(model, windows)             # (batch, horizon), as torch_model(windows) gives them
+    encoded_forecasts(model, windows)           # the same as a tensor: the forward pass training differentiates
     encoder_states(model, windows)              # (batch, lookback, hidden): the encoder's states, step by step
 
 The forecast zoos train it as a run of its own, framework "keras", beside its PyTorch twin
@@ -80,16 +81,20 @@ def decoder_inputs(windows, horizon: int):
     return ops.repeat(windows[:, -1:, None], horizon, axis=1)
 
 
-def keras_forecasts(model: keras.Model, windows: np.ndarray) -> np.ndarray:
-    """Encoded windows (batch, lookback) -> encoded forecasts (batch, horizon): every decoder step reads the
-    window's last value, as the PyTorch twin's do."""
+def encoded_forecasts(model: keras.Model, windows, training: bool = False):
+    """Encoded windows (batch, lookback) -> encoded forecasts (batch, horizon), as a tensor: every decoder step
+    reads the window's last value, as the PyTorch twin's do. The one forward pass of training and forecasting."""
     horizon = model.get_layer("decoder_input").output.shape[1]
+    windows = ops.convert_to_tensor(windows, dtype="float32")  # Keras takes NumPy or tensors, not both at once
+    return model([windows[..., None], decoder_inputs(windows, horizon)], training=training)[..., 0]
+
+
+def keras_forecasts(model: keras.Model, windows: np.ndarray) -> np.ndarray:
+    """`encoded_forecasts` of NumPy windows, `BATCH` at a time, as NumPy (batch, horizon)."""
     windows = np.asarray(windows, dtype=np.float32)
-    outputs = np.zeros((len(windows), horizon), dtype=np.float32)
+    outputs = np.zeros((len(windows), model.get_layer("decoder_input").output.shape[1]), dtype=np.float32)
     for start in range(0, len(windows), BATCH):
-        batch = windows[start : start + BATCH]
-        decoder = np.asarray(decoder_inputs(batch, horizon))  # Keras takes NumPy or tensors, not both at once
-        outputs[start : start + BATCH] = np.asarray(model([batch[..., None], decoder], training=False))[..., 0]
+        outputs[start : start + BATCH] = np.asarray(encoded_forecasts(model, windows[start : start + BATCH]))
     return outputs
 
 

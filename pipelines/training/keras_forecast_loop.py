@@ -17,7 +17,7 @@ import tensorflow as tf
 import torch
 
 from ..forecasting.windows import Windows
-from ..models.keras_forecaster import decoder_inputs
+from ..models.keras_forecaster import encoded_forecasts
 from .bucketing import shuffled_batches
 from .config import TrainConfig
 from .forecast_loop import right_direction
@@ -30,17 +30,11 @@ def _masked_loss(outputs: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor) -> 
     return tf.reduce_sum((outputs - targets) ** 2 * weights) / tf.maximum(tf.reduce_sum(weights), 1.0)
 
 
-def _outputs(model: keras.Model, windows: tf.Tensor, training: bool) -> tf.Tensor:
-    """Encoded windows (batch, lookback) -> encoded forecasts (batch, horizon)."""
-    horizon = model.get_layer("decoder_input").output.shape[1]
-    return model([windows[..., None], decoder_inputs(windows, horizon)], training=training)[..., 0]
-
-
 def _train_step(model, optimizer, config: TrainConfig, windows, targets, weights):
     """One optimisation step; returns (loss, forecasts, gradient norm before clipping)."""
     variables = model.trainable_variables
     with tf.GradientTape() as tape:
-        outputs = _outputs(model, windows, training=True)
+        outputs = encoded_forecasts(model, windows, training=True)
         loss = _masked_loss(outputs, targets, weights)
     return loss, outputs, clipped_update(optimizer, config, tape.gradient(loss, variables), variables)
 
@@ -69,7 +63,7 @@ def fit(model: keras.Model, train: Windows, validation: Windows, config: TrainCo
         target_spec = tf.TensorSpec(shape=(None, train.targets.shape[1]), dtype=tf.float32)
         step = tf.function(functools.partial(_train_step, model, optimizer, config), autograph=False,
                            input_signature=[window_spec, target_spec, target_spec])  # fmt: skip
-        arrays = _arrays(train)
+        arrays, validation_arrays = _arrays(train), _arrays(validation)  # cast once, not at every batch or epoch
 
         def train_batch(indices: np.ndarray) -> tuple[float, float, int, float]:
             inputs, targets, weights = (array[indices] for array in arrays)
@@ -79,8 +73,8 @@ def fit(model: keras.Model, train: Windows, validation: Windows, config: TrainCo
             return float(loss), right / max(counted, 1) * len(indices), len(indices), float(grad_norm)
 
         def validate() -> tuple[float, float]:
-            inputs, targets, weights = _arrays(validation)
-            outputs = _outputs(model, tf.constant(inputs), training=False)
+            inputs, targets, weights = validation_arrays
+            outputs = encoded_forecasts(model, inputs)
             right, counted = _direction(outputs.numpy(), targets, weights, inputs, relative)
             return float(_masked_loss(outputs, targets, weights)), right / max(counted, 1)
 
