@@ -7,11 +7,13 @@ and no RNNLENS_DATA_DIR unless it asks for the real data.
 from __future__ import annotations
 
 import bz2
+import contextlib
 import csv
 import io
 import os
 import random
 import shutil
+import subprocess
 import tarfile
 from pathlib import Path
 from typing import Callable
@@ -120,6 +122,15 @@ def write_nusax(folder: Path, language: str = "indonesian", seed: int = 0) -> Pa
 
 
 # -- stores for the dashboard's tests ------------------------------------------------------------
+
+
+def in_this_process(main: Callable[[list[str]], int], *arguments: str) -> subprocess.CompletedProcess:
+    """A command's `main` (pipelines.cli's, the report's) run in this process, what it prints captured: what its
+    `python -m` prints, without a new interpreter importing PyTorch again for each command."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(arguments))
+    return subprocess.CompletedProcess(list(arguments), code, out.getvalue(), err.getvalue())
 
 
 def run_folder(tmp_path_factory) -> Path:

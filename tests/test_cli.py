@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from conftest import in_this_process
 from pipelines.cli import main
 from pipelines.store import Store
 
@@ -19,22 +20,22 @@ def run_cli(*args, check=True):
     return result
 
 
-def in_this_process(capsys, *args) -> str:
-    """What `python -m pipelines ARGS` prints, run through the same `main` in this process (the first command of a
-    test goes through `python -m pipelines` itself)."""
-    capsys.readouterr()
-    assert main(list(args)) == 0
-    return capsys.readouterr().out
+def printed(*args) -> str:
+    """What `python -m pipelines ARGS` prints, run through the same `main` in this process (conftest.in_this_process;
+    the first command of a test goes through `python -m pipelines` itself)."""
+    result = in_this_process(main, *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
 
 
-def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir, capsys):
+def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir):
     store_dir = tmp_path / "store"
     args = ["--artifacts", str(store_dir), "train", "--dataset", "rt-polarity", "--zoo", "quick",
             "--data-dir", str(rt_data_dir), "--epochs", "2", "--quiet"]  # fmt: skip
     first = run_cli(*args)
     assert "9 trained, 0 skipped" in first.stdout  # the quick zoo's 7 and the data set's 2 baselines
 
-    listing = json.loads(in_this_process(capsys, "--artifacts", str(store_dir), "list", "--json"))
+    listing = json.loads(printed("--artifacts", str(store_dir), "list", "--json"))
     assert len(listing) == 9 and {row["state"] for row in listing} == {"done"}
     assert all(0 <= row["accuracy"] <= 1 and row["parameters"] > 0 for row in listing)
     assert sorted(row["task"] for row in listing) == ["baseline"] * 2 + ["classification"] * 7
@@ -51,9 +52,9 @@ def test_train_then_list_then_train_again_skips(tmp_path, rt_data_dir, capsys):
     dataset = store.read_dataset("rt-polarity")
     assert dataset.split_size("test") == 12 and len(store.read_test_examples("rt-polarity")) == 12
 
-    assert "0 trained, 9 skipped" in in_this_process(capsys, *args)  # the same command, in this process
+    assert "0 trained, 9 skipped" in printed(*args)  # the same command, in this process
 
-    table = in_this_process(capsys, "--artifacts", str(store_dir), "list")
+    table = printed("--artifacts", str(store_dir), "list")
     assert "torch-gru-bi-1x64-mean-" in table and "done" in table
     assert table.index("[baseline]") < table.index("sklearn-tfidf-lr-1-2gram-") < table.index("[classification]")
 

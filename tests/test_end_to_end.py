@@ -11,8 +11,6 @@ quick zoos, not by leaving a kind out.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import subprocess
@@ -21,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import built_once
+from conftest import built_once, in_this_process
 from pipelines.store import Store
 
 pytestmark = pytest.mark.e2e
@@ -66,16 +64,12 @@ def pipelines_command(store: Path, *arguments: str, timeout: int = 600) -> subpr
                           capture_output=True, text=True, timeout=timeout, env=environment)  # fmt: skip
 
 
-def in_this_process(store: Path, *arguments: str) -> subprocess.CompletedProcess:
-    """The same command through `pipelines.cli.main` in this process, its output captured: what `python -m
-    pipelines` runs, without a new interpreter importing PyTorch for each command (the trainings above and `list`
-    go through `python -m pipelines` itself)."""
+def here(store: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """The same command through `pipelines.cli.main` in this process (conftest.in_this_process): the trainings above
+    and `list` go through `python -m pipelines` itself."""
     from pipelines.cli import main
 
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["--artifacts", str(store), *arguments])
-    return subprocess.CompletedProcess(["pipelines", *arguments], code, out.getvalue(), err.getvalue())
+    return in_this_process(main, "--artifacts", str(store), *arguments)
 
 
 def assert_clean(result: subprocess.CompletedProcess, what: str) -> None:
@@ -159,8 +153,8 @@ def commands(runs, tmp: Path) -> list[tuple[str, list[str]]]:
 
 def test_every_command_runs_on_the_kinds_it_serves(store, runs, tmp_path):
     for what, arguments in commands(runs, tmp_path):
-        assert_clean(in_this_process(store, *arguments), what)
+        assert_clean(here(store, *arguments), what)
     assert (tmp_path / "report.html").stat().st_size > 10_000
-    verified = json.loads(in_this_process(store, "verify", "--run", one(runs, "classification").run_id,
+    verified = json.loads(here(store, "verify", "--run", one(runs, "classification").run_id,
                                           "--json").stdout)  # fmt: skip
     assert verified["agree"]

@@ -6,18 +6,16 @@ child: tests/test_end_to_end.py and the megabyte test below go that way), each o
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import shutil
+import subprocess
 import unicodedata
 from html import unescape
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from conftest import reseal_checksums
+from conftest import in_this_process, reseal_checksums
 from dashboard_stores import copy_store, done_runs, trained_store
 from pipelines.files import read_json, write_json
 from pipelines.store import Store
@@ -33,15 +31,11 @@ def trained(tmp_path_factory):
     return trained_store(tmp_path_factory)
 
 
-def report(root: Path, out: Path, *options: str, check: bool = True) -> SimpleNamespace:
-    """The report the child of `python -m pipelines report` writes, made in this process: (returncode, stdout,
-    stderr)."""
+def report(root: Path, out: Path, *options: str, check: bool = True) -> subprocess.CompletedProcess:
+    """The report the child of `python -m pipelines report` writes, made in this process (conftest.in_this_process)."""
     from dashboard.report.__main__ import main
 
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = main(["--artifacts", str(root), "--out", str(out), *options])
-    result = SimpleNamespace(returncode=code, stdout=stdout.getvalue(), stderr=stderr.getvalue())
+    result = in_this_process(main, "--artifacts", str(root), "--out", str(out), *options)
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result
