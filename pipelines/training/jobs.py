@@ -35,7 +35,7 @@ from ..files import read_json, write_json
 from ..models.zoos import ZOOS
 from ..records import RunRecord
 from ..store import Store
-from .request import FRAMEWORK_CHOICES, LAB_ZOO, LabRequest, TrainRequest
+from .request import FRAMEWORK_CHOICES, LAB_ZOO, LabRequest, TrainRequest, frameworks_of
 from .slots import queue_limit, slot_count, slot_holders, slots_folder
 
 JOBS_FOLDER = ".jobs"
@@ -298,8 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{store.root} has runs already; no training started")
         return EXIT_FINISHED
     try:
-        frameworks = ("torch", "keras") if args.framework == "both" else (args.framework,)
-        job = start_job(store, TrainRequest(dataset=args.dataset, zoo=args.zoo, frameworks=frameworks))
+        request = TrainRequest(dataset=args.dataset, zoo=args.zoo, frameworks=frameworks_of(args.framework))
+        job = start_job(store, request)
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -45,6 +45,11 @@ PRETRAINED_MODES = ("tuned", "frozen")
 LAB_ZOO = "memory"  # the memory lab's zoo, trained on memory-dN for every distance
 
 
+def frameworks_of(flag: str) -> tuple[str, ...]:
+    """The frameworks a --framework flag names (torch, keras or both); `TrainRequest.framework` is the way back."""
+    return tuple(FRAMEWORKS) if flag == "both" else (flag,)
+
+
 def flag(name: str) -> str:
     """A setting's flag: learning_rate -> --learning-rate."""
     return f"--{name.replace('_', '-')}"
@@ -254,7 +259,7 @@ class TrainRequest:
         """The request of a parsed `train` command line."""
         return cls(
             dataset=args.dataset, zoo=args.zoo,
-            frameworks=tuple(FRAMEWORKS) if args.framework == "both" else (args.framework,), device=args.device,
+            frameworks=frameworks_of(args.framework), device=args.device,
             overrides={name: getattr(args, name) for name in FIELDS}, limit=args.limit, language=args.language,
             only=args.only, seeds=args.seeds, executor=args.executor, address=args.address,
             cpus_per_run=args.cpus_per_run, gpus_per_run=args.gpus_per_run, ray_cpus=args.ray_cpus,

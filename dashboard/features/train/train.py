@@ -15,7 +15,7 @@ from pipelines.models.spec import FRAMEWORK_NAMES
 from pipelines.models.zoos import zoo
 from pipelines.training import jobs, slots
 from pipelines.training.cluster import EXECUTORS
-from pipelines.training.request import FRAMEWORK_CHOICES, TrainRequest
+from pipelines.training.request import FRAMEWORK_CHOICES, TrainRequest, frameworks_of
 
 REFRESH_SECONDS = 2.0
 JOBS_SHOWN = 5
@@ -74,7 +74,7 @@ def forecast_start_ui() -> dict | None:
                    "by statsmodels.")
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
-    return dict(dataset=dataset, zoo=zoo_name, frameworks=("torch", "keras") if framework == "both" else (framework,),
+    return dict(dataset=dataset, zoo=zoo_name, frameworks=frameworks_of(framework),
                 overrides={"epochs": epochs or None},
                 forecast_settings={"lookback": lookback or None, "horizon": horizon or None})  # fmt: skip
 
@@ -108,7 +108,7 @@ def start_ui(kind: str) -> dict | None:
                                          "head node) or `ray://HOST:10001`. The runs come back into this store.")
         if not st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:"):
             return None
-    return dict(dataset=dataset, zoo=zoo_name, frameworks=("torch", "keras") if framework == "both" else (framework,),
+    return dict(dataset=dataset, zoo=zoo_name, frameworks=frameworks_of(framework),
                 overrides={"epochs": epochs or None}, limit=limit or None, executor=executor,
                 address=address.strip() or None, seeds=seeds)  # fmt: skip
 
