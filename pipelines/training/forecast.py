@@ -153,12 +153,12 @@ def train_forecaster(run: PlannedForecaster, prepared: PreparedSeries, claim: Ru
                      device: str = "auto", on_step=None) -> dict:  # fmt: skip
     """Fit, score and store one claimed forecasting run; returns its metrics."""
     started = time.time()
-    framework_device = pick_device(device)
     if run.framework == "keras":
         from ..keras_backend import pick_tf_device  # imports TensorFlow
 
         framework_device, device_name = pick_tf_device(device)  # "/CPU:0" or "/GPU:0", and its name
     else:
+        framework_device = pick_device(device)
         device_name = str(framework_device) if run.framework == "torch" else "cpu"
     claim.write_json("spec.json", _spec_document(run, prepared, zoo_name, device_name))
     claim.set_status("running", progress=0.0, started_at=started)
