@@ -35,11 +35,12 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import CHROMIUM, CHROMIUM_FLAGS, FINISHED, PROBLEMS, free_port, start_server  # noqa: E402
+from load_test import FINISHED, PROBLEMS, free_port, start_server  # noqa: E402
 from load_test_wall import ANSWERED  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+from dashboard import chromium  # noqa: E402
 from dashboard.pages import PAGES  # noqa: E402
 
 # The data set each page is opened on (the sidebar's choice, kept in the address).
@@ -255,7 +256,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            browser = chromium.launch(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             bench = Bench(server, page, url, args.quiet)
             for key in ("", "playground", "inside", "memory_lab"):  # load the models first: not what a hall waits for

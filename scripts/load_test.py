@@ -35,11 +35,10 @@ from pathlib import Path
 
 import numpy as np
 
+from dashboard import chromium
+
 PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "dashboard" / "app.py"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 # Finished: the script has run to its end, the page's title is on screen, and (after typing) the review's own
 # marker is drawn on the page (the tokens of a review are drawn as text, the text box's value is not), so a
 # rerun that has not started yet is never taken for one that has finished.
@@ -159,7 +158,7 @@ async def hall(url: str, sessions: int, seed: int, step_timeout: float, think: t
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = await chromium.launch(playwright)
         room = [Session(browser, url, number, seed, step_timeout, think, wall) for number in range(sessions)]
         started = time.perf_counter()
         await asyncio.gather(*(session.run() for session in room))  # everyone at once

@@ -36,10 +36,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import ANSWERED, CHROMIUM, CHROMIUM_FLAGS, PROBLEMS, free_port, start_server  # noqa: E402
+from load_test import ANSWERED, PROBLEMS, free_port, start_server  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+from dashboard import chromium  # noqa: E402
 from pipelines.class_wall import ClassWall  # noqa: E402
 
 PHONE = {"width": 390, "height": 844}
@@ -163,7 +164,7 @@ async def lecture(url: str, args, tag: str, store: Path) -> dict:
 
     before = ClassWall(store).counts()[0]
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = await chromium.launch(playwright)
         stop, samples = asyncio.Event(), []
         watching = asyncio.create_task(lecturer(await open_class_page(browser, url, args), stop, samples, args))
         room = [Student(browser, url, seat, tag, args) for seat in range(args.sessions)]

@@ -28,8 +28,6 @@ import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]  # fmt: skip
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 VISIONS = ("deuteranopia", "protanopia", "tritanopia", "achromatopsia", "blurredVision")
 
@@ -60,6 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    from dashboard import chromium
     from dashboard.pages import BY_KEY
 
     port = free_port()
@@ -78,7 +77,7 @@ def main() -> None:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+            browser = chromium.launch(playwright)
             if args.lecture:
                 walk_lecture(browser, url, args.lecture, Path(args.artifacts), out)
             width = args.width or (1920 if args.presentation else 1400)  # a projector, or a laptop

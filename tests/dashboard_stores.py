@@ -148,12 +148,19 @@ def damage(root: Path, stack: ExitStack) -> dict[str, str]:
     return broken
 
 
-def open_page(page: str, timeout: float = 90) -> AppTest:
-    """Run the app, then switch to `page` (the default page is the overview)."""
-    app = AppTest.from_file(str(APP), default_timeout=timeout).run()
+def open_page(page: str, timeout: float = 90, **query: str) -> AppTest:
+    """The app opened at `page`'s address with `query` as its parameters, as a shared link opens it: one run, of
+    that page (not the overview first)."""
+    app = AppTest.from_file(str(APP), default_timeout=timeout)
+    app.query_params.update(query)
     if page != "overview":
-        app.switch_page(PAGES[page]).run()
-    return app
+        app.switch_page(PAGES[page])
+    return app.run()
+
+
+# Before its first run AppTest knows a page by its file's name, and st.navigation by its url_path: the two must
+# agree, or open_page would silently open the overview instead.
+assert all(Path(entry.path).stem == entry.url_path for entry in dashboard.pages.PAGES if entry.key != "overview")
 
 
 def problems(app: AppTest) -> list[str]:

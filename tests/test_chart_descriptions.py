@@ -8,20 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard.describe import chart_data, describe
 from dashboard.features.lab import figures_lab
-from dashboard_stores import APP, PAGES, problems
-
-
-def open_view(page: str, presentation: bool = False) -> AppTest:
-    app = AppTest.from_file(str(APP), default_timeout=120)
-    app.query_params.update({"presentation": "true"} if presentation else {})
-    app.run()
-    if page != "overview":
-        app.switch_page(PAGES[page]).run()
-    return app
+from dashboard_stores import open_page, problems
 
 
 @pytest.fixture
@@ -30,7 +20,7 @@ def store(trained, store_at):
 
 
 def test_opening_the_data_shows_the_words_and_the_table_of_every_point(store):
-    app = open_view("memory_lab")
+    app = open_page("memory_lab", timeout=120)
     chart = app.get("plotly_chart")[0]
     tables = len(app.dataframe)  # the page's own (where each model looks); folded, the chart's is not built
     app.session_state["chart-data:memory-accuracy"] = True  # the expander's key (ui._chart_data): opened
@@ -44,7 +34,7 @@ def test_opening_the_data_shows_the_words_and_the_table_of_every_point(store):
 
 
 def test_a_projector_keeps_the_words_and_folds_the_data(store):
-    app = open_view("memory_lab", presentation=True)
+    app = open_page("memory_lab", timeout=120, presentation="true")
     charts = app.get("plotly_chart")
     assert charts and all(chart.proto.alt for chart in charts)
     assert not any("series" in frame.value.columns for frame in app.dataframe) and not app.get("download_button")
@@ -55,12 +45,12 @@ def test_a_screen_reader_hears_the_chart_described(store, tmp_path_factory):
     """The accessibility tree Chromium gives a screen reader names the chart (a figure) by its description."""
     from playwright.sync_api import sync_playwright
 
-    from test_dashboard_browser import CHROMIUM, CHROMIUM_FLAGS, settle, streamlit_on
+    from dashboard import chromium
+    from test_dashboard_browser import needs_chromium, settle, streamlit_on
 
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium here")
+    needs_chromium()
     with streamlit_on(store, tmp_path_factory.mktemp("server")) as address, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = chromium.launch(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1600})
         page.goto(f"{address}/memory_lab")
         settle(page)

@@ -6,7 +6,6 @@ import time
 from contextlib import ExitStack
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard_stores import (
     APP, CLASSIFIER_PAGES, FAILED_RUN, FORECAST_PAGES, KERAS_TWIN, LAB_DISTANCES, NO_METRICS_RUN, PAGES, RUNNING_RUN,
@@ -77,11 +76,7 @@ def test_every_page_teaches_what_to_do_with_no_store(page, store_at, tmp_path):
 def test_presentation_mode_folds_the_command_lines_away(page, store_at, tmp_path):
     """A projector is no terminal: the room reads what to do; the command waits in a folded expander."""
     store_at(tmp_path / "no-store-here")
-    app = AppTest.from_file(str(APP), default_timeout=90)
-    app.query_params["presentation"] = "true"
-    app.run()
-    if page != "overview":
-        app.switch_page(PAGES[page]).run()
+    app = open_page(page, presentation="true")
     assert not problems(app)
     assert "python -m pipelines" not in texts([*app.info, *app.markdown])
     assert [expander.label for expander in app.main.expander] == ["The command, for a terminal"]
@@ -650,14 +645,7 @@ def test_the_memory_lab_starts_its_sweep_as_a_background_job(store_at, tmp_path,
 
 
 def test_the_page_address_opens_the_lab_at_a_distance(real_runs):
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard_stores import APP
-
-    app = AppTest.from_file(str(APP), default_timeout=90)
-    app.query_params.update({"dataset": "memory-d3"})
-    app.run()
-    app.switch_page(PAGES["memory_lab"]).run()
+    app = open_page("memory_lab", dataset="memory-d3")
     assert not problems(app) and app.select_slider(key="distance").value == 3
     assert app.subheader[-1].value == "Where the models look at D = 3"
 
@@ -675,18 +663,11 @@ def test_the_memory_lab_shows_the_task_at_the_distance_chosen(real_runs):
 
 def test_the_memory_labs_gradients_link_opens_the_distance_chosen(real_runs):
     """Issue 22 (6): "Why: gradients" from D = 50 opened D = 100 (the Gradients page's own default)."""
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard_stores import APP
-
     app = open_page("memory_lab")
     app.select_slider(key="distance").set_value(3).run()  # the Gradients page alone would open at 6
     link = next(link for link in app.get("page_link") if link.proto.label.startswith("Why: gradients"))
     assert link.proto.query_string == "distance=3" and not problems(app)
-    app = AppTest.from_file(str(APP), default_timeout=90)
-    app.query_params.update({"distance": "3"})  # where that link leads, opened afresh (a new tab, a shared link)
-    app.run()
-    app.switch_page(PAGES["gradients"]).run()
+    app = open_page("gradients", distance="3")  # where that link leads, opened afresh (a new tab, a shared link)
     assert not problems(app) and app.select_slider(key="distance").value == 3
 
 

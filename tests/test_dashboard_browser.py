@@ -18,13 +18,11 @@ from typing import Iterator
 
 import pytest
 
+from dashboard import chromium
 from dashboard_stores import APP, PROJECT, trained_store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 SCREENSHOTS = PROJECT / "screenshots"
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
@@ -43,12 +41,17 @@ def server(tmp_path_factory):
     yield from serve(lambda: trained_store(tmp_path_factory), tmp_path_factory)
 
 
+def needs_chromium() -> None:
+    """Skip a browser test where no Chromium is installed (dashboard/chromium.py); CI must have one."""
+    if chromium.chromium() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no Chromium: CI must install Debian's chromium-headless-shell (see .ci/run)")
+        pytest.skip(f"no Chromium here: {chromium.INSTALL}")
+
+
 def serve(make_store, tmp_path_factory):
     """`streamlit run` on the store `make_store()` returns, once Chromium is known to be there; yields its URL."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing; CI must install Debian's chromium (see .ci/run)")
-        pytest.skip("no /usr/bin/chromium here: apt-get install -y --no-install-recommends chromium")
+    needs_chromium()
     with streamlit_on(make_store(), tmp_path_factory.mktemp("server")) as url:
         yield url
 
@@ -86,9 +89,9 @@ def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+        browser = chromium.launch(playwright)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -388,6 +391,22 @@ def test_a_typed_text_and_a_tab_survive_a_reload_and_a_visit_to_other_pages(page
     shoot(page, "link-restored-inside")
 
 
+def pick_option(page, label: str, index: int) -> None:
+    """Open the select box labelled `label` and pick its option `index`. A click that lands while the page still
+    reflows (an expander just opened, under load) can open no list: then click again, as a person would."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    option = page.get_by_role("option").nth(index)
+    for _ in range(3):
+        page.get_by_label(label).click()
+        try:
+            option.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    option.click()
+
+
 INSIDE_CONTROLS = "Models, text and word attribution"  # the expander Inside the model folds them into on a projector
 
 
@@ -405,8 +424,7 @@ def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(browse
         settle(page)
         if presentation:  # on a projector the result comes first and the controls are folded below it
             page.get_by_text(INSIDE_CONTROLS).click()
-        page.get_by_label("Side by side with").click()  # the second model's picker
-        page.get_by_role("option").nth(2).click()
+        pick_option(page, "Side by side with", 2)  # the second model's picker
         settle(page)
         second = page.get_by_label("Side by side with").input_value()
         page.get_by_role("tab", name="Hidden states").click()

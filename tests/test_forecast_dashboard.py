@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard_stores import (
-    APP, FORECAST_DATASET, PAGES, assert_every_chart_described, copy_store, problems, trained_store,
+    APP, FORECAST_DATASET, PAGES, assert_every_chart_described, copy_store, open_page, problems, trained_store,
 )  # fmt: skip
 from conftest import reseal_checksums
 from pipelines.store import Store
@@ -16,13 +16,8 @@ def trained(tmp_path_factory):
 
 
 def open_forecasting(page: str, root, presentation: bool = False) -> AppTest:
-    """The app on the co2 data set (chosen through the page address, as a link would), switched to `page`."""
-    app = AppTest.from_file(str(APP), default_timeout=120)
-    app.query_params.update({"dataset": FORECAST_DATASET, **({"presentation": "true"} if presentation else {})})
-    app.run()
-    if page != "overview":
-        app.switch_page(PAGES[page]).run()
-    return app
+    """`page` on the co2 data set, opened from its address (the data set chosen there, as a link would)."""
+    return open_page(page, timeout=120, dataset=FORECAST_DATASET, **({"presentation": "true"} if presentation else {}))
 
 
 @pytest.fixture

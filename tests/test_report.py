@@ -16,13 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import in_this_process, reseal_checksums
+from dashboard import chromium
 from dashboard_stores import copy_store, done_runs, trained_store
+from test_dashboard_browser import needs_chromium
 from pipelines.files import read_json, write_json
 from pipelines.store import Store
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]  # fmt: skip
 HOSTILE = '<img src=x onerror="window.pwned=1">A <b>wonderful</b>, moving film'
 
 
@@ -75,11 +74,6 @@ def described(html: str) -> list[str]:
     return [unescape(words) for words, _ in figures]
 
 
-def needs_chromium():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium here")
-
-
 def test_the_html_report_holds_every_part_the_issue_lists(trained, made):
     out, said = made("report.html", "--dataset", "rt-polarity", "--text", HOSTILE)
     assert "wrote" in said
@@ -103,7 +97,7 @@ def test_the_html_report_draws_every_chart_in_chromium_with_the_network_blocked(
     out, _ = made("report.html", "--dataset", "rt-polarity", "--text", HOSTILE)
     outside, errors = [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        browser = chromium.launch(playwright)
         page = browser.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
 
@@ -378,7 +372,7 @@ def test_the_course_reports_draw_in_chromium_with_the_network_blocked(dataset, m
     out, _ = made("report.html", "--dataset", dataset)
     outside, errors = [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        browser = chromium.launch(playwright)
         page = browser.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")

@@ -3,7 +3,7 @@
 Why Chromium and not kaleido: the report is an HTML document (tables that run
 over pages, escaped text, coloured word chips, charts); Chromium prints that
 document as it is, with vector charts and real text, and it is already what the
-browser tests drive (Debian's /usr/bin/chromium through the playwright package).
+browser tests drive (Debian's headless Chromium through the playwright package: dashboard/chromium.py).
 Kaleido exports one chart at a time as an image and needs a Chrome of its own;
 the tables and the text would have to be laid out a second time.
 
@@ -17,15 +17,12 @@ and language come from <title> and <html lang>. See docs/accessibility-charts.md
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
+from dashboard import chromium
 from pipelines.files import write_atomically
 
-CHROMIUM = os.environ.get("RNNLENS_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]  # fmt: skip
 PRINT_WIDTH = 760  # px: an A4 page's width between 12 mm margins at 96 dpi, so charts are drawn at print size
 # True once every chart div has its SVG: Plotly draws asynchronously after the page loads.
 CHARTS_DRAWN = ("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
@@ -41,9 +38,9 @@ ONE_FIGURE_PER_CHART = ("() => { document.querySelectorAll('[role=img] *').forEa
 
 def write_pdf(html: str, path: Path, timeout_seconds: float = 120) -> None:
     """Print `html` to `path` (A4) with headless Chromium; RuntimeError if Chromium is missing or fails."""
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"the PDF is printed by Chromium, and there is none at {CHROMIUM}; install it (apt-get "
-                           "install chromium) or set RNNLENS_CHROMIUM, or write the .html report instead")
+    if chromium.chromium() is None:
+        raise RuntimeError(f"the PDF is printed by Chromium, and there is none here: {chromium.INSTALL} (or apt-get "
+                           "install chromium), or set RNNLENS_CHROMIUM, or write the .html report instead")
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -52,7 +49,7 @@ def write_pdf(html: str, path: Path, timeout_seconds: float = 120) -> None:
         page_file.write_text(html, encoding="utf-8")
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                browser = chromium.launch(playwright)
                 try:
                     page = browser.new_page(viewport={"width": PRINT_WIDTH, "height": 1100})
                     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
