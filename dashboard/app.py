@@ -20,9 +20,11 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import lecture, loaders, palette, share
+from dashboard import lecture, loaders, palette, runner, share
 from dashboard.pages import PAGES
 from dashboard.state import CHOICE_NAMES, DATASET, FILTERS, PRESENTATION, keep_view, open_view
+
+runner.install()  # no Keras clear_session after every rerun (dashboard/runner.py)
 
 WATCH_SECONDS = 3
 

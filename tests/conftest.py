@@ -9,6 +9,7 @@ from __future__ import annotations
 import bz2
 import contextlib
 import csv
+import functools
 import io
 import os
 import random
@@ -19,9 +20,15 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+import streamlit.components.v2.manifest_scanner as manifest_scanner
 from filelock import FileLock
 
 REAL_DATA_DIR = os.environ.get("RNNLENS_DATA_DIR")
+
+# Every new AppTest scans the metadata of every installed distribution for Streamlit components: 0.13-0.2 s on the
+# 2-core VM, several times what a page's own run takes. The installed packages do not change during a test run, so
+# each test process scans once (BENCHMARKS.md section 14).
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 POSITIVE_WORDS = ["great", "wonderful", "moving", "superb", "delightful", "brilliant"]
 NEGATIVE_WORDS = ["awful", "boring", "dull", "terrible", "clumsy", "tedious"]

@@ -41,6 +41,21 @@ def test_the_server_as_streamlit_reads_its_settings_watches_no_file_and_collects
     assert settings.stdout.split() == ["False", "none", "none"]
 
 
+def test_a_rerun_clears_no_keras_session_but_still_closes_matplotlibs_figures(real_runs, monkeypatch):
+    """Streamlit clears Keras's session after every rerun once `keras` is imported: a full garbage collection each
+    time, for every session (dashboard/runner.py). Stand-ins for both modules record what the rerun asks of them."""
+    import sys
+    import types
+
+    asked = []
+    keras = types.SimpleNamespace(backend=types.SimpleNamespace(clear_session=lambda: asked.append("clear_session")))
+    pyplot = types.SimpleNamespace(close=lambda which: asked.append(f"close {which}"))
+    monkeypatch.setitem(sys.modules, "keras", keras)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", pyplot)
+    app = open_page("training")  # no Keras run on it: nothing imports the stand-in
+    assert not problems(app) and asked == ["close all"]
+
+
 # -- empty states -----------------------------------------------------------------------------
 
 
@@ -622,6 +637,25 @@ def test_the_memory_lab_knows_a_partial_sweep_from_a_full_one(real_runs, monkeyp
     assert not problems(app) and [expander.label for expander in app.main.expander] == ["The data"] * 2  # charts'
     table = app.dataframe[0].value
     assert list(table.columns) == ["model", "D = 3", "D = 6"] and "LSTM (chrono start)" in set(table["model"])
+
+
+def test_the_memory_lab_before_its_sweep_and_when_it_is_complete(trained, store_at, tmp_path):
+    """An empty store (the command and the button) and a sweep complete at the default distances: the D=3 and D=6
+    runs copied under each, which is all the page checks for completeness."""
+    import shutil
+
+    from pipelines.data.memory import DEFAULT_DISTANCES
+
+    store_at(tmp_path / "empty")
+    app = open_page("memory_lab")
+    assert not problems(app) and "python -m pipelines lab" in texts([*app.info, *app.markdown, *app.code])
+    assert app.button(key="lab_start").label == "Train the lab sweep now"
+    full = store_at(tmp_path / "full")
+    for index, distance in enumerate(DEFAULT_DISTANCES):
+        shutil.copytree(trained / f"memory-d{(3, 6)[index % 2]}", full / f"memory-d{distance}")
+    app = open_page("memory_lab")
+    assert not problems(app) and not any("train the rest" in expander.label for expander in app.main.expander)
+    assert "Where the models look at D = 100" in texts(app.subheader)  # the default distance: only a full sweep's
 
 
 def test_the_memory_lab_offers_the_distractor_variant_when_it_was_trained(real_runs):

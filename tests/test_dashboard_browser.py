@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-import shutil
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -267,36 +266,6 @@ def test_the_lab_pages_draw_in_presentation_mode_and_move_with_the_slider(page, 
     shoot(page, "gradients-simulation")
     assert page.locator(PROBLEMS).count() == 0
     assert "spectral radius 1.20" in page.locator('[role="tabpanel"]:not([hidden])').inner_text()
-
-
-def test_the_memory_lab_before_its_sweep_and_when_it_is_complete(browser, tmp_path_factory, tmp_path):
-    """An empty store (the command and the button) and a complete sweep: the D=3 and D=6 runs copied under every
-    default distance, which is all the page checks for completeness."""
-    from pipelines.data.memory import DEFAULT_DISTANCES
-
-    trained = trained_store(tmp_path_factory)  # the session's store, built already
-    full = tmp_path / "full"
-    for index, distance in enumerate(DEFAULT_DISTANCES):
-        shutil.copytree(trained / f"memory-d{(3, 6)[index % 2]}", full / f"memory-d{distance}")
-    for store, name in ((tmp_path / "empty", "memory-lab-empty"), (full, "memory-lab-full")):
-        (tmp_path / name).mkdir()
-        with streamlit_on(store, tmp_path / name) as url:
-            page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
-            page.goto(f"{url}/memory_lab")
-            settle(page)
-            if store == full:
-                page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for(timeout=60_000)
-                settle(page)
-            shoot(page, name)
-            assert page.locator(PROBLEMS).count() == 0
-            text = page.locator('[data-testid="stMain"]').inner_text()
-            if store == full:
-                assert "train the rest" not in text  # nothing missing
-                assert "Where the models look at D = 100" in text  # the default distance, only in the full sweep
-            else:
-                assert "python -m pipelines lab" in text
-                assert page.get_by_role("button", name="Train the lab sweep now").count() == 1
-            page.context.close()
 
 
 def test_the_report_page_prints_a_pdf_to_download(page, server):
