@@ -1,9 +1,9 @@
 """The headless Chromium everything here drives: the report's PDF, the browser tests, the screenshot and load scripts.
 
 Debian's `chromium-headless-shell` first (apt-get install chromium-headless-shell): Chromium's own headless shell,
-the same Blink without the desktop browser around it, which is what Playwright itself runs for headless work. On
-this project's 2-core VM it draws the dashboard's pages with 14% less CPU than the full browser (BENCHMARKS.md,
-section 14). Where only the full browser is installed (apt-get install chromium), that one; RNNLENS_CHROMIUM names
+the same Blink without the desktop browser around it (Chromium's old headless mode, which Puppeteer's documentation
+recommends where speed matters). On this project's 2-core VM it draws the dashboard's pages with 14% less CPU than
+the full browser (BENCHMARKS.md, section 14). Where only the full browser is installed (apt-get install chromium), that one; RNNLENS_CHROMIUM names
 any other.
 """
 
