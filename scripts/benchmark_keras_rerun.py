@@ -11,18 +11,14 @@ reads the server's CPU time per page load. Run it on a checkout before and after
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import free_port  # noqa: E402
+from load_test import free_port, start_server  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'  # the script has run, its title is drawn
@@ -41,18 +37,8 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", f"{args.project}/dashboard/app.py",
-                               "--server.port", str(port), "--server.address", "127.0.0.1"], cwd=args.project,
-                              env={**os.environ, "RNNLENS_ARTIFACTS": str(Path(args.artifacts).resolve()),
-                                   "PYTHONPATH": args.project},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = start_server(args.artifacts, port, project=Path(args.project))
     url, query = f"http://127.0.0.1:{port}", f"?dataset={args.dataset}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
     process, seconds = psutil.Process(server.pid), []
     try:
         with sync_playwright() as playwright:

@@ -190,12 +190,16 @@ def print_halls(results: dict) -> None:
         print(f"| {run['sessions']} | failed sessions | {run['failed_sessions']} of {run['sessions']} | | |")
 
 
-def start_server(artifacts: str, port: int, cpus: str | None = None) -> subprocess.Popen:
-    """`streamlit run` on the store, pinned to `cpus` (taskset's list, e.g. "0") if given; once it answers."""
+def start_server(artifacts: str, port: int, cpus: str | None = None, project: Path = PROJECT) -> subprocess.Popen:
+    """`streamlit run` on the store, pinned to `cpus` (taskset's list, e.g. "0") if given; once it answers. Another
+    checkout's dashboard is served from `project` (its code imported ahead of the installed one)."""
     environment = {**os.environ, "RNNLENS_ARTIFACTS": str(Path(artifacts).resolve())}
+    if Path(project).resolve() != PROJECT:
+        environment["PYTHONPATH"] = str(project)
     pinned = ["taskset", "-c", cpus] if cpus is not None else []
-    process = subprocess.Popen([*pinned, sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-                                "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=PROJECT,
+    app = Path(project) / APP.relative_to(PROJECT)
+    process = subprocess.Popen([*pinned, sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+                                "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=project,
                                env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 120
     while True:
