@@ -3,8 +3,8 @@
 Debian's `chromium-headless-shell` first (apt-get install chromium-headless-shell): Chromium's own headless shell,
 the same Blink without the desktop browser around it (Chromium's old headless mode, which Puppeteer's documentation
 recommends where speed matters). On this project's 2-core VM it draws the dashboard's pages with 14% less CPU than
-the full browser (BENCHMARKS.md, section 14). Where only the full browser is installed (apt-get install chromium), that one; RNNLENS_CHROMIUM names
-any other.
+the full browser (BENCHMARKS.md, section 14). Where only the full browser is installed (apt-get install chromium),
+that one; RNNLENS_CHROMIUM names any other.
 """
 
 from __future__ import annotations
