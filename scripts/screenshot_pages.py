@@ -19,23 +19,14 @@ a lecturer does: step 1 from its address in presentation mode at 1920x1080, then
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_test import free_port, start_server  # noqa: E402
+
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 VISIONS = ("deuteranopia", "protanopia", "tritanopia", "achromatopsia", "blurredVision")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> None:
@@ -62,18 +53,9 @@ def main() -> None:
     from dashboard.pages import BY_KEY
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(PROJECT / "dashboard" / "app.py"),
-                               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-                              cwd=PROJECT, env={**os.environ, "RNNLENS_ARTIFACTS": str(Path(args.artifacts).resolve())},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = start_server(args.artifacts, port)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard_stores import (
-    APP, FORECAST_DATASET, PAGES, assert_every_chart_described, copy_store, open_page, problems, trained_store,
+    FORECAST_DATASET, PAGES, assert_every_chart_described, copy_store, open_page, problems, trained_store,
 )  # fmt: skip
 from conftest import reseal_checksums
 from pipelines.store import Store
@@ -100,16 +100,14 @@ def test_a_text_data_set_on_the_forecasting_pages_offers_the_series_that_has_for
     now say co2 has forecasters and switch to it in one click; only a store without any says "train some"."""
     monkeypatch.setenv("RNNLENS_ARTIFACTS", str(trained))
     for page in ("forecasts", "forecaster_inside"):
-        app = AppTest.from_file(str(APP), default_timeout=90).run()  # rt-polarity comes first
-        app.switch_page(PAGES[page]).run()
+        app = open_page(page)  # rt-polarity comes first
         assert not problems(app) and "**co2** has them" in texts(app.info) and "train some" not in texts(app.info)
         app.button(key="switch_to_co2").click().run()
         assert not problems(app) and not app.info and app.session_state["dataset"] == FORECAST_DATASET
         assert app.get("plotly_chart"), page  # the page itself, on co2
     monkeypatch.setenv("RNNLENS_ARTIFACTS", str(copy_store(trained, tmp_path / "texts", datasets=("rt-polarity",))))
     for page in ("forecasts", "forecaster_inside"):
-        app = AppTest.from_file(str(APP), default_timeout=90).run()
-        app.switch_page(PAGES[page]).run()
+        app = open_page(page)
         assert not problems(app) and not app.main.button
         assert "python -m pipelines train --dataset co2 --zoo forecast-quick" in texts(app.info)
 
@@ -147,8 +145,7 @@ def test_the_train_page_starts_a_forecast_zoo(tmp_path, monkeypatch):
 
     monkeypatch.setenv("RNNLENS_ARTIFACTS", str(tmp_path / "store"))
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    app = AppTest.from_file(str(APP), default_timeout=90).run()
-    app.switch_page(PAGES["train"]).run()
+    app = open_page("train")
     app.button_group(key="train_kind").set_value("Forecasting").run()
     assert [box.label for box in app.main.selectbox] == ["Series", "Zoo", "Framework"]  # PyTorch by default
     app.number_input[0].set_value(1)  # epochs

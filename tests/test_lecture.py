@@ -122,16 +122,12 @@ def test_outside_a_lecture_each_page_of_the_story_links_to_the_next_even_when_it
 
 def test_a_saved_lectures_title_and_takeaway_are_shown_as_text_never_as_markup(store_at, tmp_path):
     """A lecture file is anyone's text: the bar escapes it (it is drawn as HTML for its large type)."""
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard_stores import APP
+    from dashboard_stores import open_page
 
     root = store_at(tmp_path / "store")
     lecture.save(root, Lecture(name="hostile", title="<script>alert('t')</script>", steps=(
         Step(page="overview", takeaway="<img src=x onerror=alert(1)>"),)))  # fmt: skip
-    app = AppTest.from_file(str(APP), default_timeout=90)
-    app.query_params.update({"lecture": "hostile", "lecture_step": "1"})
-    app.run()
+    app = open_page("overview", lecture="hostile", lecture_step="1")
     bar = next(block.value for block in app.markdown if "lecture-step" in block.value)
     assert "&lt;script&gt;" in bar and "&lt;img" in bar and "<script>" not in bar and "<img" not in bar
 
@@ -139,14 +135,10 @@ def test_a_saved_lectures_title_and_takeaway_are_shown_as_text_never_as_markup(s
 @pytest.mark.parametrize("address", [{"lecture": DEFAULT.name, "lecture_step": "2"}, {}], ids=["lecture", "page"])
 def test_presentation_mode_puts_the_share_button_on_the_page_where_the_folded_sidebar_hides_it(address, store_at,
                                                                                                  tmp_path):
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard_stores import APP
+    from dashboard_stores import open_page
 
     store_at(tmp_path / "empty")
-    app = AppTest.from_file(str(APP), default_timeout=90)
-    app.query_params.update(address)
-    app.run()
+    app = open_page("overview", **address)
     assert [button.label for button in app.main.button if button.key == "share_on_the_page"] == []  # a laptop
     app.sidebar.toggle(key="presentation").set_value(True).run()
     assert [button.label for button in app.main.button if button.key == "share_on_the_page"] == ["Share"]
@@ -163,13 +155,10 @@ def test_prepare_lecture_refuses_a_store_that_is_a_file_before_it_starts_a_part(
 def test_the_lecture_box_is_drawn_only_when_opened_and_then_starts_pins_and_saves(store_at, tmp_path):
     """Every rerun of every page draws the sidebar: its lecture editor (a row of buttons per step) is built only while
     the box is open. Opened, a lecturer pins the view on screen and saves the draft into the store."""
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard_stores import APP
+    from dashboard_stores import open_page
 
     root = store_at(tmp_path / "empty")
-    app = AppTest.from_file(str(APP), default_timeout=90)
-    app.run()
+    app = open_page("overview")
     assert [button.key for button in app.sidebar.button if button.key.startswith("lecture_")] == []  # folded
     app.session_state["lecture_box"] = True  # what opening the box in the browser sets
     app.run()
