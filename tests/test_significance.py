@@ -3,6 +3,9 @@ bootstrap's coverage, Holm's adjustment, t intervals over seeds, and runs that c
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,9 +156,29 @@ def three_runs(tmp_path) -> Store:
     return store
 
 
+@contextmanager
+def forbidding_full_collection():
+    """A full garbage collection, as statsmodels' Holm adjustment runs, costs the dashboard's server ~190 ms a call
+    (pipelines/comparison/holm.py): the comparisons must not run one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gc, "collect", lambda *arguments: pytest.fail("a full garbage collection"))
+        yield
+
+
+@pytest.mark.parametrize("p_values", [[0.01, 0.04, 0.03, 0.2], [0.5, 0.5, 0.01, 0.5], [0.0, 1.0, 0.3], [0.02],
+                                      [0.4, 0.3, 0.35, 0.9, 0.01, 0.01], []])  # fmt: skip
+def test_holms_adjustment_is_statsmodels(p_values):
+    """Ties, a zero, a one, products above 1, one test and none: the same numbers as statsmodels' Holm."""
+    from pipelines.comparison.holm import holm_adjusted
+
+    expected = multipletests(p_values, method="holm")[1] if p_values else []
+    assert list(holm_adjusted(p_values)) == pytest.approx(list(expected), abs=1e-15)
+
+
 def test_every_pair_is_tested_and_holm_adjusts_the_family(three_runs):
     records = three_runs.runs("ds")
-    table = compare_runs(three_runs, records, resamples=300)
+    with forbidding_full_collection():
+        table = compare_runs(three_runs, records, resamples=300)
     assert [record.run_id for record in table.runs] == ["run-good", "run-fair", "run-twin"]  # best first
     assert len(table.pairs) == 3 and not table.left_out and table.against is None
     raw = [pair.mcnemar.p_value for pair in table.pairs.values()]
@@ -325,7 +348,8 @@ def test_many_models_against_one_over_seeds_are_holm_adjusted(tmp_path):
                       hidden_size=32 if cell == "lstm-one" else 64)  # fmt: skip
     best, *others = seed_groups(store.runs("ds"))
     assert best.label == "GRU 1×64" and [len(group.runs) for group in others] == [3, 1, 3]
-    comparisons = versus(best, others)
+    with forbidding_full_collection():
+        comparisons = versus(best, others)
     tested = [comparisons[0], comparisons[2]]
     raw = [comparison.p_value for comparison in tested]
     assert [c.p_adjusted for c in tested] == pytest.approx(list(multipletests(raw, method="holm")[1]))

@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from ..records import RunRecord
+from .holm import holm_adjusted
 
 CONFIDENCE = 0.95
 SUMMARISED = ("accuracy", "f1_macro", "roc_auc")  # what a leaderboard shows over seeds
@@ -155,7 +155,7 @@ def versus(reference: SeedGroup, others: list[SeedGroup], metric: str = "accurac
     comparisons = [across_seeds(reference, other, metric) for other in others]
     tested = [index for index, comparison in enumerate(comparisons) if comparison.p_value is not None]
     if tested:
-        adjusted = multipletests([comparisons[index].p_value for index in tested], method="holm")[1]
+        adjusted = holm_adjusted([comparisons[index].p_value for index in tested])
         for index, p_value in zip(tested, adjusted):
             comparisons[index] = replace(comparisons[index], p_adjusted=float(p_value))
     return comparisons

@@ -15,9 +15,9 @@ Two tests on the runs' paired predictions (the same test texts, read by both):
   keeping each text's pair of predictions together, and read the 95% interval
   of the difference in accuracy and in macro F1 off the percentiles.
 
-With several pairs the p-values are adjusted by Holm's method (statsmodels
-`multipletests`), so a matrix of 21 comparisons does not find a "real"
-difference by chance one time in twenty.
+With several pairs the p-values are adjusted by Holm's method (holm.py), so a
+matrix of 21 comparisons does not find a "real" difference by chance one time
+in twenty.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
-from statsmodels.stats.multitest import multipletests
 
 from ..records import RunRecord
 from ..store import DamagedFile, Store
+from .holm import holm_adjusted
 
 ALPHA = 0.05
 CONFIDENCE = 0.95
@@ -459,7 +459,7 @@ def compare_runs(store: Store, records: list[RunRecord], labels: dict[str, str] 
         result.pairs[(first.run_id, second.run_id)] = compare_predictions(
             first, second, paired, labels[first.run_id], labels[second.run_id], confidence, resamples, seed)
     if len(result.pairs) > 1:
-        adjusted = multipletests([pair.mcnemar.p_value for pair in result.pairs.values()], alpha, method="holm")[1]
+        adjusted = holm_adjusted([pair.mcnemar.p_value for pair in result.pairs.values()])
         result.pairs = {key: replace(pair, p_adjusted=float(p), family=len(result.pairs), alpha=alpha)
                         for (key, pair), p in zip(result.pairs.items(), adjusted)}  # fmt: skip
     else:
