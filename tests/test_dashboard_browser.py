@@ -245,7 +245,6 @@ def test_glass_box_draws_the_equations_and_the_agreement(page, server):
 
 def test_the_lab_pages_draw_in_presentation_mode_and_move_with_the_slider(page, server):
     page.goto(f"{server}/memory_lab?dataset=memory-d6&presentation=true")
-    settle(page)
     page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for(timeout=60_000)  # accuracy, then where they look
     settle(page)
     shoot(page, "memory-lab-presentation")
@@ -284,7 +283,6 @@ def test_the_report_page_prints_a_pdf_to_download(page, server):
 
 def test_write_page_writes_refuses_unseen_characters_and_shows_hidden_states(page, server):
     page.goto(f"{server}/write")
-    settle(page)
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)  # the characters, clickable
     settle(page)
     shoot(page, "write")
@@ -308,7 +306,6 @@ def test_write_page_writes_refuses_unseen_characters_and_shows_hidden_states(pag
 @pytest.mark.parametrize("path", ["", "training"])
 def test_a_character_corpus_on_the_overview_and_training_pages(path, page, server):
     page.goto(f"{server}/{path}?dataset=rt-polarity-chars")
-    settle(page)
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
     settle(page)
     shoot(page, f"corpus-{path or 'overview'}")
@@ -420,7 +417,6 @@ def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(browse
         shoot(page, f"share-{width}x{height}")
         pasted = context.new_page()  # the link, pasted (or scanned) into a fresh tab: the same view
         pasted.goto(link)
-        settle(pasted)
         pasted.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
         settle(pasted)
         assert pasted.locator(TEXT_BOX).first.input_value() == "It was not bad."

@@ -21,7 +21,6 @@ def server(tmp_path_factory):
 
 def test_deploy_draws_the_measured_run(page, server):
     page.goto(f"{server}/deploy")
-    settle(page)
     page.locator(CHART).first.wait_for(timeout=60_000)
     settle(page)
     shoot(page, "deploy")
@@ -36,7 +35,6 @@ def test_deploy_draws_the_measured_run(page, server):
 
 def test_compare_draws_scratch_against_pretrained(page, server):
     page.goto(f"{server}/compare")
-    settle(page)
     chart = page.locator(CHART).filter(has_text="from scratch against pretrained")
     chart.wait_for(timeout=60_000)
     settle(page)
