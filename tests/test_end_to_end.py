@@ -10,8 +10,8 @@ quick zoos, not by leaving a kind out.
 
 Every command, the trainings too, goes through `pipelines.cli.main` with the user's arguments in this process
 (conftest.in_this_process): a new interpreter per command would import PyTorch, and for two of them TensorFlow,
-again (26 s of the tier's 68 on 2 cores). `list --json` goes through `python -m pipelines` itself, and so does
-tests/test_cli.py's first `train`.
+again (the six trainings took 68 s that way, 40 s so, alone on 2 cores). `list --json` goes through
+`python -m pipelines` itself, and so does tests/test_cli.py's first `train`.
 """
 
 from __future__ import annotations
