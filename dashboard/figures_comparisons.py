@@ -84,8 +84,9 @@ def significance_heatmap(labels: list[str], differences: np.ndarray, verdicts: n
 
     `comparisons.significance_matrix` gives the inputs.
     """
-    text = np.where(np.isnan(differences), "",
-                    np.vectorize(lambda value: f"{value:+.1f}")(np.nan_to_num(differences)))  # fmt: skip
+    # Rounded, then `+ 0.0`: -0.0 (row minus column of two equal models, or -0.04) reads "+0.0", as its mirror does
+    points = np.vectorize(lambda value: f"{round(value, 1) + 0.0:+.1f}")(np.nan_to_num(differences))
+    text = np.where(np.isnan(differences), "", points)
     marks = np.where(verdicts == 2, " ✓", np.where(verdicts == 1, " ?", ""))
     text = np.char.add(text.astype(str), marks.astype(str))
     # Colour says the verdict, for the row's better side only: a real difference is dark blue where the row wins.

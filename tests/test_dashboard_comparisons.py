@@ -98,6 +98,17 @@ def test_the_model_table_summarises_seeds_and_measures_the_gap_to_tfidf(trained)
     assert line.gain == pytest.approx(line.best_accuracy - tfidf)
 
 
+def test_two_equal_models_read_plus_zero_both_ways_in_the_matrix():
+    """Row minus column of two models with the same accuracy (or 0.04 points apart) is 0 both ways, never "-0.0"."""
+    differences = np.array([[np.nan, 0.0, 12.5], [-0.0, np.nan, 12.46], [-12.5, -12.46, np.nan]])
+    verdicts = np.array([[np.nan, 0, 2], [0, np.nan, 2], [0, 0, np.nan]])
+    figure = figures_comparisons.significance_heatmap(["A", "B", "C"], differences, verdicts, [[""] * 3] * 3)
+    assert figure.data[0].text.tolist() == [["", "+0.0", "+12.5 ✓"], ["+0.0", "", "+12.5 ✓"], ["-12.5", "-12.5", ""]]
+    tiny = figures_comparisons.significance_heatmap(["A", "B"], np.array([[np.nan, 0.04], [-0.04, np.nan]]),
+                                                    np.array([[np.nan, 0], [0, np.nan]]), [[""] * 2] * 2)
+    assert tiny.data[0].text.tolist() == [["", "+0.0"], ["+0.0", ""]]
+
+
 def test_labels_name_the_seed_only_where_it_tells_runs_apart():
     def run(run_id, seed, **model):
         return run_documents.record(run_id, training={"epochs": 2, "seed": seed}, **model)
