@@ -204,12 +204,19 @@ def test_inside_colours_markup_as_text_and_draws_every_tab(page, server):
         shoot(page, f"inside-{tab.split()[0].lower()}")
 
 
-@pytest.mark.parametrize("path, expected", [("playground", "most say"), ("inside", "%")])
-def test_on_a_phone_enter_reads_the_review_and_the_page_fits_the_screen(browser, server, path, expected):
-    """390x844, a phone's touch screen: type a review, press Enter (a phone keyboard's Go), see the prediction."""
+@pytest.fixture(scope="module")
+def phone(browser):
+    """A phone's browser (390x844, a touch screen) for the module, its cache kept as `laptop`'s is."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("path, expected", [("playground", "most say"), ("inside", "%")])
+def test_on_a_phone_enter_reads_the_review_and_the_page_fits_the_screen(phone, server, path, expected):
+    """390x844, a phone's touch screen: type a review, press Enter (a phone keyboard's Go), see the prediction."""
+    page = phone.new_page()
     try:
-        page = context.new_page()
         page.goto(f"{server}/{path}")
         settle(page)
         box = page.locator(TEXT_BOX)
@@ -226,7 +233,7 @@ def test_on_a_phone_enter_reads_the_review_and_the_page_fits_the_screen(browser,
         assert page.locator(PROBLEMS).count() == 0
         shoot(page, f"phone-{path}")
     finally:
-        context.close()
+        page.close()
 
 
 def test_glass_box_draws_the_equations_and_the_agreement(page, server):
@@ -380,15 +387,17 @@ INSIDE_CONTROLS = "Models, text and word attribution"  # the expander Inside the
 
 
 @pytest.mark.parametrize("viewport, presentation", [((1400, 900), False), ((1920, 1080), True), ((390, 844), False)])
-def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(browser, server, viewport, presentation):
+def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(laptop, server, viewport, presentation):
     """Pick a second model and a tab, share: the QR code is segno's of the link shown, which names the host the
-    browser used, and the link opened afresh (a pasted link, a scanned code) shows the same view."""
+    browser used, and the link opened afresh (a pasted link, a scanned code) shows the same view. (Tabs of the
+    module's browser, sized to the screen: a new browser per size would fetch Streamlit's scripts again.)"""
     import segno
 
     width, height = viewport
-    context = browser.new_context(viewport={"width": width, "height": height})
+    page, pasted = laptop.new_page(), laptop.new_page()
+    for tab in (page, pasted):
+        tab.set_viewport_size({"width": width, "height": height})
     try:
-        page = context.new_page()
         page.goto(f"{server}/inside?text=It+was+not+bad." + ("&presentation=true" if presentation else ""))
         settle(page)
         if presentation:  # on a projector the result comes first and the controls are folded below it
@@ -415,8 +424,7 @@ def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(browse
         assert qr.get_attribute("src") == expected  # the QR code encodes exactly the link shown
         assert qr.bounding_box()["width"] >= min(width - 80, 0.5 * height)  # large enough for a room to scan
         shoot(page, f"share-{width}x{height}")
-        pasted = context.new_page()  # the link, pasted (or scanned) into a fresh tab: the same view
-        pasted.goto(link)
+        pasted.goto(link)  # the link, pasted (or scanned) into a fresh tab: the same view
         pasted.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
         settle(pasted)
         assert pasted.locator(TEXT_BOX).first.input_value() == "It was not bad."
@@ -425,7 +433,8 @@ def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(browse
         assert pasted.locator(PROBLEMS).count() == 0
         shoot(pasted, f"link-opened-{width}x{height}")
     finally:
-        context.close()
+        page.close()
+        pasted.close()
 
 
 def test_back_and_forward_show_the_view_each_address_names(page, server):
