@@ -387,17 +387,16 @@ INSIDE_CONTROLS = "Models, text and word attribution"  # the expander Inside the
 
 
 @pytest.mark.parametrize("viewport, presentation", [((1400, 900), False), ((1920, 1080), True), ((390, 844), False)])
-def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(laptop, server, viewport, presentation):
+def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(browser, server, viewport, presentation):
     """Pick a second model and a tab, share: the QR code is segno's of the link shown, which names the host the
-    browser used, and the link opened afresh (a pasted link, a scanned code) shows the same view. (Tabs of the
-    module's browser, sized to the screen: a new browser per size would fetch Streamlit's scripts again.)"""
+    browser used, and the link opened afresh (a pasted link, a scanned code) shows the same view. (A browser of its
+    own for each screen: a tab of the module's browser, after the other tests, once kept its sidebar open at 390 px.)"""
     import segno
 
     width, height = viewport
-    page, pasted = laptop.new_page(), laptop.new_page()
-    for tab in (page, pasted):
-        tab.set_viewport_size({"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height})
     try:
+        page = context.new_page()
         page.goto(f"{server}/inside?text=It+was+not+bad." + ("&presentation=true" if presentation else ""))
         settle(page)
         if presentation:  # on a projector the result comes first and the controls are folded below it
@@ -424,7 +423,8 @@ def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(laptop
         assert qr.get_attribute("src") == expected  # the QR code encodes exactly the link shown
         assert qr.bounding_box()["width"] >= min(width - 80, 0.5 * height)  # large enough for a room to scan
         shoot(page, f"share-{width}x{height}")
-        pasted.goto(link)  # the link, pasted (or scanned) into a fresh tab: the same view
+        pasted = context.new_page()  # the link, pasted (or scanned) into a fresh tab: the same view
+        pasted.goto(link)
         pasted.locator('[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
         settle(pasted)
         assert pasted.locator(TEXT_BOX).first.input_value() == "It was not bad."
@@ -433,8 +433,7 @@ def test_the_share_button_shows_a_qr_code_of_a_link_that_reopens_the_view(laptop
         assert pasted.locator(PROBLEMS).count() == 0
         shoot(pasted, f"link-opened-{width}x{height}")
     finally:
-        page.close()
-        pasted.close()
+        context.close()
 
 
 def test_back_and_forward_show_the_view_each_address_names(page, server):
