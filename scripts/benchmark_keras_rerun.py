@@ -18,10 +18,9 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import free_port, start_server  # noqa: E402
+from load_test import READY, free_port, start_server  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'  # the script has run, its title is drawn
 sys.path.insert(0, str(PROJECT))
 from dashboard import chromium  # noqa: E402
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import FINISHED, PROBLEMS, free_port, start_server  # noqa: E402
+from load_test import FINISHED, PROBLEMS, READY, free_port, start_server  # noqa: E402
 from load_test_wall import ANSWERED  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -170,7 +170,7 @@ def measure(args, bench: Bench, datasets: set[str], failures: dict[str, str]) ->
     if not args.only or "lecture" in args.only:
         for _ in range(args.repeat):
             bench.goto("", f"lecture={LECTURE}&lecture_step=1")
-            bench.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"] h1')
+            bench.page.wait_for_selector(READY)
             bench.server.settle(bench.quiet)
             second = _second_step_title()
             record("Lecture: Next", lambda: bench.page.get_by_role("button", name="Next").first.click(), second)
@@ -261,8 +261,7 @@ def main() -> None:
             bench = Bench(server, page, url, args.quiet)
             for key in ("", "playground", "inside", "memory_lab"):  # load the models first: not what a hall waits for
                 page.goto(f"{url}/{key}?dataset={DATASET_OF.get(key, DEFAULT_DATASET)}")
-                page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"] h1',
-                                       timeout=300_000)  # fmt: skip
+                page.wait_for_selector(READY, timeout=300_000)
             server.settle(1.0)
             server.measure_idle()
             failures: dict[str, str] = {}

@@ -51,6 +51,7 @@ FINISHED = """([title, marker]) => {
   return !marker || (main !== null && main.innerText.includes(marker));
 }"""
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'  # the script has run, its title is drawn
 # Done: the script has finished and either this review's arrival or a refusal is on screen.
 ANSWERED = """([marker]) => {
   const app = document.querySelector('[data-testid="stApp"]');

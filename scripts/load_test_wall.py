@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import ANSWERED, PROBLEMS, free_port, start_server  # noqa: E402
+from load_test import ANSWERED, PROBLEMS, READY, free_port, start_server  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
@@ -49,7 +49,6 @@ OPENINGS = ["It was not bad", "I didn't hate it", "A gorgeous, moving film", "Du
             "I wanted to love this film, but I couldn't", "Not good at all", "Funny, warm and clever",
             "The cast is superb, the script is not", "Two hours I will never get back",
             "Surprisingly tender"]  # fmt: skip
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 RERUNNING = """() =>
   document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'running'"""
 

@@ -23,9 +23,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import free_port, start_server  # noqa: E402
+from load_test import READY, free_port, start_server  # noqa: E402
 
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"] h1'
 VISIONS = ("deuteranopia", "protanopia", "tritanopia", "achromatopsia", "blurredVision")
 
 
